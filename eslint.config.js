@@ -1,0 +1,21 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['node_modules', 'client/dist', 'data', 'artifacts', 'coverage'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-restricted-syntax': [
+        'error',
+        { selector: "MemberExpression[object.name='it'][property.name='only']", message: 'no .only' },
+        { selector: "MemberExpression[object.name='describe'][property.name='only']", message: 'no .only' },
+        { selector: "MemberExpression[object.name='test'][property.name='only']", message: 'no .only' },
+        { selector: "MemberExpression[property.name='skip']", message: 'no skipped tests' },
+      ],
+    },
+  },
+);

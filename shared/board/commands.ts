@@ -1,0 +1,51 @@
+import { z } from 'zod';
+import { NOTE_KINDS } from '../meeting/phases';
+
+/** Plain text, trimmed, 1–500 characters, no control characters but newlines and tabs. */
+export const NOTE_TEXT_MAX = 500;
+const noteText = z
+  .string()
+  .max(NOTE_TEXT_MAX * 4)
+  .transform((t) => t.trim())
+  .pipe(
+    z
+      .string()
+      .min(1, 'empty note')
+      .max(NOTE_TEXT_MAX, `at most ${NOTE_TEXT_MAX} characters`)
+      // eslint-disable-next-line no-control-regex
+      .refine((t) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(t), 'control characters'),
+  );
+/** The per-note secret only the author's browser holds: 128 bits or more, hex. */
+const secret = z.string().regex(/^[0-9a-f]{32,128}$/, 'a hex secret of at least 128 bits');
+const noteId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/);
+
+export const noteAddSchema = z.object({ secret, kind: z.enum(NOTE_KINDS), text: noteText }).strict();
+export const noteEditSchema = z.object({ noteId, secret, text: noteText }).strict();
+export const noteDeleteSchema = z.object({ noteId, secret }).strict();
+/** The author asks what became of their notes (waiting, on the board, hidden, gone). */
+export const noteMineSchema = z
+  .object({ notes: z.array(z.object({ noteId, secret }).strict()).max(200) })
+  .strict();
+export const noteModerateSchema = z.object({ noteId, action: z.enum(['approve', 'hide', 'show']) }).strict();
+export const noteResonateSchema = z.object({ noteId, on: z.boolean() }).strict();
+export const boardReleaseSchema = z.object({}).strict();
+
+export type NoteAdd = z.infer<typeof noteAddSchema>;
+export type NoteEdit = z.infer<typeof noteEditSchema>;
+export type NoteDelete = z.infer<typeof noteDeleteSchema>;
+export type NoteMine = z.infer<typeof noteMineSchema>;
+export type NoteModerate = z.infer<typeof noteModerateSchema>;
+export type NoteResonate = z.infer<typeof noteResonateSchema>;
+
+export type NoteStatus = 'waiting' | 'screening' | 'released' | 'hidden' | 'deleted';
+
+/** Leaders' own view of notes that are not on the public board. Never carries an author. */
+export interface LeaderNotesView {
+  caseIndex: number;
+  /** Held for screening, waiting for approval. */
+  screening: { noteId: string; kind: string; text: string }[];
+  /** Hidden by a leader; can be shown again. */
+  hidden: { noteId: string; kind: string; text: string }[];
+  /** How many notes wait for the next batch (their text stays unseen until release). */
+  waitingCount: number;
+}

@@ -1,0 +1,71 @@
+import type { PhasePlan } from './phases';
+
+export const SEAT_ROLES = ['leader', 'co-leader', 'participant', 'observer', 'projector'] as const;
+/** A role lives on the seat. "Presenter" is not a seat role: a leader names a seat per case. */
+export type SeatRole = (typeof SEAT_ROLES)[number];
+/** What a person is in the current case: the seat role, or presenter. */
+export type EffectiveRole = SeatRole | 'presenter';
+
+export interface Seat {
+  id: string;
+  role: SeatRole;
+  /** Display name; empty for projector seats. Never shown on the projector. */
+  name: string;
+  /** False while the seat waits in the waiting list of a locked meeting. */
+  admitted: boolean;
+  joinedAt: number;
+}
+
+export type Timing =
+  /** The deadline is stored, never a countdown. */
+  { state: 'running'; endsAt: number } | { state: 'paused'; remainingMs: number; pausedAt: number };
+
+export interface CurrentPhase {
+  index: number;
+  /**
+   * When the phase started, shifted forward by time spent paused, so that
+   * `endsAt - startedAt` is always the planned duration plus +/- adjustments.
+   */
+  startedAt: number;
+  timing: Timing;
+}
+
+export type AnonymityMode = 'anonymous' | 'named';
+export type ReleaseMode = 'batch' | 'screening';
+export type TimerVisibility = 'leaders' | 'everyone';
+
+export interface MeetingSettings {
+  anonymity: AnonymityMode;
+  release: ReleaseMode;
+  timerVisibility: TimerVisibility;
+  autoAdvance: boolean;
+  locked: boolean;
+  /** A leader can close the board although the phase allows notes. */
+  boardOpen: boolean;
+}
+
+export interface CaseInfo {
+  presenterSeatId: string | null;
+}
+
+export type MeetingStatus = 'lobby' | 'running' | 'ended';
+
+export interface MeetingState {
+  id: string;
+  title: string;
+  createdAt: number;
+  /** Planned start for a meeting created ahead, or null. */
+  plannedStartAt: number | null;
+  status: MeetingStatus;
+  settings: MeetingSettings;
+  phases: PhasePlan[];
+  /** Null in the lobby and after the end. */
+  current: CurrentPhase | null;
+  cases: CaseInfo[];
+  seats: Seat[];
+  /** Bumped whenever a leader changes the join code, so views can say so. */
+  joinCodeVersion: number;
+  endedAt: number | null;
+  /** Counter used to make phase ids for added phases; ids never repeat within a meeting. */
+  nextPhaseSeq: number;
+}

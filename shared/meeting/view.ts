@@ -1,0 +1,64 @@
+import type { PhasePlan } from './phases';
+import type {
+  AnonymityMode,
+  EffectiveRole,
+  MeetingStatus,
+  ReleaseMode,
+  SeatRole,
+  TimerVisibility,
+} from './state';
+
+/** A seat as others see it. `connected` is presence, merged in by the server. */
+export interface SeatView {
+  id: string;
+  name: string;
+  role: SeatRole;
+  /** The seat's role in the current case (presenter when named for it). */
+  effectiveRole: EffectiveRole;
+  connected: boolean;
+}
+
+export interface TimerView {
+  state: 'running' | 'paused';
+  startedAt: number;
+  /** Server epoch ms; present while running. */
+  endsAt: number | null;
+  /** Present while paused; negative in overtime. */
+  remainingMs: number | null;
+}
+
+/**
+ * The whole snapshot one connection receives after each change. What a role must not see is
+ * absent, not hidden: the optional fields exist only in the views that may hold them.
+ */
+export interface MeetingView {
+  protocolVersion: number;
+  /** The server's clock when this snapshot was made; clients correct for their offset. */
+  serverNow: number;
+  meetingId: string;
+  title: string;
+  status: MeetingStatus;
+  anonymity: AnonymityMode;
+  release: ReleaseMode;
+  timerVisibility: TimerVisibility;
+  autoAdvance: boolean;
+  locked: boolean;
+  boardOpen: boolean;
+  phases: PhasePlan[];
+  currentIndex: number | null;
+  /** Absent when the leader keeps the timer to leaders and projector. */
+  timer?: TimerView;
+  /** Leaders only: when the whole meeting is projected to end. */
+  projectedEndAt?: number;
+  cases: { presenterSeatId: string | null }[];
+  /** Who is present and in which role; the projector gets counts only, never a name. */
+  seats?: SeatView[];
+  presence: { connected: number; total: number };
+  you: { seatId: string; role: SeatRole; effectiveRole: EffectiveRole; name: string };
+  /** Leaders only. */
+  waiting?: { id: string; name: string; joinedAt: number }[];
+  /** Leaders and projector only. */
+  joinCode?: string;
+  /** Leaders only: how many connections each seat has open. */
+  connections?: Record<string, number>;
+}

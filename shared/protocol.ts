@@ -1,0 +1,54 @@
+import type { Result } from './errors';
+import type { CommandEnvelope } from './meeting/commands';
+import type { MeetingView } from './meeting/view';
+import type {
+  LeaderNotesView,
+  NoteAdd,
+  NoteDelete,
+  NoteEdit,
+  NoteMine,
+  NoteModerate,
+  NoteResonate,
+  NoteStatus,
+} from './board/commands';
+
+export { PROTOCOL_VERSION } from './protocol-version';
+
+/** Socket.IO handshake `auth`: the seat token never rides in a query string. */
+export interface HandshakeAuth {
+  token: string;
+  protocolVersion: number;
+}
+
+type Ack<T = undefined> = (result: Result<T>) => void;
+
+/** Commands, client to server. Every one is acknowledged after it is durably stored. */
+export interface ClientToServerEvents {
+  'meeting:command': (envelope: CommandEnvelope, ack: Ack) => void;
+  /** Clock-offset sample: the ack carries the server's epoch ms. */
+  'time:ping': (ack: (serverNow: number) => void) => void;
+  'note:add': (payload: NoteAdd, ack: Ack<{ noteId: string; status: NoteStatus }>) => void;
+  'note:edit': (payload: NoteEdit, ack: Ack) => void;
+  'note:delete': (payload: NoteDelete, ack: Ack) => void;
+  'note:mine': (payload: NoteMine, ack: Ack<Record<string, NoteStatus>>) => void;
+  'note:moderate': (payload: NoteModerate, ack: Ack) => void;
+  'note:resonate': (payload: NoteResonate, ack: Ack) => void;
+  'board:release': (payload: Record<string, never>, ack: Ack<{ released: number }>) => void;
+}
+
+/** Facts, server to client. */
+export interface ServerToClientEvents {
+  /** The whole snapshot of this connection's role view, after every change. */
+  'meeting:state': (view: MeetingView) => void;
+  /** Leaders only: notes held for screening or hidden, for the current case. */
+  'board:leader': (view: LeaderNotesView) => void;
+  /** The meeting ended (or was purged): clear everything held for it. */
+  'meeting:ended': (info: { meetingId: string }) => void;
+  /** This seat was removed by a leader; its token no longer works. */
+  'seat:removed': () => void;
+}
+
+/** Path of the board's y-websocket endpoint; the room name follows: /board/<meetingId>/<caseIndex>. */
+export const BOARD_PATH = '/board';
+/** First entry of the WebSocket subprotocol list; the seat token is the second. */
+export const BOARD_SUBPROTOCOL = 'balint-room.v1';
