@@ -1,0 +1,166 @@
+import { existsSync } from 'node:fs';
+import { createServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { Server } from 'socket.io';
+import { ERROR_CODES as E } from '../shared/errors';
+import type { BoardService } from './board/service';
+import type { Clock } from './core/clock';
+import { MeetingHub } from './core/hub';
+import type { Logger } from './core/logger';
+import type { RandomSource } from './core/random';
+import { createRoutes } from './http/routes';
+import { socketBroadcaster } from './socket/broadcaster';
+import { attachSocketHandlers } from './socket/index';
+import type { AppServer } from './socket/types';
+import type { Storage } from './storage/types';
+
+export interface AppDeps {
+  storage: Storage;
+  clock: Clock;
+  random: RandomSource;
+  logger: Logger;
+  /** The origin browsers use; null means "the request's own host". */
+  publicOrigin: string | null;
+  createKey: string | null;
+  inactivityLimitMs: number;
+  trustProxy?: boolean;
+  /** Folder of the built client; omitted in tests that need no pages. */
+  clientDir?: string | null;
+  /** Builds the board; null runs without one (unit-level server tests). */
+  createBoard?: ((ctx: BoardContext) => BoardService) | null;
+}
+
+export interface BoardContext {
+  hub: MeetingHub;
+  storage: Storage;
+  clock: Clock;
+  random: RandomSource;
+  logger: Logger;
+  publicOrigin: string | null;
+  io: AppServer;
+}
+
+export interface App {
+  http: HttpServer;
+  io: AppServer;
+  hub: MeetingHub;
+  board: BoardService | null;
+  listen(port: number, host: string): Promise<number>;
+  /** Drains: stop accepting, finish what is in flight, close connections, close storage. */
+  close(): Promise<void>;
+}
+
+/** The composition root: everything the server is, built from injected parts. */
+export function createApp(deps: AppDeps): App {
+  const { storage, clock, logger } = deps;
+  const hub = new MeetingHub({ storage, clock, logger, inactivityLimitMs: deps.inactivityLimitMs });
+
+  const web = express();
+  web.disable('x-powered-by');
+  web.set('trust proxy', deps.trustProxy ?? false);
+  web.use((_req, res, next) => {
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    res.setHeader('X-Frame-Options', 'DENY');
+    next();
+  });
+  web.use(createRoutes({ hub, clock, createKey: deps.createKey, publicOrigin: deps.publicOrigin }));
+  const clientDir = deps.clientDir;
+  if (clientDir && existsSync(path.join(clientDir, 'index.html'))) {
+    web.use(express.static(clientDir, { index: false, maxAge: '1h' }));
+    // Every other GET is a client route (the app routes by path).
+    web.get(/.*/, (_req, res) => {
+      res.setHeader('Cache-Control', 'no-cache');
+      res.sendFile(path.join(clientDir, 'index.html'));
+    });
+  }
+  web.use((error: Error & { type?: string }, _req: Request, res: Response, _next: NextFunction) => {
+    const malformed = error.type === 'entity.parse.failed' || error.type === 'entity.too.large';
+    if (!malformed) logger.error('http.failed', { error: error.name });
+    res
+      .status(malformed ? 400 : 500)
+      .json({
+        error: {
+          code: malformed ? E.BAD_REQUEST : E.UNAVAILABLE,
+          message: malformed ? 'malformed JSON body' : 'server error',
+        },
+      });
+  });
+
+  const http = createServer(web);
+  const io: AppServer = new Server(http, {
+    serveClient: false,
+    maxHttpBufferSize: 64 * 1024,
+    cors: deps.publicOrigin ? { origin: deps.publicOrigin } : undefined,
+    allowRequest: (req, callback) =>
+      callback(null, originAllowed(req.headers.origin, req.headers.host, deps.publicOrigin)),
+  });
+  hub.broadcaster = socketBroadcaster(io, hub);
+
+  const board =
+    deps.createBoard?.({
+      hub,
+      storage,
+      clock,
+      random: deps.random,
+      logger,
+      publicOrigin: deps.publicOrigin,
+      io,
+    }) ?? null;
+  attachSocketHandlers(io, { hub, clock, logger, board });
+  http.on('upgrade', (req, socket, head) => {
+    if (board?.handleUpgrade(req, socket, head)) return;
+    // Socket.IO handles its own upgrades on /socket.io/; anything else is closed.
+    if (!req.url?.startsWith('/socket.io/')) socket.destroy();
+  });
+
+  hub.loadAll();
+
+  let closed: Promise<void> | null = null;
+  return {
+    http,
+    io,
+    hub,
+    board,
+    listen(port, host) {
+      return new Promise((resolve, reject) => {
+        http.once('error', reject);
+        http.listen(port, host, () => resolve((http.address() as AddressInfo).port));
+      });
+    },
+    close() {
+      closed ??= (async () => {
+        hub.stop();
+        await board?.close();
+        await new Promise<void>((resolve) => {
+          void io.close(() => resolve());
+        });
+        http.closeAllConnections();
+        storage.close();
+        logger.info('server.closed');
+      })();
+      return closed;
+    },
+  };
+}
+
+/**
+ * Browsers send Origin on WebSocket upgrades and cross-origin requests: it must be the public
+ * origin (or, with none configured, this request's own host). No Origin means a non-browser
+ * client, judged by its token alone.
+ */
+export function originAllowed(
+  origin: string | undefined,
+  host: string | undefined,
+  publicOrigin: string | null,
+): boolean {
+  if (!origin) return true;
+  if (publicOrigin) return origin === publicOrigin;
+  try {
+    return new URL(origin).host === host;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,22 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { LeaderNotesView } from '../../shared/board/commands';
+import type { AppSocket } from '../socket/types';
+
+/**
+ * The board as the rest of the server sees it. The composition root (server/app.ts) creates it
+ * with the hub, storage, clock, random source and logger, and wires:
+ * - HTTP upgrades on BOARD_PATH to `handleUpgrade`,
+ * - every authenticated Socket.IO connection to `attachSocket` (note:* and board:release),
+ * - hub effects (phase-left, case-changed, board-rules-changed, meeting purge) to the board itself
+ *   through `hub.onEffects` / `hub.onPurge`, registered inside `createBoardService`.
+ */
+export interface BoardService {
+  /** Returns false when the request is not for the board path (someone else handles it). */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
+  attachSocket(socket: AppSocket): void;
+  /** Leaders' own view of notes not on the public board; null for anyone else. */
+  leaderView(meetingId: string, seatId: string): LeaderNotesView | null;
+  /** Stops keep-alives, closes board connections, compacts and stores what is in memory. */
+  close(): Promise<void>;
+}

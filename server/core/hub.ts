@@ -1,0 +1,318 @@
+import { fail, ok, ERROR_CODES as E, type Result } from '../../shared/errors';
+import type { Actor, MeetingCommand, ServerCommand } from '../../shared/meeting/commands';
+import { createMeetingState } from '../../shared/meeting/create';
+import { projectView } from '../../shared/meeting/project';
+import { findSeat } from '../../shared/meeting/roles';
+import type { MeetingSettings, MeetingState } from '../../shared/meeting/state';
+import type { Template } from '../../shared/meeting/templates';
+import { nextDeadline } from '../../shared/meeting/time';
+import { transition, type Effect } from '../../shared/meeting/transition';
+import type { MeetingView } from '../../shared/meeting/view';
+import { hashSecret, newId, newJoinCode, newToken, sameHash } from '../security/tokens';
+import type { Storage } from '../storage/types';
+import { nullBroadcaster, type Broadcaster } from './broadcaster';
+import type { Clock, TimerHandle } from './clock';
+import type { Logger } from './logger';
+
+interface LiveMeeting {
+  state: MeetingState;
+  joinCode: string;
+  lastActivityAt: number;
+  /** seat id -> open connections; presence is runtime state, never stored. */
+  connections: Map<string, number>;
+  phaseTimer: TimerHandle | null;
+  inactivityTimer: TimerHandle | null;
+}
+
+export interface HubDeps {
+  storage: Storage;
+  clock: Clock;
+  logger: Logger;
+  /** A meeting with no activity this long is ended and purged (the confidentiality backstop). */
+  inactivityLimitMs: number;
+}
+
+/** Listeners for transition effects, e.g. the board releasing a batch when a phase ends. */
+export type EffectListener = (meetingId: string, effects: readonly Effect[], state: MeetingState) => void;
+
+export interface CreatedMeeting {
+  state: MeetingState;
+  joinCode: string;
+  leaderToken: string;
+  projectorKey: string;
+}
+
+/**
+ * The live meetings of this process. Every change goes through `run`: pure transition, durable
+ * store, then effects and broadcast. Only after the store returns is a command acknowledged.
+ */
+export class MeetingHub {
+  private live = new Map<string, LiveMeeting>();
+  private effectListeners: EffectListener[] = [];
+  private purgeListeners: ((meetingId: string) => void)[] = [];
+  broadcaster: Broadcaster = nullBroadcaster;
+
+  constructor(private deps: HubDeps) {}
+
+  onEffects(listener: EffectListener): void {
+    this.effectListeners.push(listener);
+  }
+
+  /** Called after a meeting's data was deleted, so that modules drop what they hold for it. */
+  onPurge(listener: (meetingId: string) => void): void {
+    this.purgeListeners.push(listener);
+  }
+
+  /** Reloads every live meeting after a start or restart and catches up with its deadlines. */
+  loadAll(): number {
+    const stored = this.deps.storage.loadLiveMeetings();
+    for (const m of stored) {
+      this.live.set(m.state.id, {
+        state: m.state,
+        joinCode: m.joinCode,
+        lastActivityAt: m.lastActivityAt,
+        connections: new Map(),
+        phaseTimer: null,
+        inactivityTimer: null,
+      });
+    }
+    for (const m of stored) {
+      // Time that passed while the server was down has passed: apply due deadlines first.
+      this.run(m.state.id, { kind: 'server' }, { type: 'clock:tick' }, { silentActivity: true });
+      this.schedule(m.state.id);
+    }
+    return stored.length;
+  }
+
+  create(opts: {
+    title: string;
+    template: Template;
+    settings?: Partial<MeetingSettings>;
+    plannedStartAt?: number | null;
+    leaderName?: string;
+  }): CreatedMeeting {
+    const now = this.deps.clock.now();
+    const state = createMeetingState({
+      id: newId(),
+      title: opts.title,
+      template: opts.template,
+      leaderSeatId: newId(),
+      leaderName: opts.leaderName ?? '',
+      now,
+      plannedStartAt: opts.plannedStartAt ?? null,
+      settings: opts.settings,
+    });
+    const joinCode = this.uniqueJoinCode();
+    const leaderToken = newToken();
+    const projectorKey = newToken();
+    const leaderSeat = state.seats[0];
+    if (!leaderSeat) throw new Error('a new meeting has its leader seat');
+    this.deps.storage.transaction(() => {
+      this.deps.storage.insertMeeting(
+        { state, joinCode, lastActivityAt: now },
+        hashSecret(leaderToken),
+        hashSecret(projectorKey),
+      );
+      this.deps.storage.insertSeatToken(state.id, leaderSeat.id, hashSecret(leaderToken));
+    });
+    this.live.set(state.id, {
+      state,
+      joinCode,
+      lastActivityAt: now,
+      connections: new Map(),
+      phaseTimer: null,
+      inactivityTimer: null,
+    });
+    this.schedule(state.id);
+    this.deps.logger.info('meeting.created', { meetingId: state.id, phases: state.phases.length });
+    return { state, joinCode, leaderToken, projectorKey };
+  }
+
+  /** A member joins with the join code; returns the new seat's token (shown to nobody else). */
+  join(
+    joinCode: string,
+    name: string,
+    role: 'participant' | 'observer',
+  ): Result<{ meetingId: string; seatId: string; token: string }> {
+    const meetingId = this.meetingIdByJoinCode(joinCode);
+    if (!meetingId) return fail(E.NOT_FOUND, 'no meeting with this code');
+    return this.addSeat(meetingId, role, name);
+  }
+
+  claimProjector(
+    meetingId: string,
+    key: string,
+  ): Result<{ meetingId: string; seatId: string; token: string }> {
+    const stored = this.live.has(meetingId) ? this.deps.storage.projectorKeyHash(meetingId) : null;
+    if (!stored || !sameHash(stored, hashSecret(key))) return fail(E.UNAUTHENTICATED, 'wrong projector link');
+    return this.addSeat(meetingId, 'projector', '');
+  }
+
+  private addSeat(meetingId: string, role: 'participant' | 'observer' | 'projector', name: string) {
+    const seatId = newId();
+    const token = newToken();
+    const result = this.run(
+      meetingId,
+      { kind: 'server' },
+      { type: 'seat:join', seatId, role, name },
+      { alsoStore: () => this.deps.storage.insertSeatToken(meetingId, seatId, hashSecret(token)) },
+    );
+    if (!result.ok) return result;
+    this.deps.logger.info('seat.joined', { meetingId, seatId, role });
+    return ok({ meetingId, seatId, token });
+  }
+
+  /** Finds the seat a token belongs to; the token is looked up by its hash only. */
+  authenticate(token: string): { meetingId: string; seatId: string } | null {
+    if (typeof token !== 'string' || token.length < 16 || token.length > 200) return null;
+    const found = this.deps.storage.findSeatByTokenHash(hashSecret(token));
+    if (!found) return null;
+    const m = this.live.get(found.meetingId);
+    if (!m || !findSeat(m.state, found.seatId)) return null;
+    return found;
+  }
+
+  state(meetingId: string): MeetingState | null {
+    return this.live.get(meetingId)?.state ?? null;
+  }
+
+  view(meetingId: string, seatId: string): MeetingView | null {
+    const m = this.live.get(meetingId);
+    if (!m) return null;
+    return projectView(m.state, seatId, {
+      now: this.deps.clock.now(),
+      connections: m.connections,
+      joinCode: m.joinCode,
+    });
+  }
+
+  meetingIds(): string[] {
+    return [...this.live.keys()];
+  }
+
+  connected(meetingId: string, seatId: string, delta: 1 | -1): void {
+    const m = this.live.get(meetingId);
+    if (!m) return;
+    const n = (m.connections.get(seatId) ?? 0) + delta;
+    if (n > 0) m.connections.set(seatId, n);
+    else m.connections.delete(seatId);
+    // Presence changes only matter when a seat appears or disappears.
+    if ((delta === 1 && n === 1) || (delta === -1 && n === 0)) this.broadcaster.meetingChanged(meetingId);
+  }
+
+  /** Marks activity (e.g. a note) so the inactivity backstop counts from now. */
+  touch(meetingId: string): void {
+    const m = this.live.get(meetingId);
+    if (!m) return;
+    m.lastActivityAt = this.deps.clock.now();
+    this.deps.storage.touchMeeting(meetingId, m.lastActivityAt);
+    this.scheduleInactivity(meetingId);
+  }
+
+  /**
+   * Applies one command: transition, store (with the command id, atomically), then effects.
+   * A command id seen before is acknowledged again without being applied twice.
+   */
+  run(
+    meetingId: string,
+    actor: Actor,
+    command: MeetingCommand | ServerCommand,
+    opts: { commandId?: string; alsoStore?: () => void; silentActivity?: boolean } = {},
+  ): Result {
+    const m = this.live.get(meetingId);
+    if (!m) return fail(E.NOT_FOUND, 'no such meeting');
+    const { storage, clock, logger } = this.deps;
+    if (opts.commandId && storage.hasCommand(meetingId, opts.commandId)) return ok(undefined);
+    const now = clock.now();
+    const result = transition(m.state, command, now, actor);
+    if (!result.ok) {
+      logger.debug('command.refused', { meetingId, command: command.type, code: result.error.code });
+      return result;
+    }
+    if (command.type === 'clock:tick' && result.effects.length === 0) return ok(undefined);
+    let joinCode = m.joinCode;
+    if (result.effects.some((e) => e.type === 'rotate-join-code')) joinCode = this.uniqueJoinCode();
+    const activity = opts.silentActivity || command.type === 'clock:tick' ? m.lastActivityAt : now;
+    storage.transaction(() => {
+      storage.saveMeeting(result.state, activity);
+      if (opts.commandId) storage.recordCommand(meetingId, opts.commandId);
+      if (joinCode !== m.joinCode) storage.setJoinCode(meetingId, joinCode);
+      for (const e of result.effects)
+        if (e.type === 'seat-removed') storage.deleteSeatTokens(meetingId, e.seatId);
+      opts.alsoStore?.();
+    });
+    m.state = result.state;
+    m.joinCode = joinCode;
+    m.lastActivityAt = activity;
+    logger.info('command.applied', { meetingId, command: command.type, actor: actor.kind });
+    for (const listener of this.effectListeners) listener(meetingId, result.effects, result.state);
+    for (const e of result.effects) {
+      if (e.type === 'seat-removed') this.broadcaster.seatRemoved(meetingId, e.seatId);
+    }
+    if (result.effects.some((e) => e.type === 'meeting-ended')) {
+      this.broadcaster.meetingChanged(meetingId);
+      this.purge(meetingId, 'ended');
+      return ok(undefined);
+    }
+    this.schedule(meetingId);
+    this.broadcaster.meetingChanged(meetingId);
+    return ok(undefined);
+  }
+
+  /** Deletes everything of the meeting, everywhere this process holds it. */
+  purge(meetingId: string, reason: 'ended' | 'inactive'): void {
+    const m = this.live.get(meetingId);
+    if (!m) return;
+    m.phaseTimer?.cancel();
+    m.inactivityTimer?.cancel();
+    this.live.delete(meetingId);
+    this.deps.storage.purgeMeeting(meetingId);
+    for (const listener of this.purgeListeners) listener(meetingId);
+    this.broadcaster.meetingEnded(meetingId);
+    this.deps.logger.info('meeting.purged', { meetingId, reason });
+  }
+
+  /** Stops all timers (drain / tests). */
+  stop(): void {
+    for (const m of this.live.values()) {
+      m.phaseTimer?.cancel();
+      m.inactivityTimer?.cancel();
+    }
+  }
+
+  private schedule(meetingId: string): void {
+    const m = this.live.get(meetingId);
+    if (!m) return;
+    m.phaseTimer?.cancel();
+    m.phaseTimer = null;
+    const at = nextDeadline(m.state);
+    if (at !== null) {
+      m.phaseTimer = this.deps.clock.setTimer(at, () => {
+        this.run(meetingId, { kind: 'server' }, { type: 'clock:tick' });
+      });
+    }
+    this.scheduleInactivity(meetingId);
+  }
+
+  private scheduleInactivity(meetingId: string): void {
+    const m = this.live.get(meetingId);
+    if (!m) return;
+    m.inactivityTimer?.cancel();
+    const from = Math.max(m.lastActivityAt, m.state.plannedStartAt ?? 0);
+    m.inactivityTimer = this.deps.clock.setTimer(from + this.deps.inactivityLimitMs, () => {
+      this.run(meetingId, { kind: 'server' }, { type: 'meeting:end' });
+    });
+  }
+
+  private meetingIdByJoinCode(joinCode: string): string | null {
+    const id = this.deps.storage.findMeetingByJoinCode(joinCode);
+    return id && this.live.has(id) ? id : null;
+  }
+
+  private uniqueJoinCode(): string {
+    for (;;) {
+      const code = newJoinCode();
+      if (!this.deps.storage.findMeetingByJoinCode(code)) return code;
+    }
+  }
+}

@@ -1,0 +1,128 @@
+import express, { type Request, type Response } from 'express';
+import { z } from 'zod';
+import { ERROR_CODES as E, type ErrorCode } from '../../shared/errors';
+import { BUILT_IN_TEMPLATES, DEFAULT_TEMPLATE_ID, findBuiltInTemplate } from '../../shared/meeting/templates';
+import { PROTOCOL_VERSION } from '../../shared/protocol';
+import type { Clock } from '../core/clock';
+import type { MeetingHub } from '../core/hub';
+import { normalizeJoinCode } from '../security/tokens';
+import { RateLimiter } from './rateLimit';
+
+export interface RoutesDeps {
+  hub: MeetingHub;
+  clock: Clock;
+  createKey: string | null;
+  publicOrigin: string | null;
+}
+
+const createSchema = z
+  .object({
+    title: z.string().trim().max(120).optional(),
+    templateId: z.string().max(64).optional(),
+    anonymity: z.enum(['anonymous', 'named']).optional(),
+    release: z.enum(['batch', 'screening']).optional(),
+    timerVisibility: z.enum(['leaders', 'everyone']).optional(),
+    autoAdvance: z.boolean().optional(),
+    plannedStartAt: z.number().int().positive().optional(),
+    leaderName: z.string().trim().max(60).optional(),
+  })
+  .strict();
+
+const joinSchema = z
+  .object({
+    code: z.string().max(40),
+    name: z.string().trim().min(1).max(60),
+    as: z.enum(['participant', 'observer']).optional(),
+  })
+  .strict();
+
+const projectorSchema = z.object({ key: z.string().min(16).max(200) }).strict();
+
+const STATUS: Partial<Record<ErrorCode, number>> = {
+  [E.BAD_REQUEST]: 400,
+  [E.UNAUTHENTICATED]: 401,
+  [E.FORBIDDEN]: 403,
+  [E.NOT_FOUND]: 404,
+  [E.RATE_LIMITED]: 429,
+};
+
+function sendError(res: Response, code: ErrorCode, message: string): void {
+  res.status(STATUS[code] ?? 409).json({ error: { code, message } });
+}
+
+function parse<T>(schema: z.ZodType<T>, req: Request, res: Response): T | null {
+  const parsed = schema.safeParse(req.body ?? {});
+  if (parsed.success) return parsed.data;
+  const first = parsed.error.issues[0];
+  sendError(
+    res,
+    E.BAD_REQUEST,
+    first ? `${first.path.join('.') || 'body'}: ${first.message}` : 'bad request',
+  );
+  return null;
+}
+
+/** The small REST API: health, templates, create a meeting, join, claim a projector seat. */
+export function createRoutes(deps: RoutesDeps): express.Router {
+  const { hub, clock } = deps;
+  const router = express.Router();
+  const createLimit = new RateLimiter(20, 60 * 60_000, () => clock.now());
+  const joinLimit = new RateLimiter(30, 10 * 60_000, () => clock.now());
+  const origin = (req: Request) => deps.publicOrigin ?? `${req.protocol}://${req.get('host')}`;
+
+  router.get('/healthz', (_req, res) => {
+    res.json({ ok: true, protocolVersion: PROTOCOL_VERSION, meetings: hub.meetingIds().length });
+  });
+
+  router.use('/api', express.json({ limit: '16kb' }));
+
+  router.get('/api/templates', (_req, res) => {
+    res.json({ templates: BUILT_IN_TEMPLATES, defaultTemplateId: DEFAULT_TEMPLATE_ID });
+  });
+
+  router.post('/api/meetings', (req, res) => {
+    if (deps.createKey !== null && req.get('x-create-key') !== deps.createKey) {
+      return sendError(res, E.FORBIDDEN, 'this server needs a key to create meetings');
+    }
+    if (!createLimit.take(req.ip ?? 'unknown')) return sendError(res, E.RATE_LIMITED, 'too many meetings');
+    const body = parse(createSchema, req, res);
+    if (!body) return;
+    const template = findBuiltInTemplate(body.templateId ?? DEFAULT_TEMPLATE_ID);
+    if (!template) return sendError(res, E.BAD_REQUEST, 'templateId: no such template');
+    const { title, templateId: _t, plannedStartAt, leaderName, ...settings } = body;
+    const created = hub.create({ title: title || '', template, settings, plannedStartAt, leaderName });
+    const base = origin(req);
+    const id = created.state.id;
+    res.status(201).json({
+      meetingId: id,
+      joinCode: created.joinCode,
+      leaderLink: `${base}/m/${id}/lead#t=${created.leaderToken}`,
+      joinLink: `${base}/join#code=${created.joinCode}`,
+      projectorLink: `${base}/m/${id}/projector#k=${created.projectorKey}`,
+    });
+  });
+
+  router.post('/api/join', (req, res) => {
+    if (!joinLimit.take(req.ip ?? 'unknown'))
+      return sendError(res, E.RATE_LIMITED, 'too many attempts, wait a few minutes');
+    const body = parse(joinSchema, req, res);
+    if (!body) return;
+    const code = normalizeJoinCode(body.code);
+    if (!code) return sendError(res, E.NOT_FOUND, 'no meeting with this code');
+    const result = hub.join(code, body.name, body.as ?? 'participant');
+    if (!result.ok) return sendError(res, result.error.code, result.error.message);
+    res.status(201).json(result.value);
+  });
+
+  router.post('/api/meetings/:id/projector', (req, res) => {
+    if (!joinLimit.take(req.ip ?? 'unknown')) return sendError(res, E.RATE_LIMITED, 'too many attempts');
+    const body = parse(projectorSchema, req, res);
+    if (!body) return;
+    const result = hub.claimProjector(String(req.params.id), body.key);
+    if (!result.ok) return sendError(res, result.error.code, result.error.message);
+    res.status(201).json(result.value);
+  });
+
+  router.use('/api', (_req, res) => sendError(res, E.NOT_FOUND, 'no such endpoint'));
+  return router;
+}

@@ -1,0 +1,36 @@
+import type { Broadcaster } from '../core/broadcaster';
+import type { MeetingHub } from '../core/hub';
+import type { AppServer } from './types';
+
+export const meetingRoom = (meetingId: string) => `m:${meetingId}`;
+export const seatRoom = (meetingId: string, seatId: string) => `s:${meetingId}:${seatId}`;
+
+/**
+ * Sends each connection the snapshot of its own seat's view. Views are computed once per seat,
+ * not per socket, so a seat with two tabs costs one projection.
+ */
+export function socketBroadcaster(io: AppServer, hub: MeetingHub): Broadcaster {
+  return {
+    meetingChanged(meetingId) {
+      const sockets = io.of('/').adapter.rooms.get(meetingRoom(meetingId));
+      if (!sockets) return;
+      const seats = new Set<string>();
+      for (const id of sockets) {
+        const s = io.of('/').sockets.get(id);
+        if (s) seats.add(s.data.seatId);
+      }
+      for (const seatId of seats) {
+        const view = hub.view(meetingId, seatId);
+        if (view) io.to(seatRoom(meetingId, seatId)).emit('meeting:state', view);
+      }
+    },
+    meetingEnded(meetingId) {
+      io.to(meetingRoom(meetingId)).emit('meeting:ended', { meetingId });
+      io.in(meetingRoom(meetingId)).disconnectSockets(true);
+    },
+    seatRemoved(meetingId, seatId) {
+      io.to(seatRoom(meetingId, seatId)).emit('seat:removed');
+      io.in(seatRoom(meetingId, seatId)).disconnectSockets(true);
+    },
+  };
+}

@@ -1,0 +1,75 @@
+import { fail, ERROR_CODES as E, type Result } from '../../shared/errors';
+import { PROTOCOL_VERSION } from '../../shared/protocol';
+import type { BoardService } from '../board/service';
+import type { Clock } from '../core/clock';
+import type { MeetingHub } from '../core/hub';
+import type { Logger } from '../core/logger';
+import { meetingRoom, seatRoom } from './broadcaster';
+import { handleMeetingCommand } from './handlers/meetingCommand';
+import type { AppServer, AppSocket } from './types';
+
+interface SocketDeps {
+  hub: MeetingHub;
+  clock: Clock;
+  logger: Logger;
+  board: BoardService | null;
+}
+
+class HandshakeError extends Error {
+  data: { code: string };
+  constructor(code: string, message: string) {
+    super(message);
+    this.data = { code };
+  }
+}
+
+/** An ack that is a function, or a no-op: a client that sends no callback gets no answer. */
+export function ackOf<T>(ack: unknown): (r: T) => void {
+  return typeof ack === 'function' ? (ack as (r: T) => void) : () => {};
+}
+
+/** Wraps a handler so that a thrown error becomes a clear refusal instead of a crash. */
+function guarded(logger: Logger, event: string, fn: () => Result): Result {
+  try {
+    return fn();
+  } catch (error) {
+    logger.error('handler.failed', { event, error: error instanceof Error ? error.name : 'unknown' });
+    return fail(E.UNAVAILABLE, 'the server could not do this, try again');
+  }
+}
+
+export function attachSocketHandlers(io: AppServer, deps: SocketDeps): void {
+  const { hub, clock, logger } = deps;
+
+  io.use((socket, next) => {
+    const auth = socket.handshake.auth as Partial<Record<string, unknown>>;
+    if (auth.protocolVersion !== PROTOCOL_VERSION) {
+      return next(new HandshakeError(E.PROTOCOL_MISMATCH, `server speaks protocol ${PROTOCOL_VERSION}`));
+    }
+    const seat = typeof auth.token === 'string' ? hub.authenticate(auth.token) : null;
+    if (!seat) return next(new HandshakeError(E.UNAUTHENTICATED, 'unknown or expired seat'));
+    socket.data.meetingId = seat.meetingId;
+    socket.data.seatId = seat.seatId;
+    next();
+  });
+
+  io.on('connection', (socket: AppSocket) => {
+    const { meetingId, seatId } = socket.data;
+    void socket.join([meetingRoom(meetingId), seatRoom(meetingId, seatId)]);
+    hub.connected(meetingId, seatId, 1);
+    const view = hub.view(meetingId, seatId);
+    if (view) socket.emit('meeting:state', view);
+    deps.board?.attachSocket(socket);
+    logger.debug('socket.connected', { meetingId, seatId });
+
+    socket.on('meeting:command', (payload: unknown, ack: unknown) => {
+      ackOf<Result>(ack)(
+        guarded(logger, 'meeting:command', () => handleMeetingCommand(hub, socket, payload)),
+      );
+    });
+    socket.on('time:ping', (ack: unknown) => ackOf<number>(ack)(clock.now()));
+    socket.on('disconnect', () => {
+      hub.connected(meetingId, seatId, -1);
+    });
+  });
+}

@@ -1,0 +1,189 @@
+import Database from 'better-sqlite3';
+import type { MeetingState } from '../../shared/meeting/state';
+import { migrate } from './migrations';
+import type { NoteRow, SeatLookup, Storage, StoredMeeting } from './types';
+
+export interface SqliteOptions {
+  /** A file path, or ':memory:' for throw-away test databases. */
+  file: string;
+  /** NORMAL survives a killed process; FULL also survives power loss. */
+  synchronous: 'NORMAL' | 'FULL';
+}
+
+interface NoteDbRow {
+  meeting_id: string;
+  note_id: string;
+  case_index: number;
+  kind: string;
+  text: string;
+  secret_hash: string;
+  status: string;
+  pending_text: string | null;
+  pending_delete: number;
+  batch: number | null;
+  author_name: string | null;
+}
+
+function toNote(r: NoteDbRow): NoteRow {
+  return {
+    meetingId: r.meeting_id,
+    noteId: r.note_id,
+    caseIndex: r.case_index,
+    kind: r.kind as NoteRow['kind'],
+    text: r.text,
+    secretHash: r.secret_hash,
+    status: r.status as NoteRow['status'],
+    pendingText: r.pending_text,
+    pendingDelete: r.pending_delete === 1,
+    batch: r.batch,
+    authorName: r.author_name,
+  };
+}
+
+export function openSqliteStorage(opts: SqliteOptions): Storage {
+  const db = new Database(opts.file);
+  db.pragma('journal_mode = WAL');
+  db.pragma(`synchronous = ${opts.synchronous}`);
+  // Deleted content is overwritten with zeros, in the file and in the WAL (confidentiality).
+  db.pragma('secure_delete = ON');
+  db.pragma('foreign_keys = ON');
+  migrate(db);
+
+  const q = {
+    insertMeeting: db.prepare(
+      `INSERT INTO meetings (id, join_code, state, leader_token_hash, projector_key_hash, last_activity_at)
+       VALUES (?, ?, ?, ?, ?, ?)`,
+    ),
+    saveMeeting: db.prepare('UPDATE meetings SET state = ?, status = ?, last_activity_at = ? WHERE id = ?'),
+    setJoinCode: db.prepare('UPDATE meetings SET join_code = ? WHERE id = ?'),
+    touch: db.prepare('UPDATE meetings SET last_activity_at = ? WHERE id = ?'),
+    live: db.prepare("SELECT state, join_code, last_activity_at FROM meetings WHERE status != 'ended'"),
+    byJoinCode: db.prepare("SELECT id FROM meetings WHERE join_code = ? AND status != 'ended'"),
+    projectorKey: db.prepare('SELECT projector_key_hash FROM meetings WHERE id = ?'),
+    hasCommand: db.prepare('SELECT 1 FROM commands WHERE meeting_id = ? AND command_id = ?'),
+    recordCommand: db.prepare('INSERT OR IGNORE INTO commands (meeting_id, command_id) VALUES (?, ?)'),
+    insertSeat: db.prepare('INSERT INTO seat_tokens (token_hash, meeting_id, seat_id) VALUES (?, ?, ?)'),
+    findSeat: db.prepare('SELECT meeting_id, seat_id FROM seat_tokens WHERE token_hash = ?'),
+    deleteSeat: db.prepare('DELETE FROM seat_tokens WHERE meeting_id = ? AND seat_id = ?'),
+    putNote: db.prepare(
+      `INSERT OR REPLACE INTO notes (meeting_id, note_id, case_index, kind, text, secret_hash, status,
+         pending_text, pending_delete, batch, author_name)
+       VALUES (@meetingId, @noteId, @caseIndex, @kind, @text, @secretHash, @status,
+         @pendingText, @pendingDelete, @batch, @authorName)`,
+    ),
+    getNote: db.prepare('SELECT * FROM notes WHERE meeting_id = ? AND note_id = ?'),
+    noteBySecret: db.prepare('SELECT * FROM notes WHERE meeting_id = ? AND secret_hash = ?'),
+    deleteNote: db.prepare('DELETE FROM notes WHERE meeting_id = ? AND note_id = ?'),
+    listNotes: db.prepare('SELECT * FROM notes WHERE meeting_id = ? ORDER BY note_id'),
+    appendUpdate: db.prepare(
+      'INSERT INTO board_updates (meeting_id, case_index, update_data) VALUES (?, ?, ?)',
+    ),
+    loadUpdates: db.prepare(
+      'SELECT update_data FROM board_updates WHERE meeting_id = ? AND case_index = ? ORDER BY seq',
+    ),
+    clearUpdates: db.prepare('DELETE FROM board_updates WHERE meeting_id = ? AND case_index = ?'),
+  };
+  const purgeStatements = [
+    db.prepare('DELETE FROM board_updates WHERE meeting_id = ?'),
+    db.prepare('DELETE FROM notes WHERE meeting_id = ?'),
+    db.prepare('DELETE FROM seat_tokens WHERE meeting_id = ?'),
+    db.prepare('DELETE FROM commands WHERE meeting_id = ?'),
+    db.prepare('DELETE FROM meetings WHERE id = ?'),
+  ];
+
+  return {
+    transaction: <T>(fn: () => T): T => db.transaction(fn)(),
+    insertMeeting(m: StoredMeeting, leaderTokenHash: string, projectorKeyHash: string) {
+      q.insertMeeting.run(
+        m.state.id,
+        m.joinCode,
+        JSON.stringify(m.state),
+        leaderTokenHash,
+        projectorKeyHash,
+        m.lastActivityAt,
+      );
+    },
+    saveMeeting(state: MeetingState, now: number) {
+      q.saveMeeting.run(JSON.stringify(state), state.status, now, state.id);
+    },
+    setJoinCode(meetingId, joinCode) {
+      q.setJoinCode.run(joinCode, meetingId);
+    },
+    touchMeeting(meetingId, now) {
+      q.touch.run(now, meetingId);
+    },
+    loadLiveMeetings() {
+      const rows = q.live.all() as { state: string; join_code: string; last_activity_at: number }[];
+      return rows.map((r) => ({
+        state: JSON.parse(r.state) as MeetingState,
+        joinCode: r.join_code,
+        lastActivityAt: r.last_activity_at,
+      }));
+    },
+    findMeetingByJoinCode(joinCode) {
+      const row = q.byJoinCode.get(joinCode) as { id: string } | undefined;
+      return row?.id ?? null;
+    },
+    projectorKeyHash(meetingId) {
+      const row = q.projectorKey.get(meetingId) as { projector_key_hash: string } | undefined;
+      return row?.projector_key_hash ?? null;
+    },
+    hasCommand(meetingId, commandId) {
+      return q.hasCommand.get(meetingId, commandId) !== undefined;
+    },
+    recordCommand(meetingId, commandId) {
+      q.recordCommand.run(meetingId, commandId);
+    },
+    insertSeatToken(meetingId, seatId, tokenHash) {
+      q.insertSeat.run(tokenHash, meetingId, seatId);
+    },
+    findSeatByTokenHash(tokenHash): SeatLookup | null {
+      const row = q.findSeat.get(tokenHash) as { meeting_id: string; seat_id: string } | undefined;
+      return row ? { meetingId: row.meeting_id, seatId: row.seat_id } : null;
+    },
+    deleteSeatTokens(meetingId, seatId) {
+      q.deleteSeat.run(meetingId, seatId);
+    },
+    putNote(note) {
+      q.putNote.run({ ...note, pendingDelete: note.pendingDelete ? 1 : 0 });
+    },
+    getNote(meetingId, noteId) {
+      const row = q.getNote.get(meetingId, noteId) as NoteDbRow | undefined;
+      return row ? toNote(row) : null;
+    },
+    findNoteBySecretHash(meetingId, secretHash) {
+      const row = q.noteBySecret.get(meetingId, secretHash) as NoteDbRow | undefined;
+      return row ? toNote(row) : null;
+    },
+    deleteNote(meetingId, noteId) {
+      q.deleteNote.run(meetingId, noteId);
+    },
+    listNotes(meetingId) {
+      return (q.listNotes.all(meetingId) as NoteDbRow[]).map(toNote);
+    },
+    appendBoardUpdate(meetingId, caseIndex, update) {
+      q.appendUpdate.run(meetingId, caseIndex, Buffer.from(update));
+    },
+    loadBoardUpdates(meetingId, caseIndex) {
+      const rows = q.loadUpdates.all(meetingId, caseIndex) as { update_data: Buffer }[];
+      return rows.map((r) => new Uint8Array(r.update_data));
+    },
+    replaceBoardUpdates(meetingId, caseIndex, merged) {
+      db.transaction(() => {
+        q.clearUpdates.run(meetingId, caseIndex);
+        q.appendUpdate.run(meetingId, caseIndex, Buffer.from(merged));
+      })();
+    },
+    purgeMeeting(meetingId) {
+      db.transaction(() => {
+        for (const stmt of purgeStatements) stmt.run(meetingId);
+      })();
+      // Move the zeroed pages out of the WAL into the main file and truncate the WAL.
+      db.pragma('wal_checkpoint(TRUNCATE)');
+    },
+    close() {
+      db.pragma('wal_checkpoint(TRUNCATE)');
+      db.close();
+    },
+  };
+}

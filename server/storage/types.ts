@@ -1,0 +1,72 @@
+import type { MeetingState } from '../../shared/meeting/state';
+import type { NoteKind } from '../../shared/meeting/phases';
+
+export interface StoredMeeting {
+  state: MeetingState;
+  joinCode: string;
+  /** Epoch ms of the last command or note; the inactivity purge counts from here. */
+  lastActivityAt: number;
+}
+
+export interface SeatLookup {
+  meetingId: string;
+  seatId: string;
+}
+
+/**
+ * A note row. No author, no arrival time, no arrival order: the table has no rowid and its
+ * key is the random note id. `batch` is the release batch number, the finest time it keeps.
+ */
+export interface NoteRow {
+  meetingId: string;
+  noteId: string;
+  caseIndex: number;
+  kind: NoteKind;
+  text: string;
+  /** SHA-256 of the author's per-note secret (hex); proves authorship for edit and delete. */
+  secretHash: string;
+  status: 'waiting' | 'screening' | 'released' | 'hidden';
+  /** An edit of a released note waiting for the next batch. */
+  pendingText: string | null;
+  pendingDelete: boolean;
+  batch: number | null;
+  /** Named mode only; null when the meeting is anonymous. */
+  authorName: string | null;
+}
+
+/** The one storage interface; SQLite is the embedded default. Every write is durable on return. */
+export interface Storage {
+  /** Runs `fn` in one transaction: all of its writes are stored, or none. */
+  transaction<T>(fn: () => T): T;
+
+  insertMeeting(m: StoredMeeting, leaderTokenHash: string, projectorKeyHash: string): void;
+  saveMeeting(state: MeetingState, now: number): void;
+  setJoinCode(meetingId: string, joinCode: string): void;
+  touchMeeting(meetingId: string, now: number): void;
+  loadLiveMeetings(): StoredMeeting[];
+  findMeetingByJoinCode(joinCode: string): string | null;
+  projectorKeyHash(meetingId: string): string | null;
+
+  /** Command ids already applied, so that a retry is acknowledged without applying twice. */
+  hasCommand(meetingId: string, commandId: string): boolean;
+  recordCommand(meetingId: string, commandId: string): void;
+
+  insertSeatToken(meetingId: string, seatId: string, tokenHash: string): void;
+  findSeatByTokenHash(tokenHash: string): SeatLookup | null;
+  deleteSeatTokens(meetingId: string, seatId: string): void;
+
+  putNote(note: NoteRow): void;
+  getNote(meetingId: string, noteId: string): NoteRow | null;
+  findNoteBySecretHash(meetingId: string, secretHash: string): NoteRow | null;
+  deleteNote(meetingId: string, noteId: string): void;
+  listNotes(meetingId: string): NoteRow[];
+
+  appendBoardUpdate(meetingId: string, caseIndex: number, update: Uint8Array): void;
+  loadBoardUpdates(meetingId: string, caseIndex: number): Uint8Array[];
+  /** Compaction: the stored updates of one board replaced by their merge, in one transaction. */
+  replaceBoardUpdates(meetingId: string, caseIndex: number, merged: Uint8Array): void;
+
+  /** Deletes everything of a meeting and leaves no trace in the file, its WAL or free pages. */
+  purgeMeeting(meetingId: string): void;
+  close(): void;
+}
