@@ -1,6 +1,7 @@
 import express, { type Request, type Response } from 'express';
 import { z } from 'zod';
 import { ERROR_CODES as E, type ErrorCode } from '../../shared/errors';
+import { MAX_CASES, MAX_PHASES, PHASE_KINDS } from '../../shared/meeting/phases';
 import { BUILT_IN_TEMPLATES, DEFAULT_TEMPLATE_ID, findBuiltInTemplate } from '../../shared/meeting/templates';
 import { PROTOCOL_VERSION } from '../../shared/protocol';
 import type { Clock } from '../core/clock';
@@ -15,10 +16,35 @@ export interface RoutesDeps {
   publicOrigin: string | null;
 }
 
+const customTemplateSchema = z
+  .object({
+    name: z.string().trim().min(1).max(80),
+    phases: z
+      .array(
+        z
+          .object({
+            kind: z.enum(PHASE_KINDS),
+            minutes: z.number().int().min(1).max(180),
+            caseIndex: z
+              .number()
+              .int()
+              .min(0)
+              .max(MAX_CASES - 1)
+              .nullable(),
+          })
+          .strict(),
+      )
+      .min(1)
+      .max(MAX_PHASES),
+  })
+  .strict();
+
 const createSchema = z
   .object({
     title: z.string().trim().max(120).optional(),
     templateId: z.string().max(64).optional(),
+    /** A leader's own template (saved in their browser), instead of a built-in one. */
+    template: customTemplateSchema.optional(),
     anonymity: z.enum(['anonymous', 'named']).optional(),
     release: z.enum(['batch', 'screening']).optional(),
     timerVisibility: z.enum(['leaders', 'everyone']).optional(),
@@ -87,9 +113,11 @@ export function createRoutes(deps: RoutesDeps): express.Router {
     if (!createLimit.take(req.ip ?? 'unknown')) return sendError(res, E.RATE_LIMITED, 'too many meetings');
     const body = parse(createSchema, req, res);
     if (!body) return;
-    const template = findBuiltInTemplate(body.templateId ?? DEFAULT_TEMPLATE_ID);
+    const template = body.template
+      ? { id: 'custom', name: body.template.name, phases: body.template.phases }
+      : findBuiltInTemplate(body.templateId ?? DEFAULT_TEMPLATE_ID);
     if (!template) return sendError(res, E.BAD_REQUEST, 'templateId: no such template');
-    const { title, templateId: _t, plannedStartAt, leaderName, ...settings } = body;
+    const { title, templateId: _t, template: _c, plannedStartAt, leaderName, ...settings } = body;
     const created = hub.create({ title: title || '', template, settings, plannedStartAt, leaderName });
     const base = origin(req);
     const id = created.state.id;
