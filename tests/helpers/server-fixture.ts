@@ -1,0 +1,424 @@
+/**
+ * Integration fixture: the real server (createApp, real SQLite, real Socket.IO on port 0) driven
+ * by real `socket.io-client` clients. Everything a fixture opens is closed when the test finishes
+ * (onTestFinished), so tests never leak servers, sockets or temporary files. No sleeps: tests await
+ * acks and 'meeting:state' snapshots; the guards below only turn a hang into a clear failure.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { io, type Socket } from 'socket.io-client';
+import { onTestFinished } from 'vitest';
+import { createApp, type App } from '../../server/app';
+import { ManualClock, type Clock } from '../../server/core/clock';
+import { silentLogger, type Logger } from '../../server/core/logger';
+import { seededRandom } from '../../server/core/random';
+import { openSqliteStorage } from '../../server/storage/sqlite';
+import type { Storage } from '../../server/storage/types';
+import type { Result } from '../../shared/errors';
+import type { MeetingCommand } from '../../shared/meeting/commands';
+import type { MeetingView } from '../../shared/meeting/view';
+import {
+  PROTOCOL_VERSION,
+  type ClientToServerEvents,
+  type ServerToClientEvents,
+} from '../../shared/protocol';
+
+export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+/** The same socket without the typed event maps, for sending what a well-behaved client never would. */
+export type UntypedSocket = Socket;
+
+/** How long a test waits for an event before failing with a message (a guard, not a sleep). */
+export const EVENT_TIMEOUT_MS = 5_000;
+export const MIN = 60_000;
+const HOUR = 60 * MIN;
+
+/** Resolves with the first 'meeting:state' that matches, among those arriving after the call. */
+export function nextState(
+  socket: ClientSocket,
+  predicate: (view: MeetingView) => boolean = () => true,
+  what = 'a matching meeting:state',
+): Promise<MeetingView> {
+  return new Promise((resolve, reject) => {
+    const onState = (view: MeetingView) => {
+      if (!predicate(view)) return;
+      done();
+      resolve(view);
+    };
+    const guard = setTimeout(() => {
+      done();
+      reject(new Error(`timed out waiting for ${what}`));
+    }, EVENT_TIMEOUT_MS);
+    const done = () => {
+      clearTimeout(guard);
+      socket.off('meeting:state', onState);
+    };
+    socket.on('meeting:state', onState);
+  });
+}
+
+/** Resolves on the next occurrence of any event (its arguments), or rejects after the guard. */
+export function nextEvent<T extends unknown[] = unknown[]>(
+  target: { once(event: string, fn: (...args: T) => void): unknown; off(event: string, fn?: never): unknown },
+  event: string,
+): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const guard = setTimeout(() => reject(new Error(`timed out waiting for '${event}'`)), EVENT_TIMEOUT_MS);
+    target.once(event, (...args: T) => {
+      clearTimeout(guard);
+      resolve(args);
+    });
+  });
+}
+
+export interface ConnectOptions {
+  /** Reconnect by itself after a dropped connection (on for restart tests). */
+  reconnection?: boolean;
+  protocolVersion?: unknown;
+  extraHeaders?: Record<string, string>;
+}
+
+function openSocket(url: string, auth: Record<string, unknown>, opts: ConnectOptions = {}): ClientSocket {
+  return io(url, {
+    auth,
+    transports: ['websocket'],
+    forceNew: true,
+    reconnection: opts.reconnection ?? false,
+    // Short, randomised backoff: restart tests wait for the real reconnection, only sooner.
+    reconnectionDelay: 100,
+    reconnectionDelayMax: 500,
+    extraHeaders: opts.extraHeaders,
+  });
+}
+
+/** One person's connection: records every payload it receives, in order. */
+export class TestClient {
+  readonly states: MeetingView[] = [];
+  /** Every event this socket received, with the JSON of its arguments (for "absent from" checks). */
+  readonly received: { event: string; json: string }[] = [];
+
+  constructor(
+    readonly socket: ClientSocket,
+    readonly token: string,
+    readonly label: string,
+  ) {
+    socket.on('meeting:state', (view) => this.states.push(view));
+    socket.onAny((event: string, ...args: unknown[]) =>
+      this.received.push({ event, json: JSON.stringify(args) }),
+    );
+  }
+
+  /** The latest snapshot. */
+  get view(): MeetingView {
+    const v = this.states.at(-1);
+    if (!v) throw new Error(`${this.label} has no snapshot yet`);
+    return v;
+  }
+
+  get seatId(): string {
+    return this.view.you.seatId;
+  }
+
+  /** The next snapshot that matches (register before causing the change). */
+  nextState(predicate: (view: MeetingView) => boolean = () => true): Promise<MeetingView> {
+    return nextState(this.socket, predicate, `a matching meeting:state for ${this.label}`);
+  }
+
+  /** The latest snapshot if it matches, else the next one that does. */
+  waitFor(predicate: (view: MeetingView) => boolean): Promise<MeetingView> {
+    const latest = this.states.at(-1);
+    if (latest && predicate(latest)) return Promise.resolve(latest);
+    return this.nextState(predicate);
+  }
+
+  /** Sends a meeting command and resolves with its ack. */
+  command(command: MeetingCommand, commandId: string = randomUUID()): Promise<Result> {
+    return this.socket.timeout(EVENT_TIMEOUT_MS).emitWithAck('meeting:command', { commandId, command });
+  }
+
+  /** Sends anything at all on an event and resolves with the ack. */
+  sendRaw(event: string, ...args: unknown[]): Promise<unknown> {
+    return (this.socket as unknown as UntypedSocket).timeout(EVENT_TIMEOUT_MS).emitWithAck(event, ...args);
+  }
+
+  /**
+   * A round trip on this connection. Anything the server sent this socket before it answered
+   * has arrived when this resolves (one connection delivers in order).
+   */
+  async barrier(): Promise<number> {
+    return this.socket.timeout(EVENT_TIMEOUT_MS).emitWithAck('time:ping');
+  }
+
+  /** All payloads this client received, as one JSON text. */
+  allJson(): string {
+    return this.received.map((r) => r.json).join('\n');
+  }
+
+  close(): void {
+    this.socket.disconnect();
+  }
+}
+
+export interface CreatedMeeting {
+  meetingId: string;
+  joinCode: string;
+  leaderLink: string;
+  joinLink: string;
+  projectorLink: string;
+  leaderToken: string;
+  projectorKey: string;
+}
+
+export interface HttpAnswer<T = unknown> {
+  status: number;
+  body: T;
+}
+
+/** Talks to the REST API of a server at `url`. */
+export class Api {
+  constructor(readonly url: string) {}
+
+  async request<T = unknown>(
+    method: string,
+    route: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<HttpAnswer<T>> {
+    const res = await fetch(`${this.url}${route}`, {
+      method,
+      headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { status: res.status, body: (text ? JSON.parse(text) : null) as T };
+  }
+
+  async createMeeting(body: Record<string, unknown> = {}, headers?: Record<string, string>) {
+    const res = await this.request<Omit<CreatedMeeting, 'leaderToken' | 'projectorKey'>>(
+      'POST',
+      '/api/meetings',
+      body,
+      headers,
+    );
+    if (res.status !== 201) throw new Error(`create answered ${res.status}: ${JSON.stringify(res.body)}`);
+    return {
+      ...res.body,
+      leaderToken: fragmentParam(res.body.leaderLink, 't'),
+      projectorKey: fragmentParam(res.body.projectorLink, 'k'),
+    } satisfies CreatedMeeting;
+  }
+
+  async join(code: string, name: string, as: 'participant' | 'observer' = 'participant') {
+    const res = await this.request<{ meetingId: string; seatId: string; token: string }>(
+      'POST',
+      '/api/join',
+      {
+        code,
+        name,
+        as,
+      },
+    );
+    if (res.status !== 201) throw new Error(`join answered ${res.status}: ${JSON.stringify(res.body)}`);
+    return res.body;
+  }
+
+  async claimProjector(meetingId: string, key: string) {
+    const res = await this.request<{ meetingId: string; seatId: string; token: string }>(
+      'POST',
+      `/api/meetings/${meetingId}/projector`,
+      { key },
+    );
+    if (res.status !== 201) throw new Error(`projector answered ${res.status}: ${JSON.stringify(res.body)}`);
+    return res.body;
+  }
+}
+
+/** A secret from a link's fragment (`#t=...`), where links carry them so they never reach a log. */
+export function fragmentParam(link: string, name: string): string {
+  const value = new URLSearchParams(new URL(link).hash.slice(1)).get(name);
+  if (!value) throw new Error(`no ${name} in the fragment of ${link}`);
+  return value;
+}
+
+/** Connects with a token and resolves once the first snapshot has arrived. */
+export async function connectClient(
+  url: string,
+  token: string,
+  label: string,
+  opts: ConnectOptions = {},
+): Promise<TestClient> {
+  const socket = openSocket(url, { token, protocolVersion: opts.protocolVersion ?? PROTOCOL_VERSION }, opts);
+  const client = new TestClient(socket, token, label);
+  const first = new Promise<void>((resolve, reject) => {
+    const guard = setTimeout(() => reject(new Error(`${label}: no first snapshot`)), EVENT_TIMEOUT_MS);
+    socket.once('meeting:state', () => {
+      clearTimeout(guard);
+      resolve();
+    });
+    socket.once('connect_error', (error: Error & { data?: unknown }) => {
+      clearTimeout(guard);
+      reject(new Error(`${label}: connect_error ${JSON.stringify(error.data ?? error.message)}`));
+    });
+  });
+  try {
+    await first;
+  } catch (error) {
+    socket.disconnect();
+    throw error;
+  }
+  return client;
+}
+
+/** Tries a handshake that must fail; resolves with the `connect_error` data code (or message). */
+export async function refusedHandshake(
+  url: string,
+  auth: Record<string, unknown>,
+  opts: ConnectOptions & { query?: Record<string, string> } = {},
+): Promise<string> {
+  const socket = io(url, {
+    auth,
+    query: opts.query,
+    transports: ['websocket'],
+    forceNew: true,
+    reconnection: false,
+    extraHeaders: opts.extraHeaders,
+  });
+  try {
+    const [error] = await Promise.race([
+      nextEvent<[Error & { data?: { code?: string } }]>(socket, 'connect_error'),
+      nextEvent(socket, 'connect').then(() => {
+        throw new Error('the handshake was accepted');
+      }),
+    ]);
+    return error.data?.code ?? error.message;
+  } finally {
+    socket.disconnect();
+  }
+}
+
+export interface ServerOptions {
+  clock?: Clock;
+  /** A SQLite file; by default a fresh file in a temporary folder removed after the test. */
+  file?: string;
+  createKey?: string | null;
+  inactivityLimitMs?: number;
+  trustProxy?: boolean;
+  publicOrigin?: string | null;
+  logger?: Logger;
+}
+
+export interface ServerFixture {
+  app: App;
+  url: string;
+  port: number;
+  api: Api;
+  clock: Clock;
+  storage: Storage;
+  dbFile: string;
+  /** Connects a client that is closed with the fixture. */
+  connect(token: string, label: string, opts?: ConnectOptions): Promise<TestClient>;
+  /** Closes clients, then the server (drain), then removes the temporary files. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Starts the real server on port 0. Closed automatically when the current test finishes. */
+export async function startServer(opts: ServerOptions = {}): Promise<ServerFixture> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'balint-it-'));
+  const dbFile = opts.file ?? path.join(dir, 'test.sqlite');
+  const clock = opts.clock ?? new ManualClock();
+  const storage = openSqliteStorage({ file: dbFile, synchronous: 'NORMAL' });
+  const app = createApp({
+    storage,
+    clock,
+    random: seededRandom(1),
+    logger: opts.logger ?? silentLogger,
+    publicOrigin: opts.publicOrigin ?? null,
+    createKey: opts.createKey ?? null,
+    inactivityLimitMs: opts.inactivityLimitMs ?? 24 * HOUR,
+    trustProxy: opts.trustProxy ?? false,
+    clientDir: null,
+    createBoard: null,
+  });
+  const port = await app.listen(0, '127.0.0.1');
+  const url = `http://127.0.0.1:${port}`;
+  const clients: TestClient[] = [];
+  let closing: Promise<void> | null = null;
+  const fixture: ServerFixture = {
+    app,
+    url,
+    port,
+    api: new Api(url),
+    clock,
+    storage,
+    dbFile,
+    async connect(token, label, connectOpts) {
+      const client = await connectClient(url, token, label, connectOpts);
+      clients.push(client);
+      return client;
+    },
+    close() {
+      closing ??= (async () => {
+        for (const c of clients) c.close();
+        await app.close();
+        rmSync(dir, { recursive: true, force: true });
+      })();
+      return closing;
+    },
+  };
+  onTestFinished(() => fixture.close());
+  return fixture;
+}
+
+/** The display names of the cast: distinctive, so that a search of raw JSON cannot miss them. */
+export const NAMES = {
+  leader: 'Lena Leitner-Quast',
+  coLeader: 'Cora Vantongeren',
+  presenter: 'Paul Presswick',
+  alice: 'Alma Zyborski',
+  bob: 'Bert Okonkwo-Ray',
+  observer: 'Otto Observantis',
+  late: 'Wanda Waitlisted',
+} as const;
+
+export interface Cast {
+  fx: ServerFixture;
+  meeting: CreatedMeeting;
+  leader: TestClient;
+  /** Joined as a participant; promoted by the tests that need a co-leader. */
+  coLeader: TestClient;
+  presenter: TestClient;
+  alice: TestClient;
+  bob: TestClient;
+  observer: TestClient;
+  projector: TestClient;
+  everyone: TestClient[];
+}
+
+/**
+ * A meeting with its whole cast connected: leader, a participant to promote to co-leader,
+ * a participant to name presenter, two more participants, an observer and a projector.
+ * Resolves when every client's snapshot shows all of them present.
+ */
+export async function startCast(
+  fx: ServerFixture,
+  body: Record<string, unknown> = {},
+  opts: ConnectOptions = {},
+): Promise<Cast> {
+  const meeting = await fx.api.createMeeting({ title: 'Thursday group', leaderName: NAMES.leader, ...body });
+  const leader = await fx.connect(meeting.leaderToken, 'leader', opts);
+  const seat = async (name: string, label: string, as: 'participant' | 'observer' = 'participant') =>
+    fx.connect((await fx.api.join(meeting.joinCode, name, as)).token, label, opts);
+  const coLeader = await seat(NAMES.coLeader, 'co-leader');
+  const presenter = await seat(NAMES.presenter, 'presenter');
+  const alice = await seat(NAMES.alice, 'alice');
+  const bob = await seat(NAMES.bob, 'bob');
+  const observer = await seat(NAMES.observer, 'observer', 'observer');
+  const projectorSeat = await fx.api.claimProjector(meeting.meetingId, meeting.projectorKey);
+  const projector = await fx.connect(projectorSeat.token, 'projector', opts);
+  const everyone = [leader, coLeader, presenter, alice, bob, observer, projector];
+  await Promise.all(
+    everyone.map((c) => c.waitFor((v) => v.presence.connected === everyone.length && v.presence.total === 7)),
+  );
+  return { fx, meeting, leader, coLeader, presenter, alice, bob, observer, projector, everyone };
+}
