@@ -6,6 +6,14 @@ export const meetingRoom = (meetingId: string) => `m:${meetingId}`;
 export const seatRoom = (meetingId: string, seatId: string) => `s:${meetingId}:${seatId}`;
 
 /**
+ * Closing waits until the command being handled has been acknowledged: the leader who ends the
+ * meeting (or a co-leader who removes their own seat) must still get the ack for it.
+ */
+function afterAcks(fn: () => void): void {
+  setImmediate(fn);
+}
+
+/**
  * Sends each connection the snapshot of its own seat's view. Views are computed once per seat,
  * not per socket, so a seat with two tabs costs one projection.
  */
@@ -26,11 +34,11 @@ export function socketBroadcaster(io: AppServer, hub: MeetingHub): Broadcaster {
     },
     meetingEnded(meetingId) {
       io.to(meetingRoom(meetingId)).emit('meeting:ended', { meetingId });
-      io.in(meetingRoom(meetingId)).disconnectSockets(true);
+      afterAcks(() => io.in(meetingRoom(meetingId)).disconnectSockets(true));
     },
     seatRemoved(meetingId, seatId) {
       io.to(seatRoom(meetingId, seatId)).emit('seat:removed');
-      io.in(seatRoom(meetingId, seatId)).disconnectSockets(true);
+      afterAcks(() => io.in(seatRoom(meetingId, seatId)).disconnectSockets(true));
     },
   };
 }
