@@ -28,7 +28,7 @@ describe('a whole meeting, lobby to end (MEET-*, TIME-*, ROLE-*, VIEW-1)', () =>
 
     // API-1: create answers 201 with the links; secrets ride in the fragment, never in the query.
     const cast = await startCast(fx, { templateId: 'classic-90-one-case' });
-    const { meeting, leader, coLeader, presenter, alice, bob, observer, projector } = cast;
+    const { meeting, leader, coLeader, presenter, alice, observer, projector } = cast;
     for (const link of [meeting.leaderLink, meeting.joinLink, meeting.projectorLink]) {
       expect(new URL(link).search).toBe('');
       expect(new URL(link).hash).not.toBe('');
