@@ -1,0 +1,129 @@
+/**
+ * The permission table on the real server: every leader command, sent over a real socket by each
+ * role that is not a leader, is refused with 'forbidden' and changes nothing.
+ */
+import { describe, expect, it } from 'vitest';
+import type { MeetingCommand, MeetingCommandType } from '../../shared/meeting/commands';
+import { startCast, startServer, type Cast, type TestClient } from '../helpers/server-fixture';
+
+/**
+ * One valid example of every command type, as a leader could send it in a running meeting, so
+ * that the only reason left to refuse it is who sends it. The mapped type makes the compiler
+ * complain when a command type is added and missing here.
+ */
+function everyCommand(cast: Cast): { [K in MeetingCommandType]: Extract<MeetingCommand, { type: K }> } {
+  const [, second, third] = cast.leader.view.phases;
+  if (!second || !third) throw new Error('the template has phases');
+  return {
+    'meeting:start': { type: 'meeting:start' },
+    'meeting:end': { type: 'meeting:end' },
+    'timer:pause': { type: 'timer:pause' },
+    'timer:resume': { type: 'timer:resume' },
+    'timer:adjust': { type: 'timer:adjust', minutes: 5 },
+    'phase:next': { type: 'phase:next' },
+    'phase:previous': { type: 'phase:previous' },
+    'phase:jump': { type: 'phase:jump', phaseId: third.id },
+    'phase:setDuration': { type: 'phase:setDuration', phaseId: second.id, minutes: 42 },
+    'phase:add': { type: 'phase:add', kind: 'questions', minutes: 5, afterPhaseId: second.id, caseIndex: 0 },
+    'phase:remove': { type: 'phase:remove', phaseId: third.id },
+    'case:add': { type: 'case:add' },
+    'presenter:set': { type: 'presenter:set', caseIndex: 0, seatId: cast.alice.seatId },
+    'seat:setRole': { type: 'seat:setRole', seatId: cast.bob.seatId, role: 'co-leader' },
+    'seat:remove': { type: 'seat:remove', seatId: cast.bob.seatId },
+    'seat:admit': { type: 'seat:admit', seatId: cast.bob.seatId },
+    'joinCode:rotate': { type: 'joinCode:rotate' },
+    'settings:update': {
+      type: 'settings:update',
+      timerVisibility: 'everyone',
+      locked: true,
+      title: 'Mine now',
+    },
+  };
+}
+
+async function refusedEverything(cast: Cast, who: TestClient[], commands: MeetingCommand[]) {
+  const hub = cast.fx.app.hub;
+  // Let every snapshot already on its way arrive, so that any later one would be news.
+  await Promise.all(cast.everyone.map((c) => c.barrier()));
+  const before = structuredClone(hub.state(cast.meeting.meetingId));
+  const joinCodeBefore = cast.leader.view.joinCode;
+  const snapshotsBefore = cast.everyone.map((c) => c.states.length);
+
+  for (const client of who) {
+    for (const command of commands) {
+      const ack = await client.command(command);
+      expect(ack, `${command.type} by ${client.label}`).toMatchObject({
+        ok: false,
+        error: { code: 'forbidden' },
+      });
+    }
+  }
+
+  // Nothing changed: the stored state, the join code, and nobody got a new snapshot.
+  expect(hub.state(cast.meeting.meetingId)).toEqual(before);
+  expect(
+    cast.fx.storage.loadLiveMeetings().find((m) => m.state.id === cast.meeting.meetingId)?.state,
+  ).toEqual(before);
+  await Promise.all(cast.everyone.map((c) => c.barrier()));
+  expect(cast.everyone.map((c) => c.states.length)).toEqual(snapshotsBefore);
+  expect(cast.leader.view.joinCode).toBe(joinCodeBefore);
+}
+
+describe('the permission table (ROLE-*): leader commands from anyone else are refused', () => {
+  it('refuses every command from a participant, the presenter, an observer and the projector while running', async () => {
+    const fx = await startServer();
+    const cast = await startCast(fx);
+    expect(
+      await cast.leader.command({ type: 'presenter:set', caseIndex: 0, seatId: cast.presenter.seatId }),
+    ).toEqual({ ok: true });
+    expect(await cast.leader.command({ type: 'meeting:start' })).toEqual({ ok: true });
+    expect(await cast.leader.command({ type: 'timer:pause' })).toEqual({ ok: true });
+    await cast.presenter.waitFor((v) => v.status === 'running' && v.you.effectiveRole === 'presenter');
+
+    const commands = Object.values(everyCommand(cast));
+    expect(commands).toHaveLength(18);
+    await refusedEverything(cast, [cast.alice, cast.presenter, cast.observer, cast.projector], commands);
+
+    // The same commands are valid for a leader: the refusals were about who, not what.
+    expect(await cast.leader.command({ type: 'timer:resume' })).toEqual({ ok: true });
+    expect(await cast.leader.command({ type: 'timer:adjust', minutes: 5 })).toEqual({ ok: true });
+  });
+
+  it('refuses them in the lobby too, and from a seat still in the waiting list', async () => {
+    const fx = await startServer();
+    const cast = await startCast(fx);
+    expect(await cast.leader.command({ type: 'settings:update', locked: true })).toEqual({ ok: true });
+    const waitingSeat = await fx.api.join(cast.meeting.joinCode, 'Walter Wartend');
+    const waiting = await fx.connect(waitingSeat.token, 'waiting');
+    await cast.leader.waitFor((v) => v.waiting?.length === 1);
+
+    const commands = Object.values(everyCommand(cast));
+    await refusedEverything(cast, [cast.alice, cast.observer, cast.projector, waiting], commands);
+  });
+
+  it('a co-leader may, and loses the right when set back to participant', async () => {
+    const fx = await startServer();
+    const cast = await startCast(fx);
+    const promote = { type: 'seat:setRole', seatId: cast.coLeader.seatId, role: 'co-leader' } as const;
+    expect(await cast.leader.command(promote)).toEqual({ ok: true });
+    expect(await cast.coLeader.command({ type: 'meeting:start' })).toEqual({ ok: true });
+    expect(
+      await cast.coLeader.command({ type: 'seat:setRole', seatId: cast.bob.seatId, role: 'observer' }),
+    ).toEqual({ ok: true });
+
+    const demote = { type: 'seat:setRole', seatId: cast.coLeader.seatId, role: 'participant' } as const;
+    expect(await cast.leader.command(demote)).toEqual({ ok: true });
+    expect(await cast.coLeader.command({ type: 'phase:next' })).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden' },
+    });
+    // Nobody can take the leader's seat or role.
+    expect(await cast.leader.command({ type: 'seat:remove', seatId: cast.leader.seatId })).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden' },
+    });
+    expect(
+      await cast.leader.command({ type: 'seat:setRole', seatId: cast.projector.seatId, role: 'co-leader' }),
+    ).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+  });
+});
