@@ -1,0 +1,90 @@
+import { useSyncExternalStore } from 'react';
+
+/** Every screen the app has; the path decides, nothing else. */
+export type Route =
+  | { name: 'start' }
+  | { name: 'about' }
+  | { name: 'privacy' }
+  | { name: 'join' }
+  | { name: 'lead'; meetingId: string }
+  | { name: 'projector'; meetingId: string }
+  | { name: 'seat'; meetingId: string }
+  | { name: 'not-found' };
+
+const MEETING_PATH = /^\/m\/([A-Za-z0-9_-]{1,64})\/(lead|projector|seat)\/?$/;
+
+export function matchRoute(pathname: string): Route {
+  switch (pathname.replace(/\/+$/, '') || '/') {
+    case '/':
+      return { name: 'start' };
+    case '/about':
+      return { name: 'about' };
+    case '/privacy':
+      return { name: 'privacy' };
+    case '/join':
+      return { name: 'join' };
+  }
+  const m = MEETING_PATH.exec(pathname);
+  if (m?.[1] && m[2]) {
+    const meetingId = m[1];
+    switch (m[2]) {
+      case 'lead':
+        return { name: 'lead', meetingId };
+      case 'projector':
+        return { name: 'projector', meetingId };
+      case 'seat':
+        return { name: 'seat', meetingId };
+    }
+  }
+  return { name: 'not-found' };
+}
+
+export const paths = {
+  start: () => '/',
+  about: () => '/about',
+  privacy: () => '/privacy',
+  join: (code?: string) => (code ? `/join#code=${encodeURIComponent(code)}` : '/join'),
+  lead: (meetingId: string) => `/m/${meetingId}/lead`,
+  projector: (meetingId: string) => `/m/${meetingId}/projector`,
+  seat: (meetingId: string) => `/m/${meetingId}/seat`,
+};
+
+const listeners = new Set<() => void>();
+
+function subscribe(listener: () => void): () => void {
+  listeners.add(listener);
+  window.addEventListener('popstate', listener);
+  return () => {
+    listeners.delete(listener);
+    window.removeEventListener('popstate', listener);
+  };
+}
+
+export function navigate(path: string, options: { replace?: boolean } = {}): void {
+  if (options.replace) history.replaceState(null, '', path);
+  else history.pushState(null, '', path);
+  for (const l of listeners) l();
+  window.scrollTo(0, 0);
+}
+
+export function usePathname(): string {
+  return useSyncExternalStore(
+    subscribe,
+    () => location.pathname,
+    () => '/',
+  );
+}
+
+export function useRoute(): Route {
+  return matchRoute(usePathname());
+}
+
+/** Reads `key` from the URL fragment (`#a=1&b=2`): secrets ride there so they never reach a log. */
+export function readFragment(key: string): string | null {
+  return new URLSearchParams(location.hash.replace(/^#/, '')).get(key);
+}
+
+/** Removes the fragment from the address bar without a reload, so a secret does not linger. */
+export function clearFragment(): void {
+  history.replaceState(history.state, '', location.pathname + location.search);
+}
