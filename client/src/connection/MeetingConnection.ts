@@ -1,0 +1,243 @@
+import { io, type Socket } from 'socket.io-client';
+import { ERROR_CODES, type CommandError, type Result } from '../../../shared/errors';
+import type { LeaderNotesView } from '../../../shared/board/commands';
+import type { MeetingCommand } from '../../../shared/meeting/commands';
+import type { MeetingView } from '../../../shared/meeting/view';
+import {
+  PROTOCOL_VERSION,
+  type ClientToServerEvents,
+  type ServerToClientEvents,
+} from '../../../shared/protocol';
+import { ClockOffsetEstimator } from '../../../shared/time/clockOffset';
+import { newCommandId } from './randomId';
+import { createStore } from './store';
+
+type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+/**
+ * Where the connection stands. `offline` means "trying again by itself"; the last four are
+ * final: the page must reload, join again, or say goodbye.
+ */
+export type ConnectionStatus =
+  'connecting' | 'online' | 'offline' | 'outdated' | 'unauthenticated' | 'removed' | 'ended';
+
+const FINAL: ReadonlySet<ConnectionStatus> = new Set(['outdated', 'unauthenticated', 'removed', 'ended']);
+
+export interface ClockState {
+  /** Server clock minus this device's clock, ms. */
+  offsetMs: number;
+  /** Whether the offset comes from ping samples (true) or from a snapshot's stamp (rough). */
+  measured: boolean;
+}
+
+/** Events acknowledged with a `Result`: the ones a retry can safely repeat. */
+export type RequestEvent = Exclude<keyof ClientToServerEvents, 'time:ping'>;
+export type RequestPayload<E extends RequestEvent> = Parameters<ClientToServerEvents[E]>[0];
+export type RequestValue<E extends RequestEvent> =
+  Parameters<Parameters<ClientToServerEvents[E]>[1]>[0] extends Result<infer T> ? T : never;
+
+interface Pending {
+  event: RequestEvent;
+  payload: unknown;
+  resolve(result: Result<unknown>): void;
+}
+
+export const ACK_TIMEOUT_MS = 8_000;
+export const CLOCK_SAMPLES_PER_CONNECT = 5;
+export const CLOCK_RESAMPLE_MS = 5 * 60_000;
+const PING_TIMEOUT_MS = 4_000;
+const HANDSHAKE_RETRY_MIN_MS = 1_000;
+const HANDSHAKE_RETRY_MAX_MS = 15_000;
+
+export interface ConnectionOptions {
+  /** Where Socket.IO lives; the page's own origin when omitted. */
+  url?: string;
+}
+
+/**
+ * The one typed connection to the server for one seat in one meeting. Components never touch
+ * the socket: they read the stores through hooks and call `command` / `request`.
+ */
+export class MeetingConnection {
+  readonly view = createStore<MeetingView | null>(null);
+  readonly status = createStore<ConnectionStatus>('connecting');
+  readonly clock = createStore<ClockState>({ offsetMs: 0, measured: false });
+  readonly leaderNotes = createStore<LeaderNotesView | null>(null);
+
+  private socket: ClientSocket | null = null;
+  private readonly pending = new Map<string, Pending>();
+  private readonly estimator = new ClockOffsetEstimator();
+  private resampleTimer: ReturnType<typeof setInterval> | null = null;
+  private handshakeRetry: ReturnType<typeof setTimeout> | null = null;
+  private handshakeFailures = 0;
+  private readonly connectListeners = new Set<() => void>();
+  private readonly endListeners = new Set<(status: ConnectionStatus) => void>();
+
+  constructor(
+    readonly meetingId: string,
+    readonly token: string,
+    private readonly options: ConnectionOptions = {},
+  ) {}
+
+  /** Opens the socket; safe to call again after `stop()` (React StrictMode does). */
+  start(): void {
+    if (this.socket || FINAL.has(this.status.get())) return;
+    const opts = {
+      auth: { token: this.token, protocolVersion: PROTOCOL_VERSION },
+      transports: ['websocket', 'polling'],
+      reconnectionDelay: 500,
+      reconnectionDelayMax: 5_000,
+      // Jitter: after a server restart, a room of phones must not come back in one burst.
+      randomizationFactor: 0.5,
+    };
+    const socket: ClientSocket = this.options.url ? io(this.options.url, opts) : io(opts);
+    this.socket = socket;
+
+    socket.on('connect', () => {
+      this.handshakeFailures = 0;
+      this.status.set('online');
+      void this.sampleClock(socket);
+      for (const [id, p] of this.pending) this.transmit(id, p);
+      for (const l of this.connectListeners) l();
+    });
+    socket.on('disconnect', () => {
+      if (!FINAL.has(this.status.get())) this.status.set('offline');
+    });
+    socket.on('connect_error', (err: Error & { data?: { code?: string } }) => {
+      const code = err.data?.code;
+      if (code === ERROR_CODES.PROTOCOL_MISMATCH) return this.finish('outdated');
+      if (code === ERROR_CODES.UNAUTHENTICATED) return this.finish('unauthenticated');
+      this.status.set('offline');
+      // A refusal by the server's middleware stops Socket.IO's own reconnection: retry ourselves.
+      if (!socket.active) this.retryHandshake(socket);
+    });
+    socket.on('meeting:state', (view) => {
+      if (!this.estimator.sampleCount) {
+        // Until pings answer, the snapshot's stamp gives a rough offset (biased by one-way delay).
+        this.clock.set({ offsetMs: view.serverNow - Date.now(), measured: false });
+      }
+      this.view.set(view);
+    });
+    socket.on('board:leader', (notes) => this.leaderNotes.set(notes));
+    socket.on('meeting:ended', () => this.finish('ended'));
+    socket.on('seat:removed', () => this.finish('removed'));
+
+    this.resampleTimer = setInterval(() => {
+      if (socket.connected) void this.sampleClock(socket);
+    }, CLOCK_RESAMPLE_MS);
+  }
+
+  stop(): void {
+    if (this.resampleTimer) clearInterval(this.resampleTimer);
+    if (this.handshakeRetry) clearTimeout(this.handshakeRetry);
+    this.resampleTimer = null;
+    this.handshakeRetry = null;
+    const socket = this.socket;
+    this.socket = null;
+    if (socket) {
+      socket.removeAllListeners();
+      socket.disconnect();
+    }
+  }
+
+  /** A leader's meeting command, with a fresh commandId kept across retries. */
+  command(command: MeetingCommand): Promise<Result<undefined>> {
+    return this.request('meeting:command', { commandId: newCommandId(), command });
+  }
+
+  /**
+   * Sends an acknowledged event and resolves with the server's answer. Until then it is sent
+   * again after every reconnect, with the very same payload (and so the same id or secret),
+   * which the server applies once.
+   */
+  request<E extends RequestEvent>(event: E, payload: RequestPayload<E>): Promise<Result<RequestValue<E>>> {
+    const status = this.status.get();
+    if (FINAL.has(status)) return Promise.resolve(finalError(status));
+    return new Promise((resolve) => {
+      const id = newCommandId();
+      const entry: Pending = { event, payload, resolve: resolve as (r: Result<unknown>) => void };
+      this.pending.set(id, entry);
+      if (this.socket?.connected) this.transmit(id, entry);
+    });
+  }
+
+  /** Called after each (re)connect; used to refresh what the page holds (e.g. own notes). */
+  onConnect(listener: () => void): () => void {
+    this.connectListeners.add(listener);
+    return () => this.connectListeners.delete(listener);
+  }
+
+  /** Called once when the connection ends for good (meeting ended, seat removed, …). */
+  onEnd(listener: (status: ConnectionStatus) => void): () => void {
+    this.endListeners.add(listener);
+    return () => this.endListeners.delete(listener);
+  }
+
+  private transmit(id: string, entry: Pending): void {
+    const socket = this.socket;
+    if (!socket?.connected) return; // The 'connect' handler sends it.
+    // One cast, here only: the event name is generic, the payload was typed by `request`.
+    const emit = socket.timeout(ACK_TIMEOUT_MS).emit as unknown as (
+      event: string,
+      payload: unknown,
+      ack: (err: Error | null, result: Result<unknown>) => void,
+    ) => void;
+    emit.call(socket, entry.event, entry.payload, (err, result) => {
+      if (this.pending.get(id) !== entry) return; // Already answered by an earlier attempt.
+      if (err) {
+        // Timed out or disconnected: try again while connected, else after the reconnect.
+        if (socket.connected && this.socket === socket) this.transmit(id, entry);
+        return;
+      }
+      this.pending.delete(id);
+      entry.resolve(result);
+    });
+  }
+
+  private async sampleClock(socket: ClientSocket): Promise<void> {
+    for (let i = 0; i < CLOCK_SAMPLES_PER_CONNECT && socket.connected; i++) {
+      const t0 = Date.now();
+      const serverNow = await new Promise<number | null>((resolve) => {
+        socket.timeout(PING_TIMEOUT_MS).emit('time:ping', (err: Error | null, now: number) => {
+          resolve(err ? null : now);
+        });
+      });
+      if (serverNow === null) continue;
+      if (this.estimator.addSample(t0, serverNow, Date.now())) {
+        this.clock.set({ offsetMs: this.estimator.offsetMs, measured: true });
+      }
+    }
+  }
+
+  private retryHandshake(socket: ClientSocket): void {
+    if (this.handshakeRetry) return;
+    this.handshakeFailures += 1;
+    const base = Math.min(HANDSHAKE_RETRY_MAX_MS, HANDSHAKE_RETRY_MIN_MS * 2 ** this.handshakeFailures);
+    const delay = base * (0.5 + Math.random() * 0.5);
+    this.handshakeRetry = setTimeout(() => {
+      this.handshakeRetry = null;
+      if (this.socket === socket && !FINAL.has(this.status.get())) socket.connect();
+    }, delay);
+  }
+
+  private finish(status: ConnectionStatus): void {
+    if (FINAL.has(this.status.get())) return;
+    this.status.set(status);
+    for (const [id, p] of this.pending) {
+      this.pending.delete(id);
+      p.resolve(finalError(status));
+    }
+    this.stop();
+    for (const l of this.endListeners) l(status);
+  }
+}
+
+function finalError(status: ConnectionStatus): { ok: false; error: CommandError } {
+  const code =
+    status === 'outdated'
+      ? ERROR_CODES.PROTOCOL_MISMATCH
+      : status === 'ended'
+        ? ERROR_CODES.WRONG_STATUS
+        : ERROR_CODES.UNAUTHENTICATED;
+  return { ok: false, error: { code, message: `connection ${status}` } };
+}

@@ -1,0 +1,67 @@
+import type { ErrorCode } from '../../../shared/errors';
+import type { Template } from '../../../shared/meeting/templates';
+import type { AnonymityMode, ReleaseMode, TimerVisibility } from '../../../shared/meeting/state';
+
+/** What a REST call can fail with: a server error code, or no answer at all. */
+export type ApiErrorCode = ErrorCode | 'network' | 'unknown';
+export type ApiResult<T> = { ok: true; value: T } | { ok: false; code: ApiErrorCode };
+
+export interface CreateMeetingRequest {
+  title?: string;
+  templateId?: string;
+  anonymity?: AnonymityMode;
+  timerVisibility?: TimerVisibility;
+  release?: ReleaseMode;
+}
+
+export interface CreatedMeeting {
+  meetingId: string;
+  joinCode: string;
+  leaderLink: string;
+  joinLink: string;
+  projectorLink: string;
+}
+
+export interface JoinedSeat {
+  meetingId: string;
+  seatId: string;
+  token: string;
+}
+
+async function call<T>(method: 'GET' | 'POST', url: string, body?: unknown): Promise<ApiResult<T>> {
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      method,
+      headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: 'same-origin',
+    });
+  } catch {
+    return { ok: false, code: 'network' };
+  }
+  let json: unknown = null;
+  try {
+    json = await res.json();
+  } catch {
+    // Not JSON: judged by the status alone below.
+  }
+  if (res.ok) return { ok: true, value: json as T };
+  const code = (json as { error?: { code?: unknown } } | null)?.error?.code;
+  return { ok: false, code: typeof code === 'string' ? (code as ErrorCode) : 'unknown' };
+}
+
+export const api = {
+  templates: () => call<{ templates: Template[]; defaultTemplateId?: string }>('GET', '/api/templates'),
+  createMeeting: (req: CreateMeetingRequest) => call<CreatedMeeting>('POST', '/api/meetings', req),
+  join: (code: string, name: string, as: 'participant' | 'observer') =>
+    call<JoinedSeat>('POST', '/api/join', { code, name, as }),
+  claimProjector: (meetingId: string, key: string) =>
+    call<{ seatId: string; token: string }>(
+      'POST',
+      `/api/meetings/${encodeURIComponent(meetingId)}/projector`,
+      {
+        key,
+      },
+    ),
+};

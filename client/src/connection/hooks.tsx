@@ -1,0 +1,101 @@
+import { createContext, useContext, useEffect, useState, useSyncExternalStore, type ReactNode } from 'react';
+import type { LeaderNotesView } from '../../../shared/board/commands';
+import type { MeetingView } from '../../../shared/meeting/view';
+import { MeetingConnection, type ClockState, type ConnectionStatus } from './MeetingConnection';
+import { forgetMeeting } from './seats';
+
+const ConnectionContext = createContext<MeetingConnection | null>(null);
+
+/**
+ * Opens the connection for one seat while the calling screen is mounted. Returns null until a
+ * token is known. At the end of the meeting (or when the seat is removed) everything the device
+ * kept for the meeting is forgotten.
+ */
+export function useMeetingConnection(meetingId: string, token: string | null): MeetingConnection | null {
+  const [connection, setConnection] = useState<MeetingConnection | null>(null);
+  useEffect(() => {
+    if (!token) return;
+    const c = new MeetingConnection(meetingId, token);
+    const offEnd = c.onEnd((status) => {
+      if (status === 'ended' || status === 'removed') forgetMeeting(meetingId);
+    });
+    c.start();
+    setConnection(c);
+    return () => {
+      offEnd();
+      c.stop();
+      setConnection(null);
+    };
+  }, [meetingId, token]);
+  return connection;
+}
+
+export function ConnectionProvider({
+  connection,
+  children,
+}: {
+  connection: MeetingConnection;
+  children: ReactNode;
+}) {
+  return <ConnectionContext.Provider value={connection}>{children}</ConnectionContext.Provider>;
+}
+
+export function useConnection(): MeetingConnection {
+  const c = useContext(ConnectionContext);
+  if (!c) throw new Error('useConnection outside <ConnectionProvider>');
+  return c;
+}
+
+export function useMeetingView(): MeetingView | null {
+  const c = useConnection();
+  return useSyncExternalStore(c.view.subscribe, c.view.get);
+}
+
+export function useConnectionStatus(): ConnectionStatus {
+  const c = useConnection();
+  return useSyncExternalStore(c.status.subscribe, c.status.get);
+}
+
+export function useServerClock(): ClockState {
+  const c = useConnection();
+  return useSyncExternalStore(c.clock.subscribe, c.clock.get);
+}
+
+export function useLeaderNotes(): LeaderNotesView | null {
+  const c = useConnection();
+  return useSyncExternalStore(c.leaderNotes.subscribe, c.leaderNotes.get);
+}
+
+/**
+ * A shared render tick: every subscriber re-renders on the same beat. It only drives
+ * rendering; time itself is always computed from the deadline, never by counting ticks.
+ */
+export const RENDER_TICK_MS = 250;
+let tickNow = Date.now();
+let tickTimer: ReturnType<typeof setInterval> | null = null;
+const tickListeners = new Set<() => void>();
+
+function subscribeTick(listener: () => void): () => void {
+  tickListeners.add(listener);
+  if (!tickTimer) {
+    tickNow = Date.now();
+    tickTimer = setInterval(() => {
+      tickNow = Date.now();
+      for (const l of tickListeners) l();
+    }, RENDER_TICK_MS);
+  }
+  return () => {
+    tickListeners.delete(listener);
+    if (tickListeners.size === 0 && tickTimer) {
+      clearInterval(tickTimer);
+      tickTimer = null;
+    }
+  };
+}
+
+/** The server's clock now, as this device estimates it, refreshed every RENDER_TICK_MS. */
+export function useServerNow(): number {
+  const { offsetMs } = useServerClock();
+  const local = useSyncExternalStore(subscribeTick, () => tickNow);
+  return local + offsetMs;
+}
