@@ -1,0 +1,85 @@
+import type { BoardNote, BoardSnapshot } from '../connection';
+import { useT, type MessageKey } from '../i18n';
+
+const KIND_KEYS: Record<string, MessageKey> = {
+  association: 'noteKind.association',
+  feeling: 'noteKind.feeling',
+  image: 'noteKind.image',
+  'patient-view': 'noteKind.patient-view',
+  'doctor-view': 'noteKind.doctor-view',
+  relationship: 'noteKind.relationship',
+  question: 'noteKind.question',
+};
+
+interface BoardViewProps {
+  board: BoardSnapshot;
+  /** Named meetings only, and never on the projector. */
+  showNames?: boolean;
+  size?: 'normal' | 'large';
+  /** The presenter, in the return phase, may mark notes that resonated. */
+  onResonate?: (note: BoardNote, on: boolean) => void;
+}
+
+/** The board as everyone sees it: notes grouped by theme, parked notes apart. No votes, no ranks. */
+export function BoardView({ board, showNames = false, size = 'normal', onResonate }: BoardViewProps) {
+  const t = useT();
+  const visible = board.notes.filter((n) => !n.parked);
+  const parked = board.notes.filter((n) => n.parked);
+  if (board.notes.length === 0) {
+    return (
+      <p className="board-empty" data-testid="board-empty">
+        {t('seat.boardEmpty')}
+      </p>
+    );
+  }
+  const groups = [
+    ...board.themes.map((theme) => ({
+      key: theme.id,
+      title: theme.name,
+      notes: visible.filter((n) => n.theme === theme.id),
+    })),
+    {
+      key: '',
+      title: '',
+      notes: visible.filter((n) => !n.theme || !board.themes.some((th) => th.id === n.theme)),
+    },
+  ].filter((g) => g.notes.length > 0);
+  const renderNote = (note: BoardNote) => (
+    <li
+      key={note.id}
+      className={`note note-${note.kind}${note.highlight ? ' is-highlight' : ''}`}
+      data-testid="board-note"
+    >
+      <span className="note-kind">{t(KIND_KEYS[note.kind] ?? 'noteKind.association')}</span>
+      <p className="note-text">{note.text}</p>
+      {showNames && note.author && <span className="note-name">{note.author}</span>}
+      {onResonate ? (
+        <button
+          type="button"
+          className={`resonate${note.resonance > 0 ? ' is-on' : ''}`}
+          aria-pressed={note.resonance > 0}
+          onClick={() => onResonate(note, note.resonance === 0)}
+        >
+          {note.resonance > 0 ? t('presenter.resonated') : t('presenter.markResonated')}
+        </button>
+      ) : (
+        note.resonance > 0 && <span className="note-resonated">{t('presenter.resonated')}</span>
+      )}
+    </li>
+  );
+  return (
+    <div className={`board board-${size}`} data-testid="board">
+      {groups.map((g) => (
+        <section key={g.key} className="board-group">
+          {g.title && <h3>{g.title}</h3>}
+          <ul className="notes">{g.notes.map(renderNote)}</ul>
+        </section>
+      ))}
+      {parked.length > 0 && (
+        <section className="board-group board-parked">
+          <ul className="notes">{parked.map(renderNote)}</ul>
+        </section>
+      )}
+    </div>
+  );
+}

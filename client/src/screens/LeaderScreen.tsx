@@ -1,0 +1,107 @@
+import { useState } from 'react';
+import { ConnectionBanner, ConnectionDot } from '../components/ConnectionBanner';
+import { Page } from '../components/Page';
+import {
+  ConnectionProvider,
+  loadSeat,
+  saveSeat,
+  useConnectionStatus,
+  useMeetingConnection,
+  useMeetingView,
+} from '../connection';
+import { useT } from '../i18n';
+import { clearFragment, readFragment } from '../router';
+import { EndScreen } from './EndScreen';
+import { NotesPanel } from './lead/NotesPanel';
+import { PresencePanel } from './lead/PresencePanel';
+import { SettingsPanel } from './lead/SettingsPanel';
+import { Timeline } from './lead/Timeline';
+import { TimerPanel } from './lead/TimerPanel';
+import { useCommand } from './lead/useCommand';
+
+/**
+ * The leader's token arrives once in the link's fragment (`#t=…`, never sent to the server by
+ * the browser); it is kept for this device and the fragment is removed from the address bar.
+ * A co-leader comes here with the seat they joined with.
+ */
+function takeLeaderToken(meetingId: string): string | null {
+  const fromLink = readFragment('t');
+  if (fromLink) {
+    // The seat id is not in the link; the view tells it, and the token is what matters.
+    saveSeat(meetingId, { seatId: '', token: fromLink });
+    clearFragment();
+    return fromLink;
+  }
+  return loadSeat(meetingId)?.token ?? null;
+}
+
+export default function LeaderScreen({ meetingId }: { meetingId: string }) {
+  const t = useT();
+  const [token] = useState(() => takeLeaderToken(meetingId));
+  const connection = useMeetingConnection(meetingId, token);
+  if (!token) {
+    return (
+      <Page>
+        <p className="notice" role="alert">
+          {t('lead.noToken')}
+        </p>
+      </Page>
+    );
+  }
+  if (!connection) return null;
+  return (
+    <ConnectionProvider connection={connection}>
+      <Console />
+    </ConnectionProvider>
+  );
+}
+
+function Console() {
+  const t = useT();
+  const view = useMeetingView();
+  const status = useConnectionStatus();
+  const { run, error, clearError } = useCommand();
+
+  if (status === 'ended' || view?.status === 'ended') {
+    return (
+      <Page>
+        <EndScreen />
+      </Page>
+    );
+  }
+  if (!view) {
+    return (
+      <Page status={<ConnectionDot />}>
+        <ConnectionBanner />
+        <p className="loading">{t('common.loading')}</p>
+      </Page>
+    );
+  }
+  return (
+    <Page wide status={<ConnectionDot />}>
+      <ConnectionBanner />
+      <div className="console-head">
+        <p className="console-title">
+          {t('lead.title')}
+          {view.title && <strong> · {view.title}</strong>}
+        </p>
+      </div>
+      {error && (
+        <p className="error" role="alert" onClick={clearError}>
+          {t(`error.${error}`)}
+        </p>
+      )}
+      <div className="console">
+        <div className="console-main">
+          <TimerPanel view={view} run={run} />
+          <Timeline view={view} run={run} />
+        </div>
+        <div className="console-side">
+          <PresencePanel view={view} run={run} />
+          <SettingsPanel view={view} run={run} />
+          {view.status === 'running' && <NotesPanel view={view} />}
+        </div>
+      </div>
+    </Page>
+  );
+}

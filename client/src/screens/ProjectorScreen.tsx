@@ -1,0 +1,161 @@
+import { useEffect, useState } from 'react';
+import type { MeetingView } from '../../../shared/meeting/view';
+import { BoardView } from '../components/BoardView';
+import { Countdown } from '../components/Countdown';
+import { LanguageSwitcher } from '../components/LanguageSwitcher';
+import { QrCode } from '../components/QrCode';
+import {
+  api,
+  ConnectionProvider,
+  loadSeat,
+  saveSeat,
+  useBoard,
+  useConnectionStatus,
+  useMeetingConnection,
+  useMeetingView,
+  type ApiErrorCode,
+} from '../connection';
+import { useT } from '../i18n';
+import { boardVisible, caseLabelNumber, currentCase, currentPhase } from '../meeting/viewRules';
+import { clearFragment, readFragment } from '../router';
+import { EndScreen } from './EndScreen';
+
+/** Claims the projector seat from the link's key once, then keeps its token on this device. */
+function useProjectorToken(meetingId: string): {
+  token: string | null;
+  error: ApiErrorCode | 'no-key' | null;
+} {
+  const [token, setToken] = useState<string | null>(() => loadSeat(meetingId, 'projector')?.token ?? null);
+  const [error, setError] = useState<ApiErrorCode | 'no-key' | null>(null);
+  useEffect(() => {
+    const key = readFragment('k');
+    if (key) clearFragment();
+    if (token) return;
+    if (!key) return setError('no-key');
+    let live = true;
+    void api.claimProjector(meetingId, key).then((r) => {
+      if (!live) return;
+      if (!r.ok) return setError(r.code);
+      saveSeat(meetingId, r.value, 'projector');
+      setToken(r.value.token);
+    });
+    return () => {
+      live = false;
+    };
+  }, [meetingId, token]);
+  return { token, error };
+}
+
+export default function ProjectorScreen({ meetingId }: { meetingId: string }) {
+  const t = useT();
+  const { token, error } = useProjectorToken(meetingId);
+  const connection = useMeetingConnection(meetingId, token);
+  if (error && !token) {
+    return (
+      <div className="projector projector-message">
+        <p>{error === 'no-key' ? t('projector.noKey') : t(`error.${error}`)}</p>
+      </div>
+    );
+  }
+  if (!connection) return <div className="projector" />;
+  return (
+    <ConnectionProvider connection={connection}>
+      <Projector />
+    </ConnectionProvider>
+  );
+}
+
+function Projector() {
+  const view = useMeetingView();
+  const status = useConnectionStatus();
+  const t = useT();
+  const [blank, setBlank] = useState(false);
+
+  useEffect(() => {
+    function onKey(event: KeyboardEvent) {
+      if (event.key === 'b' || event.key === 'B') setBlank((b) => !b);
+    }
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  if (blank) {
+    return (
+      <div className="projector projector-blank" data-testid="projector-blank">
+        <p>{t('projector.blank')}</p>
+      </div>
+    );
+  }
+  if (status === 'ended' || view?.status === 'ended') {
+    return (
+      <div className="projector projector-message">
+        <EndScreen />
+      </div>
+    );
+  }
+  if (!view) return <div className="projector" />;
+  return (
+    <div className="projector" data-testid="projector">
+      {status !== 'online' && (
+        <p className="projector-offline">{t(`conn.${status === 'offline' ? 'offline' : 'connecting'}`)}</p>
+      )}
+      {view.status === 'lobby' ? <Lobby view={view} /> : <Running view={view} />}
+    </div>
+  );
+}
+
+function Lobby({ view }: { view: MeetingView }) {
+  const t = useT();
+  const joinUrl = `${location.origin}/join`;
+  const code = view.joinCode ?? '';
+  return (
+    <div className="projector-lobby">
+      <div className="projector-lang">
+        <LanguageSwitcher />
+      </div>
+      {view.title && <p className="projector-title">{view.title}</p>}
+      <div className="projector-join">
+        <div>
+          <p className="projector-join-at">
+            {t('projector.joinAt', { url: joinUrl.replace(/^https?:\/\//, '') })}
+          </p>
+          <p className="projector-code-label">{t('projector.code')}</p>
+          <p className="projector-code" data-testid="projector-code">
+            {code}
+          </p>
+        </div>
+        {code && (
+          <QrCode
+            text={`${joinUrl}#code=${code}`}
+            label={t('projector.joinAt', { url: joinUrl })}
+            size={360}
+          />
+        )}
+      </div>
+      <p className="projector-foot">
+        {t('projector.presence', { connected: view.presence.connected })} · {t('projector.hint')}
+      </p>
+    </div>
+  );
+}
+
+function Running({ view }: { view: MeetingView }) {
+  const t = useT();
+  const phase = currentPhase(view);
+  const showBoard = boardVisible(view);
+  const board = useBoard(currentCase(view), showBoard);
+  const caseNo = phase && view.cases.length > 1 ? caseLabelNumber(phase) : null;
+  return (
+    <div className={showBoard ? 'projector-board' : 'projector-calm'}>
+      <header className="projector-phase">
+        {caseNo !== null && <p className="phase-case">{t('phase.caseN', { n: caseNo })}</p>}
+        <h1 data-testid="phase-name" data-phase={phase?.kind}>
+          {phase ? t(`phase.${phase.kind}`) : ''}
+        </h1>
+        {view.timer && <Countdown timer={view.timer} size={showBoard ? 'small' : 'large'} />}
+      </header>
+      {/* Never a name on the projector, whatever the anonymity mode. */}
+      {showBoard && <BoardView board={board} size="large" />}
+    </div>
+  );
+}

@@ -1,0 +1,185 @@
+import { useEffect, useState, type FormEvent } from 'react';
+import type { Template } from '../../../shared/meeting/templates';
+import type { AnonymityMode, ReleaseMode, TimerVisibility } from '../../../shared/meeting/state';
+import { BUILT_IN_TEMPLATES, DEFAULT_TEMPLATE_ID } from '../../../shared/meeting/templates';
+import { CopyField } from '../components/CopyField';
+import { Page } from '../components/Page';
+import { api, meetingKey, saveJson, type ApiErrorCode, type CreatedMeeting } from '../connection';
+import { isMessageKey, useT, type Translate } from '../i18n';
+
+export function templateName(template: Template, t: Translate): string {
+  if (isMessageKey(template.nameKey)) return t(template.nameKey);
+  return template.name ?? t('template.custom');
+}
+
+function totalMinutes(template: Template): number {
+  return template.phases.reduce((sum, p) => sum + p.minutes, 0);
+}
+
+/** Where the leader console finds the links again (the projector key is not in its view). */
+export const linksKey = (meetingId: string) => meetingKey('links', meetingId);
+
+export default function StartScreen() {
+  const t = useT();
+  const [templates, setTemplates] = useState<readonly Template[]>(BUILT_IN_TEMPLATES);
+  const [title, setTitle] = useState('');
+  const [templateId, setTemplateId] = useState(DEFAULT_TEMPLATE_ID);
+  const [anonymity, setAnonymity] = useState<AnonymityMode>('anonymous');
+  const [release, setRelease] = useState<ReleaseMode>('batch');
+  const [timerVisibility, setTimerVisibility] = useState<TimerVisibility>('leaders');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<ApiErrorCode | null>(null);
+  const [created, setCreated] = useState<CreatedMeeting | null>(null);
+
+  useEffect(() => {
+    let live = true;
+    void api.templates().then((r) => {
+      if (live && r.ok && r.value.templates.length > 0) setTemplates(r.value.templates);
+    });
+    return () => {
+      live = false;
+    };
+  }, []);
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    const result = await api.createMeeting({
+      title: title.trim() || undefined,
+      templateId,
+      anonymity,
+      release,
+      timerVisibility,
+    });
+    setBusy(false);
+    if (!result.ok) return setError(result.code);
+    saveJson(linksKey(result.value.meetingId), {
+      joinLink: result.value.joinLink,
+      projectorLink: result.value.projectorLink,
+    });
+    setCreated(result.value);
+  }
+
+  if (created) {
+    return (
+      <Page>
+        <h1>{t('start.created')}</h1>
+        <div className="join-code-box">
+          <span>{t('start.joinCode')}</span>
+          <strong data-testid="created-join-code">{created.joinCode}</strong>
+        </div>
+        <CopyField
+          label={t('start.leaderLink')}
+          hint={t('start.leaderLinkHint')}
+          value={created.leaderLink}
+          tone="private"
+        />
+        <CopyField label={t('start.joinLink')} hint={t('start.joinLinkHint')} value={created.joinLink} />
+        <CopyField
+          label={t('start.projectorLink')}
+          hint={t('start.projectorLinkHint')}
+          value={created.projectorLink}
+        />
+        <p>
+          {/* A full load: the console reads its token from the link's fragment like any leader link. */}
+          <a className="button button-primary" href={created.leaderLink}>
+            {t('start.openConsole')}
+          </a>
+        </p>
+      </Page>
+    );
+  }
+
+  return (
+    <Page>
+      <h1>{t('start.title')}</h1>
+      <p className="lead-text">{t('start.intro')}</p>
+      <form className="form" onSubmit={(e) => void submit(e)}>
+        <label className="field">
+          <span>{t('start.meetingTitle')}</span>
+          <input
+            value={title}
+            maxLength={120}
+            placeholder={t('start.meetingTitlePlaceholder')}
+            onChange={(e) => setTitle(e.target.value)}
+          />
+        </label>
+        <label className="field">
+          <span>{t('start.template')}</span>
+          <select value={templateId} onChange={(e) => setTemplateId(e.target.value)}>
+            {templates.map((tpl) => (
+              <option key={tpl.id} value={tpl.id}>
+                {t('start.templateMinutes', { name: templateName(tpl, t), n: totalMinutes(tpl) })}
+              </option>
+            ))}
+          </select>
+        </label>
+        <Choice
+          legend={t('start.anonymity')}
+          name="anonymity"
+          value={anonymity}
+          onChange={setAnonymity}
+          options={[
+            ['anonymous', t('start.anonymity.anonymous')],
+            ['named', t('start.anonymity.named')],
+          ]}
+        />
+        <Choice
+          legend={t('start.release')}
+          name="release"
+          value={release}
+          onChange={setRelease}
+          options={[
+            ['batch', t('start.release.batch')],
+            ['screening', t('start.release.screening')],
+          ]}
+        />
+        <Choice
+          legend={t('start.timerVisibility')}
+          name="timerVisibility"
+          value={timerVisibility}
+          onChange={setTimerVisibility}
+          options={[
+            ['leaders', t('start.timerVisibility.leaders')],
+            ['everyone', t('start.timerVisibility.everyone')],
+          ]}
+        />
+        {error && (
+          <p className="error" role="alert">
+            {t(`error.${error}`)}
+          </p>
+        )}
+        <button type="submit" className="button-primary" disabled={busy}>
+          {busy ? t('start.creating') : t('start.create')}
+        </button>
+      </form>
+    </Page>
+  );
+}
+
+function Choice<T extends string>({
+  legend,
+  name,
+  value,
+  onChange,
+  options,
+}: {
+  legend: string;
+  name: string;
+  value: T;
+  onChange: (v: T) => void;
+  options: [T, string][];
+}) {
+  return (
+    <fieldset className="choice">
+      <legend>{legend}</legend>
+      {options.map(([v, label]) => (
+        <label key={v} className="radio">
+          <input type="radio" name={name} value={v} checked={value === v} onChange={() => onChange(v)} />
+          <span>{label}</span>
+        </label>
+      ))}
+    </fieldset>
+  );
+}

@@ -1,0 +1,134 @@
+import type { MeetingView, SeatView } from '../../../../shared/meeting/view';
+import { useT } from '../../i18n';
+import { currentCase } from '../../meeting/viewRules';
+import type { RunCommand } from './useCommand';
+
+/** Who is here and in which role; name the presenter, make co-leader, remove; the waiting room. */
+export function PresencePanel({ view, run }: { view: MeetingView; run: RunCommand }) {
+  const t = useT();
+  const seats = (view.seats ?? []).filter((s) => s.role !== 'projector');
+  const waiting = view.waiting ?? [];
+  const caseIndex = currentCase(view);
+  const presenterId = view.cases[caseIndex]?.presenterSeatId ?? null;
+
+  return (
+    <section className="panel" aria-labelledby="presence-title">
+      <h2 id="presence-title">
+        {t('lead.presence', { connected: view.presence.connected, total: view.presence.total })}
+      </h2>
+      {waiting.length > 0 && (
+        <div className="waiting-list" data-testid="waiting-list">
+          <h3>{t('lead.waitingList')}</h3>
+          <ul>
+            {waiting.map((w) => (
+              <li key={w.id}>
+                <span>{w.name}</span>
+                <button
+                  type="button"
+                  className="button-primary button-small"
+                  onClick={() => void run({ type: 'seat:admit', seatId: w.id })}
+                >
+                  {t('lead.admit')}
+                </button>
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+      {presenterId === null && view.status !== 'ended' && <p className="hint">{t('lead.noPresenter')}</p>}
+      <ul className="presence" data-testid="presence">
+        {seats.map((seat) => (
+          <SeatRow
+            key={seat.id}
+            seat={seat}
+            me={seat.id === view.you.seatId}
+            isPresenter={seat.id === presenterId}
+            caseIndex={caseIndex}
+            run={run}
+          />
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+function SeatRow({
+  seat,
+  me,
+  isPresenter,
+  caseIndex,
+  run,
+}: {
+  seat: SeatView;
+  me: boolean;
+  isPresenter: boolean;
+  caseIndex: number;
+  run: RunCommand;
+}) {
+  const t = useT();
+  const editable = !me && seat.role !== 'leader';
+  return (
+    <li className="presence-row">
+      <span className={`conn-dot ${seat.connected ? 'is-online' : 'is-offline'}`} aria-hidden="true" />
+      <span className="presence-name">
+        {seat.name}
+        {me && <small> ({t('lead.you')})</small>}
+      </span>
+      <span className={`role-badge role-${seat.effectiveRole}`}>{t(`role.${seat.effectiveRole}`)}</span>
+      <span className="visually-hidden">{seat.connected ? t('lead.connected') : t('lead.disconnected')}</span>
+      {editable && (
+        <span className="presence-actions">
+          {seat.role === 'participant' && (
+            <button
+              type="button"
+              className="button-small"
+              aria-pressed={isPresenter}
+              onClick={() =>
+                void run({ type: 'presenter:set', caseIndex, seatId: isPresenter ? null : seat.id })
+              }
+            >
+              {isPresenter ? t('lead.unsetPresenter') : t('lead.makePresenter', { n: caseIndex + 1 })}
+            </button>
+          )}
+          {seat.role !== 'co-leader' && (
+            <button
+              type="button"
+              className="button-small"
+              onClick={() => void run({ type: 'seat:setRole', seatId: seat.id, role: 'co-leader' })}
+            >
+              {t('lead.makeCoLeader')}
+            </button>
+          )}
+          {seat.role !== 'participant' && (
+            <button
+              type="button"
+              className="button-small"
+              onClick={() => void run({ type: 'seat:setRole', seatId: seat.id, role: 'participant' })}
+            >
+              {t('lead.makeParticipant')}
+            </button>
+          )}
+          {seat.role === 'participant' && (
+            <button
+              type="button"
+              className="button-small"
+              onClick={() => void run({ type: 'seat:setRole', seatId: seat.id, role: 'observer' })}
+            >
+              {t('lead.makeObserver')}
+            </button>
+          )}
+          <button
+            type="button"
+            className="button-small button-quiet"
+            onClick={() => {
+              if (confirm(t('lead.removeConfirm', { name: seat.name })))
+                void run({ type: 'seat:remove', seatId: seat.id });
+            }}
+          >
+            {t('lead.remove')}
+          </button>
+        </span>
+      )}
+    </li>
+  );
+}

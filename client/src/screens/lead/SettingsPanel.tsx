@@ -1,0 +1,58 @@
+import type { MeetingView } from '../../../../shared/meeting/view';
+import { CopyField } from '../../components/CopyField';
+import { loadJson, meetingKey } from '../../connection';
+import { useT } from '../../i18n';
+import type { RunCommand } from './useCommand';
+
+/** Lock, auto-advance, timer visibility, board open; join code and links. */
+export function SettingsPanel({ view, run }: { view: MeetingView; run: RunCommand }) {
+  const t = useT();
+  const links = loadJson<{ projectorLink?: string }>(meetingKey('links', view.meetingId));
+  const joinLink = view.joinCode ? `${location.origin}/join#code=${encodeURIComponent(view.joinCode)}` : '';
+  const toggles: [string, boolean, (on: boolean) => void][] = [
+    [t('lead.locked'), view.locked, (on) => void run({ type: 'settings:update', locked: on })],
+    [t('lead.autoAdvance'), view.autoAdvance, (on) => void run({ type: 'settings:update', autoAdvance: on })],
+    [
+      t('lead.timerEveryone'),
+      view.timerVisibility === 'everyone',
+      (on) => void run({ type: 'settings:update', timerVisibility: on ? 'everyone' : 'leaders' }),
+    ],
+    [t('lead.boardOpen'), view.boardOpen, (on) => void run({ type: 'settings:update', boardOpen: on })],
+  ];
+  return (
+    <section className="panel" aria-labelledby="settings-title">
+      <h2 id="settings-title">{t('lead.settings')}</h2>
+      <div className="join-code-box">
+        <span>{t('lead.joinCode')}</span>
+        <strong data-testid="join-code">{view.joinCode}</strong>
+        <button
+          type="button"
+          className="button-small"
+          onClick={() => {
+            if (confirm(t('lead.rotateConfirm'))) void run({ type: 'joinCode:rotate' });
+          }}
+        >
+          {t('lead.rotateCode')}
+        </button>
+      </div>
+      {toggles.map(([label, on, set]) => (
+        <label key={label} className="switch">
+          <input type="checkbox" role="switch" checked={on} onChange={(e) => set(e.target.checked)} />
+          <span>{label}</span>
+        </label>
+      ))}
+      <p className="hint">
+        {t(view.anonymity === 'anonymous' ? 'common.anonymousMode' : 'common.namedMode')}
+      </p>
+      <h3>{t('lead.links')}</h3>
+      {joinLink && <CopyField label={t('start.joinLink')} value={joinLink} />}
+      {links?.projectorLink && (
+        <CopyField
+          label={t('start.projectorLink')}
+          hint={t('start.projectorLinkHint')}
+          value={links.projectorLink}
+        />
+      )}
+    </section>
+  );
+}

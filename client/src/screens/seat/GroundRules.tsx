@@ -1,0 +1,21 @@
+import { useT } from '../../i18n';
+
+/** One screen of ground rules, once per meeting and device, before the first note. */
+export function GroundRules({ onAccept }: { onAccept: () => void }) {
+  const t = useT();
+  return (
+    <section className="rules" aria-labelledby="rules-title" data-testid="ground-rules">
+      <h2 id="rules-title">{t('rules.title')}</h2>
+      <ul>
+        <li>{t('rules.confidential')}</li>
+        <li>{t('rules.noIdentifiers')}</li>
+        <li>{t('rules.fantasies')}</li>
+        <li>{t('rules.noAdvice')}</li>
+        <li>{t('rules.anonymous')}</li>
+      </ul>
+      <button type="button" className="button-primary button-big" onClick={onAccept}>
+        {t('rules.ok')}
+      </button>
+    </section>
+  );
+}

@@ -1,0 +1,26 @@
+import type { MeetingView } from '../../../../shared/meeting/view';
+import { BoardView } from '../../components/BoardView';
+import { PhaseHeader } from '../../components/PhaseHeader';
+import { useBoard } from '../../connection';
+import { useT } from '../../i18n';
+import { boardVisible, currentCase } from '../../meeting/viewRules';
+import { TimerLine } from './TimerLine';
+
+export function ObserverView({ view }: { view: MeetingView }) {
+  const t = useT();
+  const showBoard = boardVisible(view);
+  const board = useBoard(currentCase(view), showBoard);
+  return (
+    <>
+      <PhaseHeader view={view} />
+      <TimerLine view={view} />
+      <p className="hint">{t('seat.observerHint')}</p>
+      {showBoard && (
+        <section aria-label={t('seat.board')}>
+          <h2>{t('seat.board')}</h2>
+          <BoardView board={board} showNames={view.anonymity === 'named'} />
+        </section>
+      )}
+    </>
+  );
+}

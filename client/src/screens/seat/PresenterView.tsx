@@ -1,0 +1,55 @@
+import type { MeetingView } from '../../../../shared/meeting/view';
+import { BoardView } from '../../components/BoardView';
+import { PhaseHeader } from '../../components/PhaseHeader';
+import { useBoard, useConnection } from '../../connection';
+import { useT, type MessageKey } from '../../i18n';
+import { boardVisible, currentCase, currentPhase } from '../../meeting/viewRules';
+import { TimerLine } from './TimerLine';
+
+/**
+ * The presenter's calm page: no text field while presenting; during push-back a read-only board
+ * with no names and a visible "listening" status; in the return phase notes can be marked.
+ */
+export function PresenterView({ view }: { view: MeetingView }) {
+  const t = useT();
+  const connection = useConnection();
+  const phase = currentPhase(view);
+  const showBoard = boardVisible(view);
+  const board = useBoard(currentCase(view), showBoard);
+  const listening = view.status === 'running' && (phase?.rules.presenterListens ?? false);
+  const returning = phase?.kind === 'return';
+
+  let title: MessageKey | null = null;
+  let hint: MessageKey | null = null;
+  if (phase?.kind === 'presentation') [title, hint] = ['presenter.presenting', 'presenter.presentingHint'];
+  else if (phase?.kind === 'questions') hint = 'presenter.questions';
+  else if (listening) [title, hint] = ['presenter.listening', 'presenter.listeningHint'];
+  else if (returning) [title, hint] = ['presenter.return', 'presenter.returnHint'];
+
+  return (
+    <div className={`presenter${listening ? ' is-listening' : ''}`}>
+      <PhaseHeader view={view} showAsk={false} />
+      {listening && (
+        <p className="listening-badge" role="status" data-testid="listening">
+          <span aria-hidden="true" className="listening-dot" />
+          {t('presenter.listening')}
+        </p>
+      )}
+      {title && !listening && <h2 className="presenter-title">{t(title)}</h2>}
+      {hint && <p className="presenter-hint">{t(hint)}</p>}
+      <TimerLine view={view} />
+      {showBoard && (
+        <section aria-label={t('seat.board')}>
+          <BoardView
+            board={board}
+            onResonate={
+              returning
+                ? (note, on) => void connection.request('note:resonate', { noteId: note.id, on })
+                : undefined
+            }
+          />
+        </section>
+      )}
+    </div>
+  );
+}
