@@ -63,6 +63,12 @@ export function attachSocketHandlers(io: AppServer, deps: SocketDeps): void {
     logger.debug('socket.connected', { meetingId, seatId });
 
     socket.on('meeting:command', (payload: unknown, ack: unknown) => {
+      // A command is acknowledged after it is stored; one that cannot be acknowledged is not
+      // applied, since its sender could never learn the outcome nor retry it safely.
+      if (typeof ack !== 'function') {
+        logger.debug('command.refused', { meetingId, code: E.BAD_REQUEST, reason: 'no-ack' });
+        return;
+      }
       ackOf<Result>(ack)(
         guarded(logger, 'meeting:command', () => handleMeetingCommand(hub, socket, payload)),
       );
