@@ -107,10 +107,11 @@ export function createRoutes(deps: RoutesDeps): express.Router {
   });
 
   router.post('/api/meetings', (req, res) => {
+    // The limit comes first, so that guessing the create key is rate-limited too.
+    if (!createLimit.take(req.ip ?? 'unknown')) return sendError(res, E.RATE_LIMITED, 'too many meetings');
     if (deps.createKey !== null && req.get('x-create-key') !== deps.createKey) {
       return sendError(res, E.FORBIDDEN, 'this server needs a key to create meetings');
     }
-    if (!createLimit.take(req.ip ?? 'unknown')) return sendError(res, E.RATE_LIMITED, 'too many meetings');
     const body = parse(createSchema, req, res);
     if (!body) return;
     const template = body.template
