@@ -6,7 +6,8 @@ import { formatCountdown, remainingSeconds } from '../meeting/format';
 /** Time left in a running phase, from the deadline and the server clock: nothing counts down. */
 export function timeLeftMs(timer: TimerView, serverNow: number): number {
   if (timer.state === 'paused' || timer.endsAt === null) return timer.remainingMs ?? 0;
-  return timer.endsAt - serverNow;
+  // A small offset error must not show more time than the phase has (e.g. 5:01 of 5:00).
+  return Math.min(timer.endsAt - serverNow, timer.endsAt - timer.startedAt);
 }
 
 export function Countdown({

@@ -8,6 +8,8 @@ export type ApiResult<T> = { ok: true; value: T } | { ok: false; code: ApiErrorC
 
 export interface CreateMeetingRequest {
   title?: string;
+  /** How the leader appears in the presence list. */
+  leaderName?: string;
   templateId?: string;
   anonymity?: AnonymityMode;
   timerVisibility?: TimerVisibility;

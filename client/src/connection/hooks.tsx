@@ -19,10 +19,15 @@ export function useMeetingConnection(meetingId: string, token: string | null): M
     const offEnd = c.onEnd((status) => {
       if (status === 'ended' || status === 'removed') forgetMeeting(meetingId);
     });
+    // A snapshot can say "ended" before (or instead of) the 'meeting:ended' event.
+    const offView = c.view.subscribe(() => {
+      if (c.view.get()?.status === 'ended') forgetMeeting(meetingId);
+    });
     c.start();
     setConnection(c);
     return () => {
       offEnd();
+      offView();
       c.stop();
       setConnection(null);
     };
@@ -96,6 +101,8 @@ function subscribeTick(listener: () => void): () => void {
 /** The server's clock now, as this device estimates it, refreshed every RENDER_TICK_MS. */
 export function useServerNow(): number {
   const { offsetMs } = useServerClock();
-  const local = useSyncExternalStore(subscribeTick, () => tickNow);
-  return local + offsetMs;
+  // The tick only triggers the render; the time is read now, so a fresh snapshot is never
+  // measured against a clock reading up to one beat old.
+  useSyncExternalStore(subscribeTick, () => tickNow);
+  return Date.now() + offsetMs;
 }

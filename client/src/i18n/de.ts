@@ -33,6 +33,7 @@ export const de: Catalogue = {
     'Legen Sie eine Sitzung an und geben Sie der Gruppe den Zugangscode. Nach der Sitzung wird nichts aufbewahrt, außer Sie exportieren es.',
   'start.meetingTitle': 'Titel (optional)',
   'start.meetingTitlePlaceholder': 'z. B. Dienstagsgruppe',
+  'start.leaderName': 'Ihr Name, wie die Gruppe Sie kennt (optional)',
   'start.template': 'Ablauf',
   'start.anonymity': 'Beiträge',
   'start.anonymity.anonymous': 'Anonym (empfohlen)',

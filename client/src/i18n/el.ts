@@ -33,6 +33,7 @@ export const el: Catalogue = {
     'Δημιουργήστε μια συνάντηση και δώστε στην ομάδα τον κωδικό συμμετοχής. Τίποτα δεν κρατιέται μετά τη συνάντηση, εκτός αν το εξαγάγετε.',
   'start.meetingTitle': 'Τίτλος (προαιρετικά)',
   'start.meetingTitlePlaceholder': 'π.χ. Ομάδα Τρίτης',
+  'start.leaderName': 'Το όνομά σας, όπως σας ξέρει η ομάδα (προαιρετικά)',
   'start.template': 'Πρόγραμμα',
   'start.anonymity': 'Σημειώσεις',
   'start.anonymity.anonymous': 'Ανώνυμες (συνιστάται)',

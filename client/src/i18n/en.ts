@@ -33,6 +33,7 @@ export const en = {
     'Create a meeting, then share the join code with the group. Nothing is kept after the meeting unless you export it.',
   'start.meetingTitle': 'Title (optional)',
   'start.meetingTitlePlaceholder': 'e.g. Tuesday group',
+  'start.leaderName': 'Your name, as the group knows you (optional)',
   'start.template': 'Plan',
   'start.anonymity': 'Notes',
   'start.anonymity.anonymous': 'Anonymous (recommended)',

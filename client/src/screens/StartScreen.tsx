@@ -23,6 +23,7 @@ export default function StartScreen() {
   const t = useT();
   const [templates, setTemplates] = useState<readonly Template[]>(BUILT_IN_TEMPLATES);
   const [title, setTitle] = useState('');
+  const [leaderName, setLeaderName] = useState('');
   const [templateId, setTemplateId] = useState(DEFAULT_TEMPLATE_ID);
   const [anonymity, setAnonymity] = useState<AnonymityMode>('anonymous');
   const [release, setRelease] = useState<ReleaseMode>('batch');
@@ -47,6 +48,7 @@ export default function StartScreen() {
     setError(null);
     const result = await api.createMeeting({
       title: title.trim() || undefined,
+      leaderName: leaderName.trim() || undefined,
       templateId,
       anonymity,
       release,
@@ -103,6 +105,15 @@ export default function StartScreen() {
             maxLength={120}
             placeholder={t('start.meetingTitlePlaceholder')}
             onChange={(e) => setTitle(e.target.value)}
+          />
+        </label>
+        <label className="field">
+          <span>{t('start.leaderName')}</span>
+          <input
+            value={leaderName}
+            maxLength={60}
+            autoComplete="name"
+            onChange={(e) => setLeaderName(e.target.value)}
           />
         </label>
         <label className="field">

@@ -71,7 +71,7 @@ function SeatRow({
     <li className="presence-row">
       <span className={`conn-dot ${seat.connected ? 'is-online' : 'is-offline'}`} aria-hidden="true" />
       <span className="presence-name">
-        {seat.name}
+        {seat.name || t(`role.${seat.role}`)}
         {me && <small> ({t('lead.you')})</small>}
       </span>
       <span className={`role-badge role-${seat.effectiveRole}`}>{t(`role.${seat.effectiveRole}`)}</span>

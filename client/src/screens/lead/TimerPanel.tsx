@@ -90,7 +90,7 @@ export function TimerPanel({ view, run }: { view: MeetingView; run: RunCommand }
         </>
       )}
       {view.status !== 'ended' && (
-        <p>
+        <p className="end-row">
           <button
             type="button"
             className="button-danger"

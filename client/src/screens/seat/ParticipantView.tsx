@@ -68,7 +68,7 @@ export function ParticipantView({ view }: { view: MeetingView }) {
           <BoardView board={board} showNames={view.anonymity === 'named'} />
         </section>
       )}
-      <MyNotesList notes={notes} actions={actions} />
+      {(kinds.length > 0 || notes.length > 0) && <MyNotesList notes={notes} actions={actions} />}
     </>
   );
 }

@@ -1,0 +1,147 @@
+/**
+ * Browser fixture: Debian's Chromium through playwright-core (no browser download), and the real
+ * server on port 0 serving the built client. Everything opened here is closed when the test
+ * file finishes. No sleeps: tests wait for conditions (locators, waitForFunction, expect.poll).
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  chromium,
+  type Browser,
+  type BrowserContext,
+  type BrowserContextOptions,
+  type Page,
+} from 'playwright-core';
+import { createApp, type App } from '../../server/app';
+import { systemClock } from '../../server/core/clock';
+import { silentLogger } from '../../server/core/logger';
+import { cryptoRandom } from '../../server/core/random';
+import { openSqliteStorage } from '../../server/storage/sqlite';
+
+process.env.PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD = '1';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const CLIENT_DIST = path.join(ROOT, 'client', 'dist');
+export const SCREENSHOTS = path.join(ROOT, 'artifacts', 'screenshots');
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export const VIEWPORTS = {
+  phone: { width: 390, height: 844 },
+  laptop: { width: 1366, height: 900 },
+  projector: { width: 1920, height: 1080 },
+} as const;
+
+/** Builds the client once if no build is there (`npm test` builds before the tests anyway). */
+export async function ensureClientBuilt(): Promise<void> {
+  if (existsSync(path.join(CLIENT_DIST, 'index.html'))) return;
+  const { build } = await import('vite');
+  await build({ configFile: path.join(ROOT, 'vite.config.ts'), logLevel: 'warn' });
+}
+
+export async function launchBrowser(): Promise<{ browser: Browser; close: () => Promise<void> }> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`no Chromium at ${CHROMIUM}: run \`apt-get install -y chromium\` (or set CHROMIUM_PATH)`);
+  }
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  // playwright gives every launch a fresh, throw-away profile (no --user-data-dir needed).
+  return { browser, close: () => browser.close() };
+}
+
+export interface AppServer {
+  app: App;
+  url: string;
+  close(): Promise<void>;
+}
+
+/** The real server (real clock: browsers keep real time) on port 0, serving client/dist. */
+export async function startAppServer(): Promise<AppServer> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'balint-browser-'));
+  const storage = openSqliteStorage({ file: path.join(dir, 'test.sqlite'), synchronous: 'NORMAL' });
+  const app = createApp({
+    storage,
+    clock: systemClock,
+    random: cryptoRandom,
+    logger: silentLogger,
+    publicOrigin: null,
+    createKey: null,
+    inactivityLimitMs: 24 * 60 * 60_000,
+    clientDir: CLIENT_DIST,
+    createBoard: null,
+  });
+  const port = await app.listen(0, '127.0.0.1');
+  return {
+    app,
+    url: `http://127.0.0.1:${port}`,
+    async close() {
+      await app.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * A page script that moves this context's clock by `shiftMs`: `Date.now()` and `new Date()`
+ * both. Used to prove that countdowns follow the server's clock, not the device's.
+ */
+export function shiftedClockScript(shiftMs: number): string {
+  return `(() => {
+    const SHIFT = ${shiftMs};
+    const RealDate = Date;
+    const realNow = RealDate.now.bind(RealDate);
+    class ShiftedDate extends RealDate {
+      constructor(...args) {
+        if (args.length === 0) super(realNow() + SHIFT);
+        else super(...args);
+      }
+      static now() {
+        return realNow() + SHIFT;
+      }
+    }
+    globalThis.Date = ShiftedDate;
+  })();`;
+}
+
+export interface PersonOptions extends BrowserContextOptions {
+  /** Shift this person's clock (ms). */
+  clockShiftMs?: number;
+}
+
+/** One person: a named, isolated browser context (own storage) with one page. */
+export async function openPerson(
+  browser: Browser,
+  options: PersonOptions = {},
+): Promise<{ context: BrowserContext; page: Page }> {
+  const { clockShiftMs, ...contextOptions } = options;
+  const context = await browser.newContext(contextOptions);
+  if (clockShiftMs) await context.addInitScript({ content: shiftedClockScript(clockShiftMs) });
+  const page = await context.newPage();
+  return { context, page };
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  const file = path.join(SCREENSHOTS, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}
+
+/** What the countdown on a page shows: whole seconds left (negative in overtime). */
+export async function shownSeconds(page: Page): Promise<number> {
+  const value = await page.getByTestId('countdown').first().getAttribute('data-remaining-s');
+  if (value === null) throw new Error('no countdown on the page');
+  return Number(value);
+}

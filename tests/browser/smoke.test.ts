@@ -1,0 +1,226 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  ensureClientBuilt,
+  launchBrowser,
+  openPerson,
+  screenshot,
+  shownSeconds,
+  startAppServer,
+  VIEWPORTS,
+  type AppServer,
+} from './browser';
+
+const SEVEN_MINUTES_MS = 7 * 60_000;
+
+interface Created {
+  meetingId: string;
+  joinCode: string;
+  leaderLink: string;
+  joinLink: string;
+  projectorLink: string;
+}
+
+describe('browser smoke: leader, member with a wrong clock, projector', () => {
+  let server: AppServer;
+  let browser: Browser;
+  let closeBrowser: () => Promise<void>;
+
+  beforeAll(async () => {
+    await ensureClientBuilt();
+    server = await startAppServer();
+    ({ browser, close: closeBrowser } = await launchBrowser());
+  });
+
+  afterAll(async () => {
+    await closeBrowser?.();
+    await server?.close();
+  });
+
+  it('shows the same phase and the same seconds left on every screen, whatever the device clock', async () => {
+    const res = await fetch(`${server.url}/api/meetings`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ title: 'Thursday group', timerVisibility: 'everyone' }),
+    });
+    expect(res.status).toBe(201);
+    const meeting = (await res.json()) as Created;
+
+    // The leader, on a laptop with a correct clock.
+    const leader = await openPerson(browser, { viewport: VIEWPORTS.laptop, locale: 'en-GB' });
+    await leader.page.goto(meeting.leaderLink);
+    const startButton = leader.page.getByRole('button', { name: 'Start the meeting' });
+    await startButton.waitFor();
+    // The secret leaves the address bar as soon as it is read.
+    expect(new URL(leader.page.url()).hash).toBe('');
+
+    // A member on a phone whose clock runs seven minutes fast, reading German.
+    const member = await openPerson(browser, {
+      viewport: VIEWPORTS.phone,
+      locale: 'de-DE',
+      isMobile: true,
+      hasTouch: true,
+      clockShiftMs: SEVEN_MINUTES_MS,
+    });
+    await member.page.goto(meeting.joinLink);
+    await expect.poll(() => member.page.getByLabel('Zugangscode').inputValue()).toBe(meeting.joinCode);
+    await member.page.getByLabel('Ihr Name, wie die Gruppe Sie kennt').fill('Alma Zyborski');
+    await member.page.getByRole('button', { name: 'Beitreten' }).click();
+    await member.page.waitForURL(`**/m/${meeting.meetingId}/seat`);
+    await member.page.getByText('Die Sitzung hat noch nicht begonnen.').waitFor();
+
+    // The room's projector.
+    const projector = await openPerson(browser, { viewport: VIEWPORTS.projector, locale: 'en-GB' });
+    await projector.page.goto(meeting.projectorLink);
+    await expect
+      .poll(() => projector.page.getByTestId('projector-code').textContent())
+      .toBe(meeting.joinCode);
+    expect(new URL(projector.page.url()).hash).toBe('');
+
+    // The leader sees the member arrive.
+    await leader.page.getByTestId('presence').getByText('Alma Zyborski').waitFor();
+    await screenshot(leader.page, '01-leader-lobby');
+    await screenshot(member.page, '01-member-lobby-de');
+    await screenshot(projector.page, '01-projector-lobby');
+
+    await startButton.click();
+
+    const pages = [leader.page, member.page, projector.page];
+    for (const page of pages) {
+      await page.locator('[data-testid="phase-name"][data-phase="opening"]').waitFor();
+      await page.getByTestId('countdown').first().waitFor();
+    }
+
+    // Same seconds left everywhere (±1 s for the render beat), although the phone's clock is 7 min off.
+    await expect
+      .poll(async () => {
+        const [lead, mem, proj] = await Promise.all(pages.map(shownSeconds));
+        return Math.max(Math.abs(lead - mem), Math.abs(lead - proj));
+      })
+      .toBeLessThanOrEqual(1);
+    const [leaderSeconds, memberSeconds] = await Promise.all([
+      shownSeconds(leader.page),
+      shownSeconds(member.page),
+    ]);
+    // Opening is 5 minutes: the countdown is within it, not 7 minutes into overtime.
+    expect(leaderSeconds).toBeGreaterThan(4 * 60);
+    expect(leaderSeconds).toBeLessThanOrEqual(5 * 60);
+    expect(Math.abs(leaderSeconds - memberSeconds)).toBeLessThanOrEqual(1);
+
+    await screenshot(leader.page, '02-leader-opening');
+    await screenshot(member.page, '02-member-opening-de');
+    await screenshot(projector.page, '02-projector-opening');
+
+    // +5 minutes moves every screen's countdown together.
+    await leader.page.getByRole('button', { name: '+5 min' }).click();
+    for (const page of pages) {
+      await page.waitForFunction(
+        () =>
+          Number(document.querySelector('[data-testid="countdown"]')?.getAttribute('data-remaining-s')) >
+          9 * 60,
+      );
+    }
+
+    // Next phase: everyone follows.
+    await leader.page.getByRole('button', { name: 'Next phase' }).click();
+    for (const page of pages) await page.locator('[data-phase="case-choice"]').waitFor();
+    await screenshot(member.page, '03-member-case-choice-de');
+
+    // The privacy blank on the projector is one key away.
+    await projector.page.keyboard.press('b');
+    await projector.page.getByTestId('projector-blank').waitFor();
+    await projector.page.keyboard.press('b');
+    await projector.page.getByTestId('projector').waitFor();
+
+    // Ending the meeting clears every screen.
+    leader.page.once('dialog', (dialog) => void dialog.accept());
+    await leader.page.getByRole('button', { name: 'End the meeting' }).click();
+    for (const page of pages) await page.getByTestId('end-screen').waitFor();
+    await screenshot(member.page, '04-member-ended-de');
+    const keptOnPhone = await member.page.evaluate(() =>
+      Object.keys(localStorage).filter((k) => k.startsWith('balint.') && k !== 'balint.lang'),
+    );
+    expect(keptOnPhone).toEqual([]);
+  });
+
+  it('creates a meeting from the start screen and shows the three links and the join code', async () => {
+    const { page } = await openPerson(browser, { viewport: VIEWPORTS.laptop, locale: 'en-GB' });
+    await page.goto(server.url);
+    await page.getByLabel('Title (optional)').fill('Tuesday group');
+    await page.getByLabel('Your name, as the group knows you (optional)').fill('Lena Leitner');
+    await page.getByLabel('Everyone').check();
+    await screenshot(page, '00-start-form');
+    await page.getByRole('button', { name: 'Create meeting' }).click();
+    await page.getByRole('heading', { name: 'Your meeting is ready' }).waitFor();
+    await expect.poll(() => page.getByLabel('Your leader link').inputValue()).toMatch(/\/m\/[^/]+\/lead#t=/);
+    await expect.poll(() => page.getByLabel('Link for the group').inputValue()).toMatch(/\/join#code=/);
+    await expect.poll(() => page.getByLabel('Projector link').inputValue()).toMatch(/\/projector#k=/);
+    await page.getByText('Keep private').waitFor();
+    await screenshot(page, '00-start-created');
+  });
+
+  it('push-back: the presenter only listens, a member writes after the ground rules, the projector shows the board', async () => {
+    const res = await fetch(`${server.url}/api/meetings`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ title: 'Case night', timerVisibility: 'everyone', leaderName: 'Lena Leitner' }),
+    });
+    const meeting = (await res.json()) as Created;
+    const leader = await openPerson(browser, { viewport: VIEWPORTS.laptop, locale: 'en-GB' });
+    await leader.page.goto(meeting.leaderLink);
+    await leader.page.getByRole('button', { name: 'Start the meeting' }).waitFor();
+
+    const join = async (name: string, locale: string, label: string, button: string) => {
+      const person = await openPerson(browser, {
+        viewport: VIEWPORTS.phone,
+        locale,
+        isMobile: true,
+        hasTouch: true,
+      });
+      await person.page.goto(meeting.joinLink);
+      await person.page.getByLabel(label).fill(name);
+      await person.page.getByRole('button', { name: button }).click();
+      await person.page.waitForURL(`**/m/${meeting.meetingId}/seat`);
+      return person;
+    };
+    const presenter = await join('Paul Presswick', 'en-GB', 'Your name, as the group knows you', 'Join');
+    const member = await join('Άλμα Ζυμπόρσκι', 'el-GR', 'Το όνομά σας, όπως σας ξέρει η ομάδα', 'Συμμετοχή');
+    const projector = await openPerson(browser, { viewport: VIEWPORTS.projector, locale: 'en-GB' });
+    await projector.page.goto(meeting.projectorLink);
+    await projector.page.getByTestId('projector-code').waitFor();
+
+    const paulRow = leader.page
+      .getByTestId('presence')
+      .getByRole('listitem')
+      .filter({ hasText: 'Paul Presswick' });
+    await paulRow.getByRole('button', { name: 'Presenter for case 1' }).click();
+    await presenter.page.getByText('You are: Presenter').waitFor();
+    await leader.page.getByRole('button', { name: 'Start the meeting' }).click();
+    await leader.page.getByRole('button', { name: 'Go to this phase: Push-back' }).click();
+
+    for (const page of [leader.page, presenter.page, member.page, projector.page]) {
+      await page.locator('[data-testid="phase-name"][data-phase="speculation"]').waitFor();
+    }
+    // The presenter listens: a visible status, and no text field anywhere on the page.
+    await presenter.page.getByTestId('listening').waitFor();
+    expect(await presenter.page.locator('textarea, input[type="text"]').count()).toBe(0);
+    await screenshot(presenter.page, '05-presenter-listening');
+
+    // A member sees the ground rules once, then the one big input with the push-back lenses.
+    await member.page.getByTestId('ground-rules').waitFor();
+    await screenshot(member.page, '05-member-rules-el');
+    await member.page.getByRole('button', { name: 'Κατανοητό' }).click();
+    await member.page.getByTestId('composer').waitFor();
+    expect(await member.page.getByRole('radio').count()).toBe(6);
+    await member.page.getByRole('textbox').fill('You should refer her back to the clinic on 12.03.2024');
+    await member.page.getByRole('button', { name: 'Αποστολή', exact: true }).click();
+    await member.page.getByText('Αυτό μοιάζει με συμβουλή.', { exact: false }).waitFor();
+    await screenshot(member.page, '05-member-nudge-el');
+
+    // The projector shows the board (large type, no names) during push-back.
+    await projector.page.getByTestId('board-empty').or(projector.page.getByTestId('board')).waitFor();
+    expect(await projector.page.getByText('Paul Presswick').count()).toBe(0);
+    await screenshot(projector.page, '05-projector-pushback');
+    await screenshot(leader.page, '05-leader-pushback');
+  });
+});
