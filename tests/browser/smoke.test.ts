@@ -223,4 +223,53 @@ describe('browser smoke: leader, member with a wrong clock, projector', () => {
     await screenshot(projector.page, '05-projector-pushback');
     await screenshot(leader.page, '05-leader-pushback');
   });
+
+  it('locked meeting: the newcomer waits, a leader lets them in and makes them co-leader; overtime shows as +m:ss', async () => {
+    const res = await fetch(`${server.url}/api/meetings`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ title: 'Locked group', leaderName: 'Lena Leitner' }),
+    });
+    const meeting = (await res.json()) as Created;
+    const leader = await openPerson(browser, { viewport: VIEWPORTS.laptop, locale: 'en-GB' });
+    await leader.page.goto(meeting.leaderLink);
+    await leader.page.getByRole('switch', { name: 'Lock the meeting (new people wait)' }).check();
+    await expect
+      .poll(() => leader.page.getByRole('switch', { name: 'Lock the meeting (new people wait)' }).isChecked())
+      .toBe(true);
+
+    const late = await openPerson(browser, { viewport: VIEWPORTS.phone, locale: 'en-GB', isMobile: true });
+    await late.page.goto(meeting.joinLink);
+    await late.page.getByLabel('Your name, as the group knows you').fill('Cora Vantongeren');
+    await late.page.getByRole('button', { name: 'Join' }).click();
+    await late.page.getByTestId('waiting-room').waitFor();
+    await screenshot(late.page, '06-waiting-room');
+
+    const waitingList = leader.page.getByTestId('waiting-list');
+    await waitingList.getByText('Cora Vantongeren').waitFor();
+    await waitingList.getByRole('button', { name: 'Let in' }).click();
+    await late.page.getByText('The meeting has not started yet.').waitFor();
+
+    // A co-leader works from the console with the seat they joined with.
+    const coraRow = leader.page
+      .getByTestId('presence')
+      .getByRole('listitem')
+      .filter({ hasText: 'Cora Vantongeren' });
+    await coraRow.getByRole('button', { name: 'Make co-leader' }).click();
+    await late.page.waitForURL(`**/m/${meeting.meetingId}/lead`);
+    await late.page.getByRole('button', { name: 'Start the meeting' }).click();
+    await leader.page.locator('[data-testid="phase-name"][data-phase="opening"]').waitFor();
+
+    // Shorten the running phase to 1 minute, then take one more off: overtime, shown as +m:ss.
+    await leader.page.getByLabel('Planned minutes for Opening').fill('1');
+    await leader.page.getByLabel('Planned minutes for Opening').press('Enter');
+    await leader.page.waitForFunction(
+      () =>
+        Number(document.querySelector('[data-testid="countdown"]')?.getAttribute('data-remaining-s')) <= 60,
+    );
+    await leader.page.getByRole('button', { name: '−1 min' }).click();
+    const digits = leader.page.getByTestId('countdown').locator('.countdown-digits');
+    await expect.poll(() => digits.textContent()).toMatch(/^\+0:0\d$/);
+    await screenshot(leader.page, '06-leader-overtime');
+  });
 });

@@ -27,7 +27,7 @@ export function BoardView({ board, showNames = false, size = 'normal', onResonat
   const parked = board.notes.filter((n) => n.parked);
   if (board.notes.length === 0) {
     return (
-      <p className="board-empty" data-testid="board-empty">
+      <p className={`board-empty board-empty-${size}`} data-testid="board-empty">
         {t('seat.boardEmpty')}
       </p>
     );
