@@ -34,7 +34,7 @@ export const meetingCommandSchema = z.discriminatedUnion('type', [
     })
     .strict(),
   z.object({ type: z.literal('phase:remove'), phaseId: id }).strict(),
-  /** Repeat the case phases of the first case for a second case, before the closing phases. */
+  /** Repeat the case phases of the last case for a new case, right after it. */
   z.object({ type: z.literal('case:add') }).strict(),
   z
     .object({

@@ -39,6 +39,7 @@ export function transition(
   const effects: Effect[] = [];
   const error = apply(next, command, now, effects);
   if (error) return { ok: false, error };
+  if (actor.kind === 'seat') settleOverdue(next, now, effects);
   return { ok: true, state: next, effects };
 }
 
@@ -254,6 +255,19 @@ function apply(s: MeetingState, c: AnyCommand, now: number, fx: Effect[]): Comma
       return null;
     }
   }
+}
+
+/**
+ * TIME-9: when a leader's command leaves the running phase overdue while auto-advance is on
+ * (shortened past zero, resumed in overtime, auto-advance turned on in overtime), the next
+ * phase starts now. Starting it at the old deadline would take the overrun out of the
+ * following phases, which is right only for a server catching up after a restart (TIME-6).
+ */
+function settleOverdue(s: MeetingState, now: number, fx: Effect[]): void {
+  const cur = running(s);
+  if (!cur || !s.settings.autoAdvance || cur.timing.state !== 'running') return;
+  if (cur.timing.endsAt > now || cur.index >= s.phases.length - 1) return;
+  move(s, cur.index + 1, now, fx);
 }
 
 function running(s: MeetingState): CurrentPhase | null {

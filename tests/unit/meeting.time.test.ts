@@ -388,38 +388,40 @@ describe('TIME-6: auto-advance from the stored deadlines', () => {
     expect(tick(s, T0 + 7 * MIN).current?.startedAt).toBe(T0 + 7 * MIN);
   });
 
-  it('TIME-6: turning auto-advance on in overtime advances from the old deadline at the next tick', () => {
-    // Described as the code does it; see SPEC.md TIME-6 note.
-    const s = apply(started(false), [[{ type: 'settings:update', autoAdvance: true }, T0 + 9 * MIN]]);
-    expect(tick(s, T0 + 9 * MIN).current).toEqual({
-      index: 2,
-      startedAt: T0 + 8 * MIN,
-      timing: { state: 'running', endsAt: T0 + 18 * MIN },
-    });
-  });
-
-  it('TIME-6: shortening past zero with auto-advance on: the overrun comes out of the next phases', () => {
-    // Opening shortened at T0 + 3 by 5 min ends at T0; case-choice (3 min) would run T0..T0 + 3,
-    // so the tick at T0 + 3 passes it entirely and presentation starts at T0 + 3.
-    const s = apply(started(true), [[{ type: 'timer:adjust', minutes: -5 }, T0 + 3 * MIN]]);
-    expect(nextDeadline(s)).toBe(T0);
-    const r = transition(s, { type: 'clock:tick' }, T0 + 3 * MIN, SERVER);
+  it('TIME-9: turning auto-advance on in overtime moves on at once, the next phase starting now', () => {
+    const r = transition(
+      started(false),
+      { type: 'settings:update', autoAdvance: true },
+      T0 + 9 * MIN,
+      LEADER,
+    );
     expect(r.ok && r.state.current).toEqual({
-      index: 2,
-      startedAt: T0 + 3 * MIN,
-      timing: { state: 'running', endsAt: T0 + 13 * MIN },
+      index: 1,
+      startedAt: T0 + 9 * MIN,
+      timing: { state: 'running', endsAt: T0 + 12 * MIN },
     });
-    expect(r.ok && r.effects.filter((e) => e.type === 'phase-entered').map((e) => e.phaseIndex)).toEqual([
-      1, 2,
-    ]);
   });
 
-  it('TIME-6: resuming a phase paused in overtime advances from its (past) deadline', () => {
-    const s = apply(started(true), [
-      [{ type: 'timer:pause' }, T0 + 7 * MIN],
-      [{ type: 'timer:resume' }, T0 + 20 * MIN],
-    ]);
-    expect(tick(s, T0 + 20 * MIN).current).toMatchObject({ index: 1, startedAt: T0 + 18 * MIN });
+  it('TIME-9: shortening past zero with auto-advance on starts the next phase now, with its full time', () => {
+    const r = transition(started(true), { type: 'timer:adjust', minutes: -5 }, T0 + 3 * MIN, LEADER);
+    expect(r.ok && r.state.current).toEqual({
+      index: 1,
+      startedAt: T0 + 3 * MIN,
+      timing: { state: 'running', endsAt: T0 + 6 * MIN },
+    });
+    expect(r.ok && r.effects.filter((e) => e.type === 'phase-entered').map((e) => e.phaseIndex)).toEqual([1]);
+  });
+
+  it('TIME-9: resuming a phase paused in overtime with auto-advance on moves on at once', () => {
+    const s = apply(started(true), [[{ type: 'timer:pause' }, T0 + 7 * MIN]]);
+    const r = transition(s, { type: 'timer:resume' }, T0 + 20 * MIN, LEADER);
+    expect(r.ok && r.state.current).toMatchObject({ index: 1, startedAt: T0 + 20 * MIN });
+  });
+
+  it('TIME-9: without auto-advance, shortening past zero stays in overtime (TIME-2)', () => {
+    const r = transition(started(false), { type: 'timer:adjust', minutes: -5 }, T0 + 3 * MIN, LEADER);
+    expect(r.ok && r.state.current?.index).toBe(0);
+    expect(r.ok && r.state.current?.timing).toEqual({ state: 'running', endsAt: T0 });
   });
 
   it('TIME-6: nextDeadline is the running deadline while there is a later phase', () => {
