@@ -1,0 +1,134 @@
+import * as Y from 'yjs';
+import { BOARD_CLOSE } from '../../shared/board/closeCodes';
+import { fail, ERROR_CODES as E, type Result } from '../../shared/errors';
+import type { Clock } from '../core/clock';
+import type { MeetingHub } from '../core/hub';
+import type { Logger } from '../core/logger';
+import type { RandomSource } from '../core/random';
+import type { AppSocket } from '../socket/types';
+import type { Storage } from '../storage/types';
+import { createBoardSockets } from './connections';
+import { BoardCore } from './core';
+import { handleNoteAdd } from './handlers/noteAdd';
+import { handleNoteDelete, handleNoteEdit } from './handlers/noteEdit';
+import { handleNoteMine } from './handlers/noteMine';
+import { handleBoardRelease, handleNoteModerate } from './handlers/noteModerate';
+import { handleNoteResonate } from './handlers/noteResonate';
+import type { BoardService } from './service';
+import { DEFAULT_LEADER_LIMITS, type LeaderUpdateLimits } from './updateCheck';
+
+export interface BoardServiceDeps {
+  hub: MeetingHub;
+  storage: Storage;
+  clock: Clock;
+  random: RandomSource;
+  logger: Logger;
+  /** The origin browsers use; null or absent means "the request's own host". */
+  publicOrigin?: string | null;
+  /** Keep-alive period of board connections; a stock client reconnects after 30 s of silence. */
+  keepAliveMs?: number;
+  /** The largest WebSocket frame a client may send. */
+  maxPayloadBytes?: number;
+  leaderLimits?: LeaderUpdateLimits;
+  /** Note commands per socket per window (memory only, never stored: it would link notes to seats). */
+  noteRateLimit?: { count: number; windowMs: number };
+}
+
+export const BOARD_KEEP_ALIVE_MS = 10_000;
+export const BOARD_MAX_PAYLOAD_BYTES = 1024 * 1024;
+
+/** The board as tests and diagnostics may inspect it. */
+export interface BoardServiceWithInternals extends BoardService {
+  /** The server writer's client id of a case board (it changes when the board is loaded again). */
+  writerClientId(meetingId: string, caseIndex: number): number;
+  /** The whole case board as one Yjs update. */
+  encodeBoard(meetingId: string, caseIndex: number): Uint8Array;
+}
+
+type Handler<T> = (core: BoardCore, socket: AppSocket, payload: unknown) => Result<T>;
+
+/**
+ * The anonymous board: Yjs documents per case written only by the server (and by leaders' checked
+ * updates), a y-websocket endpoint, and the note commands over Socket.IO.
+ */
+export function createBoardService(deps: BoardServiceDeps): BoardServiceWithInternals {
+  const { hub, logger, clock } = deps;
+  const core = new BoardCore(deps);
+  const sockets = createBoardSockets(core, {
+    publicOrigin: deps.publicOrigin ?? null,
+    keepAliveMs: deps.keepAliveMs ?? BOARD_KEEP_ALIVE_MS,
+    maxPayloadBytes: deps.maxPayloadBytes ?? BOARD_MAX_PAYLOAD_BYTES,
+    leaderLimits: deps.leaderLimits ?? DEFAULT_LEADER_LIMITS,
+  });
+  const rate = deps.noteRateLimit ?? { count: 30, windowMs: 10_000 };
+
+  hub.onEffects((meetingId, effects) => {
+    if (effects.length === 0) return;
+    try {
+      if (effects.some((e) => e.type === 'phase-left')) core.releaseAll(meetingId, 'phase-end');
+      // A switch of the release mode may turn queued notes into a batch.
+      if (effects.some((e) => e.type === 'board-rules-changed')) core.releaseAll(meetingId, 'change');
+      sockets.review(meetingId);
+      core.notifyLeaders(meetingId);
+    } catch (error) {
+      logger.error('board.effects_failed', {
+        meetingId,
+        error: error instanceof Error ? error.name : 'unknown',
+      });
+    }
+  });
+  hub.onPurge((meetingId) => core.purge(meetingId, BOARD_CLOSE.MEETING_ENDED, 'meeting ended'));
+
+  function attachSocket(socket: AppSocket): void {
+    core.addSocket(socket);
+    socket.on('disconnect', () => core.removeSocket(socket));
+    let windowStart = clock.now();
+    let used = 0;
+    const allowed = () => {
+      const now = clock.now();
+      if (now - windowStart >= rate.windowMs) {
+        windowStart = now;
+        used = 0;
+      }
+      used += 1;
+      return used <= rate.count;
+    };
+    const on = <T>(event: string, handler: Handler<T>) => {
+      socket.on(event as 'note:add', (payload: unknown, ack: unknown) => {
+        const reply = typeof ack === 'function' ? (ack as (r: Result<T>) => void) : () => {};
+        if (!allowed()) return reply(fail(E.RATE_LIMITED, 'too many note commands, slow down'));
+        try {
+          reply(handler(core, socket, payload));
+        } catch (error) {
+          logger.error('board.handler_failed', {
+            event,
+            error: error instanceof Error ? error.name : 'unknown',
+          });
+          reply(fail(E.UNAVAILABLE, 'the server could not do this, try again'));
+        }
+      });
+    };
+    on('note:add', handleNoteAdd);
+    on('note:edit', handleNoteEdit);
+    on('note:delete', handleNoteDelete);
+    on('note:mine', handleNoteMine);
+    on('note:moderate', handleNoteModerate);
+    on('note:resonate', handleNoteResonate);
+    on('board:release', handleBoardRelease);
+    const view = core.leaderView(socket.data.meetingId, socket.data.seatId);
+    if (view) socket.emit('board:leader', view);
+  }
+
+  return {
+    handleUpgrade: sockets.handleUpgrade,
+    attachSocket,
+    leaderView: (meetingId, seatId) => core.leaderView(meetingId, seatId),
+    async close() {
+      const closed = sockets.close();
+      core.close(BOARD_CLOSE.GOING_AWAY, 'server shutting down');
+      await closed;
+    },
+    writerClientId: (meetingId, caseIndex) => core.room(meetingId, caseIndex).doc.clientID,
+    encodeBoard: (meetingId, caseIndex) => Y.encodeStateAsUpdate(core.room(meetingId, caseIndex).doc),
+  };
+}

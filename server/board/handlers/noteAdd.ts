@@ -1,0 +1,62 @@
+import { noteAddSchema, type NoteStatus } from '../../../shared/board/commands';
+import { fail, ok, ERROR_CODES as E, type Result } from '../../../shared/errors';
+import { canPostNote, currentCaseIndex, findSeat } from '../../../shared/meeting/roles';
+import { hashSecret, newId } from '../../security/tokens';
+import type { AppSocket } from '../../socket/types';
+import type { BoardCore } from '../core';
+import { authorStatus, parseOr, postRefusal } from './common';
+
+/** Enough for a long speculation phase of twelve people; a bound against floods. */
+export const MAX_NOTES_PER_CASE = 400;
+
+/**
+ * `note:add`. VALIDATION: zod (trimmed plain text, 1–500 characters, a known kind, a hex secret).
+ * AUTH: the phase rules (canPostNote). RESOLUTION: a row with a random id and the secret's hash,
+ * no seat and no time; the release rules decide when it leaves the author. A retry with the same
+ * secret is recognised by its hash and answered with the same note id.
+ */
+export function handleNoteAdd(
+  core: BoardCore,
+  socket: AppSocket,
+  payload: unknown,
+): Result<{ noteId: string; status: NoteStatus }> {
+  const parsed = parseOr(noteAddSchema, payload);
+  if (!parsed.ok) return parsed;
+  const { hub, storage } = core.deps;
+  const { meetingId, seatId } = socket.data;
+  const state = hub.state(meetingId);
+  if (!state) return fail(E.NOT_FOUND, 'no such meeting');
+  const seat = findSeat(state, seatId);
+  if (!seat) return fail(E.UNAUTHENTICATED, 'unknown seat');
+  const { secret, kind, text } = parsed.value;
+
+  const secretHash = hashSecret(secret);
+  const earlier = storage.findNoteBySecretHash(meetingId, secretHash);
+  if (earlier) return ok({ noteId: earlier.noteId, status: authorStatus(earlier) });
+
+  const check = canPostNote(state, seat, kind);
+  if (!check.ok) return postRefusal(check);
+  const caseIndex = currentCaseIndex(state);
+  const inCase = storage.listNotes(meetingId).filter((n) => n.caseIndex === caseIndex).length;
+  if (inCase >= MAX_NOTES_PER_CASE)
+    return fail(E.LIMIT_REACHED, `at most ${MAX_NOTES_PER_CASE} notes per case`);
+
+  const noteId = newId();
+  storage.putNote({
+    meetingId,
+    noteId,
+    caseIndex,
+    kind,
+    text,
+    secretHash,
+    status: 'waiting',
+    pendingText: null,
+    pendingDelete: false,
+    batch: null,
+    authorName: state.settings.anonymity === 'named' ? seat.name : null,
+  });
+  core.release(meetingId, caseIndex, 'change');
+  hub.touch(meetingId);
+  core.notifyLeaders(meetingId);
+  return ok({ noteId, status: authorStatus(storage.getNote(meetingId, noteId)) });
+}

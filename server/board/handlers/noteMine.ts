@@ -1,0 +1,25 @@
+import { noteMineSchema, type NoteStatus } from '../../../shared/board/commands';
+import { ok, type Result } from '../../../shared/errors';
+import { hashSecret, sameHash } from '../../security/tokens';
+import type { AppSocket } from '../../socket/types';
+import type { BoardCore } from '../core';
+import { authorStatus, parseOr } from './common';
+
+/**
+ * `note:mine`: the author asks what became of their notes. A wrong secret reads as "deleted", so
+ * the answer tells nothing about other people's notes.
+ */
+export function handleNoteMine(
+  core: BoardCore,
+  socket: AppSocket,
+  payload: unknown,
+): Result<Record<string, NoteStatus>> {
+  const parsed = parseOr(noteMineSchema, payload);
+  if (!parsed.ok) return parsed;
+  const out: Record<string, NoteStatus> = {};
+  for (const { noteId, secret } of parsed.value.notes) {
+    const note = core.deps.storage.getNote(socket.data.meetingId, noteId);
+    out[noteId] = note && sameHash(note.secretHash, hashSecret(secret)) ? authorStatus(note) : 'deleted';
+  }
+  return ok(out);
+}

@@ -1,0 +1,72 @@
+import { boardReleaseSchema, noteModerateSchema } from '../../../shared/board/commands';
+import { insertNote, removeNote } from '../../../shared/board/schema';
+import { fail, ok, ERROR_CODES as E, type Result } from '../../../shared/errors';
+import { currentCaseIndex } from '../../../shared/meeting/roles';
+import type { AppSocket } from '../../socket/types';
+import { isLeaderSeat, type BoardCore } from '../core';
+import { NO_SUCH_NOTE, parseOr } from './common';
+
+/**
+ * `note:moderate` (leaders). approve: a screened note goes on the board. hide: a note leaves the
+ * board (or the queue) and waits in the hidden list. show: a hidden note goes back where it was.
+ * Leaders never learn of waiting notes, so those are "no such note" here.
+ */
+export function handleNoteModerate(core: BoardCore, socket: AppSocket, payload: unknown): Result {
+  const parsed = parseOr(noteModerateSchema, payload);
+  if (!parsed.ok) return parsed;
+  const { meetingId, seatId } = socket.data;
+  const { storage } = core.deps;
+  const state = core.deps.hub.state(meetingId);
+  if (!state || !isLeaderSeat(state, seatId)) return fail(E.FORBIDDEN, 'leaders only');
+  const note = storage.getNote(meetingId, parsed.value.noteId);
+  if (!note || note.status === 'waiting') return NO_SUCH_NOTE();
+  const action = parsed.value.action;
+
+  switch (action) {
+    case 'approve':
+    case 'show': {
+      const from = action === 'approve' ? 'screening' : 'hidden';
+      if (note.status !== from) return fail(E.WRONG_STATUS, `only a ${from} note can be ${action}d`);
+      const batch = note.batch ?? core.nextBatch(meetingId, note.caseIndex);
+      core.commit(
+        meetingId,
+        note.caseIndex,
+        (doc) => insertNote(doc, core.newBoardNote(note, note.text, batch)),
+        () => storage.putNote({ ...note, status: 'released', batch }),
+      );
+      core.forgetLayout(note);
+      break;
+    }
+    case 'hide': {
+      if (note.status === 'hidden') return fail(E.WRONG_STATUS, 'already hidden');
+      core.commit(
+        meetingId,
+        note.caseIndex,
+        (doc) => {
+          if (note.status === 'released') core.rememberLayout(note, removeNote(doc, note.noteId));
+        },
+        () => storage.putNote({ ...note, status: 'hidden' }),
+      );
+      break;
+    }
+  }
+  core.deps.logger.info('board.moderated', { meetingId, action });
+  core.notifyLeaders(meetingId);
+  return ok(undefined);
+}
+
+/** `board:release` (leaders): the current case's waiting changes go out now, however few. */
+export function handleBoardRelease(
+  core: BoardCore,
+  socket: AppSocket,
+  payload: unknown,
+): Result<{ released: number }> {
+  const parsed = parseOr(boardReleaseSchema, payload);
+  if (!parsed.ok) return parsed;
+  const { meetingId, seatId } = socket.data;
+  const state = core.deps.hub.state(meetingId);
+  if (!state || !isLeaderSeat(state, seatId)) return fail(E.FORBIDDEN, 'leaders only');
+  const released = core.release(meetingId, currentCaseIndex(state), 'leader');
+  core.notifyLeaders(meetingId);
+  return ok({ released });
+}

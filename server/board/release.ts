@@ -1,0 +1,95 @@
+import type { MeetingSettings } from '../../shared/meeting/state';
+import { shuffle, type RandomSource } from '../core/random';
+import type { NoteRow } from '../storage/types';
+
+/**
+ * When notes and authors' changes leave the author: pure decisions, no I/O.
+ *
+ * Anonymous meetings: a new note, an edit and a deletion all wait (nobody but the author knows
+ * of them); they go out together, shuffled, when at least MIN_BATCH changes wait, when a leader
+ * releases, or when a phase ends. "Out" is the public board in batch mode, and the leaders'
+ * screening queue in screening mode, so that not even the leader can tie a note to the moment
+ * someone typed it. An edited note that was on the board goes back to the queue in screening mode.
+ * Named meetings: everything goes out at once (the author is shown anyway).
+ */
+export const MIN_BATCH = 3;
+
+export type ReleaseTrigger =
+  /** A note was added, edited or deleted, or the release mode changed. */
+  | 'change'
+  /** A leader pressed release (board:release). */
+  | 'leader'
+  /** A phase ended (or the meeting moved on). */
+  | 'phase-end';
+
+type ReleaseSettings = Pick<MeetingSettings, 'anonymity' | 'release'>;
+
+export interface PendingChanges {
+  /** Waiting notes, and in batch mode also notes left in the screening queue. */
+  insert: NoteRow[];
+  /** Edits of notes that someone else can see (board, queue or hidden list). */
+  edit: NoteRow[];
+  /** Deletions of notes that someone else can see. */
+  remove: NoteRow[];
+}
+
+const SEEN: ReadonlySet<NoteRow['status']> = new Set(['released', 'screening', 'hidden']);
+
+/** The changes of one case that wait for the next release. */
+export function pendingChanges(
+  notes: readonly NoteRow[],
+  caseIndex: number,
+  settings: ReleaseSettings,
+): PendingChanges {
+  const mine = notes.filter((n) => n.caseIndex === caseIndex);
+  return {
+    insert: mine.filter(
+      (n) =>
+        n.status === 'waiting' ||
+        (n.status === 'screening' && settings.release === 'batch' && !n.pendingDelete),
+    ),
+    edit: mine.filter(
+      (n) =>
+        SEEN.has(n.status) &&
+        !n.pendingDelete &&
+        n.pendingText !== null &&
+        !(n.status === 'screening' && settings.release === 'batch'),
+    ),
+    remove: mine.filter((n) => SEEN.has(n.status) && n.pendingDelete),
+  };
+}
+
+export function pendingCount(p: PendingChanges): number {
+  return p.insert.length + p.edit.length + p.remove.length;
+}
+
+/** Whether the waiting changes go out now. */
+export function shouldRelease(settings: ReleaseSettings, pending: number, trigger: ReleaseTrigger): boolean {
+  if (pending === 0) return false;
+  switch (trigger) {
+    case 'leader':
+    case 'phase-end':
+      return true;
+    case 'change':
+      return settings.anonymity === 'named' || pending >= MIN_BATCH;
+  }
+}
+
+/** Where a released new note goes: the board, or the leaders' screening queue. */
+export function releaseTarget(settings: ReleaseSettings): 'released' | 'screening' {
+  return settings.release === 'screening' ? 'screening' : 'released';
+}
+
+/**
+ * The order a batch goes out in: new notes shuffled with the injected source, so the board's
+ * order (and the writer's item clocks) follow no arrival. Edits and removals are ordered by the
+ * random note id, which follows nothing either.
+ */
+export function orderBatch(p: PendingChanges, random: RandomSource): PendingChanges {
+  const byId = (a: NoteRow, b: NoteRow) => (a.noteId < b.noteId ? -1 : a.noteId > b.noteId ? 1 : 0);
+  return {
+    insert: shuffle([...p.insert].sort(byId), random),
+    edit: [...p.edit].sort(byId),
+    remove: [...p.remove].sort(byId),
+  };
+}

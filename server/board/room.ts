@@ -1,0 +1,176 @@
+import type { WebSocket } from 'ws';
+import * as awarenessProtocol from 'y-protocols/awareness';
+import * as Y from 'yjs';
+import { notesMap, themesMap } from '../../shared/board/schema';
+import type { Storage } from '../storage/types';
+import { awarenessFrame, updateFrame } from './wire';
+
+/** One open board WebSocket. Its rights are looked up on every message, never cached. */
+export interface BoardConnection {
+  ws: WebSocket;
+  meetingId: string;
+  seatId: string;
+  room: BoardRoom;
+  /** Awareness client ids this (leader) connection speaks for; removed when it closes. */
+  awarenessIds: Set<number>;
+  /** Keep-alive rounds without a pong; the connection is dropped after a few. */
+  missedPongs: number;
+}
+
+/** Past this many stored updates a board's rows are merged into one. */
+export const COMPACT_AFTER_UPDATES = 100;
+/** A connection this far behind is dropped (it reconnects and resyncs). */
+const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
+
+/**
+ * One case board: its Yjs document (loaded from storage, the server's writer being this copy),
+ * the connections holding it and, while any are open, an awareness relay for leaders.
+ */
+export class BoardRoom {
+  readonly doc = new Y.Doc();
+  readonly conns = new Set<BoardConnection>();
+  private awareness: awarenessProtocol.Awareness | null = null;
+  private storedUpdates = 0;
+
+  constructor(
+    readonly meetingId: string,
+    readonly caseIndex: number,
+    private storage: Storage,
+  ) {
+    const updates = storage.loadBoardUpdates(meetingId, caseIndex);
+    if (updates.length > 0) Y.applyUpdate(this.doc, Y.mergeUpdates(updates));
+    this.storedUpdates = updates.length;
+    // The roots exist from the start, so their types are maps on every copy.
+    notesMap(this.doc);
+    themesMap(this.doc);
+    if (this.storedUpdates > 1) this.compact();
+  }
+
+  /**
+   * Applies `change` with the server's writer (or a checked leader update), stores the resulting
+   * update together with `alsoStore` (run after `change`) in one transaction, and only then relays it. Returns the
+   * update, or null when nothing changed. If storing throws, the in-memory document may be ahead
+   * of storage: the caller must drop this room.
+   */
+  commit(
+    change: (doc: Y.Doc) => void,
+    alsoStore?: () => void,
+    origin: BoardConnection | null = null,
+  ): Uint8Array | null {
+    const captured: Uint8Array[] = [];
+    const capture = (update: Uint8Array) => captured.push(update);
+    this.storage.transaction(() => {
+      this.doc.on('update', capture);
+      try {
+        this.doc.transact(() => change(this.doc), origin);
+      } finally {
+        this.doc.off('update', capture);
+      }
+      alsoStore?.();
+      for (const update of captured) this.storage.appendBoardUpdate(this.meetingId, this.caseIndex, update);
+    });
+    this.storedUpdates += captured.length;
+    for (const update of captured) this.broadcast(updateFrame(update), origin);
+    if (this.storedUpdates >= COMPACT_AFTER_UPDATES) this.compact();
+    return captured.length > 0
+      ? captured.length === 1
+        ? (captured[0] as Uint8Array)
+        : Y.mergeUpdates(captured)
+      : null;
+  }
+
+  /**
+   * Merges the stored updates into one, then drops the content of deleted items (a garbage-
+   * collected encoding of the same structs): every item keeps its id, so connected copies see no
+   * change, and the text of deleted notes leaves the file. Never a rebuilt document.
+   */
+  compact(): void {
+    const updates = this.storage.loadBoardUpdates(this.meetingId, this.caseIndex);
+    if (updates.length <= 1) {
+      this.storedUpdates = updates.length;
+      return;
+    }
+    const gc = new Y.Doc();
+    Y.applyUpdate(gc, Y.mergeUpdates(updates));
+    this.storage.replaceBoardUpdates(this.meetingId, this.caseIndex, Y.encodeStateAsUpdate(gc));
+    gc.destroy();
+    this.storedUpdates = 1;
+  }
+
+  join(conn: BoardConnection): void {
+    this.conns.add(conn);
+    this.awareness ??= this.openAwareness();
+  }
+
+  leave(conn: BoardConnection): void {
+    if (!this.conns.delete(conn)) return;
+    if (this.awareness && conn.awarenessIds.size > 0) {
+      awarenessProtocol.removeAwarenessStates(this.awareness, [...conn.awarenessIds], null);
+    }
+    if (this.conns.size === 0) this.closeAwareness();
+  }
+
+  /** Leaders' awareness (cursors, selection) is relayed; nobody else's reaches this. */
+  applyLeaderAwareness(conn: BoardConnection, update: Uint8Array): void {
+    if (!this.awareness) return;
+    awarenessProtocol.applyAwarenessUpdate(this.awareness, update, conn);
+  }
+
+  /** The awareness states to answer a query with: leaders' only. */
+  awarenessSnapshot(): Uint8Array | null {
+    if (!this.awareness) return null;
+    const ids = [...this.awareness.getStates().keys()];
+    return ids.length > 0
+      ? awarenessFrame(awarenessProtocol.encodeAwarenessUpdate(this.awareness, ids))
+      : null;
+  }
+
+  broadcast(frame: Uint8Array, except: BoardConnection | null = null): void {
+    for (const conn of this.conns) if (conn !== except) send(conn, frame);
+  }
+
+  destroy(): void {
+    this.closeAwareness();
+    this.conns.clear();
+    this.doc.destroy();
+  }
+
+  private openAwareness(): awarenessProtocol.Awareness {
+    const awareness = new awarenessProtocol.Awareness(this.doc);
+    // The server has no presence of its own.
+    awareness.setLocalState(null);
+    awareness.on(
+      'update',
+      (
+        { added, updated, removed }: { added: number[]; updated: number[]; removed: number[] },
+        origin: unknown,
+      ) => {
+        const conn = [...this.conns].find((c) => c === origin);
+        if (conn) {
+          for (const id of added) conn.awarenessIds.add(id);
+          for (const id of removed) conn.awarenessIds.delete(id);
+        }
+        const changed = [...added, ...updated, ...removed];
+        this.broadcast(awarenessFrame(awarenessProtocol.encodeAwarenessUpdate(awareness, changed)));
+      },
+    );
+    return awareness;
+  }
+
+  private closeAwareness(): void {
+    // Every Awareness runs an interval: destroy it, or the process never exits.
+    this.awareness?.destroy();
+    this.awareness = null;
+  }
+}
+
+/** Sends one frame; a connection that is not open or too far behind is dropped. */
+export function send(conn: BoardConnection, frame: Uint8Array): void {
+  const ws = conn.ws;
+  if (ws.readyState !== ws.OPEN) return;
+  if (ws.bufferedAmount > MAX_BUFFERED_BYTES) {
+    ws.close(1013, 'too far behind');
+    return;
+  }
+  ws.send(frame);
+}
