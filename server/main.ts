@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createApp } from './app';
+import { createBoardService } from './board/createBoardService';
 import { loadConfig } from './config';
 import { systemClock } from './core/clock';
 import { createLogger } from './core/logger';
@@ -33,8 +34,7 @@ const app = createApp({
   inactivityLimitMs: config.inactivityLimitMs,
   trustProxy: config.trustProxy,
   clientDir: path.join(here, '..', 'client', 'dist'),
-  // TODO(board): createBoard: createBoardService (server/board) once the board service exists.
-  createBoard: null,
+  createBoard: (ctx) => createBoardService(ctx),
 });
 const port = await app.listen(config.port, config.host);
 const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
