@@ -1,0 +1,184 @@
+/**
+ * Capacity: 12-seat meetings held at once, added in steps until note fan-out p99 passes 100 ms
+ * or errors appear. Each step's meetings are spread over the load generator processes (each on
+ * its own source address); then every held meeting runs a realistic load for a window while the
+ * probe inside the server reads its event-loop delay, CPU time and memory.
+ */
+import { kib, mib, ms, type Report } from '../lib/report';
+import type { RpcClient } from '../lib/rpc';
+import type { RunningServer } from '../lib/server';
+import { summarize } from '../lib/stats';
+import type { ConnectResult, LoadResult, PreparedMeeting, ProbeStats } from '../lib/types';
+
+const FANOUT_P99_LIMIT_MS = 100;
+const TARGET_MEETINGS = 500;
+const DELIVERY_TIMEOUT_MS = 5_000;
+const CONNECT_CALL_TIMEOUT_MS = 180_000;
+/** The server process may hold 20,000 files: 24 sockets per meeting leaves room for ~830. */
+const SERVER_FILE_LIMIT = 20_000;
+
+export interface CapacityScale {
+  steps: number[];
+  windowMs: number;
+  /** Mean time between two notes in one meeting, and between two phase changes. */
+  noteEveryMs: number;
+  phaseEveryMs: number;
+  /** Meetings each load generator connects at once. */
+  concurrency: number;
+}
+
+interface CapacityContext {
+  workers: RpcClient[];
+  server: RunningServer;
+  seeded: PreparedMeeting[];
+  scale: CapacityScale;
+  withBoard: boolean;
+}
+
+function split<T>(items: T[], parts: number): T[][] {
+  const out: T[][] = Array.from({ length: parts }, () => []);
+  items.forEach((item, i) => out[i % parts]?.push(item));
+  return out;
+}
+
+export async function runCapacity(report: Report, ctx: CapacityContext): Promise<void> {
+  const { scale, workers, server } = ctx;
+  const section = report.section('capacity', 'Capacity: concurrent 12-seat meetings under load');
+  const socketsPerSeat = ctx.withBoard ? 2 : 1;
+  section.columns([
+    'meetings',
+    'WebSockets',
+    'notes',
+    'fan-out p50',
+    'fan-out p99',
+    'phase p99',
+    'errors',
+    'server loop delay p99 / max',
+    'server CPU',
+    'RSS',
+    'heap used',
+    'load-gen loop p99 / CPU',
+  ]);
+  const before = await server.probe({ gc: true, reset: true });
+  const rss0 = server.rssBytes();
+  let held = 0;
+  let best: { meetings: number; seats: number; rss: number; heap: number; probe: ProbeStats } | null = null;
+  let stopReason = `all ${scale.steps.length} steps passed`;
+
+  for (const step of scale.steps) {
+    if (step > ctx.seeded.length) break;
+    const adding = ctx.seeded.slice(held, step);
+    const connects = await Promise.all(
+      split(adding, workers.length).map((meetings, w) =>
+        workers[w]!.call<ConnectResult>(
+          'cap:connect',
+          {
+            serverUrl: server.url,
+            meetings,
+            localAddress: `127.0.0.${11 + w}`,
+            concurrency: scale.concurrency,
+            withBoard: ctx.withBoard,
+          },
+          CONNECT_CALL_TIMEOUT_MS,
+        ),
+      ),
+    );
+    held = step;
+    const failed = connects.reduce((n, c) => n + c.failed, 0);
+    const seats = step * (ctx.seeded[0]?.seats.length ?? 12);
+
+    const start = await server.probe({ reset: true });
+    const startedAt = performance.now();
+    const loads = await Promise.all(
+      workers.map((w) =>
+        w.call<LoadResult>(
+          'cap:load',
+          {
+            durationMs: scale.windowMs,
+            noteEveryMs: scale.noteEveryMs,
+            phaseEveryMs: scale.phaseEveryMs,
+            timeoutMs: DELIVERY_TIMEOUT_MS,
+            withBoard: ctx.withBoard,
+          },
+          scale.windowMs + 4 * DELIVERY_TIMEOUT_MS + 60_000,
+        ),
+      ),
+    );
+    const window = await server.probe({});
+    const serverCpu = cpuShare(start, window, performance.now() - startedAt);
+    const after = await server.probe({ gc: true });
+    const rss = server.rssBytes();
+
+    const fanout = summarize(loads.flatMap((l) => l.fanout));
+    const phase = summarize(loads.flatMap((l) => l.phase));
+    const errors = failed + loads.reduce((n, l) => n + l.errors, 0);
+    const genLoop = Math.max(...loads.map((l) => l.workerEventLoop.p99));
+    const genCpu = loads.reduce((s, l) => s + l.workerCpuPercent, 0);
+    section.row([
+      String(step),
+      String(seats * socketsPerSeat),
+      String(loads.reduce((n, l) => n + l.notesSent, 0)),
+      ms(fanout.p50),
+      ms(fanout.p99),
+      ms(phase.p99),
+      String(errors),
+      `${ms(window.eventLoop.p99)} / ${ms(window.eventLoop.max)}`,
+      Number.isFinite(serverCpu) ? `${serverCpu.toFixed(0)}%` : 'n/a',
+      mib(rss),
+      mib(after.memory.heapUsed),
+      `${ms(genLoop)} / ${genCpu.toFixed(0)}%`,
+    ]);
+    for (const c of connects) for (const e of c.errors) section.note(`${step} meetings, connect error: ${e}`);
+    for (const l of loads) for (const e of l.errorSamples) section.note(`${step} meetings, error: ${e}`);
+
+    const fanoutOk = ctx.withBoard ? fanout.p99 <= FANOUT_P99_LIMIT_MS : phase.p99 <= FANOUT_P99_LIMIT_MS;
+    if (errors > 0 || !fanoutOk) {
+      stopReason =
+        errors > 0 ? `errors appeared at ${step} meetings` : `fan-out p99 passed 100 ms at ${step} meetings`;
+      break;
+    }
+    best = { meetings: step, seats, rss, heap: after.memory.heapUsed, probe: window };
+  }
+  await Promise.all(workers.map((w) => w.call('cap:close', {}, 30_000)));
+
+  const perSeat = (now: number, then: number, seats: number) => (now - then) / seats;
+  if (best && ctx.withBoard) {
+    report.set('capacity.meetings', best.meetings);
+    report.set('capacity.rssPerSeat', perSeat(best.rss, rss0, best.seats));
+    report.set('capacity.heapPerSeat', perSeat(best.heap, before.memory.heapUsed, best.seats));
+    report.set('capacity.loopDelayP99', best.probe.eventLoop.p99);
+  }
+  const largest = best?.meetings ?? 0;
+  section.note(
+    `**Largest number of concurrent meetings held: ${largest}** (${largest * 12} seats, ` +
+      `${largest * 12 * socketsPerSeat} WebSockets); ${stopReason}. ` +
+      `Target ≥ ${TARGET_MEETINGS} with fan-out p99 under ${FANOUT_P99_LIMIT_MS} ms: ` +
+      `${report.target(ctx.withBoard ? largest : Number.NaN, '>=', TARGET_MEETINGS, 'meetings', `capacity ≥ ${TARGET_MEETINGS} meetings`).split(': ')[1]}.`,
+  );
+  if (best) {
+    section.note(
+      `Per seat at ${best.meetings} meetings (over the server with its meetings loaded and no connections): ` +
+        `RSS ${kib(perSeat(best.rss, rss0, best.seats))}, heap after GC ${kib(perSeat(best.heap, before.memory.heapUsed, best.seats))}; ` +
+        `event-loop delay p99 ${ms(best.probe.eventLoop.p99)}, max ${ms(best.probe.eventLoop.max)} during the load window.`,
+    );
+  }
+  section.note(
+    `Load per held meeting: a note every ${scale.noteEveryMs / 1000} s on average from a random participant (speculation), ` +
+      `and the leader restarts the phase every ${scale.phaseEveryMs / 1000} s on average (a phase change: 12 snapshots); ` +
+      `${scale.windowMs / 1000} s window per step. Meetings were seeded into the database before the server started ` +
+      `(named mode, timer shown to everyone) and connected in steps from ${workers.length} load-generator processes ` +
+      `on source addresses 127.0.0.11–${10 + workers.length}; seats use the WebSocket transport directly.`,
+  );
+  section.note(
+    `The server process may open ${SERVER_FILE_LIMIT.toLocaleString('en')} files, so one server holds at most ~${Math.floor(SERVER_FILE_LIMIT / (12 * socketsPerSeat)) - 5} such meetings: the steps stop below that.`,
+  );
+  if (!ctx.withBoard)
+    section.error =
+      'the board is not wired into the server yet: only Socket.IO connections and phase changes were loaded';
+}
+
+/** The server's CPU time between two probes, as a share of one core (100% = one core busy). */
+function cpuShare(from: ProbeStats, to: ProbeStats, elapsedMs: number): number {
+  const usedMicros = to.cpuMicros.user + to.cpuMicros.system - (from.cpuMicros.user + from.cpuMicros.system);
+  return (usedMicros / 1000 / elapsedMs) * 100;
+}

@@ -1,0 +1,147 @@
+/** Note fan-out and phase change in one 12-seat meeting, each against its bare baseline. */
+import { added, ms, ratio, type Report, type Section } from '../lib/report';
+import type { RpcClient } from '../lib/rpc';
+import { summarize, type Summary } from '../lib/stats';
+import type { FanoutResult, PhaseResult, PreparedMeeting } from '../lib/types';
+
+/** Targets from the issue: milliseconds added to the bare baseline. */
+const ADDED_P50_TARGET_MS = 3;
+const ADDED_P99_TARGET_MS = 10;
+const DELIVERY_TIMEOUT_MS = 5_000;
+const GAP_MS = 10;
+
+export interface LatencyScale {
+  samples: number;
+  warmup: number;
+  rounds: number;
+}
+
+interface LatencyContext {
+  worker: RpcClient;
+  serverUrl: string;
+  prepared: PreparedMeeting;
+  scale: LatencyScale;
+}
+
+function compare(
+  report: Report,
+  section: Section,
+  key: string,
+  label: string,
+  real: Summary,
+  bare: Summary,
+  baselineName: string,
+): void {
+  section.columns(['', 'Balint Room', baselineName, 'ratio', 'added', 'target (added)']);
+  const rows: [string, keyof Summary, number | null][] = [
+    ['p50', 'p50', ADDED_P50_TARGET_MS],
+    ['p99', 'p99', ADDED_P99_TARGET_MS],
+    ['max', 'max', null],
+  ];
+  for (const [name, field, limit] of rows) {
+    report.set(`${key}.real.${field}`, real[field]);
+    report.set(`${key}.bare.${field}`, bare[field]);
+    const target =
+      limit === null
+        ? ''
+        : report.target(real[field] - bare[field], '<=', limit, 'ms', `${label} ${name} adds ≤ ${limit} ms`);
+    section.row([
+      name,
+      ms(real[field]),
+      ms(bare[field]),
+      ratio(real[field], bare[field]),
+      added(real[field], bare[field]),
+      target,
+    ]);
+  }
+}
+
+export async function runFanout(report: Report, ctx: LatencyContext & { relayUrl: string }): Promise<void> {
+  const section = report.section(
+    'fanout',
+    "Note fan-out: note:add → the note in every other client's Yjs document",
+  );
+  const { samples, warmup, rounds } = ctx.scale;
+  const result = await ctx.worker.call<FanoutResult>(
+    'fanout',
+    {
+      serverUrl: ctx.serverUrl,
+      baselineUrl: ctx.relayUrl,
+      prepared: ctx.prepared,
+      samples,
+      warmup,
+      rounds,
+      gapMs: GAP_MS,
+      timeoutMs: DELIVERY_TIMEOUT_MS,
+    },
+    (samples * 2 + warmup * 2 + 10) * DELIVERY_TIMEOUT_MS,
+  );
+  compare(
+    report,
+    section,
+    'fanout',
+    'note fan-out',
+    summarize(result.real),
+    summarize(result.bare),
+    'bare y-protocols relay',
+  );
+  section.note(
+    `12 seats (leader + 11 participants), each with a Socket.IO connection and a stock WebsocketProvider. ` +
+      `The meeting is in **named mode**: notes carry the author's display name and appear at once ` +
+      `(anonymous mode would hold them for a shuffled batch of three).`,
+  );
+  section.note(
+    `${result.real.length} notes to the server and ${result.bare.length} updates to the relay, one at a time, ` +
+      `${rounds} alternating rounds after ${warmup} warm-up notes each; a sample is the time until the last of the 11 other clients has it.`,
+  );
+  section.note(
+    `One note reaches a client as a ${result.updateBytes}-byte Yjs update; the baseline writes a ${result.bareUpdateBytes}-byte update from one client's document, relayed to the other 11.`,
+  );
+  for (const e of result.errors) section.note(`error: ${e}`);
+  report.set('fanout.errors', result.errors.length);
+}
+
+export async function runPhase(
+  report: Report,
+  ctx: LatencyContext & { bareUrl: string; withBoard: boolean },
+): Promise<void> {
+  const section = report.section(
+    'phase',
+    "Phase change: leader's phase:next → the new meeting:state at every client",
+  );
+  const { samples, warmup, rounds } = ctx.scale;
+  const result = await ctx.worker.call<PhaseResult>(
+    'phase',
+    {
+      serverUrl: ctx.serverUrl,
+      baselineUrl: ctx.bareUrl,
+      prepared: ctx.prepared,
+      samples,
+      warmup,
+      rounds,
+      gapMs: GAP_MS,
+      timeoutMs: DELIVERY_TIMEOUT_MS,
+      withBoard: ctx.withBoard,
+    },
+    (samples * 2 + warmup * 2 + 10) * DELIVERY_TIMEOUT_MS,
+  );
+  compare(
+    report,
+    section,
+    'phase',
+    'phase change',
+    summarize(result.real),
+    summarize(result.bare),
+    'bare Socket.IO broadcast',
+  );
+  section.note(
+    `12 seats (leader + 11 participants${ctx.withBoard ? ', each also with its board connection' : '; the board was not available'}); ` +
+      `the leader alternates phase:next and phase:previous (speculation ↔ return); a sample is the time until all 12 have the snapshot with the new phase.`,
+  );
+  section.note(
+    `${result.real.length} changes and ${result.bare.length} baseline broadcasts in ${rounds} alternating rounds. ` +
+      `The server sends each seat its own view (${result.snapshotBytes} bytes of JSON for a participant); the baseline broadcasts that same snapshot to the room once.`,
+  );
+  for (const e of result.errors) section.note(`error: ${e}`);
+  report.set('phase.errors', result.errors.length);
+}

@@ -1,0 +1,279 @@
+/**
+ * `npm run bench`: starts the real server as its own process, the bare baselines and several
+ * load generators as others, measures, and prints a table. `--quick` runs every part at a tiny
+ * scale and checks only that every figure was produced. `--write-docs` puts the run into
+ * docs/benchmarks.md. `--profile` records a CPU profile of the server during the capacity part.
+ *
+ * Every loop is bounded in count and time, all traffic stays on 127.0.0.0/8, and every child
+ * process is ended at the end, also on errors and signals.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { exited, killAllNow, spawnTs, stopAll, stopChild, waitForLine } from './lib/children';
+import { writeDocs } from './lib/docs';
+import { describeMachine } from './lib/machine';
+import { summarizeProfile } from './lib/profile';
+import { Report } from './lib/report';
+import { RpcClient } from './lib/rpc';
+import { startServer } from './lib/server';
+import type { PreparedMeeting } from './lib/types';
+import { runCapacity, type CapacityScale } from './parts/capacity';
+import { runClient } from './parts/client';
+import { runFanout, runPhase, type LatencyScale } from './parts/latency';
+import { runRestart } from './parts/restart';
+
+interface Scale {
+  latency: LatencyScale;
+  capacity: CapacityScale;
+  workers: number;
+  storedMeetings: number;
+  restartRuns: number;
+  boardNotes: number;
+  /** The whole run is stopped after this long, whatever it is doing. */
+  limitMs: number;
+}
+
+const FULL: Scale = {
+  latency: { samples: 300, warmup: 20, rounds: 3 },
+  capacity: {
+    steps: [100, 250, 400, 500, 600, 700, 800],
+    windowMs: 10_000,
+    noteEveryMs: 3_000,
+    phaseEveryMs: 30_000,
+    concurrency: 8,
+  },
+  workers: 4,
+  storedMeetings: 1_000,
+  restartRuns: 3,
+  boardNotes: 100,
+  limitMs: 290_000,
+};
+
+const QUICK: Scale = {
+  latency: { samples: 20, warmup: 3, rounds: 2 },
+  capacity: { steps: [2, 4], windowMs: 1_500, noteEveryMs: 300, phaseEveryMs: 1_000, concurrency: 2 },
+  workers: 2,
+  storedMeetings: 10,
+  restartRuns: 1,
+  boardNotes: 5,
+  limitMs: 60_000,
+};
+
+/** Every figure a run must produce; --quick fails when one is missing. */
+const REQUIRED = [
+  'fanout.real.p50',
+  'fanout.real.p99',
+  'fanout.real.max',
+  'fanout.bare.p50',
+  'fanout.bare.p99',
+  'fanout.bare.max',
+  'phase.real.p50',
+  'phase.real.p99',
+  'phase.bare.p50',
+  'phase.bare.p99',
+  'capacity.meetings',
+  'capacity.rssPerSeat',
+  'capacity.heapPerSeat',
+  'capacity.loopDelayP99',
+  'restart.emptyMs',
+  'restart.fullMs',
+  'restart.boardColdMs',
+  'client.participant.gzipKB',
+  'client.leader.gzipKB',
+  'client.projector.gzipKB',
+];
+
+const { values: flags } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    'write-docs': { type: 'boolean', default: false },
+    profile: { type: 'boolean', default: false },
+  },
+});
+const scale = flags.quick ? QUICK : FULL;
+const tmp = mkdtempSync(path.join(tmpdir(), 'balint-bench-'));
+const report = new Report();
+const runStarted = performance.now();
+const log = (text: string) =>
+  process.stderr.write(`[bench ${((performance.now() - runStarted) / 1000).toFixed(1)}s] ${text}\n`);
+
+function cleanUpNow(): void {
+  killAllNow();
+  rmSync(tmp, { recursive: true, force: true });
+}
+process.on('exit', cleanUpNow);
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    log(`${signal}: stopping`);
+    cleanUpNow();
+    process.exit(130);
+  });
+}
+const watchdog = setTimeout(() => {
+  log(`the run took longer than ${scale.limitMs / 1000} s: stopping it`);
+  process.stdout.write(`${report.markdown()}\n`);
+  cleanUpNow();
+  process.exit(1);
+}, scale.limitMs);
+watchdog.unref();
+
+/** Runs one part; a failure is written into the part's section and the run goes on. */
+async function part(id: string, title: string, fn: () => Promise<void>): Promise<void> {
+  log(`${title}…`);
+  try {
+    await fn();
+  } catch (error) {
+    const text = error instanceof Error ? error.message : String(error);
+    const section = report.sections.find((s) => s.id === id) ?? report.section(id, title);
+    section.error = text;
+    log(`${title} failed: ${text}`);
+  }
+}
+
+async function startChild(file: string): Promise<{ url: string; stop: () => Promise<void> }> {
+  const child = spawnTs(file);
+  const port = await waitForLine(
+    child,
+    (line) =>
+      line.startsWith('{"listening"') ? String((JSON.parse(line) as { listening: number }).listening) : null,
+    30_000,
+    file,
+  );
+  return { url: `http://127.0.0.1:${port}`, stop: () => stopChild(child) };
+}
+
+async function startWorker(id: number): Promise<RpcClient> {
+  const child = spawnTs('bench/worker.ts', { args: [String(id)] });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`load generator ${id} did not start`)), 30_000);
+    child.once('message', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.once('exit', () => reject(new Error(`load generator ${id} exited`)));
+  });
+  return new RpcClient(child, `load generator ${id}`);
+}
+
+async function seed(dataDir: string, meetings: number): Promise<PreparedMeeting[]> {
+  const out = path.join(tmp, 'seeded.json');
+  const child = spawnTs('bench/seed.ts', {
+    args: ['--dir', dataDir, '--meetings', String(meetings), '--out', out],
+  });
+  const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+  await exited(child);
+  clearTimeout(timer);
+  if (child.exitCode !== 0) throw new Error(`seeding failed (${child.exitCode ?? child.signalCode})`);
+  return JSON.parse(readFileSync(out, 'utf8')) as PreparedMeeting[];
+}
+
+async function main(): Promise<number> {
+  const machine = describeMachine();
+  log(`${flags.quick ? 'quick' : 'full'} run on ${machine}`);
+  await part('client', 'Client: gzip JavaScript per route', () => runClient(report, tmp));
+
+  const workers = await Promise.all(Array.from({ length: scale.workers }, (_, i) => startWorker(i)));
+  const first = workers[0]!;
+  let withBoard = false;
+
+  await part('fanout', 'Note fan-out', async () => {
+    const [relay, bareIo] = await Promise.all([
+      startChild('bench/bare-yjs-relay.ts'),
+      startChild('bench/bare-socketio.ts'),
+    ]);
+    const dataDir = path.join(tmp, 'latency-data');
+    mkdirSync(dataDir);
+    const server = await startServer({ dataDir });
+    try {
+      const prepared = await first.call<PreparedMeeting>(
+        'prepare',
+        { serverUrl: server.url, seats: 12 },
+        60_000,
+      );
+      withBoard = await first.call<boolean>('board-available', { serverUrl: server.url, prepared }, 30_000);
+      const ctx = { worker: first, serverUrl: server.url, prepared, scale: scale.latency };
+      if (withBoard) await runFanout(report, { ...ctx, relayUrl: relay.url.replace(/^http/, 'ws') });
+      else
+        report.section(
+          'fanout',
+          "Note fan-out: note:add → the note in every other client's Yjs document",
+        ).error = 'the board is not wired into the server yet (server/main.ts passes createBoard: null)';
+      await part('phase', 'Phase change', () => runPhase(report, { ...ctx, bareUrl: bareIo.url, withBoard }));
+    } finally {
+      await Promise.all([server.stop(), relay.stop(), bareIo.stop()]);
+    }
+  });
+
+  const storedDir = path.join(tmp, 'stored-data');
+  let seeded: PreparedMeeting[] = [];
+  await part('capacity', 'Capacity', async () => {
+    log(`seeding ${scale.storedMeetings} meetings…`);
+    seeded = await seed(storedDir, scale.storedMeetings);
+    const profileDir = flags.profile ? path.join(tmp, 'profile') : undefined;
+    const server = await startServer({ dataDir: storedDir, cpuProfileDir: profileDir });
+    try {
+      await runCapacity(report, { workers, server, seeded, scale: scale.capacity, withBoard });
+      const boardMeeting = seeded[0];
+      if (withBoard && boardMeeting) {
+        await first.call(
+          'add-notes',
+          { serverUrl: server.url, prepared: boardMeeting, count: scale.boardNotes, timeoutMs: 5_000 },
+          120_000,
+        );
+      }
+    } finally {
+      await server.stop();
+    }
+    if (profileDir) {
+      const section = report.section('profile', 'Server CPU profile during the capacity part (self time)');
+      summarizeProfile(profileDir, section);
+    }
+  });
+
+  await part('restart', 'Restart', () =>
+    runRestart(report, {
+      worker: first,
+      fullDir: storedDir,
+      tmp,
+      runs: scale.restartRuns,
+      boardMeeting: withBoard ? (seeded[0] ?? null) : null,
+      boardNotes: scale.boardNotes,
+    }),
+  );
+
+  await stopAll();
+  const seconds = (performance.now() - runStarted) / 1000;
+  const header =
+    `Run of ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ${flags.quick ? 'quick (tiny scale, figures not meaningful)' : 'full'}, ` +
+    `${seconds.toFixed(0)} s, on ${machine}.`;
+  const targets = report.targets.map(
+    (t) => `- ${t.met ? 'met' : '**missed**'}: ${t.name} (${t.text.split(':')[0]})`,
+  );
+  const output = [header, '', report.markdown(), '', '### Targets', '', ...targets].join('\n');
+  process.stdout.write(`\n${output}\n`);
+  if (flags['write-docs']) {
+    await writeDocs(output);
+    log('wrote docs/benchmarks.md');
+  }
+  const missing = report.missing(REQUIRED);
+  if (missing.length > 0) {
+    process.stdout.write(`\nMissing figures (${missing.length}): ${missing.join(', ')}\n`);
+    return 1;
+  }
+  process.stdout.write(`\nEvery figure was produced.\n`);
+  return 0;
+}
+
+main().then(
+  (code) => {
+    cleanUpNow();
+    process.exit(code);
+  },
+  (error: unknown) => {
+    log(`failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    cleanUpNow();
+    process.exit(1);
+  },
+);

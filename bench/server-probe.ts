@@ -1,0 +1,49 @@
+/**
+ * Loaded into the benchmarked server with `node --import`, so the server's code stays untouched:
+ * answers the benchmark over the IPC channel with the event-loop delay (since the last reset),
+ * memory, CPU time and open file count of the server process.
+ */
+import { readdirSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { serveRpc } from './lib/rpc';
+import type { ProbeStats } from './lib/types';
+
+const RESOLUTION_MS = 5;
+const NS_PER_MS = 1e6;
+const delay = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
+delay.enable();
+
+const late = (ns: number) => Math.max(0, ns / NS_PER_MS - RESOLUTION_MS);
+
+function openFiles(): number {
+  try {
+    return readdirSync('/proc/self/fd').length;
+  } catch {
+    return -1;
+  }
+}
+
+if (process.send) {
+  serveRpc({
+    stats: (args: { reset?: boolean; gc?: boolean }): ProbeStats => {
+      const gc = (globalThis as { gc?: () => void }).gc;
+      if (args.gc && gc) gc();
+      const stats: ProbeStats = {
+        eventLoop: {
+          // Node records the whole interval between ticks; the delay is what exceeds the tick.
+          p50: late(delay.percentile(50)),
+          p99: late(delay.percentile(99)),
+          max: late(delay.max),
+          mean: late(delay.mean),
+        },
+        memory: process.memoryUsage(),
+        cpuMicros: process.cpuUsage(),
+        openFiles: openFiles(),
+        gcRan: Boolean(args.gc && gc),
+      };
+      if (args.reset) delay.reset();
+      return stats;
+    },
+  });
+  process.channel?.unref();
+}
