@@ -79,14 +79,12 @@ export function createApp(deps: AppDeps): App {
   web.use((error: Error & { type?: string }, _req: Request, res: Response, _next: NextFunction) => {
     const malformed = error.type === 'entity.parse.failed' || error.type === 'entity.too.large';
     if (!malformed) logger.error('http.failed', { error: error.name });
-    res
-      .status(malformed ? 400 : 500)
-      .json({
-        error: {
-          code: malformed ? E.BAD_REQUEST : E.UNAVAILABLE,
-          message: malformed ? 'malformed JSON body' : 'server error',
-        },
-      });
+    res.status(malformed ? 400 : 500).json({
+      error: {
+        code: malformed ? E.BAD_REQUEST : E.UNAVAILABLE,
+        message: malformed ? 'malformed JSON body' : 'server error',
+      },
+    });
   });
 
   const http = createServer(web);
