@@ -15,6 +15,7 @@ import {
   type Page,
 } from 'playwright-core';
 import { createApp, type App } from '../../server/app';
+import { createBoardService } from '../../server/board/createBoardService';
 import { systemClock } from '../../server/core/clock';
 import { silentLogger } from '../../server/core/logger';
 import { cryptoRandom } from '../../server/core/random';
@@ -26,6 +27,8 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '.
 export const CLIENT_DIST = path.join(ROOT, 'client', 'dist');
 export const SCREENSHOTS = path.join(ROOT, 'artifacts', 'screenshots');
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export const PAGE_WAIT_MS = 8_000;
 
 export const VIEWPORTS = {
   phone: { width: 390, height: 844 },
@@ -80,7 +83,7 @@ export async function startAppServer(): Promise<AppServer> {
     createKey: null,
     inactivityLimitMs: 24 * 60 * 60_000,
     clientDir: CLIENT_DIST,
-    createBoard: null,
+    createBoard: (ctx) => createBoardService(ctx),
   });
   const port = await app.listen(0, '127.0.0.1');
   return {
@@ -127,6 +130,8 @@ export async function openPerson(
 ): Promise<{ context: BrowserContext; page: Page }> {
   const { clockShiftMs, ...contextOptions } = options;
   const context = await browser.newContext(contextOptions);
+  // A guard, not a sleep: a missing element fails with its locator instead of the test's timeout.
+  context.setDefaultTimeout(PAGE_WAIT_MS);
   if (clockShiftMs) await context.addInitScript({ content: shiftedClockScript(clockShiftMs) });
   const page = await context.newPage();
   return { context, page };

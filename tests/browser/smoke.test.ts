@@ -94,8 +94,8 @@ describe('browser smoke: leader, member with a wrong clock, projector', () => {
     // Same seconds left everywhere (±1 s for the render beat), although the phone's clock is 7 min off.
     await expect
       .poll(async () => {
-        const [lead, mem, proj] = await Promise.all(pages.map(shownSeconds));
-        return Math.max(Math.abs(lead - mem), Math.abs(lead - proj));
+        const seconds = await Promise.all(pages.map(shownSeconds));
+        return Math.max(...seconds) - Math.min(...seconds);
       })
       .toBeLessThanOrEqual(1);
     const [leaderSeconds, memberSeconds] = await Promise.all([
@@ -233,7 +233,8 @@ describe('browser smoke: leader, member with a wrong clock, projector', () => {
     const meeting = (await res.json()) as Created;
     const leader = await openPerson(browser, { viewport: VIEWPORTS.laptop, locale: 'en-GB' });
     await leader.page.goto(meeting.leaderLink);
-    await leader.page.getByRole('switch', { name: 'Lock the meeting (new people wait)' }).check();
+    // The switch shows the server's state, so it turns on when the server says so: click, then wait.
+    await leader.page.getByRole('switch', { name: 'Lock the meeting (new people wait)' }).click();
     await expect
       .poll(() => leader.page.getByRole('switch', { name: 'Lock the meeting (new people wait)' }).isChecked())
       .toBe(true);
@@ -271,5 +272,52 @@ describe('browser smoke: leader, member with a wrong clock, projector', () => {
     const digits = leader.page.getByTestId('countdown').locator('.countdown-digits');
     await expect.poll(() => digits.textContent()).toMatch(/^\+0:0\d$/);
     await screenshot(leader.page, '06-leader-overtime');
+  });
+
+  it('notes: a member writes, the leader releases, the board fills on every screen without a name', async () => {
+    const res = await fetch(`${server.url}/api/meetings`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ title: 'Board night', leaderName: 'Lena Leitner' }),
+    });
+    const meeting = (await res.json()) as Created;
+    const leader = await openPerson(browser, { viewport: VIEWPORTS.laptop, locale: 'en-GB' });
+    await leader.page.goto(meeting.leaderLink);
+    await leader.page.getByRole('button', { name: 'Start the meeting' }).waitFor();
+    const member = await openPerson(browser, { viewport: VIEWPORTS.phone, locale: 'en-GB', isMobile: true });
+    await member.page.goto(meeting.joinLink);
+    await member.page.getByLabel('Your name, as the group knows you').fill('Bert Okonkwo-Ray');
+    await member.page.getByRole('button', { name: 'Join' }).click();
+    await member.page.waitForURL(`**/m/${meeting.meetingId}/seat`);
+    const projector = await openPerson(browser, { viewport: VIEWPORTS.projector, locale: 'en-GB' });
+    await projector.page.goto(meeting.projectorLink);
+    await projector.page.getByTestId('projector-code').waitFor();
+
+    await leader.page.getByRole('button', { name: 'Start the meeting' }).click();
+    await leader.page.getByRole('button', { name: 'Go to this phase: Push-back' }).click();
+    await member.page.getByRole('button', { name: 'I understand' }).click();
+    await member.page.getByRole('radio', { name: 'Feeling' }).check();
+    const text = 'A heaviness, as if the room had no windows.';
+    await member.page.getByRole('textbox').fill(text);
+    await member.page.getByRole('button', { name: 'Send', exact: true }).click();
+    const myNote = member.page.getByTestId('my-note').filter({ hasText: text });
+    await myNote.getByText('Waiting for the next batch').waitFor();
+
+    // Anonymous mode holds a lone note back; the leader releases the batch.
+    await leader.page.getByText('One note waits for the next batch').waitFor();
+    await leader.page.getByRole('button', { name: 'Release waiting notes now' }).click();
+    for (const page of [projector.page, member.page, leader.page]) {
+      await page.getByText(text).first().waitFor();
+    }
+    await myNote.getByText('On the board').waitFor();
+    expect(await projector.page.getByText('Bert Okonkwo-Ray').count()).toBe(0);
+    await screenshot(member.page, '07-member-note-on-board');
+    await screenshot(projector.page, '07-projector-board');
+
+    // The author edits it from their phone; the board follows after the next release.
+    await myNote.getByRole('button', { name: 'Edit' }).click();
+    await member.page.getByLabel('Edit note').fill('A heaviness, as if the room had no door.');
+    await member.page.getByRole('button', { name: 'Save' }).click();
+    await member.page.getByTestId('my-note').filter({ hasText: 'no door' }).waitFor();
   });
 });

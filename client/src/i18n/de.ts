@@ -214,6 +214,7 @@ export const de: Catalogue = {
   'lead.notes': 'Beiträge',
   'lead.release': 'Wartende Beiträge jetzt freigeben',
   'lead.waitingNotes': '{n} Beiträge warten auf die nächste Gruppe',
+  'lead.waitingNoteOne': 'Ein Beitrag wartet auf die nächste Gruppe',
   'lead.screening': 'Vor der Freigabe zu lesen',
   'lead.approve': 'Freigeben',
   'lead.hide': 'Ausblenden',

@@ -213,6 +213,7 @@ export const el: Catalogue = {
   'lead.notes': 'Σημειώσεις',
   'lead.release': 'Δημοσίευση των σημειώσεων σε αναμονή',
   'lead.waitingNotes': '{n} σημειώσεις περιμένουν την επόμενη ομάδα',
+  'lead.waitingNoteOne': 'Μία σημείωση περιμένει την επόμενη ομάδα',
   'lead.screening': 'Για ανάγνωση πριν τη δημοσίευση',
   'lead.approve': 'Δημοσίευση',
   'lead.hide': 'Απόκρυψη',

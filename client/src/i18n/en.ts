@@ -211,6 +211,7 @@ export const en = {
   'lead.notes': 'Notes',
   'lead.release': 'Release waiting notes now',
   'lead.waitingNotes': '{n} notes wait for the next batch',
+  'lead.waitingNoteOne': 'One note waits for the next batch',
   'lead.screening': 'To read before release',
   'lead.approve': 'Release',
   'lead.hide': 'Hide',

@@ -21,7 +21,9 @@ export function NotesPanel({ view }: { view: MeetingView }) {
       <h2 id="notes-title">{t('lead.notes')}</h2>
       {held && held.waitingCount > 0 && (
         <p>
-          {t('lead.waitingNotes', { n: held.waitingCount })}{' '}
+          {held.waitingCount === 1
+            ? t('lead.waitingNoteOne')
+            : t('lead.waitingNotes', { n: held.waitingCount })}{' '}
           <button
             type="button"
             className="button-small"

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { MeetingView } from '../../../../shared/meeting/view';
 import { BoardView } from '../../components/BoardView';
 import { PhaseHeader } from '../../components/PhaseHeader';
@@ -21,6 +21,10 @@ export function ParticipantView({ view }: { view: MeetingView }) {
   const showBoard = boardVisible(view);
   const caseIndex = currentCase(view);
   const board = useBoard(caseIndex, showBoard);
+  // A release, an edit or a leader's hide shows up as a board change: ask what became of ours.
+  useEffect(() => {
+    if (board.synced) void actions.refresh();
+  }, [board, actions]);
 
   if (view.status === 'lobby') {
     return (
