@@ -39,6 +39,7 @@ export function nextState(
   socket: ClientSocket,
   predicate: (view: MeetingView) => boolean = () => true,
   what = 'a matching meeting:state',
+  timeoutMs = EVENT_TIMEOUT_MS,
 ): Promise<MeetingView> {
   return new Promise((resolve, reject) => {
     const onState = (view: MeetingView) => {
@@ -49,7 +50,7 @@ export function nextState(
     const guard = setTimeout(() => {
       done();
       reject(new Error(`timed out waiting for ${what}`));
-    }, EVENT_TIMEOUT_MS);
+    }, timeoutMs);
     const done = () => {
       clearTimeout(guard);
       socket.off('meeting:state', onState);
@@ -58,16 +59,19 @@ export function nextState(
   });
 }
 
-/** Resolves on the next occurrence of any event (its arguments), or rejects after the guard. */
+/** Resolves on the next occurrence of an event (with its arguments), or rejects after the guard. */
 export function nextEvent<T extends unknown[] = unknown[]>(
-  target: { once(event: string, fn: (...args: T) => void): unknown; off(event: string, fn?: never): unknown },
+  target: ClientSocket | ClientSocket['io'],
   event: string,
+  timeoutMs = EVENT_TIMEOUT_MS,
 ): Promise<T> {
+  // The typed maps know only application events; this helper also waits for reserved ones.
+  const emitter = target as unknown as { once(event: string, fn: (...args: unknown[]) => void): unknown };
   return new Promise((resolve, reject) => {
-    const guard = setTimeout(() => reject(new Error(`timed out waiting for '${event}'`)), EVENT_TIMEOUT_MS);
-    target.once(event, (...args: T) => {
+    const guard = setTimeout(() => reject(new Error(`timed out waiting for '${event}'`)), timeoutMs);
+    emitter.once(event, (...args: unknown[]) => {
       clearTimeout(guard);
-      resolve(args);
+      resolve(args as T);
     });
   });
 }
@@ -121,8 +125,11 @@ export class TestClient {
   }
 
   /** The next snapshot that matches (register before causing the change). */
-  nextState(predicate: (view: MeetingView) => boolean = () => true): Promise<MeetingView> {
-    return nextState(this.socket, predicate, `a matching meeting:state for ${this.label}`);
+  nextState(
+    predicate: (view: MeetingView) => boolean = () => true,
+    timeoutMs?: number,
+  ): Promise<MeetingView> {
+    return nextState(this.socket, predicate, `a matching meeting:state for ${this.label}`, timeoutMs);
   }
 
   /** The latest snapshot if it matches, else the next one that does. */

@@ -1,0 +1,131 @@
+/**
+ * The real server as a child process (`node --import tsx server/main.ts`), for what only a
+ * process can show: SIGKILL mid-phase, restart on the same data folder, SIGTERM draining.
+ * Every process is killed and every data folder removed when the test finishes.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { onTestFinished } from 'vitest';
+
+const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+/** Start-up includes compiling TypeScript with tsx: generous, and only a guard against hangs. */
+const START_TIMEOUT_MS = 20_000;
+
+/**
+ * Preloaded into the child when a test simulates downtime without waiting for it: the server's
+ * wall clock (Date.now, which its systemClock reads) runs `shiftMs` ahead of the real one.
+ * A data: URL, so there is no helper file that only a child process imports.
+ */
+function clockShiftPreload(): string {
+  const source =
+    'const s = Number(process.env.BALINT_TEST_CLOCK_SHIFT_MS || 0);' +
+    'if (s) { const realNow = Date.now; Date.now = () => realNow() + s; }';
+  return `data:text/javascript,${encodeURIComponent(source)}`;
+}
+
+export interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+export interface ServerProcess {
+  child: ChildProcess;
+  url: string;
+  port: number;
+  /** Everything the process wrote to stdout and stderr so far. */
+  output(): string;
+  exited: Promise<Exit>;
+  /** Sends the signal and resolves when the process has exited. */
+  stop(signal: NodeJS.Signals): Promise<Exit>;
+}
+
+export interface SpawnOptions {
+  dataDir: string;
+  /** 0 lets the system choose; a restart passes the port of the first run. */
+  port?: number;
+  /** Simulated time that passed while the server was down (see clockShiftPreload). */
+  clockShiftMs?: number;
+  env?: Record<string, string>;
+}
+
+/** A data folder that is removed when the test finishes. */
+export function tempDataDir(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'balint-proc-'));
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+export async function spawnServer(opts: SpawnOptions): Promise<ServerProcess> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', '--import', clockShiftPreload(), path.join('server', 'main.ts')],
+    {
+      cwd: REPO_ROOT,
+      env: {
+        ...process.env,
+        PORT: String(opts.port ?? 0),
+        HOST: '127.0.0.1',
+        DATA_DIR: opts.dataDir,
+        LOG_LEVEL: 'info',
+        // Empty means unset for the config loader: no inherited key or origin changes the test.
+        CREATE_KEY: '',
+        PUBLIC_ORIGIN: '',
+        TRUST_PROXY: '',
+        INACTIVITY_HOURS: '',
+        BALINT_TEST_CLOCK_SHIFT_MS: String(opts.clockShiftMs ?? 0),
+        ...opts.env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let output = '';
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+  const exited = new Promise<Exit>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  onTestFinished(async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGKILL');
+      await exited;
+    }
+  });
+
+  const url = await new Promise<string>((resolve, reject) => {
+    const guard = setTimeout(() => fail('did not start in time'), START_TIMEOUT_MS);
+    const onData = () => {
+      const match = /running: open (http:\/\/\S+)/.exec(output);
+      if (match?.[1]) {
+        done();
+        resolve(match[1]);
+      }
+    };
+    const onExit = () => fail('exited during start-up');
+    function done() {
+      clearTimeout(guard);
+      child.stdout?.off('data', onData);
+      child.off('exit', onExit);
+    }
+    function fail(why: string) {
+      done();
+      reject(new Error(`server ${why}:\n${output}`));
+    }
+    child.stdout?.on('data', onData);
+    child.once('exit', onExit);
+  });
+
+  return {
+    child,
+    url,
+    port: Number(new URL(url).port),
+    output: () => output,
+    exited,
+    stop(signal) {
+      child.kill(signal);
+      return exited;
+    },
+  };
+}

@@ -1,0 +1,91 @@
+/**
+ * The SQLite storage at the database level: migrations on a fresh file, reopening, WAL mode;
+ * and a restart in-process (same file, a ManualClock) catching up over several deadlines.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { ManualClock } from '../../server/core/clock';
+import { openSqliteStorage } from '../../server/storage/sqlite';
+import { MIN, startServer } from '../helpers/server-fixture';
+
+function tempFile(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'balint-db-'));
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+  return path.join(dir, 'balint-room.sqlite');
+}
+
+function userVersion(file: string): number {
+  const db = new Database(file, { readonly: true });
+  try {
+    return db.pragma('user_version', { simple: true }) as number;
+  } finally {
+    db.close();
+  }
+}
+
+describe('SQLite storage (DUR-*)', () => {
+  it('migrates a fresh file; reopening keeps user_version and the data', async () => {
+    const file = tempFile();
+    const storage = openSqliteStorage({ file, synchronous: 'NORMAL' });
+    storage.close();
+
+    const db = new Database(file, { readonly: true });
+    const version = db.pragma('user_version', { simple: true }) as number;
+    const tables = (
+      db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]
+    ).map((t) => t.name);
+    expect(version).toBeGreaterThanOrEqual(1);
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(tables).toEqual(
+      expect.arrayContaining(['meetings', 'commands', 'seat_tokens', 'notes', 'board_updates']),
+    );
+    // Notes carry no author column and no arrival order (no rowid).
+    const noteColumns = (db.pragma('table_info(notes)') as { name: string }[]).map((c) => c.name);
+    expect(noteColumns).not.toContain('seat_id');
+    expect(noteColumns).not.toContain('created_at');
+    const notesSql = (
+      db.prepare("SELECT sql FROM sqlite_master WHERE name = 'notes'").get() as { sql: string }
+    ).sql;
+    expect(notesSql).toMatch(/WITHOUT ROWID/);
+    db.close();
+
+    // Reopen: nothing is migrated twice (a second CREATE TABLE would throw), the version stays.
+    const fx = await startServer({ file });
+    const m = await fx.api.createMeeting({ title: 'Kept' });
+    await fx.close();
+    const reopened = openSqliteStorage({ file, synchronous: 'FULL' });
+    expect(reopened.loadLiveMeetings().map((s) => s.state.title)).toEqual(['Kept']);
+    expect(reopened.findMeetingByJoinCode(m.joinCode)).toBe(m.meetingId);
+    reopened.close();
+    expect(userVersion(file)).toBe(version);
+  });
+
+  it('a restart on the same file catches up over several deadlines from the stored ones (TIME-6)', async () => {
+    const file = tempFile();
+    const clock = new ManualClock();
+    const first = await startServer({ file, clock });
+    const m = await first.api.createMeeting({ templateId: 'step-back-30', autoAdvance: true });
+    const leader = await first.connect(m.leaderToken, 'leader');
+    expect(await leader.command({ type: 'meeting:start' })).toEqual({ ok: true });
+    const t0 = clock.now();
+    await first.close();
+
+    // Down for 17 minutes: phase 1 (10 min) ended at +10, phase 2 (5 min) at +15.
+    clock.advance(17 * MIN);
+    const second = await startServer({ file, clock });
+    const state = second.app.hub.state(m.meetingId);
+    expect(state?.current).toEqual({
+      index: 2,
+      startedAt: t0 + 15 * MIN,
+      timing: { state: 'running', endsAt: t0 + 25 * MIN },
+    });
+    // And it keeps following the deadlines after the restart.
+    const back = await second.connect(m.leaderToken, 'leader again');
+    const next = back.nextState((v) => v.currentIndex === 3);
+    clock.advance(8 * MIN);
+    expect((await next).timer?.startedAt).toBe(t0 + 25 * MIN);
+  });
+});
