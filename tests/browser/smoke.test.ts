@@ -1,4 +1,4 @@
-import type { Browser } from 'playwright-core';
+import type { Browser, WebSocketRoute } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ensureClientBuilt,
@@ -319,5 +319,51 @@ describe('browser smoke: leader, member with a wrong clock, projector', () => {
     await member.page.getByLabel('Edit note').fill('A heaviness, as if the room had no door.');
     await member.page.getByRole('button', { name: 'Save' }).click();
     await member.page.getByTestId('my-note').filter({ hasText: 'no door' }).waitFor();
+  });
+
+  it('offline: the member sees a calm banner, writes anyway, and the note arrives after the reconnect', async () => {
+    const res = await fetch(`${server.url}/api/meetings`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ title: 'Shaky network' }),
+    });
+    const meeting = (await res.json()) as Created;
+    const leader = await openPerson(browser, { viewport: VIEWPORTS.laptop, locale: 'en-GB' });
+    await leader.page.goto(meeting.leaderLink);
+    await leader.page.getByRole('button', { name: 'Start the meeting' }).waitFor();
+
+    const member = await openPerson(browser, { viewport: VIEWPORTS.phone, locale: 'en-GB', isMobile: true });
+    // The test owns the member's meeting connection: it can cut it and refuse new ones.
+    let offline = false;
+    const sockets: WebSocketRoute[] = [];
+    await member.page.routeWebSocket(/\/socket\.io\//, (ws) => {
+      if (offline) return void ws.close();
+      ws.connectToServer();
+      sockets.push(ws);
+    });
+    await member.page.route(/\/socket\.io\//, (route) => (offline ? route.abort() : route.continue()));
+    await member.page.goto(meeting.joinLink);
+    await member.page.getByLabel('Your name, as the group knows you').fill('Alma Zyborski');
+    await member.page.getByRole('button', { name: 'Join' }).click();
+    await member.page.getByText('The meeting has not started yet.').waitFor();
+    await leader.page.getByRole('button', { name: 'Start the meeting' }).click();
+    await leader.page.getByRole('button', { name: 'Go to this phase: Push-back' }).click();
+    await member.page.getByRole('button', { name: 'I understand' }).click();
+
+    offline = true;
+    for (const ws of sockets.splice(0)) await ws.close();
+    await member.page.getByTestId('offline-banner').waitFor();
+    const text = 'Written while the network was away.';
+    await member.page.getByRole('textbox').fill(text);
+    await member.page.getByRole('button', { name: 'Send', exact: true }).click();
+    const note = member.page.getByTestId('my-note').filter({ hasText: text });
+    await note.getByText('Sending…').waitFor();
+    await screenshot(member.page, '08-member-offline');
+
+    offline = false;
+    // Socket.IO's own backoff (at most 5 s) brings it back; the note goes out with its first id.
+    await note.getByText('Waiting for the next batch').waitFor({ timeout: 15_000 });
+    await expect.poll(() => member.page.getByTestId('offline-banner').count()).toBe(0);
+    await leader.page.getByText('One note waits for the next batch').waitFor();
   });
 });

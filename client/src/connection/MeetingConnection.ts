@@ -84,7 +84,9 @@ export class MeetingConnection {
     if (this.socket || FINAL.has(this.status.get())) return;
     const opts = {
       auth: { token: this.token, protocolVersion: PROTOCOL_VERSION },
+      // WebSocket first (fast on a room's LAN); long-polling where a network blocks WebSockets.
       transports: ['websocket', 'polling'],
+      tryAllTransports: true,
       reconnectionDelay: 500,
       reconnectionDelayMax: 5_000,
       // Jitter: after a server restart, a room of phones must not come back in one burst.
