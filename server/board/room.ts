@@ -1,18 +1,33 @@
-import type { WebSocket } from 'ws';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import { notesMap, themesMap } from '../../shared/board/schema';
 import type { Storage } from '../storage/types';
 import { awarenessFrame, updateFrame } from './wire';
 
+/** What the board needs of a WebSocket (`ws` has it; tests pass in-memory sinks). */
+export interface BoardSink {
+  readonly readyState: number;
+  readonly OPEN: number;
+  readonly bufferedAmount: number;
+  send(data: Uint8Array): void;
+  close(code: number, reason: string): void;
+  ping(): void;
+  terminate(): void;
+}
+
 /** One open board WebSocket. Its rights are looked up on every message, never cached. */
 export interface BoardConnection {
-  ws: WebSocket;
+  ws: BoardSink;
   meetingId: string;
   seatId: string;
   room: BoardRoom;
   /** Awareness client ids this (leader) connection speaks for; removed when it closes. */
   awarenessIds: Set<number>;
+  /**
+   * A leader update that depends on the client's own earlier update still in flight (sent before
+   * a reconnect, resent in its sync step 2): held, not applied, until the rest arrives.
+   */
+  heldUpdate: Uint8Array | null;
   /** Keep-alive rounds without a pong; the connection is dropped after a few. */
   missedPongs: number;
 }

@@ -83,9 +83,8 @@ export function checkLeaderUpdate(
     } catch {
       return { kind: 'refused', code: BOARD_CLOSE.MALFORMED, reason: 'malformed update' };
     }
-    if (scratch.store.pendingStructs !== null || scratch.store.pendingDs !== null) {
-      return { kind: 'refused', code: BOARD_CLOSE.FORBIDDEN, reason: 'update refers to unknown content' };
-    }
+    if (scratch.store.pendingStructs !== null || scratch.store.pendingDs !== null)
+      return { kind: 'incomplete' };
     const problem = boardChangeProblem(doc, scratch);
     return problem ? { kind: 'refused', code: BOARD_CLOSE.FORBIDDEN, reason: problem } : { kind: 'allowed' };
   } finally {
@@ -93,7 +92,11 @@ export function checkLeaderUpdate(
   }
 }
 
-/** Why `after` is not an allowed leader change of `before`, or null. */
+/**
+ * Why `after` is not an allowed leader change of `before`, or null. A note's theme may name a
+ * theme that is gone (two leaders racing: one removes a theme, the other files a note under it);
+ * clients show such a note without a theme, and refusing it would disconnect a leader for a race.
+ */
 export function boardChangeProblem(before: Y.Doc, after: Y.Doc): string | null {
   for (const key of after.share.keys()) {
     if (!BOARD_ROOT_KEYS.includes(key)) return `unknown root "${key.slice(0, 20)}"`;
@@ -113,9 +116,6 @@ export function boardChangeProblem(before: Y.Doc, after: Y.Doc): string | null {
     if (!next) return noteFieldProblem(value);
     const prev = readNote(id, old);
     if (prev && serverFieldsChanged(prev, next)) return 'only layout fields of a note may change';
-    if (next.theme !== null && next.theme !== prev?.theme && !themesAfter.has(next.theme)) {
-      return 'a note refers to an unknown theme';
-    }
   }
 
   if (themesAfter.size > MAX_THEMES) return `at most ${MAX_THEMES} themes`;

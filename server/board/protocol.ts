@@ -1,0 +1,149 @@
+import * as Y from 'yjs';
+import { boardAccess } from '../../shared/board/access';
+import { BOARD_CLOSE } from '../../shared/board/closeCodes';
+import type { BoardCore } from './core';
+import { send, type BoardConnection, type BoardSink } from './room';
+import { checkLeaderUpdate, checkReadOnlyUpdate, type LeaderUpdateLimits } from './updateCheck';
+import { KEEP_ALIVE_FRAME, parseBoardMessage, syncStep1Frame, syncStep2Frame } from './wire';
+
+/** Keep-alive rounds without a pong before a connection counts as dead (half-open TCP, lost phones). */
+const MAX_MISSED_PONGS = 3;
+
+export interface Admitted {
+  meetingId: string;
+  seatId: string;
+  caseIndex: number;
+}
+
+/**
+ * The board's side of the y-websocket protocol, independent of the socket library: `open` a
+ * connection, `receive` its frames, `review` rights after meeting changes, `tick` keep-alives.
+ * Tests drive it with in-memory sinks; connections.ts drives it with `ws`.
+ */
+export function createBoardProtocol(core: BoardCore, opts: { leaderLimits: LeaderUpdateLimits }) {
+  const { hub, logger } = core.deps;
+
+  function open(sink: BoardSink, a: Admitted): BoardConnection | null {
+    let conn: BoardConnection;
+    try {
+      const room = core.room(a.meetingId, a.caseIndex);
+      conn = {
+        ws: sink,
+        meetingId: a.meetingId,
+        seatId: a.seatId,
+        room,
+        awarenessIds: new Set(),
+        missedPongs: 0,
+      };
+      room.join(conn);
+    } catch {
+      logger.error('board.load_failed', { meetingId: a.meetingId, caseIndex: a.caseIndex });
+      sink.close(1011, 'server error');
+      return null;
+    }
+    send(conn, syncStep1Frame(conn.room.doc));
+    const awareness = conn.room.awarenessSnapshot();
+    if (awareness) send(conn, awareness);
+    logger.debug('board.connected', { meetingId: a.meetingId, caseIndex: a.caseIndex });
+    return conn;
+  }
+
+  function receive(conn: BoardConnection, data: Uint8Array, isBinary: boolean): void {
+    if (!conn.room.conns.has(conn)) return;
+    conn.missedPongs = 0;
+    if (!isBinary) return closeConn(conn, BOARD_CLOSE.MALFORMED, 'binary frames only');
+    const access = boardAccess(hub.state(conn.meetingId), conn.seatId, conn.room.caseIndex);
+    if (access.kind === 'refuse') return closeConn(conn, access.code, access.reason);
+    const parsed = parseBoardMessage(data);
+    if (!parsed.ok) return closeConn(conn, BOARD_CLOSE.MALFORMED, `malformed message: ${parsed.reason}`);
+    const message = parsed.message;
+    switch (message.type) {
+      case 'sync-step-1':
+        send(conn, syncStep2Frame(conn.room.doc, message.stateVector));
+        return;
+      case 'sync-step-2':
+      case 'sync-update': {
+        if (access.kind === 'write') return leaderUpdate(conn, message.update);
+        // Read-only: a reply that brings nothing new is normal (stock clients send their state).
+        const verdict = checkReadOnlyUpdate(conn.room.doc, message.update);
+        if (verdict.kind === 'refused') {
+          logger.info('board.write_refused', { meetingId: conn.meetingId, code: verdict.code });
+          closeConn(conn, verdict.code, verdict.reason);
+        }
+        return;
+      }
+      case 'awareness':
+        // Non-leaders' awareness would carry a client id and timing: it is dropped, never relayed.
+        if (access.kind === 'write') conn.room.applyLeaderAwareness(conn, message.update);
+        return;
+      case 'query-awareness': {
+        const frame = conn.room.awarenessSnapshot();
+        if (frame) send(conn, frame);
+        return;
+      }
+    }
+  }
+
+  /** Checked on a scratch copy, stored, then relayed; a refused update closes the connection. */
+  function leaderUpdate(conn: BoardConnection, incoming: Uint8Array): void {
+    const room = conn.room;
+    const update = conn.heldUpdate ? Y.mergeUpdates([conn.heldUpdate, incoming]) : incoming;
+    const verdict = checkLeaderUpdate(room.doc, update, opts.leaderLimits);
+    conn.heldUpdate = verdict.kind === 'incomplete' ? update : null;
+    if (verdict.kind === 'nothing-new' || verdict.kind === 'incomplete') return;
+    if (verdict.kind === 'refused') {
+      logger.warn('board.leader_update_refused', { meetingId: conn.meetingId, code: verdict.code });
+      return closeConn(conn, verdict.code, verdict.reason);
+    }
+    try {
+      core.commit(conn.meetingId, room.caseIndex, (doc) => Y.applyUpdate(doc, update, conn), undefined, conn);
+    } catch {
+      logger.error('board.store_failed', { meetingId: conn.meetingId, caseIndex: room.caseIndex });
+    }
+  }
+
+  function closeConn(conn: BoardConnection, code: number, reason: string): void {
+    conn.room.leave(conn);
+    conn.ws.close(code, truncateReason(reason));
+  }
+
+  /** Closes the connections that may no longer hold their board (phase, case, role, seat). */
+  function review(meetingId: string): void {
+    const state = hub.state(meetingId);
+    for (const room of core.loadedRooms(meetingId)) {
+      for (const conn of [...room.conns]) {
+        const access = boardAccess(state, conn.seatId, room.caseIndex);
+        if (access.kind === 'refuse') closeConn(conn, access.code, access.reason);
+      }
+    }
+  }
+
+  /** One keep-alive round: a harmless frame to everyone, a ping, and dead connections dropped. */
+  function tick(): void {
+    for (const room of core.loadedRooms()) {
+      for (const conn of [...room.conns]) {
+        if (conn.missedPongs >= MAX_MISSED_PONGS) {
+          room.leave(conn);
+          conn.ws.terminate();
+          continue;
+        }
+        conn.missedPongs += 1;
+        if (conn.ws.readyState === conn.ws.OPEN) conn.ws.ping();
+        send(conn, KEEP_ALIVE_FRAME);
+      }
+    }
+  }
+
+  core.onRoomDropped = (room, code, reason) => {
+    for (const conn of [...room.conns]) closeConn(conn, code, reason);
+  };
+
+  return { open, receive, review, tick, closeConn };
+}
+
+/** A close reason is at most 123 bytes of UTF-8. */
+function truncateReason(reason: string): string {
+  let r = reason;
+  while (Buffer.byteLength(r) > 120) r = r.slice(0, -1);
+  return r;
+}
