@@ -6,8 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { PROTOCOL_VERSION } from '../../shared/protocol';
 import { connectClient, nextEvent, refusedHandshake, startServer } from '../helpers/server-fixture';
 
-describe('handshake (API-*)', () => {
-  it("refuses a wrong protocol version with 'protocol-mismatch'", async () => {
+describe('the handshake and seats that come back (API-8, API-11)', () => {
+  it("API-8: refuses a wrong protocol version with 'protocol-mismatch'", async () => {
     const fx = await startServer();
     const m = await fx.api.createMeeting({});
     for (const protocolVersion of [0, PROTOCOL_VERSION + 1, String(PROTOCOL_VERSION), null, undefined]) {
@@ -18,7 +18,7 @@ describe('handshake (API-*)', () => {
     }
   });
 
-  it("refuses a missing or wrong token with 'unauthenticated'", async () => {
+  it("API-8: refuses a missing or wrong token with 'unauthenticated'", async () => {
     const fx = await startServer();
     const m = await fx.api.createMeeting({});
     const bad: unknown[] = [
@@ -40,7 +40,7 @@ describe('handshake (API-*)', () => {
     }
   });
 
-  it('never takes the token from the query string', async () => {
+  it('API-8: never takes the token from the query string', async () => {
     const fx = await startServer();
     const m = await fx.api.createMeeting({});
     const code = await refusedHandshake(
@@ -51,7 +51,7 @@ describe('handshake (API-*)', () => {
     expect(code).toBe('unauthenticated');
   });
 
-  it("refuses a browser Origin other than the server's own host", async () => {
+  it("API-8: refuses a browser Origin other than the server's own host", async () => {
     const fx = await startServer();
     const m = await fx.api.createMeeting({});
     const auth = { token: m.leaderToken, protocolVersion: PROTOCOL_VERSION };
@@ -66,7 +66,7 @@ describe('handshake (API-*)', () => {
     same.close();
   });
 
-  it('with a public origin configured, accepts only that origin', async () => {
+  it('API-8: with a public origin configured, accepts only that origin', async () => {
     const fx = await startServer({ publicOrigin: 'https://balint.example.org' });
     const m = await fx.api.createMeeting({});
     expect(m.leaderLink.startsWith('https://balint.example.org/m/')).toBe(true);
@@ -80,7 +80,7 @@ describe('handshake (API-*)', () => {
     expect(ok.view.you.role).toBe('leader');
   });
 
-  it('a reload comes back to the same seat and role; two tabs count as one seat', async () => {
+  it('API-11: a reload comes back to the same seat and role; two tabs count as one seat', async () => {
     const fx = await startServer();
     const m = await fx.api.createMeeting({ leaderName: 'Lea' });
     const seat = await fx.api.join(m.joinCode, 'Tim Tabs');
@@ -108,7 +108,7 @@ describe('handshake (API-*)', () => {
     expect(reloaded.view.waiting).toEqual([]);
   });
 
-  it('a removed seat is told, disconnected, and its token stops working', async () => {
+  it('API-11, ROLE-5: a removed seat is told, disconnected, and its token stops working', async () => {
     const fx = await startServer();
     const m = await fx.api.createMeeting({});
     const seat = await fx.api.join(m.joinCode, 'Rita Removed');
@@ -125,7 +125,7 @@ describe('handshake (API-*)', () => {
     expect(leader.view.seats?.some((s) => s.id === seat.seatId)).toBe(false);
   });
 
-  it('a co-leader who removes their own seat still gets the ack', async () => {
+  it('API-11, ROLE-3: a co-leader who removes their own seat still gets the ack', async () => {
     const fx = await startServer();
     const m = await fx.api.createMeeting({});
     const seat = await fx.api.join(m.joinCode, 'Carl Co');
@@ -137,7 +137,7 @@ describe('handshake (API-*)', () => {
     expect(await co.command({ type: 'seat:remove', seatId: seat.seatId })).toEqual({ ok: true });
   });
 
-  it('the join code can be changed: the old one stops working, the new one works', async () => {
+  it('MEET-8, API-4: the join code can be changed: the old one stops working, the new one works', async () => {
     const fx = await startServer();
     const m = await fx.api.createMeeting({});
     const leader = await fx.connect(m.leaderToken, 'leader');

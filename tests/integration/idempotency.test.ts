@@ -21,8 +21,8 @@ async function runningMeeting() {
   return { fx, m, leader, member, endsAt };
 }
 
-describe('idempotent commands (DUR-*)', () => {
-  it('timer:adjust +1 sent twice with the same id moves the deadline once', async () => {
+describe('idempotent commands (DUR-2)', () => {
+  it('DUR-2: timer:adjust +1 sent twice with the same id moves the deadline once', async () => {
     const { leader, member, endsAt } = await runningMeeting();
     const before = endsAt();
     expect(await leader.command({ type: 'timer:adjust', minutes: 1 }, 'adjust-plus-one')).toEqual({
@@ -40,7 +40,7 @@ describe('idempotent commands (DUR-*)', () => {
     expect([leader.states.length, member.states.length]).toEqual(counts);
   });
 
-  it('duplicates sent back to back, without waiting for the first ack, apply once', async () => {
+  it('DUR-2: duplicates sent back to back, without waiting for the first ack, apply once', async () => {
     const { leader, endsAt } = await runningMeeting();
     const before = endsAt();
     const acks = await Promise.all(
@@ -50,7 +50,7 @@ describe('idempotent commands (DUR-*)', () => {
     expect(endsAt()).toBe(before + 2 * MIN);
   });
 
-  it('a retry after a reconnect, on a new connection of the same seat, applies once', async () => {
+  it('DUR-2: a retry after a reconnect, on a new connection of the same seat, applies once', async () => {
     const { fx, m, leader, endsAt } = await runningMeeting();
     const before = endsAt();
     expect(await leader.command({ type: 'timer:adjust', minutes: -3 }, 'before-the-drop')).toEqual({
@@ -69,7 +69,7 @@ describe('idempotent commands (DUR-*)', () => {
     expect(endsAt()).toBe(before - 6 * MIN);
   });
 
-  it('ids are scoped to their meeting', async () => {
+  it('DUR-2: ids are scoped to their meeting', async () => {
     const fx = await startServer();
     const a = await fx.api.createMeeting({});
     const b = await fx.api.createMeeting({});

@@ -117,8 +117,8 @@ async function changesNothing(
   await Promise.all(seen);
 }
 
-describe('malformed meeting commands (API-*)', () => {
-  it('refuses every malformed envelope with bad-request, from a leader, and changes nothing', async () => {
+describe('malformed meeting commands (API-10, MEET-9)', () => {
+  it('API-10, MEET-9, ROLE-2: refuses every malformed envelope with bad-request, from a leader, and changes nothing', async () => {
     const cast = await runningCast();
     await changesNothing(cast, async () => {
       for (const [what, payload] of malformedEnvelopes(cast)) {
@@ -131,7 +131,7 @@ describe('malformed meeting commands (API-*)', () => {
     });
   });
 
-  it('refuses them from a participant with bad-request too (validation comes first)', async () => {
+  it('API-10: refuses them from a participant with bad-request too (validation comes first)', async () => {
     const cast = await runningCast();
     await changesNothing(cast, async () => {
       for (const [what, payload] of malformedEnvelopes(cast).slice(0, 12)) {
@@ -143,7 +143,7 @@ describe('malformed meeting commands (API-*)', () => {
     });
   });
 
-  it('applies nothing sent without an ack callback, and answers nothing', async () => {
+  it('API-10: applies nothing sent without an ack callback, and answers nothing', async () => {
     const cast = await runningCast();
     const raw = cast.leader.socket as unknown as UntypedSocket;
     await changesNothing(cast, async () => {
@@ -166,7 +166,7 @@ describe('malformed meeting commands (API-*)', () => {
     expect(await cast.leader.command({ type: 'timer:pause' }, 'no-ack-0002')).toEqual({ ok: true });
   });
 
-  it('ignores events it does not know, with or without an ack', async () => {
+  it('API-10: ignores events it does not know, with or without an ack', async () => {
     const cast = await runningCast();
     const raw = cast.alice.socket as unknown as UntypedSocket;
     await changesNothing(cast, async () => {
@@ -177,7 +177,7 @@ describe('malformed meeting commands (API-*)', () => {
     });
   });
 
-  it('closes a connection whose message exceeds the size limit, and serves the others', async () => {
+  it('API-10: closes a connection whose message exceeds the size limit, and serves the others', async () => {
     const cast = await runningCast();
     const bob = cast.bob;
     await changesNothing(

@@ -21,7 +21,7 @@ import { PROTOCOL_VERSION } from '../../shared/protocol';
 
 const SEC = 1_000;
 
-describe('a whole meeting, lobby to end (MEET-*, TIME-*, ROLE-*, VIEW-1)', () => {
+describe('a whole meeting, lobby to end (MEET-1, TIME-1..5, TIME-7, ROLE-1, ROLE-3, ROLE-4, ROLE-6, API-9, API-12)', () => {
   it('runs with leader, co-leader, presenter, participants, observer, projector and a late joiner', async () => {
     const fx = await startServer();
     const clock = fx.clock as ManualClock;
@@ -69,7 +69,7 @@ describe('a whole meeting, lobby to end (MEET-*, TIME-*, ROLE-*, VIEW-1)', () =>
       return t;
     };
 
-    // MEET-*: lock, then a late joiner waits in the waiting list until admitted.
+    // MEET-7, ROLE-6, VIEW-2: lock, then a late joiner waits in the waiting list until admitted.
     await step(leader, { type: 'settings:update', locked: true }, (v) => v.locked);
     clock.advance(SEC);
     const lateSeat = await fx.api.join(meeting.joinCode, NAMES.late);
@@ -91,7 +91,7 @@ describe('a whole meeting, lobby to end (MEET-*, TIME-*, ROLE-*, VIEW-1)', () =>
     expect(late.view.seats?.some((s) => s.id === lateSeat.seatId && s.name === NAMES.late)).toBe(true);
     expect(leader.view.waiting).toEqual([]);
 
-    // ROLE-*: a participant promoted to co-leader gets the leaders' view and rights.
+    // ROLE-3, VIEW-8: a participant promoted to co-leader gets the leaders' view and rights.
     await step(leader, { type: 'seat:setRole', seatId: coLeader.seatId, role: 'co-leader' }, (v) =>
       v.seats === undefined ? true : v.seats.some((s) => s.id === coLeader.seatId && s.role === 'co-leader'),
     );
@@ -99,14 +99,14 @@ describe('a whole meeting, lobby to end (MEET-*, TIME-*, ROLE-*, VIEW-1)', () =>
     expect(coLeader.view.waiting).toEqual([]);
     expect(coLeader.view.joinCode).toBe(meeting.joinCode);
 
-    // The co-leader names the presenter of the first case.
+    // ROLE-4: the co-leader names the presenter of the first case.
     await step(coLeader, { type: 'presenter:set', caseIndex: 0, seatId: presenter.seatId }, (v) => {
       return v.cases[0]?.presenterSeatId === presenter.seatId;
     });
     expect(presenter.view.you.effectiveRole).toBe('presenter');
     expect(alice.view.seats?.find((s) => s.id === presenter.seatId)?.effectiveRole).toBe('presenter');
 
-    // MEET-*: start. TIME: the first phase's deadline is now + its planned duration.
+    // MEET-1, TIME-4, TIME-7: start; the first phase's deadline is now + its planned duration.
     const phases = leader.view.phases;
     const [p1, p2, , p4] = phases;
     if (!p1 || !p2 || !p4) throw new Error('the template has phases');
@@ -167,7 +167,7 @@ describe('a whole meeting, lobby to end (MEET-*, TIME-*, ROLE-*, VIEW-1)', () =>
     await step(leader, { type: 'phase:jump', phaseId: p4.id }, (v) => v.currentIndex === 3);
     expect(leaderTimer()).toMatchObject({ startedAt: clock.now(), endsAt: clock.now() + p4.plannedMs });
 
-    // MEET-*: a second case repeats the case phases before the closing phase.
+    // MEET-6: a second case repeats the case phases before the closing phase.
     await step(leader, { type: 'case:add' }, (v) => v.cases.length === 2);
     const after = leader.view.phases;
     expect(after).toHaveLength(phases.length + 5);
@@ -176,7 +176,7 @@ describe('a whole meeting, lobby to end (MEET-*, TIME-*, ROLE-*, VIEW-1)', () =>
       phases.filter((p) => p.caseIndex === 0).map((p) => p.kind),
     );
 
-    // MEET-*: end. Everyone gets a last snapshot, then 'meeting:ended', then the connection closes.
+    // MEET-1, API-12: end. Everyone gets a last snapshot, then 'meeting:ended', then the connection closes.
     clock.advance(SEC);
     const endedWaits = everyone.map((c) =>
       Promise.all([
@@ -191,7 +191,7 @@ describe('a whole meeting, lobby to end (MEET-*, TIME-*, ROLE-*, VIEW-1)', () =>
       expect(reason).toBe('io server disconnect');
     }
 
-    // API-* / DUR-*: tokens, the join code and the projector key stop working; nothing is left.
+    // API-12, DUR-7: tokens, the join code and the projector key stop working; nothing is left.
     for (const c of everyone) {
       expect(await refusedHandshake(fx.url, { token: c.token, protocolVersion: PROTOCOL_VERSION })).toBe(
         'unauthenticated',

@@ -69,8 +69,8 @@ async function refusedEverything(cast: Cast, who: TestClient[], commands: Meetin
   expect(cast.leader.view.joinCode).toBe(joinCodeBefore);
 }
 
-describe('the permission table (ROLE-*): leader commands from anyone else are refused', () => {
-  it('refuses every command from a participant, the presenter, an observer and the projector while running', async () => {
+describe('the permission table (ROLE-1): leader commands from anyone else are refused', () => {
+  it('ROLE-1, API-9: refuses every command from a participant, the presenter, an observer and the projector while running', async () => {
     const fx = await startServer();
     const cast = await startCast(fx);
     expect(
@@ -89,7 +89,7 @@ describe('the permission table (ROLE-*): leader commands from anyone else are re
     expect(await cast.leader.command({ type: 'timer:adjust', minutes: 5 })).toEqual({ ok: true });
   });
 
-  it('refuses them in the lobby too, and from a seat still in the waiting list', async () => {
+  it('ROLE-1: refuses them in the lobby too, and from a seat still in the waiting list', async () => {
     const fx = await startServer();
     const cast = await startCast(fx);
     expect(await cast.leader.command({ type: 'settings:update', locked: true })).toEqual({ ok: true });
@@ -101,7 +101,7 @@ describe('the permission table (ROLE-*): leader commands from anyone else are re
     await refusedEverything(cast, [cast.alice, cast.observer, cast.projector, waiting], commands);
   });
 
-  it('a co-leader may, and loses the right when set back to participant', async () => {
+  it('ROLE-1, ROLE-3, VIEW-8: a co-leader may, and loses the right when set back to participant', async () => {
     const fx = await startServer();
     const cast = await startCast(fx);
     const promote = { type: 'seat:setRole', seatId: cast.coLeader.seatId, role: 'co-leader' } as const;

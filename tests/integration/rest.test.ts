@@ -36,8 +36,8 @@ function postFrom(
 
 const JOIN_CODE = /^[0-9A-HJKMNP-TV-Z]{5}-[0-9A-HJKMNP-TV-Z]{5}$/;
 
-describe('REST: health and templates (API-*)', () => {
-  it('answers /healthz and lists the built-in templates', async () => {
+describe('REST: health and templates (API-13)', () => {
+  it('API-13, TPL-1: answers /healthz and lists the built-in templates', async () => {
     const fx = await startServer();
     const health = await fx.api.request('GET', '/healthz');
     expect(health).toEqual({
@@ -62,8 +62,8 @@ describe('REST: health and templates (API-*)', () => {
   });
 });
 
-describe('REST: creating a meeting (API-*)', () => {
-  it('creates with defaults: links with secrets of at least 128 bits, a 50-bit join code', async () => {
+describe('REST: creating a meeting (API-1..3, API-7)', () => {
+  it('API-1, MEET-10: creates with defaults: links with secrets of at least 128 bits, a 50-bit join code', async () => {
     const fx = await startServer();
     const m = await fx.api.createMeeting({});
     expect(m.joinCode).toMatch(JOIN_CODE);
@@ -86,7 +86,7 @@ describe('REST: creating a meeting (API-*)', () => {
     expect((await fx.api.request('GET', '/healthz')).body).toMatchObject({ meetings: 1 });
   });
 
-  it('stores tokens and keys only as hashes', async () => {
+  it('API-7: stores tokens and keys only as hashes', async () => {
     const fx = await startServer();
     const m = await fx.api.createMeeting({ title: 'Hash check' });
     const seat = await fx.api.join(m.joinCode, 'Hannah Hash');
@@ -104,7 +104,7 @@ describe('REST: creating a meeting (API-*)', () => {
     }
   });
 
-  it('takes settings, a built-in template, and a leader-made template', async () => {
+  it('API-1: takes settings, a built-in template, and a leader-made template', async () => {
     const fx = await startServer();
     const m = await fx.api.createMeeting({
       title: '  Step back  ',
@@ -137,7 +137,7 @@ describe('REST: creating a meeting (API-*)', () => {
     ]);
   });
 
-  it('refuses bad bodies with 400 bad-request and creates nothing', async () => {
+  it('API-2: refuses bad bodies with 400 bad-request and creates nothing', async () => {
     const fx = await startServer();
     const raw = async (body: string) => fx.api.request('POST', '/api/meetings', body);
     const cases: [string, () => Promise<HttpAnswer>][] = [
@@ -184,7 +184,7 @@ describe('REST: creating a meeting (API-*)', () => {
     expect((await fx.api.request('POST', '/api/meetings', { title: 't'.repeat(120) })).status).toBe(201);
   });
 
-  it('needs the create key when one is configured', async () => {
+  it('API-3: needs the create key when one is configured', async () => {
     const fx = await startServer({ createKey: 'open-sesame-2026' });
     const without = await fx.api.request('POST', '/api/meetings', {});
     expect(without).toMatchObject({ status: 403, body: { error: { code: 'forbidden' } } });
@@ -198,7 +198,7 @@ describe('REST: creating a meeting (API-*)', () => {
     expect((await fx.api.request('POST', '/api/join', { code: m.joinCode, name: 'Nina' })).status).toBe(201);
   });
 
-  it('rate-limits guesses of the create key', async () => {
+  it('API-3: rate-limits guesses of the create key', async () => {
     const fx = await startServer({ createKey: 'open-sesame-2026' });
     for (let i = 0; i < 20; i++) {
       const guess = await postFrom(
@@ -214,7 +214,7 @@ describe('REST: creating a meeting (API-*)', () => {
     expect(more).toMatchObject({ status: 429, body: { error: { code: 'rate-limited' } } });
   });
 
-  it('limits meeting creation per address: 20 an hour', async () => {
+  it('API-3: limits meeting creation per address: 20 an hour', async () => {
     const fx = await startServer();
     for (let i = 0; i < 20; i++)
       expect((await postFrom(fx.url, '127.0.0.1', '/api/meetings', {})).status).toBe(201);
@@ -228,8 +228,8 @@ describe('REST: creating a meeting (API-*)', () => {
   });
 });
 
-describe('REST: joining (API-*)', () => {
-  it('joins as participant or observer, with the code typed loosely', async () => {
+describe('REST: joining (API-4..6)', () => {
+  it('API-4: joins as participant or observer, with the code typed loosely', async () => {
     const fx = await startServer();
     const m = await fx.api.createMeeting({});
     const loose = m.joinCode.toLowerCase().replace('-', ' ').replace(/0/g, 'o').replace(/1/g, 'l');
@@ -245,7 +245,7 @@ describe('REST: joining (API-*)', () => {
     expect(state?.seats.find((s) => s.id === observer.seatId)?.role).toBe('observer');
   });
 
-  it('refuses bad join bodies with 400 and unknown codes with 404', async () => {
+  it('API-4: refuses bad join bodies with 400 and unknown codes with 404', async () => {
     const fx = await startServer();
     const m = await fx.api.createMeeting({});
     const join = (body: unknown) => fx.api.request('POST', '/api/join', body);
@@ -273,7 +273,7 @@ describe('REST: joining (API-*)', () => {
     expect(fx.app.hub.state(m.meetingId)?.seats).toHaveLength(1);
   });
 
-  it('claims the projector seat only with the projector key', async () => {
+  it('API-6: claims the projector seat only with the projector key', async () => {
     const fx = await startServer();
     const m = await fx.api.createMeeting({});
     const claim = (id: string, body: unknown) =>
@@ -292,7 +292,7 @@ describe('REST: joining (API-*)', () => {
     expect(seats.filter((s) => s.role === 'projector')).toHaveLength(1);
   });
 
-  it('limits join attempts per address (30 per 10 minutes), also for the right code', async () => {
+  it('API-5: limits join attempts per address (30 per 10 minutes), also for the right code', async () => {
     const fx = await startServer();
     const m = await fx.api.createMeeting({});
     const attempts: number[] = [];
@@ -343,7 +343,7 @@ describe('REST: joining (API-*)', () => {
     ).toEqual(['', 'Later', 'Neighbour']);
   });
 
-  it('behind a trusted proxy, limits by the forwarded client address', async () => {
+  it('API-5: behind a trusted proxy, limits by the forwarded client address', async () => {
     const fx = await startServer({ trustProxy: true });
     const from = (ip: string) =>
       postFrom(

@@ -38,9 +38,9 @@ function seatsOf(v: MeetingView) {
   return (v.seats ?? []).map(({ id, name, role, effectiveRole }) => ({ id, name, role, effectiveRole }));
 }
 
-describe('restart after SIGKILL (DUR-*, TIME-6)', () => {
+describe('restart after SIGKILL (DUR-1, DUR-3, TIME-6)', () => {
   it(
-    'brings back meeting, seats and deadline; the same sockets reconnect; the countdown went on',
+    'DUR-3, DUR-2: brings back meeting, seats and deadline; the same sockets reconnect; the countdown went on',
     async () => {
       const dataDir = tempDataDir();
       const first = await spawnServer({ dataDir });
@@ -146,7 +146,7 @@ describe('restart after SIGKILL (DUR-*, TIME-6)', () => {
   );
 
   it(
-    'with auto-advance, down across a 1-minute deadline: the next phase started at the old deadline',
+    'DUR-3, TIME-6: with auto-advance, down across a 1-minute deadline: the next phase started at the old deadline',
     async () => {
       const dataDir = tempDataDir();
       const first = await spawnServer({ dataDir });
@@ -181,9 +181,9 @@ describe('restart after SIGKILL (DUR-*, TIME-6)', () => {
   );
 });
 
-describe('SIGTERM (DUR-*)', () => {
+describe('SIGTERM (DUR-4)', () => {
   it(
-    'drains, stores what was acknowledged, exits with code 0; the next start has it all',
+    'DUR-4, DUR-3: drains, stores what was acknowledged, exits with code 0; the next start has it all',
     async () => {
       const dataDir = tempDataDir();
       const first = await spawnServer({ dataDir });

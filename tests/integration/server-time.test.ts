@@ -22,7 +22,7 @@ async function stepBackMeeting(body: Record<string, unknown>, opts: { inactivity
 }
 
 describe('auto-advance at the stored deadlines (TIME-6)', () => {
-  it('moves to the next phase exactly at the deadline, and catches up over several', async () => {
+  it('TIME-6: moves to the next phase exactly at the deadline, and catches up over several', async () => {
     const { fx, clock, m, leader, member } = await stepBackMeeting({ autoAdvance: true });
     expect(await leader.command({ type: 'meeting:start' })).toEqual({ ok: true });
     const t0 = clock.now();
@@ -57,7 +57,7 @@ describe('auto-advance at the stored deadlines (TIME-6)', () => {
     expect(fx.app.hub.state(m.meetingId)).toMatchObject({ status: 'running', current: { index: 3 } });
   });
 
-  it('a paused phase does not advance; after resume the new deadline counts', async () => {
+  it('TIME-6, TIME-5: a paused phase does not advance; after resume the new deadline counts', async () => {
     const { clock, leader } = await stepBackMeeting({ autoAdvance: true });
     expect(await leader.command({ type: 'meeting:start' })).toEqual({ ok: true });
     clock.advance(4 * MIN);
@@ -72,7 +72,7 @@ describe('auto-advance at the stored deadlines (TIME-6)', () => {
     expect((await next).timer?.startedAt).toBe(resumedAt + 6 * MIN);
   });
 
-  it('without auto-advance a phase runs into overtime and +N still moves its deadline (TIME-1)', async () => {
+  it('TIME-1, TIME-2: without auto-advance a phase runs into overtime and +N still moves its deadline', async () => {
     const { fx, clock, m, leader } = await stepBackMeeting({});
     expect(await leader.command({ type: 'meeting:start' })).toEqual({ ok: true });
     const endsAt = leader.view.timer?.endsAt as number;
@@ -84,8 +84,8 @@ describe('auto-advance at the stored deadlines (TIME-6)', () => {
   });
 });
 
-describe('the inactivity purge (DUR-*)', () => {
-  it('ends and deletes a meeting after the limit without activity, counted from the last command', async () => {
+describe('the inactivity purge (DUR-6, DUR-7)', () => {
+  it('DUR-6, DUR-7: ends and deletes a meeting after the limit without activity, counted from the last command', async () => {
     const { fx, clock, m, leader, member } = await stepBackMeeting(
       { autoAdvance: true },
       { inactivityLimitMs: HOUR },
@@ -123,7 +123,7 @@ describe('the inactivity purge (DUR-*)', () => {
     }
   });
 
-  it('counts from the planned start for a meeting created ahead', async () => {
+  it('DUR-6: counts from the planned start for a meeting created ahead', async () => {
     const fx = await startServer({ inactivityLimitMs: HOUR });
     const clock = fx.clock as ManualClock;
     const plannedStartAt = clock.now() + 3 * 24 * HOUR;

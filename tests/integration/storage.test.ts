@@ -26,8 +26,8 @@ function userVersion(file: string): number {
   }
 }
 
-describe('SQLite storage (DUR-*)', () => {
-  it('migrates a fresh file; reopening keeps user_version and the data', async () => {
+describe('SQLite storage (DUR-3, DUR-5)', () => {
+  it('DUR-5: migrates a fresh file; reopening keeps user_version and the data', async () => {
     const file = tempFile();
     const storage = openSqliteStorage({ file, synchronous: 'NORMAL' });
     storage.close();
@@ -63,7 +63,7 @@ describe('SQLite storage (DUR-*)', () => {
     expect(userVersion(file)).toBe(version);
   });
 
-  it('a restart on the same file catches up over several deadlines from the stored ones (TIME-6)', async () => {
+  it('DUR-3, TIME-6: a restart on the same file catches up over several deadlines from the stored ones', async () => {
     const file = tempFile();
     const clock = new ManualClock();
     const first = await startServer({ file, clock });

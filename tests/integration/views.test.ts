@@ -50,8 +50,8 @@ function allTokens(cast: Cast, waiting: TestClient): string[] {
   return [...cast.everyone, waiting].map((c) => c.token).concat(cast.meeting.projectorKey);
 }
 
-describe('views per role (VIEW-*)', () => {
-  it('members see no hidden timer, no waiting list, no connections, no projection, no join code', async () => {
+describe('views per role on the wire (VIEW-2..6)', () => {
+  it('VIEW-2..6: members see no hidden timer, no waiting list, no connections, no projection, no join code', async () => {
     const { cast, waiting } = await runningMeeting();
     for (const member of [cast.alice, cast.bob, cast.presenter, cast.observer, waiting]) {
       const views = receivedViews(member);
@@ -84,7 +84,7 @@ describe('views per role (VIEW-*)', () => {
     }
   });
 
-  it('leaders and the co-leader see timer, waiting list, connections, projected end and join code', async () => {
+  it('VIEW-3..5: leaders and the co-leader see timer, waiting list, connections, projected end and join code', async () => {
     const { cast, waitingSeat } = await runningMeeting();
     for (const lead of [cast.leader, cast.coLeader]) {
       const v = lead.view;
@@ -97,7 +97,7 @@ describe('views per role (VIEW-*)', () => {
     }
   });
 
-  it('the projector gets timer and join code, and no name of anyone in any payload', async () => {
+  it('VIEW-3, VIEW-5, VIEW-6: the projector gets timer and join code, and no name of anyone in any payload', async () => {
     const { fx, cast, waiting } = await runningMeeting({ timerVisibility: 'leaders' });
     const { projector } = cast;
     // More changes that carry names elsewhere: a rename-free role change and a removed seat.
@@ -133,13 +133,13 @@ describe('views per role (VIEW-*)', () => {
     }
   });
 
-  it('no payload to anyone carries a seat token or the projector key', async () => {
+  it('API-7: no payload to anyone carries a seat token or the projector key', async () => {
     const { cast, waiting, all } = await runningMeeting();
     const secrets = allTokens(cast, waiting);
     for (const c of all) for (const secret of secrets) expectAbsent(c.allJson(), secret, c.label);
   });
 
-  it("timerVisibility 'everyone' shows the timer to members; 'leaders' takes it away again", async () => {
+  it("VIEW-3: timerVisibility 'everyone' shows the timer to members; 'leaders' takes it away again", async () => {
     const { fx, cast } = await runningMeeting();
     const members = [cast.alice, cast.presenter, cast.observer];
     const shown = members.map((c) => c.nextState((v) => v.timerVisibility === 'everyone'));
