@@ -33,6 +33,7 @@ export function createBoardProtocol(core: BoardCore, opts: { leaderLimits: Leade
         seatId: a.seatId,
         room,
         awarenessIds: new Set(),
+        heldUpdate: null,
         missedPongs: 0,
       };
       room.join(conn);

@@ -19,7 +19,11 @@ import {
  * has not deleted: exactly what Yjs's own snapshot containment tells (state vector + delete set).
  */
 export type UpdateVerdict =
-  { kind: 'nothing-new' } | { kind: 'allowed' } | { kind: 'refused'; code: number; reason: string };
+  | { kind: 'nothing-new' }
+  | { kind: 'allowed' }
+  /** Depends on content the server has not received yet (the client's own earlier update). */
+  | { kind: 'incomplete' }
+  | { kind: 'refused'; code: number; reason: string };
 
 export interface LeaderUpdateLimits {
   /** One leader update (a frame's payload). */
