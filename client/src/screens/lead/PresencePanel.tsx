@@ -38,14 +38,7 @@ export function PresencePanel({ view, run }: { view: MeetingView; run: RunComman
       {presenterId === null && view.status !== 'ended' && <p className="hint">{t('lead.noPresenter')}</p>}
       <ul className="presence" data-testid="presence">
         {seats.map((seat) => (
-          <SeatRow
-            key={seat.id}
-            seat={seat}
-            me={seat.id === view.you.seatId}
-            isPresenter={seat.id === presenterId}
-            caseIndex={caseIndex}
-            run={run}
-          />
+          <SeatRow key={seat.id} seat={seat} me={seat.id === view.you.seatId} cases={view.cases} run={run} />
         ))}
       </ul>
     </section>
@@ -55,14 +48,12 @@ export function PresencePanel({ view, run }: { view: MeetingView; run: RunComman
 function SeatRow({
   seat,
   me,
-  isPresenter,
-  caseIndex,
+  cases,
   run,
 }: {
   seat: SeatView;
   me: boolean;
-  isPresenter: boolean;
-  caseIndex: number;
+  cases: MeetingView['cases'];
   run: RunCommand;
 }) {
   const t = useT();
@@ -78,18 +69,24 @@ function SeatRow({
       <span className="visually-hidden">{seat.connected ? t('lead.connected') : t('lead.disconnected')}</span>
       {editable && (
         <span className="presence-actions">
-          {seat.role === 'participant' && (
-            <button
-              type="button"
-              className="button-small"
-              aria-pressed={isPresenter}
-              onClick={() =>
-                void run({ type: 'presenter:set', caseIndex, seatId: isPresenter ? null : seat.id })
-              }
-            >
-              {isPresenter ? t('lead.unsetPresenter') : t('lead.makePresenter', { n: caseIndex + 1 })}
-            </button>
-          )}
+          {seat.role === 'participant' &&
+            cases.map((info, i) => {
+              const presents = info.presenterSeatId === seat.id;
+              const which = cases.length > 1 ? ` · ${t('phase.caseN', { n: i + 1 })}` : '';
+              return (
+                <button
+                  key={i}
+                  type="button"
+                  className="button-small"
+                  aria-pressed={presents}
+                  onClick={() =>
+                    void run({ type: 'presenter:set', caseIndex: i, seatId: presents ? null : seat.id })
+                  }
+                >
+                  {presents ? t('lead.unsetPresenter') + which : t('lead.makePresenter', { n: i + 1 })}
+                </button>
+              );
+            })}
           {seat.role !== 'co-leader' && (
             <button
               type="button"
