@@ -15,9 +15,11 @@ export const systemClock: Clock = {
   now: () => Date.now(),
   setTimer(at, fn) {
     let handle: NodeJS.Timeout;
+    // Node may run a timer a millisecond before Date.now() reaches `at` (its loop clock lags);
+    // a phase tick that came early would find nothing due and never be armed again. Re-arm.
     const arm = () => {
       const delay = at - Date.now();
-      handle = setTimeout(delay > MAX_DELAY_MS ? arm : fn, Math.max(0, Math.min(delay, MAX_DELAY_MS)));
+      handle = setTimeout(() => (Date.now() < at ? arm() : fn()), Math.max(0, Math.min(delay, MAX_DELAY_MS)));
       handle.unref();
     };
     arm();
