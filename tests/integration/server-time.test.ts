@@ -84,6 +84,32 @@ describe('auto-advance at the stored deadlines (TIME-6)', () => {
   });
 });
 
+describe('a leader leaves the phase overdue under auto-advance (TIME-9)', () => {
+  it('TIME-9: shortening past zero moves on at once, the next phase gets its full duration', async () => {
+    const { fx, clock, m, leader, member } = await stepBackMeeting({
+      autoAdvance: true,
+      timerVisibility: 'everyone',
+    });
+    expect(await leader.command({ type: 'meeting:start' })).toEqual({ ok: true });
+    clock.advance(3 * MIN);
+    const moved = [leader, member].map((c) => c.nextState((v) => v.currentIndex === 1));
+    expect(await leader.command({ type: 'timer:adjust', minutes: -8 })).toEqual({ ok: true });
+    for (const v of await Promise.all(moved)) {
+      expect(v.timer).toEqual({
+        state: 'running',
+        startedAt: clock.now(),
+        endsAt: clock.now() + 5 * MIN,
+        remainingMs: null,
+      });
+    }
+    // And the new phase's deadline is armed like any other.
+    const next = leader.nextState((v) => v.currentIndex === 2);
+    clock.advance(5 * MIN);
+    expect((await next).timer?.startedAt).toBe(clock.now());
+    expect(fx.app.hub.state(m.meetingId)?.current?.index).toBe(2);
+  });
+});
+
 describe('the inactivity purge (DUR-6, DUR-7)', () => {
   it('DUR-6, DUR-7: ends and deletes a meeting after the limit without activity, counted from the last command', async () => {
     const { fx, clock, m, leader, member } = await stepBackMeeting(

@@ -88,4 +88,21 @@ describe('SQLite storage (DUR-3, DUR-5)', () => {
     clock.advance(8 * MIN);
     expect((await next).timer?.startedAt).toBe(t0 + 25 * MIN);
   });
+
+  it('DUR-6, DUR-3: a meeting whose inactivity limit passed while the server was down is purged at start-up', async () => {
+    const file = tempFile();
+    const clock = new ManualClock();
+    const first = await startServer({ file, clock, inactivityLimitMs: 60 * MIN });
+    const stale = await first.api.createMeeting({ title: 'Stale' });
+    clock.advance(30 * MIN);
+    const fresh = await first.api.createMeeting({ title: 'Fresh' });
+    await first.close();
+
+    clock.advance(45 * MIN);
+    const second = await startServer({ file, clock, inactivityLimitMs: 60 * MIN });
+    clock.advance(0);
+    expect(second.app.hub.state(stale.meetingId)).toBeNull();
+    expect(second.app.hub.state(fresh.meetingId)?.title).toBe('Fresh');
+    expect(second.storage.loadLiveMeetings().map((s) => s.state.title)).toEqual(['Fresh']);
+  });
 });
