@@ -6,7 +6,7 @@ import { useConnection } from './hooks';
 import { EMPTY_BOARD, readBoard, type BoardSnapshot } from './boardShape';
 import { createStore, type Store } from './store';
 
-export type { BoardNote, BoardSnapshot, BoardTheme } from './boardShape';
+export type { BoardNote, BoardSnapshot } from './boardShape';
 
 function wsOrigin(): string {
   return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}`;

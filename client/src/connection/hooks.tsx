@@ -75,7 +75,7 @@ export function useLeaderNotes(): LeaderNotesView | null {
  * A shared render tick: every subscriber re-renders on the same beat. It only drives
  * rendering; time itself is always computed from the deadline, never by counting ticks.
  */
-export const RENDER_TICK_MS = 250;
+const RENDER_TICK_MS = 250;
 let tickNow = Date.now();
 let tickTimer: ReturnType<typeof setInterval> | null = null;
 const tickListeners = new Set<() => void>();

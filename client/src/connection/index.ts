@@ -3,12 +3,11 @@
  * or y-websocket.
  */
 export { api } from './api';
-export type { ApiErrorCode, ApiResult, CreatedMeeting, CreateMeetingRequest } from './api';
+export type { ApiErrorCode, CreatedMeeting } from './api';
 export { useBoard } from './board';
-export type { BoardNote, BoardSnapshot, BoardTheme } from './board';
+export type { BoardNote, BoardSnapshot } from './board';
 export {
   ConnectionProvider,
-  RENDER_TICK_MS,
   useConnection,
   useConnectionStatus,
   useLeaderNotes,
@@ -17,9 +16,6 @@ export {
   useServerClock,
   useServerNow,
 } from './hooks';
-export { MeetingConnection } from './MeetingConnection';
-export type { ClockState, ConnectionStatus } from './MeetingConnection';
 export { MyNotes } from './myNotes';
-export type { MyNote, MyNoteStatus } from './myNotes';
-export { forgetMeeting, forgetSeat, loadJson, loadSeat, meetingKey, saveJson, saveSeat } from './seats';
-export type { StoredSeat } from './seats';
+export type { MyNote } from './myNotes';
+export { loadJson, loadSeat, meetingKey, saveJson, saveSeat } from './seats';

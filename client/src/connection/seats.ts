@@ -48,14 +48,6 @@ export function saveSeat(meetingId: string, seat: StoredSeat, kind: SeatKind = '
   write(keyFor(meetingId, kind), JSON.stringify(seat));
 }
 
-export function forgetSeat(meetingId: string, kind: SeatKind = 'person'): void {
-  try {
-    localStorage.removeItem(keyFor(meetingId, kind));
-  } catch {
-    // Nothing to forget.
-  }
-}
-
 /** Small per-meeting values (the rules reminder, the leader's links). */
 export function meetingKey(name: string, meetingId: string): string {
   return `${PREFIX}${name}.${meetingId}`;

@@ -105,11 +105,6 @@ export function useT(): Translate {
   return useSyncExternalStore(subscribe, () => translate);
 }
 
-/** For code outside React (document title, confirm dialogs built before render). */
-export function t(key: MessageKey, params?: Params): string {
-  return translate(key, params);
-}
-
 /** For keys that arrive as data (a template's `nameKey`): only known keys are translated. */
 export function isMessageKey(key: string | undefined): key is MessageKey {
   return key !== undefined && Object.prototype.hasOwnProperty.call(en, key);
