@@ -22,6 +22,7 @@ import type { MeetingView } from '../../shared/meeting/view';
 import {
   PROTOCOL_VERSION,
   type ClientToServerEvents,
+  type HandshakeAuth,
   type ServerToClientEvents,
 } from '../../shared/protocol';
 
@@ -79,7 +80,6 @@ export function nextEvent<T extends unknown[] = unknown[]>(
 export interface ConnectOptions {
   /** Reconnect by itself after a dropped connection (on for restart tests). */
   reconnection?: boolean;
-  protocolVersion?: unknown;
   extraHeaders?: Record<string, string>;
 }
 
@@ -255,7 +255,8 @@ export async function connectClient(
   label: string,
   opts: ConnectOptions = {},
 ): Promise<TestClient> {
-  const socket = openSocket(url, { token, protocolVersion: opts.protocolVersion ?? PROTOCOL_VERSION }, opts);
+  const auth: HandshakeAuth = { token, protocolVersion: PROTOCOL_VERSION };
+  const socket = openSocket(url, { ...auth }, opts);
   const client = new TestClient(socket, token, label);
   const first = new Promise<void>((resolve, reject) => {
     const guard = setTimeout(() => reject(new Error(`${label}: no first snapshot`)), EVENT_TIMEOUT_MS);
