@@ -88,3 +88,20 @@ export function readFragment(key: string): string | null {
 export function clearFragment(): void {
   history.replaceState(history.state, '', location.pathname + location.search);
 }
+
+const takenSecrets = new Map<string, string>();
+
+/**
+ * Takes a secret from the fragment once: the first call reads it and removes the fragment from
+ * the address bar; later calls on the same page (React StrictMode runs effects twice) get the
+ * same value from memory.
+ */
+export function takeFragmentSecret(key: string): string | null {
+  const slot = `${location.pathname}#${key}`;
+  const fresh = readFragment(key);
+  if (fresh) {
+    takenSecrets.set(slot, fresh);
+    clearFragment();
+  }
+  return takenSecrets.get(slot) ?? null;
+}

@@ -157,6 +157,8 @@ describe('browser smoke: leader, member with a wrong clock, projector', () => {
     await expect.poll(() => page.getByLabel('Projector link').inputValue()).toMatch(/\/projector#k=/);
     await page.getByText('Keep private').waitFor();
     await screenshot(page, '00-start-created');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await screenshot(page, '00-start-created-dark');
   });
 
   it('push-back: the presenter only listens, a member writes after the ground rules, the projector shows the board', async () => {
@@ -260,6 +262,8 @@ describe('browser smoke: leader, member with a wrong clock, projector', () => {
     await late.page.waitForURL(`**/m/${meeting.meetingId}/lead`);
     await late.page.getByRole('button', { name: 'Start the meeting' }).click();
     await leader.page.locator('[data-testid="phase-name"][data-phase="opening"]').waitFor();
+    await late.page.getByTestId('countdown').waitFor();
+    await screenshot(late.page, '06-coleader-console-phone');
 
     // Shorten the running phase to 1 minute, then take one more off: overtime, shown as +m:ss.
     await leader.page.getByLabel('Planned minutes for Opening').fill('1');

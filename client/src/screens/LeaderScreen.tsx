@@ -10,7 +10,7 @@ import {
   useMeetingView,
 } from '../connection';
 import { useT } from '../i18n';
-import { clearFragment, readFragment } from '../router';
+import { takeFragmentSecret } from '../router';
 import { EndScreen } from './EndScreen';
 import { NotesPanel } from './lead/NotesPanel';
 import { PresencePanel } from './lead/PresencePanel';
@@ -25,11 +25,10 @@ import { useCommand } from './lead/useCommand';
  * A co-leader comes here with the seat they joined with.
  */
 function takeLeaderToken(meetingId: string): string | null {
-  const fromLink = readFragment('t');
+  const fromLink = takeFragmentSecret('t');
   if (fromLink) {
     // The seat id is not in the link; the view tells it, and the token is what matters.
     saveSeat(meetingId, { seatId: '', token: fromLink });
-    clearFragment();
     return fromLink;
   }
   return loadSeat(meetingId)?.token ?? null;

@@ -17,8 +17,16 @@ import {
 } from '../connection';
 import { useT } from '../i18n';
 import { boardVisible, caseLabelNumber, currentCase, currentPhase } from '../meeting/viewRules';
-import { clearFragment, readFragment } from '../router';
+import { takeFragmentSecret } from '../router';
 import { EndScreen } from './EndScreen';
+
+/** One claim per key and page, however often effects run. */
+const claims = new Map<string, ReturnType<typeof api.claimProjector>>();
+function claimOnce(meetingId: string, key: string) {
+  let claim = claims.get(key);
+  if (!claim) claims.set(key, (claim = api.claimProjector(meetingId, key)));
+  return claim;
+}
 
 /** Claims the projector seat from the link's key once, then keeps its token on this device. */
 function useProjectorToken(meetingId: string): {
@@ -28,12 +36,11 @@ function useProjectorToken(meetingId: string): {
   const [token, setToken] = useState<string | null>(() => loadSeat(meetingId, 'projector')?.token ?? null);
   const [error, setError] = useState<ApiErrorCode | 'no-key' | null>(null);
   useEffect(() => {
-    const key = readFragment('k');
-    if (key) clearFragment();
+    const key = takeFragmentSecret('k');
     if (token) return;
     if (!key) return setError('no-key');
     let live = true;
-    void api.claimProjector(meetingId, key).then((r) => {
+    void claimOnce(meetingId, key).then((r) => {
       if (!live) return;
       if (!r.ok) return setError(r.code);
       saveSeat(meetingId, r.value, 'projector');
