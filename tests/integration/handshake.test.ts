@@ -148,4 +148,12 @@ describe('the handshake and seats that come back (API-8, API-11)', () => {
     expect((await fx.api.request('POST', '/api/join', { code: m.joinCode, name: 'Old' })).status).toBe(404);
     expect((await fx.api.request('POST', '/api/join', { code: newCode, name: 'New' })).status).toBe(201);
   });
+
+  it("TIME-8: time:ping answers with the server's clock", async () => {
+    const fx = await startServer();
+    const m = await fx.api.createMeeting({});
+    const leader = await fx.connect(m.leaderToken, 'leader');
+    expect(await leader.barrier()).toBe(fx.clock.now());
+    expect(leader.view.serverNow).toBe(fx.clock.now());
+  });
 });

@@ -111,8 +111,15 @@ describe('the permission table (ROLE-1): leader commands from anyone else are re
       await cast.coLeader.command({ type: 'seat:setRole', seatId: cast.bob.seatId, role: 'observer' }),
     ).toEqual({ ok: true });
 
+    expect(cast.coLeader.view.waiting).toEqual([]);
     const demote = { type: 'seat:setRole', seatId: cast.coLeader.seatId, role: 'participant' } as const;
+    const demoted = cast.coLeader.nextState((v) => v.you.role === 'participant');
     expect(await cast.leader.command(demote)).toEqual({ ok: true });
+    // VIEW-8: the leader fields leave the demoted seat's very next view.
+    const view = await demoted;
+    for (const key of ['waiting', 'connections', 'projectedEndAt', 'joinCode', 'timer']) {
+      expect(Object.keys(view)).not.toContain(key);
+    }
     expect(await cast.coLeader.command({ type: 'phase:next' })).toMatchObject({
       ok: false,
       error: { code: 'forbidden' },
@@ -125,5 +132,31 @@ describe('the permission table (ROLE-1): leader commands from anyone else are re
     expect(
       await cast.leader.command({ type: 'seat:setRole', seatId: cast.projector.seatId, role: 'co-leader' }),
     ).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+  });
+
+  it("ROLE-1: a leader of one meeting cannot reach into another meeting's seats or phases", async () => {
+    const fx = await startServer();
+    const cast = await startCast(fx);
+    const other = await fx.api.createMeeting({ leaderName: 'Other Leader' });
+    const otherSeat = await fx.api.join(other.joinCode, 'Other Member');
+    const otherLeader = await fx.connect(other.leaderToken, 'other leader');
+    const before = structuredClone(fx.app.hub.state(other.meetingId));
+    const reach = [
+      { type: 'seat:remove', seatId: otherSeat.seatId },
+      { type: 'seat:setRole', seatId: otherSeat.seatId, role: 'co-leader' },
+      { type: 'presenter:set', caseIndex: 0, seatId: otherSeat.seatId },
+      { type: 'seat:admit', seatId: otherLeader.seatId },
+    ] as const;
+    for (const command of reach) {
+      expect(await cast.leader.command(command), command.type).toMatchObject({
+        ok: false,
+        error: { code: 'no-such-seat' },
+      });
+    }
+    expect(fx.app.hub.state(other.meetingId)).toEqual(before);
+    // Nothing of this meeting ever reached the other one's leader.
+    for (const name of ['Lena', 'Alma', 'Otto'])
+      expect(otherLeader.allJson().includes(name), name).toBe(false);
+    expect(otherLeader.allJson().includes(cast.meeting.meetingId)).toBe(false);
   });
 });
