@@ -36,7 +36,7 @@ export const noteFieldsSchema = z
     highlight: z.boolean(),
     /** In the parking lot (advice, off-topic). */
     parked: z.boolean(),
-    /** Null until a leader places it; clients lay unplaced notes out by (batch, id). */
+    /** Null until a leader places it; clients lay unplaced notes out in board order (by id). */
     x: coord.nullable(),
     y: coord.nullable(),
     /** How many times the presenter marked it as resonating: a count, no names. */
@@ -57,7 +57,10 @@ export interface BoardTheme {
   name: string;
 }
 export interface BoardSnapshot {
-  /** Sorted by (batch, id): ids are random, so the order within a batch follows no arrival. */
+  /**
+   * Sorted by the random note id: the board's order follows no arrival, not even the batches
+   * (a new batch lands at random places among the notes already there).
+   */
   notes: BoardNote[];
   themes: BoardTheme[];
 }
@@ -114,7 +117,7 @@ export function readBoard(doc: Y.Doc): BoardSnapshot {
     const note = readNote(id, value);
     if (note) notes.push(note);
   }
-  notes.sort((a, b) => a.batch - b.batch || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  notes.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const themes: BoardTheme[] = [];
   for (const [id, value] of themesMap(doc).entries()) {
     const theme = readTheme(id, value);

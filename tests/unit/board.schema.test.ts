@@ -46,7 +46,7 @@ describe('board schema helpers', () => {
     expect(readBoard(doc).notes[0]?.author).toBe('Ada');
   });
 
-  it('sorts notes by batch, then by their random id (never by insertion)', () => {
+  it('sorts notes by their random id, never by insertion or batch', () => {
     const doc = boardWith([
       { id: 'note-zzzz-1', text: 'z', batch: 0 },
       { id: 'note-bbbb-1', text: 'b', batch: 1 },
@@ -54,10 +54,10 @@ describe('board schema helpers', () => {
       { id: 'note-cccc-1', text: 'c', batch: 0 },
     ]);
     expect(readBoard(doc).notes.map((n) => n.id)).toEqual([
-      'note-cccc-1',
-      'note-zzzz-1',
       'note-aaaa-1',
       'note-bbbb-1',
+      'note-cccc-1',
+      'note-zzzz-1',
     ]);
   });
 
