@@ -34,6 +34,28 @@ export interface ClientToServerEvents {
   'note:moderate': (payload: NoteModerate, ack: Ack) => void;
   'note:resonate': (payload: NoteResonate, ack: Ack) => void;
   'board:release': (payload: Record<string, never>, ack: Ack<{ released: number }>) => void;
+  /** Leaders only: every case's board (themes and notes, never authors) before the meeting ends. */
+  'board:export': (payload: Record<string, never>, ack: Ack<BoardExport>) => void;
+}
+
+/** What a leader exports: the public boards of every case. No author, not even in named mode. */
+export interface BoardExport {
+  title: string;
+  exportedAt: number;
+  cases: {
+    caseIndex: number;
+    themes: { name: string; notes: ExportedNote[] }[];
+    /** Released, visible notes in no theme and not parked. */
+    unthemed: ExportedNote[];
+    parked: ExportedNote[];
+  }[];
+}
+
+export interface ExportedNote {
+  kind: string;
+  text: string;
+  highlight: boolean;
+  resonance: number;
 }
 
 /** Facts, server to client. */

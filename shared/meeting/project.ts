@@ -40,7 +40,7 @@ export function projectView(state: MeetingState, seatId: string, ctx: ViewContex
     currentIndex: state.current?.index ?? null,
     cases: state.cases,
     presence: { connected, total: admitted.length },
-    you: { seatId: me.id, role: me.role, effectiveRole: myRole, name: me.name },
+    you: { seatId: me.id, role: me.role, effectiveRole: myRole, name: me.name, admitted: me.admitted },
   };
   if (!me.admitted) return view;
 

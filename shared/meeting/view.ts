@@ -54,7 +54,8 @@ export interface MeetingView {
   /** Who is present and in which role; the projector gets counts only, never a name. */
   seats?: SeatView[];
   presence: { connected: number; total: number };
-  you: { seatId: string; role: SeatRole; effectiveRole: EffectiveRole; name: string };
+  /** `admitted` is false while the seat waits in a locked meeting's waiting list. */
+  you: { seatId: string; role: SeatRole; effectiveRole: EffectiveRole; name: string; admitted: boolean };
   /** Leaders only. */
   waiting?: { id: string; name: string; joinedAt: number }[];
   /** Leaders and projector only. */
