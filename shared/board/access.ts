@@ -14,9 +14,9 @@ export type BoardAccess =
  * its view says the board is shown.
  */
 export function boardAccess(state: MeetingState | null, seatId: string, caseIndex: number): BoardAccess {
-  if (!state || state.status === 'ended') {
-    return { kind: 'refuse', code: BOARD_CLOSE.NOT_FOUND, reason: 'no such meeting' };
-  }
+  if (!state) return { kind: 'refuse', code: BOARD_CLOSE.NOT_FOUND, reason: 'no such meeting' };
+  if (state.status === 'ended')
+    return { kind: 'refuse', code: BOARD_CLOSE.MEETING_ENDED, reason: 'meeting ended' };
   const seat = findSeat(state, seatId);
   if (!seat) return { kind: 'refuse', code: BOARD_CLOSE.BAD_TOKEN, reason: 'unknown seat' };
   if (!seat.admitted) return { kind: 'refuse', code: BOARD_CLOSE.FORBIDDEN, reason: 'not admitted yet' };

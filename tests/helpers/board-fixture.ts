@@ -60,6 +60,7 @@ export class BoardClient {
   readonly frames: Uint8Array[] = [];
   readonly closes: { code: number; reason: string }[] = [];
   readonly provider: WebsocketProvider;
+  private frameListeners = new Set<(frame: Uint8Array) => void>();
 
   constructor(
     wsUrl: string,
@@ -68,12 +69,15 @@ export class BoardClient {
     readonly label: string,
     opts: { origin?: string; protocols?: string[] } = {},
   ) {
-    const frames = this.frames;
     const origin = opts.origin;
+    const record = (frame: Uint8Array) => {
+      this.frames.push(frame);
+      for (const listener of [...this.frameListeners]) listener(frame);
+    };
     class RecordingWebSocket extends WebSocket {
       constructor(url: string, protocols?: string | string[]) {
         super(url, protocols, origin ? { origin } : {});
-        this.on('message', (data: Buffer) => frames.push(new Uint8Array(data)));
+        this.on('message', (data: Buffer) => record(new Uint8Array(data)));
       }
     }
     this.provider = new WebsocketProvider(wsUrl, room, this.doc, {
@@ -112,6 +116,18 @@ export class BoardClient {
         resolve(c);
       };
       this.provider.on('connection-close', on);
+    });
+  }
+
+  /** Resolves with the next frame received that matches. */
+  nextFrame(predicate: (frame: Uint8Array) => boolean, what = 'a frame'): Promise<Uint8Array> {
+    return guarded(`${this.label}: ${what}`, (resolve) => {
+      const on = (frame: Uint8Array) => {
+        if (!predicate(frame)) return;
+        this.frameListeners.delete(on);
+        resolve(frame);
+      };
+      this.frameListeners.add(on);
     });
   }
 
@@ -329,4 +345,33 @@ export function noteSecret(): string {
   return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join(
     '',
   );
+}
+
+/** A bare WebSocket on a board path, for what no stock client would send. */
+export interface RawBoardSocket {
+  ws: WebSocket;
+  opened: Promise<void>;
+  closed: Promise<{ code: number; reason: string }>;
+  received: Uint8Array[];
+}
+
+export function openRawBoard(
+  fx: BoardFixture,
+  room: string,
+  protocols: string[],
+  headers: Record<string, string> = {},
+): RawBoardSocket {
+  const ws = new WebSocket(`${fx.wsUrl}/${room}`, protocols, { headers });
+  const received: Uint8Array[] = [];
+  ws.on('message', (data: Buffer) => received.push(new Uint8Array(data)));
+  ws.on('error', () => {});
+  const opened = guarded<void>(`raw ${room} open`, (resolve) => ws.once('open', () => resolve()));
+  const closed = guarded<{ code: number; reason: string }>(`raw ${room} close`, (resolve) =>
+    ws.once('close', (code: number, reason: Buffer) => resolve({ code, reason: reason.toString() })),
+  );
+  // Swallow the guard's rejection when the test never awaits it.
+  opened.catch(() => {});
+  closed.catch(() => {});
+  onTestFinished(() => ws.terminate());
+  return { ws, opened, closed, received };
 }
