@@ -44,6 +44,7 @@ describe('VIEW-2: a seat in the waiting list sees only the frame', () => {
         role: 'participant',
         effectiveRole: 'participant',
         name: 'Wim',
+        admitted: false,
       });
     });
   }
@@ -205,12 +206,14 @@ describe('VIEW-8: you', () => {
       role: 'participant',
       effectiveRole: 'presenter',
       name: 'Pia',
+      admitted: true,
     });
     expect(view(S.running.state, SEAT.projector).you).toEqual({
       seatId: SEAT.projector,
       role: 'projector',
       effectiveRole: 'projector',
       name: '',
+      admitted: true,
     });
   });
 
