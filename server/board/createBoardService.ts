@@ -95,7 +95,10 @@ export function createBoardService(deps: BoardServiceDeps): BoardServiceWithInte
     };
     const on = <T>(event: string, handler: Handler<T>) => {
       socket.on(event as 'note:add', (payload: unknown, ack: unknown) => {
-        const reply = typeof ack === 'function' ? (ack as (r: Result<T>) => void) : () => {};
+        // Like meeting commands (API-10): what cannot be acknowledged is not applied, since its
+        // sender could never learn the outcome nor retry it safely.
+        if (typeof ack !== 'function') return;
+        const reply = ack as (r: Result<T>) => void;
         if (!allowed()) return reply(fail(E.RATE_LIMITED, 'too many note commands, slow down'));
         try {
           reply(handler(core, socket, payload));
