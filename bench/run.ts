@@ -13,12 +13,13 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { exited, killAllNow, spawnTs, stopAll, stopChild, waitForLine } from './lib/children';
 import { writeDocs } from './lib/docs';
+import { loadAverage } from './lib/cpu';
 import { describeMachine } from './lib/machine';
 import { summarizeProfile } from './lib/profile';
 import { Report } from './lib/report';
 import { RpcClient } from './lib/rpc';
-import { startServer } from './lib/server';
-import type { PreparedMeeting } from './lib/types';
+import { startServer, type Probed } from './lib/server';
+import type { PreparedMeeting, ProbeStats } from './lib/types';
 import { runCapacity, type CapacityScale } from './parts/capacity';
 import { runClient } from './parts/client';
 import { runFanout, runPhase, type LatencyScale } from './parts/latency';
@@ -90,8 +91,12 @@ const { values: flags } = parseArgs({
     quick: { type: 'boolean', default: false },
     'write-docs': { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
+    /** Comma-separated parts to run (client, fanout, capacity, restart); all by default. */
+    only: { type: 'string' },
   },
 });
+const only = flags.only ? new Set(flags.only.split(',')) : null;
+const wanted = (id: string) => !only || only.has(id);
 const scale = flags.quick ? QUICK : FULL;
 const tmp = mkdtempSync(path.join(tmpdir(), 'balint-bench-'));
 const report = new Report();
@@ -121,6 +126,7 @@ watchdog.unref();
 
 /** Runs one part; a failure is written into the part's section and the run goes on. */
 async function part(id: string, title: string, fn: () => Promise<void>): Promise<void> {
+  if (!wanted(id)) return;
   log(`${title}…`);
   try {
     await fn();
@@ -132,8 +138,8 @@ async function part(id: string, title: string, fn: () => Promise<void>): Promise
   }
 }
 
-async function startChild(file: string): Promise<{ url: string; stop: () => Promise<void> }> {
-  const child = spawnTs(file);
+async function startChild(file: string): Promise<Probed & { stop: () => Promise<void> }> {
+  const child = spawnTs(file, { imports: ['./bench/server-probe.ts'] });
   const port = await waitForLine(
     child,
     (line) =>
@@ -141,7 +147,12 @@ async function startChild(file: string): Promise<{ url: string; stop: () => Prom
     30_000,
     file,
   );
-  return { url: `http://127.0.0.1:${port}`, stop: () => stopChild(child) };
+  const rpc = new RpcClient(child, file);
+  return {
+    url: `http://127.0.0.1:${port}`,
+    probe: (o = {}) => rpc.call<ProbeStats>('stats', o, 30_000),
+    stop: () => stopChild(child),
+  };
 }
 
 async function startWorker(id: number): Promise<RpcClient> {
@@ -171,6 +182,7 @@ async function seed(dataDir: string, meetings: number): Promise<PreparedMeeting[
 
 async function main(): Promise<number> {
   const machine = describeMachine();
+  const loadAtStart = loadAverage();
   log(`${flags.quick ? 'quick' : 'full'} run on ${machine}`);
   await part('client', 'Client: gzip JavaScript per route', () => runClient(report, tmp));
 
@@ -178,7 +190,7 @@ async function main(): Promise<number> {
   const first = workers[0]!;
   let withBoard = false;
 
-  await part('fanout', 'Note fan-out', async () => {
+  if (wanted('fanout') || wanted('phase')) {
     const [relay, bareIo] = await Promise.all([
       startChild('bench/bare-yjs-relay.ts'),
       startChild('bench/bare-socketio.ts'),
@@ -193,30 +205,39 @@ async function main(): Promise<number> {
         60_000,
       );
       withBoard = await first.call<boolean>('board-available', { serverUrl: server.url, prepared }, 30_000);
-      const ctx = { worker: first, serverUrl: server.url, prepared, scale: scale.latency };
-      if (withBoard) await runFanout(report, { ...ctx, relayUrl: relay.url.replace(/^http/, 'ws') });
-      else
-        report.section(
-          'fanout',
-          "Note fan-out: note:add → the note in every other client's Yjs document",
-        ).error = 'the board is not wired into the server yet (server/main.ts passes createBoard: null)';
-      await part('phase', 'Phase change', () => runPhase(report, { ...ctx, bareUrl: bareIo.url, withBoard }));
+      const ctx = { worker: first, server, baseline: relay, prepared, scale: scale.latency };
+      await part('fanout', 'Note fan-out', async () => {
+        if (!withBoard)
+          throw new Error('the board is not wired into the server (server/main.ts, createBoard)');
+        await runFanout(report, ctx);
+      });
+      await part('phase', 'Phase change', () => runPhase(report, { ...ctx, baseline: bareIo, withBoard }));
     } finally {
       await Promise.all([server.stop(), relay.stop(), bareIo.stop()]);
     }
-  });
+  }
 
   const storedDir = path.join(tmp, 'stored-data');
   let seeded: PreparedMeeting[] = [];
-  await part('capacity', 'Capacity', async () => {
+  const seedOnce = async () => {
+    if (seeded.length > 0) return;
     log(`seeding ${scale.storedMeetings} meetings…`);
     seeded = await seed(storedDir, scale.storedMeetings);
+  };
+  await part('capacity', 'Capacity', async () => {
+    await seedOnce();
     const profileDir = flags.profile ? path.join(tmp, 'profile') : undefined;
     const server = await startServer({ dataDir: storedDir, cpuProfileDir: profileDir });
     try {
-      await runCapacity(report, { workers, server, seeded, scale: scale.capacity, withBoard });
       const boardMeeting = seeded[0];
-      if (withBoard && boardMeeting) {
+      if (!boardMeeting) throw new Error('nothing was seeded');
+      withBoard = await first.call<boolean>(
+        'board-available',
+        { serverUrl: server.url, prepared: boardMeeting },
+        30_000,
+      );
+      await runCapacity(report, { workers, server, seeded, scale: scale.capacity, withBoard, log });
+      if (withBoard) {
         await first.call(
           'add-notes',
           { serverUrl: server.url, prepared: boardMeeting, count: scale.boardNotes, timeoutMs: 5_000 },
@@ -232,22 +253,23 @@ async function main(): Promise<number> {
     }
   });
 
-  await part('restart', 'Restart', () =>
-    runRestart(report, {
+  await part('restart', 'Restart', async () => {
+    await seedOnce();
+    await runRestart(report, {
       worker: first,
       fullDir: storedDir,
       tmp,
       runs: scale.restartRuns,
-      boardMeeting: withBoard ? (seeded[0] ?? null) : null,
+      boardMeeting: seeded[0] ?? null,
       boardNotes: scale.boardNotes,
-    }),
-  );
+    });
+  });
 
   await stopAll();
   const seconds = (performance.now() - runStarted) / 1000;
   const header =
     `Run of ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ${flags.quick ? 'quick (tiny scale, figures not meaningful)' : 'full'}, ` +
-    `${seconds.toFixed(0)} s, on ${machine}.`;
+    `${seconds.toFixed(0)} s, on ${machine}; 1-minute load average ${loadAtStart.toFixed(1)} at the start, ${loadAverage().toFixed(1)} at the end.`;
   const targets = report.targets.map(
     (t) => `- ${t.met ? 'met' : '**missed**'}: ${t.name} (${t.text.split(':')[0]})`,
   );

@@ -4,7 +4,7 @@
  * memory, CPU time and open file count of the server process.
  */
 import { readdirSync } from 'node:fs';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { serveRpc } from './lib/rpc';
 import type { ProbeStats } from './lib/types';
 
@@ -12,6 +12,16 @@ const RESOLUTION_MS = 5;
 const NS_PER_MS = 1e6;
 const delay = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
 delay.enable();
+
+/** Garbage-collection pauses since the last reset. */
+let gcPauses = { count: 0, totalMs: 0, maxMs: 0 };
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    gcPauses.count++;
+    gcPauses.totalMs += entry.duration;
+    gcPauses.maxMs = Math.max(gcPauses.maxMs, entry.duration);
+  }
+}).observe({ entryTypes: ['gc'] });
 
 const late = (ns: number) => Math.max(0, ns / NS_PER_MS - RESOLUTION_MS);
 
@@ -40,8 +50,12 @@ if (process.send) {
         cpuMicros: process.cpuUsage(),
         openFiles: openFiles(),
         gcRan: Boolean(args.gc && gc),
+        gcPauses,
       };
-      if (args.reset) delay.reset();
+      if (args.reset) {
+        delay.reset();
+        gcPauses = { count: 0, totalMs: 0, maxMs: 0 };
+      }
       return stats;
     },
   });

@@ -242,8 +242,10 @@ async function capLoad(args: {
   const maxNotes = Math.ceil((3 * args.durationMs) / args.noteEveryMs) + 1;
   const maxPhases = Math.ceil((3 * args.durationMs) / args.phaseEveryMs) + 1;
 
+  /** Waits `delayMs`, but never past the end of the window. */
+  const pause = (delayMs: number) => sleep(Math.max(0, Math.min(delayMs, end - performance.now())));
   const notes = async (m: HeldMeeting) => {
-    await sleep(random() * args.noteEveryMs);
+    await pause(random() * args.noteEveryMs);
     for (let n = 0; n < maxNotes && performance.now() < end; n++) {
       const sender = 1 + Math.floor(random() * (m.size - 1));
       notesSent++;
@@ -253,11 +255,11 @@ async function capLoad(args: {
           (error: unknown) => capacityErrors.add(message(error)),
         ),
       );
-      await sleep(args.noteEveryMs * (0.5 + random()));
+      await pause(args.noteEveryMs * (0.5 + random()));
     }
   };
   const phases = async (m: HeldMeeting) => {
-    await sleep(random() * args.phaseEveryMs);
+    await pause(random() * args.phaseEveryMs);
     for (let n = 0; n < maxPhases && performance.now() < end; n++) {
       // Restarting the speculation phase is a phase change that keeps notes allowed; every
       // view shows the timer (the meetings are seeded with timerVisibility 'everyone').
@@ -274,7 +276,7 @@ async function capLoad(args: {
       } catch (error) {
         capacityErrors.add(message(error));
       }
-      await sleep(args.phaseEveryMs * (0.5 + random()));
+      await pause(args.phaseEveryMs * (0.5 + random()));
     }
   };
   await Promise.all(held.flatMap((m) => [...(args.withBoard ? [notes(m)] : []), phases(m)]));

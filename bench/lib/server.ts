@@ -10,10 +10,14 @@ const START_TIMEOUT_MS = 60_000;
 const PROBE_TIMEOUT_MS = 30_000;
 const RUNNING = /Balint Room is running: open (http:\/\/\S+)/;
 
-export interface RunningServer {
+/** A process with the probe loaded (bench/server-probe.ts). */
+export interface Probed {
   url: string;
-  child: ChildProcess;
   probe(opts?: { reset?: boolean; gc?: boolean }): Promise<ProbeStats>;
+}
+
+export interface RunningServer extends Probed {
+  child: ChildProcess;
   /** Resident set size from /proc/<pid>/status, in bytes. */
   rssBytes(): number;
   stop(): Promise<void>;

@@ -14,6 +14,8 @@ export interface ProbeStats {
   cpuMicros: NodeJS.CpuUsage;
   openFiles: number;
   gcRan: boolean;
+  /** Garbage-collection pauses since the last reset. */
+  gcPauses: { count: number; totalMs: number; maxMs: number };
 }
 
 /** A seat the load generator connects as: the leader first, then the participants. */

@@ -4,16 +4,20 @@
  * its own source address); then every held meeting runs a realistic load for a window while the
  * probe inside the server reads its event-loop delay, CPU time and memory.
  */
+import { availableParallelism } from 'node:os';
+import { machineBusy } from '../lib/cpu';
 import { kib, mib, ms, type Report } from '../lib/report';
 import type { RpcClient } from '../lib/rpc';
 import type { RunningServer } from '../lib/server';
-import { summarize } from '../lib/stats';
+import { summarize, type Summary } from '../lib/stats';
 import type { ConnectResult, LoadResult, PreparedMeeting, ProbeStats } from '../lib/types';
 
 const FANOUT_P99_LIMIT_MS = 100;
 const TARGET_MEETINGS = 500;
 const DELIVERY_TIMEOUT_MS = 5_000;
 const CONNECT_CALL_TIMEOUT_MS = 180_000;
+/** A step whose fan-out p99 is over the limit is measured once more before the run stops. */
+const MEASURES_PER_STEP = 2;
 /** The server process may hold 20,000 files: 24 sockets per meeting leaves room for ~830. */
 const SERVER_FILE_LIMIT = 20_000;
 
@@ -33,6 +37,7 @@ interface CapacityContext {
   seeded: PreparedMeeting[];
   scale: CapacityScale;
   withBoard: boolean;
+  log: (text: string) => void;
 }
 
 function split<T>(items: T[], parts: number): T[][] {
@@ -54,16 +59,18 @@ export async function runCapacity(report: Report, ctx: CapacityContext): Promise
     'phase p99',
     'errors',
     'server loop delay p99 / max',
+    'server GC max / total',
     'server CPU',
     'RSS',
     'heap used',
     'load-gen loop p99 / CPU',
+    'other processes',
   ]);
   const before = await server.probe({ gc: true, reset: true });
   const rss0 = server.rssBytes();
   let held = 0;
   let best: { meetings: number; seats: number; rss: number; heap: number; probe: ProbeStats } | null = null;
-  let stopReason = `all ${scale.steps.length} steps passed`;
+  let stopReason = 'no step ran';
 
   for (const step of scale.steps) {
     if (step > ctx.seeded.length) break;
@@ -86,58 +93,36 @@ export async function runCapacity(report: Report, ctx: CapacityContext): Promise
     held = step;
     const failed = connects.reduce((n, c) => n + c.failed, 0);
     const seats = step * (ctx.seeded[0]?.seats.length ?? 12);
-
-    const start = await server.probe({ reset: true });
-    const startedAt = performance.now();
-    const loads = await Promise.all(
-      workers.map((w) =>
-        w.call<LoadResult>(
-          'cap:load',
-          {
-            durationMs: scale.windowMs,
-            noteEveryMs: scale.noteEveryMs,
-            phaseEveryMs: scale.phaseEveryMs,
-            timeoutMs: DELIVERY_TIMEOUT_MS,
-            withBoard: ctx.withBoard,
-          },
-          scale.windowMs + 4 * DELIVERY_TIMEOUT_MS + 60_000,
-        ),
-      ),
+    ctx.log(
+      `capacity: ${step} meetings connected (${failed} failed) in ${(Math.max(...connects.map((c) => c.ms)) / 1000).toFixed(1)} s`,
     );
-    const window = await server.probe({});
-    const serverCpu = cpuShare(start, window, performance.now() - startedAt);
-    const after = await server.probe({ gc: true });
-    const rss = server.rssBytes();
-
-    const fanout = summarize(loads.flatMap((l) => l.fanout));
-    const phase = summarize(loads.flatMap((l) => l.phase));
-    const errors = failed + loads.reduce((n, l) => n + l.errors, 0);
-    const genLoop = Math.max(...loads.map((l) => l.workerEventLoop.p99));
-    const genCpu = loads.reduce((s, l) => s + l.workerCpuPercent, 0);
-    section.row([
-      String(step),
-      String(seats * socketsPerSeat),
-      String(loads.reduce((n, l) => n + l.notesSent, 0)),
-      ms(fanout.p50),
-      ms(fanout.p99),
-      ms(phase.p99),
-      String(errors),
-      `${ms(window.eventLoop.p99)} / ${ms(window.eventLoop.max)}`,
-      Number.isFinite(serverCpu) ? `${serverCpu.toFixed(0)}%` : 'n/a',
-      mib(rss),
-      mib(after.memory.heapUsed),
-      `${ms(genLoop)} / ${genCpu.toFixed(0)}%`,
-    ]);
     for (const c of connects) for (const e of c.errors) section.note(`${step} meetings, connect error: ${e}`);
-    for (const l of loads) for (const e of l.errorSamples) section.note(`${step} meetings, error: ${e}`);
 
-    const fanoutOk = ctx.withBoard ? fanout.p99 <= FANOUT_P99_LIMIT_MS : phase.p99 <= FANOUT_P99_LIMIT_MS;
-    if (errors > 0 || !fanoutOk) {
-      stopReason =
-        errors > 0 ? `errors appeared at ${step} meetings` : `fan-out p99 passed 100 ms at ${step} meetings`;
-      break;
+    let verdict: Window | null = null;
+    for (let attempt = 0; attempt < MEASURES_PER_STEP; attempt++) {
+      const w = await measureWindow(ctx);
+      const errors = failed + w.errors;
+      const label = attempt === 0 ? String(step) : `${step} (again)`;
+      section.row([label, String(seats * socketsPerSeat), ...w.cells(errors)]);
+      ctx.log(`capacity: ${label} meetings: ${w.summary}, ${errors} errors`);
+      for (const e of w.errorSamples) section.note(`${step} meetings, error: ${e}`);
+      verdict = w;
+      // Errors end the run at once; a p99 over the limit is measured once more, because on a
+      // shared machine one window can be hit by someone else's job (the table shows both).
+      if (errors > 0) {
+        stopReason = `errors appeared at ${step} meetings`;
+        break;
+      }
+      const p99 = ctx.withBoard ? w.fanout.p99 : w.phase.p99;
+      if (p99 <= FANOUT_P99_LIMIT_MS) {
+        stopReason = '';
+        break;
+      }
+      stopReason = `fan-out p99 passed ${FANOUT_P99_LIMIT_MS} ms at ${step} meetings (${MEASURES_PER_STEP} windows)`;
     }
-    best = { meetings: step, seats, rss, heap: after.memory.heapUsed, probe: window };
+    if (!verdict || stopReason) break;
+    best = { meetings: step, seats, rss: verdict.rss, heap: verdict.heapAfterGc, probe: verdict.server };
+    stopReason = `the last step (${step} meetings) passed`;
   }
   await Promise.all(workers.map((w) => w.call('cap:close', {}, 30_000)));
 
@@ -175,6 +160,80 @@ export async function runCapacity(report: Report, ctx: CapacityContext): Promise
   if (!ctx.withBoard)
     section.error =
       'the board is not wired into the server yet: only Socket.IO connections and phase changes were loaded';
+}
+
+interface Window {
+  fanout: Summary;
+  phase: Summary;
+  errors: number;
+  errorSamples: string[];
+  server: ProbeStats;
+  rss: number;
+  heapAfterGc: number;
+  summary: string;
+  cells(errors: number): string[];
+}
+
+/** One load window over every held meeting, with the server's and the machine's figures. */
+async function measureWindow(ctx: CapacityContext): Promise<Window> {
+  const { server, workers, scale } = ctx;
+  const start = await server.probe({ reset: true });
+  const startedAt = performance.now();
+  const busy = machineBusy(availableParallelism());
+  const loads = await Promise.all(
+    workers.map((w) =>
+      w.call<LoadResult>(
+        'cap:load',
+        {
+          durationMs: scale.windowMs,
+          noteEveryMs: scale.noteEveryMs,
+          phaseEveryMs: scale.phaseEveryMs,
+          timeoutMs: DELIVERY_TIMEOUT_MS,
+          withBoard: ctx.withBoard,
+        },
+        scale.windowMs + 4 * DELIVERY_TIMEOUT_MS + 60_000,
+      ),
+    ),
+  );
+  const window = await server.probe({});
+  const serverCpu = cpuShare(start, window, performance.now() - startedAt);
+  const machineCores = busy();
+  const after = await server.probe({ gc: true });
+  const rss = server.rssBytes();
+  const fanout = summarize(loads.flatMap((l) => l.fanout));
+  const phase = summarize(loads.flatMap((l) => l.phase));
+  const genLoop = Math.max(...loads.map((l) => l.workerEventLoop.p99));
+  const genCpu = loads.reduce((sum, l) => sum + l.workerCpuPercent, 0);
+  const others = machineCores * 100 - serverCpu - genCpu;
+  const percent = (v: number) => (Number.isFinite(v) ? `${Math.max(0, v).toFixed(0)}%` : 'n/a');
+  return {
+    fanout,
+    phase,
+    errors: loads.reduce((n, l) => n + l.errors, 0),
+    errorSamples: loads.flatMap((l) => l.errorSamples),
+    server: window,
+    rss,
+    heapAfterGc: after.memory.heapUsed,
+    summary:
+      `fan-out p50 ${ms(fanout.p50)} p99 ${ms(fanout.p99)} max ${ms(fanout.max)}, ` +
+      `server loop p99 ${ms(window.eventLoop.p99)} max ${ms(window.eventLoop.max)}, GC max ${ms(window.gcPauses.maxMs)}, ` +
+      `CPU server ${percent(serverCpu)} load-gen ${percent(genCpu)} others ${percent(others)}`,
+    cells: (errors) => [
+      String(loads.reduce((n, l) => n + l.notesSent, 0)),
+      ms(fanout.p50),
+      ms(fanout.p99),
+      ms(phase.p99),
+      String(errors),
+      `${ms(window.eventLoop.p99)} / ${ms(window.eventLoop.max)}`,
+      `${ms(window.gcPauses.maxMs)} / ${ms(window.gcPauses.totalMs)}`,
+      percent(serverCpu),
+      mib(rss),
+      mib(after.memory.heapUsed),
+      `${ms(genLoop)} / ${percent(genCpu)}`,
+      // What the rest of the machine used meanwhile: other people's jobs on a shared machine.
+      percent(others),
+    ],
+  };
 }
 
 /** The server's CPU time between two probes, as a share of one core (100% = one core busy). */

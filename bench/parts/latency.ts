@@ -1,8 +1,11 @@
 /** Note fan-out and phase change in one 12-seat meeting, each against its bare baseline. */
+import { availableParallelism } from 'node:os';
+import { machineBusy } from '../lib/cpu';
 import { added, ms, ratio, type Report, type Section } from '../lib/report';
 import type { RpcClient } from '../lib/rpc';
 import { summarize, type Summary } from '../lib/stats';
-import type { FanoutResult, PhaseResult, PreparedMeeting } from '../lib/types';
+import type { Probed } from '../lib/server';
+import type { FanoutResult, PhaseResult, PreparedMeeting, ProbeStats } from '../lib/types';
 
 /** Targets from the issue: milliseconds added to the bare baseline. */
 const ADDED_P50_TARGET_MS = 3;
@@ -18,9 +21,26 @@ export interface LatencyScale {
 
 interface LatencyContext {
   worker: RpcClient;
-  serverUrl: string;
+  server: Probed;
+  /** The bare baseline's process. */
+  baseline: Probed;
   prepared: PreparedMeeting;
   scale: LatencyScale;
+}
+
+/** Resets both processes' event-loop histograms; the returned function reads them. */
+async function loopDelays(ctx: LatencyContext): Promise<() => Promise<string>> {
+  await Promise.all([ctx.server.probe({ reset: true }), ctx.baseline.probe({ reset: true })]);
+  const cores = availableParallelism();
+  const busy = machineBusy(cores);
+  return async () => {
+    const [server, baseline] = await Promise.all([ctx.server.probe(), ctx.baseline.probe()]);
+    const d = (p: ProbeStats) => `p99 ${ms(p.eventLoop.p99)}, max ${ms(p.eventLoop.max)}`;
+    return (
+      `Event-loop delay during the measurement: server ${d(server)}; baseline ${d(baseline)}. ` +
+      `The machine was busy ${busy().toFixed(2)} of ${cores} cores on average (all processes, this benchmark included).`
+    );
+  };
 }
 
 function compare(
@@ -56,17 +76,18 @@ function compare(
   }
 }
 
-export async function runFanout(report: Report, ctx: LatencyContext & { relayUrl: string }): Promise<void> {
+export async function runFanout(report: Report, ctx: LatencyContext): Promise<void> {
   const section = report.section(
     'fanout',
     "Note fan-out: note:add → the note in every other client's Yjs document",
   );
   const { samples, warmup, rounds } = ctx.scale;
+  const delays = await loopDelays(ctx);
   const result = await ctx.worker.call<FanoutResult>(
     'fanout',
     {
-      serverUrl: ctx.serverUrl,
-      baselineUrl: ctx.relayUrl,
+      serverUrl: ctx.server.url,
+      baselineUrl: ctx.baseline.url.replace(/^http/, 'ws'),
       prepared: ctx.prepared,
       samples,
       warmup,
@@ -97,24 +118,23 @@ export async function runFanout(report: Report, ctx: LatencyContext & { relayUrl
   section.note(
     `One note reaches a client as a ${result.updateBytes}-byte Yjs update; the baseline writes a ${result.bareUpdateBytes}-byte update from one client's document, relayed to the other 11.`,
   );
+  section.note(await delays());
   for (const e of result.errors) section.note(`error: ${e}`);
   report.set('fanout.errors', result.errors.length);
 }
 
-export async function runPhase(
-  report: Report,
-  ctx: LatencyContext & { bareUrl: string; withBoard: boolean },
-): Promise<void> {
+export async function runPhase(report: Report, ctx: LatencyContext & { withBoard: boolean }): Promise<void> {
   const section = report.section(
     'phase',
     "Phase change: leader's phase:next → the new meeting:state at every client",
   );
   const { samples, warmup, rounds } = ctx.scale;
+  const delays = await loopDelays(ctx);
   const result = await ctx.worker.call<PhaseResult>(
     'phase',
     {
-      serverUrl: ctx.serverUrl,
-      baselineUrl: ctx.bareUrl,
+      serverUrl: ctx.server.url,
+      baselineUrl: ctx.baseline.url,
       prepared: ctx.prepared,
       samples,
       warmup,
@@ -142,6 +162,7 @@ export async function runPhase(
     `${result.real.length} changes and ${result.bare.length} baseline broadcasts in ${rounds} alternating rounds. ` +
       `The server sends each seat its own view (${result.snapshotBytes} bytes of JSON for a participant); the baseline broadcasts that same snapshot to the room once.`,
   );
+  section.note(await delays());
   for (const e of result.errors) section.note(`error: ${e}`);
   report.set('phase.errors', result.errors.length);
 }

@@ -91,17 +91,22 @@ export async function runRestart(
   const cold: number[] = [];
   const warm: number[] = [];
   let boardBytes = Number.NaN;
+  let boardError: string | null = null;
   for (let i = 0; i < ctx.runs; i++) {
     empty.push(await timedStart(emptyDir, async () => {}));
     full.push(
       await timedStart(ctx.fullDir, async (url) => {
         if (!ctx.boardMeeting) return;
         const args = { serverUrl: url, prepared: ctx.boardMeeting };
-        const first = await ctx.worker.call<{ ms: number; bytes: number }>('board-reload', args, 30_000);
-        const second = await ctx.worker.call<{ ms: number; bytes: number }>('board-reload', args, 30_000);
-        cold.push(first.ms);
-        warm.push(second.ms);
-        boardBytes = first.bytes;
+        try {
+          const first = await ctx.worker.call<{ ms: number; bytes: number }>('board-reload', args, 30_000);
+          const second = await ctx.worker.call<{ ms: number; bytes: number }>('board-reload', args, 30_000);
+          cold.push(first.ms);
+          warm.push(second.ms);
+          boardBytes = first.bytes;
+        } catch (error) {
+          boardError = error instanceof Error ? error.message : String(error);
+        }
       }),
     );
   }
@@ -123,7 +128,7 @@ export async function runRestart(
     `${ms(med(empty, 'inProcessMs'))} / ${ms(med(full, 'inProcessMs'))}`,
     '',
   ]);
-  if (ctx.boardMeeting) {
+  if (ctx.boardMeeting && cold.length > 0) {
     report.set('restart.boardColdMs', median(cold));
     section.row([
       `first board client after restart: open → synced (${ctx.boardNotes}+ notes, ${kib(boardBytes)})`,
@@ -132,7 +137,7 @@ export async function runRestart(
     ]);
     section.row(['a second client on the same board, already loaded', ms(median(warm)), '']);
   } else {
-    section.error = 'board reload: the board is not wired into the server yet';
+    section.error = `board reload: ${boardError ?? 'no meeting with a board'}`;
   }
   section.note(
     `Each start is a new \`node --import tsx server/main.ts\` process (TypeScript compiled on the fly, tsx cache warm); ` +
