@@ -82,7 +82,11 @@ export function createApp(deps: AppDeps): App {
     res.status(malformed ? 400 : 500).json({
       error: {
         code: malformed ? E.BAD_REQUEST : E.UNAVAILABLE,
-        message: malformed ? 'malformed JSON body' : 'server error',
+        message: !malformed
+          ? 'server error'
+          : error.type === 'entity.too.large'
+            ? 'body too large'
+            : 'malformed JSON body',
       },
     });
   });

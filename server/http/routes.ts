@@ -6,7 +6,7 @@ import { BUILT_IN_TEMPLATES, DEFAULT_TEMPLATE_ID, findBuiltInTemplate } from '..
 import { PROTOCOL_VERSION } from '../../shared/protocol';
 import type { Clock } from '../core/clock';
 import type { MeetingHub } from '../core/hub';
-import { normalizeJoinCode } from '../security/tokens';
+import { hashSecret, normalizeJoinCode, sameHash } from '../security/tokens';
 import { RateLimiter } from './rateLimit';
 
 export interface RoutesDeps {
@@ -109,7 +109,10 @@ export function createRoutes(deps: RoutesDeps): express.Router {
   router.post('/api/meetings', (req, res) => {
     // The limit comes first, so that guessing the create key is rate-limited too.
     if (!createLimit.take(req.ip ?? 'unknown')) return sendError(res, E.RATE_LIMITED, 'too many meetings');
-    if (deps.createKey !== null && req.get('x-create-key') !== deps.createKey) {
+    if (
+      deps.createKey !== null &&
+      !sameHash(hashSecret(req.get('x-create-key') ?? ''), hashSecret(deps.createKey))
+    ) {
       return sendError(res, E.FORBIDDEN, 'this server needs a key to create meetings');
     }
     const body = parse(createSchema, req, res);
