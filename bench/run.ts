@@ -197,7 +197,8 @@ async function main(): Promise<number> {
     ]);
     const dataDir = path.join(tmp, 'latency-data');
     mkdirSync(dataDir);
-    const server = await startServer({ dataDir });
+    const latencyProfile = flags.profile ? path.join(tmp, 'profile-latency') : undefined;
+    const server = await startServer({ dataDir, cpuProfileDir: latencyProfile });
     try {
       const prepared = await first.call<PreparedMeeting>(
         'prepare',
@@ -214,6 +215,13 @@ async function main(): Promise<number> {
       await part('phase', 'Phase change', () => runPhase(report, { ...ctx, baseline: bareIo, withBoard }));
     } finally {
       await Promise.all([server.stop(), relay.stop(), bareIo.stop()]);
+    }
+    if (latencyProfile) {
+      const section = report.section(
+        'profile-latency',
+        'Server CPU profile during note fan-out and phase change (self time)',
+      );
+      summarizeProfile(latencyProfile, section);
     }
   }
 

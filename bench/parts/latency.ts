@@ -76,6 +76,21 @@ function compare(
   }
 }
 
+/**
+ * The meeting's board grows by one note per sample, so the samples in order show whether the
+ * server's cost per note grows with the board.
+ */
+function boardGrowth(samples: number[], warmup: number): string {
+  const third = Math.floor(samples.length / 3);
+  if (third === 0) return 'Too few notes to compare board sizes.';
+  const parts = [0, 1, 2].map((i) => {
+    const slice = samples.slice(i * third, (i + 1) * third);
+    const from = warmup + i * third;
+    return `${summarize(slice).p50.toFixed(2)} ms with ${from}–${from + third} notes on the board`;
+  });
+  return `Server p50 as the board grows: ${parts.join(', ')}.`;
+}
+
 export async function runFanout(report: Report, ctx: LatencyContext): Promise<void> {
   const section = report.section(
     'fanout',
@@ -119,6 +134,7 @@ export async function runFanout(report: Report, ctx: LatencyContext): Promise<vo
     `One note reaches a client as a ${result.updateBytes}-byte Yjs update; the baseline writes a ${result.bareUpdateBytes}-byte update from one client's document, relayed to the other 11.`,
   );
   section.note(await delays());
+  section.note(boardGrowth(result.real, warmup));
   for (const e of result.errors) section.note(`error: ${e}`);
   report.set('fanout.errors', result.errors.length);
 }
