@@ -1,6 +1,5 @@
 import { currentCaseIndex, effectiveRole, findSeat, isLeaderRole } from '../meeting/roles';
 import type { MeetingState } from '../meeting/state';
-import type { MeetingView } from '../meeting/view';
 import { BOARD_CLOSE } from './closeCodes';
 
 export type BoardAccess =
@@ -33,22 +32,4 @@ function boardShownNow(state: MeetingState, caseIndex: number): boolean {
   if (state.status !== 'running' || !state.current) return false;
   const phase = state.phases[state.current.index];
   return !!phase?.rules.boardVisible && currentCaseIndex(state) === caseIndex;
-}
-
-/**
- * For clients: the case whose board this view may hold now, or null. Leaders get the current
- * case (they may open others); everyone else only while the phase shows the board.
- */
-export function visibleBoardCase(view: MeetingView): number | null {
-  if (view.status !== 'running' || view.currentIndex === null) return null;
-  let caseIndex = 0;
-  for (let i = view.currentIndex; i >= 0; i--) {
-    const c = view.phases[i]?.caseIndex;
-    if (c !== null && c !== undefined) {
-      caseIndex = c;
-      break;
-    }
-  }
-  if (view.you.effectiveRole === 'leader' || view.you.effectiveRole === 'co-leader') return caseIndex;
-  return view.phases[view.currentIndex]?.rules.boardVisible ? caseIndex : null;
 }

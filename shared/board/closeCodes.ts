@@ -25,5 +25,3 @@ export const BOARD_CLOSE = {
   /** This connection fell too far behind; transient, the client reconnects and resyncs. */
   TRY_AGAIN: 1013,
 } as const;
-
-export type BoardCloseCode = (typeof BOARD_CLOSE)[keyof typeof BOARD_CLOSE];

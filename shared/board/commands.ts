@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { NOTE_KINDS } from '../meeting/phases';
+import { NOTE_TEXT_MAX } from './limits';
+
+export { NOTE_TEXT_MAX };
 
 /** Plain text, trimmed, 1–500 characters, no control characters but newlines and tabs. */
-export const NOTE_TEXT_MAX = 500;
 const noteText = z
   .string()
   .max(NOTE_TEXT_MAX * 4)
