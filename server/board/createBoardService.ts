@@ -9,6 +9,7 @@ import type { AppSocket } from '../socket/types';
 import type { Storage } from '../storage/types';
 import { createBoardSockets } from './connections';
 import { BoardCore } from './core';
+import { handleBoardExport } from './handlers/boardExport';
 import { handleNoteAdd } from './handlers/noteAdd';
 import { handleNoteDelete, handleNoteEdit } from './handlers/noteEdit';
 import { handleNoteMine } from './handlers/noteMine';
@@ -118,6 +119,7 @@ export function createBoardService(deps: BoardServiceDeps): BoardServiceWithInte
     on('note:moderate', handleNoteModerate);
     on('note:resonate', handleNoteResonate);
     on('board:release', handleBoardRelease);
+    on('board:export', handleBoardExport);
     const view = core.leaderView(socket.data.meetingId, socket.data.seatId);
     if (view) socket.emit('board:leader', view);
   }

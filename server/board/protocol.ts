@@ -98,6 +98,8 @@ export function createBoardProtocol(core: BoardCore, opts: { leaderLimits: Leade
     }
     try {
       core.commit(conn.meetingId, room.caseIndex, (doc) => Y.applyUpdate(doc, update, conn), undefined, conn);
+      // A leader arranging the board is activity: the inactivity limit counts from now.
+      hub.touch(conn.meetingId);
     } catch {
       logger.error('board.store_failed', { meetingId: conn.meetingId, caseIndex: room.caseIndex });
     }

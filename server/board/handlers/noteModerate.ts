@@ -51,6 +51,7 @@ export function handleNoteModerate(core: BoardCore, socket: AppSocket, payload: 
     }
   }
   core.deps.logger.info('board.moderated', { meetingId, action });
+  core.deps.hub.touch(meetingId);
   core.notifyLeaders(meetingId);
   return ok(undefined);
 }
@@ -67,6 +68,7 @@ export function handleBoardRelease(
   const state = core.deps.hub.state(meetingId);
   if (!state || !isLeaderSeat(state, seatId)) return fail(E.FORBIDDEN, 'leaders only');
   const released = core.release(meetingId, currentCaseIndex(state), 'leader');
+  core.deps.hub.touch(meetingId);
   core.notifyLeaders(meetingId);
   return ok({ released });
 }

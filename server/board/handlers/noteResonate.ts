@@ -30,5 +30,6 @@ export function handleNoteResonate(core: BoardCore, socket: AppSocket, payload: 
   core.commit(meetingId, note.caseIndex, (doc) =>
     setNoteResonance(doc, note.noteId, parsed.value.on ? 1 : 0),
   );
+  core.deps.hub.touch(meetingId);
   return ok(undefined);
 }

@@ -1,0 +1,36 @@
+import { buildBoardExport, boardExportSchema } from '../../../shared/board/export';
+import { fail, ok, ERROR_CODES as E, type Result } from '../../../shared/errors';
+import type { BoardExport } from '../../../shared/protocol';
+import type { AppSocket } from '../../socket/types';
+import { isLeaderSeat, type BoardCore } from '../core';
+import { parseOr } from './common';
+
+/**
+ * `board:export` (leaders and co-leaders). VALIDATION: an empty object. AUTH: an admitted leader
+ * seat, checked on the seat's current role (a demoted co-leader is refused at once). RESOLUTION:
+ * every case's public board, read from the documents the boards show, with no author, not even in
+ * named meetings (`buildBoardExport` copies only kind, text, highlight and resonance). Nothing is
+ * changed and nothing is stored; the log line carries counts only.
+ */
+export function handleBoardExport(core: BoardCore, socket: AppSocket, payload: unknown): Result<BoardExport> {
+  const parsed = parseOr(boardExportSchema, payload ?? {});
+  if (!parsed.ok) return parsed;
+  const { meetingId, seatId } = socket.data;
+  const state = core.deps.hub.state(meetingId);
+  if (!state) return fail(E.NOT_FOUND, 'no such meeting');
+  if (!isLeaderSeat(state, seatId)) return fail(E.FORBIDDEN, 'leaders only');
+  const boards = state.cases.map((_c, caseIndex) => ({
+    caseIndex,
+    doc: core.room(meetingId, caseIndex).doc,
+  }));
+  const exp = buildBoardExport(state.title, core.deps.clock.now(), boards);
+  core.deps.logger.info('board.exported', {
+    meetingId,
+    cases: exp.cases.length,
+    notes: exp.cases.reduce(
+      (n, c) => n + c.unthemed.length + c.parked.length + c.themes.reduce((m, t) => m + t.notes.length, 0),
+      0,
+    ),
+  });
+  return ok(exp);
+}
