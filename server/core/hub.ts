@@ -63,8 +63,15 @@ export class MeetingHub {
     this.purgeListeners.push(listener);
   }
 
-  /** Reloads every live meeting after a start or restart and catches up with its deadlines. */
+  /**
+   * Reloads every live meeting after a start or restart and catches up with its deadlines. What a
+   * crash left behind (a meeting stored as ended but not yet purged, rows of no meeting) is purged
+   * first, and a meeting whose inactivity limit passed while the server was down is ended and
+   * purged before anyone can connect to it.
+   */
   loadAll(): number {
+    const leftovers = this.deps.storage.purgeLeftovers();
+    if (leftovers > 0) this.deps.logger.info('meeting.leftovers_purged', { meetings: leftovers });
     const stored = this.deps.storage.loadLiveMeetings();
     for (const m of stored) {
       this.live.set(m.state.id, {
@@ -76,12 +83,17 @@ export class MeetingHub {
         inactivityTimer: null,
       });
     }
+    const now = this.deps.clock.now();
     for (const m of stored) {
+      if (now >= this.inactivityDeadline(m.state.id)) {
+        this.endInactive(m.state.id);
+        continue;
+      }
       // Time that passed while the server was down has passed: apply due deadlines first.
       this.run(m.state.id, { kind: 'server' }, { type: 'clock:tick' }, { silentActivity: true });
       this.schedule(m.state.id);
     }
-    return stored.length;
+    return this.live.size;
   }
 
   create(opts: {
@@ -245,31 +257,50 @@ export class MeetingHub {
     m.joinCode = joinCode;
     m.lastActivityAt = activity;
     logger.info('command.applied', { meetingId, command: command.type, actor: actor.kind });
+    if (result.effects.some((e) => e.type === 'meeting-ended')) {
+      // No effect listeners: the board would release waiting notes to every screen just before
+      // deleting them. The last view goes out, then the purge listeners drop everything.
+      this.broadcaster.meetingChanged(meetingId);
+      this.purge(meetingId, command.type === 'meeting:end' && actor.kind === 'server' ? 'inactive' : 'ended');
+      return ok(undefined);
+    }
     for (const listener of this.effectListeners) listener(meetingId, result.effects, result.state);
     for (const e of result.effects) {
       if (e.type === 'seat-removed') this.broadcaster.seatRemoved(meetingId, e.seatId);
-    }
-    if (result.effects.some((e) => e.type === 'meeting-ended')) {
-      this.broadcaster.meetingChanged(meetingId);
-      this.purge(meetingId, 'ended');
-      return ok(undefined);
     }
     this.schedule(meetingId);
     this.broadcaster.meetingChanged(meetingId);
     return ok(undefined);
   }
 
-  /** Deletes everything of the meeting, everywhere this process holds it. */
+  /**
+   * Deletes everything of the meeting, everywhere this process holds it: the live entry and its
+   * timers, every stored row (secure delete, WAL truncated), then the purge listeners (the board
+   * drops its documents and closes its connections), then every Socket.IO connection is told.
+   * Memory is cleared even when storage fails; the rows are then purged at the next start-up.
+   */
   purge(meetingId: string, reason: 'ended' | 'inactive'): void {
     const m = this.live.get(meetingId);
     if (!m) return;
+    const started = performance.now();
     m.phaseTimer?.cancel();
     m.inactivityTimer?.cancel();
     this.live.delete(meetingId);
-    this.deps.storage.purgeMeeting(meetingId);
+    try {
+      this.deps.storage.purgeMeeting(meetingId);
+    } catch (error) {
+      this.deps.logger.error('meeting.purge_failed', {
+        meetingId,
+        error: error instanceof Error ? error.name : 'unknown',
+      });
+    }
     for (const listener of this.purgeListeners) listener(meetingId);
     this.broadcaster.meetingEnded(meetingId);
-    this.deps.logger.info('meeting.purged', { meetingId, reason });
+    this.deps.logger.info('meeting.purged', {
+      meetingId,
+      reason,
+      ms: Math.round(performance.now() - started),
+    });
   }
 
   /** Stops all timers (drain / tests). */
@@ -294,14 +325,35 @@ export class MeetingHub {
     this.scheduleInactivity(meetingId);
   }
 
+  /** When the backstop ends the meeting: the limit after the last activity or the planned start. */
+  private inactivityDeadline(meetingId: string): number {
+    const m = this.live.get(meetingId);
+    if (!m) return Infinity;
+    return Math.max(m.lastActivityAt, m.state.plannedStartAt ?? 0) + this.deps.inactivityLimitMs;
+  }
+
   private scheduleInactivity(meetingId: string): void {
     const m = this.live.get(meetingId);
     if (!m) return;
     m.inactivityTimer?.cancel();
-    const from = Math.max(m.lastActivityAt, m.state.plannedStartAt ?? 0);
-    m.inactivityTimer = this.deps.clock.setTimer(from + this.deps.inactivityLimitMs, () => {
-      this.run(meetingId, { kind: 'server' }, { type: 'meeting:end' });
-    });
+    m.inactivityTimer = this.deps.clock.setTimer(this.inactivityDeadline(meetingId), () =>
+      this.endInactive(meetingId),
+    );
+  }
+
+  /** The backstop: ends the meeting as `meeting:end` does; if that cannot be stored, purges anyway. */
+  private endInactive(meetingId: string): void {
+    let ended: Result;
+    try {
+      ended = this.run(meetingId, { kind: 'server' }, { type: 'meeting:end' });
+    } catch (error) {
+      this.deps.logger.error('meeting.end_failed', {
+        meetingId,
+        error: error instanceof Error ? error.name : 'unknown',
+      });
+      ended = fail(E.UNAVAILABLE, 'could not store the end');
+    }
+    if (!ended.ok) this.purge(meetingId, 'inactive');
   }
 
   private meetingIdByJoinCode(joinCode: string): string | null {

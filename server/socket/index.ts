@@ -55,6 +55,13 @@ export function attachSocketHandlers(io: AppServer, deps: SocketDeps): void {
 
   io.on('connection', (socket: AppSocket) => {
     const { meetingId, seatId } = socket.data;
+    // Socket.IO connects a tick after the handshake check: a purge in between must not leave a
+    // connection (and the board's entry for it) behind for a meeting that no longer exists.
+    if (!hub.state(meetingId)) {
+      socket.emit('meeting:ended', { meetingId });
+      socket.disconnect(true);
+      return;
+    }
     void socket.join([meetingRoom(meetingId), seatRoom(meetingId, seatId)]);
     hub.connected(meetingId, seatId, 1);
     const view = hub.view(meetingId, seatId);

@@ -46,6 +46,8 @@ export function openSqliteStorage(opts: SqliteOptions): Storage {
   db.pragma(`synchronous = ${opts.synchronous}`);
   // Deleted content is overwritten with zeros, in the file and in the WAL (confidentiality).
   db.pragma('secure_delete = ON');
+  // Sorts and temporary tables stay in memory: no temporary file ever holds meeting content.
+  db.pragma('temp_store = MEMORY');
   db.pragma('foreign_keys = ON');
   migrate(db);
 
@@ -90,6 +92,33 @@ export function openSqliteStorage(opts: SqliteOptions): Storage {
     db.prepare('DELETE FROM commands WHERE meeting_id = ?'),
     db.prepare('DELETE FROM meetings WHERE id = ?'),
   ];
+  const leftoverStatements = {
+    ended: db.prepare("SELECT id FROM meetings WHERE status = 'ended'"),
+    orphans: db.prepare(
+      `SELECT meeting_id AS id FROM board_updates UNION SELECT meeting_id FROM notes
+       UNION SELECT meeting_id FROM seat_tokens UNION SELECT meeting_id FROM commands
+       EXCEPT SELECT id FROM meetings`,
+    ),
+  };
+
+  /**
+   * Moves the zeroed pages out of the WAL into the main file and truncates the WAL to 0 bytes, so
+   * that no older copy of a page (with the deleted rows in it) is left in the WAL. It completes
+   * unless another connection reads the file at that moment; then it is retried at the next purge
+   * and at close.
+   */
+  function checkpoint(): void {
+    const [result] = db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
+    if (result?.busy) throw new Error('WAL checkpoint blocked by a reader');
+  }
+
+  function purge(meetingIds: readonly string[]): void {
+    if (meetingIds.length === 0) return;
+    db.transaction(() => {
+      for (const id of meetingIds) for (const stmt of purgeStatements) stmt.run(id);
+    })();
+    checkpoint();
+  }
 
   return {
     transaction: <T>(fn: () => T): T => db.transaction(fn)(),
@@ -175,11 +204,14 @@ export function openSqliteStorage(opts: SqliteOptions): Storage {
       })();
     },
     purgeMeeting(meetingId) {
-      db.transaction(() => {
-        for (const stmt of purgeStatements) stmt.run(meetingId);
-      })();
-      // Move the zeroed pages out of the WAL into the main file and truncate the WAL.
-      db.pragma('wal_checkpoint(TRUNCATE)');
+      purge([meetingId]);
+    },
+    purgeLeftovers() {
+      const ids = new Set<string>();
+      for (const stmt of [leftoverStatements.ended, leftoverStatements.orphans])
+        for (const row of stmt.all() as { id: string }[]) ids.add(row.id);
+      purge([...ids]);
+      return ids.size;
     },
     close() {
       db.pragma('wal_checkpoint(TRUNCATE)');

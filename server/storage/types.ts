@@ -68,5 +68,10 @@ export interface Storage {
 
   /** Deletes everything of a meeting and leaves no trace in the file, its WAL or free pages. */
   purgeMeeting(meetingId: string): void;
+  /**
+   * At start-up: purges what a crash left behind (a meeting stored as ended whose purge did not
+   * run, rows of meetings that no longer exist). Returns how many meetings it purged.
+   */
+  purgeLeftovers(): number;
   close(): void;
 }
