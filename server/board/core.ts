@@ -24,6 +24,8 @@ export interface CoreDeps {
   clock: Clock;
   random: RandomSource;
   logger: Logger;
+  /** Random note ids (not time-ordered); injected so that simulations can repeat a run. */
+  newNoteId: () => string;
 }
 
 const roomKey = (meetingId: string, caseIndex: number) => `${meetingId}/${caseIndex}`;

@@ -6,6 +6,7 @@ import type { MeetingHub } from '../core/hub';
 import type { Logger } from '../core/logger';
 import type { RandomSource } from '../core/random';
 import type { AppSocket } from '../socket/types';
+import { newId } from '../security/tokens';
 import type { Storage } from '../storage/types';
 import { createBoardSockets } from './connections';
 import { BoardCore } from './core';
@@ -31,6 +32,8 @@ export interface BoardServiceDeps {
   /** The largest WebSocket frame a client may send. */
   maxPayloadBytes?: number;
   leaderLimits?: LeaderUpdateLimits;
+  /** Random note ids; by default 96 random bits (tests pass a seeded source to repeat a run). */
+  newNoteId?: () => string;
   /** Note commands per socket per window (memory only, never stored: it would link notes to seats). */
   noteRateLimit?: { count: number; windowMs: number };
 }
@@ -54,7 +57,7 @@ type Handler<T> = (core: BoardCore, socket: AppSocket, payload: unknown) => Resu
  */
 export function createBoardService(deps: BoardServiceDeps): BoardServiceWithInternals {
   const { hub, logger, clock } = deps;
-  const core = new BoardCore(deps);
+  const core = new BoardCore({ ...deps, newNoteId: deps.newNoteId ?? (() => newId()) });
   const sockets = createBoardSockets(core, {
     publicOrigin: deps.publicOrigin ?? null,
     keepAliveMs: deps.keepAliveMs ?? BOARD_KEEP_ALIVE_MS,

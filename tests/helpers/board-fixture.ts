@@ -20,7 +20,7 @@ import {
 } from '../../server/board/createBoardService';
 import { ManualClock } from '../../server/core/clock';
 import { silentLogger } from '../../server/core/logger';
-import { seededRandom } from '../../server/core/random';
+import { seededRandom, type RandomSource } from '../../server/core/random';
 import { openSqliteStorage } from '../../server/storage/sqlite';
 import type { Storage } from '../../server/storage/types';
 import type { Result } from '../../shared/errors';
@@ -203,7 +203,11 @@ export async function startBoardServer(opts: BoardServerOptions = {}): Promise<B
     createKey: null,
     inactivityLimitMs: 24 * HOUR,
     clientDir: null,
-    createBoard: (ctx) => (board = createBoardService({ ...ctx, ...opts.board })),
+    createBoard: (ctx) => {
+      const ids = seededRandom((opts.seed ?? 1) + 1);
+      board = createBoardService({ ...ctx, newNoteId: () => seededId(ids), ...opts.board });
+      return board;
+    },
   });
   if (!board) throw new Error('the app did not build the board');
   const port = await app.listen(0, '127.0.0.1');
@@ -338,6 +342,15 @@ export async function goToPhase(
   const jumped = await leader.run({ type: 'phase:jump', phaseId: phase.id });
   if (!jumped.ok) throw new Error(`phase:jump failed: ${jumped.error.code}`);
   await leader.waitFor((v) => v.currentIndex === index);
+}
+
+const ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/** A note id like the server's (16 base64url characters), from a seeded source: runs repeat. */
+export function seededId(random: RandomSource): string {
+  let id = '';
+  for (let i = 0; i < 16; i++) id += ID_ALPHABET[Math.floor(random.next() * 64)];
+  return id;
 }
 
 /** A fresh per-note secret (128 bits, hex), as the author's browser makes it. */

@@ -17,6 +17,7 @@ import { ManualClock } from '../../server/core/clock';
 import { MeetingHub } from '../../server/core/hub';
 import { silentLogger } from '../../server/core/logger';
 import { seededRandom } from '../../server/core/random';
+import { seededId } from './board-fixture';
 import { openSqliteStorage } from '../../server/storage/sqlite';
 import type { Storage } from '../../server/storage/types';
 import { findBuiltInTemplate } from '../../shared/meeting/templates';
@@ -124,7 +125,15 @@ export function startBoardSim(seed: number, members = 3): BoardSim {
   const speculation = created.state.phases.find((p) => p.kind === 'speculation');
   must(hub.run(meetingId, leader, { type: 'phase:jump', phaseId: speculation?.id ?? '' }));
 
-  const core = new BoardCore({ hub, storage, clock, random: seededRandom(seed), logger: silentLogger });
+  const ids = seededRandom(seed + 1);
+  const core = new BoardCore({
+    hub,
+    storage,
+    clock,
+    random: seededRandom(seed),
+    logger: silentLogger,
+    newNoteId: () => seededId(ids),
+  });
   const protocol = createBoardProtocol(core, { leaderLimits: DEFAULT_LEADER_LIMITS });
 
   const sim: BoardSim = {

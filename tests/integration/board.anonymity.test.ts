@@ -59,7 +59,7 @@ function containsText(haystack: Uint8Array | string, needle: string): boolean {
     : Buffer.from(haystack.buffer, haystack.byteOffset, haystack.byteLength).includes(Buffer.from(needle));
 }
 
-describe('anonymity on the wire (DESIGN 4)', () => {
+describe('anonymity on the wire (DESIGN 4, BOARD-6, BOARD-8)', () => {
   it('every item comes from the server writer or a leader; no frame names an author; no payload pairs a note with one', async () => {
     const fx = await startBoardServer({ seed: 11 });
     const cast = await startBoardCast(fx);

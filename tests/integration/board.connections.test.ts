@@ -44,7 +44,7 @@ async function boardWithNotes(fx: BoardFixture, count = 3, body: Record<string, 
 const board = (fx: BoardFixture, c: RecordingClient, cast: BoardCast, caseIndex = 0) =>
   fx.openBoard(c.token, cast.meetingId, caseIndex, c.label);
 
-describe('board connections: read-only for all but leaders (DESIGN 4)', () => {
+describe('board connections: read-only for all but leaders (BOARD-1, BOARD-2)', () => {
   it("a participant's provider that writes is closed with 4403, and its write reaches no one", async () => {
     const fx = await startBoardServer();
     const { cast, notes } = await boardWithNotes(fx);
@@ -147,7 +147,7 @@ describe('board connections: read-only for all but leaders (DESIGN 4)', () => {
   });
 });
 
-describe('board connections: malformed frames (4400) and a server that keeps serving', () => {
+describe('board connections: malformed frames and a server that keeps serving (BOARD-4)', () => {
   it('closes on a malformed frame of every type, from leaders and participants alike', async () => {
     const fx = await startBoardServer();
     const { cast } = await boardWithNotes(fx);
@@ -188,7 +188,7 @@ describe('board connections: malformed frames (4400) and a server that keeps ser
   });
 });
 
-describe('board connections: refusals are final 44xx closes', () => {
+describe('board connections: refusals are final 44xx closes (BOARD-5)', () => {
   it('token, origin, meeting, case and admission', async () => {
     const fx = await startBoardServer();
     const cast = await startBoardCast(fx, { templateId: 'classic-90-one-case' });
@@ -234,6 +234,17 @@ describe('board connections: refusals are final 44xx closes', () => {
     expect((await waiting.closed()).code).toBe(BOARD_CLOSE.FORBIDDEN);
   });
 
+  it('with a public origin configured, only that origin is let in', async () => {
+    const fx = await startBoardServer({ publicOrigin: 'https://balint.example.org' });
+    const cast = await startBoardCast(fx);
+    const good = fx.openBoard(cast.leader.token, cast.meetingId, 0, 'public', {
+      origin: 'https://balint.example.org',
+    });
+    const own = fx.openBoard(cast.leader.token, cast.meetingId, 0, 'own-host', { origin: fx.url });
+    await good.synced();
+    expect((await own.closed()).code).toBe(BOARD_CLOSE.FORBIDDEN);
+  });
+
   it('paths that are not a board room are refused with 4404; other paths are not the board’s', async () => {
     const fx = await startBoardServer();
     const cast = await startBoardCast(fx);
@@ -244,7 +255,7 @@ describe('board connections: refusals are final 44xx closes', () => {
   });
 });
 
-describe('board connections: visibility follows the phase, purge and removal close', () => {
+describe('board connections: visibility follows the phase, purge and removal close (BOARD-5)', () => {
   it('members see the board only while the phase shows it; leaders always', async () => {
     const fx = await startBoardServer();
     const cast = await startBoardCast(fx, { templateId: 'classic-90-two-cases' });
@@ -297,7 +308,7 @@ describe('board connections: visibility follows the phase, purge and removal clo
   });
 });
 
-describe('board connections: keep-alive', () => {
+describe('board connections: keep-alive (BOARD-6)', () => {
   it('every connection hears a harmless frame each period, so a stock client never reconnects', async () => {
     const fx = await startBoardServer({ board: { keepAliveMs: 10_000 } });
     const { cast } = await boardWithNotes(fx);

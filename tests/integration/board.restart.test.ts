@@ -36,7 +36,7 @@ async function add(c: TestClient, text: string) {
   return { ...ack.value, secret };
 }
 
-describe('the board across a SIGKILL restart (DUR-1)', () => {
+describe('the board across a SIGKILL restart (DUR-1, BOARD-3)', () => {
   it(
     'acknowledged notes, waiting ones included, survive; the board after equals the board before',
     async () => {

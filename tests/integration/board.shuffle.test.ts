@@ -26,7 +26,7 @@ function spearman(a: readonly number[], b: readonly number[]): number {
   return 1 - (6 * d2) / (n * (n * n - 1));
 }
 
-describe('shuffled release batches (BOARD-RELEASE)', () => {
+describe('shuffled release batches (BOARD-7)', () => {
   it('62 notes from four participants: board order unrelated to send order; batches of at least three', async () => {
     const fx = await startBoardServer({ seed: 2026 });
     const cast = await startBoardCast(fx);

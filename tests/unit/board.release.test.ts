@@ -35,7 +35,7 @@ function note(partial: Partial<NoteRow> = {}): NoteRow {
   };
 }
 
-describe('shouldRelease (BOARD-RELEASE)', () => {
+describe('shouldRelease (BOARD-7)', () => {
   it('anonymous meetings wait until at least three changes wait', () => {
     for (const settings of [ANON_BATCH, ANON_SCREEN]) {
       expect(shouldRelease(settings, 0, 'change')).toBe(false);

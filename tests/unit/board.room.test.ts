@@ -13,7 +13,7 @@ function open(): Storage {
   return storage;
 }
 
-describe('BoardRoom storage', () => {
+describe('BoardRoom storage (BOARD-3)', () => {
   it('stores every change before relaying it, and loads the same board again', () => {
     const s = open();
     const room = new BoardRoom('meeting-1', 0, s);

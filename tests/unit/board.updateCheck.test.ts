@@ -48,7 +48,7 @@ function refusedWith(verdict: UpdateVerdict): number | null {
   return verdict.kind === 'refused' ? verdict.code : null;
 }
 
-describe('read-only check', () => {
+describe('read-only check (BOARD-1)', () => {
   it('a stock client’s sync reply after deletions and moves brings nothing new', () => {
     const server = serverBoard();
     const reader = copyOf(server);
@@ -89,7 +89,7 @@ describe('read-only check', () => {
   });
 });
 
-describe('leader update check', () => {
+describe('leader update check (BOARD-2)', () => {
   it('allows layout changes, highlights, the parking lot and themes', () => {
     const server = serverBoard();
     const allowed = [

@@ -44,7 +44,7 @@ function validFrames(): [string, Uint8Array][] {
   ];
 }
 
-describe('y-websocket wire format', () => {
+describe('y-websocket wire format (BOARD-4, BOARD-6)', () => {
   it('decodes every message type a stock client sends', () => {
     const types = validFrames().map(([what, frame]) => {
       const parsed = parseBoardMessage(frame);

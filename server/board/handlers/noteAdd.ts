@@ -1,7 +1,7 @@
 import { noteAddSchema, type NoteStatus } from '../../../shared/board/commands';
 import { fail, ok, ERROR_CODES as E, type Result } from '../../../shared/errors';
 import { canPostNote, currentCaseIndex, findSeat } from '../../../shared/meeting/roles';
-import { hashSecret, newId } from '../../security/tokens';
+import { hashSecret } from '../../security/tokens';
 import type { AppSocket } from '../../socket/types';
 import type { BoardCore } from '../core';
 import { authorStatus, parseOr, postRefusal } from './common';
@@ -41,7 +41,7 @@ export function handleNoteAdd(
   if (inCase >= MAX_NOTES_PER_CASE)
     return fail(E.LIMIT_REACHED, `at most ${MAX_NOTES_PER_CASE} notes per case`);
 
-  const noteId = newId();
+  const noteId = core.deps.newNoteId();
   storage.putNote({
     meetingId,
     noteId,
