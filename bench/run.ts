@@ -20,7 +20,7 @@ import { Report } from './lib/report';
 import { RpcClient } from './lib/rpc';
 import { startServer, type Probed } from './lib/server';
 import type { PreparedMeeting, ProbeStats } from './lib/types';
-import { runCapacity, type CapacityScale } from './parts/capacity';
+import { runCapacity, type CapacityScale, type Windows } from './parts/capacity';
 import { runClient } from './parts/client';
 import { runFanout, runPhase, type LatencyScale } from './parts/latency';
 import { runRestart } from './parts/restart';
@@ -236,6 +236,7 @@ async function main(): Promise<number> {
     await seedOnce();
     const profileDir = flags.profile ? path.join(tmp, 'profile') : undefined;
     const server = await startServer({ dataDir: storedDir, cpuProfileDir: profileDir });
+    let windows: Windows = [];
     try {
       const boardMeeting = seeded[0];
       if (!boardMeeting) throw new Error('nothing was seeded');
@@ -244,7 +245,7 @@ async function main(): Promise<number> {
         { serverUrl: server.url, prepared: boardMeeting },
         30_000,
       );
-      await runCapacity(report, { workers, server, seeded, scale: scale.capacity, withBoard, log });
+      windows = await runCapacity(report, { workers, server, seeded, scale: scale.capacity, withBoard, log });
       if (withBoard) {
         await first.call(
           'add-notes',
@@ -257,7 +258,7 @@ async function main(): Promise<number> {
     }
     if (profileDir) {
       const section = report.section('profile', 'Server CPU profile during the capacity part (self time)');
-      summarizeProfile(profileDir, section);
+      summarizeProfile(profileDir, section, windows);
     }
   });
 

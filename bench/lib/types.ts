@@ -12,10 +12,11 @@ export interface ProbeStats {
   eventLoop: DelayStats;
   memory: NodeJS.MemoryUsage;
   cpuMicros: NodeJS.CpuUsage;
-  openFiles: number;
   gcRan: boolean;
   /** Garbage-collection pauses since the last reset. */
   gcPauses: { count: number; totalMs: number; maxMs: number };
+  /** The server's monotonic clock (the one its CPU profile's timestamps use), in µs. */
+  monotonicMicros: number;
 }
 
 /** A seat the load generator connects as: the leader first, then the participants. */

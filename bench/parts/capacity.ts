@@ -46,7 +46,11 @@ function split<T>(items: T[], parts: number): T[][] {
   return out;
 }
 
-export async function runCapacity(report: Report, ctx: CapacityContext): Promise<void> {
+/** The load windows, on the server's monotonic clock (µs), so a CPU profile can be cut to them. */
+export type Windows = [number, number][];
+
+export async function runCapacity(report: Report, ctx: CapacityContext): Promise<Windows> {
+  const windows: Windows = [];
   const { scale, workers, server } = ctx;
   const section = report.section('capacity', 'Capacity: concurrent 12-seat meetings under load');
   const socketsPerSeat = ctx.withBoard ? 2 : 1;
@@ -101,6 +105,7 @@ export async function runCapacity(report: Report, ctx: CapacityContext): Promise
     let verdict: Window | null = null;
     for (let attempt = 0; attempt < MEASURES_PER_STEP; attempt++) {
       const w = await measureWindow(ctx);
+      windows.push(w.span);
       const errors = failed + w.errors;
       const label = attempt === 0 ? String(step) : `${step} (again)`;
       section.row([label, String(seats * socketsPerSeat), ...w.cells(errors)]);
@@ -160,6 +165,7 @@ export async function runCapacity(report: Report, ctx: CapacityContext): Promise
   if (!ctx.withBoard)
     section.error =
       'the board is not wired into the server yet: only Socket.IO connections and phase changes were loaded';
+  return windows;
 }
 
 interface Window {
@@ -171,6 +177,7 @@ interface Window {
   rss: number;
   heapAfterGc: number;
   summary: string;
+  span: [number, number];
   cells(errors: number): string[];
 }
 
@@ -214,6 +221,7 @@ async function measureWindow(ctx: CapacityContext): Promise<Window> {
     server: window,
     rss,
     heapAfterGc: after.memory.heapUsed,
+    span: [start.monotonicMicros, window.monotonicMicros],
     summary:
       `fan-out p50 ${ms(fanout.p50)} p99 ${ms(fanout.p99)} max ${ms(fanout.max)}, ` +
       `server loop p99 ${ms(window.eventLoop.p99)} max ${ms(window.eventLoop.max)}, GC max ${ms(window.gcPauses.maxMs)}, ` +
