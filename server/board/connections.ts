@@ -4,7 +4,7 @@ import { WebSocketServer, type RawData } from 'ws';
 import { boardAccess } from '../../shared/board/access';
 import { BOARD_CLOSE } from '../../shared/board/closeCodes';
 import { BOARD_PATH, BOARD_SUBPROTOCOL } from '../../shared/protocol';
-import { originAllowed } from '../app';
+import { originAllowed } from '../security/origin';
 import type { TimerHandle } from '../core/clock';
 import type { BoardCore } from './core';
 import { createBoardProtocol, type Admitted } from './protocol';
