@@ -241,7 +241,11 @@ export class MeetingHub {
       logger.debug('command.refused', { meetingId, command: command.type, code: result.error.code });
       return result;
     }
-    if (command.type === 'clock:tick' && result.effects.length === 0) return ok(undefined);
+    if (command.type === 'clock:tick' && result.effects.length === 0) {
+      // Nothing was due (a timer that fired early): wait for the deadline again.
+      this.schedule(meetingId);
+      return ok(undefined);
+    }
     let joinCode = m.joinCode;
     if (result.effects.some((e) => e.type === 'rotate-join-code')) joinCode = this.uniqueJoinCode();
     const activity = opts.silentActivity || command.type === 'clock:tick' ? m.lastActivityAt : now;
@@ -296,6 +300,7 @@ export class MeetingHub {
     }
     for (const listener of this.purgeListeners) listener(meetingId);
     this.broadcaster.meetingEnded(meetingId);
+    forgetLastRegExpSubject();
     this.deps.logger.info('meeting.purged', {
       meetingId,
       reason,
@@ -367,4 +372,13 @@ export class MeetingHub {
       if (!this.deps.storage.findMeetingByJoinCode(code)) return code;
     }
   }
+}
+
+/**
+ * V8 keeps the subject of the last successful regular expression match reachable (the legacy
+ * `RegExp.input` / `RegExp.lastMatch`): after validating a note's secret or text, that string would
+ * outlive its meeting until the next match. A match on a constant replaces it.
+ */
+function forgetLastRegExpSubject(): void {
+  /purged/.test('purged');
 }
