@@ -134,6 +134,8 @@ export interface ConfidentialServerOptions {
   logger: Logger;
   clock?: ManualClock;
   inactivityLimitMs?: number;
+  /** Board keep-alive period; long for tests that move a ManualClock by hours (no pong can answer). */
+  keepAliveMs?: number;
 }
 
 /**
@@ -156,7 +158,11 @@ export async function startConfidentialServer(opts: ConfidentialServerOptions): 
     inactivityLimitMs: opts.inactivityLimitMs ?? 24 * HOUR,
     clientDir: null,
     createBoard: (ctx) =>
-      (board = createBoardService({ ...ctx, noteRateLimit: { count: 1_000, windowMs: 1 } })),
+      (board = createBoardService({
+        ...ctx,
+        noteRateLimit: { count: 1_000, windowMs: 1 },
+        ...(opts.keepAliveMs ? { keepAliveMs: opts.keepAliveMs } : {}),
+      })),
   });
   if (!board) throw new Error('the app did not build the board');
   const port = await app.listen(0, '127.0.0.1');
