@@ -93,11 +93,14 @@ const { values: flags } = parseArgs({
     profile: { type: 'boolean', default: false },
     /** Comma-separated parts to run (client, fanout, capacity, restart); all by default. */
     only: { type: 'string' },
+    /** Capacity: go on after a step passed the limit, to see the curve. */
+    'all-steps': { type: 'boolean', default: false },
   },
 });
 const only = flags.only ? new Set(flags.only.split(',')) : null;
 const wanted = (id: string) => !only || only.has(id);
 const scale = flags.quick ? QUICK : FULL;
+scale.capacity.allSteps = flags['all-steps'];
 const tmp = mkdtempSync(path.join(tmpdir(), 'balint-bench-'));
 const report = new Report();
 const runStarted = performance.now();
