@@ -8,6 +8,10 @@ import { KEEP_ALIVE_FRAME, parseBoardMessage, syncStep1Frame, syncStep2Frame } f
 
 /** Keep-alive rounds without a pong before a connection counts as dead (half-open TCP, lost phones). */
 const MAX_MISSED_PONGS = 3;
+/** How long a closed connection may take to answer the close handshake. */
+const CLOSE_GRACE_MS = 2_000;
+/** WebSocket readyState CLOSED. */
+const CLOSED = 3;
 
 export interface Admitted {
   meetingId: string;
@@ -108,6 +112,15 @@ export function createBoardProtocol(core: BoardCore, opts: { leaderLimits: Leade
   function closeConn(conn: BoardConnection, code: number, reason: string): void {
     conn.room.leave(conn);
     conn.ws.close(code, truncateReason(reason));
+    // A peer that never answers the close handshake would keep this connection, and through it
+    // the board, in memory for the library's 30 s: cut it after a short grace (CONF-1).
+    // The timer holds the socket weakly: a socket that closed properly is freed at once.
+    const { clock } = core.deps;
+    const ref = new WeakRef(conn.ws);
+    clock.setTimer(clock.now() + CLOSE_GRACE_MS, () => {
+      const ws = ref.deref();
+      if (ws && ws.readyState !== CLOSED) ws.terminate();
+    });
   }
 
   /** Closes the connections that may no longer hold their board (phase, case, role, seat). */
