@@ -1,14 +1,4 @@
-/** A small seeded PRNG (mulberry32): the same seed gives the same run, so failures replay. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+import { seededRandom } from '../../server/core/random';
 
 export interface Prng {
   /** Uniform in [0, 1). */
@@ -21,7 +11,8 @@ export interface Prng {
 }
 
 export function createPrng(seed: number): Prng {
-  const next = mulberry32(seed);
+  const source = seededRandom(seed);
+  const next = () => source.next();
   const between = (min: number, max: number) => min + next() * (max - min);
   return {
     next,
