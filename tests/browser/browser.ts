@@ -3,6 +3,8 @@
  * server on port 0 serving the built client. Everything opened here is closed when the test
  * file finishes. No sleeps: tests wait for conditions (locators, waitForFunction, expect.poll).
  */
+import { AxeBuilder } from '@axe-core/playwright';
+import type { ImpactValue } from 'axe-core';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -138,10 +140,39 @@ export async function openPerson(
 }
 
 export async function screenshot(page: Page, name: string): Promise<string> {
-  mkdirSync(SCREENSHOTS, { recursive: true });
   const file = path.join(SCREENSHOTS, `${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
+  mkdirSync(path.dirname(file), { recursive: true });
+  // Finite animations (a note fading in) are finished, so the picture shows the settled screen.
+  await page.screenshot({ path: file, fullPage: true, animations: 'disabled' });
   return file;
+}
+
+const SEVERE: readonly ImpactValue[] = ['serious', 'critical'];
+
+/**
+ * axe-core on the page as it is now: no serious or critical violation of WCAG 2.2 A/AA (and
+ * axe's best practices). Throws with the rule ids and the first offending elements.
+ */
+export async function expectAccessible(page: Page, label: string): Promise<void> {
+  const results = await new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'])
+    .analyze();
+  const bad = results.violations.filter((v) => v.impact && SEVERE.includes(v.impact));
+  if (bad.length === 0) return;
+  const lines = bad.map(
+    (v) =>
+      `${v.id} (${v.impact}): ${v.help} at ${v.nodes
+        .slice(0, 3)
+        .map((n) => n.target.join(' '))
+        .join(' | ')}`,
+  );
+  throw new Error(`axe on ${label}:\n${lines.join('\n')}`);
+}
+
+/** Switches the page's language in place with its own language menu, and waits until it shows. */
+export async function switchLanguage(page: Page, lang: 'en' | 'de' | 'el'): Promise<void> {
+  await page.locator('label.lang select').first().selectOption(lang);
+  await page.waitForFunction((l) => document.documentElement.lang === l, lang);
 }
 
 /** What the countdown on a page shows: whole seconds left (negative in overtime). */

@@ -70,13 +70,14 @@ export function BoardView({ board, showNames = false, size = 'normal', onResonat
   return (
     <div className={`board board-${size}`} data-testid="board">
       {groups.map((g) => (
-        <section key={g.key} className="board-group">
+        <section key={g.key} className="board-group" data-theme={g.title || undefined}>
           {g.title && <h3>{g.title}</h3>}
           <ul className="notes">{g.notes.map(renderNote)}</ul>
         </section>
       ))}
       {parked.length > 0 && (
-        <section className="board-group board-parked">
+        <section className="board-group board-parked" data-testid="board-parked">
+          <h3>{t('board.parked')}</h3>
           <ul className="notes">{parked.map(renderNote)}</ul>
         </section>
       )}

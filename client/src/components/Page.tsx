@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import { LiveRegion } from '../a11y/announcer';
 import { useT } from '../i18n';
 import { paths } from '../router';
 import { LanguageSwitcher } from './LanguageSwitcher';
@@ -31,6 +32,7 @@ export function Page({
       <main id="main" className={wide ? 'main wide' : 'main'}>
         {children}
       </main>
+      <LiveRegion />
       <footer className="foot">
         <Link href={paths.join()}>{t('nav.join')}</Link>
         <Link href={paths.about()}>{t('nav.about')}</Link>

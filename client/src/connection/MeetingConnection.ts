@@ -42,6 +42,14 @@ interface Pending {
   resolve(result: Result<unknown>): void;
 }
 
+export interface RequestOptions {
+  /**
+   * Stop waiting after this long and answer UNAVAILABLE: for reads a person waits for (an
+   * export), not for commands, which are kept until the server has them.
+   */
+  giveUpMs?: number;
+}
+
 export const ACK_TIMEOUT_MS = 8_000;
 export const CLOCK_SAMPLES_PER_CONNECT = 5;
 export const CLOCK_RESAMPLE_MS = 5 * 60_000;
@@ -114,6 +122,8 @@ export class MeetingConnection {
       if (!socket.active) this.retryHandshake(socket);
     });
     socket.on('meeting:state', (view) => {
+      // A server updated under an open page: reload rather than misread its snapshots.
+      if (view.protocolVersion !== PROTOCOL_VERSION) return this.finish('outdated');
       if (!this.estimator.sampleCount) {
         // Until pings answer, the snapshot's stamp gives a rough offset (biased by one-way delay).
         this.clock.set({ offsetMs: view.serverNow - Date.now(), measured: false });
@@ -152,7 +162,11 @@ export class MeetingConnection {
    * again after every reconnect, with the very same payload (and so the same id or secret),
    * which the server applies once.
    */
-  request<E extends RequestEvent>(event: E, payload: RequestPayload<E>): Promise<Result<RequestValue<E>>> {
+  request<E extends RequestEvent>(
+    event: E,
+    payload: RequestPayload<E>,
+    options: RequestOptions = {},
+  ): Promise<Result<RequestValue<E>>> {
     const status = this.status.get();
     if (FINAL.has(status)) return Promise.resolve(finalError(status));
     return new Promise((resolve) => {
@@ -160,6 +174,13 @@ export class MeetingConnection {
       const entry: Pending = { event, payload, resolve: resolve as (r: Result<unknown>) => void };
       this.pending.set(id, entry);
       if (this.socket?.connected) this.transmit(id, entry);
+      if (options.giveUpMs !== undefined) {
+        setTimeout(() => {
+          if (this.pending.get(id) !== entry) return;
+          this.pending.delete(id);
+          resolve({ ok: false, error: { code: ERROR_CODES.UNAVAILABLE, message: `${event}: no answer` } });
+        }, options.giveUpMs);
+      }
     });
   }
 

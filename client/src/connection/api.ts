@@ -1,5 +1,5 @@
 import type { ErrorCode } from '../../../shared/errors';
-import type { Template } from '../../../shared/meeting/templates';
+import type { Template, TemplatePhase } from '../../../shared/meeting/templates';
 import type { AnonymityMode, ReleaseMode, TimerVisibility } from '../../../shared/meeting/state';
 
 /** What a REST call can fail with: a server error code, or no answer at all. */
@@ -11,6 +11,8 @@ export interface CreateMeetingRequest {
   /** How the leader appears in the presence list. */
   leaderName?: string;
   templateId?: string;
+  /** A leader's own plan saved on their device, instead of `templateId`. */
+  template?: { name: string; phases: TemplatePhase[] };
   anonymity?: AnonymityMode;
   timerVisibility?: TimerVisibility;
   release?: ReleaseMode;
@@ -30,12 +32,17 @@ export interface JoinedSeat {
   token: string;
 }
 
-async function call<T>(method: 'GET' | 'POST', url: string, body?: unknown): Promise<ApiResult<T>> {
+async function call<T>(
+  method: 'GET' | 'POST',
+  url: string,
+  body?: unknown,
+  extraHeaders: Record<string, string> = {},
+): Promise<ApiResult<T>> {
   let res: Response;
   try {
     res = await fetch(url, {
       method,
-      headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
+      headers: { ...(body === undefined ? {} : { 'Content-Type': 'application/json' }), ...extraHeaders },
       body: body === undefined ? undefined : JSON.stringify(body),
       credentials: 'same-origin',
     });
@@ -55,7 +62,9 @@ async function call<T>(method: 'GET' | 'POST', url: string, body?: unknown): Pro
 
 export const api = {
   templates: () => call<{ templates: Template[]; defaultTemplateId?: string }>('GET', '/api/templates'),
-  createMeeting: (req: CreateMeetingRequest) => call<CreatedMeeting>('POST', '/api/meetings', req),
+  /** `createKey`: only for servers that ask for one (CREATE_KEY), sent as a header. */
+  createMeeting: (req: CreateMeetingRequest, createKey?: string) =>
+    call<CreatedMeeting>('POST', '/api/meetings', req, createKey ? { 'x-create-key': createKey } : {}),
   join: (code: string, name: string, as: 'participant' | 'observer') =>
     call<JoinedSeat>('POST', '/api/join', { code, name, as }),
   claimProjector: (meetingId: string, key: string) =>

@@ -1,53 +1,120 @@
 import { useEffect, useSyncExternalStore } from 'react';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
+import { BOARD_CLOSE } from '../../../shared/board/closeCodes';
 import { BOARD_PATH, BOARD_SUBPROTOCOL } from '../../../shared/protocol';
 import { useConnection } from './hooks';
 import { EMPTY_BOARD, readBoard, type BoardSnapshot } from './boardShape';
 import { createStore, type Store } from './store';
 
-export type { BoardNote, BoardSnapshot } from './boardShape';
+export type { BoardNote, BoardSnapshot, BoardTheme } from './boardShape';
 
 function wsOrigin(): string {
   return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}`;
 }
 
 /**
- * A read-only view of one case's board: a stock y-websocket provider with the seat token in
- * the subprotocol list. This client never writes to the document (the server would close the
- * connection): notes go through the meeting connection instead.
+ * Final closes (4400–4499) after which a fresh document may succeed: the board was not shown to
+ * this role yet (the meeting view and the board can cross on the wire), or a leader's change
+ * was refused (it lives in the local copy, so the retry starts from an empty one).
  */
-function openBoard(
-  meetingId: string,
-  caseIndex: number,
-  token: string,
-  store: Store<BoardSnapshot>,
-): () => void {
-  const doc = new Y.Doc();
-  const provider = new WebsocketProvider(`${wsOrigin()}${BOARD_PATH}/${meetingId}`, String(caseIndex), doc, {
-    protocols: [BOARD_SUBPROTOCOL, token],
-    connect: false,
-    // Tabs must not share updates among themselves: the server is the only source.
-    disableBc: true,
-  });
-  // Awareness carries nothing about who is here.
-  provider.awareness.setLocalState(null);
-  const publish = () => store.set(readBoard(doc, provider.synced));
-  doc.on('update', publish);
-  provider.on('sync', publish);
-  provider.connect();
-  return () => {
-    doc.off('update', publish);
+const REOPEN_AFTER: ReadonlySet<number> = new Set([
+  BOARD_CLOSE.NOT_VISIBLE,
+  BOARD_CLOSE.FORBIDDEN,
+  BOARD_CLOSE.TOO_LARGE,
+  BOARD_CLOSE.MALFORMED,
+]);
+const REOPEN_MIN_MS = 1_000;
+const REOPEN_MAX_MS = 15_000;
+
+/**
+ * One case's board: a stock y-websocket provider with the seat token in the subprotocol list.
+ * Read-only seats never write to `doc` (the server would close the connection); leaders'
+ * consoles change layout fields and themes through `connection/leaderBoard.ts`.
+ */
+export class BoardSession {
+  doc: Y.Doc = new Y.Doc();
+  private provider: WebsocketProvider | null = null;
+  private reopenTimer: ReturnType<typeof setTimeout> | null = null;
+  private reopenCount = 0;
+  private stopped = false;
+
+  constructor(
+    private readonly meetingId: string,
+    private readonly caseIndex: number,
+    private readonly token: string,
+    readonly store: Store<BoardSnapshot>,
+  ) {
+    this.open();
+  }
+
+  close(): void {
+    this.stopped = true;
+    if (this.reopenTimer) clearTimeout(this.reopenTimer);
+    this.teardown();
+  }
+
+  private open(): void {
+    const doc = new Y.Doc();
+    this.doc = doc;
+    const provider = new WebsocketProvider(
+      `${wsOrigin()}${BOARD_PATH}/${this.meetingId}`,
+      String(this.caseIndex),
+      doc,
+      {
+        protocols: [BOARD_SUBPROTOCOL, this.token],
+        connect: false,
+        // Tabs must not share updates among themselves: the server is the only source.
+        disableBc: true,
+      },
+    );
+    this.provider = provider;
+    // Awareness carries nothing about who is here.
+    provider.awareness.setLocalState(null);
+    const publish = () => {
+      if (this.doc === doc) this.store.set(readBoard(doc, provider.synced));
+    };
+    doc.on('update', publish);
+    provider.on('sync', (synced: boolean) => {
+      if (synced) this.reopenCount = 0;
+      publish();
+    });
+    provider.on('closed', ({ code }: { code: number }) => {
+      if (code === BOARD_CLOSE.MEETING_ENDED) return this.store.set(EMPTY_BOARD);
+      if (REOPEN_AFTER.has(code)) this.scheduleReopen();
+    });
+    provider.connect();
+  }
+
+  private scheduleReopen(): void {
+    if (this.stopped || this.reopenTimer) return;
+    this.reopenCount += 1;
+    const base = Math.min(REOPEN_MAX_MS, REOPEN_MIN_MS * 2 ** (this.reopenCount - 1));
+    this.reopenTimer = setTimeout(
+      () => {
+        this.reopenTimer = null;
+        if (this.stopped) return;
+        this.teardown();
+        this.open();
+      },
+      base * (0.5 + Math.random() * 0.5),
+    );
+  }
+
+  private teardown(): void {
+    const provider = this.provider;
+    this.provider = null;
+    if (!provider) return;
     provider.destroy();
     // The provider does not destroy the awareness it made, and an awareness keeps an interval.
     provider.awareness.destroy();
-    doc.destroy();
-  };
+    this.doc.destroy();
+  }
 }
 
 const boardStores = new WeakMap<object, Map<number, Store<BoardSnapshot>>>();
 
-function storeFor(owner: object, caseIndex: number): Store<BoardSnapshot> {
+export function boardStoreFor(owner: object, caseIndex: number): Store<BoardSnapshot> {
   let byCase = boardStores.get(owner);
   if (!byCase) boardStores.set(owner, (byCase = new Map()));
   let store = byCase.get(caseIndex);
@@ -58,12 +125,12 @@ function storeFor(owner: object, caseIndex: number): Store<BoardSnapshot> {
 /** The board of `caseIndex` while `enabled`; an empty board otherwise. */
 export function useBoard(caseIndex: number, enabled: boolean): BoardSnapshot {
   const connection = useConnection();
-  const store = storeFor(connection, caseIndex);
+  const store = boardStoreFor(connection, caseIndex);
   useEffect(() => {
     if (!enabled) return;
-    const close = openBoard(connection.meetingId, caseIndex, connection.token, store);
+    const session = new BoardSession(connection.meetingId, caseIndex, connection.token, store);
     return () => {
-      close();
+      session.close();
       store.set(EMPTY_BOARD);
     };
   }, [connection, caseIndex, enabled, store]);

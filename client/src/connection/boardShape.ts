@@ -1,9 +1,14 @@
-import type * as Y from 'yjs';
-import { readBoard as readSharedBoard, type BoardNote, type BoardTheme } from '../../../shared/board/schema';
+import * as Y from 'yjs';
+import { NOTE_KINDS, type NoteKind } from '../../../shared/meeting/phases';
+import type { BoardNote, BoardTheme } from '../../../shared/board/schema';
 
 /**
- * How the client reads the board's Yjs document: through the one declaration of its shape in
- * shared/board/schema.ts, so server and client never disagree about it.
+ * How the client reads the board's Yjs document: the shape declared in shared/board/schema.ts
+ * (its types are imported from there, so a change of shape breaks this file at compile time),
+ * read with plain type checks instead of the zod schema. The server checks every field of every
+ * update before it is stored; the client only needs to skip what it cannot render, and a phone
+ * joining a meeting is spared zod's weight. tests/browser/boardShape.test.ts checks that both
+ * readers agree.
  */
 export type { BoardNote, BoardTheme };
 
@@ -15,6 +20,75 @@ export interface BoardSnapshot {
 
 export const EMPTY_BOARD: BoardSnapshot = { synced: false, notes: [], themes: [] };
 
+const NOTES_KEY = 'notes' satisfies typeof import('../../../shared/board/schema').NOTES_KEY;
+const THEMES_KEY = 'themes' satisfies typeof import('../../../shared/board/schema').THEMES_KEY;
+const NOTE_FIELDS = new Set([
+  'text',
+  'kind',
+  'theme',
+  'highlight',
+  'parked',
+  'x',
+  'y',
+  'resonance',
+  'batch',
+  'author',
+]);
+
+const isKind = (v: unknown): v is NoteKind =>
+  typeof v === 'string' && (NOTE_KINDS as readonly string[]).includes(v);
+const isCoord = (v: unknown): v is number | null => v === null || (typeof v === 'number' && isFinite(v));
+const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
+
+function entries(value: unknown): Map<string, unknown> | null {
+  if (!(value instanceof Y.Map)) return null;
+  const out = new Map<string, unknown>();
+  for (const [key, v] of (value as Y.Map<unknown>).entries()) out.set(key, v);
+  return out;
+}
+
+function readNote(id: string, value: unknown): BoardNote | null {
+  const f = entries(value);
+  if (!f || [...f.keys()].some((k) => !NOTE_FIELDS.has(k))) return null;
+  const text = f.get('text');
+  const kind = f.get('kind');
+  const theme = f.get('theme');
+  const highlight = f.get('highlight');
+  const parked = f.get('parked');
+  const x = f.get('x');
+  const y = f.get('y');
+  const resonance = f.get('resonance');
+  const batch = f.get('batch');
+  const author = f.get('author');
+  if (typeof text !== 'string' || text.length === 0 || !isKind(kind)) return null;
+  if (theme !== null && typeof theme !== 'string') return null;
+  if (typeof highlight !== 'boolean' || typeof parked !== 'boolean') return null;
+  if (!isCoord(x) || !isCoord(y) || !isCount(resonance) || !isCount(batch)) return null;
+  if (author !== undefined && typeof author !== 'string') return null;
+  const note: BoardNote = { id, text, kind, theme, highlight, parked, x, y, resonance, batch };
+  if (author !== undefined) note.author = author;
+  return note;
+}
+
+function readTheme(id: string, value: unknown): BoardTheme | null {
+  const f = entries(value);
+  const name = f?.get('name');
+  return f && f.size === 1 && typeof name === 'string' && name.length > 0 ? { id, name } : null;
+}
+
+const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+/** The whole board as plain objects, sorted by the random id (an order that follows no arrival). */
 export function readBoard(doc: Y.Doc, synced: boolean): BoardSnapshot {
-  return { synced, ...readSharedBoard(doc) };
+  const notes: BoardNote[] = [];
+  for (const [id, value] of doc.getMap(NOTES_KEY).entries()) {
+    const note = readNote(id, value);
+    if (note) notes.push(note);
+  }
+  const themes: BoardTheme[] = [];
+  for (const [id, value] of doc.getMap(THEMES_KEY).entries()) {
+    const theme = readTheme(id, value);
+    if (theme) themes.push(theme);
+  }
+  return { synced, notes: notes.sort(byId), themes: themes.sort(byId) };
 }

@@ -5,7 +5,7 @@
 export { api } from './api';
 export type { ApiErrorCode, CreatedMeeting } from './api';
 export { useBoard } from './board';
-export type { BoardNote, BoardSnapshot } from './board';
+export type { BoardNote, BoardSnapshot, BoardTheme } from './board';
 export {
   ConnectionProvider,
   useConnection,

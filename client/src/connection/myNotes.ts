@@ -9,6 +9,14 @@ import { createStore, type Store } from './store';
 export type MyNoteStatus = NoteStatus | 'sending' | 'failed';
 
 /**
+ * While one of the author's notes waits (for a batch or for a leader's reading), its status is
+ * asked again this often: a note moving into the screening queue changes nothing on the public
+ * board, so no board change would tell the author.
+ */
+export const WAITING_REFRESH_MS = 5_000;
+const UNSETTLED: ReadonlySet<MyNoteStatus> = new Set(['waiting', 'screening']);
+
+/**
  * A note as its author's device remembers it. The secret is what proves authorship to the
  * server (which keeps only its hash); it never leaves this device except to edit or delete.
  */
@@ -26,6 +34,8 @@ export interface MyNote {
 export class MyNotes {
   readonly store: Store<MyNote[]>;
   private readonly key: string;
+  private refreshing = false;
+  private refreshAgain = false;
 
   constructor(private readonly connection: MeetingConnection) {
     this.key = meetingKey('notes', connection.meetingId);
@@ -36,7 +46,15 @@ export class MyNotes {
   resume(): () => void {
     for (const note of this.store.get()) if (note.status === 'sending') void this.send(note);
     void this.refresh();
-    return this.connection.onConnect(() => void this.refresh());
+    const offConnect = this.connection.onConnect(() => void this.refresh());
+    const timer = setInterval(() => {
+      const online = this.connection.status.get() === 'online';
+      if (online && this.store.get().some((n) => UNSETTLED.has(n.status))) void this.refresh();
+    }, WAITING_REFRESH_MS);
+    return () => {
+      offConnect();
+      clearInterval(timer);
+    };
   }
 
   async add(kind: NoteKind, text: string, caseIndex: number): Promise<Result<unknown>> {
@@ -90,9 +108,20 @@ export class MyNotes {
   async refresh(): Promise<void> {
     const known = this.store.get().filter((n) => n.noteId !== null);
     if (known.length === 0) return;
+    // One question at a time; a change seen meanwhile asks once more after the answer.
+    if (this.refreshing) {
+      this.refreshAgain = true;
+      return;
+    }
+    this.refreshing = true;
     const result = await this.connection.request('note:mine', {
       notes: known.slice(-200).map((n) => ({ noteId: n.noteId as string, secret: n.secret })),
     });
+    this.refreshing = false;
+    if (this.refreshAgain) {
+      this.refreshAgain = false;
+      void this.refresh();
+    }
     if (!result.ok) return;
     this.update((all) =>
       all.map((n) => (n.noteId && result.value[n.noteId] ? { ...n, status: result.value[n.noteId]! } : n)),

@@ -56,6 +56,13 @@ export const de: Catalogue = {
   'start.projectorLinkHint': 'Auf dem Rechner öffnen, der an der großen Leinwand im Raum hängt.',
   'start.openConsole': 'Leitungsansicht öffnen',
   'start.templateMinutes': '{name} · {n} Min.',
+  'start.builtInPlans': 'Abläufe',
+  'start.savedPlans': 'Ihre gespeicherten Abläufe (dieses Gerät)',
+  'start.savedPlanHint': 'Auf diesem Gerät aus einer früheren Sitzung gespeichert.',
+  'start.deletePlan': '„{name}“ löschen',
+  'start.createKey': 'Schlüssel zum Anlegen von Sitzungen',
+  'start.createKeyHint': 'Dieser Server verlangt einen Schlüssel. Wer ihn betreibt, kann ihn Ihnen geben.',
+  'start.needsKey': 'Dieser Server verlangt einen Schlüssel zum Anlegen von Sitzungen. Bitte unten eingeben.',
 
   'template.classic90one': 'Klassisch 90 Minuten (Doppelstunde), ein Fall',
   'template.classic90two': 'Klassisch 90 Minuten, zwei Fälle',
@@ -109,6 +116,16 @@ export const de: Catalogue = {
   'timer.paused': 'Angehalten',
   'timer.hidden': 'Die Gruppenleitung achtet auf die Zeit.',
   'timer.projectedEnd': 'Voraussichtliches Ende {time}',
+  'timer.twoMinutes': 'Noch zwei Minuten in dieser Phase',
+
+  'live.phase': 'Jetzt: {phase}',
+  'live.phaseInCase': 'Jetzt: {phase}, Fall {n}',
+  'live.ended': 'Die Sitzung ist beendet.',
+  'live.newNote': 'Ein neuer Beitrag auf der Tafel',
+  'live.newNotes': '{n} neue Beiträge auf der Tafel',
+  'live.twoMinutes': 'Noch zwei Minuten: {phase}',
+
+  'board.parked': 'Parkplatz',
 
   'conn.connecting': 'Verbindung wird aufgebaut…',
   'conn.online': 'Verbunden',
@@ -211,8 +228,34 @@ export const de: Catalogue = {
   'lead.rotateCode': 'Zugangscode ändern',
   'lead.rotateConfirm': 'Zugangscode ändern? Der alte gilt dann nicht mehr.',
   'lead.links': 'Links',
-  'lead.notes': 'Beiträge',
+  'lead.board': 'Tafel',
   'lead.release': 'Wartende Beiträge jetzt freigeben',
+  'lead.noneWaiting': 'Keine Beiträge warten',
+  'lead.unsorted': 'Ohne Thema',
+  'lead.newTheme': 'Neues Thema',
+  'lead.newThemePlaceholder': 'z. B. Hilflosigkeit',
+  'lead.addTheme': 'Thema anlegen',
+  'lead.themeName': 'Name des Themas',
+  'lead.rename': 'Umbenennen',
+  'lead.renameTheme': 'Thema {name} umbenennen',
+  'lead.deleteTheme': 'Thema {name} löschen',
+  'lead.deleteThemeConfirm': 'Thema „{name}“ löschen? Seine Beiträge bleiben auf der Tafel.',
+  'lead.place': 'Ort',
+  'lead.highlight': 'Hervorheben',
+  'lead.ownNote': 'Selbst einen Beitrag schreiben',
+  'lead.removePhase': 'Phase {phase} entfernen',
+  'lead.addPhase': 'Phase hinzufügen',
+  'lead.phaseKind': 'Phase',
+  'lead.phasePosition': 'Wo',
+  'lead.atTheStart': 'Am Anfang',
+  'lead.afterPhase': 'Nach {phase}',
+  'lead.addPhaseSubmit': 'Hinzufügen',
+  'lead.savePlan': 'Diese Phasen als Ablauf speichern',
+  'lead.savePlanHint': 'Nur auf diesem Gerät. Beim nächsten Mal auf der Startseite wählbar.',
+  'lead.planName': 'Name des Ablaufs',
+  'lead.planSaved': '„{name}“ auf diesem Gerät gespeichert.',
+  'lead.chime': 'Leiser Klang zwei Minuten vor Phasenende',
+  'lead.chimeHint': 'Nur auf diesem Gerät. Die Leitungsansicht zeigt immer einen stillen Hinweis.',
   'lead.waitingNotes': '{n} Beiträge warten auf die nächste Gruppe',
   'lead.waitingNoteOne': 'Ein Beitrag wartet auf die nächste Gruppe',
   'lead.screening': 'Vor der Freigabe zu lesen',
@@ -229,23 +272,99 @@ export const de: Catalogue = {
   'projector.noKey': 'Dieser Projektorlink ist unvollständig.',
   'projector.hint': 'B drücken, um den Bildschirm auszublenden.',
   'projector.presence': '{connected} anwesend',
+  'projector.noSeat': 'Der Platz dieses Projektors gilt nicht mehr. Öffnen Sie den Projektorlink erneut.',
+  'projector.offline': 'Verbindung wird wiederhergestellt…',
 
   'end.title': 'Die Sitzung ist beendet',
   'end.body': 'Danke. Von dieser Sitzung bleibt nichts auf diesem Gerät.',
   'end.newMeeting': 'Neue Sitzung beginnen',
 
-  'about.title': 'Über Balint Room',
-  'about.body1':
-    'Eine Balintgruppe ist eine kleine Gruppe von Behandelnden, die sich regelmäßig trifft, um die Beziehung zwischen Behandelnden und Patienten zu betrachten, wie Michael und Enid Balint es in den 1950er-Jahren in London begonnen haben.',
-  'about.body2':
-    'Balint Room hält Struktur und Zeit einer Sitzung und bietet eine ruhige Tafel, auf der Mitglieder Einfälle, Gefühle und Phantasien hinterlassen können, standardmäßig anonym, während die Referentin oder der Referent zuhört.',
-  'about.body3': 'Es begleitet den Raum oder die Videokonferenz; es ersetzt die Gruppe nicht.',
+  'about.title': 'Über Balintgruppen und Balint Room',
+  'about.what.title': 'Was eine Balintgruppe ist',
+  'about.what.body1':
+    'Eine Balintgruppe ist eine kleine, feste Gruppe von Menschen aus Heilberufen (Hausärztinnen und Hausärzte, Pflegende, Psychiaterinnen und Psychiater, Therapeutinnen und Therapeuten, Studierende), die sich regelmäßig trifft, oft über Jahre, um die Beziehung zwischen Behandelnden und Patienten zu betrachten.',
+  'about.what.body2':
+    'Die Gruppe bespricht nicht die Diagnose oder die richtige Behandlung. Sie schaut darauf, was zwischen zwei Menschen geschieht, und auf die Gefühle, die ein Fall bei der Behandlerin oder dem Behandler auslöst: In der Balintarbeit sind diese Gefühle ein Instrument des Verstehens, kein Störgeräusch.',
+  'about.origin.title': 'Woher sie kommt',
+  'about.origin.body1':
+    'Die Methode geht auf die Psychoanalytiker Michael und Enid Balint zurück, die in den 1950er-Jahren an der Tavistock Clinic in London die ersten Gruppen für Allgemeinärzte leiteten. Michael Balint beschrieb sie in „Der Arzt, sein Patient und die Krankheit“ (1957); der bekannteste Gedanke daraus: Das am häufigsten verordnete Medikament in der Allgemeinpraxis ist der Arzt selbst.',
+  'about.origin.body2':
+    'Heute verbindet die 1972 gegründete Internationale Balint-Föderation Balint-Gesellschaften in mehr als dreißig Ländern. In Deutschland und im Vereinigten Königreich gehört Balintarbeit zur Facharztweiterbildung.',
+  'about.meeting.title': 'Wie eine Sitzung abläuft',
+  'about.meeting.intro':
+    'Eine Sitzung dauert 60 bis 120 Minuten, meist 90 (eine Doppelstunde), mit einer Gruppenleitung oder zwei Co-Leitungen. Für jeden Fall geht die Gruppe dieselben Schritte:',
+  'about.meeting.caseChoice': 'Wer hat einen Fall? Ein Mitglied bietet einen an, oft nach einer Stille.',
+  'about.meeting.presentation':
+    'Fallvorstellung: Die Referentin oder der Referent erzählt den Fall frei, ohne Notizen.',
+  'about.meeting.questions': 'Sachfragen: Die Mitglieder stellen nur kurze Sachfragen.',
+  'about.meeting.speculation':
+    'Einfälle und Phantasien: Die Referentin oder der Referent lehnt sich zurück und hört nur zu, während die Gruppe Gefühle, Bilder und Phantasien zu Patient, Ärztin oder Arzt und ihrer Beziehung äußert. Das ist meist der längste Teil.',
+  'about.meeting.return':
+    'Stellungnahme: Die Referentin oder der Referent kommt zurück und sagt, was berührt hat.',
+  'about.meeting.closing':
+    'Eine Sitzung kann einen zweiten Fall haben und endet mit einer kurzen Abschlussrunde.',
+  'about.rules.title': 'Grundregeln',
+  'about.rules.confidential': 'Was in der Gruppe gesagt wird, bleibt in der Gruppe.',
+  'about.rules.identifiers':
+    'Keine Patientennamen, Daten oder Nummern: nichts, was einen Patienten erkennbar macht.',
+  'about.rules.advice':
+    'Keine Ratschläge, keine Bewertungen, keine Belehrung: Die Gruppe betrachtet die Beziehung, sie löst nicht den Fall.',
+  'about.rules.fantasies': 'Spekulieren ist erwünscht: Phantasien, keine Feststellungen.',
+  'about.rules.protect':
+    'Die Leitung schützt die Referentin oder den Referenten vor Verhören und die Mitglieder vor zudringlichen persönlichen Deutungen.',
+  'about.rules.silence': 'Stille ist erlaubt.',
+  'about.tool.title': 'Was Balint Room tut',
+  'about.tool.body1':
+    'Balint Room hält Struktur und Zeit einer Sitzung und bietet eine ruhige Tafel, auf der Mitglieder Einfälle, Gefühle und Phantasien hinterlassen, standardmäßig anonym, während die Referentin oder der Referent zuhört. Es gibt keine Likes, Abstimmungen oder Ranglisten.',
+  'about.tool.body2': 'Es begleitet den Raum oder die Videokonferenz; es ersetzt die Gruppe nicht.',
 
-  'privacy.title': 'Datenschutz und Vertraulichkeit',
-  'privacy.body1': 'Es gibt keine Konten. Ihr Platz ist ein zufälliger Schlüssel in diesem Browser.',
-  'privacy.body2':
-    'Anonyme Beiträge tragen keine Verfasser: nicht auf dem Bildschirm, nicht im Netz, nicht in der Datenbank. Die Tafel wird am Ende der Sitzung gelöscht.',
-  'privacy.body3': 'Bitte schreiben Sie nie Patientenmerkmale. Beitragstexte erscheinen nie in Protokollen.',
+  'privacy.title': 'Datenschutz: was gespeichert wird, wo und wie lange',
+  'privacy.intro':
+    'Balint Room bewahrt nur auf, was eine Sitzung braucht, und nur solange sie dauert. Es gibt keine Konten, kein Tracking und keine Werbung.',
+  'privacy.what.title': 'Was der Server speichert',
+  'privacy.what.meeting':
+    'Die Sitzung: ihren Titel, ihre Phasen und Zeiten, ihre Einstellungen und ihren Zugangscode.',
+  'privacy.what.seats':
+    'Plätze: den Namen, den jede Person angibt, und ihre Rolle. Der Schlüssel eines Platzes wird nur als Hash gespeichert; aus der Datenbank lässt er sich nicht zurücklesen.',
+  'privacy.what.notes':
+    'Beiträge und Tafel: Text und Art jedes Beitrags, die Themen, Hervorhebungen und den Parkplatz. Beiträge tragen keine Verfasserin und keinen Verfasser; nichts verbindet einen Beitrag mit einer Person, auch nicht für die Leitung. Nur wenn die Leitung vor dem Beginn Beiträge mit Namen gewählt hat, steht ein Name dabei.',
+  'privacy.what.secrets':
+    'Damit Sie eigene Beiträge bearbeiten oder löschen können, speichert der Server den Hash eines Geheimnisses, das nur Ihr Browser kennt.',
+  'privacy.where.title': 'Wo',
+  'privacy.where.body':
+    'In einer Datenbankdatei (SQLite) im Datenordner des Servers, auf dem die Sitzung läuft. Nichts geht an andere Dienste. Für diesen Rechner ist verantwortlich, wer den Server betreibt.',
+  'privacy.howLong.title': 'Wie lange',
+  'privacy.howLong.end':
+    'Bis die Leitung die Sitzung beendet. Dann werden Beiträge, Tafel, Plätze und ihre Schlüssel aus der Datenbankdatei gelöscht, auch aus ihrem Journal und freiem Speicher.',
+  'privacy.howLong.inactive':
+    'Eine vergessene, nicht beendete Sitzung wird nach einer Zeit ohne Aktivität automatisch gelöscht: nach 24 Stunden, sofern der Server nicht anders eingestellt ist.',
+  'privacy.howLong.logs':
+    'Nichts in Protokollen: Der Server notiert Ereignisse und Zeiten, nie Beitragstexte, Namen, Zugangscodes oder Schlüssel.',
+  'privacy.howLong.export':
+    'Vor dem Beenden kann die Leitung die Tafel exportieren (Themen und Beiträge, ohne Verfasser). Diese Kopie liegt dann in ihrer Verantwortung.',
+  'privacy.browser.title': 'In Ihrem Browser',
+  'privacy.browser.body1':
+    'Ihr Browser bewahrt Ihren Platzschlüssel und Ihre eigenen Beiträge mit ihren Geheimnissen auf, damit Sie sie bearbeiten können und offline geschriebene Beiträge später gesendet werden. Am Ende der Sitzung vergisst er sie.',
+  'privacy.browser.body2':
+    'Außerdem merkt er sich Ihre Sprache. Gespeicherte Abläufe und die Klang-Einstellung der Leitung bleiben auf deren Gerät, bis sie sie löscht.',
+  'privacy.please.title': 'Bitte',
+  'privacy.please.body':
+    'Schreiben Sie nie Patientenmerkmale in einen Beitrag: keine Namen, Geburtsdaten, Akten- oder Telefonnummern.',
+
+  'export.title': 'Tafel exportieren',
+  'export.hint':
+    'Themen und Beiträge aller Fälle, ohne Verfasser. Nur die Leitung kann exportieren; die Tafel wird am Ende der Sitzung gelöscht.',
+  'export.markdown': 'Herunterladen (Markdown)',
+  'export.print': 'Druckansicht',
+  'export.printNow': 'Drucken',
+  'export.backToConsole': 'Zurück zur Leitungsansicht',
+  'export.untitled': 'Balintgruppe',
+  'export.exportedAt': 'Exportiert {time}',
+  'export.confidential': 'Vertraulich: Fallmaterial aus einer Balintgruppe.',
+  'export.unthemed': 'Ohne Thema',
+  'export.notes': 'Beiträge',
+  'export.emptyCase': 'Keine Beiträge.',
+  'export.highlighted': 'hervorgehoben',
 
   'notFound.title': 'Seite nicht gefunden',
 

@@ -56,6 +56,13 @@ export const en = {
   'start.projectorLinkHint': 'Open on the computer connected to the room’s big screen.',
   'start.openConsole': 'Open the leader console',
   'start.templateMinutes': '{name} · {n} min',
+  'start.builtInPlans': 'Plans',
+  'start.savedPlans': 'Your saved plans (this device)',
+  'start.savedPlanHint': 'Saved on this device from an earlier meeting.',
+  'start.deletePlan': 'Delete “{name}”',
+  'start.createKey': 'Key for creating meetings',
+  'start.createKeyHint': 'This server asks for a key. Whoever runs it can give it to you.',
+  'start.needsKey': 'This server needs a key to create meetings. Please enter it below.',
 
   'template.classic90one': 'Classic 90 minutes, one case',
   'template.classic90two': 'Classic 90 minutes, two cases',
@@ -109,6 +116,16 @@ export const en = {
   'timer.paused': 'Paused',
   'timer.hidden': 'The leaders keep the time.',
   'timer.projectedEnd': 'Projected end {time}',
+  'timer.twoMinutes': 'Two minutes left in this phase',
+
+  'live.phase': 'Now: {phase}',
+  'live.phaseInCase': 'Now: {phase}, case {n}',
+  'live.ended': 'The meeting has ended.',
+  'live.newNote': 'A new note on the board',
+  'live.newNotes': '{n} new notes on the board',
+  'live.twoMinutes': 'Two minutes left: {phase}',
+
+  'board.parked': 'Parking lot',
 
   'conn.connecting': 'Connecting…',
   'conn.online': 'Connected',
@@ -208,8 +225,34 @@ export const en = {
   'lead.rotateCode': 'Change the join code',
   'lead.rotateConfirm': 'Change the join code? The old one stops working.',
   'lead.links': 'Links',
-  'lead.notes': 'Notes',
+  'lead.board': 'Board',
   'lead.release': 'Release waiting notes now',
+  'lead.noneWaiting': 'No notes are waiting',
+  'lead.unsorted': 'Not in a theme',
+  'lead.newTheme': 'New theme',
+  'lead.newThemePlaceholder': 'e.g. Helplessness',
+  'lead.addTheme': 'Add theme',
+  'lead.themeName': 'Name of the theme',
+  'lead.rename': 'Rename',
+  'lead.renameTheme': 'Rename the theme {name}',
+  'lead.deleteTheme': 'Delete the theme {name}',
+  'lead.deleteThemeConfirm': 'Delete the theme “{name}”? Its notes stay on the board.',
+  'lead.place': 'Place',
+  'lead.highlight': 'Highlight',
+  'lead.ownNote': 'Write a note yourself',
+  'lead.removePhase': 'Remove the phase {phase}',
+  'lead.addPhase': 'Add a phase',
+  'lead.phaseKind': 'Phase',
+  'lead.phasePosition': 'Where',
+  'lead.atTheStart': 'At the start',
+  'lead.afterPhase': 'After {phase}',
+  'lead.addPhaseSubmit': 'Add',
+  'lead.savePlan': 'Save these phases as a plan',
+  'lead.savePlanHint': 'Kept on this device only. Choose it on the start page next time.',
+  'lead.planName': 'Name of the plan',
+  'lead.planSaved': 'Saved “{name}” on this device.',
+  'lead.chime': 'Soft chime two minutes before a phase ends',
+  'lead.chimeHint': 'Only on this device. The console always shows a quiet warning.',
   'lead.waitingNotes': '{n} notes wait for the next batch',
   'lead.waitingNoteOne': 'One note waits for the next batch',
   'lead.screening': 'To read before release',
@@ -226,23 +269,94 @@ export const en = {
   'projector.noKey': 'This projector link is incomplete.',
   'projector.hint': 'Press B to blank the screen.',
   'projector.presence': '{connected} here',
+  'projector.noSeat': 'This projector’s seat is no longer valid. Open the projector link again.',
+  'projector.offline': 'Reconnecting…',
 
   'end.title': 'The meeting has ended',
   'end.body': 'Thank you. Nothing from this meeting is kept on this device.',
   'end.newMeeting': 'Start a new meeting',
 
-  'about.title': 'About Balint Room',
-  'about.body1':
-    'A Balint group is a small group of clinicians who meet regularly to look at the relationship between a clinician and a patient, as Michael and Enid Balint began in London in the 1950s.',
-  'about.body2':
-    'Balint Room keeps the structure and the time of a meeting, and offers a quiet board where members can leave associations, feelings and fantasies, anonymously by default, while the presenter listens.',
-  'about.body3': 'It is a companion for the room or the video call, not a replacement for the group.',
+  'about.title': 'About Balint groups and Balint Room',
+  'about.what.title': 'What a Balint group is',
+  'about.what.body1':
+    'A Balint group is a small, closed group of clinicians (family doctors, nurses, psychiatrists, therapists, students) who meet regularly, often for years, to look at the relationship between a clinician and a patient.',
+  'about.what.body2':
+    'The group does not discuss the diagnosis or the right treatment. It looks at what happens between two people, and at the feelings a case stirs up in the clinician: in Balint work these feelings are an instrument for understanding, not noise.',
+  'about.origin.title': 'Where it comes from',
+  'about.origin.body1':
+    'The method goes back to the psychoanalysts Michael and Enid Balint, who ran the first groups for general practitioners at the Tavistock Clinic in London in the 1950s. Michael Balint described them in The Doctor, his Patient and the Illness (1957); its best-known idea is that the drug most often prescribed in general practice is the doctor himself.',
+  'about.origin.body2':
+    'Today the International Balint Federation, founded in 1972, connects Balint societies in more than thirty countries. In Germany and the United Kingdom Balint work is part of specialist training.',
+  'about.meeting.title': 'How a meeting runs',
+  'about.meeting.intro':
+    'A meeting lasts 60 to 120 minutes, usually 90, with one leader or two co-leaders. For each case the group goes through the same steps:',
+  'about.meeting.caseChoice': 'Who has a case? A member offers one, often after a silence.',
+  'about.meeting.presentation': 'Presentation: the presenter tells the case freely, without notes.',
+  'about.meeting.questions': 'Questions: members ask short factual questions only.',
+  'about.meeting.speculation':
+    'Push-back: the presenter sits back and only listens, while the group offers feelings, images and fantasies about the patient, the doctor and their relationship. This is usually the longest part.',
+  'about.meeting.return': 'Presenter return: the presenter comes back in and says what struck them.',
+  'about.meeting.closing': 'A meeting may hold a second case, and it ends with a short closing reflection.',
+  'about.rules.title': 'Ground rules',
+  'about.rules.confidential': 'What is said in the group stays in the group.',
+  'about.rules.identifiers': 'No patient names, dates or numbers: nothing that could identify a patient.',
+  'about.rules.advice':
+    'No advice, no judgement, no teaching: the group looks at the relationship, it does not solve the case.',
+  'about.rules.fantasies': 'Speculation is welcome: fantasies, not statements.',
+  'about.rules.protect':
+    'The leaders protect the presenter from interrogation and members from intrusive personal speculation.',
+  'about.rules.silence': 'Silence is allowed.',
+  'about.tool.title': 'What Balint Room does',
+  'about.tool.body1':
+    'Balint Room keeps the structure and the time of a meeting, and offers a quiet board where members leave associations, feelings and fantasies, anonymously by default, while the presenter listens. There are no likes, votes or rankings.',
+  'about.tool.body2': 'It is a companion for the room or the video call, not a replacement for the group.',
 
-  'privacy.title': 'Privacy and confidentiality',
-  'privacy.body1': 'There are no accounts. Your seat is a random token kept in this browser.',
-  'privacy.body2':
-    'Anonymous notes carry no author: not on the screen, not on the network, not in the database. The board is wiped when the meeting ends.',
-  'privacy.body3': 'Please never write patient identifiers. Note text is never written to logs.',
+  'privacy.title': 'Privacy: what is stored, where, and for how long',
+  'privacy.intro':
+    'Balint Room keeps only what a meeting needs, and only while the meeting lasts. There are no accounts, no tracking and no advertising.',
+  'privacy.what.title': 'What the server stores',
+  'privacy.what.meeting': 'The meeting: its title, its phases and timer, its settings and its join code.',
+  'privacy.what.seats':
+    'Seats: the name each person gives and their role. The key that keeps a seat is stored only as a hash, so it cannot be read back from the database.',
+  'privacy.what.notes':
+    'Notes and the board: the text and kind of each note, the themes, highlights and the parking lot. Notes carry no author, so nothing links a note to a person, the leaders included. Only if the leader chose named notes before the start is a name shown with a note.',
+  'privacy.what.secrets':
+    'To let you edit or delete your own notes, the server keeps a hash of a secret that only your browser holds.',
+  'privacy.where.title': 'Where',
+  'privacy.where.body':
+    'In one database file (SQLite) in the data folder of the server that runs the meeting. Nothing is sent to any other service. Whoever runs the server is responsible for that computer.',
+  'privacy.howLong.title': 'For how long',
+  'privacy.howLong.end':
+    'Until the leader ends the meeting. Then the notes, the board, the seats and their keys are deleted from the database file, including its journal and free space.',
+  'privacy.howLong.inactive':
+    'A meeting that is forgotten and not ended is deleted automatically after a time without activity: 24 hours, unless the server is set otherwise.',
+  'privacy.howLong.logs':
+    'Nothing in logs: the server records events and timings, never note text, names, join codes or keys.',
+  'privacy.howLong.export':
+    'Before ending, the leader may export the board (themes and notes, no authors). That copy is then in the leader’s care.',
+  'privacy.browser.title': 'In your browser',
+  'privacy.browser.body1':
+    'Your browser keeps your seat key, and your own notes with their secrets, so that you can edit them and so that notes written while offline are sent later. It forgets them when the meeting ends.',
+  'privacy.browser.body2':
+    'It also remembers your language. A leader’s saved plans and the chime setting stay on their device until they delete them.',
+  'privacy.please.title': 'Please',
+  'privacy.please.body':
+    'Never write patient identifiers in a note: no names, dates of birth, record or phone numbers.',
+
+  'export.title': 'Export the board',
+  'export.hint':
+    'Themes and notes of every case, without authors. Only leaders can export; the board is deleted when the meeting ends.',
+  'export.markdown': 'Download (Markdown)',
+  'export.print': 'Printable page',
+  'export.printNow': 'Print',
+  'export.backToConsole': 'Back to the console',
+  'export.untitled': 'Balint group',
+  'export.exportedAt': 'Exported {time}',
+  'export.confidential': 'Confidential: case material from a Balint group.',
+  'export.unthemed': 'Not in a theme',
+  'export.notes': 'Notes',
+  'export.emptyCase': 'No notes.',
+  'export.highlighted': 'highlighted',
 
   'notFound.title': 'Page not found',
 

@@ -19,3 +19,8 @@ export function formatTimeOfDay(epochMs: number, lang: string): string {
 }
 
 export const minutesOf = (ms: number): number => Math.round(ms / 60_000);
+
+/** A date and time in the reader's language, e.g. "12 March 2026, 10:42". */
+export function formatDateTime(epochMs: number, lang: string): string {
+  return new Intl.DateTimeFormat(lang, { dateStyle: 'long', timeStyle: 'short' }).format(new Date(epochMs));
+}

@@ -1,4 +1,6 @@
 import { useState } from 'react';
+import type { BoardExport } from '../../../shared/protocol';
+import { usePhaseAnnouncement } from '../a11y/useAnnouncements';
 import { ConnectionBanner, ConnectionDot } from '../components/ConnectionBanner';
 import { Page } from '../components/Page';
 import {
@@ -12,8 +14,10 @@ import {
 import { useT } from '../i18n';
 import { takeFragmentSecret } from '../router';
 import { EndScreen } from './EndScreen';
-import { NotesPanel } from './lead/NotesPanel';
+import { BoardPanel } from './lead/BoardPanel';
+import { ExportPanel } from './lead/ExportPanel';
 import { PresencePanel } from './lead/PresencePanel';
+import { PrintView } from './lead/PrintView';
 import { SettingsPanel } from './lead/SettingsPanel';
 import { Timeline } from './lead/Timeline';
 import { TimerPanel } from './lead/TimerPanel';
@@ -60,6 +64,8 @@ function Console() {
   const view = useMeetingView();
   const status = useConnectionStatus();
   const { run, error, clearError } = useCommand();
+  const [printing, setPrinting] = useState<BoardExport | null>(null);
+  usePhaseAnnouncement(view);
 
   if (status === 'ended' || view?.status === 'ended') {
     return (
@@ -68,6 +74,7 @@ function Console() {
       </Page>
     );
   }
+  if (printing) return <PrintView data={printing} onClose={() => setPrinting(null)} />;
   if (!view) {
     return (
       <Page status={<ConnectionDot />}>
@@ -86,19 +93,23 @@ function Console() {
         </p>
       </div>
       {error && (
-        <p className="error" role="alert" onClick={clearError}>
-          {t(`error.${error}`)}
-        </p>
+        <div className="error-row" role="alert">
+          <p className="error">{t(`error.${error}`)}</p>
+          <button type="button" className="button-small button-quiet" onClick={clearError}>
+            {t('common.close')}
+          </button>
+        </div>
       )}
       <div className="console">
         <div className="console-main">
           <TimerPanel view={view} run={run} />
+          {view.status === 'running' && <BoardPanel view={view} run={run} />}
           <Timeline view={view} run={run} />
         </div>
         <div className="console-side">
           <PresencePanel view={view} run={run} />
           <SettingsPanel view={view} run={run} />
-          {view.status === 'running' && <NotesPanel view={view} />}
+          {view.status === 'running' && <ExportPanel onPrint={setPrinting} />}
         </div>
       </div>
     </Page>

@@ -2,6 +2,8 @@ import { useEffect, useState } from 'react';
 import type { MeetingView } from '../../../shared/meeting/view';
 import { BoardView } from '../components/BoardView';
 import { Countdown } from '../components/Countdown';
+import { LiveRegion } from '../a11y/announcer';
+import { usePhaseAnnouncement } from '../a11y/useAnnouncements';
 import { LanguageSwitcher } from '../components/LanguageSwitcher';
 import { QrCode } from '../components/QrCode';
 import {
@@ -77,6 +79,7 @@ function Projector() {
   const status = useConnectionStatus();
   const t = useT();
   const [blank, setBlank] = useState(false);
+  usePhaseAnnouncement(view);
 
   useEffect(() => {
     function onKey(event: KeyboardEvent) {
@@ -95,19 +98,42 @@ function Projector() {
   }
   if (status === 'ended' || view?.status === 'ended') {
     return (
-      <div className="projector projector-message">
+      <main className="projector projector-message">
         <EndScreen />
+        <footer className="projector-corner">
+          <LanguageSwitcher />
+        </footer>
+      </main>
+    );
+  }
+  if (status === 'outdated') {
+    return (
+      <div className="projector projector-message" role="alert">
+        <p>{t('conn.outdated')}</p>
+        <button type="button" onClick={() => location.reload()}>
+          {t('common.reload')}
+        </button>
+      </div>
+    );
+  }
+  if (status === 'unauthenticated' || status === 'removed') {
+    return (
+      <div className="projector projector-message" role="alert">
+        <p>{t('projector.noSeat')}</p>
       </div>
     );
   }
   if (!view) return <div className="projector" />;
   return (
-    <div className="projector" data-testid="projector">
+    <main className="projector" data-testid="projector">
       {status !== 'online' && (
-        <p className="projector-offline">{t(`conn.${status === 'offline' ? 'offline' : 'connecting'}`)}</p>
+        <p className="projector-offline" role="status">
+          {t(status === 'offline' ? 'projector.offline' : 'conn.connecting')}
+        </p>
       )}
       {view.status === 'lobby' ? <Lobby view={view} /> : <Running view={view} />}
-    </div>
+      <LiveRegion />
+    </main>
   );
 }
 
@@ -163,6 +189,9 @@ function Running({ view }: { view: MeetingView }) {
       </header>
       {/* Never a name on the projector, whatever the anonymity mode. */}
       {showBoard && <BoardView board={board} size="large" />}
+      <footer className="projector-corner">
+        <LanguageSwitcher />
+      </footer>
     </div>
   );
 }

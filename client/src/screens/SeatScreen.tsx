@@ -1,4 +1,5 @@
 import { useEffect, useMemo } from 'react';
+import { usePhaseAnnouncement } from '../a11y/useAnnouncements';
 import { ConnectionBanner, ConnectionDot } from '../components/ConnectionBanner';
 import { Page } from '../components/Page';
 import {
@@ -35,6 +36,7 @@ function SeatPage({ meetingId }: { meetingId: string }) {
   const view = useMeetingView();
   const status = useConnectionStatus();
   const role = view?.you.effectiveRole;
+  usePhaseAnnouncement(view);
 
   useEffect(() => {
     // A member made co-leader works from the leader console, with the same seat.

@@ -6,15 +6,19 @@ import { CopyField } from '../components/CopyField';
 import { Page } from '../components/Page';
 import { api, meetingKey, saveJson, type ApiErrorCode, type CreatedMeeting } from '../connection';
 import { isMessageKey, useT, type Translate } from '../i18n';
+import { deletePlan, loadPlans, type SavedPlan } from '../meeting/savedPlans';
 
 export function templateName(template: Template, t: Translate): string {
   if (isMessageKey(template.nameKey)) return t(template.nameKey);
   return template.name ?? t('template.custom');
 }
 
-function totalMinutes(template: Template): number {
+function totalMinutes(template: Pick<Template, 'phases'>): number {
   return template.phases.reduce((sum, p) => sum + p.minutes, 0);
 }
+
+/** Saved plans share the select with built-in ones; their values carry this prefix. */
+const SAVED = 'saved:';
 
 /** Where the leader console finds the links again (the projector key is not in its view). */
 export const linksKey = (meetingId: string) => meetingKey('links', meetingId);
@@ -25,6 +29,9 @@ export default function StartScreen() {
   const [title, setTitle] = useState('');
   const [leaderName, setLeaderName] = useState('');
   const [templateId, setTemplateId] = useState(DEFAULT_TEMPLATE_ID);
+  const [plans, setPlans] = useState<SavedPlan[]>(loadPlans);
+  const [createKey, setCreateKey] = useState('');
+  const [needsKey, setNeedsKey] = useState(false);
   const [anonymity, setAnonymity] = useState<AnonymityMode>('anonymous');
   const [release, setRelease] = useState<ReleaseMode>('batch');
   const [timerVisibility, setTimerVisibility] = useState<TimerVisibility>('leaders');
@@ -42,20 +49,31 @@ export default function StartScreen() {
     };
   }, []);
 
+  const savedPlan = templateId.startsWith(SAVED) ? plans.find((p) => SAVED + p.id === templateId) : undefined;
+
   async function submit(event: FormEvent) {
     event.preventDefault();
     setBusy(true);
     setError(null);
-    const result = await api.createMeeting({
-      title: title.trim() || undefined,
-      leaderName: leaderName.trim() || undefined,
-      templateId,
-      anonymity,
-      release,
-      timerVisibility,
-    });
+    const result = await api.createMeeting(
+      {
+        title: title.trim() || undefined,
+        leaderName: leaderName.trim() || undefined,
+        ...(savedPlan
+          ? { template: { name: savedPlan.name, phases: savedPlan.phases } }
+          : { templateId: templateId.startsWith(SAVED) ? DEFAULT_TEMPLATE_ID : templateId }),
+        anonymity,
+        release,
+        timerVisibility,
+      },
+      createKey.trim() || undefined,
+    );
     setBusy(false);
-    if (!result.ok) return setError(result.code);
+    if (!result.ok) {
+      // A server with a create key refuses without it: ask for it, calmly.
+      if (result.code === 'forbidden') setNeedsKey(true);
+      return setError(result.code);
+    }
     saveJson(linksKey(result.value.meetingId), {
       joinLink: result.value.joinLink,
       projectorLink: result.value.projectorLink,
@@ -119,13 +137,40 @@ export default function StartScreen() {
         <label className="field">
           <span>{t('start.template')}</span>
           <select value={templateId} onChange={(e) => setTemplateId(e.target.value)}>
-            {templates.map((tpl) => (
-              <option key={tpl.id} value={tpl.id}>
-                {t('start.templateMinutes', { name: templateName(tpl, t), n: totalMinutes(tpl) })}
-              </option>
-            ))}
+            <optgroup label={t('start.builtInPlans')}>
+              {templates.map((tpl) => (
+                <option key={tpl.id} value={tpl.id}>
+                  {t('start.templateMinutes', { name: templateName(tpl, t), n: totalMinutes(tpl) })}
+                </option>
+              ))}
+            </optgroup>
+            {plans.length > 0 && (
+              <optgroup label={t('start.savedPlans')}>
+                {plans.map((plan) => (
+                  <option key={plan.id} value={SAVED + plan.id}>
+                    {t('start.templateMinutes', { name: plan.name, n: totalMinutes(plan) })}
+                  </option>
+                ))}
+              </optgroup>
+            )}
           </select>
         </label>
+        {savedPlan && (
+          <p className="row saved-plan-row">
+            <span className="hint">{t('start.savedPlanHint')}</span>
+            <button
+              type="button"
+              className="button-small button-quiet"
+              onClick={() => {
+                deletePlan(savedPlan.id);
+                setPlans(loadPlans());
+                setTemplateId(DEFAULT_TEMPLATE_ID);
+              }}
+            >
+              {t('start.deletePlan', { name: savedPlan.name })}
+            </button>
+          </p>
+        )}
         <Choice
           legend={t('start.anonymity')}
           name="anonymity"
@@ -156,9 +201,23 @@ export default function StartScreen() {
             ['everyone', t('start.timerVisibility.everyone')],
           ]}
         />
+        {needsKey && (
+          <label className="field">
+            <span>{t('start.createKey')}</span>
+            <input
+              value={createKey}
+              onChange={(e) => setCreateKey(e.target.value)}
+              autoComplete="off"
+              aria-describedby="create-key-hint"
+            />
+            <small id="create-key-hint" className="hint">
+              {t('start.createKeyHint')}
+            </small>
+          </label>
+        )}
         {error && (
           <p className="error" role="alert">
-            {t(`error.${error}`)}
+            {t(error === 'forbidden' ? 'start.needsKey' : `error.${error}`)}
           </p>
         )}
         <button type="submit" className="button-primary" disabled={busy}>

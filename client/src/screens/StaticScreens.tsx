@@ -1,33 +1,103 @@
 import { Link } from '../components/Link';
 import { Page } from '../components/Page';
-import { useT } from '../i18n';
+import { useT, type MessageKey } from '../i18n';
 import { paths } from '../router';
 
+function Paragraphs({ keys }: { keys: MessageKey[] }) {
+  const t = useT();
+  return (
+    <>
+      {keys.map((key) => (
+        <p key={key}>{t(key)}</p>
+      ))}
+    </>
+  );
+}
+
+function Items({ keys, ordered = false }: { keys: MessageKey[]; ordered?: boolean }) {
+  const t = useT();
+  const items = keys.map((key) => <li key={key}>{t(key)}</li>);
+  return ordered ? <ol className="prose-list">{items}</ol> : <ul className="prose-list">{items}</ul>;
+}
+
+/** For people new to the method: what a Balint group is, where it comes from, how a meeting runs. */
 export function AboutScreen() {
   const t = useT();
   return (
     <Page>
-      <h1>{t('about.title')}</h1>
-      <p>{t('about.body1')}</p>
-      <p>{t('about.body2')}</p>
-      <p>{t('about.body3')}</p>
-      <p>
-        <Link className="button" href={paths.start()}>
-          {t('nav.start')}
-        </Link>
-      </p>
+      <article className="prose" data-testid="about">
+        <h1>{t('about.title')}</h1>
+        <h2>{t('about.what.title')}</h2>
+        <Paragraphs keys={['about.what.body1', 'about.what.body2']} />
+        <h2>{t('about.origin.title')}</h2>
+        <Paragraphs keys={['about.origin.body1', 'about.origin.body2']} />
+        <h2>{t('about.meeting.title')}</h2>
+        <p>{t('about.meeting.intro')}</p>
+        <Items
+          ordered
+          keys={[
+            'about.meeting.caseChoice',
+            'about.meeting.presentation',
+            'about.meeting.questions',
+            'about.meeting.speculation',
+            'about.meeting.return',
+          ]}
+        />
+        <p>{t('about.meeting.closing')}</p>
+        <h2>{t('about.rules.title')}</h2>
+        <Items
+          keys={[
+            'about.rules.confidential',
+            'about.rules.identifiers',
+            'about.rules.advice',
+            'about.rules.fantasies',
+            'about.rules.protect',
+            'about.rules.silence',
+          ]}
+        />
+        <h2>{t('about.tool.title')}</h2>
+        <Paragraphs keys={['about.tool.body1', 'about.tool.body2']} />
+        <p>
+          <Link className="button" href={paths.start()}>
+            {t('nav.start')}
+          </Link>{' '}
+          <Link className="button" href={paths.privacy()}>
+            {t('nav.privacy')}
+          </Link>
+        </p>
+      </article>
     </Page>
   );
 }
 
+/** Plain language: what is stored, where, and for how long. */
 export function PrivacyScreen() {
   const t = useT();
   return (
     <Page>
-      <h1>{t('privacy.title')}</h1>
-      <p>{t('privacy.body1')}</p>
-      <p>{t('privacy.body2')}</p>
-      <p>{t('privacy.body3')}</p>
+      <article className="prose" data-testid="privacy">
+        <h1>{t('privacy.title')}</h1>
+        <p className="lead-text">{t('privacy.intro')}</p>
+        <h2>{t('privacy.what.title')}</h2>
+        <Items
+          keys={['privacy.what.meeting', 'privacy.what.seats', 'privacy.what.notes', 'privacy.what.secrets']}
+        />
+        <h2>{t('privacy.where.title')}</h2>
+        <Paragraphs keys={['privacy.where.body']} />
+        <h2>{t('privacy.howLong.title')}</h2>
+        <Items
+          keys={[
+            'privacy.howLong.end',
+            'privacy.howLong.inactive',
+            'privacy.howLong.logs',
+            'privacy.howLong.export',
+          ]}
+        />
+        <h2>{t('privacy.browser.title')}</h2>
+        <Paragraphs keys={['privacy.browser.body1', 'privacy.browser.body2']} />
+        <h2>{t('privacy.please.title')}</h2>
+        <Paragraphs keys={['privacy.please.body']} />
+      </article>
     </Page>
   );
 }

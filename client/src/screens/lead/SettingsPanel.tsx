@@ -1,10 +1,12 @@
+import { useState } from 'react';
 import type { MeetingView } from '../../../../shared/meeting/view';
 import { CopyField } from '../../components/CopyField';
 import { loadJson, meetingKey } from '../../connection';
 import { useT } from '../../i18n';
+import { chimeEnabled, playChime, setChimeEnabled } from '../../meeting/chime';
 import type { RunCommand } from './useCommand';
 
-/** Lock, auto-advance, timer visibility, board open; join code and links. */
+/** Lock, auto-advance, timer visibility, the chime on this device; join code and links. */
 export function SettingsPanel({ view, run }: { view: MeetingView; run: RunCommand }) {
   const t = useT();
   const links = loadJson<{ projectorLink?: string }>(meetingKey('links', view.meetingId));
@@ -17,8 +19,8 @@ export function SettingsPanel({ view, run }: { view: MeetingView; run: RunComman
       view.timerVisibility === 'everyone',
       (on) => void run({ type: 'settings:update', timerVisibility: on ? 'everyone' : 'leaders' }),
     ],
-    [t('lead.boardOpen'), view.boardOpen, (on) => void run({ type: 'settings:update', boardOpen: on })],
   ];
+  const [chime, setChime] = useState(chimeEnabled);
   return (
     <section className="panel" aria-labelledby="settings-title">
       <h2 id="settings-title">{t('lead.settings')}</h2>
@@ -41,6 +43,24 @@ export function SettingsPanel({ view, run }: { view: MeetingView; run: RunComman
           <span>{label}</span>
         </label>
       ))}
+      <label className="switch">
+        <input
+          type="checkbox"
+          role="switch"
+          checked={chime}
+          onChange={(e) => {
+            setChimeEnabled(e.target.checked);
+            setChime(e.target.checked);
+            // Let the leader hear how soft it is.
+            if (e.target.checked) playChime();
+          }}
+          aria-describedby="chime-hint"
+        />
+        <span>{t('lead.chime')}</span>
+      </label>
+      <p className="hint" id="chime-hint">
+        {t('lead.chimeHint')}
+      </p>
       <p className="hint">
         {t(view.anonymity === 'anonymous' ? 'common.anonymousMode' : 'common.namedMode')}
       </p>

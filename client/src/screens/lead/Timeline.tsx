@@ -1,21 +1,30 @@
-import { useState } from 'react';
-import type { PhasePlan } from '../../../../shared/meeting/phases';
+import { useState, type FormEvent } from 'react';
+import {
+  CASE_PHASE_KINDS,
+  MAX_CASES,
+  MAX_PHASES,
+  PHASE_KINDS,
+  type PhaseKind,
+  type PhasePlan,
+} from '../../../../shared/meeting/phases';
 import type { MeetingView } from '../../../../shared/meeting/view';
-import { MAX_CASES } from '../../../../shared/meeting/phases';
 import { useT } from '../../i18n';
 import { minutesOf } from '../../meeting/format';
+import { phasesOf, PLAN_NAME_MAX, savePlan } from '../../meeting/savedPlans';
 import type { RunCommand } from './useCommand';
 
-/** Every phase with past / current / next, editable durations, and a jump. */
+/** Every phase with past / current / next, editable durations, a jump, add and remove. */
 export function Timeline({ view, run }: { view: MeetingView; run: RunCommand }) {
   const t = useT();
   const cur = view.currentIndex;
+  const editable = view.status !== 'ended';
   return (
     <section className="panel" aria-labelledby="timeline-title">
       <h2 id="timeline-title">{t('lead.timeline')}</h2>
-      <ol className="timeline">
+      <ol className="timeline" data-testid="timeline">
         {view.phases.map((phase, i) => {
           const state = cur === null ? 'next' : i < cur ? 'past' : i === cur ? 'current' : 'next';
+          const name = t(`phase.${phase.kind}`);
           return (
             <li
               key={phase.id}
@@ -23,7 +32,7 @@ export function Timeline({ view, run }: { view: MeetingView; run: RunCommand }) 
               aria-current={state === 'current' ? 'step' : undefined}
             >
               <span className="timeline-name">
-                {t(`phase.${phase.kind}`)}
+                {name}
                 {view.cases.length > 1 && phase.caseIndex !== null && (
                   <small> · {t('phase.caseN', { n: phase.caseIndex + 1 })}</small>
                 )}
@@ -32,25 +41,43 @@ export function Timeline({ view, run }: { view: MeetingView; run: RunCommand }) 
                 {state === 'current' ? t('lead.now') : state === 'past' ? t('lead.done') : ''}
               </span>
               <DurationInput phase={phase} run={run} />
-              {view.status === 'running' && state !== 'current' && (
-                <button
-                  type="button"
-                  className="button-small"
-                  onClick={() => void run({ type: 'phase:jump', phaseId: phase.id })}
-                  aria-label={`${t('lead.jump')}: ${t(`phase.${phase.kind}`)}`}
-                >
-                  {t('lead.jump')}
-                </button>
-              )}
+              <span className="timeline-actions">
+                {view.status === 'running' && state !== 'current' && (
+                  <button
+                    type="button"
+                    className="button-small"
+                    onClick={() => void run({ type: 'phase:jump', phaseId: phase.id })}
+                    aria-label={`${t('lead.jump')}: ${name}`}
+                  >
+                    {t('lead.jump')}
+                  </button>
+                )}
+                {editable && state !== 'current' && view.phases.length > 1 && (
+                  <button
+                    type="button"
+                    className="button-small button-quiet"
+                    onClick={() => void run({ type: 'phase:remove', phaseId: phase.id })}
+                    aria-label={t('lead.removePhase', { phase: name })}
+                  >
+                    {t('lead.remove')}
+                  </button>
+                )}
+              </span>
             </li>
           );
         })}
       </ol>
-      {view.cases.length < MAX_CASES && view.status !== 'ended' && (
-        <button type="button" className="button-small" onClick={() => void run({ type: 'case:add' })}>
-          {t('lead.addCase')}
-        </button>
+      {editable && (
+        <div className="timeline-tools">
+          {view.phases.length < MAX_PHASES && <AddPhase view={view} run={run} />}
+          {view.cases.length < MAX_CASES && (
+            <button type="button" className="button-small" onClick={() => void run({ type: 'case:add' })}>
+              {t('lead.addCase')}
+            </button>
+          )}
+        </div>
       )}
+      <SavePlan view={view} />
     </section>
   );
 }
@@ -85,5 +112,123 @@ function DurationInput({ phase, run }: { phase: PhasePlan; run: RunCommand }) {
       />
       <span aria-hidden="true">{t('common.minutesUnit')}</span>
     </label>
+  );
+}
+
+/** The case a new phase belongs to: case phases join the case of the phase before them. */
+function caseForNewPhase(view: MeetingView, kind: PhaseKind, afterIndex: number): number | null {
+  if (!CASE_PHASE_KINDS.includes(kind)) return null;
+  for (let i = afterIndex; i >= 0; i--) {
+    const c = view.phases[i]?.caseIndex;
+    if (c !== null && c !== undefined) return c;
+  }
+  const later = view.phases.slice(afterIndex + 1).find((p) => p.caseIndex !== null);
+  return later?.caseIndex ?? 0;
+}
+
+function AddPhase({ view, run }: { view: MeetingView; run: RunCommand }) {
+  const t = useT();
+  const [kind, setKind] = useState<PhaseKind>('opening');
+  const [minutes, setMinutes] = useState('5');
+  const [after, setAfter] = useState(String(view.phases.length - 1));
+  const afterIndex = Math.min(Number(after), view.phases.length - 1);
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    const m = Number(minutes);
+    if (!Number.isInteger(m) || m < 1 || m > 180) return;
+    const afterPhase = afterIndex >= 0 ? view.phases[afterIndex] : undefined;
+    void run({
+      type: 'phase:add',
+      kind,
+      minutes: m,
+      afterPhaseId: afterPhase?.id ?? null,
+      caseIndex: caseForNewPhase(view, kind, afterIndex),
+    });
+  }
+  return (
+    <details className="add-phase">
+      <summary>{t('lead.addPhase')}</summary>
+      <form className="add-phase-form" onSubmit={submit}>
+        <label className="inline-field">
+          <span>{t('lead.phaseKind')}</span>
+          <select value={kind} onChange={(e) => setKind(e.target.value as PhaseKind)}>
+            {PHASE_KINDS.map((k) => (
+              <option key={k} value={k}>
+                {t(`phase.${k}`)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="inline-field">
+          <span>{t('common.minutesUnit')}</span>
+          <input
+            type="number"
+            inputMode="numeric"
+            min={1}
+            max={180}
+            value={minutes}
+            onChange={(e) => setMinutes(e.target.value)}
+          />
+        </label>
+        <label className="inline-field">
+          <span>{t('lead.phasePosition')}</span>
+          <select value={String(afterIndex)} onChange={(e) => setAfter(e.target.value)}>
+            <option value="-1">{t('lead.atTheStart')}</option>
+            {view.phases.map((p, i) => (
+              <option key={p.id} value={String(i)}>
+                {t('lead.afterPhase', {
+                  phase:
+                    t(`phase.${p.kind}`) +
+                    (view.cases.length > 1 && p.caseIndex !== null
+                      ? ` · ${t('phase.caseN', { n: p.caseIndex + 1 })}`
+                      : ''),
+                })}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="submit" className="button-small">
+          {t('lead.addPhaseSubmit')}
+        </button>
+      </form>
+    </details>
+  );
+}
+
+/** Keeps this meeting's phases as the leader's own plan, on this device, for the start page. */
+function SavePlan({ view }: { view: MeetingView }) {
+  const t = useT();
+  const [name, setName] = useState(view.title);
+  const [saved, setSaved] = useState<string | null>(null);
+  return (
+    <details className="save-plan">
+      <summary>{t('lead.savePlan')}</summary>
+      <form
+        className="add-phase-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          const plan = savePlan(name.trim() || t('template.custom'), phasesOf(view.phases));
+          setSaved(plan.name);
+        }}
+      >
+        <label className="inline-field">
+          <span>{t('lead.planName')}</span>
+          <input
+            value={name}
+            maxLength={PLAN_NAME_MAX}
+            onChange={(e) => {
+              setName(e.target.value);
+              setSaved(null);
+            }}
+          />
+        </label>
+        <button type="submit" className="button-small">
+          {t('common.save')}
+        </button>
+      </form>
+      <p className="hint" role="status">
+        {saved ? t('lead.planSaved', { name: saved }) : t('lead.savePlanHint')}
+      </p>
+    </details>
   );
 }

@@ -1,8 +1,10 @@
 import type { MeetingView } from '../../../../shared/meeting/view';
+import { useTimeWarning } from '../../a11y/useTimeWarning';
 import { Countdown, timeLeftMs } from '../../components/Countdown';
 import { PhaseHeader } from '../../components/PhaseHeader';
 import { useServerClock, useServerNow } from '../../connection';
 import { useLanguage, useT } from '../../i18n';
+import { chimeEnabled, playChime } from '../../meeting/chime';
 import { formatTimeOfDay } from '../../meeting/format';
 import type { RunCommand } from './useCommand';
 
@@ -29,11 +31,24 @@ export function TimerPanel({ view, run }: { view: MeetingView; run: RunCommand }
   const last = view.currentIndex === view.phases.length - 1;
   // The projected end is shown in this device's local time: undo the offset.
   const endLocal = projectedEnd(view, now) - offsetMs;
+  // Two minutes before the end: a calm visual cue, an announcement, and the chime if chosen.
+  const warning = useTimeWarning(view, () => {
+    if (chimeEnabled()) playChime();
+  });
 
   return (
-    <section className="panel timer-panel" aria-label={t('timer.remaining')}>
+    <section
+      className={`panel timer-panel${warning ? ' is-warning' : ''}`}
+      aria-label={t('timer.remaining')}
+      data-warning={warning}
+    >
       <PhaseHeader view={view} />
       {running && view.timer && <Countdown timer={view.timer} size="huge" />}
+      {warning && (
+        <p className="time-warning" data-testid="time-warning">
+          {t('timer.twoMinutes')}
+        </p>
+      )}
       {view.status !== 'ended' && (
         <p className="projected-end" data-testid="projected-end">
           {t('timer.projectedEnd', { time: formatTimeOfDay(endLocal, lang) })}

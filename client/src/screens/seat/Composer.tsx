@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { NOTE_TEXT_MAX } from '../../../../shared/board/commands';
+import { NOTE_TEXT_MAX } from '../../../../shared/board/limits';
 import type { NoteKind } from '../../../../shared/meeting/phases';
 import { useT } from '../../i18n';
 import { noteNudges, type Nudge } from '../../meeting/nudges';

@@ -1,4 +1,5 @@
 import type { MeetingView } from '../../../../shared/meeting/view';
+import { useNewNotesAnnouncement } from '../../a11y/useAnnouncements';
 import { BoardView } from '../../components/BoardView';
 import { PhaseHeader } from '../../components/PhaseHeader';
 import { useBoard } from '../../connection';
@@ -10,6 +11,7 @@ export function ObserverView({ view }: { view: MeetingView }) {
   const t = useT();
   const showBoard = boardVisible(view);
   const board = useBoard(currentCase(view), showBoard);
+  useNewNotesAnnouncement(board);
   return (
     <>
       <PhaseHeader view={view} />

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { MeetingView } from '../../../../shared/meeting/view';
+import { useNewNotesAnnouncement } from '../../a11y/useAnnouncements';
 import { BoardView } from '../../components/BoardView';
 import { PhaseHeader } from '../../components/PhaseHeader';
 import { loadJson, meetingKey, saveJson, useBoard } from '../../connection';
@@ -15,12 +16,15 @@ export function ParticipantView({ view }: { view: MeetingView }) {
   const t = useT();
   const rulesKey = meetingKey('rules', view.meetingId);
   const [rulesAccepted, setRulesAccepted] = useState(() => loadJson<boolean>(rulesKey) === true);
-  const { notes, actions } = useMyNotes();
+  const { notes: allMine, actions } = useMyNotes();
   const kinds = kindsICanPost(view);
   const phase = currentPhase(view);
   const showBoard = boardVisible(view);
   const caseIndex = currentCase(view);
   const board = useBoard(caseIndex, showBoard);
+  // A new case brings a new board: the list follows it, as the board does.
+  const notes = allMine.filter((n) => n.caseIndex === caseIndex);
+  useNewNotesAnnouncement(board);
   // A release, an edit or a leader's hide shows up as a board change: ask what became of ours.
   useEffect(() => {
     if (board.synced) void actions.refresh();

@@ -1,4 +1,5 @@
 import type { MeetingView } from '../../../../shared/meeting/view';
+import { useNewNotesAnnouncement } from '../../a11y/useAnnouncements';
 import { BoardView } from '../../components/BoardView';
 import { PhaseHeader } from '../../components/PhaseHeader';
 import { useBoard, useConnection } from '../../connection';
@@ -16,6 +17,7 @@ export function PresenterView({ view }: { view: MeetingView }) {
   const phase = currentPhase(view);
   const showBoard = boardVisible(view);
   const board = useBoard(currentCase(view), showBoard);
+  useNewNotesAnnouncement(board);
   const listening = view.status === 'running' && (phase?.rules.presenterListens ?? false);
   const returning = phase?.kind === 'return';
 
