@@ -23,6 +23,22 @@ new PerformanceObserver((list) => {
   }
 }).observe({ entryTypes: ['gc'] });
 
+/**
+ * Long stalls, with the time they ended: their spacing tells periodic work (a timer that
+ * visits every connection) from load-driven work.
+ */
+const STALL_MS = 50;
+const STALL_TICK_MS = 10;
+const MAX_STALLS = 500;
+let stalls: { at: number; ms: number }[] = [];
+let lastTick = performance.now();
+setInterval(() => {
+  const now = performance.now();
+  const lateMs = now - lastTick - STALL_TICK_MS;
+  if (lateMs >= STALL_MS && stalls.length < MAX_STALLS) stalls.push({ at: now, ms: lateMs });
+  lastTick = now;
+}, STALL_TICK_MS).unref();
+
 const late = (ns: number) => Math.max(0, ns / NS_PER_MS - RESOLUTION_MS);
 
 if (process.send) {
@@ -43,10 +59,12 @@ if (process.send) {
         gcRan: Boolean(args.gc && gc),
         gcPauses,
         monotonicMicros: Number(process.hrtime.bigint() / 1000n),
+        stalls,
       };
       if (args.reset) {
         delay.reset();
         gcPauses = { count: 0, totalMs: 0, maxMs: 0 };
+        stalls = [];
       }
       return stats;
     },

@@ -17,6 +17,8 @@ export interface ProbeStats {
   gcPauses: { count: number; totalMs: number; maxMs: number };
   /** The server's monotonic clock (the one its CPU profile's timestamps use), in µs. */
   monotonicMicros: number;
+  /** Event-loop stalls of 50 ms or more since the last reset: when they ended (ms) and how long. */
+  stalls: { at: number; ms: number }[];
 }
 
 /** A seat the load generator connects as: the leader first, then the participants. */

@@ -9,7 +9,7 @@ import { machineBusy } from '../lib/cpu';
 import { kib, mib, ms, type Report } from '../lib/report';
 import type { RpcClient } from '../lib/rpc';
 import type { RunningServer } from '../lib/server';
-import { summarize, type Summary } from '../lib/stats';
+import { median, summarize, type Summary } from '../lib/stats';
 import type { ConnectResult, LoadResult, PreparedMeeting, ProbeStats } from '../lib/types';
 
 const FANOUT_P99_LIMIT_MS = 100;
@@ -66,6 +66,7 @@ export async function runCapacity(report: Report, ctx: CapacityContext): Promise
     'errors',
     'server loop delay p99 / max',
     'server GC max / total',
+    'stalls ≥ 50 ms (spacing)',
     'server CPU',
     'RSS',
     'heap used',
@@ -231,6 +232,7 @@ async function measureWindow(ctx: CapacityContext): Promise<Window> {
     summary:
       `fan-out p50 ${ms(fanout.p50)} p99 ${ms(fanout.p99)} max ${ms(fanout.max)}, ` +
       `server loop p99 ${ms(window.eventLoop.p99)} max ${ms(window.eventLoop.max)}, GC max ${ms(window.gcPauses.maxMs)}, ` +
+      `stalls ${stallText(window.stalls)}, ` +
       `CPU server ${percent(serverCpu)} load-gen ${percent(genCpu)} others ${percent(others)}`,
     cells: (errors) => [
       String(loads.reduce((n, l) => n + l.notesSent, 0)),
@@ -240,6 +242,7 @@ async function measureWindow(ctx: CapacityContext): Promise<Window> {
       String(errors),
       `${ms(window.eventLoop.p99)} / ${ms(window.eventLoop.max)}`,
       `${ms(window.gcPauses.maxMs)} / ${ms(window.gcPauses.totalMs)}`,
+      stallText(window.stalls),
       percent(serverCpu),
       mib(rss),
       mib(after.memory.heapUsed),
@@ -248,6 +251,13 @@ async function measureWindow(ctx: CapacityContext): Promise<Window> {
       percent(others),
     ],
   };
+}
+
+/** How many long stalls, and the median time between two of them (periodic work shows as a steady spacing). */
+function stallText(stalls: ProbeStats['stalls']): string {
+  if (stalls.length < 2) return String(stalls.length);
+  const gaps = stalls.slice(1).map((s, i) => s.at - (stalls[i]?.at ?? s.at));
+  return `${stalls.length} (${(median(gaps) / 1000).toFixed(1)} s)`;
 }
 
 /** The server's CPU time between two probes, as a share of one core (100% = one core busy). */
