@@ -1,4 +1,4 @@
-import { findBuiltInTemplate, planFromTemplate, type Template } from './templates';
+import { planFromTemplate, type Template } from './templates';
 import type { MeetingSettings, MeetingState } from './state';
 
 export interface NewMeeting {
@@ -40,5 +40,3 @@ export function createMeetingState(m: NewMeeting): MeetingState {
     nextPhaseSeq: phases.length,
   };
 }
-
-export { findBuiltInTemplate };
