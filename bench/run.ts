@@ -44,6 +44,7 @@ const FULL: Scale = {
     noteEveryMs: 3_000,
     phaseEveryMs: 30_000,
     concurrency: 8,
+    budgetMs: 180_000,
   },
   workers: 4,
   storedMeetings: 1_000,
@@ -54,7 +55,14 @@ const FULL: Scale = {
 
 const QUICK: Scale = {
   latency: { samples: 20, warmup: 3, rounds: 2 },
-  capacity: { steps: [2, 4], windowMs: 1_500, noteEveryMs: 300, phaseEveryMs: 1_000, concurrency: 2 },
+  capacity: {
+    steps: [2, 4],
+    windowMs: 1_500,
+    noteEveryMs: 300,
+    phaseEveryMs: 1_000,
+    concurrency: 2,
+    budgetMs: 10_000,
+  },
   workers: 2,
   storedMeetings: 10,
   restartRuns: 1,

@@ -16,8 +16,10 @@ const FANOUT_P99_LIMIT_MS = 100;
 const TARGET_MEETINGS = 500;
 const DELIVERY_TIMEOUT_MS = 5_000;
 const CONNECT_CALL_TIMEOUT_MS = 180_000;
-/** A step whose fan-out p99 is over the limit is measured once more before the run stops. */
-const MEASURES_PER_STEP = 2;
+/** A step whose fan-out p99 is over the limit while other processes were busy is measured again. */
+const MAX_WINDOWS_PER_STEP = 3;
+/** Other processes' CPU (percent of one core) above which a window counts as disturbed. */
+const NOISY_OTHERS_PERCENT = 25;
 /** The server process may hold 20,000 files: 24 sockets per meeting leaves room for ~830. */
 const SERVER_FILE_LIMIT = 20_000;
 
@@ -31,6 +33,8 @@ export interface CapacityScale {
   concurrency: number;
   /** Keep adding steps after fan-out p99 passed the limit (to see the curve); errors still stop. */
   allSteps?: boolean;
+  /** No new step or repeated window starts after this long. */
+  budgetMs: number;
 }
 
 interface CapacityContext {
@@ -77,11 +81,16 @@ export async function runCapacity(report: Report, ctx: CapacityContext): Promise
   const rss0 = server.rssBytes();
   let held = 0;
   let best: { meetings: number; seats: number; rss: number; heap: number; probe: ProbeStats } | null = null;
+  const deadline = performance.now() + scale.budgetMs;
   let stopReason = 'no step ran';
   let stopped = false;
 
   for (const step of scale.steps) {
     if (step > ctx.seeded.length) break;
+    if (performance.now() > deadline) {
+      stopReason += `; the time budget of ${scale.budgetMs / 1000} s ended the steps`;
+      break;
+    }
     const adding = ctx.seeded.slice(held, step);
     const connects = await Promise.all(
       split(adding, workers.length).map((meetings, w) =>
@@ -108,19 +117,26 @@ export async function runCapacity(report: Report, ctx: CapacityContext): Promise
 
     let passed: Window | null = null;
     let sawErrors = false;
-    for (let attempt = 0; attempt < MEASURES_PER_STEP && !passed && !sawErrors; attempt++) {
+    let quietFailure = false;
+    let attempts = 0;
+    // Errors end the run at once. A p99 over the limit is measured again (up to
+    // MAX_WINDOWS_PER_STEP windows, within the time budget) only while other processes were busy
+    // during the failing window: on a shared machine someone else's job can decide a window.
+    // A failure in a quiet window is the server's own. The table shows every window.
+    while (!passed && !sawErrors && !quietFailure && attempts < MAX_WINDOWS_PER_STEP) {
+      if (attempts > 0 && performance.now() > deadline) break;
       const w = await measureWindow(ctx);
+      attempts++;
       windows.push(w.span);
       const errors = failed + w.errors;
-      const label = attempt === 0 ? String(step) : `${step} (again)`;
+      const label = attempts === 1 ? String(step) : `${step} (again)`;
       section.row([label, String(seats * socketsPerSeat), ...w.cells(errors)]);
       ctx.log(`capacity: ${label} meetings: ${w.summary}, ${errors} errors`);
       for (const e of w.errorSamples) section.note(`${step} meetings, error: ${e}`);
-      // Errors end the run at once; a p99 over the limit is measured once more, because on a
-      // shared machine one window can be hit by someone else's job (the table shows both).
       sawErrors = errors > 0;
       const p99 = ctx.withBoard ? w.fanout.p99 : w.phase.p99;
       if (!sawErrors && p99 <= FANOUT_P99_LIMIT_MS) passed = w;
+      else if (!(w.othersPercent > NOISY_OTHERS_PERCENT)) quietFailure = true;
     }
     if (passed && !stopped) {
       best = { meetings: step, seats, rss: passed.rss, heap: passed.heapAfterGc, probe: passed.server };
@@ -131,7 +147,10 @@ export async function runCapacity(report: Report, ctx: CapacityContext): Promise
       stopped = true;
       stopReason = sawErrors
         ? `errors appeared at ${step} meetings`
-        : `fan-out p99 passed ${FANOUT_P99_LIMIT_MS} ms at ${step} meetings (${MEASURES_PER_STEP} windows)`;
+        : `fan-out p99 passed ${FANOUT_P99_LIMIT_MS} ms at ${step} meetings ` +
+          (quietFailure
+            ? '(in a window where other processes were quiet)'
+            : `(${attempts} windows, other processes busy in each)`);
     }
     // --all-steps goes on to show the curve (the figures stay those of the last step that passed).
     if (sawErrors || !scale.allSteps) break;
@@ -162,12 +181,14 @@ export async function runCapacity(report: Report, ctx: CapacityContext): Promise
   section.note(
     `Load per held meeting: a note every ${scale.noteEveryMs / 1000} s on average from a random participant (speculation), ` +
       `and the leader restarts the phase every ${scale.phaseEveryMs / 1000} s on average (a phase change: 12 snapshots); ` +
-      `${scale.windowMs / 1000} s window per step. Meetings were seeded into the database before the server started ` +
+      `${scale.windowMs / 1000} s windows. A step whose p99 is over the limit is measured again (at most ${MAX_WINDOWS_PER_STEP} windows) ` +
+      `only while other processes used more than ${NOISY_OTHERS_PERCENT}% of a core during the failing window. Meetings were seeded into the database before the server started ` +
       `(named mode, timer shown to everyone) and connected in steps from ${workers.length} load-generator processes ` +
       `on source addresses 127.0.0.11–${10 + workers.length}; seats use the WebSocket transport directly.`,
   );
   section.note(
-    `The server process may open ${SERVER_FILE_LIMIT.toLocaleString('en')} files, so one server holds at most ~${Math.floor(SERVER_FILE_LIMIT / (12 * socketsPerSeat)) - 5} such meetings: the steps stop below that.`,
+    `CPU columns are percent of one core; "other processes" is what the rest of the machine used during the window (from /proc/stat). ` +
+      `The server process may open ${SERVER_FILE_LIMIT.toLocaleString('en')} files, so one server holds at most ~${Math.floor(SERVER_FILE_LIMIT / (12 * socketsPerSeat)) - 5} such meetings: the steps stop below that.`,
   );
   if (!ctx.withBoard)
     section.error =
@@ -185,6 +206,8 @@ interface Window {
   heapAfterGc: number;
   summary: string;
   span: [number, number];
+  /** CPU used by processes outside the benchmark during the window, in percent of one core. */
+  othersPercent: number;
   cells(errors: number): string[];
 }
 
@@ -229,6 +252,7 @@ async function measureWindow(ctx: CapacityContext): Promise<Window> {
     rss,
     heapAfterGc: after.memory.heapUsed,
     span: [start.monotonicMicros, window.monotonicMicros],
+    othersPercent: others,
     summary:
       `fan-out p50 ${ms(fanout.p50)} p99 ${ms(fanout.p99)} max ${ms(fanout.max)}, ` +
       `server loop p99 ${ms(window.eventLoop.p99)} max ${ms(window.eventLoop.max)}, GC max ${ms(window.gcPauses.maxMs)}, ` +
