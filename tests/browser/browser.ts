@@ -14,6 +14,7 @@ import {
   type Browser,
   type BrowserContext,
   type BrowserContextOptions,
+  type Locator,
   type Page,
 } from 'playwright-core';
 import { createApp, type App } from '../../server/app';
@@ -180,4 +181,11 @@ export async function shownSeconds(page: Page): Promise<number> {
   const value = await page.getByTestId('countdown').first().getAttribute('data-remaining-s');
   if (value === null) throw new Error('no countdown on the page');
   return Number(value);
+}
+
+/** In the leader's presence list, a person's actions wait behind their "Change" disclosure. */
+export async function seatAction(row: Locator, button: string): Promise<void> {
+  const more = row.locator('details.presence-more');
+  if ((await more.getAttribute('open')) === null) await more.locator('summary').click();
+  await row.getByRole('button', { name: button }).click();
 }

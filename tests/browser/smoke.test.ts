@@ -5,6 +5,7 @@ import {
   launchBrowser,
   openPerson,
   screenshot,
+  seatAction,
   shownSeconds,
   startAppServer,
   VIEWPORTS,
@@ -195,10 +196,10 @@ describe('browser smoke: leader, member with a wrong clock, projector', () => {
       .getByTestId('presence')
       .getByRole('listitem')
       .filter({ hasText: 'Paul Presswick' });
-    await paulRow.getByRole('button', { name: 'Presenter for case 1' }).click();
+    await seatAction(paulRow, 'Presenter for case 1');
     await presenter.page.getByText('You are: Presenter').waitFor();
     await leader.page.getByRole('button', { name: 'Start the meeting' }).click();
-    await leader.page.getByRole('button', { name: 'Go to this phase: Push-back' }).click();
+    await leader.page.getByRole('button', { name: 'Go here: Push-back' }).click();
 
     for (const page of [leader.page, presenter.page, member.page, projector.page]) {
       await page.locator('[data-testid="phase-name"][data-phase="speculation"]').waitFor();
@@ -258,7 +259,7 @@ describe('browser smoke: leader, member with a wrong clock, projector', () => {
       .getByTestId('presence')
       .getByRole('listitem')
       .filter({ hasText: 'Cora Vantongeren' });
-    await coraRow.getByRole('button', { name: 'Make co-leader' }).click();
+    await seatAction(coraRow, 'Make co-leader');
     await late.page.waitForURL(`**/m/${meeting.meetingId}/lead`);
     await late.page.getByRole('button', { name: 'Start the meeting' }).click();
     await leader.page.locator('[data-testid="phase-name"][data-phase="opening"]').waitFor();
@@ -298,7 +299,7 @@ describe('browser smoke: leader, member with a wrong clock, projector', () => {
     await projector.page.getByTestId('projector-code').waitFor();
 
     await leader.page.getByRole('button', { name: 'Start the meeting' }).click();
-    await leader.page.getByRole('button', { name: 'Go to this phase: Push-back' }).click();
+    await leader.page.getByRole('button', { name: 'Go here: Push-back' }).click();
     await member.page.getByRole('button', { name: 'I understand' }).click();
     await member.page.getByRole('radio', { name: 'Feeling' }).check();
     const text = 'A heaviness, as if the room had no windows.';
@@ -351,7 +352,7 @@ describe('browser smoke: leader, member with a wrong clock, projector', () => {
     await member.page.getByRole('button', { name: 'Join' }).click();
     await member.page.getByText('The meeting has not started yet.').waitFor();
     await leader.page.getByRole('button', { name: 'Start the meeting' }).click();
-    await leader.page.getByRole('button', { name: 'Go to this phase: Push-back' }).click();
+    await leader.page.getByRole('button', { name: 'Go here: Push-back' }).click();
     await member.page.getByRole('button', { name: 'I understand' }).click();
 
     offline = true;

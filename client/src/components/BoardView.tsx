@@ -11,6 +11,10 @@ const KIND_KEYS: Record<string, MessageKey> = {
   question: 'noteKind.question',
 };
 
+/** On the projector, type gets smaller past these many notes so the board stays on one screen. */
+const DENSE_FROM = 8;
+const DENSER_FROM = 16;
+
 interface BoardViewProps {
   board: BoardSnapshot;
   /** Named meetings only, and never on the projector. */
@@ -32,18 +36,17 @@ export function BoardView({ board, showNames = false, size = 'normal', onResonat
       </p>
     );
   }
-  const groups = [
-    ...board.themes.map((theme) => ({
-      key: theme.id,
-      title: theme.name,
-      notes: visible.filter((n) => n.theme === theme.id),
-    })),
-    {
-      key: '',
-      title: '',
-      notes: visible.filter((n) => !n.theme || !board.themes.some((th) => th.id === n.theme)),
-    },
-  ].filter((g) => g.notes.length > 0);
+  const themed = board.themes
+    .map((theme) => ({ theme, notes: visible.filter((n) => n.theme === theme.id) }))
+    .filter((g) => g.notes.length > 0);
+  const unthemed = visible.filter((n) => !n.theme || !board.themes.some((th) => th.id === n.theme));
+  // A full board must still fit a projector's one screen: the more notes, the smaller the type.
+  const density =
+    size === 'large' && board.notes.length > DENSER_FROM
+      ? ' is-denser'
+      : size === 'large' && board.notes.length > DENSE_FROM
+        ? ' is-dense'
+        : '';
   const renderNote = (note: BoardNote) => (
     <li
       key={note.id}
@@ -68,13 +71,22 @@ export function BoardView({ board, showNames = false, size = 'normal', onResonat
     </li>
   );
   return (
-    <div className={`board board-${size}`} data-testid="board">
-      {groups.map((g) => (
-        <section key={g.key} className="board-group" data-theme={g.title || undefined}>
-          {g.title && <h3>{g.title}</h3>}
-          <ul className="notes">{g.notes.map(renderNote)}</ul>
+    <div className={`board board-${size}${density}`} data-testid="board">
+      {themed.length > 0 && (
+        <div className="board-themes">
+          {themed.map(({ theme, notes }) => (
+            <section key={theme.id} className="board-group board-theme" data-theme={theme.name}>
+              <h3>{theme.name}</h3>
+              <ul className="notes">{notes.map(renderNote)}</ul>
+            </section>
+          ))}
+        </div>
+      )}
+      {unthemed.length > 0 && (
+        <section className="board-group">
+          <ul className="notes">{unthemed.map(renderNote)}</ul>
         </section>
-      ))}
+      )}
       {parked.length > 0 && (
         <section className="board-group board-parked" data-testid="board-parked">
           <h3>{t('board.parked')}</h3>

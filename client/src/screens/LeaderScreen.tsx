@@ -100,14 +100,23 @@ function Console() {
           </button>
         </div>
       )}
+      {/* Time and people first; the board gets the whole width; then the plan and the settings. */}
       <div className="console">
-        <div className="console-main">
+        <div className="console-timer">
           <TimerPanel view={view} run={run} />
-          {view.status === 'running' && <BoardPanel view={view} run={run} />}
+        </div>
+        <div className="console-people">
+          <PresencePanel view={view} run={run} />
+        </div>
+        {view.status === 'running' && (
+          <div className="console-board">
+            <BoardPanel view={view} run={run} />
+          </div>
+        )}
+        <div className="console-plan">
           <Timeline view={view} run={run} />
         </div>
         <div className="console-side">
-          <PresencePanel view={view} run={run} />
           <SettingsPanel view={view} run={run} />
           {view.status === 'running' && <ExportPanel onPrint={setPrinting} />}
         </div>

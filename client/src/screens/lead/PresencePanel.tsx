@@ -68,63 +68,66 @@ function SeatRow({
       <span className={`role-badge role-${seat.effectiveRole}`}>{t(`role.${seat.effectiveRole}`)}</span>
       <span className="visually-hidden">{seat.connected ? t('lead.connected') : t('lead.disconnected')}</span>
       {editable && (
-        <span className="presence-actions">
-          {seat.role === 'participant' &&
-            cases.map((info, i) => {
-              const presents = info.presenterSeatId === seat.id;
-              const which = cases.length > 1 ? ` · ${t('phase.caseN', { n: i + 1 })}` : '';
-              return (
-                <button
-                  key={i}
-                  type="button"
-                  className="button-small"
-                  aria-pressed={presents}
-                  onClick={() =>
-                    void run({ type: 'presenter:set', caseIndex: i, seatId: presents ? null : seat.id })
-                  }
-                >
-                  {presents ? t('lead.unsetPresenter') + which : t('lead.makePresenter', { n: i + 1 })}
-                </button>
-              );
-            })}
-          {seat.role !== 'co-leader' && (
+        <details className="presence-more">
+          <summary aria-label={t('lead.seatActions', { name: seat.name })}>{t('lead.change')}</summary>
+          <span className="presence-actions">
+            {seat.role === 'participant' &&
+              cases.map((info, i) => {
+                const presents = info.presenterSeatId === seat.id;
+                const which = cases.length > 1 ? ` · ${t('phase.caseN', { n: i + 1 })}` : '';
+                return (
+                  <button
+                    key={i}
+                    type="button"
+                    className="button-small"
+                    aria-pressed={presents}
+                    onClick={() =>
+                      void run({ type: 'presenter:set', caseIndex: i, seatId: presents ? null : seat.id })
+                    }
+                  >
+                    {presents ? t('lead.unsetPresenter') + which : t('lead.makePresenter', { n: i + 1 })}
+                  </button>
+                );
+              })}
+            {seat.role !== 'co-leader' && (
+              <button
+                type="button"
+                className="button-small"
+                onClick={() => void run({ type: 'seat:setRole', seatId: seat.id, role: 'co-leader' })}
+              >
+                {t('lead.makeCoLeader')}
+              </button>
+            )}
+            {seat.role !== 'participant' && (
+              <button
+                type="button"
+                className="button-small"
+                onClick={() => void run({ type: 'seat:setRole', seatId: seat.id, role: 'participant' })}
+              >
+                {t('lead.makeParticipant')}
+              </button>
+            )}
+            {seat.role === 'participant' && (
+              <button
+                type="button"
+                className="button-small"
+                onClick={() => void run({ type: 'seat:setRole', seatId: seat.id, role: 'observer' })}
+              >
+                {t('lead.makeObserver')}
+              </button>
+            )}
             <button
               type="button"
-              className="button-small"
-              onClick={() => void run({ type: 'seat:setRole', seatId: seat.id, role: 'co-leader' })}
+              className="button-small button-quiet"
+              onClick={() => {
+                if (confirm(t('lead.removeConfirm', { name: seat.name })))
+                  void run({ type: 'seat:remove', seatId: seat.id });
+              }}
             >
-              {t('lead.makeCoLeader')}
+              {t('lead.remove')}
             </button>
-          )}
-          {seat.role !== 'participant' && (
-            <button
-              type="button"
-              className="button-small"
-              onClick={() => void run({ type: 'seat:setRole', seatId: seat.id, role: 'participant' })}
-            >
-              {t('lead.makeParticipant')}
-            </button>
-          )}
-          {seat.role === 'participant' && (
-            <button
-              type="button"
-              className="button-small"
-              onClick={() => void run({ type: 'seat:setRole', seatId: seat.id, role: 'observer' })}
-            >
-              {t('lead.makeObserver')}
-            </button>
-          )}
-          <button
-            type="button"
-            className="button-small button-quiet"
-            onClick={() => {
-              if (confirm(t('lead.removeConfirm', { name: seat.name })))
-                void run({ type: 'seat:remove', seatId: seat.id });
-            }}
-          >
-            {t('lead.remove')}
-          </button>
-        </span>
+          </span>
+        </details>
       )}
     </li>
   );

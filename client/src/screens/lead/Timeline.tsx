@@ -47,9 +47,9 @@ export function Timeline({ view, run }: { view: MeetingView; run: RunCommand }) 
                     type="button"
                     className="button-small"
                     onClick={() => void run({ type: 'phase:jump', phaseId: phase.id })}
-                    aria-label={`${t('lead.jump')}: ${name}`}
                   >
                     {t('lead.jump')}
+                    <span className="visually-hidden">: {name}</span>
                   </button>
                 )}
                 {editable && state !== 'current' && view.phases.length > 1 && (
