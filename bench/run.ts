@@ -2,7 +2,9 @@
  * `npm run bench`: starts the real server as its own process, the bare baselines and several
  * load generators as others, measures, and prints a table. `--quick` runs every part at a tiny
  * scale and checks only that every figure was produced. `--write-docs` puts the run into
- * docs/benchmarks.md. `--profile` records a CPU profile of the server during the capacity part.
+ * docs/benchmarks.md. `--profile` adds the servers' CPU profiles (self time, longest stalls).
+ * `--only a,b` runs some parts (client, fanout, phase, capacity, restart); `--all-steps` goes on
+ * with the capacity steps past the limit, to see the curve.
  *
  * Every loop is bounded in count and time, all traffic stays on 127.0.0.0/8, and every child
  * process is ended at the end, also on errors and signals.
