@@ -39,6 +39,7 @@ interface Scale {
 }
 
 const FULL: Scale = {
+  // One meeting takes every fan-out note: samples + warmup stay under the board's 400 notes per case.
   latency: { samples: 300, warmup: 20, rounds: 3 },
   capacity: {
     steps: [100, 250, 400, 500, 600, 700, 800],
