@@ -1,6 +1,10 @@
 import * as Y from 'yjs';
+import { NOTE_TEXT_MAX } from '../../../shared/board/limits';
 import { NOTE_KINDS, type NoteKind } from '../../../shared/meeting/phases';
 import type { BoardNote, BoardTheme } from '../../../shared/board/schema';
+
+/** The schema's constants, repeated as types: a change there fails the compiler here. */
+type Schema = typeof import('../../../shared/board/schema');
 
 /**
  * How the client reads the board's Yjs document: the shape declared in shared/board/schema.ts
@@ -20,8 +24,13 @@ export interface BoardSnapshot {
 
 export const EMPTY_BOARD: BoardSnapshot = { synced: false, notes: [], themes: [] };
 
-const NOTES_KEY = 'notes' satisfies typeof import('../../../shared/board/schema').NOTES_KEY;
-const THEMES_KEY = 'themes' satisfies typeof import('../../../shared/board/schema').THEMES_KEY;
+const NOTES_KEY = 'notes' satisfies Schema['NOTES_KEY'];
+const THEMES_KEY = 'themes' satisfies Schema['THEMES_KEY'];
+const THEME_NAME_MAX = 80 satisfies Schema['THEME_NAME_MAX'];
+const AUTHOR_NAME_MAX = 60 satisfies Schema['AUTHOR_NAME_MAX'];
+const BOARD_COORD_MAX = 100_000 satisfies Schema['BOARD_COORD_MAX'];
+const RESONANCE_MAX = 1_000;
+const ID_PATTERN = /^[A-Za-z0-9_-]{8,64}$/;
 const NOTE_FIELDS = new Set([
   'text',
   'kind',
@@ -37,8 +46,10 @@ const NOTE_FIELDS = new Set([
 
 const isKind = (v: unknown): v is NoteKind =>
   typeof v === 'string' && (NOTE_KINDS as readonly string[]).includes(v);
-const isCoord = (v: unknown): v is number | null => v === null || (typeof v === 'number' && isFinite(v));
-const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
+const isCoord = (v: unknown): v is number | null =>
+  v === null || (typeof v === 'number' && isFinite(v) && Math.abs(v) <= BOARD_COORD_MAX);
+const isCount = (v: unknown, max = Infinity): v is number =>
+  typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= max;
 
 function entries(value: unknown): Map<string, unknown> | null {
   if (!(value instanceof Y.Map)) return null;
@@ -60,11 +71,12 @@ function readNote(id: string, value: unknown): BoardNote | null {
   const resonance = f.get('resonance');
   const batch = f.get('batch');
   const author = f.get('author');
-  if (typeof text !== 'string' || text.length === 0 || !isKind(kind)) return null;
-  if (theme !== null && typeof theme !== 'string') return null;
+  if (typeof text !== 'string' || text.length === 0 || text.length > NOTE_TEXT_MAX || !isKind(kind))
+    return null;
+  if (theme !== null && (typeof theme !== 'string' || !ID_PATTERN.test(theme))) return null;
   if (typeof highlight !== 'boolean' || typeof parked !== 'boolean') return null;
-  if (!isCoord(x) || !isCoord(y) || !isCount(resonance) || !isCount(batch)) return null;
-  if (author !== undefined && typeof author !== 'string') return null;
+  if (!isCoord(x) || !isCoord(y) || !isCount(resonance, RESONANCE_MAX) || !isCount(batch)) return null;
+  if (author !== undefined && (typeof author !== 'string' || author.length > AUTHOR_NAME_MAX)) return null;
   const note: BoardNote = { id, text, kind, theme, highlight, parked, x, y, resonance, batch };
   if (author !== undefined) note.author = author;
   return note;
@@ -73,7 +85,9 @@ function readNote(id: string, value: unknown): BoardNote | null {
 function readTheme(id: string, value: unknown): BoardTheme | null {
   const f = entries(value);
   const name = f?.get('name');
-  return f && f.size === 1 && typeof name === 'string' && name.length > 0 ? { id, name } : null;
+  return f && f.size === 1 && typeof name === 'string' && name.length > 0 && name.length <= THEME_NAME_MAX
+    ? { id, name }
+    : null;
 }
 
 const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
