@@ -96,8 +96,9 @@ describe('a whole two-case meeting, seven people, three languages', () => {
     const alma = await open('p1-alma', NAMES.p1, 'phone');
     const almaNet = await controlNetwork(alma.page);
 
-    const join = async (person: Person) => {
+    const join = async (person: Person, snapshot = false) => {
       await person.page.goto(joinLink);
+      if (snapshot) await snapshotLanguages([person], '01-join', LANGS);
       await person.page.getByLabel('Your name, as the group knows you').fill(person.name);
       await person.page.getByRole('button', { name: 'Join', exact: true }).click();
       await person.page.waitForURL(`**/m/${meetingId}/seat`);
@@ -107,7 +108,8 @@ describe('a whole two-case meeting, seven people, three languages', () => {
     const presenter = await open('presenter-paul', NAMES.presenter, 'phone');
     const bert = await open('p2-bert', NAMES.p2, 'phone');
     const cora = await open('p3-cora', NAMES.p3, 'phone');
-    for (const person of [coLeader, presenter, alma, bert, cora]) await join(person);
+    await join(presenter, true);
+    for (const person of [coLeader, alma, bert, cora]) await join(person);
 
     const presence = leader.page.getByTestId('presence');
     const row = (name: string) => presence.getByRole('listitem').filter({ hasText: name });
@@ -135,6 +137,12 @@ describe('a whole two-case meeting, seven people, three languages', () => {
     await checkStep(everyone, '03-case1-presentation');
 
     await next(leader, everyone, 'questions');
+    // Screen readers hear the new phase (the live region is polite and rate-limited).
+    for (const p of [bert, presenter, projector]) {
+      await expect
+        .poll(() => p.page.getByTestId('live').textContent(), { timeout: WAIT_MS })
+        .toContain('Now: Questions');
+    }
     await expectNoTextField(presenter.page);
     // Each member sees the ground rules once, before the first note.
     for (const m of members) {
@@ -164,6 +172,11 @@ describe('a whole two-case meeting, seven people, three languages', () => {
     for (const page of [projector.page, presenter.page, bert.page]) {
       for (const text of [question, heavy, angry, fog]) await page.getByText(text).first().waitFor();
     }
+
+    // ... and hear that notes arrived, grouped, not one by one.
+    await expect
+      .poll(() => presenter.page.getByTestId('live').textContent(), { timeout: WAIT_MS })
+      .toMatch(/new notes on the board/);
 
     // Alma's network goes away while she writes; her note waits on her phone and goes once.
     await almaNet.cut();
@@ -401,6 +414,18 @@ describe('a whole two-case meeting, seven people, three languages', () => {
       );
       expect(kept).toEqual([]);
     }
+
+    // About and Privacy, from the footer of the end screen.
+    await bert.page.getByRole('contentinfo').getByRole('link', { name: 'About' }).click();
+    await bert.page.getByTestId('about').waitFor();
+    await leader.page.goto(`${server.url}/about`);
+    await leader.page.getByTestId('about').waitFor();
+    await checkStep([leader, bert], '13-about', LANGS);
+    await bert.page.getByRole('contentinfo').getByRole('link', { name: 'Privacy' }).click();
+    await bert.page.getByTestId('privacy').waitFor();
+    await leader.page.goto(`${server.url}/privacy`);
+    await leader.page.getByTestId('privacy').waitFor();
+    await checkStep([leader, bert], '14-privacy', LANGS);
 
     async function readDownload(d: Download): Promise<string> {
       const stream = await d.createReadStream();

@@ -12,8 +12,8 @@ const KIND_KEYS: Record<string, MessageKey> = {
 };
 
 /** On the projector, type gets smaller past these many notes so the board stays on one screen. */
-const DENSE_FROM = 8;
-const DENSER_FROM = 16;
+const DENSE_FROM = 6;
+const DENSER_FROM = 14;
 
 interface BoardViewProps {
   board: BoardSnapshot;

@@ -4,6 +4,7 @@ import type { MeetingView } from '../../../../shared/meeting/view';
 import { useNewNotesAnnouncement } from '../../a11y/useAnnouncements';
 import { useConnection, useLeaderNotes, type BoardNote, type BoardTheme } from '../../connection';
 import { useLeaderBoard, type BoardEditor } from '../../connection/leaderBoard';
+import { InlineField } from '../../components/InlineField';
 import { useT, type MessageKey } from '../../i18n';
 import { currentCase, kindsICanPost } from '../../meeting/viewRules';
 import { Composer } from '../seat/Composer';
@@ -95,18 +96,20 @@ export function BoardPanel({ view, run }: { view: MeetingView; run: RunCommand }
           />
           <span>{t('lead.boardOpen')}</span>
         </label>
-        <label className="inline-field">
-          <span>{t('start.release')}</span>
-          <select
-            value={view.release}
-            onChange={(e) =>
-              void run({ type: 'settings:update', release: e.target.value as MeetingView['release'] })
-            }
-          >
-            <option value="batch">{t('start.release.batch')}</option>
-            <option value="screening">{t('start.release.screening')}</option>
-          </select>
-        </label>
+        <InlineField label={t('start.release')}>
+          {(id) => (
+            <select
+              id={id}
+              value={view.release}
+              onChange={(e) =>
+                void run({ type: 'settings:update', release: e.target.value as MeetingView['release'] })
+              }
+            >
+              <option value="batch">{t('start.release.batch')}</option>
+              <option value="screening">{t('start.release.screening')}</option>
+            </select>
+          )}
+        </InlineField>
         <p className="release-row" data-testid="waiting-count">
           <span>
             {waiting === 0
@@ -211,15 +214,17 @@ function NewThemeForm({ editor }: { editor: BoardEditor }) {
   }
   return (
     <form className="new-theme" onSubmit={submit}>
-      <label className="inline-field">
-        <span>{t('lead.newTheme')}</span>
-        <input
-          value={name}
-          maxLength={THEME_NAME_MAX}
-          onChange={(e) => setName(e.target.value)}
-          placeholder={t('lead.newThemePlaceholder')}
-        />
-      </label>
+      <InlineField label={t('lead.newTheme')}>
+        {(id) => (
+          <input
+            id={id}
+            value={name}
+            maxLength={THEME_NAME_MAX}
+            onChange={(e) => setName(e.target.value)}
+            placeholder={t('lead.newThemePlaceholder')}
+          />
+        )}
+      </InlineField>
       <button type="submit" className="button-small" disabled={!name.trim()}>
         {t('lead.addTheme')}
       </button>
@@ -361,22 +366,24 @@ function LeaderNote({
       </p>
       {named && note.author && <span className="note-name">{note.author}</span>}
       <div className="lead-card-actions">
-        <label className="place">
-          <span>{t('lead.place')}</span>
-          <select
-            value={placeOf(note, themes)}
-            onChange={(e) => move(editor, note.id, parsePlace(e.target.value))}
-            aria-describedby={textId}
-          >
-            <option value="none">{t('lead.unsorted')}</option>
-            {themes.map((th) => (
-              <option key={th.id} value={`theme:${th.id}`}>
-                {th.name}
-              </option>
-            ))}
-            <option value="parked">{t('board.parked')}</option>
-          </select>
-        </label>
+        <InlineField label={t('lead.place')} className="place">
+          {(id) => (
+            <select
+              id={id}
+              value={placeOf(note, themes)}
+              onChange={(e) => move(editor, note.id, parsePlace(e.target.value))}
+              aria-describedby={textId}
+            >
+              <option value="none">{t('lead.unsorted')}</option>
+              {themes.map((th) => (
+                <option key={th.id} value={`theme:${th.id}`}>
+                  {th.name}
+                </option>
+              ))}
+              <option value="parked">{t('board.parked')}</option>
+            </select>
+          )}
+        </InlineField>
         <button
           type="button"
           className="button-small"

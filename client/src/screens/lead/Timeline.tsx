@@ -8,6 +8,7 @@ import {
   type PhasePlan,
 } from '../../../../shared/meeting/phases';
 import type { MeetingView } from '../../../../shared/meeting/view';
+import { InlineField } from '../../components/InlineField';
 import { useT } from '../../i18n';
 import { minutesOf } from '../../meeting/format';
 import { phasesOf, PLAN_NAME_MAX, savePlan } from '../../meeting/savedPlans';
@@ -47,9 +48,9 @@ export function Timeline({ view, run }: { view: MeetingView; run: RunCommand }) 
                     type="button"
                     className="button-small"
                     onClick={() => void run({ type: 'phase:jump', phaseId: phase.id })}
+                    aria-label={`${t('lead.jump')}: ${name}`}
                   >
                     {t('lead.jump')}
-                    <span className="visually-hidden">: {name}</span>
                   </button>
                 )}
                 {editable && state !== 'current' && view.phases.length > 1 && (
@@ -149,44 +150,48 @@ function AddPhase({ view, run }: { view: MeetingView; run: RunCommand }) {
     <details className="add-phase">
       <summary>{t('lead.addPhase')}</summary>
       <form className="add-phase-form" onSubmit={submit}>
-        <label className="inline-field">
-          <span>{t('lead.phaseKind')}</span>
-          <select value={kind} onChange={(e) => setKind(e.target.value as PhaseKind)}>
-            {PHASE_KINDS.map((k) => (
-              <option key={k} value={k}>
-                {t(`phase.${k}`)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="inline-field">
-          <span>{t('common.minutesUnit')}</span>
-          <input
-            type="number"
-            inputMode="numeric"
-            min={1}
-            max={180}
-            value={minutes}
-            onChange={(e) => setMinutes(e.target.value)}
-          />
-        </label>
-        <label className="inline-field">
-          <span>{t('lead.phasePosition')}</span>
-          <select value={String(afterIndex)} onChange={(e) => setAfter(e.target.value)}>
-            <option value="-1">{t('lead.atTheStart')}</option>
-            {view.phases.map((p, i) => (
-              <option key={p.id} value={String(i)}>
-                {t('lead.afterPhase', {
-                  phase:
-                    t(`phase.${p.kind}`) +
-                    (view.cases.length > 1 && p.caseIndex !== null
-                      ? ` · ${t('phase.caseN', { n: p.caseIndex + 1 })}`
-                      : ''),
-                })}
-              </option>
-            ))}
-          </select>
-        </label>
+        <InlineField label={t('lead.phaseKind')}>
+          {(id) => (
+            <select id={id} value={kind} onChange={(e) => setKind(e.target.value as PhaseKind)}>
+              {PHASE_KINDS.map((k) => (
+                <option key={k} value={k}>
+                  {t(`phase.${k}`)}
+                </option>
+              ))}
+            </select>
+          )}
+        </InlineField>
+        <InlineField label={t('common.minutesUnit')}>
+          {(id) => (
+            <input
+              id={id}
+              type="number"
+              inputMode="numeric"
+              min={1}
+              max={180}
+              value={minutes}
+              onChange={(e) => setMinutes(e.target.value)}
+            />
+          )}
+        </InlineField>
+        <InlineField label={t('lead.phasePosition')}>
+          {(id) => (
+            <select id={id} value={String(afterIndex)} onChange={(e) => setAfter(e.target.value)}>
+              <option value="-1">{t('lead.atTheStart')}</option>
+              {view.phases.map((p, i) => (
+                <option key={p.id} value={String(i)}>
+                  {t('lead.afterPhase', {
+                    phase:
+                      t(`phase.${p.kind}`) +
+                      (view.cases.length > 1 && p.caseIndex !== null
+                        ? ` · ${t('phase.caseN', { n: p.caseIndex + 1 })}`
+                        : ''),
+                  })}
+                </option>
+              ))}
+            </select>
+          )}
+        </InlineField>
         <button type="submit" className="button-small">
           {t('lead.addPhaseSubmit')}
         </button>
@@ -211,17 +216,19 @@ function SavePlan({ view }: { view: MeetingView }) {
           setSaved(plan.name);
         }}
       >
-        <label className="inline-field">
-          <span>{t('lead.planName')}</span>
-          <input
-            value={name}
-            maxLength={PLAN_NAME_MAX}
-            onChange={(e) => {
-              setName(e.target.value);
-              setSaved(null);
-            }}
-          />
-        </label>
+        <InlineField label={t('lead.planName')}>
+          {(id) => (
+            <input
+              id={id}
+              value={name}
+              maxLength={PLAN_NAME_MAX}
+              onChange={(e) => {
+                setName(e.target.value);
+                setSaved(null);
+              }}
+            />
+          )}
+        </InlineField>
         <button type="submit" className="button-small">
           {t('common.save')}
         </button>

@@ -31,6 +31,10 @@ export function MyNotesList({ notes, actions }: { notes: MyNote[]; actions: MyNo
                   onChange={(e) => setDraft(e.target.value)}
                   rows={3}
                   aria-label={t('seat.editNote')}
+                  // The person just asked to edit: the caret goes to the end of their text.
+                  autoFocus
+                  onFocus={(e) => e.currentTarget.setSelectionRange(draft.length, draft.length)}
+                  onKeyDown={(e) => e.key === 'Escape' && setEditing(null)}
                 />
                 <div className="row">
                   <button type="submit" className="button-primary" disabled={!draft.trim()}>
