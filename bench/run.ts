@@ -34,6 +34,8 @@ interface Scale {
   storedMeetings: number;
   restartRuns: number;
   boardNotes: number;
+  /** Notes on the board of the phase-change meeting (a speculation phase's worth). */
+  phaseBoardNotes: number;
   /** The whole run is stopped after this long, whatever it is doing. */
   limitMs: number;
 }
@@ -53,6 +55,7 @@ const FULL: Scale = {
   storedMeetings: 1_000,
   restartRuns: 3,
   boardNotes: 100,
+  phaseBoardNotes: 100,
   limitMs: 290_000,
 };
 
@@ -70,6 +73,7 @@ const QUICK: Scale = {
   storedMeetings: 10,
   restartRuns: 1,
   boardNotes: 5,
+  phaseBoardNotes: 5,
   limitMs: 60_000,
 };
 
@@ -226,7 +230,30 @@ async function main(): Promise<number> {
           throw new Error('the board is not wired into the server (server/main.ts, createBoard)');
         await runFanout(report, ctx);
       });
-      await part('phase', 'Phase change', () => runPhase(report, { ...ctx, baseline: bareIo, withBoard }));
+      await part('phase', 'Phase change', async () => {
+        // A meeting of its own, its board holding what a speculation phase leaves there.
+        const phaseMeeting = await first.call<PreparedMeeting>(
+          'prepare',
+          { serverUrl: server.url, seats: 12 },
+          60_000,
+        );
+        if (withBoard) {
+          const args = {
+            serverUrl: server.url,
+            prepared: phaseMeeting,
+            count: scale.phaseBoardNotes,
+            timeoutMs: 5_000,
+          };
+          await first.call('add-notes', args, 120_000);
+        }
+        await runPhase(report, {
+          ...ctx,
+          prepared: phaseMeeting,
+          baseline: bareIo,
+          withBoard,
+          boardNotes: withBoard ? scale.phaseBoardNotes : 0,
+        });
+      });
     } finally {
       await Promise.all([server.stop(), relay.stop(), bareIo.stop()]);
     }

@@ -139,7 +139,10 @@ export async function runFanout(report: Report, ctx: LatencyContext): Promise<vo
   report.set('fanout.errors', result.errors.length);
 }
 
-export async function runPhase(report: Report, ctx: LatencyContext & { withBoard: boolean }): Promise<void> {
+export async function runPhase(
+  report: Report,
+  ctx: LatencyContext & { withBoard: boolean; boardNotes: number },
+): Promise<void> {
   const section = report.section(
     'phase',
     "Phase change: leader's phase:next → the new meeting:state at every client",
@@ -171,7 +174,8 @@ export async function runPhase(report: Report, ctx: LatencyContext & { withBoard
     'bare Socket.IO broadcast',
   );
   section.note(
-    `12 seats (leader + 11 participants${ctx.withBoard ? ', each also with its board connection' : '; the board was not available'}); ` +
+    `12 seats (leader + 11 participants${ctx.withBoard ? ', each also with its board connection' : '; the board was not available'}), ` +
+      `a meeting of its own with ${ctx.boardNotes} notes on its board (what a speculation phase leaves there); ` +
       `the leader alternates phase:next and phase:previous (speculation ↔ return); a sample is the time until all 12 have the snapshot with the new phase.`,
   );
   section.note(
