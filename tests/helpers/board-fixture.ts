@@ -19,7 +19,7 @@ import {
   type BoardServiceWithInternals,
 } from '../../server/board/createBoardService';
 import { ManualClock } from '../../server/core/clock';
-import { silentLogger } from '../../server/core/logger';
+import { silentLogger, type Logger } from '../../server/core/logger';
 import { seededRandom, type RandomSource } from '../../server/core/random';
 import { openSqliteStorage } from '../../server/storage/sqlite';
 import type { Storage } from '../../server/storage/types';
@@ -28,13 +28,27 @@ import type { MeetingCommand } from '../../shared/meeting/commands';
 import { BOARD_PATH, BOARD_SUBPROTOCOL, PROTOCOL_VERSION } from '../../shared/protocol';
 import { Api, EVENT_TIMEOUT_MS, TestClient, type ClientSocket } from './server-fixture';
 
-const HOUR = 3_600_000;
+export const HOUR = 3_600_000;
 
 export interface BoardServerOptions {
   seed?: number;
-  /** A SQLite file; by default a fresh one in a temporary folder removed after the test. */
+  /**
+   * A SQLite file, left in place on close (the caller removes it); by default a fresh one in a
+   * temporary folder removed after the test.
+   */
   file?: string;
   publicOrigin?: string | null;
+  /** Silent by default. */
+  logger?: Logger;
+  /** A fresh ManualClock by default. */
+  clock?: ManualClock;
+  /** 24 hours by default. */
+  inactivityLimitMs?: number;
+  /**
+   * 'seeded' (the default): note ids repeat from run to run. 'server': the server's own random ids,
+   * for tests that run a second server on the same database (seeded ids would collide).
+   */
+  noteIds?: 'seeded' | 'server';
   board?: Partial<
     Pick<BoardServiceDeps, 'keepAliveMs' | 'leaderLimits' | 'noteRateLimit' | 'maxPayloadBytes'>
   >;
@@ -189,23 +203,25 @@ export interface BoardFixture {
 }
 
 export async function startBoardServer(opts: BoardServerOptions = {}): Promise<BoardFixture> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'balint-board-'));
-  const dbFile = opts.file ?? path.join(dir, 'test.sqlite');
-  const clock = new ManualClock();
+  const dir = opts.file ? null : mkdtempSync(path.join(tmpdir(), 'balint-board-'));
+  const dbFile = opts.file ?? path.join(dir as string, 'test.sqlite');
+  const clock = opts.clock ?? new ManualClock();
   const storage = openSqliteStorage({ file: dbFile, synchronous: 'NORMAL' });
+  const seed = opts.seed ?? 1;
   let board: BoardServiceWithInternals | null = null;
   const app = createApp({
     storage,
     clock,
-    random: seededRandom(opts.seed ?? 1),
-    logger: silentLogger,
+    random: seededRandom(seed),
+    logger: opts.logger ?? silentLogger,
     publicOrigin: opts.publicOrigin ?? null,
     createKey: null,
-    inactivityLimitMs: 24 * HOUR,
+    inactivityLimitMs: opts.inactivityLimitMs ?? 24 * HOUR,
     clientDir: null,
     createBoard: (ctx) => {
-      const ids = seededRandom((opts.seed ?? 1) + 1);
-      board = createBoardService({ ...ctx, newNoteId: () => seededId(ids), ...opts.board });
+      const ids = seededRandom(seed + 1);
+      const newNoteId = opts.noteIds === 'server' ? {} : { newNoteId: () => seededId(ids) };
+      board = createBoardService({ ...ctx, ...newNoteId, ...opts.board });
       return board;
     },
   });
@@ -239,7 +255,7 @@ export async function startBoardServer(opts: BoardServerOptions = {}): Promise<B
         for (const b of boards) b.destroy();
         for (const c of clients) c.close();
         await app.close().catch(() => {});
-        if (!opts.file) rmSync(dir, { recursive: true, force: true });
+        if (dir) rmSync(dir, { recursive: true, force: true });
       })();
       return closing;
     },
@@ -248,7 +264,8 @@ export async function startBoardServer(opts: BoardServerOptions = {}): Promise<B
   return fixture;
 }
 
-async function connectRecording(url: string, token: string, label: string): Promise<RecordingClient> {
+/** A recording Socket.IO client, resolved at its first snapshot; closed when the test finishes. */
+export async function connectRecording(url: string, token: string, label: string): Promise<RecordingClient> {
   const socket: ClientSocket = io(url, {
     auth: { token, protocolVersion: PROTOCOL_VERSION },
     transports: ['websocket'],
@@ -267,6 +284,7 @@ async function connectRecording(url: string, token: string, label: string): Prom
   );
   socket.connect();
   await first;
+  onTestFinished(() => client.close());
   return client;
 }
 

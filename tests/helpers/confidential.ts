@@ -7,28 +7,24 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { io } from 'socket.io-client';
 import { onTestFinished } from 'vitest';
-import { createApp } from '../../server/app';
-import { createBoardService, type BoardServiceWithInternals } from '../../server/board/createBoardService';
-import { ManualClock } from '../../server/core/clock';
+import type { ManualClock } from '../../server/core/clock';
 import { createLogger, type Logger } from '../../server/core/logger';
-import { seededRandom } from '../../server/core/random';
-import { openSqliteStorage } from '../../server/storage/sqlite';
 import { readBoard, setNoteLayout, setTheme } from '../../shared/board/schema';
 import type { Result } from '../../shared/errors';
-import { BOARD_PATH, PROTOCOL_VERSION } from '../../shared/protocol';
+import { BOARD_PATH } from '../../shared/protocol';
 import {
   BoardClient,
+  connectRecording,
   goToPhase,
-  guarded,
   noteSecret,
   RecordingClient,
+  startBoardServer,
   type BoardFixture,
 } from './board-fixture';
-import { Api, type ClientSocket } from './server-fixture';
+import { Api } from './server-fixture';
 
-export const HOUR = 3_600_000;
+export { HOUR } from './board-fixture';
 /** The file name server/main.ts gives the database in DATA_DIR. */
 export const DB_FILE_NAME = 'balint-room.sqlite';
 
@@ -143,81 +139,19 @@ export interface ConfidentialServerOptions {
  * file in the data folder), with the given logger. Its data folder is not removed on close: the
  * test searches it afterwards (tempFolder removes it at the end of the test).
  */
-export async function startConfidentialServer(opts: ConfidentialServerOptions): Promise<BoardFixture> {
-  const dbFile = path.join(opts.dataDir, DB_FILE_NAME);
-  const clock = opts.clock ?? new ManualClock();
-  const storage = openSqliteStorage({ file: dbFile, synchronous: 'NORMAL' });
-  let board: BoardServiceWithInternals | null = null;
-  const app = createApp({
-    storage,
-    clock,
-    random: seededRandom(5),
+export function startConfidentialServer(opts: ConfidentialServerOptions): Promise<BoardFixture> {
+  return startBoardServer({
+    seed: 5,
+    file: path.join(opts.dataDir, DB_FILE_NAME),
     logger: opts.logger,
-    publicOrigin: null,
-    createKey: null,
-    inactivityLimitMs: opts.inactivityLimitMs ?? 24 * HOUR,
-    clientDir: null,
-    createBoard: (ctx) =>
-      (board = createBoardService({
-        ...ctx,
-        noteRateLimit: { count: 1_000, windowMs: 1 },
-        ...(opts.keepAliveMs ? { keepAliveMs: opts.keepAliveMs } : {}),
-      })),
+    clock: opts.clock,
+    inactivityLimitMs: opts.inactivityLimitMs,
+    noteIds: 'server',
+    board: {
+      noteRateLimit: { count: 1_000, windowMs: 1 },
+      ...(opts.keepAliveMs ? { keepAliveMs: opts.keepAliveMs } : {}),
+    },
   });
-  if (!board) throw new Error('the app did not build the board');
-  const port = await app.listen(0, '127.0.0.1');
-  const url = `http://127.0.0.1:${port}`;
-  const clients: RecordingClient[] = [];
-  const boards: BoardClient[] = [];
-  let closing: Promise<void> | null = null;
-  const fixture: BoardFixture = {
-    app,
-    board,
-    url,
-    wsUrl: `ws://127.0.0.1:${port}${BOARD_PATH}`,
-    api: new Api(url),
-    clock,
-    storage,
-    dbFile,
-    async connect(token, label) {
-      const client = await connectRecording(url, token, label);
-      clients.push(client);
-      return client;
-    },
-    openBoard(token, meetingId, caseIndex, label, boardOpts) {
-      const client = new BoardClient(fixture.wsUrl, `${meetingId}/${caseIndex}`, token, label, boardOpts);
-      boards.push(client);
-      return client;
-    },
-    close() {
-      closing ??= (async () => {
-        for (const b of boards) b.destroy();
-        for (const c of clients) c.close();
-        await app.close();
-      })();
-      return closing;
-    },
-  };
-  onTestFinished(() => fixture.close());
-  return fixture;
-}
-
-export async function connectRecording(url: string, token: string, label: string): Promise<RecordingClient> {
-  const socket: ClientSocket = io(url, {
-    auth: { token, protocolVersion: PROTOCOL_VERSION },
-    transports: ['websocket'],
-    forceNew: true,
-    reconnection: false,
-    autoConnect: false,
-  });
-  const client = new RecordingClient(socket, token, label);
-  const first = guarded<void>(`${label}: first snapshot`, (resolve) =>
-    socket.once('meeting:state', () => resolve()),
-  );
-  socket.connect();
-  await first;
-  onTestFinished(() => client.close());
-  return client;
 }
 
 // --- A meeting full of canaries --------------------------------------------------------------
