@@ -1,6 +1,7 @@
 import * as Y from 'yjs';
 import { BOARD_CLOSE } from '../../shared/board/closeCodes';
 import { fail, ERROR_CODES as E, type Result } from '../../shared/errors';
+import { answerSafely } from '../core/answer';
 import type { Clock } from '../core/clock';
 import type { MeetingHub } from '../core/hub';
 import type { Logger } from '../core/logger';
@@ -104,15 +105,7 @@ export function createBoardService(deps: BoardServiceDeps): BoardServiceWithInte
         if (typeof ack !== 'function') return;
         const reply = ack as (r: Result<T>) => void;
         if (!allowed()) return reply(fail(E.RATE_LIMITED, 'too many note commands, slow down'));
-        try {
-          reply(handler(core, socket, payload));
-        } catch (error) {
-          logger.error('board.handler_failed', {
-            event,
-            error: error instanceof Error ? error.name : 'unknown',
-          });
-          reply(fail(E.UNAVAILABLE, 'the server could not do this, try again'));
-        }
+        reply(answerSafely(logger, event, () => handler(core, socket, payload)));
       });
     };
     on('note:add', handleNoteAdd);

@@ -1,6 +1,7 @@
-import { fail, ERROR_CODES as E, type Result } from '../../shared/errors';
+import { ERROR_CODES as E, type Result } from '../../shared/errors';
 import { PROTOCOL_VERSION } from '../../shared/protocol';
 import type { BoardService } from '../board/service';
+import { answerSafely } from '../core/answer';
 import type { Clock } from '../core/clock';
 import type { MeetingHub } from '../core/hub';
 import type { Logger } from '../core/logger';
@@ -26,16 +27,6 @@ class HandshakeError extends Error {
 /** An ack that is a function, or a no-op: a client that sends no callback gets no answer. */
 export function ackOf<T>(ack: unknown): (r: T) => void {
   return typeof ack === 'function' ? (ack as (r: T) => void) : () => {};
-}
-
-/** Wraps a handler so that a thrown error becomes a clear refusal instead of a crash. */
-function guarded(logger: Logger, event: string, fn: () => Result): Result {
-  try {
-    return fn();
-  } catch (error) {
-    logger.error('handler.failed', { event, error: error instanceof Error ? error.name : 'unknown' });
-    return fail(E.UNAVAILABLE, 'the server could not do this, try again');
-  }
 }
 
 export function attachSocketHandlers(io: AppServer, deps: SocketDeps): void {
@@ -77,7 +68,7 @@ export function attachSocketHandlers(io: AppServer, deps: SocketDeps): void {
         return;
       }
       ackOf<Result>(ack)(
-        guarded(logger, 'meeting:command', () => handleMeetingCommand(hub, socket, payload)),
+        answerSafely(logger, 'meeting:command', () => handleMeetingCommand(hub, socket, payload)),
       );
     });
     socket.on('time:ping', (ack: unknown) => ackOf<number>(ack)(clock.now()));

@@ -3,7 +3,7 @@ import { fail, ok, ERROR_CODES as E, type Result } from '../../../shared/errors'
 import type { BoardExport } from '../../../shared/protocol';
 import type { AppSocket } from '../../socket/types';
 import { isLeaderSeat, type BoardCore } from '../core';
-import { parseOr } from './common';
+import { parseOr } from '../../core/answer';
 
 /**
  * `board:export` (leaders and co-leaders). VALIDATION: an empty object. AUTH: an admitted leader

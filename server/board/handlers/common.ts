@@ -1,22 +1,7 @@
-import type { z } from 'zod';
 import type { NoteStatus } from '../../../shared/board/commands';
 import { fail, ERROR_CODES as E, type CommandError, type ErrorCode } from '../../../shared/errors';
 import type { PostCheck } from '../../../shared/meeting/roles';
 import type { NoteRow } from '../../storage/types';
-
-/** The first zod issue as a refusal; never echoes the input (it may hold note text). */
-export function parseOr<T>(
-  schema: z.ZodType<T>,
-  payload: unknown,
-): { ok: true; value: T } | { ok: false; error: CommandError } {
-  const parsed = schema.safeParse(payload);
-  if (parsed.success) return { ok: true, value: parsed.data };
-  const first = parsed.error.issues[0];
-  return fail(
-    E.BAD_REQUEST,
-    first ? `${first.path.join('.') || 'payload'}: ${first.message}` : 'bad request',
-  );
-}
 
 const POST_REFUSALS: Record<Exclude<PostCheck, { ok: true }>['reason'], ErrorCode> = {
   'wrong-status': E.WRONG_STATUS,

@@ -4,7 +4,8 @@ import { canPostNote, currentCaseIndex, findSeat } from '../../../shared/meeting
 import { hashSecret } from '../../security/tokens';
 import type { AppSocket } from '../../socket/types';
 import type { BoardCore } from '../core';
-import { authorStatus, parseOr, postRefusal } from './common';
+import { parseOr } from '../../core/answer';
+import { authorStatus, postRefusal } from './common';
 
 /** Enough for a long speculation phase of twelve people; a bound against floods. */
 export const MAX_NOTES_PER_CASE = 400;

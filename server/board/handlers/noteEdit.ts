@@ -4,7 +4,8 @@ import { hashSecret, sameHash } from '../../security/tokens';
 import type { AppSocket } from '../../socket/types';
 import type { NoteRow } from '../../storage/types';
 import type { BoardCore } from '../core';
-import { NO_SUCH_NOTE, parseOr } from './common';
+import { parseOr } from '../../core/answer';
+import { NO_SUCH_NOTE } from './common';
 
 /** The author's own note, proved by its secret (compared as hashes), or null. */
 function ownNote(core: BoardCore, meetingId: string, noteId: string, secret: string): NoteRow | null {

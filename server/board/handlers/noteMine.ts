@@ -3,7 +3,8 @@ import { ok, type Result } from '../../../shared/errors';
 import { hashSecret, sameHash } from '../../security/tokens';
 import type { AppSocket } from '../../socket/types';
 import type { BoardCore } from '../core';
-import { authorStatus, parseOr } from './common';
+import { parseOr } from '../../core/answer';
+import { authorStatus } from './common';
 
 /**
  * `note:mine`: the author asks what became of their notes. A wrong secret reads as "deleted", so

@@ -4,7 +4,8 @@ import { fail, ok, ERROR_CODES as E, type Result } from '../../../shared/errors'
 import { currentCaseIndex } from '../../../shared/meeting/roles';
 import type { AppSocket } from '../../socket/types';
 import { isLeaderSeat, type BoardCore } from '../core';
-import { NO_SUCH_NOTE, parseOr } from './common';
+import { parseOr } from '../../core/answer';
+import { NO_SUCH_NOTE } from './common';
 
 /**
  * `note:moderate` (leaders). approve: a screened note goes on the board. hide: a note leaves the

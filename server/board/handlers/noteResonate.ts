@@ -4,7 +4,8 @@ import { fail, ok, ERROR_CODES as E, type Result } from '../../../shared/errors'
 import { currentCaseIndex, effectiveRole, findSeat } from '../../../shared/meeting/roles';
 import type { AppSocket } from '../../socket/types';
 import type { BoardCore } from '../core';
-import { NO_SUCH_NOTE, parseOr } from './common';
+import { parseOr } from '../../core/answer';
+import { NO_SUCH_NOTE } from './common';
 
 /**
  * `note:resonate`: in the return phase the presenter marks notes that resonated. The board keeps

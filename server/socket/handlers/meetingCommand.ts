@@ -1,5 +1,6 @@
-import { fail, ERROR_CODES as E, type Result } from '../../../shared/errors';
+import type { Result } from '../../../shared/errors';
 import { commandEnvelopeSchema } from '../../../shared/meeting/commands';
+import { parseOr } from '../../core/answer';
 import type { MeetingHub } from '../../core/hub';
 import type { AppSocket } from '../types';
 
@@ -8,16 +9,10 @@ import type { AppSocket } from '../types';
  * transition (leaders only). VALIDATION: zod, strict. RESOLUTION: hub.run stores, then acks.
  */
 export function handleMeetingCommand(hub: MeetingHub, socket: AppSocket, payload: unknown): Result {
-  const parsed = commandEnvelopeSchema.safeParse(payload);
-  if (!parsed.success) {
-    const first = parsed.error.issues[0];
-    return fail(
-      E.BAD_REQUEST,
-      first ? `${first.path.join('.') || 'payload'}: ${first.message}` : 'bad command',
-    );
-  }
+  const parsed = parseOr(commandEnvelopeSchema, payload);
+  if (!parsed.ok) return parsed;
   const { meetingId, seatId } = socket.data;
-  return hub.run(meetingId, { kind: 'seat', seatId }, parsed.data.command, {
-    commandId: parsed.data.commandId,
+  return hub.run(meetingId, { kind: 'seat', seatId }, parsed.value.command, {
+    commandId: parsed.value.commandId,
   });
 }
