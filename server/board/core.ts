@@ -1,3 +1,4 @@
+import { BOARD_CLOSE } from '../../shared/board/closeCodes';
 import type { LeaderNotesView } from '../../shared/board/commands';
 import { insertNote, removeNote, setNoteText, type NoteLayout } from '../../shared/board/schema';
 import { currentCaseIndex, effectiveRole, findSeat, isLeaderRole } from '../../shared/meeting/roles';
@@ -70,7 +71,7 @@ export class BoardCore {
     try {
       return room.commit(change, alsoStore, origin);
     } catch (error) {
-      this.dropRoom(room, 1011, 'server error');
+      this.dropRoom(room, BOARD_CLOSE.SERVER_ERROR, 'server error');
       throw error;
     }
   }

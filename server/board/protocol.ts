@@ -43,7 +43,7 @@ export function createBoardProtocol(core: BoardCore, opts: { leaderLimits: Leade
       room.join(conn);
     } catch {
       logger.error('board.load_failed', { meetingId: a.meetingId, caseIndex: a.caseIndex });
-      sink.close(1011, 'server error');
+      sink.close(BOARD_CLOSE.SERVER_ERROR, 'server error');
       return null;
     }
     send(conn, syncStep1Frame(conn.room.doc));
@@ -53,7 +53,24 @@ export function createBoardProtocol(core: BoardCore, opts: { leaderLimits: Leade
     return conn;
   }
 
+  /**
+   * One frame from a client. A frame whose handling throws closes only its own connection (1011,
+   * the client reconnects and resyncs): it must never reach the socket library's event loop.
+   */
   function receive(conn: BoardConnection, data: Uint8Array, isBinary: boolean): void {
+    try {
+      handle(conn, data, isBinary);
+    } catch (error) {
+      logger.error('board.receive_failed', {
+        meetingId: conn.meetingId,
+        caseIndex: conn.room.caseIndex,
+        error: error instanceof Error ? error.name : 'unknown',
+      });
+      if (conn.room.conns.has(conn)) closeConn(conn, BOARD_CLOSE.SERVER_ERROR, 'server error');
+    }
+  }
+
+  function handle(conn: BoardConnection, data: Uint8Array, isBinary: boolean): void {
     if (!conn.room.conns.has(conn)) return;
     conn.missedPongs = 0;
     if (!isBinary) return closeConn(conn, BOARD_CLOSE.MALFORMED, 'binary frames only');

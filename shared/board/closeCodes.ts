@@ -22,6 +22,8 @@ export const BOARD_CLOSE = {
   TOO_LARGE: 4413,
   /** The server is shutting down; a standard code, so the client reconnects by itself. */
   GOING_AWAY: 1001,
+  /** The server failed on this connection (a store failed, or a frame could not be handled); transient. */
+  SERVER_ERROR: 1011,
   /** This connection fell too far behind; transient, the client reconnects and resyncs. */
   TRY_AGAIN: 1013,
 } as const;
