@@ -42,6 +42,9 @@ export interface CreatedMeeting {
   projectorKey: string;
 }
 
+/** How soon a deadline whose tick could not be stored is tried again. */
+export const TICK_RETRY_MS = 5_000;
+
 /**
  * The live meetings of this process. Every change goes through `run`: pure transition, durable
  * store, then effects and broadcast. Only after the store returns is a command acknowledged.
@@ -323,11 +326,29 @@ export class MeetingHub {
     m.phaseTimer = null;
     const at = nextDeadline(m.state);
     if (at !== null) {
-      m.phaseTimer = this.deps.clock.setTimer(at, () => {
-        this.run(meetingId, { kind: 'server' }, { type: 'clock:tick' });
-      });
+      m.phaseTimer = this.deps.clock.setTimer(at, () => this.tick(meetingId));
     }
     this.scheduleInactivity(meetingId);
+  }
+
+  /**
+   * A deadline is due. It runs from a timer, where a throw (a store that failed) would crash the
+   * process: it is logged instead, and tried again shortly; nothing was applied meanwhile.
+   */
+  private tick(meetingId: string): void {
+    try {
+      this.run(meetingId, { kind: 'server' }, { type: 'clock:tick' });
+    } catch (error) {
+      this.deps.logger.error('meeting.tick_failed', {
+        meetingId,
+        error: error instanceof Error ? error.name : 'unknown',
+      });
+      const m = this.live.get(meetingId);
+      if (m)
+        m.phaseTimer = this.deps.clock.setTimer(this.deps.clock.now() + TICK_RETRY_MS, () =>
+          this.tick(meetingId),
+        );
+    }
   }
 
   /** When the backstop ends the meeting: the limit after the last activity or the planned start. */
