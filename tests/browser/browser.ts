@@ -189,3 +189,12 @@ export async function seatAction(row: Locator, button: string): Promise<void> {
   if ((await more.getAttribute('open')) === null) await more.locator('summary').click();
   await row.getByRole('button', { name: button }).click();
 }
+
+/**
+ * The page fits its screen's width: nothing scrolls sideways. Measured against the screen, since a
+ * mobile browser widens its layout viewport to whatever content is too wide.
+ */
+export async function expectNoSidewaysScroll(page: Page, label: string): Promise<void> {
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.screen.width);
+  if (overflow > 0) throw new Error(`${label}: ${overflow} px wider than the screen`);
+}

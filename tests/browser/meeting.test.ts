@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ensureClientBuilt,
   expectAccessible,
+  expectNoSidewaysScroll,
   launchBrowser,
   openPerson,
   screenshot,
@@ -486,10 +487,7 @@ async function snapshotLanguages(
     }
     await Promise.all(
       people.map(async (p) => {
-        const overflow = await p.page.evaluate(
-          () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
-        );
-        expect(overflow, `${step} ${p.label} ${lang}: sideways scroll`).toBeLessThanOrEqual(0);
+        await expectNoSidewaysScroll(p.page, `${step} ${p.label} ${lang}`);
         await screenshot(p.page, `meeting/${step}-${p.label}-${lang}`);
       }),
     );

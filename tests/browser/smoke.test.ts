@@ -2,6 +2,7 @@ import type { Browser, WebSocketRoute } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ensureClientBuilt,
+  expectNoSidewaysScroll,
   launchBrowser,
   openPerson,
   screenshot,
@@ -264,6 +265,7 @@ describe('browser smoke: leader, member with a wrong clock, projector', () => {
     await late.page.getByRole('button', { name: 'Start the meeting' }).click();
     await leader.page.locator('[data-testid="phase-name"][data-phase="opening"]').waitFor();
     await late.page.getByTestId('countdown').waitFor();
+    await expectNoSidewaysScroll(late.page, 'co-leader console on a phone');
     await screenshot(late.page, '06-coleader-console-phone');
 
     // Shorten the running phase to 1 minute, then take one more off: overtime, shown as +m:ss.

@@ -8,8 +8,8 @@ const ConnectionContext = createContext<MeetingConnection | null>(null);
 
 /**
  * Opens the connection for one seat while the calling screen is mounted. Returns null until a
- * token is known. At the end of the meeting (or when the seat is removed) everything the device
- * kept for the meeting is forgotten.
+ * token is known. At the end of the meeting (when the seat is removed, or its token refused)
+ * everything the device kept for the meeting is forgotten.
  */
 export function useMeetingConnection(meetingId: string, token: string | null): MeetingConnection | null {
   const [connection, setConnection] = useState<MeetingConnection | null>(null);
@@ -17,7 +17,9 @@ export function useMeetingConnection(meetingId: string, token: string | null): M
     if (!token) return;
     const c = new MeetingConnection(meetingId, token);
     const offEnd = c.onEnd((status) => {
-      if (status === 'ended' || status === 'removed') forgetMeeting(meetingId);
+      // A refused token means the meeting was purged (or the seat is gone): nothing of it is kept.
+      if (status === 'ended' || status === 'removed' || status === 'unauthenticated')
+        forgetMeeting(meetingId);
     });
     // A snapshot can say "ended" before (or instead of) the 'meeting:ended' event.
     const offView = c.view.subscribe(() => {
