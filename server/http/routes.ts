@@ -4,6 +4,7 @@ import { ERROR_CODES as E, type ErrorCode } from '../../shared/errors';
 import { MAX_CASES, MAX_PHASES, PHASE_KINDS } from '../../shared/meeting/phases';
 import { BUILT_IN_TEMPLATES, DEFAULT_TEMPLATE_ID, findBuiltInTemplate } from '../../shared/meeting/templates';
 import { PROTOCOL_VERSION } from '../../shared/protocol';
+import { parseOr } from '../core/answer';
 import type { Clock } from '../core/clock';
 import type { MeetingHub } from '../core/hub';
 import { hashSecret, normalizeJoinCode, sameHash } from '../security/tokens';
@@ -77,14 +78,9 @@ function sendError(res: Response, code: ErrorCode, message: string): void {
 }
 
 function parse<T>(schema: z.ZodType<T>, req: Request, res: Response): T | null {
-  const parsed = schema.safeParse(req.body ?? {});
-  if (parsed.success) return parsed.data;
-  const first = parsed.error.issues[0];
-  sendError(
-    res,
-    E.BAD_REQUEST,
-    first ? `${first.path.join('.') || 'body'}: ${first.message}` : 'bad request',
-  );
+  const parsed = parseOr(schema, req.body ?? {});
+  if (parsed.ok) return parsed.value;
+  sendError(res, parsed.error.code, parsed.error.message);
   return null;
 }
 
