@@ -45,6 +45,19 @@ export function attachSocketHandlers(io: AppServer, deps: SocketDeps): void {
   });
 
   io.on('connection', (socket: AppSocket) => {
+    // A throw here would reach the event loop and end the process: the connection is closed instead.
+    try {
+      onConnection(socket);
+    } catch (error) {
+      logger.error('socket.connect_failed', {
+        meetingId: socket.data.meetingId,
+        error: error instanceof Error ? error.name : 'unknown',
+      });
+      socket.disconnect(true);
+    }
+  });
+
+  function onConnection(socket: AppSocket): void {
     const { meetingId, seatId } = socket.data;
     // Socket.IO connects a tick after the handshake check: a purge in between must not leave a
     // connection (and the board's entry for it) behind for a meeting that no longer exists.
@@ -55,11 +68,10 @@ export function attachSocketHandlers(io: AppServer, deps: SocketDeps): void {
     }
     void socket.join([meetingRoom(meetingId), seatRoom(meetingId, seatId)]);
     hub.connected(meetingId, seatId, 1);
-    const view = hub.view(meetingId, seatId);
-    if (view) socket.emit('meeting:state', view);
-    deps.board?.attachSocket(socket);
-    logger.debug('socket.connected', { meetingId, seatId });
-
+    // Registered before anything else can throw, so that presence is always counted down again.
+    socket.on('disconnect', () => {
+      hub.connected(meetingId, seatId, -1);
+    });
     socket.on('meeting:command', (payload: unknown, ack: unknown) => {
       // A command is acknowledged after it is stored; one that cannot be acknowledged is not
       // applied, since its sender could never learn the outcome nor retry it safely.
@@ -72,8 +84,9 @@ export function attachSocketHandlers(io: AppServer, deps: SocketDeps): void {
       );
     });
     socket.on('time:ping', (ack: unknown) => ackOf<number>(ack)(clock.now()));
-    socket.on('disconnect', () => {
-      hub.connected(meetingId, seatId, -1);
-    });
-  });
+    const view = hub.view(meetingId, seatId);
+    if (view) socket.emit('meeting:state', view);
+    deps.board?.attachSocket(socket);
+    logger.debug('socket.connected', { meetingId, seatId });
+  }
 }
