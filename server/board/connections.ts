@@ -69,7 +69,14 @@ export function createBoardSockets(core: BoardCore, opts: BoardSocketOptions) {
       socket.destroy();
       return true;
     }
-    const admission = admit(req, path);
+    let admission: Admission;
+    try {
+      admission = admit(req, path);
+    } catch (error) {
+      // An upgrade handler that throws would end the process (storage failing on the token look-up).
+      logger.error('board.admit_failed', { error: error instanceof Error ? error.name : 'unknown' });
+      admission = { kind: 'refuse', code: BOARD_CLOSE.SERVER_ERROR, reason: 'server error' };
+    }
     wss.handleUpgrade(req, socket, head, (ws) => {
       ws.on('error', () => {});
       if (admission.kind === 'refuse') {
@@ -90,7 +97,13 @@ export function createBoardSockets(core: BoardCore, opts: BoardSocketOptions) {
     keepAlive = closing
       ? null
       : clock.setTimer(clock.now() + opts.keepAliveMs, () => {
-          protocol.tick();
+          try {
+            protocol.tick();
+          } catch (error) {
+            logger.error('board.keepalive_failed', {
+              error: error instanceof Error ? error.name : 'unknown',
+            });
+          }
           arm();
         });
   }

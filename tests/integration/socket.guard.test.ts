@@ -1,9 +1,12 @@
 /**
- * A connection whose set-up throws (storage failing while the board loads a leader's view) is
- * closed; the error never reaches the event loop and the server keeps serving.
+ * A connection whose set-up throws (storage failing while the board loads a leader's view, or
+ * while a board upgrade looks up its token) is closed; the error never reaches the event loop and
+ * the server keeps serving.
  */
 import { describe, expect, it } from 'vitest';
-import { guarded, startBoardServer } from '../helpers/board-fixture';
+import { BOARD_CLOSE } from '../../shared/board/closeCodes';
+import { BOARD_SUBPROTOCOL } from '../../shared/protocol';
+import { guarded, openRawBoard, startBoardServer } from '../helpers/board-fixture';
 
 describe('Socket.IO connection guard', () => {
   it('a connection whose set-up throws is disconnected; the next one is served', async () => {
@@ -26,5 +29,22 @@ describe('Socket.IO connection guard', () => {
     expect(leader.view.meetingId).toBe(meeting.meetingId);
     const health = await fetch(`${fx.url}/healthz`);
     expect(health.status).toBe(200);
+  });
+});
+
+describe('board upgrade guard', () => {
+  it('an upgrade whose token look-up throws is closed with 1011; the next one is served', async () => {
+    const fx = await startBoardServer();
+    const meeting = await fx.api.createMeeting({ title: 'Guard', leaderName: 'Lee' });
+    const find = fx.storage.findSeatByTokenHash.bind(fx.storage);
+    fx.storage.findSeatByTokenHash = () => {
+      throw new Error('disk gone');
+    };
+    const broken = openRawBoard(fx, `${meeting.meetingId}/0`, [BOARD_SUBPROTOCOL, meeting.leaderToken]);
+    expect((await broken.closed).code).toBe(BOARD_CLOSE.SERVER_ERROR);
+
+    fx.storage.findSeatByTokenHash = find;
+    const board = fx.openBoard(meeting.leaderToken, meeting.meetingId, 0, 'leader board');
+    await board.synced();
   });
 });
