@@ -37,7 +37,13 @@ export function attachSocketHandlers(io: AppServer, deps: SocketDeps): void {
     if (auth.protocolVersion !== PROTOCOL_VERSION) {
       return next(new HandshakeError(E.PROTOCOL_MISMATCH, `server speaks protocol ${PROTOCOL_VERSION}`));
     }
-    const seat = typeof auth.token === 'string' ? hub.authenticate(auth.token) : null;
+    let seat: ReturnType<MeetingHub['authenticate']>;
+    try {
+      seat = typeof auth.token === 'string' ? hub.authenticate(auth.token) : null;
+    } catch (error) {
+      logger.error('socket.handshake_failed', { error: error instanceof Error ? error.name : 'unknown' });
+      return next(new HandshakeError(E.UNAVAILABLE, 'the server could not check this seat, try again'));
+    }
     if (!seat) return next(new HandshakeError(E.UNAUTHENTICATED, 'unknown or expired seat'));
     socket.data.meetingId = seat.meetingId;
     socket.data.seatId = seat.seatId;

@@ -3,9 +3,10 @@
  * while a board upgrade looks up its token) is closed; the error never reaches the event loop and
  * the server keeps serving.
  */
-import { describe, expect, it } from 'vitest';
+import { io } from 'socket.io-client';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { BOARD_CLOSE } from '../../shared/board/closeCodes';
-import { BOARD_SUBPROTOCOL } from '../../shared/protocol';
+import { BOARD_SUBPROTOCOL, PROTOCOL_VERSION } from '../../shared/protocol';
 import { guarded, openRawBoard, startBoardServer } from '../helpers/board-fixture';
 
 describe('Socket.IO connection guard', () => {
@@ -46,5 +47,31 @@ describe('board upgrade guard', () => {
     fx.storage.findSeatByTokenHash = find;
     const board = fx.openBoard(meeting.leaderToken, meeting.meetingId, 0, 'leader board');
     await board.synced();
+  });
+});
+
+describe('Socket.IO handshake guard', () => {
+  it('a handshake whose token look-up throws is refused with unavailable; the next one is served', async () => {
+    const fx = await startBoardServer();
+    const meeting = await fx.api.createMeeting({ title: 'Guard', leaderName: 'Lee' });
+    const find = fx.storage.findSeatByTokenHash.bind(fx.storage);
+    fx.storage.findSeatByTokenHash = () => {
+      throw new Error('disk gone');
+    };
+    const socket = io(fx.url, {
+      auth: { token: meeting.leaderToken, protocolVersion: PROTOCOL_VERSION },
+      transports: ['websocket'],
+      forceNew: true,
+      reconnection: false,
+    });
+    onTestFinished(() => void socket.disconnect());
+    const refused = await guarded<{ data?: { code?: string } }>('connect_error', (resolve) =>
+      socket.once('connect_error', (err) => resolve(err as { data?: { code?: string } })),
+    );
+    expect(refused.data?.code).toBe('unavailable');
+
+    fx.storage.findSeatByTokenHash = find;
+    const leader = await fx.connect(meeting.leaderToken, 'leader');
+    expect(leader.view.meetingId).toBe(meeting.meetingId);
   });
 });
