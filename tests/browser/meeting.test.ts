@@ -38,6 +38,21 @@ const NAMES = {
   p3: 'Cora Vantongeren',
 };
 
+/** Counts the tones a page makes with WebAudio (the leader's chime). */
+const COUNT_TONES = `(() => {
+  const Real = globalThis.AudioContext;
+  globalThis.__tones = 0;
+  if (!Real) return;
+  globalThis.AudioContext = class extends Real {
+    createOscillator() {
+      globalThis.__tones += 1;
+      return super.createOscillator();
+    }
+  };
+})();`;
+
+const tones = (p: Person) => p.page.evaluate(() => (globalThis as unknown as { __tones: number }).__tones);
+
 interface Person {
   label: string;
   name: string;
@@ -69,6 +84,7 @@ describe('a whole two-case meeting, seven people, three languages', () => {
         ...(kind === 'phone' ? { isMobile: true, hasTouch: true } : {}),
       });
       context.setDefaultTimeout(WAIT_MS);
+      await context.addInitScript({ content: COUNT_TONES });
       return { label, name, context, page } satisfies Person;
     };
 
@@ -367,11 +383,16 @@ describe('a whole two-case meeting, seven people, three languages', () => {
     await checkStep(everyone, '10-case2-return');
 
     // --- Closing: a gentle warning two minutes before the end, then the export ---------
+    // The leader turns the soft chime on (it plays once, to be heard); members never make a sound.
+    await leader.page.getByRole('switch', { name: 'Soft chime two minutes before a phase ends' }).check();
+    await expect.poll(() => tones(leader)).toBe(2);
     await next(leader, everyone, 'closing');
     await leader.page.getByRole('button', { name: '−1 min' }).click();
     await expect.poll(() => shownSeconds(leader.page), { timeout: WAIT_MS }).toBeLessThanOrEqual(180);
     await leader.page.getByRole('button', { name: '−1 min' }).click();
     await leader.page.getByTestId('time-warning').waitFor();
+    await expect.poll(() => tones(leader), { timeout: WAIT_MS }).toBe(4);
+    for (const p of [presenter, ...members, projector, coLeader]) expect(await tones(p)).toBe(0);
     await expect
       .poll(() => leader.page.getByTestId('live').textContent(), { timeout: WAIT_MS })
       .toContain('Two minutes left');

@@ -279,6 +279,11 @@ describe('browser smoke: leader, member with a wrong clock, projector', () => {
     const digits = leader.page.getByTestId('countdown').locator('.countdown-digits');
     await expect.poll(() => digits.textContent()).toMatch(/^\+0:0\d$/);
     await screenshot(leader.page, '06-leader-overtime');
+
+    // Stepping down: the co-leader made a member again goes on from the members' page, same seat.
+    await seatAction(coraRow, 'Make member');
+    await late.page.waitForURL(`**/m/${meeting.meetingId}/seat`);
+    await late.page.getByText('You are: Member').waitFor();
   });
 
   it('notes: a member writes, the leader releases, the board fills on every screen without a name', async () => {

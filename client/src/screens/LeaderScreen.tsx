@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { BoardExport } from '../../../shared/protocol';
 import { usePhaseAnnouncement } from '../a11y/useAnnouncements';
 import { ConnectionBanner, ConnectionDot } from '../components/ConnectionBanner';
@@ -12,7 +12,7 @@ import {
   useMeetingView,
 } from '../connection';
 import { useT } from '../i18n';
-import { takeFragmentSecret } from '../router';
+import { navigate, paths, takeFragmentSecret } from '../router';
 import { EndScreen } from './EndScreen';
 import { BoardPanel } from './lead/BoardPanel';
 import { ExportPanel } from './lead/ExportPanel';
@@ -66,6 +66,14 @@ function Console() {
   const { run, error, clearError } = useCommand();
   const [printing, setPrinting] = useState<BoardExport | null>(null);
   usePhaseAnnouncement(view);
+  const role = view?.you.effectiveRole;
+  const meetingId = view?.meetingId;
+  useEffect(() => {
+    // A co-leader who steps down goes on with the same seat on the members' page.
+    if (meetingId && role && role !== 'leader' && role !== 'co-leader') {
+      navigate(paths.seat(meetingId), { replace: true });
+    }
+  }, [role, meetingId]);
 
   if (status === 'ended' || view?.status === 'ended') {
     return (
