@@ -4,6 +4,7 @@
  * file finishes. No sleeps: tests wait for conditions (locators, waitForFunction, expect.poll).
  */
 import { AxeBuilder } from '@axe-core/playwright';
+import { expect } from 'vitest';
 import type { ImpactValue } from 'axe-core';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -31,7 +32,14 @@ export const CLIENT_DIST = path.join(ROOT, 'client', 'dist');
 export const SCREENSHOTS = path.join(ROOT, 'artifacts', 'screenshots');
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-export const PAGE_WAIT_MS = 8_000;
+export const PAGE_WAIT_MS = 20_000;
+/** How long a polled condition may take: generous, for a loaded 2-core CI machine. */
+export const POLL_MS = 20_000;
+
+/** `expect.poll` with a patient timeout (vitest's default is one second). */
+export function poll<T>(fn: () => T | Promise<T>, timeout = POLL_MS) {
+  return expect.poll(fn, { timeout, interval: 100 });
+}
 
 export const VIEWPORTS = {
   phone: { width: 390, height: 844 },

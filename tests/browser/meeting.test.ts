@@ -16,6 +16,7 @@ import {
   expectNoSidewaysScroll,
   launchBrowser,
   openPerson,
+  poll,
   screenshot,
   seatAction,
   shownSeconds,
@@ -156,9 +157,7 @@ describe('a whole two-case meeting, seven people, three languages', () => {
     await next(leader, everyone, 'questions');
     // Screen readers hear the new phase (the live region is polite and rate-limited).
     for (const p of [bert, presenter, projector]) {
-      await expect
-        .poll(() => p.page.getByTestId('live').textContent(), { timeout: WAIT_MS })
-        .toContain('Now: Questions');
+      await poll(() => p.page.getByTestId('live').textContent()).toContain('Now: Questions');
     }
     await expectNoTextField(presenter.page);
     // Each member sees the ground rules once, before the first note.
@@ -191,9 +190,7 @@ describe('a whole two-case meeting, seven people, three languages', () => {
     }
 
     // ... and hear that notes arrived, grouped, not one by one.
-    await expect
-      .poll(() => presenter.page.getByTestId('live').textContent(), { timeout: WAIT_MS })
-      .toMatch(/new notes on the board/);
+    await poll(() => presenter.page.getByTestId('live').textContent()).toMatch(/new notes on the board/);
 
     // Alma's network goes away while she writes; her note waits on her phone and goes once.
     await almaNet.cut();
@@ -206,7 +203,7 @@ describe('a whole two-case meeting, seven people, three languages', () => {
     await expectAccessible(alma.page, 'member offline');
     await almaNet.restore();
     await almaNote.getByText('Waiting for the next batch').waitFor({ timeout: 30_000 });
-    await expect.poll(() => alma.page.getByTestId('offline-banner').count(), { timeout: WAIT_MS }).toBe(0);
+    await poll(() => alma.page.getByTestId('offline-banner').count()).toBe(0);
 
     // The leader releases the lone note; it is on the board exactly once.
     const leaderBoard = leader.page.getByTestId('board-panel');
@@ -253,9 +250,9 @@ describe('a whole two-case meeting, seven people, three languages', () => {
     await card(keyed).getByLabel('Place').selectOption({ label: 'Anger and shame' });
     await column('Anger and shame').getByText(keyed).waitFor();
     await card(fog).getByRole('button', { name: 'Highlight' }).click();
-    await expect
-      .poll(() => card(fog).getByRole('button', { name: 'Highlight' }).getAttribute('aria-pressed'))
-      .toBe('true');
+    await poll(() => card(fog).getByRole('button', { name: 'Highlight' }).getAttribute('aria-pressed')).toBe(
+      'true',
+    );
     // Everyone's board follows the leader's arrangement.
     for (const page of [projector.page, bert.page]) {
       await page.locator('.board-group[data-theme="Helplessness"]').getByText(dragged).waitFor();
@@ -267,7 +264,7 @@ describe('a whole two-case meeting, seven people, three languages', () => {
     const releaseMode = leaderBoard.getByLabel('How notes reach the board');
     await releaseMode.selectOption('screening');
     // The menu shows the server's setting: it reads "screening" once the server has it.
-    await expect.poll(() => releaseMode.inputValue(), { timeout: WAIT_MS }).toBe('screening');
+    await poll(() => releaseMode.inputValue()).toBe('screening');
     const screened = 'The patient’s silence filled the whole room.';
     await post(cora, screened, 'The patient’s view');
     // Anonymity first: it leaves Cora in a batch (here released by the leader), then waits for reading.
@@ -287,7 +284,7 @@ describe('a whole two-case meeting, seven people, three languages', () => {
       .click();
     await projector.page.getByText(screened).waitFor();
     await releaseMode.selectOption('batch');
-    await expect.poll(() => releaseMode.inputValue(), { timeout: WAIT_MS }).toBe('batch');
+    await poll(() => releaseMode.inputValue()).toBe('batch');
 
     // The co-leader hides a note and shows it again.
     const coBoard = coLeader.page.getByTestId('board-panel');
@@ -296,7 +293,7 @@ describe('a whole two-case meeting, seven people, three languages', () => {
       .filter({ hasText: fog })
       .getByRole('button', { name: 'Hide' })
       .click();
-    await expect.poll(() => projector.page.getByText(fog).count(), { timeout: WAIT_MS }).toBe(0);
+    await poll(() => projector.page.getByText(fog).count()).toBe(0);
     await coBoard.locator('.hidden-notes').getByText(fog).waitFor();
     await coBoard
       .locator('.hidden-notes li')
@@ -320,7 +317,7 @@ describe('a whole two-case meeting, seven people, three languages', () => {
     await column('Helplessness').getByText(dragged).waitFor();
     const before = await shownSeconds(leader.page);
     await leader.page.getByRole('button', { name: '+5 min' }).click();
-    await expect.poll(() => shownSeconds(projector.page), { timeout: WAIT_MS }).toBeGreaterThan(before + 200);
+    await poll(() => shownSeconds(projector.page)).toBeGreaterThan(before + 200);
 
     // The presenter still cannot post: no field, and the server refuses a note sent with their seat.
     await expectNoTextField(presenter.page);
@@ -385,17 +382,15 @@ describe('a whole two-case meeting, seven people, three languages', () => {
     // --- Closing: a gentle warning two minutes before the end, then the export ---------
     // The leader turns the soft chime on (it plays once, to be heard); members never make a sound.
     await leader.page.getByRole('switch', { name: 'Soft chime two minutes before a phase ends' }).check();
-    await expect.poll(() => tones(leader)).toBe(2);
+    await poll(() => tones(leader)).toBe(2);
     await next(leader, everyone, 'closing');
     await leader.page.getByRole('button', { name: '−1 min' }).click();
-    await expect.poll(() => shownSeconds(leader.page), { timeout: WAIT_MS }).toBeLessThanOrEqual(180);
+    await poll(() => shownSeconds(leader.page)).toBeLessThanOrEqual(180);
     await leader.page.getByRole('button', { name: '−1 min' }).click();
     await leader.page.getByTestId('time-warning').waitFor();
-    await expect.poll(() => tones(leader), { timeout: WAIT_MS }).toBe(4);
+    await poll(() => tones(leader)).toBe(4);
     for (const p of [presenter, ...members, projector, coLeader]) expect(await tones(p)).toBe(0);
-    await expect
-      .poll(() => leader.page.getByTestId('live').textContent(), { timeout: WAIT_MS })
-      .toContain('Two minutes left');
+    await poll(() => leader.page.getByTestId('live').textContent()).toContain('Two minutes left');
 
     // Export: a Markdown file and a printable page, both cases, no author anywhere.
     const [download] = await Promise.all([

@@ -25,7 +25,8 @@ interface Created {
   projectorLink: string;
 }
 
-describe('protocol version changes under an open page', () => {
+// Generous: a loaded 2-core CI machine may run these several times slower than a desk.
+describe('protocol version changes under an open page', { timeout: 180_000 }, () => {
   let server: AppServer;
   let browser: Browser;
   let closeBrowser: () => Promise<void>;
