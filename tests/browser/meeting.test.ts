@@ -324,6 +324,13 @@ describe('a whole two-case meeting, seven people, three languages', () => {
     await expectRefusedNote(server.url, presenter.page, meetingId, 'presenter-listening');
     expect(await projector.page.getByText(NAMES.p1).count()).toBe(0);
     await checkStep(everyone, '05-case1-speculation', LANGS);
+    // The same screens in a dark colour scheme keep their contrast too.
+    for (const p of [leader, presenter, bert]) {
+      await p.page.emulateMedia({ colorScheme: 'dark' });
+      await expectAccessible(p.page, `dark ${p.label}`);
+      await screenshot(p.page, `meeting/05-case1-speculation-${p.label}-en-dark`);
+      await p.page.emulateMedia({ colorScheme: 'light' });
+    }
 
     // --- Presenter return: Paul marks what resonated -----------------------------------
     await next(leader, everyone, 'return');
