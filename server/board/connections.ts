@@ -87,7 +87,7 @@ export function createBoardSockets(core: BoardCore, opts: BoardSocketOptions) {
       const conn = protocol.open(ws, admission);
       if (!conn) return;
       ws.on('message', (data, isBinary) => protocol.receive(conn, toBytes(data), isBinary));
-      ws.on('pong', () => void (conn.missedPongs = 0));
+      ws.on('pong', () => protocol.heard(conn));
       ws.on('close', () => conn.room.leave(conn));
     });
     return true;
@@ -97,13 +97,12 @@ export function createBoardSockets(core: BoardCore, opts: BoardSocketOptions) {
     keepAlive = closing
       ? null
       : clock.setTimer(clock.now() + opts.keepAliveMs, () => {
-          try {
-            protocol.tick();
-          } catch (error) {
+          // The round runs in slices; the next one is due an interval after this one started.
+          void protocol.tick(opts.keepAliveMs).catch((error: unknown) => {
             logger.error('board.keepalive_failed', {
               error: error instanceof Error ? error.name : 'unknown',
             });
-          }
+          });
           arm();
         });
   }

@@ -49,7 +49,7 @@ export class BoardCore {
     const key = roomKey(meetingId, caseIndex);
     let room = this.rooms.get(key);
     if (!room) {
-      room = new BoardRoom(meetingId, caseIndex, this.deps.storage);
+      room = new BoardRoom(meetingId, caseIndex, this.deps.storage, () => this.deps.clock.now());
       this.rooms.set(key, room);
     }
     return room;

@@ -10,6 +10,8 @@ import { KEEP_ALIVE_FRAME, parseBoardMessage, syncStep1Frame, syncStep2Frame } f
 const MAX_MISSED_PONGS = 3;
 /** How long a closed connection may take to answer the close handshake. */
 const CLOSE_GRACE_MS = 2_000;
+/** Connections visited per macrotask in a keep-alive round. */
+const KEEP_ALIVE_SLICE = 200;
 /** WebSocket readyState CLOSED. */
 const CLOSED = 3;
 
@@ -72,7 +74,7 @@ export function createBoardProtocol(core: BoardCore, opts: { leaderLimits: Leade
 
   function handle(conn: BoardConnection, data: Uint8Array, isBinary: boolean): void {
     if (!conn.room.conns.has(conn)) return;
-    conn.missedPongs = 0;
+    heard(conn);
     if (!isBinary) return closeConn(conn, BOARD_CLOSE.MALFORMED, 'binary frames only');
     const access = boardAccess(hub.state(conn.meetingId), conn.seatId, conn.room.caseIndex);
     if (access.kind === 'refuse') return closeConn(conn, access.code, access.reason);
@@ -151,27 +153,65 @@ export function createBoardProtocol(core: BoardCore, opts: { leaderLimits: Leade
     }
   }
 
-  /** One keep-alive round: a harmless frame to everyone, a ping, and dead connections dropped. */
-  function tick(): void {
-    for (const room of core.loadedRooms()) {
-      for (const conn of [...room.conns]) {
-        if (conn.missedPongs >= MAX_MISSED_PONGS) {
-          room.leave(conn);
-          conn.ws.terminate();
-          continue;
+  /** The peer spoke (a frame or a pong): it is alive. */
+  function heard(conn: BoardConnection): void {
+    conn.missedPongs = 0;
+    conn.lastHeardAt = core.deps.clock.now();
+  }
+
+  let round: Promise<void> | null = null;
+
+  /**
+   * One keep-alive round, for a round every `intervalMs`: dead connections dropped, and to each
+   * of the others a ping (unless it was heard from within the last half interval) and a harmless
+   * frame (unless it was sent something within the last half interval). So a connection hears
+   * something at least every 1.5 intervals (15 s at 10 s), and one that answers nothing for
+   * MAX_MISSED_PONGS pinged rounds is dropped. The round runs in slices of KEEP_ALIVE_SLICE
+   * connections, one per macrotask, so that thousands of connections never hold the event loop;
+   * a round still running when the next is due is not started twice. Resolves when it is done.
+   */
+  function tick(intervalMs: number): Promise<void> {
+    round ??= runRound(intervalMs).finally(() => (round = null));
+    return round;
+  }
+
+  async function runRound(intervalMs: number): Promise<void> {
+    const conns: BoardConnection[] = [];
+    for (const room of core.loadedRooms()) for (const conn of room.conns) conns.push(conn);
+    const recent = intervalMs / 2;
+    for (let start = 0; start < conns.length; start += KEEP_ALIVE_SLICE) {
+      if (start > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      const now = core.deps.clock.now();
+      for (const conn of conns.slice(start, start + KEEP_ALIVE_SLICE)) {
+        try {
+          keepAlive(conn, now, recent);
+        } catch (error) {
+          logger.error('board.keepalive_failed', { error: error instanceof Error ? error.name : 'unknown' });
         }
-        conn.missedPongs += 1;
-        if (conn.ws.readyState === conn.ws.OPEN) conn.ws.ping();
-        send(conn, KEEP_ALIVE_FRAME);
       }
     }
+  }
+
+  function keepAlive(conn: BoardConnection, now: number, recent: number): void {
+    const room = conn.room;
+    if (!room.conns.has(conn)) return; // closed meanwhile
+    if (conn.missedPongs >= MAX_MISSED_PONGS) {
+      room.leave(conn);
+      conn.ws.terminate();
+      return;
+    }
+    if (conn.lastHeardAt === undefined || now - conn.lastHeardAt >= recent) {
+      conn.missedPongs += 1;
+      if (conn.ws.readyState === conn.ws.OPEN) conn.ws.ping();
+    }
+    if (conn.lastSentAt === undefined || now - conn.lastSentAt >= recent) send(conn, KEEP_ALIVE_FRAME);
   }
 
   core.onRoomDropped = (room, code, reason) => {
     for (const conn of [...room.conns]) closeConn(conn, code, reason);
   };
 
-  return { open, receive, review, tick, closeConn };
+  return { open, receive, review, tick, heard, closeConn };
 }
 
 /** A close reason is at most 123 bytes of UTF-8. */

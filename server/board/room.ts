@@ -30,6 +30,10 @@ export interface BoardConnection {
   heldUpdate: Uint8Array | null;
   /** Keep-alive rounds without a pong; the connection is dropped after a few. */
   missedPongs: number;
+  /** When the server last sent this connection a frame (its room's clock); unset: never. */
+  lastSentAt?: number;
+  /** When this connection was last heard from (a frame or a pong); unset: never. */
+  lastHeardAt?: number;
 }
 
 /** Past this many stored updates a board's rows are merged into one. */
@@ -51,6 +55,8 @@ export class BoardRoom {
     readonly meetingId: string,
     readonly caseIndex: number,
     private storage: Storage,
+    /** The injected clock's time, for the keep-alive's bookkeeping. */
+    readonly now: () => number = Date.now,
   ) {
     const updates = storage.loadBoardUpdates(meetingId, caseIndex);
     if (updates.length > 0) Y.applyUpdate(this.doc, Y.mergeUpdates(updates));
@@ -188,4 +194,5 @@ export function send(conn: BoardConnection, frame: Uint8Array): void {
     return;
   }
   ws.send(frame);
+  conn.lastSentAt = conn.room.now();
 }

@@ -85,6 +85,7 @@ export class SimClient {
 }
 
 export interface BoardSim {
+  clock: ManualClock;
   hub: MeetingHub;
   storage: Storage;
   core: BoardCore;
@@ -137,6 +138,7 @@ export function startBoardSim(seed: number, members = 3): BoardSim {
   const protocol = createBoardProtocol(core, { leaderLimits: DEFAULT_LEADER_LIMITS });
 
   const sim: BoardSim = {
+    clock,
     hub,
     storage,
     core,
