@@ -1,45 +1,17 @@
-import { useState, type DragEvent, type FormEvent, type ReactNode } from 'react';
-import { THEME_NAME_MAX } from '../../../../shared/board/schema';
 import type { MeetingView } from '../../../../shared/meeting/view';
 import { useNewNotesAnnouncement } from '../../a11y/useAnnouncements';
-import { useConnection, useLeaderNotes, type BoardNote, type BoardTheme } from '../../connection';
-import { useLeaderBoard, type BoardEditor } from '../../connection/leaderBoard';
+import { useConnection, useLeaderNotes } from '../../connection';
+import { useLeaderBoard } from '../../connection/leaderBoard';
 import { InlineField } from '../../components/InlineField';
 import { useT, type MessageKey } from '../../i18n';
 import { currentCase, kindsICanPost } from '../../meeting/viewRules';
 import { Composer } from '../seat/Composer';
 import { MyNotesList } from '../seat/MyNotesList';
 import { useMyNotes } from '../seat/useMyNotes';
+import { ThemeBoard } from './ThemeBoard';
 import type { RunCommand } from './useCommand';
 
 const kindKey = (kind: string) => `noteKind.${kind}` as MessageKey;
-/** The drag payload type: only notes from this console can be dropped on its columns. */
-const NOTE_DRAG_TYPE = 'application/x-balint-note';
-
-/** Where a note sits on the leader's board: in no theme, in a theme, or in the parking lot. */
-type Place = { kind: 'none' } | { kind: 'parked' } | { kind: 'theme'; themeId: string };
-
-function placeOf(note: BoardNote, themes: BoardTheme[]): string {
-  if (note.parked) return 'parked';
-  return note.theme && themes.some((th) => th.id === note.theme) ? `theme:${note.theme}` : 'none';
-}
-
-function parsePlace(value: string): Place {
-  if (value === 'parked') return { kind: 'parked' };
-  if (value.startsWith('theme:')) return { kind: 'theme', themeId: value.slice('theme:'.length) };
-  return { kind: 'none' };
-}
-
-function move(editor: BoardEditor, noteId: string, place: Place): void {
-  switch (place.kind) {
-    case 'none':
-      return editor.layout(noteId, { theme: null, parked: false });
-    case 'parked':
-      return editor.layout(noteId, { parked: true });
-    case 'theme':
-      return editor.layout(noteId, { theme: place.themeId, parked: false });
-  }
-}
 
 /**
  * The current case's board as leaders run it: open or close it, how notes are released, the
@@ -57,28 +29,6 @@ export function BoardPanel({ view, run }: { view: MeetingView; run: RunCommand }
   const moderate = (noteId: string, action: 'approve' | 'hide' | 'show') =>
     void connection.request('note:moderate', { noteId, action });
   const waiting = held?.waitingCount ?? 0;
-
-  const columns: { key: string; place: Place; theme?: BoardTheme; title: string; notes: BoardNote[] }[] = [
-    {
-      key: 'none',
-      place: { kind: 'none' },
-      title: t('lead.unsorted'),
-      notes: board.notes.filter((n) => placeOf(n, board.themes) === 'none'),
-    },
-    ...board.themes.map((theme) => ({
-      key: `theme:${theme.id}`,
-      place: { kind: 'theme', themeId: theme.id } as Place,
-      theme,
-      title: theme.name,
-      notes: board.notes.filter((n) => placeOf(n, board.themes) === `theme:${theme.id}`),
-    })),
-    {
-      key: 'parked',
-      place: { kind: 'parked' },
-      title: t('board.parked'),
-      notes: board.notes.filter((n) => n.parked),
-    },
-  ];
 
   return (
     <section className="panel board-panel" aria-labelledby="board-title" data-testid="board-panel">
@@ -155,31 +105,12 @@ export function BoardPanel({ view, run }: { view: MeetingView; run: RunCommand }
         </div>
       )}
 
-      <NewThemeForm editor={editor} />
-      {board.notes.length === 0 && <p className="hint">{t('seat.boardEmpty')}</p>}
-      <div className="theme-grid">
-        {columns.map((col) => (
-          <ThemeColumn
-            key={col.key}
-            place={col.place}
-            theme={col.theme}
-            title={col.title}
-            notes={col.notes}
-            editor={editor}
-          >
-            {col.notes.map((note) => (
-              <LeaderNote
-                key={note.id}
-                note={note}
-                themes={board.themes}
-                editor={editor}
-                named={view.anonymity === 'named'}
-                onHide={() => moderate(note.id, 'hide')}
-              />
-            ))}
-          </ThemeColumn>
-        ))}
-      </div>
+      <ThemeBoard
+        board={board}
+        editor={editor}
+        named={view.anonymity === 'named'}
+        onHide={(noteId) => moderate(noteId, 'hide')}
+      />
 
       {held && held.hidden.length > 0 && (
         <div className="hidden-notes">
@@ -199,210 +130,6 @@ export function BoardPanel({ view, run }: { view: MeetingView; run: RunCommand }
       )}
       <OwnNote view={view} caseIndex={caseIndex} />
     </section>
-  );
-}
-
-function NewThemeForm({ editor }: { editor: BoardEditor }) {
-  const t = useT();
-  const [name, setName] = useState('');
-  function submit(event: FormEvent) {
-    event.preventDefault();
-    const trimmed = name.trim();
-    if (!trimmed) return;
-    editor.saveTheme(trimmed);
-    setName('');
-  }
-  return (
-    <form className="new-theme" onSubmit={submit}>
-      <InlineField label={t('lead.newTheme')}>
-        {(id) => (
-          <input
-            id={id}
-            value={name}
-            maxLength={THEME_NAME_MAX}
-            onChange={(e) => setName(e.target.value)}
-            placeholder={t('lead.newThemePlaceholder')}
-          />
-        )}
-      </InlineField>
-      <button type="submit" className="button-small" disabled={!name.trim()}>
-        {t('lead.addTheme')}
-      </button>
-    </form>
-  );
-}
-
-function ThemeColumn({
-  place,
-  theme,
-  title,
-  notes,
-  editor,
-  children,
-}: {
-  place: Place;
-  theme?: BoardTheme;
-  title: string;
-  notes: BoardNote[];
-  editor: BoardEditor;
-  children: ReactNode;
-}) {
-  const t = useT();
-  const [over, setOver] = useState(false);
-  const [renaming, setRenaming] = useState<string | null>(null);
-  const accepts = (e: DragEvent) => e.dataTransfer.types.includes(NOTE_DRAG_TYPE);
-  const headingId = `col-${theme?.id ?? place.kind}`;
-  return (
-    <section
-      className={`theme-col theme-col-${place.kind}${over ? ' is-over' : ''}`}
-      aria-labelledby={headingId}
-      data-testid="theme-column"
-      data-place={place.kind === 'theme' ? place.themeId : place.kind}
-      onDragOver={(e) => {
-        if (!accepts(e)) return;
-        e.preventDefault();
-        e.dataTransfer.dropEffect = 'move';
-        setOver(true);
-      }}
-      onDragLeave={(e) => {
-        // Moving onto a card inside the column is not leaving it.
-        if (!e.currentTarget.contains(e.relatedTarget as Node | null)) setOver(false);
-      }}
-      onDrop={(e) => {
-        setOver(false);
-        const noteId = e.dataTransfer.getData(NOTE_DRAG_TYPE);
-        if (!noteId) return;
-        e.preventDefault();
-        move(editor, noteId, place);
-      }}
-    >
-      {renaming !== null && theme ? (
-        <form
-          className="rename"
-          onSubmit={(e) => {
-            e.preventDefault();
-            if (renaming.trim()) editor.saveTheme(renaming.trim(), theme.id);
-            setRenaming(null);
-          }}
-        >
-          <input
-            value={renaming}
-            maxLength={THEME_NAME_MAX}
-            onChange={(e) => setRenaming(e.target.value)}
-            aria-label={t('lead.themeName')}
-            autoFocus
-            onKeyDown={(e) => e.key === 'Escape' && setRenaming(null)}
-          />
-          <button type="submit" className="button-small">
-            {t('common.save')}
-          </button>
-        </form>
-      ) : (
-        <header className="theme-head">
-          <h3 id={headingId}>
-            {title} <span className="count">({notes.length})</span>
-          </h3>
-          {theme && (
-            <span className="row">
-              <button
-                type="button"
-                className="button-small button-quiet"
-                onClick={() => setRenaming(theme.name)}
-                aria-label={t('lead.renameTheme', { name: theme.name })}
-              >
-                {t('lead.rename')}
-              </button>
-              <button
-                type="button"
-                className="button-small button-quiet"
-                onClick={() => {
-                  if (confirm(t('lead.deleteThemeConfirm', { name: theme.name })))
-                    editor.deleteTheme(theme.id);
-                }}
-                aria-label={t('lead.deleteTheme', { name: theme.name })}
-              >
-                {t('common.delete')}
-              </button>
-            </span>
-          )}
-        </header>
-      )}
-      <ul className="lead-cards">{children}</ul>
-    </section>
-  );
-}
-
-function LeaderNote({
-  note,
-  themes,
-  editor,
-  named,
-  onHide,
-}: {
-  note: BoardNote;
-  themes: BoardTheme[];
-  editor: BoardEditor;
-  named: boolean;
-  onHide: () => void;
-}) {
-  const t = useT();
-  const textId = `note-${note.id}`;
-  return (
-    <li
-      className={`lead-card${note.highlight ? ' is-highlight' : ''}`}
-      draggable
-      onDragStart={(e) => {
-        e.dataTransfer.setData(NOTE_DRAG_TYPE, note.id);
-        e.dataTransfer.effectAllowed = 'move';
-      }}
-      data-testid="lead-note"
-    >
-      <div className="lead-card-meta">
-        <span className="note-kind">{t(kindKey(note.kind))}</span>
-        {note.resonance > 0 && <span className="note-resonated">{t('presenter.resonated')}</span>}
-      </div>
-      <p className="note-text" id={textId}>
-        {note.text}
-      </p>
-      {named && note.author && <span className="note-name">{note.author}</span>}
-      <div className="lead-card-actions">
-        <InlineField label={t('lead.place')} className="place">
-          {(id) => (
-            <select
-              id={id}
-              value={placeOf(note, themes)}
-              onChange={(e) => move(editor, note.id, parsePlace(e.target.value))}
-              aria-describedby={textId}
-            >
-              <option value="none">{t('lead.unsorted')}</option>
-              {themes.map((th) => (
-                <option key={th.id} value={`theme:${th.id}`}>
-                  {th.name}
-                </option>
-              ))}
-              <option value="parked">{t('board.parked')}</option>
-            </select>
-          )}
-        </InlineField>
-        <button
-          type="button"
-          className="button-small"
-          aria-pressed={note.highlight}
-          aria-describedby={textId}
-          onClick={() => editor.layout(note.id, { highlight: !note.highlight })}
-        >
-          {t('lead.highlight')}
-        </button>
-        <button
-          type="button"
-          className="button-small button-quiet"
-          aria-describedby={textId}
-          onClick={onHide}
-        >
-          {t('lead.hide')}
-        </button>
-      </div>
-    </li>
   );
 }
 
