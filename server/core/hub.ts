@@ -22,6 +22,8 @@ interface LiveMeeting {
   connections: Map<string, number>;
   phaseTimer: TimerHandle | null;
   inactivityTimer: TimerHandle | null;
+  /** A presence-only broadcast waiting to go out (seats appearing or disappearing, coalesced). */
+  presenceTimer: NodeJS.Timeout | null;
 }
 
 export interface HubDeps {
@@ -44,6 +46,12 @@ export interface CreatedMeeting {
 
 /** How soon a deadline whose tick could not be stored is tried again. */
 export const TICK_RETRY_MS = 5_000;
+/**
+ * Presence-only changes of a meeting go out at most once per this window: when a meeting's 12
+ * seats connect at once (a server restart), one or two snapshots instead of 78. A real timer,
+ * not the injected clock: it only batches, it decides nothing.
+ */
+export const PRESENCE_COALESCE_MS = 50;
 
 /**
  * The live meetings of this process. Every change goes through `run`: pure transition, durable
@@ -84,6 +92,7 @@ export class MeetingHub {
         connections: new Map(),
         phaseTimer: null,
         inactivityTimer: null,
+        presenceTimer: null,
       });
     }
     const now = this.deps.clock.now();
@@ -137,6 +146,7 @@ export class MeetingHub {
       connections: new Map(),
       phaseTimer: null,
       inactivityTimer: null,
+      presenceTimer: null,
     });
     this.schedule(state.id);
     this.deps.logger.info('meeting.created', { meetingId: state.id, phases: state.phases.length });
@@ -211,8 +221,32 @@ export class MeetingHub {
     const n = (m.connections.get(seatId) ?? 0) + delta;
     if (n > 0) m.connections.set(seatId, n);
     else m.connections.delete(seatId);
-    // Presence changes only matter when a seat appears or disappears.
-    if ((delta === 1 && n === 1) || (delta === -1 && n === 0)) this.broadcaster.meetingChanged(meetingId);
+    // Presence changes only matter when a seat appears or disappears. They are coalesced: the
+    // connecting socket gets its own snapshot at once (socket/index.ts), the others soon after.
+    if ((delta === 1 && n === 1) || (delta === -1 && n === 0)) this.presenceChanged(meetingId, m);
+  }
+
+  private presenceChanged(meetingId: string, m: LiveMeeting): void {
+    if (m.presenceTimer) return;
+    m.presenceTimer = setTimeout(() => {
+      m.presenceTimer = null;
+      if (this.live.get(meetingId) !== m) return;
+      try {
+        this.broadcaster.meetingChanged(meetingId);
+      } catch (error) {
+        this.deps.logger.error('meeting.presence_broadcast_failed', {
+          meetingId,
+          error: error instanceof Error ? error.name : 'unknown',
+        });
+      }
+    }, PRESENCE_COALESCE_MS);
+    m.presenceTimer.unref();
+  }
+
+  /** Every broadcast carries the current presence: a pending presence-only one is not needed. */
+  private broadcastChange(meetingId: string, m: LiveMeeting): void {
+    cancelPresence(m);
+    this.broadcaster.meetingChanged(meetingId);
   }
 
   /** Marks activity (e.g. a note) so the inactivity backstop counts from now. */
@@ -267,7 +301,7 @@ export class MeetingHub {
     if (result.effects.some((e) => e.type === 'meeting-ended')) {
       // No effect listeners: the board would release waiting notes to every screen just before
       // deleting them. The last view goes out, then the purge listeners drop everything.
-      this.broadcaster.meetingChanged(meetingId);
+      this.broadcastChange(meetingId, m);
       this.purge(meetingId, command.type === 'meeting:end' && actor.kind === 'server' ? 'inactive' : 'ended');
       return ok(undefined);
     }
@@ -276,7 +310,7 @@ export class MeetingHub {
       if (e.type === 'seat-removed') this.broadcaster.seatRemoved(meetingId, e.seatId);
     }
     this.schedule(meetingId);
-    this.broadcaster.meetingChanged(meetingId);
+    this.broadcastChange(meetingId, m);
     return ok(undefined);
   }
 
@@ -292,6 +326,7 @@ export class MeetingHub {
     const started = performance.now();
     m.phaseTimer?.cancel();
     m.inactivityTimer?.cancel();
+    cancelPresence(m);
     this.live.delete(meetingId);
     try {
       this.deps.storage.purgeMeeting(meetingId);
@@ -316,6 +351,7 @@ export class MeetingHub {
     for (const m of this.live.values()) {
       m.phaseTimer?.cancel();
       m.inactivityTimer?.cancel();
+      cancelPresence(m);
     }
   }
 
@@ -402,4 +438,9 @@ export class MeetingHub {
  */
 function forgetLastRegExpSubject(): void {
   /purged/.test('purged');
+}
+
+function cancelPresence(m: LiveMeeting): void {
+  if (m.presenceTimer) clearTimeout(m.presenceTimer);
+  m.presenceTimer = null;
 }

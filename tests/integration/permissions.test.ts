@@ -95,7 +95,11 @@ describe('the permission table (ROLE-1): leader commands from anyone else are re
     expect(await cast.leader.command({ type: 'settings:update', locked: true })).toEqual({ ok: true });
     const waitingSeat = await fx.api.join(cast.meeting.joinCode, 'Walter Wartend');
     const waiting = await fx.connect(waitingSeat.token, 'waiting');
-    await cast.leader.waitFor((v) => v.waiting?.length === 1);
+    // Presence snapshots are coalesced (a short while after the connect): wait for the one that
+    // shows the waiting seat connected, so that no snapshot is still on its way.
+    await cast.leader.waitFor(
+      (v) => v.waiting?.length === 1 && (v.connections?.[waitingSeat.seatId] ?? 0) > 0,
+    );
 
     const commands = Object.values(everyCommand(cast));
     await refusedEverything(cast, [cast.alice, cast.observer, cast.projector, waiting], commands);
