@@ -88,13 +88,14 @@ export class BoardCore {
   release(meetingId: string, caseIndex: number, trigger: ReleaseTrigger): number {
     const state = this.deps.hub.state(meetingId);
     if (!state) return 0;
-    const notes = this.deps.storage.listNotes(meetingId);
+    // Only the case's unsettled notes: released ones without a pending change never wait.
+    const notes = this.deps.storage.listUnsettledNotes(meetingId, caseIndex);
     const pending = pendingChanges(notes, caseIndex, state.settings);
     const count = pendingCount(pending);
     if (!shouldRelease(state.settings, count, trigger)) return 0;
     const batch = orderBatch(pending, this.deps.random);
     const target = releaseTarget(state.settings);
-    const batchNo = nextBatch(notes, caseIndex);
+    const batchNo = this.nextBatch(meetingId, caseIndex);
     const rows: (() => void)[] = [];
     const { storage } = this.deps;
 
@@ -153,7 +154,7 @@ export class BoardCore {
   }
 
   nextBatch(meetingId: string, caseIndex: number): number {
-    return nextBatch(this.deps.storage.listNotes(meetingId), caseIndex);
+    return (this.deps.storage.maxNoteBatch(meetingId, caseIndex) ?? -1) + 1;
   }
 
   /** A phase ended: every case's waiting changes go out. */
@@ -187,7 +188,8 @@ export class BoardCore {
     const state = this.deps.hub.state(meetingId);
     if (!state || !isLeaderSeat(state, seatId)) return null;
     const caseIndex = currentCaseIndex(state);
-    const notes = this.deps.storage.listNotes(meetingId).filter((n) => n.caseIndex === caseIndex);
+    // Screening, hidden and waiting notes are all unsettled: the released ones are not read.
+    const notes = this.deps.storage.listUnsettledNotes(meetingId, caseIndex);
     return {
       caseIndex,
       screening: notes
@@ -245,10 +247,4 @@ function layoutKey(n: NoteRow): string {
 export function isLeaderSeat(state: MeetingState, seatId: string): boolean {
   const seat = findSeat(state, seatId);
   return !!seat && seat.admitted && isLeaderRole(effectiveRole(state, seat));
-}
-
-function nextBatch(notes: readonly NoteRow[], caseIndex: number): number {
-  let max = -1;
-  for (const n of notes) if (n.caseIndex === caseIndex && n.batch !== null && n.batch > max) max = n.batch;
-  return max + 1;
 }

@@ -49,6 +49,12 @@ const STEPS: readonly string[] = [
      update_data BLOB NOT NULL
    );
    CREATE INDEX board_updates_room ON board_updates (meeting_id, case_index, seq);`,
+  // A case's note count and last batch, and its notes that are not simply on the board, without
+  // reading the whole meeting's notes. The indexes follow the random note id within a case, as
+  // the table does: still no order that follows arrival.
+  `CREATE INDEX notes_case ON notes (meeting_id, case_index, batch);
+   CREATE INDEX notes_unsettled ON notes (meeting_id, case_index)
+     WHERE status <> 'released' OR pending_text IS NOT NULL OR pending_delete <> 0;`,
 ];
 
 export function migrate(db: Database.Database): void {

@@ -77,6 +77,15 @@ export function openSqliteStorage(opts: SqliteOptions): Storage {
     noteBySecret: db.prepare('SELECT * FROM notes WHERE meeting_id = ? AND secret_hash = ?'),
     deleteNote: db.prepare('DELETE FROM notes WHERE meeting_id = ? AND note_id = ?'),
     listNotes: db.prepare('SELECT * FROM notes WHERE meeting_id = ? ORDER BY note_id'),
+    countNotes: db.prepare('SELECT COUNT(*) FROM notes WHERE meeting_id = ? AND case_index = ?').pluck(),
+    maxNoteBatch: db.prepare('SELECT MAX(batch) FROM notes WHERE meeting_id = ? AND case_index = ?').pluck(),
+    // The condition is the partial index's own (notes_unsettled). Without statistics the planner
+    // would scan all the meeting's notes by primary key instead (about 5x slower at 320 notes).
+    listUnsettledNotes: db.prepare(
+      `SELECT * FROM notes INDEXED BY notes_unsettled WHERE meeting_id = ? AND case_index = ?
+         AND (status <> 'released' OR pending_text IS NOT NULL OR pending_delete <> 0)
+       ORDER BY note_id`,
+    ),
     appendUpdate: db.prepare(
       'INSERT INTO board_updates (meeting_id, case_index, update_data) VALUES (?, ?, ?)',
     ),
@@ -189,6 +198,15 @@ export function openSqliteStorage(opts: SqliteOptions): Storage {
     },
     listNotes(meetingId) {
       return (q.listNotes.all(meetingId) as NoteDbRow[]).map(toNote);
+    },
+    countNotes(meetingId, caseIndex) {
+      return q.countNotes.get(meetingId, caseIndex) as number;
+    },
+    maxNoteBatch(meetingId, caseIndex) {
+      return (q.maxNoteBatch.get(meetingId, caseIndex) as number | null) ?? null;
+    },
+    listUnsettledNotes(meetingId, caseIndex) {
+      return (q.listUnsettledNotes.all(meetingId, caseIndex) as NoteDbRow[]).map(toNote);
     },
     appendBoardUpdate(meetingId, caseIndex, update) {
       q.appendUpdate.run(meetingId, caseIndex, Buffer.from(update));

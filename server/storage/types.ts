@@ -60,6 +60,16 @@ export interface Storage {
   findNoteBySecretHash(meetingId: string, secretHash: string): NoteRow | null;
   deleteNote(meetingId: string, noteId: string): void;
   listNotes(meetingId: string): NoteRow[];
+  /** How many notes one case holds, whatever their status. */
+  countNotes(meetingId: string, caseIndex: number): number;
+  /** The highest release batch number of one case, or null when nothing was released yet. */
+  maxNoteBatch(meetingId: string, caseIndex: number): number | null;
+  /**
+   * The notes of one case that are not simply on the board: waiting, screening or hidden, or
+   * released with an edit or deletion pending. Everything a release or a leaders' view needs,
+   * without reading the released notes. Ordered by the random note id.
+   */
+  listUnsettledNotes(meetingId: string, caseIndex: number): NoteRow[];
 
   appendBoardUpdate(meetingId: string, caseIndex: number, update: Uint8Array): void;
   loadBoardUpdates(meetingId: string, caseIndex: number): Uint8Array[];

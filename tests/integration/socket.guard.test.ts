@@ -13,8 +13,8 @@ describe('Socket.IO connection guard', () => {
   it('a connection whose set-up throws is disconnected; the next one is served', async () => {
     const fx = await startBoardServer();
     const meeting = await fx.api.createMeeting({ title: 'Guard', leaderName: 'Lee' });
-    const listNotes = fx.storage.listNotes.bind(fx.storage);
-    fx.storage.listNotes = () => {
+    const listUnsettledNotes = fx.storage.listUnsettledNotes.bind(fx.storage);
+    fx.storage.listUnsettledNotes = () => {
       throw new Error('disk gone');
     };
     const broken = await fx.connect(meeting.leaderToken, 'broken leader');
@@ -25,7 +25,7 @@ describe('Socket.IO connection guard', () => {
     }
     expect(broken.socket.connected).toBe(false);
 
-    fx.storage.listNotes = listNotes;
+    fx.storage.listUnsettledNotes = listUnsettledNotes;
     const leader = await fx.connect(meeting.leaderToken, 'leader');
     expect(leader.view.meetingId).toBe(meeting.meetingId);
     const health = await fetch(`${fx.url}/healthz`);

@@ -9,6 +9,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { ManualClock } from '../../server/core/clock';
 import { openSqliteStorage } from '../../server/storage/sqlite';
+import type { NoteRow } from '../../server/storage/types';
 import { MIN, startServer } from '../helpers/server-fixture';
 
 function tempFile(): string {
@@ -27,6 +28,51 @@ function userVersion(file: string): number {
 }
 
 describe('SQLite storage (DUR-3, DUR-5)', () => {
+  it('the narrow note queries agree with listNotes: count, last batch, the unsettled notes of a case', () => {
+    const storage = openSqliteStorage({ file: ':memory:', synchronous: 'NORMAL' });
+    onTestFinished(() => storage.close());
+    const statuses = ['waiting', 'screening', 'released', 'hidden'] as const;
+    let n = 0;
+    const note = (meetingId: string, caseIndex: number, extra: Partial<NoteRow>): NoteRow => ({
+      meetingId,
+      noteId: `note-${(n * 7919) % 1000}-${n++}`,
+      caseIndex,
+      kind: 'image',
+      text: 't',
+      secretHash: `h${n}`,
+      status: 'released',
+      pendingText: null,
+      pendingDelete: false,
+      batch: null,
+      authorName: null,
+      ...extra,
+    });
+    for (const meetingId of ['m1', 'm2'])
+      for (let c = 0; c < 2; c++)
+        for (let i = 0; i < 24; i++) {
+          const status = statuses[i % 4] as NoteRow['status'];
+          storage.putNote(
+            note(meetingId, c, {
+              status,
+              batch: status === 'waiting' ? null : i + c,
+              pendingText: i % 5 === 0 ? 'edited' : null,
+              pendingDelete: i % 7 === 0,
+            }),
+          );
+        }
+    storage.putNote(note('m3', 0, { status: 'waiting' }));
+    for (const meetingId of ['m1', 'm2', 'm3', 'none'])
+      for (let c = 0; c < 3; c++) {
+        const all = storage.listNotes(meetingId).filter((r) => r.caseIndex === c);
+        expect(storage.countNotes(meetingId, c)).toBe(all.length);
+        const batches = all.flatMap((r) => (r.batch === null ? [] : [r.batch]));
+        expect(storage.maxNoteBatch(meetingId, c)).toBe(batches.length ? Math.max(...batches) : null);
+        expect(storage.listUnsettledNotes(meetingId, c)).toEqual(
+          all.filter((r) => r.status !== 'released' || r.pendingText !== null || r.pendingDelete),
+        );
+      }
+  });
+
   it('DUR-5: migrates a fresh file; reopening keeps user_version and the data', async () => {
     const file = tempFile();
     const storage = openSqliteStorage({ file, synchronous: 'NORMAL' });

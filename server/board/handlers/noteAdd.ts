@@ -38,7 +38,7 @@ export function handleNoteAdd(
   const check = canPostNote(state, seat, kind);
   if (!check.ok) return postRefusal(check);
   const caseIndex = currentCaseIndex(state);
-  const inCase = storage.listNotes(meetingId).filter((n) => n.caseIndex === caseIndex).length;
+  const inCase = storage.countNotes(meetingId, caseIndex);
   if (inCase >= MAX_NOTES_PER_CASE)
     return fail(E.LIMIT_REACHED, `at most ${MAX_NOTES_PER_CASE} notes per case`);
 
