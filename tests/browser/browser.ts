@@ -4,7 +4,7 @@
  * file finishes. No sleeps: tests wait for conditions (locators, waitForFunction, expect.poll).
  */
 import { AxeBuilder } from '@axe-core/playwright';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import type { ImpactValue } from 'axe-core';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -205,4 +205,31 @@ export async function seatAction(row: Locator, button: string): Promise<void> {
 export async function expectNoSidewaysScroll(page: Page, label: string): Promise<void> {
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.screen.width);
   if (overflow > 0) throw new Error(`${label}: ${overflow} px wider than the screen`);
+}
+
+/** What a browser test file works with: the real server and one Chromium. */
+export interface BrowserRun {
+  server: AppServer;
+  browser: Browser;
+}
+
+/**
+ * Registers the file's set-up and clean-up (call it inside `describe`): the client built, a
+ * real server on port 0, one Chromium; both closed when the file's tests are done.
+ */
+export function useBrowserRun(): BrowserRun {
+  const run = {} as BrowserRun;
+  let closeBrowser: (() => Promise<void>) | undefined;
+  beforeAll(async () => {
+    await ensureClientBuilt();
+    run.server = await startAppServer();
+    const launched = await launchBrowser();
+    run.browser = launched.browser;
+    closeBrowser = launched.close;
+  });
+  afterAll(async () => {
+    await closeBrowser?.();
+    await run.server?.close();
+  });
+  return run;
 }

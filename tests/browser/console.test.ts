@@ -2,19 +2,9 @@
  * The leader's plan (add, remove and time phases; keep it as a saved plan on the device and start
  * the next meeting from it), a member who uses the keyboard only, and reduced motion.
  */
-import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  ensureClientBuilt,
-  expectAccessible,
-  launchBrowser,
-  openPerson,
-  poll,
-  screenshot,
-  startAppServer,
-  VIEWPORTS,
-  type AppServer,
-} from './browser';
+import type { Locator, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { expectAccessible, openPerson, poll, screenshot, VIEWPORTS, useBrowserRun } from './browser';
 
 interface Created {
   meetingId: string;
@@ -49,23 +39,10 @@ async function timeline(page: Page): Promise<string[]> {
 
 // Generous: a loaded 2-core CI machine may run these several times slower than a desk.
 describe('the leader console and the keyboard', { timeout: 180_000 }, () => {
-  let server: AppServer;
-  let browser: Browser;
-  let closeBrowser: () => Promise<void>;
-
-  beforeAll(async () => {
-    await ensureClientBuilt();
-    server = await startAppServer();
-    ({ browser, close: closeBrowser } = await launchBrowser());
-  });
-
-  afterAll(async () => {
-    await closeBrowser?.();
-    await server?.close();
-  });
+  const run = useBrowserRun();
 
   const create = async (body: object): Promise<Created> => {
-    const res = await fetch(`${server.url}/api/meetings`, {
+    const res = await fetch(`${run.server.url}/api/meetings`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(body),
@@ -76,7 +53,7 @@ describe('the leader console and the keyboard', { timeout: 180_000 }, () => {
 
   it('edits the plan, keeps it on the device, and starts the next meeting from it', async () => {
     const meeting = await create({ title: 'Tuesday group', templateId: 'classic-90-one-case' });
-    const { page } = await openPerson(browser, { viewport: VIEWPORTS.laptop, locale: 'en-GB' });
+    const { page } = await openPerson(run.browser, { viewport: VIEWPORTS.laptop, locale: 'en-GB' });
     await page.goto(meeting.leaderLink);
     await page.getByRole('button', { name: 'Start the meeting' }).waitFor();
     expect(await timeline(page)).toEqual([
@@ -122,7 +99,7 @@ describe('the leader console and the keyboard', { timeout: 180_000 }, () => {
     await screenshot(page, 'console/plan-saved');
 
     // The start page offers it next to the built-in plans; the new meeting has its phases.
-    await page.goto(server.url);
+    await page.goto(run.server.url);
     const plan = page.getByLabel('Plan');
     await plan.selectOption({ label: 'Our Tuesday plan · 82 min' });
     await page.getByText('Saved on this device from an earlier meeting.').waitFor();
@@ -134,7 +111,7 @@ describe('the leader console and the keyboard', { timeout: 180_000 }, () => {
     await poll(() => timeline(page)).toEqual(edited);
 
     // And it can be deleted from the start page.
-    await page.goto(server.url);
+    await page.goto(run.server.url);
     await plan.selectOption({ label: 'Our Tuesday plan · 82 min' });
     await page.getByRole('button', { name: 'Delete “Our Tuesday plan”' }).click();
     await poll(() => plan.locator('option', { hasText: 'Our Tuesday plan' }).count()).toBe(0);
@@ -142,11 +119,11 @@ describe('the leader console and the keyboard', { timeout: 180_000 }, () => {
 
   it('a member joins, reads the rules, chooses a lens, writes, sends and edits with the keyboard only', async () => {
     const meeting = await create({ title: 'Keyboard night', leaderName: 'Lena Leitner' });
-    const leader = await openPerson(browser, { viewport: VIEWPORTS.laptop, locale: 'en-GB' });
+    const leader = await openPerson(run.browser, { viewport: VIEWPORTS.laptop, locale: 'en-GB' });
     await leader.page.goto(meeting.leaderLink);
     await leader.page.getByRole('button', { name: 'Start the meeting' }).waitFor();
 
-    const { page } = await openPerson(browser, {
+    const { page } = await openPerson(run.browser, {
       viewport: VIEWPORTS.phone,
       locale: 'en-GB',
       reducedMotion: 'reduce',
@@ -203,7 +180,7 @@ describe('the leader console and the keyboard', { timeout: 180_000 }, () => {
     const boardNote = page.getByTestId('board-note').first();
     await boardNote.waitFor();
     expect(await boardNote.evaluate((el) => getComputedStyle(el).animationName)).toBe('none');
-    const projector = await openPerson(browser, { viewport: VIEWPORTS.projector, locale: 'en-GB' });
+    const projector = await openPerson(run.browser, { viewport: VIEWPORTS.projector, locale: 'en-GB' });
     await projector.page.goto(meeting.projectorLink);
     const projected = projector.page.getByTestId('board-note').first();
     await projected.waitFor();

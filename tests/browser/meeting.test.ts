@@ -5,25 +5,22 @@
  * English, German and Greek (the language is switched in place, the meeting is not rerun).
  * No sleeps: every wait is for a condition.
  */
-import type { Browser, BrowserContext, Download, Page, WebSocketRoute } from 'playwright-core';
+import type { BrowserContext, Download, Page, WebSocketRoute } from 'playwright-core';
 import { io } from 'socket.io-client';
 import type { ErrorCode } from '../../shared/errors';
 import { PROTOCOL_VERSION } from '../../shared/protocol';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
-  ensureClientBuilt,
   expectAccessible,
   expectNoSidewaysScroll,
-  launchBrowser,
   openPerson,
   poll,
   screenshot,
   seatAction,
   shownSeconds,
-  startAppServer,
   switchLanguage,
   VIEWPORTS,
-  type AppServer,
+  useBrowserRun,
 } from './browser';
 
 /** Generous for a loaded 2-core CI machine: a wait that finds its condition returns at once. */
@@ -62,24 +59,11 @@ interface Person {
 }
 
 describe('a whole two-case meeting, seven people, three languages', () => {
-  let server: AppServer;
-  let browser: Browser;
-  let closeBrowser: () => Promise<void>;
-
-  beforeAll(async () => {
-    await ensureClientBuilt();
-    server = await startAppServer();
-    ({ browser, close: closeBrowser } = await launchBrowser());
-  });
-
-  afterAll(async () => {
-    await closeBrowser?.();
-    await server?.close();
-  });
+  const run = useBrowserRun();
 
   it('runs through every phase on every screen', { timeout: 900_000 }, async () => {
     const open = async (label: string, name: string, kind: 'phone' | 'laptop' | 'projector') => {
-      const { context, page } = await openPerson(browser, {
+      const { context, page } = await openPerson(run.browser, {
         viewport: VIEWPORTS[kind],
         locale: 'en-GB',
         ...(kind === 'phone' ? { isMobile: true, hasTouch: true } : {}),
@@ -91,7 +75,7 @@ describe('a whole two-case meeting, seven people, three languages', () => {
 
     // --- The leader creates the meeting on the start page ---------------------------------
     const leader = await open('leader', NAMES.leader, 'laptop');
-    await leader.page.goto(server.url);
+    await leader.page.goto(run.server.url);
     await leader.page.getByLabel('Title (optional)').fill('Thursday Balint group');
     await leader.page.getByLabel('Your name, as the group knows you (optional)').fill(NAMES.leader);
     await leader.page.getByLabel('Plan').selectOption('classic-90-two-cases');
@@ -321,7 +305,7 @@ describe('a whole two-case meeting, seven people, three languages', () => {
 
     // The presenter still cannot post: no field, and the server refuses a note sent with their seat.
     await expectNoTextField(presenter.page);
-    await expectRefusedNote(server.url, presenter.page, meetingId, 'presenter-listening');
+    await expectRefusedNote(run.server.url, presenter.page, meetingId, 'presenter-listening');
     expect(await projector.page.getByText(NAMES.p1).count()).toBe(0);
     await checkStep(everyone, '05-case1-speculation', LANGS);
     // The same screens in a dark colour scheme keep their contrast too.
@@ -442,12 +426,12 @@ describe('a whole two-case meeting, seven people, three languages', () => {
     // About and Privacy, from the footer of the end screen.
     await bert.page.getByRole('contentinfo').getByRole('link', { name: 'About' }).click();
     await bert.page.getByTestId('about').waitFor();
-    await leader.page.goto(`${server.url}/about`);
+    await leader.page.goto(`${run.server.url}/about`);
     await leader.page.getByTestId('about').waitFor();
     await checkStep([leader, bert], '13-about', LANGS);
     await bert.page.getByRole('contentinfo').getByRole('link', { name: 'Privacy' }).click();
     await bert.page.getByTestId('privacy').waitFor();
-    await leader.page.goto(`${server.url}/privacy`);
+    await leader.page.goto(`${run.server.url}/privacy`);
     await leader.page.getByTestId('privacy').waitFor();
     await checkStep([leader, bert], '14-privacy', LANGS);
 

@@ -1,17 +1,14 @@
-import type { Browser, WebSocketRoute } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { WebSocketRoute } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import {
-  ensureClientBuilt,
   expectNoSidewaysScroll,
-  launchBrowser,
   openPerson,
   poll,
   screenshot,
   seatAction,
   shownSeconds,
-  startAppServer,
   VIEWPORTS,
-  type AppServer,
+  useBrowserRun,
 } from './browser';
 
 const SEVEN_MINUTES_MS = 7 * 60_000;
@@ -26,23 +23,10 @@ interface Created {
 
 // Generous: a loaded 2-core CI machine may run these several times slower than a desk.
 describe('browser smoke: leader, member with a wrong clock, projector', { timeout: 180_000 }, () => {
-  let server: AppServer;
-  let browser: Browser;
-  let closeBrowser: () => Promise<void>;
-
-  beforeAll(async () => {
-    await ensureClientBuilt();
-    server = await startAppServer();
-    ({ browser, close: closeBrowser } = await launchBrowser());
-  });
-
-  afterAll(async () => {
-    await closeBrowser?.();
-    await server?.close();
-  });
+  const run = useBrowserRun();
 
   it('shows the same phase and the same seconds left on every screen, whatever the device clock', async () => {
-    const res = await fetch(`${server.url}/api/meetings`, {
+    const res = await fetch(`${run.server.url}/api/meetings`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ title: 'Thursday group', timerVisibility: 'everyone' }),
@@ -51,7 +35,7 @@ describe('browser smoke: leader, member with a wrong clock, projector', { timeou
     const meeting = (await res.json()) as Created;
 
     // The leader, on a laptop with a correct clock.
-    const leader = await openPerson(browser, { viewport: VIEWPORTS.laptop, locale: 'en-GB' });
+    const leader = await openPerson(run.browser, { viewport: VIEWPORTS.laptop, locale: 'en-GB' });
     await leader.page.goto(meeting.leaderLink);
     const startButton = leader.page.getByRole('button', { name: 'Start the meeting' });
     await startButton.waitFor();
@@ -59,7 +43,7 @@ describe('browser smoke: leader, member with a wrong clock, projector', { timeou
     expect(new URL(leader.page.url()).hash).toBe('');
 
     // A member on a phone whose clock runs seven minutes fast, reading German.
-    const member = await openPerson(browser, {
+    const member = await openPerson(run.browser, {
       viewport: VIEWPORTS.phone,
       locale: 'de-DE',
       isMobile: true,
@@ -74,7 +58,7 @@ describe('browser smoke: leader, member with a wrong clock, projector', { timeou
     await member.page.getByText('Die Sitzung hat noch nicht begonnen.').waitFor();
 
     // The room's projector.
-    const projector = await openPerson(browser, { viewport: VIEWPORTS.projector, locale: 'en-GB' });
+    const projector = await openPerson(run.browser, { viewport: VIEWPORTS.projector, locale: 'en-GB' });
     await projector.page.goto(meeting.projectorLink);
     await poll(() => projector.page.getByTestId('projector-code').textContent()).toBe(meeting.joinCode);
     expect(new URL(projector.page.url()).hash).toBe('');
@@ -144,8 +128,8 @@ describe('browser smoke: leader, member with a wrong clock, projector', { timeou
   });
 
   it('creates a meeting from the start screen and shows the three links and the join code', async () => {
-    const { page } = await openPerson(browser, { viewport: VIEWPORTS.laptop, locale: 'en-GB' });
-    await page.goto(server.url);
+    const { page } = await openPerson(run.browser, { viewport: VIEWPORTS.laptop, locale: 'en-GB' });
+    await page.goto(run.server.url);
     await page.getByLabel('Title (optional)').fill('Tuesday group');
     await page.getByLabel('Your name, as the group knows you (optional)').fill('Lena Leitner');
     await page.getByLabel('Everyone').check();
@@ -162,18 +146,18 @@ describe('browser smoke: leader, member with a wrong clock, projector', { timeou
   });
 
   it('push-back: the presenter only listens, a member writes after the ground rules, the projector shows the board', async () => {
-    const res = await fetch(`${server.url}/api/meetings`, {
+    const res = await fetch(`${run.server.url}/api/meetings`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ title: 'Case night', timerVisibility: 'everyone', leaderName: 'Lena Leitner' }),
     });
     const meeting = (await res.json()) as Created;
-    const leader = await openPerson(browser, { viewport: VIEWPORTS.laptop, locale: 'en-GB' });
+    const leader = await openPerson(run.browser, { viewport: VIEWPORTS.laptop, locale: 'en-GB' });
     await leader.page.goto(meeting.leaderLink);
     await leader.page.getByRole('button', { name: 'Start the meeting' }).waitFor();
 
     const join = async (name: string, locale: string, label: string, button: string) => {
-      const person = await openPerson(browser, {
+      const person = await openPerson(run.browser, {
         viewport: VIEWPORTS.phone,
         locale,
         isMobile: true,
@@ -187,7 +171,7 @@ describe('browser smoke: leader, member with a wrong clock, projector', { timeou
     };
     const presenter = await join('Paul Presswick', 'en-GB', 'Your name, as the group knows you', 'Join');
     const member = await join('Άλμα Ζυμπόρσκι', 'el-GR', 'Το όνομά σας, όπως σας ξέρει η ομάδα', 'Συμμετοχή');
-    const projector = await openPerson(browser, { viewport: VIEWPORTS.projector, locale: 'en-GB' });
+    const projector = await openPerson(run.browser, { viewport: VIEWPORTS.projector, locale: 'en-GB' });
     await projector.page.goto(meeting.projectorLink);
     await projector.page.getByTestId('projector-code').waitFor();
 
@@ -227,13 +211,13 @@ describe('browser smoke: leader, member with a wrong clock, projector', { timeou
   });
 
   it('locked meeting: the newcomer waits, a leader lets them in and makes them co-leader; overtime shows as +m:ss', async () => {
-    const res = await fetch(`${server.url}/api/meetings`, {
+    const res = await fetch(`${run.server.url}/api/meetings`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ title: 'Locked group', leaderName: 'Lena Leitner' }),
     });
     const meeting = (await res.json()) as Created;
-    const leader = await openPerson(browser, { viewport: VIEWPORTS.laptop, locale: 'en-GB' });
+    const leader = await openPerson(run.browser, { viewport: VIEWPORTS.laptop, locale: 'en-GB' });
     await leader.page.goto(meeting.leaderLink);
     // The switch shows the server's state, so it turns on when the server says so: click, then wait.
     await leader.page.getByRole('switch', { name: 'Lock the meeting (new people wait)' }).click();
@@ -241,7 +225,11 @@ describe('browser smoke: leader, member with a wrong clock, projector', { timeou
       leader.page.getByRole('switch', { name: 'Lock the meeting (new people wait)' }).isChecked(),
     ).toBe(true);
 
-    const late = await openPerson(browser, { viewport: VIEWPORTS.phone, locale: 'en-GB', isMobile: true });
+    const late = await openPerson(run.browser, {
+      viewport: VIEWPORTS.phone,
+      locale: 'en-GB',
+      isMobile: true,
+    });
     await late.page.goto(meeting.joinLink);
     await late.page.getByLabel('Your name, as the group knows you').fill('Cora Vantongeren');
     await late.page.getByRole('button', { name: 'Join' }).click();
@@ -285,21 +273,25 @@ describe('browser smoke: leader, member with a wrong clock, projector', { timeou
   });
 
   it('notes: a member writes, the leader releases, the board fills on every screen without a name', async () => {
-    const res = await fetch(`${server.url}/api/meetings`, {
+    const res = await fetch(`${run.server.url}/api/meetings`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ title: 'Board night', leaderName: 'Lena Leitner' }),
     });
     const meeting = (await res.json()) as Created;
-    const leader = await openPerson(browser, { viewport: VIEWPORTS.laptop, locale: 'en-GB' });
+    const leader = await openPerson(run.browser, { viewport: VIEWPORTS.laptop, locale: 'en-GB' });
     await leader.page.goto(meeting.leaderLink);
     await leader.page.getByRole('button', { name: 'Start the meeting' }).waitFor();
-    const member = await openPerson(browser, { viewport: VIEWPORTS.phone, locale: 'en-GB', isMobile: true });
+    const member = await openPerson(run.browser, {
+      viewport: VIEWPORTS.phone,
+      locale: 'en-GB',
+      isMobile: true,
+    });
     await member.page.goto(meeting.joinLink);
     await member.page.getByLabel('Your name, as the group knows you').fill('Bert Okonkwo-Ray');
     await member.page.getByRole('button', { name: 'Join' }).click();
     await member.page.waitForURL(`**/m/${meeting.meetingId}/seat`);
-    const projector = await openPerson(browser, { viewport: VIEWPORTS.projector, locale: 'en-GB' });
+    const projector = await openPerson(run.browser, { viewport: VIEWPORTS.projector, locale: 'en-GB' });
     await projector.page.goto(meeting.projectorLink);
     await projector.page.getByTestId('projector-code').waitFor();
 
@@ -332,17 +324,21 @@ describe('browser smoke: leader, member with a wrong clock, projector', { timeou
   });
 
   it('offline: the member sees a calm banner, writes anyway, and the note arrives after the reconnect', async () => {
-    const res = await fetch(`${server.url}/api/meetings`, {
+    const res = await fetch(`${run.server.url}/api/meetings`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ title: 'Shaky network' }),
     });
     const meeting = (await res.json()) as Created;
-    const leader = await openPerson(browser, { viewport: VIEWPORTS.laptop, locale: 'en-GB' });
+    const leader = await openPerson(run.browser, { viewport: VIEWPORTS.laptop, locale: 'en-GB' });
     await leader.page.goto(meeting.leaderLink);
     await leader.page.getByRole('button', { name: 'Start the meeting' }).waitFor();
 
-    const member = await openPerson(browser, { viewport: VIEWPORTS.phone, locale: 'en-GB', isMobile: true });
+    const member = await openPerson(run.browser, {
+      viewport: VIEWPORTS.phone,
+      locale: 'en-GB',
+      isMobile: true,
+    });
     // The test owns the member's meeting connection: it can cut it and refuse new ones.
     let offline = false;
     const sockets: WebSocketRoute[] = [];

@@ -4,19 +4,10 @@
  * speak different versions: at the handshake of a reconnect (a server restarted with a new
  * version), and in a snapshot pushed to a page that stays connected.
  */
-import type { Browser, WebSocketRoute } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { WebSocketRoute } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { PROTOCOL_VERSION } from '../../shared/protocol';
-import {
-  ensureClientBuilt,
-  expectAccessible,
-  launchBrowser,
-  openPerson,
-  screenshot,
-  startAppServer,
-  VIEWPORTS,
-  type AppServer,
-} from './browser';
+import { expectAccessible, openPerson, screenshot, VIEWPORTS, useBrowserRun } from './browser';
 
 interface Created {
   meetingId: string;
@@ -27,35 +18,26 @@ interface Created {
 
 // Generous: a loaded 2-core CI machine may run these several times slower than a desk.
 describe('protocol version changes under an open page', { timeout: 180_000 }, () => {
-  let server: AppServer;
-  let browser: Browser;
-  let closeBrowser: () => Promise<void>;
-
-  beforeAll(async () => {
-    await ensureClientBuilt();
-    server = await startAppServer();
-    ({ browser, close: closeBrowser } = await launchBrowser());
-  });
-
-  afterAll(async () => {
-    await closeBrowser?.();
-    await server?.close();
-  });
+  const run = useBrowserRun();
 
   it('a member whose reconnect meets a newer server, and a projector sent a newer snapshot, both ask to reload', async () => {
-    const res = await fetch(`${server.url}/api/meetings`, {
+    const res = await fetch(`${run.server.url}/api/meetings`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ title: 'Version night' }),
     });
     const meeting = (await res.json()) as Created;
-    const leader = await openPerson(browser, { viewport: VIEWPORTS.laptop, locale: 'en-GB' });
+    const leader = await openPerson(run.browser, { viewport: VIEWPORTS.laptop, locale: 'en-GB' });
     await leader.page.goto(meeting.leaderLink);
     const lock = leader.page.getByRole('switch', { name: 'Lock the meeting (new people wait)' });
     await lock.waitFor();
 
     // The member's handshake passes through the test, which can make it speak the old version.
-    const member = await openPerson(browser, { viewport: VIEWPORTS.phone, locale: 'en-GB', isMobile: true });
+    const member = await openPerson(run.browser, {
+      viewport: VIEWPORTS.phone,
+      locale: 'en-GB',
+      isMobile: true,
+    });
     let serverUpgraded = false;
     const memberSockets: WebSocketRoute[] = [];
     await member.page.routeWebSocket(/\/socket\.io\//, (ws) => {
@@ -80,7 +62,7 @@ describe('protocol version changes under an open page', { timeout: 180_000 }, ()
     await member.page.getByText('The meeting has not started yet.').waitFor();
 
     // The projector's snapshots pass through the test, which can stamp them with a newer version.
-    const projector = await openPerson(browser, { viewport: VIEWPORTS.projector, locale: 'en-GB' });
+    const projector = await openPerson(run.browser, { viewport: VIEWPORTS.projector, locale: 'en-GB' });
     let snapshotsUpgraded = false;
     await projector.page.routeWebSocket(/\/socket\.io\//, (ws) => {
       const upstream = ws.connectToServer();
