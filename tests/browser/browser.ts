@@ -233,3 +233,23 @@ export function useBrowserRun(): BrowserRun {
   });
   return run;
 }
+
+/** The answer of `POST /api/meetings`. */
+export interface CreatedMeeting {
+  meetingId: string;
+  joinCode: string;
+  leaderLink: string;
+  joinLink: string;
+  projectorLink: string;
+}
+
+/** Creates a meeting through the real REST API, as the start screen does. */
+export async function createMeeting(server: AppServer, body: object): Promise<CreatedMeeting> {
+  const res = await fetch(`${server.url}/api/meetings`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  expect(res.status).toBe(201);
+  return (await res.json()) as CreatedMeeting;
+}

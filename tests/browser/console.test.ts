@@ -4,14 +4,15 @@
  */
 import type { Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { expectAccessible, openPerson, poll, screenshot, VIEWPORTS, useBrowserRun } from './browser';
-
-interface Created {
-  meetingId: string;
-  leaderLink: string;
-  joinLink: string;
-  projectorLink: string;
-}
+import {
+  expectAccessible,
+  openPerson,
+  poll,
+  screenshot,
+  VIEWPORTS,
+  useBrowserRun,
+  createMeeting,
+} from './browser';
 
 /** How many Tab presses a screen may need before the element is reached. */
 const MAX_TABS = 80;
@@ -41,15 +42,7 @@ async function timeline(page: Page): Promise<string[]> {
 describe('the leader console and the keyboard', { timeout: 180_000 }, () => {
   const run = useBrowserRun();
 
-  const create = async (body: object): Promise<Created> => {
-    const res = await fetch(`${run.server.url}/api/meetings`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    expect(res.status).toBe(201);
-    return (await res.json()) as Created;
-  };
+  const create = (body: object) => createMeeting(run.server, body);
 
   it('edits the plan, keeps it on the device, and starts the next meeting from it', async () => {
     const meeting = await create({ title: 'Tuesday group', templateId: 'classic-90-one-case' });

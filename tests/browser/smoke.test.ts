@@ -9,30 +9,17 @@ import {
   shownSeconds,
   VIEWPORTS,
   useBrowserRun,
+  createMeeting,
 } from './browser';
 
 const SEVEN_MINUTES_MS = 7 * 60_000;
-
-interface Created {
-  meetingId: string;
-  joinCode: string;
-  leaderLink: string;
-  joinLink: string;
-  projectorLink: string;
-}
 
 // Generous: a loaded 2-core CI machine may run these several times slower than a desk.
 describe('browser smoke: leader, member with a wrong clock, projector', { timeout: 180_000 }, () => {
   const run = useBrowserRun();
 
   it('shows the same phase and the same seconds left on every screen, whatever the device clock', async () => {
-    const res = await fetch(`${run.server.url}/api/meetings`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ title: 'Thursday group', timerVisibility: 'everyone' }),
-    });
-    expect(res.status).toBe(201);
-    const meeting = (await res.json()) as Created;
+    const meeting = await createMeeting(run.server, { title: 'Thursday group', timerVisibility: 'everyone' });
 
     // The leader, on a laptop with a correct clock.
     const leader = await openPerson(run.browser, { viewport: VIEWPORTS.laptop, locale: 'en-GB' });
@@ -146,12 +133,11 @@ describe('browser smoke: leader, member with a wrong clock, projector', { timeou
   });
 
   it('push-back: the presenter only listens, a member writes after the ground rules, the projector shows the board', async () => {
-    const res = await fetch(`${run.server.url}/api/meetings`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ title: 'Case night', timerVisibility: 'everyone', leaderName: 'Lena Leitner' }),
+    const meeting = await createMeeting(run.server, {
+      title: 'Case night',
+      timerVisibility: 'everyone',
+      leaderName: 'Lena Leitner',
     });
-    const meeting = (await res.json()) as Created;
     const leader = await openPerson(run.browser, { viewport: VIEWPORTS.laptop, locale: 'en-GB' });
     await leader.page.goto(meeting.leaderLink);
     await leader.page.getByRole('button', { name: 'Start the meeting' }).waitFor();
@@ -211,12 +197,7 @@ describe('browser smoke: leader, member with a wrong clock, projector', { timeou
   });
 
   it('locked meeting: the newcomer waits, a leader lets them in and makes them co-leader; overtime shows as +m:ss', async () => {
-    const res = await fetch(`${run.server.url}/api/meetings`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ title: 'Locked group', leaderName: 'Lena Leitner' }),
-    });
-    const meeting = (await res.json()) as Created;
+    const meeting = await createMeeting(run.server, { title: 'Locked group', leaderName: 'Lena Leitner' });
     const leader = await openPerson(run.browser, { viewport: VIEWPORTS.laptop, locale: 'en-GB' });
     await leader.page.goto(meeting.leaderLink);
     // The switch shows the server's state, so it turns on when the server says so: click, then wait.
@@ -273,12 +254,7 @@ describe('browser smoke: leader, member with a wrong clock, projector', { timeou
   });
 
   it('notes: a member writes, the leader releases, the board fills on every screen without a name', async () => {
-    const res = await fetch(`${run.server.url}/api/meetings`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ title: 'Board night', leaderName: 'Lena Leitner' }),
-    });
-    const meeting = (await res.json()) as Created;
+    const meeting = await createMeeting(run.server, { title: 'Board night', leaderName: 'Lena Leitner' });
     const leader = await openPerson(run.browser, { viewport: VIEWPORTS.laptop, locale: 'en-GB' });
     await leader.page.goto(meeting.leaderLink);
     await leader.page.getByRole('button', { name: 'Start the meeting' }).waitFor();
@@ -324,12 +300,7 @@ describe('browser smoke: leader, member with a wrong clock, projector', { timeou
   });
 
   it('offline: the member sees a calm banner, writes anyway, and the note arrives after the reconnect', async () => {
-    const res = await fetch(`${run.server.url}/api/meetings`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ title: 'Shaky network' }),
-    });
-    const meeting = (await res.json()) as Created;
+    const meeting = await createMeeting(run.server, { title: 'Shaky network' });
     const leader = await openPerson(run.browser, { viewport: VIEWPORTS.laptop, locale: 'en-GB' });
     await leader.page.goto(meeting.leaderLink);
     await leader.page.getByRole('button', { name: 'Start the meeting' }).waitFor();

@@ -7,26 +7,14 @@
 import type { WebSocketRoute } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { PROTOCOL_VERSION } from '../../shared/protocol';
-import { expectAccessible, openPerson, screenshot, VIEWPORTS, useBrowserRun } from './browser';
-
-interface Created {
-  meetingId: string;
-  leaderLink: string;
-  joinLink: string;
-  projectorLink: string;
-}
+import { expectAccessible, openPerson, screenshot, VIEWPORTS, useBrowserRun, createMeeting } from './browser';
 
 // Generous: a loaded 2-core CI machine may run these several times slower than a desk.
 describe('protocol version changes under an open page', { timeout: 180_000 }, () => {
   const run = useBrowserRun();
 
   it('a member whose reconnect meets a newer server, and a projector sent a newer snapshot, both ask to reload', async () => {
-    const res = await fetch(`${run.server.url}/api/meetings`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ title: 'Version night' }),
-    });
-    const meeting = (await res.json()) as Created;
+    const meeting = await createMeeting(run.server, { title: 'Version night' });
     const leader = await openPerson(run.browser, { viewport: VIEWPORTS.laptop, locale: 'en-GB' });
     await leader.page.goto(meeting.leaderLink);
     const lock = leader.page.getByRole('switch', { name: 'Lock the meeting (new people wait)' });
