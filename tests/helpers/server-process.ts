@@ -152,7 +152,8 @@ export async function runRefusedStart(
       ...process.env,
       PORT: '0',
       HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
+      // The default level: logs go to stdout, so stderr holds the refusal alone.
+      LOG_LEVEL: 'info',
       CREATE_KEY: '',
       PUBLIC_ORIGIN: '',
       TRUST_PROXY: '',
