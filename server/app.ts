@@ -14,6 +14,7 @@ import { createRoutes } from './http/routes';
 import { socketBroadcaster } from './socket/broadcaster';
 import { attachSocketHandlers } from './socket/index';
 import type { AppServer } from './socket/types';
+import { securityHeaders } from './security/headers';
 import { originAllowed } from './security/origin';
 import type { Storage } from './storage/types';
 
@@ -61,12 +62,7 @@ export function createApp(deps: AppDeps): App {
   const web = express();
   web.disable('x-powered-by');
   web.set('trust proxy', deps.trustProxy ?? false);
-  web.use((_req, res, next) => {
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.setHeader('Referrer-Policy', 'no-referrer');
-    res.setHeader('X-Frame-Options', 'DENY');
-    next();
-  });
+  web.use(securityHeaders(deps.publicOrigin));
   web.use(createRoutes({ hub, clock, createKey: deps.createKey, publicOrigin: deps.publicOrigin }));
   const clientDir = deps.clientDir;
   if (clientDir && existsSync(path.join(clientDir, 'index.html'))) {

@@ -1,17 +1,51 @@
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 
+const MAX_PORT = 65_535;
+/** A DNS name: dot-separated labels of letters, digits and inner hyphens (RFC 1123). */
+const HOSTNAME =
+  /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*\.?$/i;
+
+/**
+ * Digits only: `Number()` would take " " as 0 (a random port) and "0x4E9B" as 20123, so an admin's
+ * typo would silently serve somewhere else.
+ */
+const portSchema = z
+  .string()
+  .regex(/^\d{1,5}$/, `PORT must be decimal digits from 0 to ${MAX_PORT}`)
+  .transform(Number)
+  .refine((n) => n <= MAX_PORT, `PORT must be decimal digits from 0 to ${MAX_PORT}`);
+
+const hostSchema = z
+  .string()
+  .refine(
+    (h) => isIP(h) !== 0 || HOSTNAME.test(h),
+    'HOST must be an IP address (e.g. 127.0.0.1, 0.0.0.0, ::) or a host name, without scheme or port',
+  );
+
+/** Links are built from it: anything but http(s) would give every link a `null` origin. */
+const publicOriginSchema = z
+  .string()
+  .refine((u) => URL.canParse(u) && ['http:', 'https:'].includes(new URL(u).protocol), {
+    message: 'PUBLIC_ORIGIN must be an http:// or https:// URL, e.g. https://balint.example.org',
+  })
+  .refine((u) => !URL.canParse(u) || (new URL(u).username === '' && new URL(u).password === ''), {
+    message: 'PUBLIC_ORIGIN must not contain a user name or password',
+  })
+  .transform((u) => new URL(u).origin);
+
+const dataDirSchema = z
+  .string()
+  .refine((d) => d.trim() !== '' && !d.includes('\0'), 'DATA_DIR must be a folder path');
+
 /** Configuration from environment variables, validated at start-up. */
 const envSchema = z.object({
-  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
-  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: portSchema.default(8080),
+  HOST: hostSchema.default('127.0.0.1'),
   /** The origin browsers use, e.g. https://balint.example.org behind a reverse proxy. */
-  PUBLIC_ORIGIN: z
-    .string()
-    .url()
-    .transform((u) => new URL(u).origin)
-    .optional(),
-  DATA_DIR: z.string().min(1).default('data'),
+  PUBLIC_ORIGIN: publicOriginSchema.optional(),
+  DATA_DIR: dataDirSchema.default('data'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   /** When set, creating a meeting needs this key (header `x-create-key`). */
   CREATE_KEY: z.string().min(12, 'CREATE_KEY must be at least 12 characters').optional(),
@@ -43,8 +77,11 @@ export function loadConfig(
 ): { ok: true; config: Config } | { ok: false; message: string } {
   const parsed = envSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
-    return { ok: false, message: `Bad configuration:\n${lines.join('\n')}` };
+    // One line (start-up errors are one line each), naming every variable that is wrong.
+    const problems = parsed.error.issues.map((i) =>
+      i.message.startsWith(String(i.path[0])) ? i.message : `${i.path.join('.')}: ${i.message}`,
+    );
+    return { ok: false, message: `Bad configuration: ${problems.join('; ')}` };
   }
   const e = parsed.data;
   return {

@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createApp } from './app';
@@ -7,20 +6,27 @@ import { loadConfig } from './config';
 import { systemClock } from './core/clock';
 import { createLogger } from './core/logger';
 import { cryptoRandom } from './core/random';
+import {
+  describeListenError,
+  describeStorageError,
+  prepareDataDir,
+  refuseToStart,
+  startupStep,
+} from './startupErrors';
 import { openSqliteStorage } from './storage/sqlite';
 
 const loaded = loadConfig(process.env);
-if (!loaded.ok) {
-  process.stderr.write(`${loaded.message}\n`);
-  process.exit(2);
-}
+if (!loaded.ok) refuseToStart(loaded.message);
 const config = loaded.config;
 const logger = createLogger(config.logLevel);
-mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-const storage = openSqliteStorage({
-  file: path.join(config.dataDir, 'balint-room.sqlite'),
-  synchronous: config.sqliteSynchronous,
-});
+const databaseFile = path.join(config.dataDir, 'balint-room.sqlite');
+const storage = await startupStep(
+  () => {
+    prepareDataDir(config.dataDir, databaseFile);
+    return openSqliteStorage({ file: databaseFile, synchronous: config.sqliteSynchronous });
+  },
+  (error) => describeStorageError(error, config.dataDir),
+);
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 const startedAt = performance.now();
@@ -36,7 +42,10 @@ const app = createApp({
   clientDir: path.join(here, '..', 'client', 'dist'),
   createBoard: (ctx) => createBoardService(ctx),
 });
-const port = await app.listen(config.port, config.host);
+const port = await startupStep(
+  () => app.listen(config.port, config.host),
+  (error) => describeListenError(error, config.port, config.host),
+);
 const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
 logger.info('server.listening', {
   port,

@@ -129,3 +129,51 @@ export async function spawnServer(opts: SpawnOptions): Promise<ServerProcess> {
     },
   };
 }
+
+export interface FailedStart {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs the server with a configuration it should refuse, and resolves when it has exited; a
+ * server that starts anyway is killed and reported with exit code null. `uid`/`gid` run it as
+ * another user (a folder read-only to root is not read-only at all).
+ */
+export async function runRefusedStart(
+  env: Record<string, string>,
+  user?: { uid: number; gid: number },
+): Promise<FailedStart> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join('server', 'main.ts')], {
+    cwd: REPO_ROOT,
+    env: {
+      ...process.env,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      // The default level: logs go to stdout, so stderr holds the refusal alone.
+      LOG_LEVEL: 'info',
+      CREATE_KEY: '',
+      PUBLIC_ORIGIN: '',
+      TRUST_PROXY: '',
+      INACTIVITY_HOURS: '',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...user,
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+    if (/running: open /.test(stdout)) child.kill('SIGKILL');
+  });
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const guard = setTimeout(() => child.kill('SIGKILL'), START_TIMEOUT_MS);
+  const exit = await new Promise<Exit>((resolve) =>
+    child.once('close', (code, signal) => resolve({ code, signal })),
+  );
+  clearTimeout(guard);
+  return { ...exit, stdout, stderr };
+}

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../server/config';
+
+function refusal(env: Record<string, string>): string {
+  const loaded = loadConfig(env);
+  if (loaded.ok) throw new Error(`accepted ${JSON.stringify(env)}`);
+  return loaded.message;
+}
+
+describe('loadConfig', () => {
+  it('START-1: PORT is decimal digits from 0 to 65535, nothing Number() would also take', () => {
+    for (const port of [' ', '0x4E9B', '8e3', '+80', '-1', '80.0', '65536', '٨٠']) {
+      expect(refusal({ PORT: port })).toBe('Bad configuration: PORT must be decimal digits from 0 to 65535');
+    }
+    const accepted = ['0', '8080', '65535'].map((p) => loadConfig({ PORT: p }));
+    expect(accepted.map((l) => l.ok && l.config.port)).toEqual([0, 8080, 65535]);
+  });
+
+  it('START-1: PUBLIC_ORIGIN is an http or https URL, of which only the origin is kept', () => {
+    for (const origin of [
+      'javascript:alert(1)',
+      'ftp://balint.example.org',
+      'data:text/html,x',
+      'file:///etc',
+    ]) {
+      expect(refusal({ PUBLIC_ORIGIN: origin })).toMatch(/^Bad configuration: PUBLIC_ORIGIN must be an http/);
+    }
+    expect(refusal({ PUBLIC_ORIGIN: 'https://admin:secret@balint.example.org' })).toBe(
+      'Bad configuration: PUBLIC_ORIGIN must not contain a user name or password',
+    );
+    const loaded = loadConfig({ PUBLIC_ORIGIN: 'https://Balint.Example.org:8443/room?x=1' });
+    expect(loaded.ok && loaded.config.publicOrigin).toBe('https://balint.example.org:8443');
+  });
+
+  it('START-1: HOST is an IP address or a host name; DATA_DIR is not blank', () => {
+    for (const host of ['http://127.0.0.1', '127.0.0.1:8080', ' ', 'bad host', 'a/b']) {
+      expect(refusal({ HOST: host })).toMatch(/^Bad configuration: HOST must be an IP address/);
+    }
+    const hosts = ['127.0.0.1', '0.0.0.0', '::', '::1', 'localhost', 'balint.local'].map((h) =>
+      loadConfig({ HOST: h }),
+    );
+    expect(hosts.every((l) => l.ok)).toBe(true);
+    expect(refusal({ DATA_DIR: '  ' })).toBe('Bad configuration: DATA_DIR must be a folder path');
+  });
+
+  it('START-1: several wrong values are named on one line', () => {
+    const message = refusal({ PORT: 'x', PUBLIC_ORIGIN: 'javascript:1' });
+    expect(message.split('\n')).toHaveLength(1);
+    expect(message).toMatch(/PORT must .*; PUBLIC_ORIGIN must/);
+  });
+});
