@@ -1,6 +1,7 @@
 import * as Y from 'yjs';
 import { boardAccess } from '../../shared/board/access';
 import { BOARD_CLOSE } from '../../shared/board/closeCodes';
+import { isAllowedLeaderState } from './awarenessCheck';
 import type { BoardCore } from './core';
 import { send, type BoardConnection, type BoardSink } from './room';
 import { checkLeaderUpdate, checkReadOnlyUpdate, type LeaderUpdateLimits } from './updateCheck';
@@ -98,7 +99,11 @@ export function createBoardProtocol(core: BoardCore, opts: { leaderLimits: Leade
       }
       case 'awareness':
         // Non-leaders' awareness would carry a client id and timing: it is dropped, never relayed.
-        if (access.kind === 'write') conn.room.applyLeaderAwareness(conn, message.update);
+        if (access.kind !== 'write') return;
+        if (!message.entries.every((e) => isAllowedLeaderState(e.state))) {
+          return closeConn(conn, BOARD_CLOSE.MALFORMED, 'awareness state: only null or {}');
+        }
+        conn.room.applyLeaderAwareness(conn, message.update);
         return;
       case 'query-awareness': {
         const frame = conn.room.awarenessSnapshot();
