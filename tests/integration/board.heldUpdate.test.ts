@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { BOARD_CLOSE } from '../../shared/board/closeCodes';
-import { readBoard, setNoteLayout, themesMap } from '../../shared/board/schema';
+import { readBoard, setNoteLayout } from '../../shared/board/schema';
 import { HELD_UPDATE_MAX_BYTES, HELD_UPDATE_MAX_MS } from '../../server/board/updateCheck';
 import { syncStep1Frame, updateFrame } from '../../server/board/wire';
 import { BOARD_SUBPROTOCOL } from '../../shared/protocol';
@@ -23,13 +23,18 @@ import {
   type RecordingClient,
 } from '../helpers/board-fixture';
 
+/** A frame on the provider's own socket, as a client with a gap in its updates would send it. */
+function sendFrame(client: BoardClient, frame: Uint8Array): void {
+  client.provider.ws?.send(frame as Uint8Array<ArrayBuffer>);
+}
+
 /**
  * Resolves when the server has handled every frame `client` sent so far: frames of a connection
  * are handled in order, and a sync step 1 is answered with a sync step 2 (bytes 0, 1).
  */
 async function handled(client: BoardClient): Promise<void> {
   const answer = client.nextFrame((f) => f[0] === 0 && f[1] === 1, 'the sync step 2');
-  client.provider.ws?.send(syncStep1Frame(client.doc));
+  sendFrame(client, syncStep1Frame(client.doc));
   await answer;
 }
 
@@ -59,9 +64,9 @@ async function leaderAndReader(fx: BoardFixture) {
 function updateWithGap(padding = 0): Uint8Array {
   const foreign = new Y.Doc();
   foreign.clientID = 0x5eed_0001;
-  themesMap(foreign).set('never-sent', 'x');
+  foreign.getMap('themes').set('never-sent', 'x');
   const before = Y.encodeStateVector(foreign);
-  themesMap(foreign).set('depends-on-it', 'y'.repeat(padding));
+  foreign.getMap('themes').set('depends-on-it', 'y'.repeat(padding));
   const gap = Y.encodeStateAsUpdate(foreign, before);
   foreign.destroy();
   return gap;
@@ -71,7 +76,7 @@ describe('held leader updates (WIRE-3)', () => {
   it('WIRE-3: a held update waits 5 s at most, then the leader connection closes with 4422', async () => {
     const fx = await startBoardServer();
     const { cast, lead, reader, noteId } = await leaderAndReader(fx);
-    lead.provider.ws?.send(updateFrame(updateWithGap()));
+    sendFrame(lead, updateFrame(updateWithGap()));
     // The leader's arranging that follows is held with it: not applied, not relayed...
     setNoteLayout(lead.doc, noteId, { x: 321, highlight: true });
     await handled(lead);
@@ -96,7 +101,7 @@ describe('held leader updates (WIRE-3)', () => {
     const { lead } = await leaderAndReader(fx);
     const big = updateWithGap(HELD_UPDATE_MAX_BYTES + 1_000);
     expect(big.length).toBeGreaterThan(HELD_UPDATE_MAX_BYTES);
-    lead.provider.ws?.send(updateFrame(big));
+    sendFrame(lead, updateFrame(big));
     expect(await lead.closed()).toEqual({
       code: BOARD_CLOSE.INCOMPLETE_UPDATE,
       reason: `an update waiting for a missing part grew over ${HELD_UPDATE_MAX_BYTES} bytes`,
@@ -126,7 +131,7 @@ describe('held leader updates (WIRE-3)', () => {
     );
     fx.clock.advance(HELD_UPDATE_MAX_MS * 2);
     const stillOpen = reader.nextFrame((f) => f[0] === 0 && f[1] === 1, 'the sync step 2');
-    reader.provider.ws?.send(syncStep1Frame(reader.doc));
+    sendFrame(reader, syncStep1Frame(reader.doc));
     await stillOpen;
     expect(raw.ws.readyState).toBe(raw.ws.OPEN);
     // A gap on the same connection later is held afresh, from when it arrived.
