@@ -3,7 +3,12 @@
  * (meeting, seat, command id): a seat's own retry is acked again whatever its role now, and
  * another seat's id is a new command to it, judged by the permission table.
  */
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { openSqliteStorage } from '../../server/storage/sqlite';
 import { MIN, startServer } from '../helpers/server-fixture';
 
 async function meetingWithCoLeader() {
@@ -95,5 +100,29 @@ describe('command ids per seat (WIRE-1)', () => {
       error: { code: 'forbidden' },
     });
     expect(endsAt()).toBe(start + 4 * MIN);
+  });
+});
+
+describe('the commands table migration (WIRE-1)', () => {
+  it('WIRE-1: a file from before keeps working: its seatless ids are dropped, and ids are then kept per seat', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'balint-cmd-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const file = path.join(dir, 'old.sqlite');
+    openSqliteStorage({ file, synchronous: 'NORMAL' }).close();
+    // The file as the previous release left it: version 2, command ids with no seat.
+    const db = new Database(file);
+    db.exec(`DROP TABLE commands;
+      CREATE TABLE commands (meeting_id TEXT NOT NULL, command_id TEXT NOT NULL,
+        PRIMARY KEY (meeting_id, command_id)) WITHOUT ROWID;
+      INSERT INTO commands VALUES ('meeting-1', 'old-command-1');`);
+    db.pragma('user_version = 2');
+    db.close();
+
+    const storage = openSqliteStorage({ file, synchronous: 'NORMAL' });
+    onTestFinished(() => storage.close());
+    expect(storage.hasCommand('meeting-1', 'seat-a', 'old-command-1')).toBe(false);
+    storage.recordCommand('meeting-1', 'seat-a', 'new-command-1');
+    expect(storage.hasCommand('meeting-1', 'seat-a', 'new-command-1')).toBe(true);
+    expect(storage.hasCommand('meeting-1', 'seat-b', 'new-command-1')).toBe(false);
   });
 });
