@@ -124,5 +124,12 @@ describe('the commands table migration (WIRE-1)', () => {
     storage.recordCommand('meeting-1', 'seat-a', 'new-command-1');
     expect(storage.hasCommand('meeting-1', 'seat-a', 'new-command-1')).toBe(true);
     expect(storage.hasCommand('meeting-1', 'seat-b', 'new-command-1')).toBe(false);
+    const reader = new Database(file, { readonly: true });
+    onTestFinished(() => reader.close());
+    const columns = (reader.pragma('table_info(commands)') as { name: string }[]).map((c) => c.name);
+    expect(columns).toEqual(['meeting_id', 'seat_id', 'command_id']);
+    expect(
+      reader.prepare('SELECT COUNT(*) FROM commands WHERE command_id = ?').pluck().get('old-command-1'),
+    ).toBe(0);
   });
 });
