@@ -125,7 +125,7 @@ describe('the commands table migration (WIRE-1)', () => {
     expect(storage.hasCommand('meeting-1', 'seat-a', 'new-command-1')).toBe(true);
     expect(storage.hasCommand('meeting-1', 'seat-b', 'new-command-1')).toBe(false);
     const reader = new Database(file, { readonly: true });
-    onTestFinished(() => reader.close());
+    onTestFinished(() => void reader.close());
     const columns = (reader.pragma('table_info(commands)') as { name: string }[]).map((c) => c.name);
     expect(columns).toEqual(['meeting_id', 'seat_id', 'command_id']);
     expect(
