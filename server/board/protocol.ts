@@ -1,9 +1,17 @@
 import * as Y from 'yjs';
 import { boardAccess } from '../../shared/board/access';
 import { BOARD_CLOSE } from '../../shared/board/closeCodes';
+import { isAllowedLeaderState } from './awarenessCheck';
 import type { BoardCore } from './core';
 import { send, type BoardConnection, type BoardSink } from './room';
-import { checkLeaderUpdate, checkReadOnlyUpdate, type LeaderUpdateLimits } from './updateCheck';
+import type { TimerHandle } from '../core/clock';
+import {
+  checkLeaderUpdate,
+  checkReadOnlyUpdate,
+  HELD_UPDATE_MAX_BYTES,
+  HELD_UPDATE_MAX_MS,
+  type LeaderUpdateLimits,
+} from './updateCheck';
 import { KEEP_ALIVE_FRAME, parseBoardMessage, syncStep1Frame, syncStep2Frame } from './wire';
 
 /** Keep-alive rounds without a pong before a connection counts as dead (half-open TCP, lost phones). */
@@ -28,6 +36,8 @@ export interface Admitted {
  */
 export function createBoardProtocol(core: BoardCore, opts: { leaderLimits: LeaderUpdateLimits }) {
   const { hub, logger } = core.deps;
+  /** The deadline of each connection's held update (WIRE-3); kept off the connection record. */
+  const heldTimers = new WeakMap<BoardConnection, TimerHandle>();
 
   function open(sink: BoardSink, a: Admitted): BoardConnection | null {
     let conn: BoardConnection;
@@ -98,7 +108,11 @@ export function createBoardProtocol(core: BoardCore, opts: { leaderLimits: Leade
       }
       case 'awareness':
         // Non-leaders' awareness would carry a client id and timing: it is dropped, never relayed.
-        if (access.kind === 'write') conn.room.applyLeaderAwareness(conn, message.update);
+        if (access.kind !== 'write') return;
+        if (!message.entries.every((e) => isAllowedLeaderState(e.state))) {
+          return closeConn(conn, BOARD_CLOSE.MALFORMED, 'awareness state: only null or {}');
+        }
+        conn.room.applyLeaderAwareness(conn, message.update);
         return;
       case 'query-awareness': {
         const frame = conn.room.awarenessSnapshot();
@@ -113,8 +127,9 @@ export function createBoardProtocol(core: BoardCore, opts: { leaderLimits: Leade
     const room = conn.room;
     const update = conn.heldUpdate ? Y.mergeUpdates([conn.heldUpdate, incoming]) : incoming;
     const verdict = checkLeaderUpdate(room.doc, update, opts.leaderLimits);
-    conn.heldUpdate = verdict.kind === 'incomplete' ? update : null;
-    if (verdict.kind === 'nothing-new' || verdict.kind === 'incomplete') return;
+    if (verdict.kind === 'incomplete') return hold(conn, update);
+    releaseHold(conn);
+    if (verdict.kind === 'nothing-new') return;
     if (verdict.kind === 'refused') {
       logger.warn('board.leader_update_refused', { meetingId: conn.meetingId, code: verdict.code });
       return closeConn(conn, verdict.code, verdict.reason);
@@ -128,7 +143,45 @@ export function createBoardProtocol(core: BoardCore, opts: { leaderLimits: Leade
     }
   }
 
+  /**
+   * WIRE-3: an update waiting for its missing part is held for HELD_UPDATE_MAX_MS at most (from
+   * when it was first held) and HELD_UPDATE_MAX_BYTES with everything merged into it meanwhile;
+   * then the connection is closed, so that the client drops a copy the server cannot follow.
+   */
+  function hold(conn: BoardConnection, update: Uint8Array): void {
+    if (update.length > HELD_UPDATE_MAX_BYTES) {
+      return giveUpHeld(
+        conn,
+        `an update waiting for a missing part grew over ${HELD_UPDATE_MAX_BYTES} bytes`,
+      );
+    }
+    conn.heldUpdate = update;
+    if (heldTimers.has(conn)) return;
+    const { clock } = core.deps;
+    heldTimers.set(
+      conn,
+      clock.setTimer(clock.now() + HELD_UPDATE_MAX_MS, () => {
+        heldTimers.delete(conn);
+        if (conn.heldUpdate && conn.room.conns.has(conn)) {
+          giveUpHeld(conn, `an update waited ${HELD_UPDATE_MAX_MS / 1000} s for a missing part`);
+        }
+      }),
+    );
+  }
+
+  function giveUpHeld(conn: BoardConnection, reason: string): void {
+    logger.warn('board.held_update_dropped', { meetingId: conn.meetingId, caseIndex: conn.room.caseIndex });
+    closeConn(conn, BOARD_CLOSE.INCOMPLETE_UPDATE, reason);
+  }
+
+  function releaseHold(conn: BoardConnection): void {
+    conn.heldUpdate = null;
+    heldTimers.get(conn)?.cancel();
+    heldTimers.delete(conn);
+  }
+
   function closeConn(conn: BoardConnection, code: number, reason: string): void {
+    releaseHold(conn);
     conn.room.leave(conn);
     conn.ws.close(code, truncateReason(reason));
     // A peer that never answers the close handshake would keep this connection, and through it

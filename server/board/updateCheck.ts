@@ -32,6 +32,16 @@ export interface LeaderUpdateLimits {
   maxBoardBytes: number;
 }
 
+/**
+ * WIRE-3: how long and how large a leader update that depends on content the server has not
+ * received may be held. Its missing part is the client's own earlier update still in flight
+ * (resent in the sync step 2 after a reconnect), which arrives within a round trip; an update
+ * that waits longer has a gap that will never fill, and every later update of the connection
+ * would be merged into it and never applied.
+ */
+export const HELD_UPDATE_MAX_MS = 5_000;
+export const HELD_UPDATE_MAX_BYTES = 64 * 1024;
+
 export const DEFAULT_LEADER_LIMITS: LeaderUpdateLimits = {
   maxUpdateBytes: 256 * 1024,
   maxBoardBytes: 4 * 1024 * 1024,

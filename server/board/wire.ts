@@ -1,6 +1,7 @@
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
+import { awarenessTextProblem, MAX_AWARENESS_ENTRIES } from './awarenessCheck';
 
 /**
  * The y-websocket wire format, as a closed union. Every incoming frame is decoded whole before
@@ -78,11 +79,16 @@ function readMessage(decoder: decoding.Decoder): BoardMessage {
 function readAwarenessUpdate(update: Uint8Array): AwarenessEntry[] {
   const decoder = decoding.createDecoder(update);
   const count = decoding.readVarUint(decoder);
+  if (count > MAX_AWARENESS_ENTRIES) throw new Error(`over ${MAX_AWARENESS_ENTRIES} awareness entries`);
   const entries: AwarenessEntry[] = [];
   for (let i = 0; i < count; i++) {
     const clientId = decoding.readVarUint(decoder);
     const clock = decoding.readVarUint(decoder);
-    const state: unknown = JSON.parse(decoding.readVarString(decoder));
+    const json = decoding.readVarString(decoder);
+    // WIRE-5: bounded before it is parsed or ever re-encoded.
+    const problem = awarenessTextProblem(json);
+    if (problem) throw new Error(problem);
+    const state: unknown = JSON.parse(json);
     entries.push({ clientId, clock, state });
   }
   if (decoding.hasContent(decoder)) throw new Error('trailing bytes in awareness update');

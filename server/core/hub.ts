@@ -260,7 +260,9 @@ export class MeetingHub {
 
   /**
    * Applies one command: transition, store (with the command id, atomically), then effects.
-   * A command id seen before is acknowledged again without being applied twice.
+   * A command id this seat applied before is acknowledged again without being applied twice,
+   * before the permission check: the seat's role may have changed since (WIRE-1). Another seat's
+   * id is unknown to this one and goes through the permission check like any new command.
    */
   run(
     meetingId: string,
@@ -271,7 +273,10 @@ export class MeetingHub {
     const m = this.live.get(meetingId);
     if (!m) return fail(E.NOT_FOUND, 'no such meeting');
     const { storage, clock, logger } = this.deps;
-    if (opts.commandId && storage.hasCommand(meetingId, opts.commandId)) return ok(undefined);
+    // Only seats send command ids; the server's own commands never carry one.
+    const commandKey =
+      opts.commandId && actor.kind === 'seat' ? { seatId: actor.seatId, id: opts.commandId } : null;
+    if (commandKey && storage.hasCommand(meetingId, commandKey.seatId, commandKey.id)) return ok(undefined);
     const now = clock.now();
     const result = transition(m.state, command, now, actor);
     if (!result.ok) {
@@ -288,7 +293,7 @@ export class MeetingHub {
     const activity = opts.silentActivity || command.type === 'clock:tick' ? m.lastActivityAt : now;
     storage.transaction(() => {
       storage.saveMeeting(result.state, activity);
-      if (opts.commandId) storage.recordCommand(meetingId, opts.commandId);
+      if (commandKey) storage.recordCommand(meetingId, commandKey.seatId, commandKey.id);
       if (joinCode !== m.joinCode) storage.setJoinCode(meetingId, joinCode);
       for (const e of result.effects)
         if (e.type === 'seat-removed') storage.deleteSeatTokens(meetingId, e.seatId);

@@ -71,6 +71,8 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   [E.FORBIDDEN]: 403,
   [E.NOT_FOUND]: 404,
   [E.RATE_LIMITED]: 429,
+  // WIRE-7: the meeting has no room for another seat of this kind.
+  [E.LIMIT_REACHED]: 409,
 };
 
 function sendError(res: Response, code: ErrorCode, message: string): void {

@@ -55,6 +55,16 @@ const STEPS: readonly string[] = [
   `CREATE INDEX notes_case ON notes (meeting_id, case_index, batch);
    CREATE INDEX notes_unsettled ON notes (meeting_id, case_index)
      WHERE status <> 'released' OR pending_text IS NOT NULL OR pending_delete <> 0;`,
+  // WIRE-1: a command id is the seat's own. Ids stored before name no seat, and a retry that a
+  // seat could not prove to be its own must not be acked: they are dropped (they only matter for
+  // a retry in flight across the upgrade, which is then applied once more).
+  `DROP TABLE commands;
+   CREATE TABLE commands (
+     meeting_id TEXT NOT NULL,
+     seat_id TEXT NOT NULL,
+     command_id TEXT NOT NULL,
+     PRIMARY KEY (meeting_id, seat_id, command_id)
+   ) WITHOUT ROWID;`,
 ];
 
 export function migrate(db: Database.Database): void {

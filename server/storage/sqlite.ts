@@ -62,8 +62,10 @@ export function openSqliteStorage(opts: SqliteOptions): Storage {
     live: db.prepare("SELECT state, join_code, last_activity_at FROM meetings WHERE status != 'ended'"),
     byJoinCode: db.prepare("SELECT id FROM meetings WHERE join_code = ? AND status != 'ended'"),
     projectorKey: db.prepare('SELECT projector_key_hash FROM meetings WHERE id = ?'),
-    hasCommand: db.prepare('SELECT 1 FROM commands WHERE meeting_id = ? AND command_id = ?'),
-    recordCommand: db.prepare('INSERT OR IGNORE INTO commands (meeting_id, command_id) VALUES (?, ?)'),
+    hasCommand: db.prepare('SELECT 1 FROM commands WHERE meeting_id = ? AND seat_id = ? AND command_id = ?'),
+    recordCommand: db.prepare(
+      'INSERT OR IGNORE INTO commands (meeting_id, seat_id, command_id) VALUES (?, ?, ?)',
+    ),
     insertSeat: db.prepare('INSERT INTO seat_tokens (token_hash, meeting_id, seat_id) VALUES (?, ?, ?)'),
     findSeat: db.prepare('SELECT meeting_id, seat_id FROM seat_tokens WHERE token_hash = ?'),
     deleteSeat: db.prepare('DELETE FROM seat_tokens WHERE meeting_id = ? AND seat_id = ?'),
@@ -166,11 +168,11 @@ export function openSqliteStorage(opts: SqliteOptions): Storage {
       const row = q.projectorKey.get(meetingId) as { projector_key_hash: string } | undefined;
       return row?.projector_key_hash ?? null;
     },
-    hasCommand(meetingId, commandId) {
-      return q.hasCommand.get(meetingId, commandId) !== undefined;
+    hasCommand(meetingId, seatId, commandId) {
+      return q.hasCommand.get(meetingId, seatId, commandId) !== undefined;
     },
-    recordCommand(meetingId, commandId) {
-      q.recordCommand.run(meetingId, commandId);
+    recordCommand(meetingId, seatId, commandId) {
+      q.recordCommand.run(meetingId, seatId, commandId);
     },
     insertSeatToken(meetingId, seatId, tokenHash) {
       q.insertSeat.run(tokenHash, meetingId, seatId);

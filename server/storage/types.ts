@@ -47,9 +47,12 @@ export interface Storage {
   findMeetingByJoinCode(joinCode: string): string | null;
   projectorKeyHash(meetingId: string): string | null;
 
-  /** Command ids already applied, so that a retry is acknowledged without applying twice. */
-  hasCommand(meetingId: string, commandId: string): boolean;
-  recordCommand(meetingId: string, commandId: string): void;
+  /**
+   * Command ids a seat already applied, so that its retry is acknowledged without applying twice.
+   * Keyed by seat (WIRE-1): another seat's id is unknown to it.
+   */
+  hasCommand(meetingId: string, seatId: string, commandId: string): boolean;
+  recordCommand(meetingId: string, seatId: string, commandId: string): void;
 
   insertSeatToken(meetingId: string, seatId: string, tokenHash: string): void;
   findSeatByTokenHash(tokenHash: string): SeatLookup | null;

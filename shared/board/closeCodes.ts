@@ -20,6 +20,13 @@ export const BOARD_CLOSE = {
   MEETING_ENDED: 4410,
   /** A leader update larger than the server accepts. */
   TOO_LARGE: 4413,
+  /**
+   * A leader update depended on content the server never received (a gap in the client's
+   * updates): it was held for its missing part at most HELD_UPDATE_MAX_MS and HELD_UPDATE_MAX_BYTES
+   * (server/board/updateCheck.ts), then the connection was closed (WIRE-3). The client's copy holds
+   * changes the server will never apply: it is thrown away and a fresh one synced.
+   */
+  INCOMPLETE_UPDATE: 4422,
   /** The server is shutting down; a standard code, so the client reconnects by itself. */
   GOING_AWAY: 1001,
   /** The server failed on this connection (a store failed, or a frame could not be handled); transient. */

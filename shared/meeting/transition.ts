@@ -2,6 +2,7 @@ import { fail, type CommandError, ERROR_CODES as E } from '../errors';
 import type { Actor, MeetingCommand, ServerCommand } from './commands';
 import { CASE_PHASE_KINDS, defaultRules, MAX_CASES, MAX_PHASES, MINUTE_MS, type PhasePlan } from './phases';
 import { findSeat, isLeaderRole } from './roles';
+import { admissionCapReached, seatCapReached } from './seatLimits';
 import type { CurrentPhase, MeetingState } from './state';
 
 /** What the server must do after a transition, as data (XState-style actions). */
@@ -211,6 +212,8 @@ function apply(s: MeetingState, c: AnyCommand, now: number, fx: Effect[]): Comma
       const seat = findSeat(s, c.seatId);
       if (!seat) return err(E.NO_SUCH_SEAT, 'no such seat');
       if (seat.admitted) return err(E.WRONG_STATUS, 'already admitted');
+      const full = admissionCapReached(s);
+      if (full) return full;
       seat.admitted = true;
       return null;
     }
@@ -235,6 +238,8 @@ function apply(s: MeetingState, c: AnyCommand, now: number, fx: Effect[]): Comma
       if (findSeat(s, c.seatId)) return err(E.BAD_REQUEST, 'seat exists');
       // The projector is the leader's own display; members wait while the meeting is locked.
       const admitted = c.role === 'projector' || !s.settings.locked;
+      const full = seatCapReached(s, c.role, admitted);
+      if (full) return full;
       s.seats.push({
         id: c.seatId,
         role: c.role,

@@ -19,7 +19,7 @@ import {
   type Page,
 } from 'playwright-core';
 import { createApp, type App } from '../../server/app';
-import { createBoardService } from '../../server/board/createBoardService';
+import { createBoardService, type BoardServiceDeps } from '../../server/board/createBoardService';
 import { systemClock } from '../../server/core/clock';
 import { silentLogger } from '../../server/core/logger';
 import { cryptoRandom } from '../../server/core/random';
@@ -82,7 +82,12 @@ export interface AppServer {
 }
 
 /** The real server (real clock: browsers keep real time) on port 0, serving client/dist. */
-export async function startAppServer(): Promise<AppServer> {
+export interface AppServerOptions {
+  /** Board settings, e.g. smaller leader limits to provoke a refused write. */
+  board?: Partial<Pick<BoardServiceDeps, 'leaderLimits'>>;
+}
+
+export async function startAppServer(opts: AppServerOptions = {}): Promise<AppServer> {
   const dir = mkdtempSync(path.join(tmpdir(), 'balint-browser-'));
   const storage = openSqliteStorage({ file: path.join(dir, 'test.sqlite'), synchronous: 'NORMAL' });
   const app = createApp({
@@ -94,7 +99,7 @@ export async function startAppServer(): Promise<AppServer> {
     createKey: null,
     inactivityLimitMs: 24 * 60 * 60_000,
     clientDir: CLIENT_DIST,
-    createBoard: (ctx) => createBoardService(ctx),
+    createBoard: (ctx) => createBoardService({ ...ctx, ...opts.board }),
   });
   const port = await app.listen(0, '127.0.0.1');
   return {
@@ -217,12 +222,12 @@ export interface BrowserRun {
  * Registers the file's set-up and clean-up (call it inside `describe`): the client built, a
  * real server on port 0, one Chromium; both closed when the file's tests are done.
  */
-export function useBrowserRun(): BrowserRun {
+export function useBrowserRun(opts: AppServerOptions = {}): BrowserRun {
   const run = {} as BrowserRun;
   let closeBrowser: (() => Promise<void>) | undefined;
   beforeAll(async () => {
     await ensureClientBuilt();
-    run.server = await startAppServer();
+    run.server = await startAppServer(opts);
     const launched = await launchBrowser();
     run.browser = launched.browser;
     closeBrowser = launched.close;

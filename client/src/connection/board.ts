@@ -16,16 +16,31 @@ function wsOrigin(): string {
 /**
  * Final closes (4400–4499) after which a fresh document may succeed: the board was not shown to
  * this role yet (the meeting view and the board can cross on the wire), or a leader's change
- * was refused (it lives in the local copy, so the retry starts from an empty one).
+ * was refused or could never be applied (4422): it lives in the local copy, which would send it
+ * again on every reconnect, so the retry starts from an empty one (WIRE-4).
  */
 const REOPEN_AFTER: ReadonlySet<number> = new Set([
   BOARD_CLOSE.NOT_VISIBLE,
   BOARD_CLOSE.FORBIDDEN,
   BOARD_CLOSE.TOO_LARGE,
   BOARD_CLOSE.MALFORMED,
+  BOARD_CLOSE.INCOMPLETE_UPDATE,
 ]);
+
 const REOPEN_MIN_MS = 1_000;
 const REOPEN_MAX_MS = 15_000;
+
+export interface BoardSessionOptions {
+  /** `ws(s)://host[:port]` of the server; the page's own by default. */
+  origin?: string;
+  /** A WebSocket class where there is no global one (Node, in tests). */
+  WebSocketPolyfill?: unknown;
+  /**
+   * A copy has synced with the server. After a final close the copy is a new one (WIRE-4): what
+   * was changed on the old one and is not on it was refused (leaderBoard.ts names it).
+   */
+  onSynced?: (doc: Y.Doc) => void;
+}
 
 /**
  * One case's board: a stock y-websocket provider with the seat token in the subprotocol list.
@@ -44,6 +59,7 @@ export class BoardSession {
     private readonly caseIndex: number,
     private readonly token: string,
     readonly store: Store<BoardSnapshot>,
+    private readonly opts: BoardSessionOptions = {},
   ) {
     this.open();
   }
@@ -58,7 +74,7 @@ export class BoardSession {
     const doc = new Y.Doc();
     this.doc = doc;
     const provider = new WebsocketProvider(
-      `${wsOrigin()}${BOARD_PATH}/${this.meetingId}`,
+      `${this.opts.origin ?? wsOrigin()}${BOARD_PATH}/${this.meetingId}`,
       String(this.caseIndex),
       doc,
       {
@@ -66,6 +82,9 @@ export class BoardSession {
         connect: false,
         // Tabs must not share updates among themselves: the server is the only source.
         disableBc: true,
+        ...(this.opts.WebSocketPolyfill
+          ? { WebSocketPolyfill: this.opts.WebSocketPolyfill as typeof WebSocket }
+          : {}),
       },
     );
     this.provider = provider;
@@ -78,6 +97,7 @@ export class BoardSession {
     provider.on('sync', (synced: boolean) => {
       if (synced) this.reopenCount = 0;
       publish();
+      if (synced && this.doc === doc) this.opts.onSynced?.(doc);
     });
     provider.on('closed', ({ code }: { code: number }) => {
       if (code === BOARD_CLOSE.MEETING_ENDED) return this.store.set(EMPTY_BOARD);

@@ -389,4 +389,13 @@ export const de: Catalogue = {
   'error.unavailable': 'Der Server ist ausgelastet. Bitte versuchen Sie es erneut.',
   'error.network': 'Keine Verbindung zum Server. Bitte versuchen Sie es erneut.',
   'error.unknown': 'Etwas ist schiefgegangen. Bitte versuchen Sie es erneut.',
+  'lead.changeLost':
+    'Der Server hat eine Änderung an der Tafel nicht angenommen; die Tafel wurde ohne sie neu geladen: {what}.',
+  'lead.changesLost':
+    'Der Server hat {n} Änderungen an der Tafel nicht angenommen; die Tafel wurde ohne sie neu geladen. Die letzte: {what}.',
+  'lead.lost.theme': 'das Thema „{name}“',
+  'lead.lost.deleteTheme': 'das Löschen des Themas „{name}“',
+  'lead.lost.place': 'das Zuordnen eines Beitrags zu einem Thema oder zum Parkplatz',
+  'lead.lost.highlight': 'das Hervorheben eines Beitrags',
+  'lead.lost.move': 'das Verschieben eines Beitrags',
 };

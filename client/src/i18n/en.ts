@@ -381,6 +381,16 @@ export const en = {
   'error.unavailable': 'The server is busy. Please try again.',
   'error.network': 'No connection to the server. Please try again.',
   'error.unknown': 'Something went wrong. Please try again.',
+  // WIRE-4: a leader's board change the server refused; the board was reloaded without it.
+  'lead.changeLost':
+    'The server did not accept a change on the board, so the board was reloaded without it: {what}.',
+  'lead.changesLost':
+    'The server did not accept {n} changes on the board, so the board was reloaded without them. The last: {what}.',
+  'lead.lost.theme': 'the theme “{name}”',
+  'lead.lost.deleteTheme': 'deleting the theme “{name}”',
+  'lead.lost.place': 'filing a note under a theme or in the parking lot',
+  'lead.lost.highlight': 'highlighting a note',
+  'lead.lost.move': 'moving a note',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -8,6 +8,7 @@ import { currentCase, kindsICanPost } from '../../meeting/viewRules';
 import { Composer } from '../seat/Composer';
 import { MyNotesList } from '../seat/MyNotesList';
 import { useMyNotes } from '../seat/useMyNotes';
+import { LostChanges } from './LostChanges';
 import { ThemeBoard } from './ThemeBoard';
 import type { RunCommand } from './useCommand';
 
@@ -22,7 +23,7 @@ export function BoardPanel({ view, run }: { view: MeetingView; run: RunCommand }
   const t = useT();
   const connection = useConnection();
   const caseIndex = currentCase(view);
-  const { board, editor } = useLeaderBoard(caseIndex, view.status === 'running');
+  const { board, editor, lost, dismissLost } = useLeaderBoard(caseIndex, view.status === 'running');
   const leaderNotes = useLeaderNotes();
   const held = leaderNotes?.caseIndex === caseIndex ? leaderNotes : null;
   useNewNotesAnnouncement(board);
@@ -105,6 +106,7 @@ export function BoardPanel({ view, run }: { view: MeetingView; run: RunCommand }
         </div>
       )}
 
+      <LostChanges lost={lost} onDismiss={dismissLost} />
       <ThemeBoard
         board={board}
         editor={editor}
