@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_METRICS_ALLOW, parseAllowList } from './metrics/allow';
 
 /** Configuration from environment variables, validated at start-up. */
 const envSchema = z.object({
@@ -24,6 +25,16 @@ const envSchema = z.object({
     .default(24),
   /** Set when a reverse proxy sets X-Forwarded-For (rate limits then key on the client address). */
   TRUST_PROXY: z.enum(['0', '1', 'true', 'false']).default('0'),
+  /** Who may scrape /metrics: comma-separated addresses and CIDR ranges, judged on the client address. */
+  METRICS_ALLOW: z
+    .string()
+    .transform((text, ctx) => {
+      const parsed = parseAllowList(text);
+      if (parsed.ok) return parsed.list;
+      ctx.addIssue({ code: 'custom', message: `not an address or CIDR range: ${parsed.bad}` });
+      return z.NEVER;
+    })
+    .optional(),
 });
 
 export interface Config {
@@ -36,6 +47,7 @@ export interface Config {
   sqliteSynchronous: 'NORMAL' | 'FULL';
   inactivityLimitMs: number;
   trustProxy: boolean;
+  metricsAllow: readonly string[];
 }
 
 export function loadConfig(
@@ -59,6 +71,7 @@ export function loadConfig(
       sqliteSynchronous: e.SQLITE_SYNCHRONOUS,
       inactivityLimitMs: e.INACTIVITY_HOURS * 3_600_000,
       trustProxy: e.TRUST_PROXY === '1' || e.TRUST_PROXY === 'true',
+      metricsAllow: e.METRICS_ALLOW ?? DEFAULT_METRICS_ALLOW,
     },
   };
 }

@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { networkInterfaces } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createApp } from './app';
@@ -7,6 +8,13 @@ import { loadConfig } from './config';
 import { systemClock } from './core/clock';
 import { createLogger } from './core/logger';
 import { cryptoRandom } from './core/random';
+import {
+  ADDRESSES_REFRESH_MS,
+  originOf,
+  phoneAddressesFor,
+  refreshedEvery,
+  startBanner,
+} from './net/phoneAddresses';
 import { openSqliteStorage } from './storage/sqlite';
 
 const loaded = loadConfig(process.env);
@@ -23,6 +31,9 @@ const storage = openSqliteStorage({
 });
 const here = path.dirname(fileURLToPath(import.meta.url));
 
+const phoneAddresses = refreshedEvery(ADDRESSES_REFRESH_MS, () =>
+  phoneAddressesFor(config.host, networkInterfaces()),
+);
 const startedAt = performance.now();
 const app = createApp({
   storage,
@@ -35,6 +46,8 @@ const app = createApp({
   trustProxy: config.trustProxy,
   clientDir: path.join(here, '..', 'client', 'dist'),
   createBoard: (ctx) => createBoardService(ctx),
+  metricsAllow: config.metricsAllow,
+  phoneAddresses,
 });
 const port = await app.listen(config.port, config.host);
 const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
@@ -44,9 +57,8 @@ logger.info('server.listening', {
   meetings: app.hub.meetingIds().length,
   startMs: Math.round(performance.now() - startedAt),
 });
-process.stdout.write(
-  `\nBalint Room is running: open ${config.publicOrigin ?? `http://${shownHost}:${port}`}\n\n`,
-);
+const phoneOrigins = config.publicOrigin ? [] : phoneAddresses().map((a) => originOf(a, port));
+process.stdout.write(startBanner(config.publicOrigin ?? `http://${shownHost}:${port}`, phoneOrigins));
 
 let stopping = false;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
