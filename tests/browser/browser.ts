@@ -81,8 +81,15 @@ export interface AppServer {
   close(): Promise<void>;
 }
 
+export interface AppServerOptions {
+  /** 127.0.0.1 by default; 0.0.0.0 stands for a server open to the room's network. */
+  host?: string;
+  /** The server's addresses phones can use (main.ts reads them from the interfaces). */
+  phoneAddresses?: () => readonly string[];
+}
+
 /** The real server (real clock: browsers keep real time) on port 0, serving client/dist. */
-export async function startAppServer(): Promise<AppServer> {
+export async function startAppServer(opts: AppServerOptions = {}): Promise<AppServer> {
   const dir = mkdtempSync(path.join(tmpdir(), 'balint-browser-'));
   const storage = openSqliteStorage({ file: path.join(dir, 'test.sqlite'), synchronous: 'NORMAL' });
   const app = createApp({
@@ -95,8 +102,9 @@ export async function startAppServer(): Promise<AppServer> {
     inactivityLimitMs: 24 * 60 * 60_000,
     clientDir: CLIENT_DIST,
     createBoard: (ctx) => createBoardService(ctx),
+    phoneAddresses: opts.phoneAddresses,
   });
-  const port = await app.listen(0, '127.0.0.1');
+  const port = await app.listen(0, opts.host ?? '127.0.0.1');
   return {
     app,
     url: `http://127.0.0.1:${port}`,
