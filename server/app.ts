@@ -91,7 +91,9 @@ export function createApp(deps: AppDeps): App {
   const metrics = createMetrics({ hub, storage, socketConnections: () => io.of('/').sockets.size });
   const allow = deps.metricsAllow ?? DEFAULT_METRICS_ALLOW;
   web.use(createMetricsRoutes({ metrics, allow, trustProxy: deps.trustProxy ?? false, logger }));
-  web.use(createRoutes({ hub, clock, createKey: deps.createKey, publicOrigin: deps.publicOrigin }));
+  web.use(
+    createRoutes({ hub, clock, createKey: deps.createKey, publicOrigin: deps.publicOrigin, phoneOrigins }),
+  );
   const clientDir = deps.clientDir;
   if (clientDir && existsSync(path.join(clientDir, 'index.html'))) {
     web.use(express.static(clientDir, { index: false, maxAge: '1h' }));

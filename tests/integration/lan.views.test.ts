@@ -12,6 +12,9 @@ describe('LAN-3: leaders and the projector learn where phones can join', () => {
     const fx = await startServer({ host: '0.0.0.0', phoneAddresses: () => [PHONE_ADDRESS] });
     const cast = await startCast(fx);
     const phoneOrigin = `http://${PHONE_ADDRESS}:${fx.port}`;
+    // The creating leader gets them with the links (the start screen shows the join link).
+    const created = await fx.api.request<{ phoneOrigins?: string[] }>('POST', '/api/meetings', {});
+    expect(created.body.phoneOrigins).toEqual([phoneOrigin]);
     await cast.leader.barrier();
     expect(cast.leader.view.phoneOrigins).toEqual([phoneOrigin]);
     expect(cast.projector.view.phoneOrigins).toEqual([phoneOrigin]);

@@ -30,6 +30,12 @@ export function chosenOrigin(choices: readonly string[], remembered: string | nu
   return remembered && choices.includes(remembered) ? remembered : (choices[0] ?? '');
 }
 
+/** The join link for this page right now, outside React (the start screen's one-off answer). */
+export function joinLinkFor(offered: readonly string[] | undefined, joinCode: string): string {
+  const origin = chosenOrigin(joinOriginChoices(location, offered), readRemembered());
+  return `${origin}/join#code=${encodeURIComponent(joinCode)}`;
+}
+
 function readRemembered(): string | null {
   try {
     return localStorage.getItem(STORAGE_KEY);
