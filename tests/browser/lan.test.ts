@@ -114,4 +114,16 @@ describe('browser: phones in the room', { timeout: 180_000 }, () => {
     await phone.context.close();
     await laptop.context.close();
   });
+
+  it('LAN-4: the start screen on localhost shows a join link phones can open', async () => {
+    const port = new URL(server.url).port;
+    const leader = await openPerson(browser, { viewport: VIEWPORTS.laptop, locale: 'en-GB' });
+    await leader.page.goto(`http://localhost:${port}/`);
+    await leader.page.getByRole('button', { name: 'Create meeting' }).click();
+    const code = await leader.page.getByTestId('created-join-code').textContent();
+    await poll(() => leader.page.getByLabel('Link for the group').inputValue()).toBe(
+      `http://127.0.0.2:${port}/join#code=${code}`,
+    );
+    await leader.context.close();
+  });
 });
