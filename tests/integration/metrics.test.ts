@@ -13,7 +13,7 @@ import {
   startBoardServer,
   type BoardFixture,
 } from '../helpers/board-fixture';
-import { startServer, type UntypedSocket } from '../helpers/server-fixture';
+import { nextEvent, startServer, type UntypedSocket } from '../helpers/server-fixture';
 
 interface Sample {
   name: string;
@@ -158,6 +158,24 @@ describe('METRICS-1: /metrics during a meeting', () => {
     expect(one(samples, 'balint_meetings_live')).toBe(0);
     expect(one(samples, 'balint_board_connections')).toBe(0);
     board.destroy();
+  });
+});
+
+describe('METRICS-1: purges pending', () => {
+  it('METRICS-1: a meeting whose stored rows could not be deleted counts until the next start', async () => {
+    const fx = await startServer();
+    const meeting = await fx.api.createMeeting({});
+    const leader = await fx.connect(meeting.leaderToken, 'leader');
+    // The disk refuses the delete: memory is cleared, the rows wait for the next start (CONF-9).
+    fx.storage.purgeMeeting = () => {
+      throw new Error('disk I/O error');
+    };
+    const ended = nextEvent(leader.socket, 'meeting:ended');
+    expect((await leader.command({ type: 'meeting:end' })).ok).toBe(true);
+    await ended;
+    const samples = parseExposition((await scrape(fx.url)).text);
+    expect(one(samples, 'balint_meetings_live')).toBe(0);
+    expect(one(samples, 'balint_purges_pending')).toBe(1);
   });
 });
 
