@@ -11,6 +11,10 @@ import { MeetingHub } from './core/hub';
 import type { Logger } from './core/logger';
 import type { RandomSource } from './core/random';
 import { createRoutes } from './http/routes';
+import { DEFAULT_METRICS_ALLOW } from './metrics/allow';
+import { createMetrics } from './metrics/metrics';
+import { createMetricsRoutes } from './metrics/route';
+import { originOf } from './net/phoneAddresses';
 import { socketBroadcaster } from './socket/broadcaster';
 import { attachSocketHandlers } from './socket/index';
 import type { AppServer } from './socket/types';
@@ -32,6 +36,10 @@ export interface AppDeps {
   clientDir?: string | null;
   /** Builds the board; null runs without one (unit-level server tests). */
   createBoard?: ((ctx: BoardContext) => BoardService) | null;
+  /** Addresses and CIDR ranges that may scrape /metrics (METRICS_ALLOW); loopback by default. */
+  metricsAllow?: readonly string[];
+  /** The server's addresses phones can use (server/net), asked whenever a leader's view is made. */
+  phoneAddresses?: () => readonly string[];
 }
 
 export interface BoardContext {
@@ -57,13 +65,31 @@ export interface App {
 /** The composition root: everything the server is, built from injected parts. */
 export function createApp(deps: AppDeps): App {
   const { storage, clock, logger } = deps;
-  const hub = new MeetingHub({ storage, clock, logger, inactivityLimitMs: deps.inactivityLimitMs });
+  const phoneOrigins = (): readonly string[] => {
+    if (deps.publicOrigin) return [deps.publicOrigin];
+    const address = http.address();
+    if (!address || typeof address === 'string') return [];
+    return (deps.phoneAddresses?.() ?? []).map((a) => originOf(a, address.port));
+  };
+  const hub = new MeetingHub({
+    storage,
+    clock,
+    logger,
+    inactivityLimitMs: deps.inactivityLimitMs,
+    phoneOrigins,
+  });
 
   const web = express();
   web.disable('x-powered-by');
   web.set('trust proxy', deps.trustProxy ?? false);
   web.use(securityHeaders(deps.publicOrigin));
-  web.use(createRoutes({ hub, clock, createKey: deps.createKey, publicOrigin: deps.publicOrigin }));
+  // Socket.IO is made below, on the HTTP server; its count is read only when scraped.
+  const metrics = createMetrics({ hub, storage, socketConnections: () => io.of('/').sockets.size });
+  const allow = deps.metricsAllow ?? DEFAULT_METRICS_ALLOW;
+  web.use(createMetricsRoutes({ metrics, allow, trustProxy: deps.trustProxy ?? false, logger }));
+  web.use(
+    createRoutes({ hub, clock, createKey: deps.createKey, publicOrigin: deps.publicOrigin, phoneOrigins }),
+  );
   const clientDir = deps.clientDir;
   if (clientDir && existsSync(path.join(clientDir, 'index.html'))) {
     web.use(express.static(clientDir, { index: false, maxAge: '1h' }));
@@ -109,8 +135,9 @@ export function createApp(deps: AppDeps): App {
       io,
     }) ?? null;
   attachSocketHandlers(io, { hub, clock, logger, board });
+  io.on('connection', (socket) => metrics.watchSocket(socket));
   http.on('upgrade', (req, socket, head) => {
-    if (board?.handleUpgrade(req, socket, head)) return;
+    if (board?.handleUpgrade(req, socket, head)) return metrics.boardSocketOpened(socket);
     // Socket.IO handles its own upgrades on /socket.io/; anything else is closed.
     if (!req.url?.startsWith('/socket.io/')) socket.destroy();
   });
@@ -137,6 +164,7 @@ export function createApp(deps: AppDeps): App {
           void io.close(() => resolve());
         });
         http.closeAllConnections();
+        metrics.close();
         storage.close();
         logger.info('server.closed');
       })();

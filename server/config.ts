@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_METRICS_ALLOW, parseAllowList } from './metrics/allow';
 
 const MAX_PORT = 65_535;
 /** A DNS name: dot-separated labels of letters, digits and inner hyphens (RFC 1123). */
@@ -58,6 +59,16 @@ const envSchema = z.object({
     .default(24),
   /** Set when a reverse proxy sets X-Forwarded-For (rate limits then key on the client address). */
   TRUST_PROXY: z.enum(['0', '1', 'true', 'false']).default('0'),
+  /** Who may scrape /metrics: comma-separated addresses and CIDR ranges, judged on the client address. */
+  METRICS_ALLOW: z
+    .string()
+    .transform((text, ctx) => {
+      const parsed = parseAllowList(text);
+      if (parsed.ok) return parsed.list;
+      ctx.addIssue({ code: 'custom', message: `not an address or CIDR range: ${parsed.bad}` });
+      return z.NEVER;
+    })
+    .optional(),
 });
 
 export interface Config {
@@ -70,6 +81,7 @@ export interface Config {
   sqliteSynchronous: 'NORMAL' | 'FULL';
   inactivityLimitMs: number;
   trustProxy: boolean;
+  metricsAllow: readonly string[];
 }
 
 export function loadConfig(
@@ -96,6 +108,7 @@ export function loadConfig(
       sqliteSynchronous: e.SQLITE_SYNCHRONOUS,
       inactivityLimitMs: e.INACTIVITY_HOURS * 3_600_000,
       trustProxy: e.TRUST_PROXY === '1' || e.TRUST_PROXY === 'true',
+      metricsAllow: e.METRICS_ALLOW ?? DEFAULT_METRICS_ALLOW,
     },
   };
 }

@@ -1,3 +1,4 @@
+import { networkInterfaces } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createApp } from './app';
@@ -13,6 +14,13 @@ import {
   refuseToStart,
   startupStep,
 } from './startupErrors';
+import {
+  ADDRESSES_REFRESH_MS,
+  originOf,
+  phoneAddressesFor,
+  refreshedEvery,
+  startBanner,
+} from './net/phoneAddresses';
 import { openSqliteStorage } from './storage/sqlite';
 
 const loaded = loadConfig(process.env);
@@ -29,6 +37,9 @@ const storage = await startupStep(
 );
 const here = path.dirname(fileURLToPath(import.meta.url));
 
+const phoneAddresses = refreshedEvery(ADDRESSES_REFRESH_MS, () =>
+  phoneAddressesFor(config.host, networkInterfaces()),
+);
 const startedAt = performance.now();
 const app = createApp({
   storage,
@@ -41,6 +52,8 @@ const app = createApp({
   trustProxy: config.trustProxy,
   clientDir: path.join(here, '..', 'client', 'dist'),
   createBoard: (ctx) => createBoardService(ctx),
+  metricsAllow: config.metricsAllow,
+  phoneAddresses,
 });
 const port = await startupStep(
   () => app.listen(config.port, config.host),
@@ -53,9 +66,8 @@ logger.info('server.listening', {
   meetings: app.hub.meetingIds().length,
   startMs: Math.round(performance.now() - startedAt),
 });
-process.stdout.write(
-  `\nBalint Room is running: open ${config.publicOrigin ?? `http://${shownHost}:${port}`}\n\n`,
-);
+const phoneOrigins = config.publicOrigin ? [] : phoneAddresses().map((a) => originOf(a, port));
+process.stdout.write(startBanner(config.publicOrigin ?? `http://${shownHost}:${port}`, phoneOrigins));
 
 let stopping = false;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {

@@ -32,6 +32,8 @@ export interface HubDeps {
   logger: Logger;
   /** A meeting with no activity this long is ended and purged (the confidentiality backstop). */
   inactivityLimitMs: number;
+  /** Origins phones in the room can open (server/net): only leaders' and the projector's views get them. */
+  phoneOrigins?: () => readonly string[];
 }
 
 /** Listeners for transition effects, e.g. the board releasing a batch when a phase ends. */
@@ -208,6 +210,7 @@ export class MeetingHub {
       now: this.deps.clock.now(),
       connections: m.connections,
       joinCode: m.joinCode,
+      phoneOrigins: this.deps.phoneOrigins?.(),
     });
   }
 

@@ -15,6 +15,8 @@ export interface RoutesDeps {
   clock: Clock;
   createKey: string | null;
   publicOrigin: string | null;
+  /** Origins phones in the room can open; the creating leader gets them with the links. */
+  phoneOrigins?: () => readonly string[];
 }
 
 const customTemplateSchema = z
@@ -86,6 +88,11 @@ function parse<T>(schema: z.ZodType<T>, req: Request, res: Response): T | null {
   return null;
 }
 
+/** Present only when there is one, as in the leaders' view. */
+function phoneOriginsField(origins: readonly string[]): { phoneOrigins?: string[] } {
+  return origins.length > 0 ? { phoneOrigins: [...origins] } : {};
+}
+
 /** The small REST API: health, templates, create a meeting, join, claim a projector seat. */
 export function createRoutes(deps: RoutesDeps): express.Router {
   const { hub, clock } = deps;
@@ -129,6 +136,7 @@ export function createRoutes(deps: RoutesDeps): express.Router {
       leaderLink: `${base}/m/${id}/lead#t=${created.leaderToken}`,
       joinLink: `${base}/join#code=${created.joinCode}`,
       projectorLink: `${base}/m/${id}/projector#k=${created.projectorKey}`,
+      ...phoneOriginsField(deps.phoneOrigins?.() ?? []),
     });
   });
 

@@ -9,6 +9,8 @@ export interface ViewContext {
   /** Open connections per seat id; presence is runtime state, not meeting state. */
   connections: ReadonlyMap<string, number>;
   joinCode: string;
+  /** Where phones can join (none when the page's own origin is the one to use). */
+  phoneOrigins?: readonly string[];
 }
 
 /**
@@ -62,6 +64,7 @@ export function projectView(state: MeetingState, seatId: string, ctx: ViewContex
     }));
   }
   if (leader || projector) view.joinCode = ctx.joinCode;
+  if ((leader || projector) && ctx.phoneOrigins?.length) view.phoneOrigins = [...ctx.phoneOrigins];
   if (leader) {
     view.projectedEndAt = projectedEndAt(state, ctx.now) ?? undefined;
     view.waiting = state.seats

@@ -60,6 +60,12 @@ export interface MeetingView {
   waiting?: { id: string; name: string; joinedAt: number }[];
   /** Leaders and projector only. */
   joinCode?: string;
+  /**
+   * Leaders and projector only, and only when there is one: the origins phones in the room can
+   * open (PUBLIC_ORIGIN, or the server's network addresses). A page opened on a loopback host
+   * builds its join link and QR code from one of them instead of its own origin.
+   */
+  phoneOrigins?: string[];
   /** Leaders only: how many connections each seat has open. */
   connections?: Record<string, number>;
 }

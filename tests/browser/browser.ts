@@ -81,12 +81,16 @@ export interface AppServer {
   close(): Promise<void>;
 }
 
-/** The real server (real clock: browsers keep real time) on port 0, serving client/dist. */
 export interface AppServerOptions {
+  /** 127.0.0.1 by default; 0.0.0.0 stands for a server open to the room's network. */
+  host?: string;
+  /** The server's addresses phones can use (main.ts reads them from the interfaces). */
+  phoneAddresses?: () => readonly string[];
   /** Board settings, e.g. smaller leader limits to provoke a refused write. */
   board?: Partial<Pick<BoardServiceDeps, 'leaderLimits'>>;
 }
 
+/** The real server (real clock: browsers keep real time) on port 0, serving client/dist. */
 export async function startAppServer(opts: AppServerOptions = {}): Promise<AppServer> {
   const dir = mkdtempSync(path.join(tmpdir(), 'balint-browser-'));
   const storage = openSqliteStorage({ file: path.join(dir, 'test.sqlite'), synchronous: 'NORMAL' });
@@ -100,8 +104,9 @@ export async function startAppServer(opts: AppServerOptions = {}): Promise<AppSe
     inactivityLimitMs: 24 * 60 * 60_000,
     clientDir: CLIENT_DIST,
     createBoard: (ctx) => createBoardService({ ...ctx, ...opts.board }),
+    phoneAddresses: opts.phoneAddresses,
   });
-  const port = await app.listen(0, '127.0.0.1');
+  const port = await app.listen(0, opts.host ?? '127.0.0.1');
   return {
     app,
     url: `http://127.0.0.1:${port}`,

@@ -314,6 +314,10 @@ export interface ServerOptions {
   trustProxy?: boolean;
   publicOrigin?: string | null;
   logger?: Logger;
+  metricsAllow?: readonly string[];
+  phoneAddresses?: () => readonly string[];
+  /** 127.0.0.1 by default; 0.0.0.0 stands for a server open to the room's network. */
+  host?: string;
 }
 
 export interface ServerFixture {
@@ -347,8 +351,10 @@ export async function startServer(opts: ServerOptions = {}): Promise<ServerFixtu
     trustProxy: opts.trustProxy ?? false,
     clientDir: null,
     createBoard: null,
+    metricsAllow: opts.metricsAllow,
+    phoneAddresses: opts.phoneAddresses,
   });
-  const port = await app.listen(0, '127.0.0.1');
+  const port = await app.listen(0, opts.host ?? '127.0.0.1');
   const url = `http://127.0.0.1:${port}`;
   const clients: TestClient[] = [];
   let closing: Promise<void> | null = null;

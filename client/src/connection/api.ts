@@ -24,6 +24,8 @@ export interface CreatedMeeting {
   leaderLink: string;
   joinLink: string;
   projectorLink: string;
+  /** Where phones in the room can open the join link (absent when this page's origin is it). */
+  phoneOrigins?: string[];
 }
 
 export interface JoinedSeat {

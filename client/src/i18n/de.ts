@@ -230,6 +230,12 @@ export const de: Catalogue = {
   'lead.rotateCode': 'Zugangscode ändern',
   'lead.rotateConfirm': 'Zugangscode ändern? Der alte gilt dann nicht mehr.',
   'lead.links': 'Links',
+  'lead.phoneAddress': 'Adresse für Telefone',
+  'lead.phoneAddressHint':
+    'Dieser Computer hat mehrere Netzwerkadressen. Wählen Sie die des WLANs im Raum; dieses Gerät merkt sie sich.',
+  'lead.loopbackHint':
+    'Diese Seite ist unter der eigenen Adresse dieses Computers geöffnet, die Telefone nicht erreichen. Starten Sie den Server mit HOST=0.0.0.0 (oder setzen Sie PUBLIC_ORIGIN) und öffnen Sie die Adresse, die er anzeigt.',
+  'lead.showQr': 'QR-Code zeigen',
   'lead.board': 'Tafel',
   'lead.release': 'Wartende Beiträge jetzt freigeben',
   'lead.noneWaiting': 'Keine Beiträge warten',

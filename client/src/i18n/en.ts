@@ -227,6 +227,12 @@ export const en = {
   'lead.rotateCode': 'Change the join code',
   'lead.rotateConfirm': 'Change the join code? The old one stops working.',
   'lead.links': 'Links',
+  'lead.phoneAddress': 'Address for phones',
+  'lead.phoneAddressHint':
+    'This computer has several network addresses. Pick the one of the room’s Wi-Fi; this device remembers it.',
+  'lead.loopbackHint':
+    'This page is open at this computer’s own address, which phones cannot reach. Start the server with HOST=0.0.0.0 (or set PUBLIC_ORIGIN) and open the address it prints.',
+  'lead.showQr': 'Show QR code',
   'lead.board': 'Board',
   'lead.release': 'Release waiting notes now',
   'lead.noneWaiting': 'No notes are waiting',

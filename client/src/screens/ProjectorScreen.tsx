@@ -18,6 +18,7 @@ import {
   type ApiErrorCode,
 } from '../connection';
 import { useT } from '../i18n';
+import { useJoinOrigin } from '../meeting/joinOrigin';
 import { boardVisible, caseLabelNumber, currentCase, currentPhase } from '../meeting/viewRules';
 import { takeFragmentSecret } from '../router';
 import { EndScreen } from './EndScreen';
@@ -139,7 +140,9 @@ function Projector() {
 
 function Lobby({ view }: { view: MeetingView }) {
   const t = useT();
-  const joinUrl = `${location.origin}/join`;
+  // On the laptop that runs the server the page is on localhost: phones need its network address.
+  const { origin } = useJoinOrigin(view);
+  const joinUrl = `${origin}/join`;
   const code = view.joinCode ?? '';
   return (
     <div className="projector-lobby">

@@ -7,6 +7,7 @@ import { Page } from '../components/Page';
 import { api, meetingKey, saveJson, type ApiErrorCode, type CreatedMeeting } from '../connection';
 import { isMessageKey, useT, type Translate } from '../i18n';
 import { deletePlan, loadPlans, type SavedPlan } from '../meeting/savedPlans';
+import { joinLinkFor } from '../meeting/joinOrigin';
 
 export function templateName(template: Template, t: Translate): string {
   if (isMessageKey(template.nameKey)) return t(template.nameKey);
@@ -74,11 +75,10 @@ export default function StartScreen() {
       if (result.code === 'forbidden') setNeedsKey(true);
       return setError(result.code);
     }
-    saveJson(linksKey(result.value.meetingId), {
-      joinLink: result.value.joinLink,
-      projectorLink: result.value.projectorLink,
-    });
-    setCreated(result.value);
+    // On the laptop's own localhost the server's join link names localhost: phones need another.
+    const joinLink = joinLinkFor(result.value.phoneOrigins, result.value.joinCode);
+    saveJson(linksKey(result.value.meetingId), { joinLink, projectorLink: result.value.projectorLink });
+    setCreated({ ...result.value, joinLink });
   }
 
   if (created) {

@@ -4,13 +4,13 @@ import { CopyField } from '../../components/CopyField';
 import { loadJson, meetingKey } from '../../connection';
 import { useT } from '../../i18n';
 import { chimeEnabled, playChime, setChimeEnabled } from '../../meeting/chime';
+import { PhoneLinks } from './PhoneLinks';
 import type { RunCommand } from './useCommand';
 
 /** Lock, auto-advance, timer visibility, the chime on this device; join code and links. */
 export function SettingsPanel({ view, run }: { view: MeetingView; run: RunCommand }) {
   const t = useT();
   const links = loadJson<{ projectorLink?: string }>(meetingKey('links', view.meetingId));
-  const joinLink = view.joinCode ? `${location.origin}/join#code=${encodeURIComponent(view.joinCode)}` : '';
   const toggles: [string, boolean, (on: boolean) => void][] = [
     [t('lead.locked'), view.locked, (on) => void run({ type: 'settings:update', locked: on })],
     [t('lead.autoAdvance'), view.autoAdvance, (on) => void run({ type: 'settings:update', autoAdvance: on })],
@@ -65,7 +65,7 @@ export function SettingsPanel({ view, run }: { view: MeetingView; run: RunComman
         {t(view.anonymity === 'anonymous' ? 'common.anonymousMode' : 'common.namedMode')}
       </p>
       <h3>{t('lead.links')}</h3>
-      {joinLink && <CopyField label={t('start.joinLink')} value={joinLink} />}
+      <PhoneLinks view={view} />
       {links?.projectorLink && (
         <CopyField
           label={t('start.projectorLink')}
