@@ -7,6 +7,7 @@ import { Page } from '../components/Page';
 import { api, meetingKey, saveJson, type ApiErrorCode, type CreatedMeeting } from '../connection';
 import { isMessageKey, useT, type Translate } from '../i18n';
 import { deletePlan, loadPlans, type SavedPlan } from '../meeting/savedPlans';
+import { useDocumentTitle } from '../components/useDocumentTitle';
 
 export function templateName(template: Template, t: Translate): string {
   if (isMessageKey(template.nameKey)) return t(template.nameKey);
@@ -25,6 +26,7 @@ export const linksKey = (meetingId: string) => meetingKey('links', meetingId);
 
 export default function StartScreen() {
   const t = useT();
+  useDocumentTitle(t('title.start'));
   const [templates, setTemplates] = useState<readonly Template[]>(BUILT_IN_TEMPLATES);
   const [title, setTitle] = useState('');
   const [leaderName, setLeaderName] = useState('');
