@@ -20,14 +20,15 @@ interface Group {
 }
 
 /** Themes in the leaders' order, then the notes in no theme. Parked notes stay off the room's screen. */
-function groups(board: BoardSnapshot): Group[] {
+function groups(board: BoardSnapshot, unsorted: string): Group[] {
   const shown = board.notes.filter((n) => !n.parked);
   const known = new Set(board.themes.map((th) => th.id));
   const out: Group[] = board.themes
     .map((theme) => ({ key: theme.id, name: theme.name, notes: shown.filter((n) => n.theme === theme.id) }))
     .filter((g) => g.notes.length > 0);
   const loose = shown.filter((n) => !n.theme || !known.has(n.theme));
-  if (loose.length > 0) out.push({ key: '', name: null, notes: loose });
+  // After themes, the rest gets a heading too, or it would read as part of the last theme.
+  if (loose.length > 0) out.push({ key: '', name: out.length > 0 ? unsorted : null, notes: loose });
   return out;
 }
 
@@ -38,7 +39,7 @@ function groups(board: BoardSnapshot): Group[] {
  */
 export function ProjectorBoard({ board }: { board: BoardSnapshot }) {
   const t = useT();
-  const list = groups(board);
+  const list = groups(board, t('lead.unsorted'));
   const layoutKey = list
     .map((g) => `${g.key}:${g.name ?? ''}:${g.notes.map((n) => `${n.id}.${n.text.length}.${n.highlight}`)}`)
     .join('|');
@@ -72,7 +73,11 @@ export function ProjectorBoard({ board }: { board: BoardSnapshot }) {
           style={{ transform: `translateX(${-pages.offsetPx}px)` }}
         >
           {list.map((g) => (
-            <section key={g.key} className="pboard-group" data-theme={g.name ?? undefined}>
+            <section
+              key={g.key}
+              className="pboard-group"
+              data-theme={g.key ? (g.name ?? undefined) : undefined}
+            >
               {g.name && <h2 className="pboard-theme">{g.name}</h2>}
               <ul className="pboard-notes">
                 {g.notes.map((note) => (
