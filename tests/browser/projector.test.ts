@@ -17,7 +17,7 @@ import {
   noteSecret,
   type RecordingClient,
 } from '../helpers/board-fixture';
-import { Api, fragmentParam } from '../helpers/server-fixture';
+import { Api } from '../helpers/server-fixture';
 import { openPerson, poll, useBrowserRun, VIEWPORTS } from './browser';
 import { FORTY_NOTES } from './fixtures/notes40';
 
