@@ -62,7 +62,8 @@ describe('rough edges on every screen, in three languages', { timeout: 240_000 }
   const run = useBrowserRun();
 
   it('SCREEN-7: each link field is named by its own label, each Copy button by what it copies', async () => {
-    for (const lang of ALL) {
+    // Greek first: its labels are the ones a \W-based id used to lose.
+    for (const lang of ['el', 'de', 'en'] as const) {
       const { page } = await personIn(run, lang, 'laptop');
       await page.goto(run.server.url);
       await page.waitForFunction((l) => document.documentElement.lang === l, lang);
