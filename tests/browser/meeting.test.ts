@@ -82,8 +82,8 @@ describe('a whole two-case meeting, seven people, three languages', () => {
     await snapshotLanguages([leader], '00-start', LANGS);
     await leader.page.getByRole('button', { name: 'Create meeting' }).click();
     await leader.page.getByRole('heading', { name: 'Your meeting is ready' }).waitFor();
-    const joinLink = await leader.page.getByLabel('Link for the group').inputValue();
-    const projectorLink = await leader.page.getByLabel('Projector link').inputValue();
+    const joinLink = await leader.page.getByLabel('Link for the group', { exact: true }).inputValue();
+    const projectorLink = await leader.page.getByLabel('Projector link', { exact: true }).inputValue();
     await snapshotLanguages([leader], '01-created', LANGS);
     await leader.page.getByRole('link', { name: 'Open the leader console' }).click();
     await leader.page.getByRole('button', { name: 'Start the meeting' }).waitFor();

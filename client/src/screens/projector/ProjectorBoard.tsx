@@ -90,13 +90,15 @@ export function ProjectorBoard({ board }: { board: BoardSnapshot }) {
                     aria-hidden={onPage(note.id) ? undefined : true}
                     className={`pnote${note.highlight ? ' is-highlight' : ''}`}
                   >
-                    <span className="pnote-kind">{t(KIND_KEYS[note.kind] ?? 'noteKind.association')}</span>
-                    {note.highlight && (
-                      <span className="pnote-mark" data-testid="highlight-mark">
-                        <span aria-hidden="true">★ </span>
-                        {t('projector.highlighted')}
-                      </span>
-                    )}
+                    <div className="pnote-head">
+                      <span className="pnote-kind">{t(KIND_KEYS[note.kind] ?? 'noteKind.association')}</span>
+                      {note.highlight && (
+                        <span className="pnote-mark" data-testid="highlight-mark">
+                          <span aria-hidden="true">★ </span>
+                          {t('projector.highlighted')}
+                        </span>
+                      )}
+                    </div>
                     <p className="pnote-text">{note.text}</p>
                   </li>
                 ))}
