@@ -386,7 +386,7 @@ export const de: Catalogue = {
   'projector.highlighted': 'Hervorgehoben',
   'projector.page': 'Seite {page} von {pages}',
   'end.roomBody': 'Vielen Dank.',
-  'export.resonated': 'hat angesprochen',
+  'export.resonated': 'klingt nach',
 
   'notFound.title': 'Seite nicht gefunden',
 

@@ -386,7 +386,7 @@ export const el: Catalogue = {
   'projector.highlighted': 'Επισημασμένο',
   'projector.page': 'Σελίδα {page} από {pages}',
   'end.roomBody': 'Ευχαριστούμε.',
-  'export.resonated': 'άγγιξε',
+  'export.resonated': 'με άγγιξε',
 
   'notFound.title': 'Η σελίδα δεν βρέθηκε',
 
