@@ -14,7 +14,15 @@ import { el } from '../../client/src/i18n/el';
 import { en, type MessageKey } from '../../client/src/i18n/en';
 import { connectRecording, goToPhase } from '../helpers/board-fixture';
 import { Api, fragmentParam } from '../helpers/server-fixture';
-import { createMeeting, openPerson, poll, seatAction, useBrowserRun, VIEWPORTS } from './browser';
+import {
+  createMeeting,
+  expectNoSidewaysScroll,
+  openPerson,
+  poll,
+  seatAction,
+  useBrowserRun,
+  VIEWPORTS,
+} from './browser';
 
 const LANGS = { en: ['en-GB', en], de: ['de-DE', de], el: ['el-GR', el] } as const;
 type Lang = keyof typeof LANGS;
@@ -224,6 +232,33 @@ describe('rough edges on every screen, in three languages', { timeout: 240_000 }
     await seatAction(row, 'Make observer');
     await poll(() => row.getByText('Observer', { exact: true }).count()).toBe(1);
     expect(await row.locator('details.presence-more').getAttribute('open')).toBeNull();
+    await page.context().close();
+  });
+  it('SCREEN-11: Greek on a 390 px phone: the console fits the screen, the app name stays on one line', async () => {
+    const meeting = await createMeeting(run.server, {
+      title: 'Phone group',
+      templateId: 'classic-90-one-case',
+    });
+    const seat = await new Api(run.server.url).join(meeting.joinCode, 'Dora Member');
+    await connectRecording(run.server.url, seat.token, 'dora');
+    const { page } = await personIn(run, 'el', 'phone');
+    await page.goto(meeting.leaderLink);
+    await page.locator('#presence-title').waitFor();
+    await page
+      .getByTestId('presence')
+      .getByRole('listitem')
+      .filter({ hasText: 'Dora Member' })
+      .locator('summary')
+      .click();
+    await expectNoSidewaysScroll(page, 'Greek console on a phone');
+    const brand = await page.locator('.brand').evaluate((el) => {
+      const style = getComputedStyle(el);
+      return {
+        height: el.getBoundingClientRect().height,
+        line: parseFloat(style.lineHeight) || parseFloat(style.fontSize) * 1.5,
+      };
+    });
+    expect(brand.height).toBeLessThan(brand.line * 1.5);
     await page.context().close();
   });
 });
