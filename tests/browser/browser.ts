@@ -188,9 +188,24 @@ export async function expectAccessible(page: Page, label: string): Promise<void>
   throw new Error(`axe on ${label}:\n${lines.join('\n')}`);
 }
 
-/** Switches the page's language in place with its own language menu, and waits until it shows. */
+/** How many languages the projector's L key steps through. */
+const LANGUAGE_COUNT = 3;
+
+/**
+ * Switches the page's language in place with its own language menu, and waits until it shows.
+ * The projector has no menu (SCREEN-1): its own keyboard's L key steps through the languages.
+ */
 export async function switchLanguage(page: Page, lang: 'en' | 'de' | 'el'): Promise<void> {
-  await page.locator('label.lang select').first().selectOption(lang);
+  const menu = page.locator('label.lang select').first();
+  if ((await menu.count()) > 0) await menu.selectOption(lang);
+  else {
+    for (let i = 0; i < LANGUAGE_COUNT; i++) {
+      if (await page.evaluate((l) => document.documentElement.lang === l, lang)) break;
+      const before = await page.evaluate(() => document.documentElement.lang);
+      await page.keyboard.press('l');
+      await page.waitForFunction((b) => document.documentElement.lang !== b, before);
+    }
+  }
   await page.waitForFunction((l) => document.documentElement.lang === l, lang);
 }
 

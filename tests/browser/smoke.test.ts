@@ -123,9 +123,15 @@ describe('browser smoke: leader, member with a wrong clock, projector', { timeou
     await screenshot(page, '00-start-form');
     await page.getByRole('button', { name: 'Create meeting' }).click();
     await page.getByRole('heading', { name: 'Your meeting is ready' }).waitFor();
-    await poll(() => page.getByLabel('Your leader link').inputValue()).toMatch(/\/m\/[^/]+\/lead#t=/);
-    await poll(() => page.getByLabel('Link for the group').inputValue()).toMatch(/\/join#code=/);
-    await poll(() => page.getByLabel('Projector link').inputValue()).toMatch(/\/projector#k=/);
+    await poll(() => page.getByLabel('Your leader link', { exact: true }).inputValue()).toMatch(
+      /\/m\/[^/]+\/lead#t=/,
+    );
+    await poll(() => page.getByLabel('Link for the group', { exact: true }).inputValue()).toMatch(
+      /\/join#code=/,
+    );
+    await poll(() => page.getByLabel('Projector link', { exact: true }).inputValue()).toMatch(
+      /\/projector#k=/,
+    );
     await page.getByText('Keep private').waitFor();
     await screenshot(page, '00-start-created');
     await page.emulateMedia({ colorScheme: 'dark' });

@@ -64,9 +64,9 @@ export const de: Catalogue = {
   'start.createKeyHint': 'Dieser Server verlangt einen Schlüssel. Wer ihn betreibt, kann ihn Ihnen geben.',
   'start.needsKey': 'Dieser Server verlangt einen Schlüssel zum Anlegen von Sitzungen. Bitte unten eingeben.',
 
-  'template.classic90one': 'Klassisch 90 Minuten (Doppelstunde), ein Fall',
-  'template.classic90two': 'Klassisch 90 Minuten, zwei Fälle',
-  'template.stepBack30': 'Step-back-Beratung, 30 Minuten',
+  'template.classic90one': 'Klassisch (Doppelstunde), ein Fall',
+  'template.classic90two': 'Klassisch, zwei Fälle',
+  'template.stepBack30': 'Kurze Fallberatung (Step-back)',
   'template.custom': 'Gespeicherter Ablauf',
 
   'phase.opening': 'Ankommen',
@@ -152,7 +152,6 @@ export const de: Catalogue = {
   'rules.noIdentifiers': 'Keine Patientennamen, Geburtsdaten oder Aktennummern.',
   'rules.fantasies': 'Gefühle, Bilder und Phantasien sind willkommen: Phantasien, keine Feststellungen.',
   'rules.noAdvice': 'Keine Ratschläge, keine Bewertungen, keine Belehrungen.',
-  'rules.anonymous': 'Ihre Beiträge sind anonym, außer die Leitung hat Beiträge mit Namen gewählt.',
   'rules.ok': 'Verstanden',
 
   'seat.youAre': 'Sie sind: {role}',
@@ -222,7 +221,7 @@ export const de: Catalogue = {
   'lead.waitingList': 'Warteraum',
   'lead.admit': 'Hereinlassen',
   'lead.settings': 'Einstellungen',
-  'lead.locked': 'Sitzung schließen (Neue warten)',
+  'lead.locked': 'Sitzung sperren: Neuankömmlinge warten auf Einlass',
   'lead.autoAdvance': 'Am Ende einer Phase automatisch weiter',
   'lead.timerEveryone': 'Alle sehen die Zeit',
   'lead.boardOpen': 'Tafel offen für Beiträge',
@@ -373,6 +372,27 @@ export const de: Catalogue = {
   'export.notes': 'Beiträge',
   'export.emptyCase': 'Keine Beiträge.',
   'export.highlighted': 'hervorgehoben',
+
+  // screens (issue 11): the projector, screen titles, copy buttons, pending switches
+  'title.start': 'Neue Sitzung',
+  'title.join': 'Teilnehmen',
+  'title.console': 'Leitung',
+  'title.seat': 'Sitzung',
+  'title.projector': 'Projektor',
+  'title.about': 'Über',
+  'title.privacy': 'Datenschutz',
+  'common.copyWhat': 'Kopieren: {what}',
+  'common.copiedWhat': 'Kopiert: {what}',
+  'common.saving': 'Wird gespeichert …',
+  'seat.backToNote': 'Beitrag ändern',
+  'lead.screens': 'Bildschirme (zählen nicht als Personen)',
+  'lead.projectorSeat': 'Projektor',
+  'projector.fullscreen': 'Vollbild',
+  'projector.exitFullscreen': 'Vollbild beenden',
+  'projector.highlighted': 'Hervorgehoben',
+  'projector.page': 'Seite {page} von {pages}',
+  'end.roomBody': 'Vielen Dank.',
+  'export.resonated': 'klingt nach',
 
   'notFound.title': 'Seite nicht gefunden',
 

@@ -64,9 +64,9 @@ export const en = {
   'start.createKeyHint': 'This server asks for a key. Whoever runs it can give it to you.',
   'start.needsKey': 'This server needs a key to create meetings. Please enter it below.',
 
-  'template.classic90one': 'Classic 90 minutes, one case',
-  'template.classic90two': 'Classic 90 minutes, two cases',
-  'template.stepBack30': 'Step-back consultation, 30 minutes',
+  'template.classic90one': 'Classic, one case',
+  'template.classic90two': 'Classic, two cases',
+  'template.stepBack30': 'Step-back consultation',
   'template.custom': 'Saved plan',
 
   'phase.opening': 'Opening',
@@ -151,7 +151,6 @@ export const en = {
   'rules.noIdentifiers': 'No patient names, dates of birth or record numbers.',
   'rules.fantasies': 'Feelings, images and fantasies are welcome: fantasies, not statements.',
   'rules.noAdvice': 'No advice, no judgement, no teaching.',
-  'rules.anonymous': 'Your notes are anonymous unless the leader chose named notes.',
   'rules.ok': 'I understand',
 
   'seat.youAre': 'You are: {role}',
@@ -365,6 +364,27 @@ export const en = {
   'export.notes': 'Notes',
   'export.emptyCase': 'No notes.',
   'export.highlighted': 'highlighted',
+
+  // screens (issue 11): the projector, screen titles, copy buttons, pending switches
+  'title.start': 'New meeting',
+  'title.join': 'Join',
+  'title.console': 'Console',
+  'title.seat': 'Meeting',
+  'title.projector': 'Projector',
+  'title.about': 'About',
+  'title.privacy': 'Privacy',
+  'common.copyWhat': 'Copy: {what}',
+  'common.copiedWhat': 'Copied: {what}',
+  'common.saving': 'Saving…',
+  'seat.backToNote': 'Change the note',
+  'lead.screens': 'Screens (not counted as people)',
+  'lead.projectorSeat': 'Projector',
+  'projector.fullscreen': 'Full screen',
+  'projector.exitFullscreen': 'Leave full screen',
+  'projector.highlighted': 'Highlighted',
+  'projector.page': 'Page {page} of {pages}',
+  'end.roomBody': 'Thank you.',
+  'export.resonated': 'resonated',
 
   'notFound.title': 'Page not found',
 

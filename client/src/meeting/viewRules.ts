@@ -76,3 +76,18 @@ export function boardVisible(view: MeetingView): boolean {
 export function caseLabelNumber(phase: PhasePlan): number | null {
   return phase.caseIndex === null ? null : phase.caseIndex + 1;
 }
+
+/**
+ * People in the meeting now. Display seats (the room's projector) are screens, not people: the
+ * seat list leaves them out, and a projector, which gets no seat list, leaves out itself.
+ */
+export function peopleHere(view: MeetingView): number {
+  if (view.seats) return view.seats.filter((s) => s.role !== 'projector' && s.connected).length;
+  return Math.max(0, view.presence.connected - (view.you.role === 'projector' ? 1 : 0));
+}
+
+/** Everyone admitted to the meeting but the display seats. */
+export function peopleTotal(view: MeetingView): number {
+  if (view.seats) return view.seats.filter((s) => s.role !== 'projector').length;
+  return Math.max(0, view.presence.total - (view.you.role === 'projector' ? 1 : 0));
+}

@@ -2,18 +2,23 @@ import { Link } from '../components/Link';
 import { useT } from '../i18n';
 import { paths } from '../router';
 
-/** Shown to everyone when the meeting ends; the device has already forgotten the meeting. */
-export function EndScreen() {
+/**
+ * Shown to everyone when the meeting ends; the device has already forgotten the meeting. The
+ * room's screen gets the calm version: no invitation to start another meeting in front of the group.
+ */
+export function EndScreen({ room = false }: { room?: boolean }) {
   const t = useT();
   return (
     <div className="end" data-testid="end-screen">
       <h1>{t('end.title')}</h1>
-      <p>{t('end.body')}</p>
-      <p>
-        <Link className="button" href={paths.start()}>
-          {t('end.newMeeting')}
-        </Link>
-      </p>
+      <p>{t(room ? 'end.roomBody' : 'end.body')}</p>
+      {!room && (
+        <p>
+          <Link className="button" href={paths.start()}>
+            {t('end.newMeeting')}
+          </Link>
+        </p>
+      )}
     </div>
   );
 }

@@ -3,9 +3,11 @@ import { Page } from '../components/Page';
 import { api, saveSeat, type ApiErrorCode } from '../connection';
 import { useT } from '../i18n';
 import { navigate, paths, readFragment } from '../router';
+import { useDocumentTitle } from '../components/useDocumentTitle';
 
 export default function JoinScreen() {
   const t = useT();
+  useDocumentTitle(t('title.join'));
   const [code, setCode] = useState(() => readFragment('code') ?? '');
   const [name, setName] = useState('');
   const [observer, setObserver] = useState(false);

@@ -22,6 +22,7 @@ import { SettingsPanel } from './lead/SettingsPanel';
 import { Timeline } from './lead/Timeline';
 import { TimerPanel } from './lead/TimerPanel';
 import { useCommand } from './lead/useCommand';
+import { useDocumentTitle } from '../components/useDocumentTitle';
 
 /**
  * The leader's token arrives once in the link's fragment (`#t=…`, never sent to the server by
@@ -66,6 +67,7 @@ function Console() {
   const { run, error, clearError } = useCommand();
   const [printing, setPrinting] = useState<BoardExport | null>(null);
   usePhaseAnnouncement(view);
+  useDocumentTitle(t('title.console'), view?.title);
   const role = view?.you.effectiveRole;
   const meetingId = view?.meetingId;
   useEffect(() => {

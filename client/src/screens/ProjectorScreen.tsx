@@ -1,10 +1,9 @@
 import { useEffect, useState } from 'react';
 import type { MeetingView } from '../../../shared/meeting/view';
-import { BoardView } from '../components/BoardView';
 import { Countdown } from '../components/Countdown';
 import { LiveRegion } from '../a11y/announcer';
 import { usePhaseAnnouncement } from '../a11y/useAnnouncements';
-import { LanguageSwitcher } from '../components/LanguageSwitcher';
+import { useDocumentTitle } from '../components/useDocumentTitle';
 import { QrCode } from '../components/QrCode';
 import {
   api,
@@ -17,11 +16,14 @@ import {
   useMeetingView,
   type ApiErrorCode,
 } from '../connection';
-import { useT } from '../i18n';
+import { LANGUAGES, setLanguage, useLanguage, useT, type Language } from '../i18n';
 import { useJoinOrigin } from '../meeting/joinOrigin';
-import { boardVisible, caseLabelNumber, currentCase, currentPhase } from '../meeting/viewRules';
+import { boardVisible, caseLabelNumber, currentCase, currentPhase, peopleHere } from '../meeting/viewRules';
 import { takeFragmentSecret } from '../router';
 import { EndScreen } from './EndScreen';
+import { FullscreenButton } from './projector/FullscreenButton';
+import { ProjectorBoard } from './projector/ProjectorBoard';
+import { useWakeLock } from './projector/useWakeLock';
 
 /** One claim per key and page, however often effects run. */
 const claims = new Map<string, ReturnType<typeof api.claimProjector>>();
@@ -79,16 +81,21 @@ function Projector() {
   const view = useMeetingView();
   const status = useConnectionStatus();
   const t = useT();
+  const lang = useLanguage();
   const [blank, setBlank] = useState(false);
   usePhaseAnnouncement(view);
+  useWakeLock();
+  useDocumentTitle(t('title.projector'), view?.title);
 
   useEffect(() => {
     function onKey(event: KeyboardEvent) {
       if (event.key === 'b' || event.key === 'B') setBlank((b) => !b);
+      // No menu on the room's screen: its own keyboard steps through the languages.
+      if (event.key === 'l' || event.key === 'L') void setLanguage(nextLanguage(lang));
     }
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, []);
+  }, [lang]);
 
   if (blank) {
     return (
@@ -99,11 +106,8 @@ function Projector() {
   }
   if (status === 'ended' || view?.status === 'ended') {
     return (
-      <main className="projector projector-message">
-        <EndScreen />
-        <footer className="projector-corner">
-          <LanguageSwitcher />
-        </footer>
+      <main className="projector projector-message projector-end">
+        <EndScreen room />
       </main>
     );
   }
@@ -133,9 +137,14 @@ function Projector() {
         </p>
       )}
       {view.status === 'lobby' ? <Lobby view={view} /> : <Running view={view} />}
+      <FullscreenButton />
       <LiveRegion />
     </main>
   );
+}
+
+function nextLanguage(lang: Language): Language {
+  return LANGUAGES[(LANGUAGES.indexOf(lang) + 1) % LANGUAGES.length] ?? 'en';
 }
 
 function Lobby({ view }: { view: MeetingView }) {
@@ -146,9 +155,6 @@ function Lobby({ view }: { view: MeetingView }) {
   const code = view.joinCode ?? '';
   return (
     <div className="projector-lobby">
-      <div className="projector-lang">
-        <LanguageSwitcher />
-      </div>
       {view.title && <p className="projector-title">{view.title}</p>}
       <div className="projector-join">
         <div>
@@ -169,7 +175,8 @@ function Lobby({ view }: { view: MeetingView }) {
         )}
       </div>
       <p className="projector-foot">
-        {t('projector.presence', { connected: view.presence.connected })} · {t('projector.hint')}
+        <span data-testid="projector-people">{t('projector.presence', { connected: peopleHere(view) })}</span>{' '}
+        · {t('projector.hint')}
       </p>
     </div>
   );
@@ -184,17 +191,16 @@ function Running({ view }: { view: MeetingView }) {
   return (
     <div className={showBoard ? 'projector-board' : 'projector-calm'}>
       <header className="projector-phase">
-        {caseNo !== null && <p className="phase-case">{t('phase.caseN', { n: caseNo })}</p>}
-        <h1 data-testid="phase-name" data-phase={phase?.kind}>
-          {phase ? t(`phase.${phase.kind}`) : ''}
-        </h1>
-        {view.timer && <Countdown timer={view.timer} size={showBoard ? 'small' : 'large'} />}
+        <div className="projector-phase-name">
+          {caseNo !== null && <p className="phase-case">{t('phase.caseN', { n: caseNo })}</p>}
+          <h1 data-testid="phase-name" data-phase={phase?.kind}>
+            {phase ? t(`phase.${phase.kind}`) : ''}
+          </h1>
+        </div>
+        {view.timer && <Countdown timer={view.timer} size="huge" />}
       </header>
       {/* Never a name on the projector, whatever the anonymity mode. */}
-      {showBoard && <BoardView board={board} size="large" />}
-      <footer className="projector-corner">
-        <LanguageSwitcher />
-      </footer>
+      {showBoard && <ProjectorBoard board={board} />}
     </div>
   );
 }

@@ -17,6 +17,7 @@ import { NoSeat } from './NoSeat';
 import { ObserverView } from './seat/ObserverView';
 import { ParticipantView } from './seat/ParticipantView';
 import { PresenterView } from './seat/PresenterView';
+import { useDocumentTitle } from '../components/useDocumentTitle';
 
 /** The page of a person who joined with the code: member, presenter or observer. */
 export default function SeatScreen({ meetingId }: { meetingId: string }) {
@@ -34,6 +35,7 @@ export default function SeatScreen({ meetingId }: { meetingId: string }) {
 function SeatPage({ meetingId }: { meetingId: string }) {
   const t = useT();
   const view = useMeetingView();
+  useDocumentTitle(t('title.seat'), view?.title);
   const status = useConnectionStatus();
   const role = view?.you.effectiveRole;
   usePhaseAnnouncement(view);

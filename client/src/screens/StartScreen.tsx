@@ -8,6 +8,7 @@ import { api, meetingKey, saveJson, type ApiErrorCode, type CreatedMeeting } fro
 import { isMessageKey, useT, type Translate } from '../i18n';
 import { deletePlan, loadPlans, type SavedPlan } from '../meeting/savedPlans';
 import { joinLinkFor } from '../meeting/joinOrigin';
+import { useDocumentTitle } from '../components/useDocumentTitle';
 
 export function templateName(template: Template, t: Translate): string {
   if (isMessageKey(template.nameKey)) return t(template.nameKey);
@@ -26,6 +27,7 @@ export const linksKey = (meetingId: string) => meetingKey('links', meetingId);
 
 export default function StartScreen() {
   const t = useT();
+  useDocumentTitle(t('title.start'));
   const [templates, setTemplates] = useState<readonly Template[]>(BUILT_IN_TEMPLATES);
   const [title, setTitle] = useState('');
   const [leaderName, setLeaderName] = useState('');

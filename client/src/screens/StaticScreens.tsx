@@ -2,6 +2,7 @@ import { Link } from '../components/Link';
 import { Page } from '../components/Page';
 import { useT, type MessageKey } from '../i18n';
 import { paths } from '../router';
+import { useDocumentTitle } from '../components/useDocumentTitle';
 
 function Paragraphs({ keys }: { keys: MessageKey[] }) {
   const t = useT();
@@ -23,6 +24,7 @@ function Items({ keys, ordered = false }: { keys: MessageKey[]; ordered?: boolea
 /** For people new to the method: what a Balint group is, where it comes from, how a meeting runs. */
 export function AboutScreen() {
   const t = useT();
+  useDocumentTitle(t('title.about'));
   return (
     <Page>
       <article className="prose" data-testid="about">
@@ -73,6 +75,7 @@ export function AboutScreen() {
 /** Plain language: what is stored, where, and for how long. */
 export function PrivacyScreen() {
   const t = useT();
+  useDocumentTitle(t('title.privacy'));
   return (
     <Page>
       <article className="prose" data-testid="privacy">

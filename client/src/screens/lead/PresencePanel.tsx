@@ -1,12 +1,16 @@
+import { useRef } from 'react';
+import type { MeetingCommand } from '../../../../shared/meeting/commands';
 import type { MeetingView, SeatView } from '../../../../shared/meeting/view';
 import { useT } from '../../i18n';
-import { currentCase } from '../../meeting/viewRules';
+import { currentCase, peopleHere, peopleTotal } from '../../meeting/viewRules';
 import type { RunCommand } from './useCommand';
 
 /** Who is here and in which role; name the presenter, make co-leader, remove; the waiting room. */
 export function PresencePanel({ view, run }: { view: MeetingView; run: RunCommand }) {
   const t = useT();
   const seats = (view.seats ?? []).filter((s) => s.role !== 'projector');
+  // Display seats are screens, not people: listed apart and never counted as here.
+  const screens = (view.seats ?? []).filter((s) => s.role === 'projector');
   const waiting = view.waiting ?? [];
   const caseIndex = currentCase(view);
   const presenterId = view.cases[caseIndex]?.presenterSeatId ?? null;
@@ -14,7 +18,7 @@ export function PresencePanel({ view, run }: { view: MeetingView; run: RunComman
   return (
     <section className="panel" aria-labelledby="presence-title">
       <h2 id="presence-title">
-        {t('lead.presence', { connected: view.presence.connected, total: view.presence.total })}
+        {t('lead.presence', { connected: peopleHere(view), total: peopleTotal(view) })}
       </h2>
       {waiting.length > 0 && (
         <div className="waiting-list" data-testid="waiting-list">
@@ -41,6 +45,19 @@ export function PresencePanel({ view, run }: { view: MeetingView; run: RunComman
           <SeatRow key={seat.id} seat={seat} me={seat.id === view.you.seatId} cases={view.cases} run={run} />
         ))}
       </ul>
+      {screens.length > 0 && (
+        <div className="presence-screens" data-testid="presence-screens">
+          <h3>{t('lead.screens')}</h3>
+          <ul>
+            {screens.map((s) => (
+              <li key={s.id}>
+                <span className={`conn-dot ${s.connected ? 'is-online' : 'is-offline'}`} aria-hidden="true" />
+                {t('lead.projectorSeat')} · {s.connected ? t('lead.connected') : t('lead.disconnected')}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
     </section>
   );
 }
@@ -58,6 +75,12 @@ function SeatRow({
 }) {
   const t = useT();
   const editable = !me && seat.role !== 'leader';
+  const more = useRef<HTMLDetailsElement>(null);
+  // After an action the disclosure closes, so the list does not fill with open Remove buttons.
+  const act = (command: MeetingCommand) => {
+    if (more.current) more.current.open = false;
+    void run(command);
+  };
   return (
     <li className="presence-row">
       <span className={`conn-dot ${seat.connected ? 'is-online' : 'is-offline'}`} aria-hidden="true" />
@@ -68,7 +91,7 @@ function SeatRow({
       <span className={`role-badge role-${seat.effectiveRole}`}>{t(`role.${seat.effectiveRole}`)}</span>
       <span className="visually-hidden">{seat.connected ? t('lead.connected') : t('lead.disconnected')}</span>
       {editable && (
-        <details className="presence-more">
+        <details className="presence-more" ref={more}>
           <summary aria-label={t('lead.seatActions', { name: seat.name })}>{t('lead.change')}</summary>
           <span className="presence-actions">
             {seat.role === 'participant' &&
@@ -82,7 +105,7 @@ function SeatRow({
                     className="button-small"
                     aria-pressed={presents}
                     onClick={() =>
-                      void run({ type: 'presenter:set', caseIndex: i, seatId: presents ? null : seat.id })
+                      act({ type: 'presenter:set', caseIndex: i, seatId: presents ? null : seat.id })
                     }
                   >
                     {presents ? t('lead.unsetPresenter') + which : t('lead.makePresenter', { n: i + 1 })}
@@ -93,7 +116,7 @@ function SeatRow({
               <button
                 type="button"
                 className="button-small"
-                onClick={() => void run({ type: 'seat:setRole', seatId: seat.id, role: 'co-leader' })}
+                onClick={() => act({ type: 'seat:setRole', seatId: seat.id, role: 'co-leader' })}
               >
                 {t('lead.makeCoLeader')}
               </button>
@@ -102,7 +125,7 @@ function SeatRow({
               <button
                 type="button"
                 className="button-small"
-                onClick={() => void run({ type: 'seat:setRole', seatId: seat.id, role: 'participant' })}
+                onClick={() => act({ type: 'seat:setRole', seatId: seat.id, role: 'participant' })}
               >
                 {t('lead.makeParticipant')}
               </button>
@@ -111,7 +134,7 @@ function SeatRow({
               <button
                 type="button"
                 className="button-small"
-                onClick={() => void run({ type: 'seat:setRole', seatId: seat.id, role: 'observer' })}
+                onClick={() => act({ type: 'seat:setRole', seatId: seat.id, role: 'observer' })}
               >
                 {t('lead.makeObserver')}
               </button>
@@ -121,7 +144,7 @@ function SeatRow({
               className="button-small button-quiet"
               onClick={() => {
                 if (confirm(t('lead.removeConfirm', { name: seat.name })))
-                  void run({ type: 'seat:remove', seatId: seat.id });
+                  act({ type: 'seat:remove', seatId: seat.id });
               }}
             >
               {t('lead.remove')}

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { PendingSwitch } from './PendingSwitch';
 import type { MeetingView } from '../../../../shared/meeting/view';
 import { CopyField } from '../../components/CopyField';
 import { loadJson, meetingKey } from '../../connection';
@@ -11,13 +12,13 @@ import type { RunCommand } from './useCommand';
 export function SettingsPanel({ view, run }: { view: MeetingView; run: RunCommand }) {
   const t = useT();
   const links = loadJson<{ projectorLink?: string }>(meetingKey('links', view.meetingId));
-  const toggles: [string, boolean, (on: boolean) => void][] = [
-    [t('lead.locked'), view.locked, (on) => void run({ type: 'settings:update', locked: on })],
-    [t('lead.autoAdvance'), view.autoAdvance, (on) => void run({ type: 'settings:update', autoAdvance: on })],
+  const toggles: [string, boolean, (on: boolean) => Promise<boolean>][] = [
+    [t('lead.locked'), view.locked, (on) => run({ type: 'settings:update', locked: on })],
+    [t('lead.autoAdvance'), view.autoAdvance, (on) => run({ type: 'settings:update', autoAdvance: on })],
     [
       t('lead.timerEveryone'),
       view.timerVisibility === 'everyone',
-      (on) => void run({ type: 'settings:update', timerVisibility: on ? 'everyone' : 'leaders' }),
+      (on) => run({ type: 'settings:update', timerVisibility: on ? 'everyone' : 'leaders' }),
     ],
   ];
   const [chime, setChime] = useState(chimeEnabled);
@@ -38,10 +39,7 @@ export function SettingsPanel({ view, run }: { view: MeetingView; run: RunComman
         </button>
       </div>
       {toggles.map(([label, on, set]) => (
-        <label key={label} className="switch">
-          <input type="checkbox" role="switch" checked={on} onChange={(e) => set(e.target.checked)} />
-          <span>{label}</span>
-        </label>
+        <PendingSwitch key={label} label={label} on={on} set={set} />
       ))}
       <label className="switch">
         <input

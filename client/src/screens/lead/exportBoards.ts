@@ -26,7 +26,7 @@ export const kindLabel = (kind: string, t: Translate) => t(`noteKind.${kind}` as
 export function noteMarks(note: ExportedNote, t: Translate): string[] {
   const marks: string[] = [];
   if (note.highlight) marks.push(t('export.highlighted'));
-  if (note.resonance > 0) marks.push(t('presenter.resonated'));
+  if (note.resonance > 0) marks.push(t('export.resonated'));
   return marks;
 }
 
@@ -47,7 +47,7 @@ export function toMarkdown(data: BoardExport, t: Translate, lang: string): strin
     emptyCase: t('export.emptyCase'),
     kind: (kind) => kindLabel(kind, t),
     highlighted: t('export.highlighted'),
-    resonated: t('presenter.resonated'),
+    resonated: t('export.resonated'),
   });
 }
 

@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
 import { NOTE_TEXT_MAX } from '../../../../shared/board/limits';
 import type { NoteKind } from '../../../../shared/meeting/phases';
 import { useT } from '../../i18n';
@@ -15,6 +15,7 @@ export function Composer({ kinds, onSend }: ComposerProps) {
   const [chosen, setChosen] = useState<NoteKind | null>(null);
   const [text, setText] = useState('');
   const [nudges, setNudges] = useState<Nudge[]>([]);
+  const textRef = useRef<HTMLTextAreaElement>(null);
   const kind = chosen && kinds.includes(chosen) ? chosen : (kinds[0] ?? null);
   if (!kind) return null;
   const left = NOTE_TEXT_MAX - text.trim().length;
@@ -47,6 +48,7 @@ export function Composer({ kinds, onSend }: ComposerProps) {
       <label className="field">
         <span className="visually-hidden">{t('seat.noteLabel')}</span>
         <textarea
+          ref={textRef}
           value={text}
           onChange={(e) => {
             setText(e.target.value);
@@ -62,19 +64,33 @@ export function Composer({ kinds, onSend }: ComposerProps) {
       <p id="composer-left" className={`chars-left${left < 0 ? ' is-over' : ''}`}>
         {t('seat.charsLeft', { n: left })}
       </p>
-      {nudges.length > 0 && (
-        <div className="nudge" role="status">
+      {nudges.length > 0 ? (
+        // One clear choice: send as written, or go back to the text. No second, silent Send.
+        <div className="nudge" role="status" data-testid="nudge">
           {nudges.map((n) => (
             <p key={n}>{t(`seat.nudge.${n}`)}</p>
           ))}
-          <button type="button" onClick={(e) => submit(e, true)}>
-            {t('seat.sendAnyway')}
-          </button>
+          <div className="nudge-actions">
+            <button type="button" className="button-primary button-big" onClick={(e) => submit(e, true)}>
+              {t('seat.sendAnyway')}
+            </button>
+            <button
+              type="button"
+              className="button-quiet"
+              onClick={() => {
+                setNudges([]);
+                textRef.current?.focus();
+              }}
+            >
+              {t('seat.backToNote')}
+            </button>
+          </div>
         </div>
+      ) : (
+        <button type="submit" className="button-primary button-big" disabled={!text.trim() || left < 0}>
+          {t('seat.send')}
+        </button>
       )}
-      <button type="submit" className="button-primary button-big" disabled={!text.trim() || left < 0}>
-        {t('seat.send')}
-      </button>
     </form>
   );
 }

@@ -1,7 +1,14 @@
+import type { MeetingView } from '../../../../shared/meeting/view';
 import { useT } from '../../i18n';
 
 /** One screen of ground rules, once per meeting and device, before the first note. */
-export function GroundRules({ onAccept }: { onAccept: () => void }) {
+export function GroundRules({
+  anonymity,
+  onAccept,
+}: {
+  anonymity: MeetingView['anonymity'];
+  onAccept: () => void;
+}) {
   const t = useT();
   return (
     <section className="rules" aria-labelledby="rules-title" data-testid="ground-rules">
@@ -11,7 +18,8 @@ export function GroundRules({ onAccept }: { onAccept: () => void }) {
         <li>{t('rules.noIdentifiers')}</li>
         <li>{t('rules.fantasies')}</li>
         <li>{t('rules.noAdvice')}</li>
-        <li>{t('rules.anonymous')}</li>
+        {/* The meeting's own mode, said here once (the page's mode hint waits until after). */}
+        <li>{t(anonymity === 'anonymous' ? 'common.anonymousMode' : 'common.namedMode')}</li>
       </ul>
       <button type="button" className="button-primary button-big" onClick={onAccept}>
         {t('rules.ok')}

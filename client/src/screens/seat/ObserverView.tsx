@@ -17,6 +17,12 @@ export function ObserverView({ view }: { view: MeetingView }) {
       <PhaseHeader view={view} />
       <TimerLine view={view} />
       <p className="hint">{t('seat.observerHint')}</p>
+      {view.status === 'lobby' && (
+        <>
+          <p>{t('seat.lobby')}</p>
+          <p className="hint">{t('seat.lobbyHint')}</p>
+        </>
+      )}
       {showBoard && (
         <section aria-label={t('seat.board')}>
           <h2>{t('seat.board')}</h2>

@@ -50,6 +50,7 @@ export function ParticipantView({ view }: { view: MeetingView }) {
   } else if (!rulesAccepted) {
     input = (
       <GroundRules
+        anonymity={view.anonymity}
         onAccept={() => {
           saveJson(rulesKey, true);
           setRulesAccepted(true);
@@ -65,7 +66,7 @@ export function ParticipantView({ view }: { view: MeetingView }) {
       <PhaseHeader view={view} />
       <TimerLine view={view} />
       {input}
-      {kinds.length > 0 && (
+      {kinds.length > 0 && rulesAccepted && (
         <p className="hint">
           {t(view.anonymity === 'anonymous' ? 'common.anonymousMode' : 'common.namedMode')}
         </p>
