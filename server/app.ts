@@ -120,6 +120,7 @@ export function createApp(deps: AppDeps): App {
   });
 
   hub.loadAll();
+  board?.resumeReleases();
 
   let closed: Promise<void> | null = null;
   return {
