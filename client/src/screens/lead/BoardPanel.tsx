@@ -66,7 +66,8 @@ export function BoardPanel({ view, run }: { view: MeetingView; run: RunCommand }
           <button
             type="button"
             className="button-small"
-            disabled={!waiting}
+            // Not tied to the flag, which lags by up to 30 s; fewer than three stay waiting (REL-4).
+            disabled={view.status !== 'running'}
             onClick={() => void connection.request('board:release', {})}
           >
             {t('lead.release')}
