@@ -143,6 +143,7 @@ export function createApp(deps: AppDeps): App {
   });
 
   hub.loadAll();
+  board?.resumeReleases();
 
   let closed: Promise<void> | null = null;
   return {

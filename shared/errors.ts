@@ -25,6 +25,8 @@ export interface CommandError {
   code: ErrorCode;
   /** English, for developers and logs; screens show a translated text for `code`. */
   message: string;
+  /** With `rate-limited` or `unavailable`: the earliest a retry may succeed, ms from the answer. */
+  retryAfterMs?: number;
 }
 
 export type Result<T = undefined> = { ok: true; value: T } | { ok: false; error: CommandError };

@@ -33,7 +33,7 @@ export interface ClientToServerEvents {
   'note:mine': (payload: NoteMine, ack: Ack<Record<string, NoteStatus>>) => void;
   'note:moderate': (payload: NoteModerate, ack: Ack) => void;
   'note:resonate': (payload: NoteResonate, ack: Ack) => void;
-  'board:release': (payload: Record<string, never>, ack: Ack<{ released: number }>) => void;
+  'board:release': (payload: Record<string, never>, ack: Ack) => void;
   /** Leaders only: every case's board (themes and notes, never authors) before the meeting ends. */
   'board:export': (payload: Record<string, never>, ack: Ack<BoardExport>) => void;
 }

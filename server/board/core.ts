@@ -14,10 +14,13 @@ import {
   pendingChanges,
   pendingCount,
   releaseTarget,
+  shouldArmDelay,
   shouldRelease,
   type ReleaseTrigger,
 } from './release';
+import { ReleaseTimers } from './releaseTimer';
 import { BoardRoom, type BoardConnection } from './room';
+import { WaitingSignal } from './waitingSignal';
 
 export interface CoreDeps {
   hub: MeetingHub;
@@ -42,8 +45,24 @@ export class BoardCore {
   private layouts = new Map<string, NoteLayout>();
   /** Called when a room is dropped, so its connections are closed. */
   onRoomDropped: (room: BoardRoom, code: number, reason: string) => void = () => {};
+  /** The random release delay of each case whose batch is due (REL-1). */
+  readonly releaseTimers: ReleaseTimers;
+  /** Leaders' coarse "notes are waiting" flag (REL-5). */
+  readonly waiting: WaitingSignal;
+  /** The last leaders' view each socket got: an unchanged view is not sent (REL-5). */
+  private lastLeaderView = new WeakMap<AppSocket, string>();
 
-  constructor(readonly deps: CoreDeps) {}
+  constructor(readonly deps: CoreDeps) {
+    this.releaseTimers = new ReleaseTimers(deps, (meetingId, caseIndex) => {
+      this.release(meetingId, caseIndex, 'timer');
+      this.notifyLeaders(meetingId);
+    });
+    this.waiting = new WaitingSignal(
+      deps.clock,
+      (meetingId, caseIndex) => this.pendingOf(meetingId, caseIndex) > 0,
+      (meetingId) => this.notifyLeaders(meetingId),
+    );
+  }
 
   room(meetingId: string, caseIndex: number): BoardRoom {
     const key = roomKey(meetingId, caseIndex);
@@ -84,7 +103,18 @@ export class BoardCore {
     room.destroy();
   }
 
-  /** Sends the waiting changes of a case out if the release rules say so; returns how many went. */
+  /** How many changes of a case wait for the next release. */
+  pendingOf(meetingId: string, caseIndex: number): number {
+    const state = this.deps.hub.state(meetingId);
+    if (!state) return 0;
+    const notes = this.deps.storage.listUnsettledNotes(meetingId, caseIndex);
+    return pendingCount(pendingChanges(notes, caseIndex, state.settings));
+  }
+
+  /**
+   * Sends the waiting changes of a case out if the release rules say so; returns how many went.
+   * A change that does not go out arms the case's random delay once MIN_BATCH wait (REL-1).
+   */
   release(meetingId: string, caseIndex: number, trigger: ReleaseTrigger): number {
     const state = this.deps.hub.state(meetingId);
     if (!state) return 0;
@@ -92,7 +122,11 @@ export class BoardCore {
     const notes = this.deps.storage.listUnsettledNotes(meetingId, caseIndex);
     const pending = pendingChanges(notes, caseIndex, state.settings);
     const count = pendingCount(pending);
-    if (!shouldRelease(state.settings, count, trigger)) return 0;
+    if (!shouldRelease(state.settings, count, trigger)) {
+      if (shouldArmDelay(state.settings, count)) this.releaseTimers.arm(meetingId, caseIndex);
+      this.waiting.changed(meetingId, caseIndex);
+      return 0;
+    }
     const batch = orderBatch(pending, this.deps.random);
     const target = releaseTarget(state.settings);
     const batchNo = this.nextBatch(meetingId, caseIndex);
@@ -130,6 +164,9 @@ export class BoardCore {
       },
       () => rows.forEach((write) => write()),
     );
+    // Everything that waited went out: whatever comes next waits for a fresh delay.
+    this.releaseTimers.cancel(meetingId, caseIndex);
+    this.waiting.released(meetingId, caseIndex);
     this.deps.logger.info('board.released', { meetingId, caseIndex, count, trigger });
     return count;
   }
@@ -198,8 +235,31 @@ export class BoardCore {
       hidden: notes
         .filter((n) => n.status === 'hidden')
         .map(({ noteId, kind, text }) => ({ noteId, kind, text })),
-      waitingCount: pendingCount(pendingChanges(notes, caseIndex, state.settings)),
+      waiting: this.waiting.get(meetingId, caseIndex),
     };
+  }
+
+  /** Arms what a restart lost (REL-3): a fresh delay for every case whose batch is due. */
+  resumeReleases(): void {
+    for (const meetingId of this.deps.hub.meetingIds()) {
+      const state = this.deps.hub.state(meetingId);
+      if (!state) continue;
+      for (let c = 0; c < state.cases.length; c++) {
+        const count = this.pendingOf(meetingId, c);
+        this.waiting.prime(meetingId, c, count > 0);
+        if (shouldArmDelay(state.settings, count)) this.releaseTimers.arm(meetingId, c);
+      }
+    }
+  }
+
+  /** Sends one leader connection its view, unless it already has this very view. */
+  notifySocket(socket: AppSocket, view = this.leaderView(socket.data.meetingId, socket.data.seatId)): void {
+    if (!view) return;
+    const json = JSON.stringify(view);
+    // The same view again after a note would still tell a leader "someone just wrote".
+    if (this.lastLeaderView.get(socket) === json) return;
+    this.lastLeaderView.set(socket, json);
+    socket.emit('board:leader', view);
   }
 
   /** Sends every leader connection of the meeting its notes view. */
@@ -210,8 +270,7 @@ export class BoardCore {
     for (const socket of sockets) {
       const seatId = socket.data.seatId;
       if (!views.has(seatId)) views.set(seatId, this.leaderView(meetingId, seatId));
-      const view = views.get(seatId);
-      if (view) socket.emit('board:leader', view);
+      this.notifySocket(socket, views.get(seatId));
     }
   }
 
@@ -219,6 +278,8 @@ export class BoardCore {
   purge(meetingId: string, code: number, reason: string): void {
     for (const room of this.loadedRooms(meetingId)) this.dropRoom(room, code, reason);
     this.sockets.delete(meetingId);
+    this.releaseTimers.purge(meetingId);
+    this.waiting.purge(meetingId);
     for (const key of this.layouts.keys()) if (key.startsWith(`${meetingId}/`)) this.layouts.delete(key);
   }
 
@@ -236,6 +297,8 @@ export class BoardCore {
       this.dropRoom(room, code, reason);
     }
     this.sockets.clear();
+    this.releaseTimers.purge();
+    this.waiting.purge();
     this.layouts.clear();
   }
 }

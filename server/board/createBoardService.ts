@@ -116,14 +116,14 @@ export function createBoardService(deps: BoardServiceDeps): BoardServiceWithInte
     on('note:resonate', handleNoteResonate);
     on('board:release', handleBoardRelease);
     on('board:export', handleBoardExport);
-    const view = core.leaderView(socket.data.meetingId, socket.data.seatId);
-    if (view) socket.emit('board:leader', view);
+    core.notifySocket(socket);
   }
 
   return {
     handleUpgrade: sockets.handleUpgrade,
     attachSocket,
     leaderView: (meetingId, seatId) => core.leaderView(meetingId, seatId),
+    resumeReleases: () => core.resumeReleases(),
     async close() {
       const closed = sockets.close();
       core.close(BOARD_CLOSE.GOING_AWAY, 'server shutting down');

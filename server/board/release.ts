@@ -5,18 +5,28 @@ import type { NoteRow } from '../storage/types';
 /**
  * When notes and authors' changes leave the author: pure decisions, no I/O.
  *
- * Anonymous meetings: a new note, an edit and a deletion all wait (nobody but the author knows
- * of them); they go out together, shuffled, when at least MIN_BATCH changes wait, when a leader
- * releases, or when a phase ends. "Out" is the public board in batch mode, and the leaders'
- * screening queue in screening mode, so that not even the leader can tie a note to the moment
- * someone typed it. An edited note that was on the board goes back to the queue in screening mode.
+ * Anonymous meetings (SPEC REL-1..REL-6): a new note, an edit and a deletion all wait (nobody but
+ * the author knows of them). Once MIN_BATCH changes wait, the batch leaves after a random delay,
+ * so its moment points at nobody (a leader watching the room would otherwise see it leave as the
+ * third phone goes down); whatever arrives meanwhile leaves with it. A leader may send a batch
+ * early, but never one smaller than MIN_BATCH; only a phase end sends one or two. "Out" is the
+ * public board in batch mode, and the leaders' screening queue in screening mode, so that not even
+ * the leader can tie a note to the moment someone typed it. An edited note that was on the board
+ * goes back to the queue in screening mode.
  * Named meetings: everything goes out at once (the author is shown anyway).
  */
 export const MIN_BATCH = 3;
+/** The delay between the moment MIN_BATCH changes wait and the batch leaving, drawn uniformly. */
+export const RELEASE_DELAY_MIN_MS = 5_000;
+export const RELEASE_DELAY_MAX_MS = 20_000;
+/** Leaders' "notes are waiting" flag changes at most this often (REL-5). */
+export const WAITING_SIGNAL_PERIOD_MS = 30_000;
 
 export type ReleaseTrigger =
   /** A note was added, edited or deleted, or the release mode changed. */
   | 'change'
+  /** The random delay armed when MIN_BATCH changes were waiting has passed. */
+  | 'timer'
   /** A leader pressed release (board:release). */
   | 'leader'
   /** A phase ended (or the meeting moved on). */
@@ -66,13 +76,28 @@ export function pendingCount(p: PendingChanges): number {
 /** Whether the waiting changes go out now. */
 export function shouldRelease(settings: ReleaseSettings, pending: number, trigger: ReleaseTrigger): boolean {
   if (pending === 0) return false;
+  if (settings.anonymity === 'named') return true;
   switch (trigger) {
-    case 'leader':
     case 'phase-end':
       return true;
+    case 'leader':
+    case 'timer':
+      return pending >= MIN_BATCH;
     case 'change':
-      return settings.anonymity === 'named' || pending >= MIN_BATCH;
+      // Never at the moment of a change: its timing would point at its author.
+      return false;
   }
+}
+
+/** Whether a change that did not go out should arm the release delay (if not armed already). */
+export function shouldArmDelay(settings: ReleaseSettings, pending: number): boolean {
+  return settings.anonymity !== 'named' && pending >= MIN_BATCH;
+}
+
+/** A fresh delay in [RELEASE_DELAY_MIN_MS, RELEASE_DELAY_MAX_MS], from the injected source. */
+export function releaseDelayMs(random: RandomSource): number {
+  const span = RELEASE_DELAY_MAX_MS - RELEASE_DELAY_MIN_MS + 1;
+  return RELEASE_DELAY_MIN_MS + Math.min(span - 1, Math.floor(random.next() * span));
 }
 
 /** Where a released new note goes: the board, or the leaders' screening queue. */

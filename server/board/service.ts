@@ -17,6 +17,8 @@ export interface BoardService {
   attachSocket(socket: AppSocket): void;
   /** Leaders' own view of notes not on the public board; null for anyone else. */
   leaderView(meetingId: string, seatId: string): LeaderNotesView | null;
+  /** After the hub loaded the stored meetings: re-arms the release delays a restart lost. */
+  resumeReleases(): void;
   /** Stops keep-alives, closes board connections, compacts and stores what is in memory. */
   close(): Promise<void>;
 }

@@ -48,6 +48,9 @@ export interface LeaderNotesView {
   screening: { noteId: string; kind: string; text: string }[];
   /** Hidden by a leader; can be shown again. */
   hidden: { noteId: string; kind: string; text: string }[];
-  /** How many notes wait for the next batch (their text stays unseen until release). */
-  waitingCount: number;
+  /**
+   * Whether changes wait for the next batch (their text stays unseen until release). Coarse on
+   * purpose: it changes at most every 30 s, on a fixed grid, and carries no count (REL-5).
+   */
+  waiting: boolean;
 }

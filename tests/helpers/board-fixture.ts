@@ -52,6 +52,8 @@ export interface BoardServerOptions {
   board?: Partial<
     Pick<BoardServiceDeps, 'keepAliveMs' | 'leaderLimits' | 'noteRateLimit' | 'maxPayloadBytes'>
   >;
+  /** Wraps the storage the server gets (e.g. to make writes fail for a while); as is by default. */
+  wrapStorage?: (storage: Storage) => Storage;
 }
 
 /** A Socket.IO client that also keeps every raw packet it received (events and acks). */
@@ -209,8 +211,9 @@ export async function startBoardServer(opts: BoardServerOptions = {}): Promise<B
   const storage = openSqliteStorage({ file: dbFile, synchronous: 'NORMAL' });
   const seed = opts.seed ?? 1;
   let board: BoardServiceWithInternals | null = null;
+  const served = opts.wrapStorage?.(storage) ?? storage;
   const app = createApp({
-    storage,
+    storage: served,
     clock,
     random: seededRandom(seed),
     logger: opts.logger ?? silentLogger,

@@ -266,6 +266,8 @@ export async function plantCanaryMeeting(env: MeetingEnv): Promise<PlantedMeetin
   const a1 = await add(ma, 'notea');
   const a2 = await add(mb, 'noteb');
   const a3 = await add(mc, 'notec');
+  // Three wait: the leader sends them now rather than after the random delay (REL-4).
+  await must('release', leader.send('board:release', {}));
   await watch0.until((d) => readBoard(d).notes.length === 3, 'the first batch');
   setTheme(lead0.doc, 'theme-case0-aaaa', plant('themezero'));
   setNoteLayout(lead0.doc, a1.noteId, { theme: 'theme-case0-aaaa', highlight: true, x: 10, y: 10 });
@@ -286,6 +288,7 @@ export async function plantCanaryMeeting(env: MeetingEnv): Promise<PlantedMeetin
   const b1 = await add(ma, 'noted');
   await add(mb, 'notee');
   await add(mc, 'notef');
+  await must('release', leader.send('board:release', {}));
   await must('approve', leader.send('note:moderate', { noteId: b1.noteId, action: 'approve' }));
   const lead1 = open(leader, 1);
   const watch1 = open(mb, 1);

@@ -86,6 +86,12 @@ describe('board connections: read-only for all but leaders (BOARD-1, BOARD-2)', 
     for (const n of notes.slice(0, 2)) {
       expect((await n.author.send('note:delete', { noteId: n.noteId, secret: n.secret })).ok).toBe(true);
     }
+    // A third change, so that the leader's release may send the batch (REL-4).
+    const last = notes[5] as (typeof notes)[number];
+    expect(
+      (await last.author.send('note:edit', { noteId: last.noteId, secret: last.secret, text: 'picture 5b' }))
+        .ok,
+    ).toBe(true);
     await cast.leader.send('board:release', {});
     await cast.leader.send('note:moderate', { noteId: notes[2]?.noteId, action: 'hide' });
     setNoteLayout(lead.doc, notes[3]?.noteId as string, { x: 1, y: 2, parked: true });

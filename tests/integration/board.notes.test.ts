@@ -113,7 +113,8 @@ describe('note:add input and retries', () => {
     const third = await addOk(reloaded, 'only once', secret);
     expect(again.noteId).toBe(first.noteId);
     expect(third.noteId).toBe(first.noteId);
-    await cast.leader.send('board:release', {});
+    // One note leaves only with the phase end (REL-4).
+    await goToPhase(cast.leader, 'return');
     expect(serverBoard(fx, cast.meetingId).notes.filter((n) => n.text === 'only once')).toHaveLength(1);
     expect(fx.storage.listNotes(cast.meetingId)).toHaveLength(1);
   });
@@ -185,7 +186,8 @@ describe('the author edits and deletes, proved by the secret', () => {
       (await a.send('note:edit', { noteId: na.noteId, secret: na.secret, text: 'second version' })).ok,
     ).toBe(true);
     const nc = await addOk(c, 'third note');
-    expect(nc.status).toBe('released');
+    expect(nc.status).toBe('waiting');
+    expect((await cast.leader.send('board:release', {})).ok).toBe(true);
     expect(
       serverBoard(fx, cast.meetingId)
         .notes.map((n) => n.text)
@@ -204,7 +206,8 @@ describe('the author edits and deletes, proved by the secret', () => {
     const wrongDelete = await a.send('note:delete', { noteId: nb.noteId, secret: na.secret });
     expect(!wrongDelete.ok && wrongDelete.error.code).toBe(E.NO_SUCH_NOTE);
 
-    // Released: the edit and the deletion wait (two changes < 3), then a leader release sends them.
+    // Released: the edit and the deletion wait (two changes < 3); a leader's release does not send
+    // them (REL-4), the phase end does.
     expect(
       (await a.send('note:edit', { noteId: na.noteId, secret: na.secret, text: 'third version' })).ok,
     ).toBe(true);
@@ -223,8 +226,9 @@ describe('the author edits and deletes, proved by the secret', () => {
       [nb.noteId]: 'deleted',
       [nc.noteId]: 'deleted',
     });
-    const released = await cast.leader.send<{ released: number }>('board:release', {});
-    expect(released.ok && released.value.released).toBe(2);
+    expect(await cast.leader.send('board:release', {})).toEqual({ ok: true });
+    expect(serverBoard(fx, cast.meetingId).notes.map((n) => n.text)).toContain('to be deleted');
+    await goToPhase(cast.leader, 'return');
     expect(
       serverBoard(fx, cast.meetingId)
         .notes.map((n) => n.text)
@@ -245,7 +249,10 @@ describe('release modes, moderation and the leaders’ view', () => {
     for (const [i, m] of cast.members.slice(0, 3).entries())
       ids.push((await addOk(m, `screened ${i}`)).noteId);
     await cast.leader.barrier();
-    expect(views.map((v) => v.waitingCount).slice(0, 2)).toEqual([1, 2]);
+    // No view per note (REL-5); the leader's release sends the three to the queue.
+    expect(views).toEqual([]);
+    expect((await cast.leader.send('board:release', {})).ok).toBe(true);
+    await cast.leader.barrier();
     const queue = views.at(-1);
     expect(queue?.screening.map((n) => n.text).sort()).toEqual(['screened 0', 'screened 1', 'screened 2']);
     expect(serverBoard(fx, cast.meetingId).notes).toEqual([]);

@@ -60,6 +60,8 @@ describe('the board across a SIGKILL restart (DUR-1, BOARD-3)', () => {
       // A released batch, then the leader arranges it.
       const released = [];
       for (const [i, a] of authors.entries()) released.push(await add(a, `released ${i}`));
+      // Three wait: the leader sends them now rather than after the random delay (REL-4).
+      expect(await leader.sendRaw('board:release', {})).toEqual({ ok: true });
       await reader.until((d) => readBoard(d).notes.length === 3, 'the first batch');
       setTheme(leadBoard.doc, 'theme-restart-1', 'Distance');
       setNoteLayout(leadBoard.doc, released[0]?.noteId as string, { theme: 'theme-restart-1', x: 5, y: 6 });
@@ -93,13 +95,15 @@ describe('the board across a SIGKILL restart (DUR-1, BOARD-3)', () => {
       expect(Y.equalSnapshots(Y.snapshot(fresh.doc), Y.snapshot(beforeDoc))).toBe(true);
       expect(readBoard(reader.doc)).toEqual(boardBefore);
 
-      // The waiting notes are still waiting: a leader release sends them out, once.
+      // The waiting changes are still waiting: two are too few for a leader's release (REL-4);
+      // the phase end sends them out, once.
       const leader2 = await socket(second.url, m.leaderToken, 'leader-2');
-      const release = (await leader2.sendRaw('board:release', {})) as {
-        ok: boolean;
-        value: { released: number };
-      };
-      expect(release).toEqual({ ok: true, value: { released: 2 } });
+      expect(await leader2.sendRaw('board:release', {})).toEqual({ ok: true });
+      expect(readBoard(reader.doc).notes.some((n) => n.text === 'waiting 0')).toBe(false);
+      const returnPhase = leader2.view.phases.find((p) => p.kind === 'return');
+      expect(await leader2.command({ type: 'phase:jump', phaseId: returnPhase?.id ?? '' })).toEqual({
+        ok: true,
+      });
       await reader.until(
         (d) => readBoard(d).notes.some((n) => n.text === 'waiting 0'),
         'the waiting changes',

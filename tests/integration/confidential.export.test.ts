@@ -142,7 +142,8 @@ describe('board:export (CONF-5)', () => {
         cases: [{ caseIndex: 0, themes: [], unthemed: [], parked: [] }],
       },
     });
-    await cast.leader.send('board:release', {});
+    // Two notes leave with the phase end (REL-4).
+    await goToPhase(cast.leader, 'return');
     const after = await exportOf(cast.leader);
     expect(after.ok && after.value.cases[0]?.unthemed.map((n) => n.text).sort()).toEqual([
       'waiting one',

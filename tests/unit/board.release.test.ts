@@ -4,7 +4,11 @@ import {
   orderBatch,
   pendingChanges,
   pendingCount,
+  releaseDelayMs,
   releaseTarget,
+  RELEASE_DELAY_MAX_MS,
+  RELEASE_DELAY_MIN_MS,
+  shouldArmDelay,
   shouldRelease,
   type ReleaseTrigger,
 } from '../../server/board/release';
@@ -35,25 +39,41 @@ function note(partial: Partial<NoteRow> = {}): NoteRow {
   };
 }
 
-describe('shouldRelease (BOARD-7)', () => {
-  it('anonymous meetings wait until at least three changes wait', () => {
+describe('shouldRelease (REL-1, REL-4)', () => {
+  it('REL-1: anonymous meetings never send at the moment of a change; from three on they arm the delay', () => {
     for (const settings of [ANON_BATCH, ANON_SCREEN]) {
-      expect(shouldRelease(settings, 0, 'change')).toBe(false);
-      expect(shouldRelease(settings, 1, 'change')).toBe(false);
-      expect(shouldRelease(settings, MIN_BATCH - 1, 'change')).toBe(false);
-      expect(shouldRelease(settings, MIN_BATCH, 'change')).toBe(true);
-      expect(shouldRelease(settings, 10, 'change')).toBe(true);
+      for (const n of [0, 1, MIN_BATCH - 1, MIN_BATCH, 10])
+        expect(shouldRelease(settings, n, 'change')).toBe(false);
+      expect(shouldArmDelay(settings, MIN_BATCH - 1)).toBe(false);
+      expect(shouldArmDelay(settings, MIN_BATCH)).toBe(true);
+      expect(shouldRelease(settings, MIN_BATCH - 1, 'timer')).toBe(false);
+      expect(shouldRelease(settings, MIN_BATCH, 'timer')).toBe(true);
     }
+    expect(shouldArmDelay(NAMED_BATCH, 10)).toBe(false);
   });
 
-  it('a leader release or a phase end sends out even one waiting change, never zero', () => {
-    const triggers: ReleaseTrigger[] = ['leader', 'phase-end'];
-    for (const settings of [ANON_BATCH, ANON_SCREEN, NAMED_BATCH, NAMED_SCREEN]) {
-      for (const trigger of triggers) {
-        expect(shouldRelease(settings, 1, trigger)).toBe(true);
-        expect(shouldRelease(settings, 0, trigger)).toBe(false);
-      }
+  it('REL-4: a leader release needs three; a phase end sends even one, never zero', () => {
+    for (const settings of [ANON_BATCH, ANON_SCREEN]) {
+      expect(shouldRelease(settings, 1, 'leader')).toBe(false);
+      expect(shouldRelease(settings, MIN_BATCH - 1, 'leader')).toBe(false);
+      expect(shouldRelease(settings, MIN_BATCH, 'leader')).toBe(true);
+      expect(shouldRelease(settings, 1, 'phase-end')).toBe(true);
     }
+    const triggers: ReleaseTrigger[] = ['leader', 'phase-end', 'timer', 'change'];
+    for (const settings of [ANON_BATCH, ANON_SCREEN, NAMED_BATCH, NAMED_SCREEN])
+      for (const trigger of triggers) expect(shouldRelease(settings, 0, trigger)).toBe(false);
+  });
+
+  it('REL-1: the delay is drawn from the injected source, within 5–20 s', () => {
+    const random = seededRandom(11);
+    const delays = Array.from({ length: 200 }, () => releaseDelayMs(random));
+    for (const d of delays) {
+      expect(d).toBeGreaterThanOrEqual(RELEASE_DELAY_MIN_MS);
+      expect(d).toBeLessThanOrEqual(RELEASE_DELAY_MAX_MS);
+    }
+    expect(releaseDelayMs({ next: () => 0 })).toBe(RELEASE_DELAY_MIN_MS);
+    expect(releaseDelayMs({ next: () => 1 - 2 ** -48 })).toBe(RELEASE_DELAY_MAX_MS);
+    expect(new Set(delays).size).toBeGreaterThan(150);
   });
 
   it('named meetings send every change at once', () => {

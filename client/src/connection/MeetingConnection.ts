@@ -10,6 +10,14 @@ import {
 } from '../../../shared/protocol';
 import { ClockOffsetEstimator } from '../../../shared/time/clockOffset';
 import { newCommandId } from './randomId';
+import {
+  isTemporary,
+  retryDelayMs,
+  RETRY_WINDOW_MS,
+  systemRetryClock,
+  type RetryClock,
+  type RetryTimer,
+} from './retry';
 import { createStore } from './store';
 
 type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -40,6 +48,10 @@ interface Pending {
   event: RequestEvent;
   payload: unknown;
   resolve(result: Result<unknown>): void;
+  /** Temporary refusals so far, and when the first came (the retry window starts there). */
+  refusals: number;
+  refusedSince: number | null;
+  retry: RetryTimer | null;
 }
 
 export interface RequestOptions {
@@ -60,6 +72,10 @@ const HANDSHAKE_RETRY_MAX_MS = 15_000;
 export interface ConnectionOptions {
   /** Where Socket.IO lives; the page's own origin when omitted. */
   url?: string;
+  /** Timers for resending after temporary refusals; real time when omitted. */
+  retryClock?: RetryClock;
+  /** A float in [0, 1) for the retries' jitter; Math.random when omitted. */
+  random?: () => number;
 }
 
 /**
@@ -171,13 +187,21 @@ export class MeetingConnection {
     if (FINAL.has(status)) return Promise.resolve(finalError(status));
     return new Promise((resolve) => {
       const id = newCommandId();
-      const entry: Pending = { event, payload, resolve: resolve as (r: Result<unknown>) => void };
+      const entry: Pending = {
+        event,
+        payload,
+        resolve: resolve as (r: Result<unknown>) => void,
+        refusals: 0,
+        refusedSince: null,
+        retry: null,
+      };
       this.pending.set(id, entry);
       if (this.socket?.connected) this.transmit(id, entry);
       if (options.giveUpMs !== undefined) {
         setTimeout(() => {
           if (this.pending.get(id) !== entry) return;
           this.pending.delete(id);
+          entry.retry?.cancel();
           resolve({ ok: false, error: { code: ERROR_CODES.UNAVAILABLE, message: `${event}: no answer` } });
         }, options.giveUpMs);
       }
@@ -199,6 +223,9 @@ export class MeetingConnection {
   private transmit(id: string, entry: Pending): void {
     const socket = this.socket;
     if (!socket?.connected) return; // The 'connect' handler sends it.
+    // A reconnect sends at once whatever waited for its retry time.
+    entry.retry?.cancel();
+    entry.retry = null;
     // One cast, here only: the event name is generic, the payload was typed by `request`.
     const emit = socket.timeout(ACK_TIMEOUT_MS).emit as unknown as (
       event: string,
@@ -212,9 +239,33 @@ export class MeetingConnection {
         if (socket.connected && this.socket === socket) this.transmit(id, entry);
         return;
       }
+      if (!result.ok && isTemporary(result.error) && this.scheduleRetry(id, entry, result.error)) return;
       this.pending.delete(id);
       entry.resolve(result);
     });
+  }
+
+  /**
+   * After a temporary refusal: the same payload (so the same command id or note secret, applied
+   * once) goes again after `retryAfterMs` or an exponential backoff with jitter, whichever is
+   * later, so a room of phones refused together does not come back together. False once the
+   * window has passed: the caller then shows the error.
+   */
+  private scheduleRetry(id: string, entry: Pending, error: CommandError): boolean {
+    const clock = this.options.retryClock ?? systemRetryClock;
+    const random = this.options.random ?? Math.random;
+    const now = clock.now();
+    entry.refusedSince ??= now;
+    const deadline = entry.refusedSince + RETRY_WINDOW_MS;
+    if (now >= deadline) return false;
+    // The last try falls on the window's end rather than past it.
+    const delay = Math.min(retryDelayMs(entry.refusals, error, random), deadline - now);
+    entry.refusals += 1;
+    entry.retry = clock.setTimer(now + delay, () => {
+      entry.retry = null;
+      if (this.pending.get(id) === entry) this.transmit(id, entry);
+    });
+    return true;
   }
 
   private async sampleClock(socket: ClientSocket): Promise<void> {
@@ -248,6 +299,7 @@ export class MeetingConnection {
     this.status.set(status);
     for (const [id, p] of this.pending) {
       this.pending.delete(id);
+      p.retry?.cancel();
       p.resolve(finalError(status));
     }
     this.stop();

@@ -263,8 +263,8 @@ export const de: Catalogue = {
   'lead.planSaved': '„{name}“ auf diesem Gerät gespeichert.',
   'lead.chime': 'Leiser Klang zwei Minuten vor Phasenende',
   'lead.chimeHint': 'Nur auf diesem Gerät. Die Leitungsansicht zeigt immer einen stillen Hinweis.',
-  'lead.waitingNotes': '{n} Beiträge warten auf die nächste Gruppe',
-  'lead.waitingNoteOne': 'Ein Beitrag wartet auf die nächste Gruppe',
+  'lead.notesWaiting':
+    'Beiträge warten: eine Gruppe geht einige Sekunden, nachdem drei warten, oder am Phasenende',
   'lead.screening': 'Vor der Freigabe zu lesen',
   'lead.approve': 'Freigeben',
   'lead.hide': 'Ausblenden',

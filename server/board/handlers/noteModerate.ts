@@ -57,19 +57,19 @@ export function handleNoteModerate(core: BoardCore, socket: AppSocket, payload: 
   return ok(undefined);
 }
 
-/** `board:release` (leaders): the current case's waiting changes go out now, however few. */
-export function handleBoardRelease(
-  core: BoardCore,
-  socket: AppSocket,
-  payload: unknown,
-): Result<{ released: number }> {
+/**
+ * `board:release` (leaders): the current case's waiting changes go out now, if at least
+ * MIN_BATCH wait; fewer keep waiting for more or for the phase end (REL-4). The ack carries no
+ * count: a count (or "nothing went") would tell the leader how many wrote since the last batch.
+ */
+export function handleBoardRelease(core: BoardCore, socket: AppSocket, payload: unknown): Result {
   const parsed = parseOr(boardReleaseSchema, payload);
   if (!parsed.ok) return parsed;
   const { meetingId, seatId } = socket.data;
   const state = core.deps.hub.state(meetingId);
   if (!state || !isLeaderSeat(state, seatId)) return fail(E.FORBIDDEN, 'leaders only');
-  const released = core.release(meetingId, currentCaseIndex(state), 'leader');
+  core.release(meetingId, currentCaseIndex(state), 'leader');
   core.deps.hub.touch(meetingId);
   core.notifyLeaders(meetingId);
-  return ok({ released });
+  return ok(undefined);
 }

@@ -29,7 +29,8 @@ export function BoardPanel({ view, run }: { view: MeetingView; run: RunCommand }
   useNewNotesAnnouncement(board);
   const moderate = (noteId: string, action: 'approve' | 'hide' | 'show') =>
     void connection.request('note:moderate', { noteId, action });
-  const waiting = held?.waitingCount ?? 0;
+  // Coarse on purpose (REL-5): no count, and it changes at most every 30 s.
+  const waiting = held?.waiting ?? false;
 
   return (
     <section className="panel board-panel" aria-labelledby="board-title" data-testid="board-panel">
@@ -61,18 +62,13 @@ export function BoardPanel({ view, run }: { view: MeetingView; run: RunCommand }
             </select>
           )}
         </InlineField>
-        <p className="release-row" data-testid="waiting-count">
-          <span>
-            {waiting === 0
-              ? t('lead.noneWaiting')
-              : waiting === 1
-                ? t('lead.waitingNoteOne')
-                : t('lead.waitingNotes', { n: waiting })}
-          </span>
+        <p className="release-row" data-testid="waiting">
+          <span>{waiting ? t('lead.notesWaiting') : t('lead.noneWaiting')}</span>
           <button
             type="button"
             className="button-small"
-            disabled={waiting === 0}
+            // Not tied to the flag, which lags by up to 30 s; fewer than three stay waiting (REL-4).
+            disabled={view.status !== 'running'}
             onClick={() => void connection.request('board:release', {})}
           >
             {t('lead.release')}

@@ -1,0 +1,64 @@
+import type { Clock, TimerHandle } from '../core/clock';
+import type { Logger } from '../core/logger';
+import type { RandomSource } from '../core/random';
+import { releaseDelayMs } from './release';
+
+const caseKey = (meetingId: string, caseIndex: number) => `${meetingId}/${caseIndex}`;
+
+/**
+ * One armed release delay per case (REL-1, REL-2). Memory only: nothing new is stored, since a
+ * restart re-arms a fresh delay for every case whose batch is due (REL-3). Runs on the injected
+ * clock, so tests move time instead of waiting for it.
+ */
+export class ReleaseTimers {
+  private timers = new Map<string, { meetingId: string; handle: TimerHandle }>();
+
+  constructor(
+    private readonly deps: { clock: Clock; random: RandomSource; logger: Logger },
+    /** Sends the case's waiting changes if the rules still say so (trigger 'timer'). */
+    private readonly fire: (meetingId: string, caseIndex: number) => void,
+  ) {}
+
+  /** Arms a fresh delay for the case unless one is armed: later changes join the same batch. */
+  arm(meetingId: string, caseIndex: number): void {
+    const key = caseKey(meetingId, caseIndex);
+    if (this.timers.has(key)) return;
+    const { clock, random, logger } = this.deps;
+    const at = clock.now() + releaseDelayMs(random);
+    const handle = clock.setTimer(at, () => {
+      if (this.timers.get(key)?.handle !== handle) return;
+      this.timers.delete(key);
+      try {
+        this.fire(meetingId, caseIndex);
+      } catch (error) {
+        // Storage refused the batch: it stays waiting and tries again after a fresh delay.
+        logger.error('board.release_failed', {
+          meetingId,
+          caseIndex,
+          error: error instanceof Error ? error.name : 'unknown',
+        });
+        this.arm(meetingId, caseIndex);
+      }
+    });
+    this.timers.set(key, { meetingId, handle });
+  }
+
+  isArmed(meetingId: string, caseIndex: number): boolean {
+    return this.timers.has(caseKey(meetingId, caseIndex));
+  }
+
+  cancel(meetingId: string, caseIndex: number): void {
+    const key = caseKey(meetingId, caseIndex);
+    this.timers.get(key)?.handle.cancel();
+    this.timers.delete(key);
+  }
+
+  /** The meeting was purged (or the server drains): no timer may touch it again. */
+  purge(meetingId?: string): void {
+    for (const [key, t] of this.timers) {
+      if (meetingId !== undefined && t.meetingId !== meetingId) continue;
+      t.handle.cancel();
+      this.timers.delete(key);
+    }
+  }
+}
