@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createApp } from './app';
@@ -7,6 +6,8 @@ import { loadConfig } from './config';
 import { systemClock } from './core/clock';
 import { createLogger } from './core/logger';
 import { cryptoRandom } from './core/random';
+import { crashPointFromEnv } from './storage/crashPoints';
+import { lockDataDir, prepareDataDir } from './storage/dataDir';
 import { openSqliteStorage } from './storage/sqlite';
 
 const loaded = loadConfig(process.env);
@@ -16,10 +17,23 @@ if (!loaded.ok) {
 }
 const config = loaded.config;
 const logger = createLogger(config.logLevel);
-mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+const crashAt = crashPointFromEnv(process.env);
+if (!crashAt.ok) {
+  process.stderr.write(`${crashAt.message}\n`);
+  process.exit(2);
+}
+if (prepareDataDir(config.dataDir).openToOthers)
+  logger.warn('storage.data_dir_open', { hint: 'chmod 700 the data folder: others can list it' });
+const lock = lockDataDir(config.dataDir);
+if (!lock.ok) {
+  process.stderr.write(`${lock.message}\n`);
+  process.exit(2);
+}
 const storage = openSqliteStorage({
   file: path.join(config.dataDir, 'balint-room.sqlite'),
   synchronous: config.sqliteSynchronous,
+  logger,
+  crashAt: crashAt.point,
 });
 const here = path.dirname(fileURLToPath(import.meta.url));
 

@@ -55,6 +55,8 @@ const STEPS: readonly string[] = [
   `CREATE INDEX notes_case ON notes (meeting_id, case_index, batch);
    CREATE INDEX notes_unsettled ON notes (meeting_id, case_index)
      WHERE status <> 'released' OR pending_text IS NOT NULL OR pending_delete <> 0;`,
+  // Leaders' layout of a note while it is off the board (JSON), as durable as the note itself.
+  `ALTER TABLE notes ADD COLUMN layout TEXT;`,
 ];
 
 export function migrate(db: Database.Database): void {
