@@ -15,7 +15,10 @@ export function crashPointFromEnv(env: NodeJS.ProcessEnv): CrashPointConfig {
   const raw = env[CRASH_ENV];
   if (raw === undefined || raw === '') return { ok: true, point: null };
   if (env.NODE_ENV !== 'test')
-    return { ok: false, message: `${CRASH_ENV} is a test hook: unset it (it is only read when NODE_ENV=test)` };
+    return {
+      ok: false,
+      message: `${CRASH_ENV} is a test hook: unset it (it is only read when NODE_ENV=test)`,
+    };
   const point = CRASH_POINTS.find((p) => p === raw);
   if (!point) return { ok: false, message: `${CRASH_ENV} must be one of ${CRASH_POINTS.join(', ')}` };
   return { ok: true, point };

@@ -40,7 +40,10 @@ export async function holdReadTransaction(dbFile: string): Promise<Reader> {
   let output = '';
   const said = (word: string) =>
     new Promise<void>((resolve, reject) => {
-      const guard = setTimeout(() => reject(new Error(`reader never said ${word}: ${output}`)), READY_TIMEOUT_MS);
+      const guard = setTimeout(
+        () => reject(new Error(`reader never said ${word}: ${output}`)),
+        READY_TIMEOUT_MS,
+      );
       const check = () => {
         if (output.includes(word)) {
           clearTimeout(guard);

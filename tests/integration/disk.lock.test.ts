@@ -28,9 +28,9 @@ describe('one server per data folder (DISK-14)', () => {
 
       const backup = path.join(tempFolder(), 'backup.sqlite');
       execFileSync('sqlite3', [path.join(dataDir, DB_FILE_NAME), `.backup '${backup}'`], { timeout: 10_000 });
-      expect(execFileSync('sqlite3', [backup, 'SELECT count(*) FROM meetings'], { encoding: 'utf8' }).trim()).toBe(
-        '1',
-      );
+      expect(
+        execFileSync('sqlite3', [backup, 'SELECT count(*) FROM meetings'], { encoding: 'utf8' }).trim(),
+      ).toBe('1');
 
       await first.stop('SIGKILL');
       const third = await spawnServer({ dataDir, port: first.port });
@@ -52,14 +52,23 @@ describe('files in the data folder are private (DISK-4)', () => {
       writeFileSync(path.join(dataDir, DB_FILE_NAME), '');
       chmodSync(path.join(dataDir, DB_FILE_NAME), 0o644);
       const server = await spawnServer({ dataDir, env: { LOG_LEVEL: 'info' } });
-      await new Api(server.url).createMeeting({ title: 'Modes', leaderName: 'L', templateId: 'step-back-30' });
+      await new Api(server.url).createMeeting({
+        title: 'Modes',
+        leaderName: 'L',
+        templateId: 'step-back-30',
+      });
 
       const files = filesUnder(dataDir);
       expect(files.map((f) => path.basename(f)).sort()).toEqual(
         expect.arrayContaining([DB_FILE_NAME, `${DB_FILE_NAME}-wal`, `${DB_FILE_NAME}-shm`]),
       );
-      const modes = Object.fromEntries(files.map((f) => [path.basename(f), (statSync(f).mode & 0o777).toString(8)]));
-      expect(Object.values(modes).every((m) => m === '600'), JSON.stringify(modes)).toBe(true);
+      const modes = Object.fromEntries(
+        files.map((f) => [path.basename(f), (statSync(f).mode & 0o777).toString(8)]),
+      );
+      expect(
+        Object.values(modes).every((m) => m === '600'),
+        JSON.stringify(modes),
+      ).toBe(true);
       expect(server.output()).toContain('"event":"storage.data_dir_open"');
       await server.stop('SIGTERM');
     },

@@ -33,20 +33,21 @@ export function handleNoteModerate(core: BoardCore, socket: AppSocket, payload: 
         meetingId,
         note.caseIndex,
         (doc) => insertNote(doc, core.newBoardNote(note, note.text, batch)),
-        () => storage.putNote({ ...note, status: 'released', batch }),
+        () => storage.putNote({ ...note, status: 'released', batch, layout: null }),
       );
-      core.forgetLayout(note);
       break;
     }
     case 'hide': {
       if (note.status === 'hidden') return fail(E.WRONG_STATUS, 'already hidden');
+      let layout = note.layout ?? null;
       core.commit(
         meetingId,
         note.caseIndex,
         (doc) => {
-          if (note.status === 'released') core.rememberLayout(note, removeNote(doc, note.noteId));
+          // Where a leader had put it, stored with the note: showing it puts it back, after a restart too.
+          if (note.status === 'released') layout = removeNote(doc, note.noteId);
         },
-        () => storage.putNote({ ...note, status: 'hidden' }),
+        () => storage.putNote({ ...note, status: 'hidden', layout }),
       );
       break;
     }
