@@ -48,6 +48,7 @@ export class BoardCore {
     let room = this.rooms.get(key);
     if (!room) {
       room = new BoardRoom(meetingId, caseIndex, this.deps.storage, () => this.deps.clock.now());
+      room.onCompactFailed = () => this.deps.logger.warn('board.compact_failed', { meetingId, caseIndex });
       this.rooms.set(key, room);
     }
     return room;

@@ -163,6 +163,7 @@ export function openSqliteStorage(opts: SqliteOptions): Storage {
     },
     setJoinCode(meetingId, joinCode) {
       q.setJoinCode.run(joinCode, meetingId);
+      scrubber.soon();
     },
     touchMeeting(meetingId, now) {
       q.touch.run(now, meetingId);
@@ -198,6 +199,7 @@ export function openSqliteStorage(opts: SqliteOptions): Storage {
     },
     deleteSeatTokens(meetingId, seatId) {
       q.deleteSeat.run(meetingId, seatId);
+      scrubber.soon();
     },
     putNote(note) {
       q.putNote.run({
@@ -205,6 +207,8 @@ export function openSqliteStorage(opts: SqliteOptions): Storage {
         pendingDelete: note.pendingDelete ? 1 : 0,
         layout: note.layout ? JSON.stringify(note.layout) : null,
       });
+      // A replaced row (an edit, a status change) leaves its old version in the WAL.
+      scrubber.soon();
     },
     getNote(meetingId, noteId) {
       const row = q.getNote.get(meetingId, noteId) as NoteDbRow | undefined;
@@ -216,6 +220,7 @@ export function openSqliteStorage(opts: SqliteOptions): Storage {
     },
     deleteNote(meetingId, noteId) {
       q.deleteNote.run(meetingId, noteId);
+      scrubber.soon();
     },
     listNotes(meetingId) {
       return (q.listNotes.all(meetingId) as NoteDbRow[]).map(toNote);
@@ -241,12 +246,10 @@ export function openSqliteStorage(opts: SqliteOptions): Storage {
         q.clearUpdates.run(meetingId, caseIndex);
         q.appendUpdate.run(meetingId, caseIndex, Buffer.from(merged));
       })();
+      scrubber.soon();
     },
     purgeMeeting(meetingId, whenScrubbed) {
       purge([meetingId], whenScrubbed);
-    },
-    scrubSoon() {
-      scrubber.soon();
     },
     purgeLeftovers() {
       const ids = new Set<string>();

@@ -88,8 +88,6 @@ export interface Storage {
    * once, or later when a reader outside the server blocked it).
    */
   purgeMeeting(meetingId: string, whenScrubbed?: () => void): void;
-  /** Text was deleted or replaced during a meeting: truncate the WAL within a few seconds. */
-  scrubSoon(): void;
   /**
    * At start-up: purges what a crash left behind (a meeting stored as ended whose purge did not
    * run, rows of meetings that no longer exist). Returns how many meetings it purged.
