@@ -26,7 +26,11 @@ export interface NoteRow {
   text: string;
   /** SHA-256 of the author's per-note secret (hex); proves authorship for edit and delete. */
   secretHash: string;
-  status: 'waiting' | 'screening' | 'released' | 'hidden';
+  /**
+   * `removed`: a leader erased it; the row is kept without text, kind's text or layout, only so
+   * that its author (who proves it with the secret) learns what happened.
+   */
+  status: 'waiting' | 'screening' | 'released' | 'hidden' | 'removed';
   /** An edit of a released note waiting for the next batch. */
   pendingText: string | null;
   pendingDelete: boolean;

@@ -109,6 +109,7 @@ export const de: Catalogue = {
   'noteStatus.released': 'Auf der Tafel',
   'noteStatus.hidden': 'Von der Leitung ausgeblendet',
   'noteStatus.deleted': 'Gelöscht',
+  'noteStatus.removed': 'Von der Leitung entfernt',
   'noteStatus.failed': 'Nicht gesendet',
 
   'timer.remaining': 'Verbleibende Zeit',

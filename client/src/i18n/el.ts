@@ -110,6 +110,7 @@ export const el: Catalogue = {
   'noteStatus.released': 'Στον πίνακα',
   'noteStatus.hidden': 'Κρύφτηκε από τον συντονιστή',
   'noteStatus.deleted': 'Διαγράφηκε',
+  'noteStatus.removed': 'Αφαιρέθηκε από τον συντονιστή',
   'noteStatus.failed': 'Δεν στάλθηκε',
 
   'timer.remaining': 'Χρόνος που απομένει',

@@ -109,6 +109,7 @@ export const en = {
   'noteStatus.released': 'On the board',
   'noteStatus.hidden': 'Hidden by a leader',
   'noteStatus.deleted': 'Deleted',
+  'noteStatus.removed': 'Removed by a leader',
   'noteStatus.failed': 'Not sent',
 
   'timer.remaining': 'Time left',
