@@ -262,6 +262,9 @@ export const en = {
   'lead.approve': 'Release',
   'lead.hide': 'Hide',
   'lead.show': 'Show again',
+  'lead.removeNote': 'Remove for good',
+  'lead.removeNoteConfirm':
+    'Remove this note for good? Its text is erased and cannot be brought back. Its author sees "Removed by a leader".',
   'lead.hidden': 'Hidden',
   'lead.noPresenter': 'No presenter named',
   'lead.you': 'you',
