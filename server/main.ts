@@ -21,6 +21,8 @@ import {
   refreshedEvery,
   startBanner,
 } from './net/phoneAddresses';
+import { crashPointFromEnv } from './storage/crashPoints';
+import { lockDataDir, prepareDataDir as makeDataDirPrivate } from './storage/dataDir';
 import { openSqliteStorage } from './storage/sqlite';
 
 const loaded = loadConfig(process.env);
@@ -28,10 +30,21 @@ if (!loaded.ok) refuseToStart(loaded.message);
 const config = loaded.config;
 const logger = createLogger(config.logLevel);
 const databaseFile = path.join(config.dataDir, 'balint-room.sqlite');
+const crashAt = crashPointFromEnv(process.env);
+if (!crashAt.ok) refuseToStart(crashAt.message);
 const storage = await startupStep(
   () => {
     prepareDataDir(config.dataDir, databaseFile);
-    return openSqliteStorage({ file: databaseFile, synchronous: config.sqliteSynchronous });
+    if (makeDataDirPrivate(config.dataDir).openToOthers)
+      logger.warn('storage.data_dir_open', { hint: 'chmod 700 the data folder: others can list it' });
+    const lock = lockDataDir(config.dataDir);
+    if (!lock.ok) refuseToStart(lock.message);
+    return openSqliteStorage({
+      file: databaseFile,
+      synchronous: config.sqliteSynchronous,
+      logger,
+      crashAt: crashAt.point,
+    });
   },
   (error) => describeStorageError(error, config.dataDir),
 );

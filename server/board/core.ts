@@ -1,6 +1,6 @@
 import { BOARD_CLOSE } from '../../shared/board/closeCodes';
 import type { LeaderNotesView } from '../../shared/board/commands';
-import { insertNote, removeNote, setNoteText, type NoteLayout } from '../../shared/board/schema';
+import { insertNote, removeNote, setNoteText } from '../../shared/board/schema';
 import { currentCaseIndex, effectiveRole, findSeat, isLeaderRole } from '../../shared/meeting/roles';
 import type { MeetingState } from '../../shared/meeting/state';
 import type { Clock } from '../core/clock';
@@ -41,8 +41,6 @@ const roomKey = (meetingId: string, caseIndex: number) => `${meetingId}/${caseIn
 export class BoardCore {
   private rooms = new Map<string, BoardRoom>();
   private sockets = new Map<string, Set<AppSocket>>();
-  /** Where hidden (or re-queued) notes sat, so showing them puts them back. Memory only. */
-  private layouts = new Map<string, NoteLayout>();
   /** Called when a room is dropped, so its connections are closed. */
   onRoomDropped: (room: BoardRoom, code: number, reason: string) => void = () => {};
   /** The random release delay of each case whose batch is due (REL-1). */
@@ -69,6 +67,7 @@ export class BoardCore {
     let room = this.rooms.get(key);
     if (!room) {
       room = new BoardRoom(meetingId, caseIndex, this.deps.storage, () => this.deps.clock.now());
+      room.onCompactFailed = () => this.deps.logger.warn('board.compact_failed', { meetingId, caseIndex });
       this.rooms.set(key, room);
     }
     return room;
@@ -139,26 +138,27 @@ export class BoardCore {
       (doc) => {
         for (const n of batch.insert) {
           const text = n.pendingText ?? n.text;
-          if (target === 'released') {
-            insertNote(doc, this.newBoardNote(n, text, batchNo));
-            this.layouts.delete(layoutKey(n));
-          }
-          rows.push(() => storage.putNote({ ...n, text, pendingText: null, status: target, batch: batchNo }));
+          if (target === 'released') insertNote(doc, this.newBoardNote(n, text, batchNo));
+          const layout = target === 'released' ? null : (n.layout ?? null);
+          rows.push(() =>
+            storage.putNote({ ...n, text, pendingText: null, status: target, batch: batchNo, layout }),
+          );
         }
         for (const n of batch.edit) {
           const text = n.pendingText as string;
           let status = n.status;
+          let layout = n.layout ?? null;
           if (n.status === 'released' && target === 'released') setNoteText(doc, n.noteId, text);
           if (n.status === 'released' && target === 'screening') {
-            // An edit of an approved note is screened again: it leaves the board until approved.
-            this.rememberLayout(n, removeNote(doc, n.noteId));
+            // An edit of an approved note is screened again: it leaves the board until approved,
+            // and its place is stored with it so that approving puts it back.
+            layout = removeNote(doc, n.noteId);
             status = 'screening';
           }
-          rows.push(() => storage.putNote({ ...n, text, pendingText: null, status }));
+          rows.push(() => storage.putNote({ ...n, text, pendingText: null, status, layout }));
         }
         for (const n of batch.remove) {
           if (n.status === 'released') removeNote(doc, n.noteId);
-          this.layouts.delete(layoutKey(n));
           rows.push(() => storage.deleteNote(meetingId, n.noteId));
         }
       },
@@ -178,16 +178,8 @@ export class BoardCore {
       kind: n.kind,
       batch,
       author: n.authorName ?? undefined,
-      layout: this.layouts.get(layoutKey(n)),
+      layout: n.layout ?? undefined,
     };
-  }
-
-  rememberLayout(n: NoteRow, layout: NoteLayout | null): void {
-    if (layout) this.layouts.set(layoutKey(n), layout);
-  }
-
-  forgetLayout(n: NoteRow): void {
-    this.layouts.delete(layoutKey(n));
   }
 
   nextBatch(meetingId: string, caseIndex: number): number {
@@ -280,7 +272,6 @@ export class BoardCore {
     this.sockets.delete(meetingId);
     this.releaseTimers.purge(meetingId);
     this.waiting.purge(meetingId);
-    for (const key of this.layouts.keys()) if (key.startsWith(`${meetingId}/`)) this.layouts.delete(key);
   }
 
   /** Drain: compact what is stored, close connections, free every document. */
@@ -299,12 +290,7 @@ export class BoardCore {
     this.sockets.clear();
     this.releaseTimers.purge();
     this.waiting.purge();
-    this.layouts.clear();
   }
-}
-
-function layoutKey(n: NoteRow): string {
-  return `${n.meetingId}/${n.noteId}`;
 }
 
 export function isLeaderSeat(state: MeetingState, seatId: string): boolean {

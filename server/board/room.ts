@@ -38,6 +38,13 @@ export interface BoardConnection {
 
 /** Past this many stored updates a board's rows are merged into one. */
 export const COMPACT_AFTER_UPDATES = 100;
+/**
+ * An update that deleted something (a note, the old text of an edit, a theme's old name) leaves
+ * the deleted content in the stored update log until a compaction: it runs this soon after, at
+ * most once per period however many deletions come (a leader dragging cards deletes too). With
+ * the WAL truncation that follows (walScrub.ts) the text is off the disk within 10 s.
+ */
+export const COMPACT_AFTER_DELETE_MS = 2_000;
 /** A connection this far behind is dropped (it reconnects and resyncs). */
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 
@@ -50,6 +57,7 @@ export class BoardRoom {
   readonly conns = new Set<BoardConnection>();
   private awareness: awarenessProtocol.Awareness | null = null;
   private storedUpdates = 0;
+  private compactTimer: NodeJS.Timeout | null = null;
 
   constructor(
     readonly meetingId: string,
@@ -93,6 +101,7 @@ export class BoardRoom {
     this.storedUpdates += captured.length;
     for (const update of captured) this.broadcast(updateFrame(update), origin);
     if (this.storedUpdates >= COMPACT_AFTER_UPDATES) this.compact();
+    else if (captured.some(deletesSomething)) this.compactSoon();
     return captured.length > 0
       ? captured.length === 1
         ? (captured[0] as Uint8Array)
@@ -106,6 +115,8 @@ export class BoardRoom {
    * change, and the text of deleted notes leaves the file. Never a rebuilt document.
    */
   compact(): void {
+    if (this.compactTimer) clearTimeout(this.compactTimer);
+    this.compactTimer = null;
     const updates = this.storage.loadBoardUpdates(this.meetingId, this.caseIndex);
     if (updates.length <= 1) {
       this.storedUpdates = updates.length;
@@ -117,6 +128,24 @@ export class BoardRoom {
     gc.destroy();
     this.storedUpdates = 1;
   }
+
+  /** Compacts within COMPACT_AFTER_DELETE_MS; a failure is retried by the next deletion or drain. */
+  private compactSoon(): void {
+    if (this.compactTimer) return;
+    this.compactTimer = setTimeout(() => {
+      this.compactTimer = null;
+      try {
+        this.compact();
+      } catch {
+        // Storage refused (a lock, a full disk): the update log stays as it was, still complete.
+        this.onCompactFailed();
+      }
+    }, COMPACT_AFTER_DELETE_MS);
+    this.compactTimer.unref();
+  }
+
+  /** Set by the core to log a failed background compaction (no content in the log). */
+  onCompactFailed: () => void = () => {};
 
   join(conn: BoardConnection): void {
     this.conns.add(conn);
@@ -151,6 +180,8 @@ export class BoardRoom {
   }
 
   destroy(): void {
+    if (this.compactTimer) clearTimeout(this.compactTimer);
+    this.compactTimer = null;
     this.closeAwareness();
     this.conns.clear();
     this.doc.destroy();
@@ -183,6 +214,11 @@ export class BoardRoom {
     this.awareness?.destroy();
     this.awareness = null;
   }
+}
+
+/** Whether a Yjs update deletes an item (its delete set names a client). */
+function deletesSomething(update: Uint8Array): boolean {
+  return Y.decodeUpdate(update).ds.clients.size > 0;
 }
 
 /** Sends one frame; a connection that is not open or too far behind is dropped. */

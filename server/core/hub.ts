@@ -337,7 +337,14 @@ export class MeetingHub {
     cancelPresence(m);
     this.live.delete(meetingId);
     try {
-      this.deps.storage.purgeMeeting(meetingId);
+      // Logged only once the WAL was truncated: until then the content is still in a file.
+      this.deps.storage.purgeMeeting(meetingId, () =>
+        this.deps.logger.info('meeting.purged', {
+          meetingId,
+          reason,
+          ms: Math.round(performance.now() - started),
+        }),
+      );
     } catch (error) {
       this.deps.logger.error('meeting.purge_failed', {
         meetingId,
@@ -347,11 +354,6 @@ export class MeetingHub {
     for (const listener of this.purgeListeners) listener(meetingId);
     this.broadcaster.meetingEnded(meetingId);
     forgetLastRegExpSubject();
-    this.deps.logger.info('meeting.purged', {
-      meetingId,
-      reason,
-      ms: Math.round(performance.now() - started),
-    });
   }
 
   /** Stops all timers (drain / tests). */

@@ -65,6 +65,8 @@ const STEPS: readonly string[] = [
      command_id TEXT NOT NULL,
      PRIMARY KEY (meeting_id, seat_id, command_id)
    ) WITHOUT ROWID;`,
+  // Leaders' layout of a note while it is off the board (JSON), as durable as the note itself.
+  `ALTER TABLE notes ADD COLUMN layout TEXT;`,
 ];
 
 export function migrate(db: Database.Database): void {

@@ -1,13 +1,30 @@
 import Database from 'better-sqlite3';
+import type { NoteLayout } from '../../shared/board/schema';
 import type { MeetingState } from '../../shared/meeting/state';
+import { silentLogger, type Logger } from '../core/logger';
+import { crashIfAt, type CrashPoint } from './crashPoints';
+import { ensurePrivateFile } from './dataDir';
 import { migrate } from './migrations';
 import type { NoteRow, SeatLookup, Storage, StoredMeeting } from './types';
+import { WalScrubber } from './walScrub';
+
+/**
+ * How long a statement may wait for a lock held by another connection. The event loop runs every
+ * meeting of the process: it never waits longer than this, and what cannot be stored at once
+ * fails (the caller answers `unavailable`, the client retries with its command id) or, for the
+ * WAL truncation, is tried again later (walScrub.ts).
+ */
+export const BUSY_TIMEOUT_MS = 3;
 
 export interface SqliteOptions {
   /** A file path, or ':memory:' for throw-away test databases. */
   file: string;
   /** NORMAL survives a killed process; FULL also survives power loss. */
   synchronous: 'NORMAL' | 'FULL';
+  /** Blocked and finished WAL truncations; never content. */
+  logger?: Logger;
+  /** Test only (crashPoints.ts): dies at this point of a purge. */
+  crashAt?: CrashPoint | null;
 }
 
 interface NoteDbRow {
@@ -22,6 +39,7 @@ interface NoteDbRow {
   pending_delete: number;
   batch: number | null;
   author_name: string | null;
+  layout: string | null;
 }
 
 function toNote(r: NoteDbRow): NoteRow {
@@ -37,11 +55,15 @@ function toNote(r: NoteDbRow): NoteRow {
     pendingDelete: r.pending_delete === 1,
     batch: r.batch,
     authorName: r.author_name,
+    layout: r.layout === null ? null : (JSON.parse(r.layout) as NoteLayout),
   };
 }
 
 export function openSqliteStorage(opts: SqliteOptions): Storage {
+  // SQLite gives the -wal and -shm files the main file's mode: 0600 here makes all three private.
+  if (opts.file !== ':memory:') ensurePrivateFile(opts.file);
   const db = new Database(opts.file);
+  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${opts.synchronous}`);
   // Deleted content is overwritten with zeros, in the file and in the WAL (confidentiality).
@@ -50,6 +72,10 @@ export function openSqliteStorage(opts: SqliteOptions): Storage {
   db.pragma('temp_store = MEMORY');
   db.pragma('foreign_keys = ON');
   migrate(db);
+  const scrubber = new WalScrubber(db, opts.logger ?? silentLogger);
+  // A crash may have left deleted content in the WAL (between a purge's commit and its
+  // truncation, or while a reader blocked it): every start truncates, until it has happened.
+  scrubber.now();
 
   const q = {
     insertMeeting: db.prepare(
@@ -71,9 +97,9 @@ export function openSqliteStorage(opts: SqliteOptions): Storage {
     deleteSeat: db.prepare('DELETE FROM seat_tokens WHERE meeting_id = ? AND seat_id = ?'),
     putNote: db.prepare(
       `INSERT OR REPLACE INTO notes (meeting_id, note_id, case_index, kind, text, secret_hash, status,
-         pending_text, pending_delete, batch, author_name)
+         pending_text, pending_delete, batch, author_name, layout)
        VALUES (@meetingId, @noteId, @caseIndex, @kind, @text, @secretHash, @status,
-         @pendingText, @pendingDelete, @batch, @authorName)`,
+         @pendingText, @pendingDelete, @batch, @authorName, @layout)`,
     ),
     getNote: db.prepare('SELECT * FROM notes WHERE meeting_id = ? AND note_id = ?'),
     noteBySecret: db.prepare('SELECT * FROM notes WHERE meeting_id = ? AND secret_hash = ?'),
@@ -112,23 +138,14 @@ export function openSqliteStorage(opts: SqliteOptions): Storage {
     ),
   };
 
-  /**
-   * Moves the zeroed pages out of the WAL into the main file and truncates the WAL to 0 bytes, so
-   * that no older copy of a page (with the deleted rows in it) is left in the WAL. It completes
-   * unless another connection reads the file at that moment; then it is retried at the next purge
-   * and at close.
-   */
-  function checkpoint(): void {
-    const [result] = db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
-    if (result?.busy) throw new Error('WAL checkpoint blocked by a reader');
-  }
-
-  function purge(meetingIds: readonly string[]): void {
+  function purge(meetingIds: readonly string[], whenScrubbed?: () => void): void {
     if (meetingIds.length === 0) return;
     db.transaction(() => {
       for (const id of meetingIds) for (const stmt of purgeStatements) stmt.run(id);
+      crashIfAt(opts.crashAt, 'purge-before-commit');
     })();
-    checkpoint();
+    crashIfAt(opts.crashAt, 'purge-before-checkpoint');
+    scrubber.now(whenScrubbed);
   }
 
   return {
@@ -148,6 +165,7 @@ export function openSqliteStorage(opts: SqliteOptions): Storage {
     },
     setJoinCode(meetingId, joinCode) {
       q.setJoinCode.run(joinCode, meetingId);
+      scrubber.soon();
     },
     touchMeeting(meetingId, now) {
       q.touch.run(now, meetingId);
@@ -183,9 +201,16 @@ export function openSqliteStorage(opts: SqliteOptions): Storage {
     },
     deleteSeatTokens(meetingId, seatId) {
       q.deleteSeat.run(meetingId, seatId);
+      scrubber.soon();
     },
     putNote(note) {
-      q.putNote.run({ ...note, pendingDelete: note.pendingDelete ? 1 : 0 });
+      q.putNote.run({
+        ...note,
+        pendingDelete: note.pendingDelete ? 1 : 0,
+        layout: note.layout ? JSON.stringify(note.layout) : null,
+      });
+      // A replaced row (an edit, a status change) leaves its old version in the WAL.
+      scrubber.soon();
     },
     getNote(meetingId, noteId) {
       const row = q.getNote.get(meetingId, noteId) as NoteDbRow | undefined;
@@ -197,6 +222,7 @@ export function openSqliteStorage(opts: SqliteOptions): Storage {
     },
     deleteNote(meetingId, noteId) {
       q.deleteNote.run(meetingId, noteId);
+      scrubber.soon();
     },
     listNotes(meetingId) {
       return (q.listNotes.all(meetingId) as NoteDbRow[]).map(toNote);
@@ -222,9 +248,10 @@ export function openSqliteStorage(opts: SqliteOptions): Storage {
         q.clearUpdates.run(meetingId, caseIndex);
         q.appendUpdate.run(meetingId, caseIndex, Buffer.from(merged));
       })();
+      scrubber.soon();
     },
-    purgeMeeting(meetingId) {
-      purge([meetingId]);
+    purgeMeeting(meetingId, whenScrubbed) {
+      purge([meetingId], whenScrubbed);
     },
     purgeLeftovers() {
       const ids = new Set<string>();
@@ -234,6 +261,7 @@ export function openSqliteStorage(opts: SqliteOptions): Storage {
       return ids.size;
     },
     close() {
+      scrubber.close();
       db.pragma('wal_checkpoint(TRUNCATE)');
       db.close();
     },

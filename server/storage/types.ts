@@ -1,3 +1,4 @@
+import type { NoteLayout } from '../../shared/board/schema';
 import type { MeetingState } from '../../shared/meeting/state';
 import type { NoteKind } from '../../shared/meeting/phases';
 
@@ -25,13 +26,22 @@ export interface NoteRow {
   text: string;
   /** SHA-256 of the author's per-note secret (hex); proves authorship for edit and delete. */
   secretHash: string;
-  status: 'waiting' | 'screening' | 'released' | 'hidden';
+  /**
+   * `removed`: a leader erased it; the row is kept without text, kind's text or layout, only so
+   * that its author (who proves it with the secret) learns what happened.
+   */
+  status: 'waiting' | 'screening' | 'released' | 'hidden' | 'removed';
   /** An edit of a released note waiting for the next batch. */
   pendingText: string | null;
   pendingDelete: boolean;
   batch: number | null;
   /** Named mode only; null when the meeting is anonymous. */
   authorName: string | null;
+  /**
+   * Where a leader had put the note on the board (theme, highlight, position) while it is off the
+   * board (hidden, or an approved note's edit back in screening), so that it comes back in place.
+   */
+  layout?: NoteLayout | null;
 }
 
 /** The one storage interface; SQLite is the embedded default. Every write is durable on return. */
@@ -79,8 +89,12 @@ export interface Storage {
   /** Compaction: the stored updates of one board replaced by their merge, in one transaction. */
   replaceBoardUpdates(meetingId: string, caseIndex: number, merged: Uint8Array): void;
 
-  /** Deletes everything of a meeting and leaves no trace in the file, its WAL or free pages. */
-  purgeMeeting(meetingId: string): void;
+  /**
+   * Deletes everything of a meeting and leaves no trace in the file, its WAL or free pages. The
+   * deletes are stored on return; `whenScrubbed` runs once the WAL has really been truncated (at
+   * once, or later when a reader outside the server blocked it).
+   */
+  purgeMeeting(meetingId: string, whenScrubbed?: () => void): void;
   /**
    * At start-up: purges what a crash left behind (a meeting stored as ended whose purge did not
    * run, rows of meetings that no longer exist). Returns how many meetings it purged.

@@ -28,7 +28,9 @@ export const noteDeleteSchema = z.object({ noteId, secret }).strict();
 export const noteMineSchema = z
   .object({ notes: z.array(z.object({ noteId, secret }).strict()).max(200) })
   .strict();
-export const noteModerateSchema = z.object({ noteId, action: z.enum(['approve', 'hide', 'show']) }).strict();
+export const noteModerateSchema = z
+  .object({ noteId, action: z.enum(['approve', 'hide', 'show', 'remove']) })
+  .strict();
 export const noteResonateSchema = z.object({ noteId, on: z.boolean() }).strict();
 export const boardReleaseSchema = z.object({}).strict();
 
@@ -39,7 +41,8 @@ export type NoteMine = z.infer<typeof noteMineSchema>;
 export type NoteModerate = z.infer<typeof noteModerateSchema>;
 export type NoteResonate = z.infer<typeof noteResonateSchema>;
 
-export type NoteStatus = 'waiting' | 'screening' | 'released' | 'hidden' | 'deleted';
+/** `removed`: a leader erased the note for good (note:moderate remove); its text is gone. */
+export type NoteStatus = 'waiting' | 'screening' | 'released' | 'hidden' | 'deleted' | 'removed';
 
 /** Leaders' own view of notes that are not on the public board. Never carries an author. */
 export interface LeaderNotesView {

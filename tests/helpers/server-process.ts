@@ -58,8 +58,27 @@ export function tempDataDir(): string {
   return dir;
 }
 
-export async function spawnServer(opts: SpawnOptions): Promise<ServerProcess> {
-  const child = spawn(
+/** A server expected to refuse to start: resolves with its exit and everything it printed. */
+export async function spawnRefused(opts: SpawnOptions): Promise<Exit & { output: string }> {
+  const child = startChild(opts);
+  let output = '';
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+  onTestFinished(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  const exit = await new Promise<Exit>((resolve, reject) => {
+    const guard = setTimeout(() => reject(new Error(`server did not exit:\n${output}`)), START_TIMEOUT_MS);
+    child.once('exit', (code, signal) => {
+      clearTimeout(guard);
+      resolve({ code, signal });
+    });
+  });
+  return { ...exit, output };
+}
+
+function startChild(opts: SpawnOptions): ChildProcess {
+  return spawn(
     process.execPath,
     ['--import', 'tsx', '--import', clockShiftPreload(), path.join('server', 'main.ts')],
     {
@@ -81,6 +100,10 @@ export async function spawnServer(opts: SpawnOptions): Promise<ServerProcess> {
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
+}
+
+export async function spawnServer(opts: SpawnOptions): Promise<ServerProcess> {
+  const child = startChild(opts);
   let output = '';
   child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));

@@ -124,7 +124,12 @@ export class MyNotes {
     }
     if (!result.ok) return;
     this.update((all) =>
-      all.map((n) => (n.noteId && result.value[n.noteId] ? { ...n, status: result.value[n.noteId]! } : n)),
+      all.map((n) => {
+        const status = n.noteId ? result.value[n.noteId] : undefined;
+        if (!status) return n;
+        // A leader removed it (a patient identifier, say): this device forgets the text too.
+        return status === 'removed' ? { ...n, status, text: '' } : { ...n, status };
+      }),
     );
   }
 

@@ -109,6 +109,7 @@ export const de: Catalogue = {
   'noteStatus.released': 'Auf der Tafel',
   'noteStatus.hidden': 'Von der Leitung ausgeblendet',
   'noteStatus.deleted': 'Gelöscht',
+  'noteStatus.removed': 'Von der Leitung entfernt',
   'noteStatus.failed': 'Nicht gesendet',
 
   'timer.remaining': 'Verbleibende Zeit',
@@ -269,6 +270,9 @@ export const de: Catalogue = {
   'lead.approve': 'Freigeben',
   'lead.hide': 'Ausblenden',
   'lead.show': 'Wieder zeigen',
+  'lead.removeNote': 'Endgültig entfernen',
+  'lead.removeNoteConfirm':
+    'Diese Notiz endgültig entfernen? Ihr Text wird gelöscht und ist nicht wiederherstellbar. Die Person, die sie schrieb, sieht „Von der Leitung entfernt“.',
   'lead.hidden': 'Ausgeblendet',
   'lead.noPresenter': 'Keine Referentin / kein Referent benannt',
   'lead.you': 'Sie',

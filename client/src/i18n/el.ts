@@ -110,6 +110,7 @@ export const el: Catalogue = {
   'noteStatus.released': 'Στον πίνακα',
   'noteStatus.hidden': 'Κρύφτηκε από τον συντονιστή',
   'noteStatus.deleted': 'Διαγράφηκε',
+  'noteStatus.removed': 'Αφαιρέθηκε από τον συντονιστή',
   'noteStatus.failed': 'Δεν στάλθηκε',
 
   'timer.remaining': 'Χρόνος που απομένει',
@@ -269,6 +270,9 @@ export const el: Catalogue = {
   'lead.approve': 'Δημοσίευση',
   'lead.hide': 'Απόκρυψη',
   'lead.show': 'Εμφάνιση ξανά',
+  'lead.removeNote': 'Οριστική αφαίρεση',
+  'lead.removeNoteConfirm':
+    'Οριστική αφαίρεση αυτής της σημείωσης; Το κείμενό της διαγράφεται και δεν μπορεί να ανακτηθεί. Ο συντάκτης της βλέπει «Αφαιρέθηκε από τον συντονιστή».',
   'lead.hidden': 'Κρυμμένες',
   'lead.noPresenter': 'Δεν έχει οριστεί εισηγητής',
   'lead.you': 'εσείς',

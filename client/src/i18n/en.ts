@@ -109,6 +109,7 @@ export const en = {
   'noteStatus.released': 'On the board',
   'noteStatus.hidden': 'Hidden by a leader',
   'noteStatus.deleted': 'Deleted',
+  'noteStatus.removed': 'Removed by a leader',
   'noteStatus.failed': 'Not sent',
 
   'timer.remaining': 'Time left',
@@ -265,6 +266,9 @@ export const en = {
   'lead.approve': 'Release',
   'lead.hide': 'Hide',
   'lead.show': 'Show again',
+  'lead.removeNote': 'Remove for good',
+  'lead.removeNoteConfirm':
+    'Remove this note for good? Its text is erased and cannot be brought back. Its author sees "Removed by a leader".',
   'lead.hidden': 'Hidden',
   'lead.noPresenter': 'No presenter named',
   'lead.you': 'you',

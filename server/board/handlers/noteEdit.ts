@@ -10,7 +10,8 @@ import { NO_SUCH_NOTE } from './common';
 /** The author's own note, proved by its secret (compared as hashes), or null. */
 function ownNote(core: BoardCore, meetingId: string, noteId: string, secret: string): NoteRow | null {
   const note = core.deps.storage.getNote(meetingId, noteId);
-  if (!note || note.pendingDelete || !sameHash(note.secretHash, hashSecret(secret))) return null;
+  if (!note || note.pendingDelete || note.status === 'removed') return null;
+  if (!sameHash(note.secretHash, hashSecret(secret))) return null;
   return note;
 }
 

@@ -3,6 +3,7 @@ import { insertNote, removeNote } from '../../../shared/board/schema';
 import { fail, ok, ERROR_CODES as E, type Result } from '../../../shared/errors';
 import { currentCaseIndex } from '../../../shared/meeting/roles';
 import type { AppSocket } from '../../socket/types';
+import type { NoteRow } from '../../storage/types';
 import { isLeaderSeat, type BoardCore } from '../core';
 import { parseOr } from '../../core/answer';
 import { NO_SUCH_NOTE } from './common';
@@ -10,7 +11,10 @@ import { NO_SUCH_NOTE } from './common';
 /**
  * `note:moderate` (leaders). approve: a screened note goes on the board. hide: a note leaves the
  * board (or the queue) and waits in the hidden list. show: a hidden note goes back where it was.
- * Leaders never learn of waiting notes, so those are "no such note" here.
+ * remove: the note is erased for good, from the board, the queue or the hidden list (the tool
+ * for a patient identifier that slipped in); only a row without its text is kept, so that the
+ * author's device can say "removed by a leader". Leaders never learn of waiting notes, so those
+ * (and removed ones) are "no such note" here.
  */
 export function handleNoteModerate(core: BoardCore, socket: AppSocket, payload: unknown): Result {
   const parsed = parseOr(noteModerateSchema, payload);
@@ -20,7 +24,7 @@ export function handleNoteModerate(core: BoardCore, socket: AppSocket, payload: 
   const state = core.deps.hub.state(meetingId);
   if (!state || !isLeaderSeat(state, seatId)) return fail(E.FORBIDDEN, 'leaders only');
   const note = storage.getNote(meetingId, parsed.value.noteId);
-  if (!note || note.status === 'waiting') return NO_SUCH_NOTE();
+  if (!note || note.status === 'waiting' || note.status === 'removed') return NO_SUCH_NOTE();
   const action = parsed.value.action;
 
   switch (action) {
@@ -33,20 +37,32 @@ export function handleNoteModerate(core: BoardCore, socket: AppSocket, payload: 
         meetingId,
         note.caseIndex,
         (doc) => insertNote(doc, core.newBoardNote(note, note.text, batch)),
-        () => storage.putNote({ ...note, status: 'released', batch }),
+        () => storage.putNote({ ...note, status: 'released', batch, layout: null }),
       );
-      core.forgetLayout(note);
       break;
     }
     case 'hide': {
       if (note.status === 'hidden') return fail(E.WRONG_STATUS, 'already hidden');
+      let layout = note.layout ?? null;
       core.commit(
         meetingId,
         note.caseIndex,
         (doc) => {
-          if (note.status === 'released') core.rememberLayout(note, removeNote(doc, note.noteId));
+          // Where a leader had put it, stored with the note: showing it puts it back, after a restart too.
+          if (note.status === 'released') layout = removeNote(doc, note.noteId);
         },
-        () => storage.putNote({ ...note, status: 'hidden' }),
+        () => storage.putNote({ ...note, status: 'hidden', layout }),
+      );
+      break;
+    }
+    case 'remove': {
+      core.commit(
+        meetingId,
+        note.caseIndex,
+        (doc) => {
+          if (note.status === 'released') removeNote(doc, note.noteId);
+        },
+        () => storage.putNote(removedRow(note)),
       );
       break;
     }
@@ -72,4 +88,21 @@ export function handleBoardRelease(core: BoardCore, socket: AppSocket, payload: 
   core.deps.hub.touch(meetingId);
   core.notifyLeaders(meetingId);
   return ok(undefined);
+}
+
+/**
+ * What is kept of a removed note: its id, case, batch and secret hash, none of its text. The
+ * deletion itself (secure delete, compaction of the case's board, WAL truncation) takes the text
+ * off the disk within DISK-3's bound.
+ */
+function removedRow(note: NoteRow): NoteRow {
+  return {
+    ...note,
+    text: '',
+    status: 'removed',
+    pendingText: null,
+    pendingDelete: false,
+    authorName: null,
+    layout: null,
+  };
 }

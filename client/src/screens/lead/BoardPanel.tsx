@@ -27,8 +27,12 @@ export function BoardPanel({ view, run }: { view: MeetingView; run: RunCommand }
   const leaderNotes = useLeaderNotes();
   const held = leaderNotes?.caseIndex === caseIndex ? leaderNotes : null;
   useNewNotesAnnouncement(board);
-  const moderate = (noteId: string, action: 'approve' | 'hide' | 'show') =>
+  const moderate = (noteId: string, action: 'approve' | 'hide' | 'show' | 'remove') =>
     void connection.request('note:moderate', { noteId, action });
+  // For good (a patient identifier that slipped in): asked once, since nothing can bring it back.
+  const remove = (noteId: string) => {
+    if (window.confirm(t('lead.removeNoteConfirm'))) moderate(noteId, 'remove');
+  };
   // Coarse on purpose (REL-5): no count, and it changes at most every 30 s.
   const waiting = held?.waiting ?? false;
 
@@ -95,6 +99,13 @@ export function BoardPanel({ view, run }: { view: MeetingView; run: RunCommand }
                   <button type="button" className="button-small" onClick={() => moderate(n.noteId, 'hide')}>
                     {t('lead.hide')}
                   </button>
+                  <button
+                    type="button"
+                    className="button-small button-quiet"
+                    onClick={() => remove(n.noteId)}
+                  >
+                    {t('lead.removeNote')}
+                  </button>
                 </div>
               </li>
             ))}
@@ -118,9 +129,18 @@ export function BoardPanel({ view, run }: { view: MeetingView; run: RunCommand }
               <li key={n.noteId}>
                 <span className="note-kind">{t(kindKey(n.kind))}</span>
                 <p className="note-text">{n.text}</p>
-                <button type="button" className="button-small" onClick={() => moderate(n.noteId, 'show')}>
-                  {t('lead.show')}
-                </button>
+                <div className="row">
+                  <button type="button" className="button-small" onClick={() => moderate(n.noteId, 'show')}>
+                    {t('lead.show')}
+                  </button>
+                  <button
+                    type="button"
+                    className="button-small button-quiet"
+                    onClick={() => remove(n.noteId)}
+                  >
+                    {t('lead.removeNote')}
+                  </button>
+                </div>
               </li>
             ))}
           </ul>

@@ -54,7 +54,7 @@ export function MyNotesList({ notes, actions }: { notes: MyNote[]; actions: MyNo
                       {t('seat.send')}
                     </button>
                   )}
-                  {note.noteId && note.status !== 'hidden' && (
+                  {note.noteId && note.status !== 'hidden' && note.status !== 'removed' && (
                     <button
                       type="button"
                       onClick={() => {

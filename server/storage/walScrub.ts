@@ -1,0 +1,105 @@
+import type Database from 'better-sqlite3';
+import type { Logger } from '../core/logger';
+
+/** While a reader blocks the truncation, it is tried again this often (finishes soon after). */
+export const SCRUB_RETRY_MS = 250;
+/** A blocked truncation is logged at most this often. */
+export const BLOCKED_LOG_EVERY_MS = 30_000;
+/** Deletions during a meeting wait at most this long for the next truncation (one per period). */
+export const SCRUB_BATCH_MS = 5_000;
+
+/**
+ * Keeps the WAL free of deleted content: old copies of pages (with deleted rows in them) stay in
+ * the `-wal` file until a `wal_checkpoint(TRUNCATE)` has copied the zeroed pages back and cut the
+ * file to 0 bytes. A truncation that a reader blocks is retried until it has really happened;
+ * whoever waits for it (the purge's `meeting.purged`) is told only then.
+ *
+ * It runs on the main connection with a busy timeout of a few milliseconds (see sqlite.ts): a
+ * truncation that cannot happen at once returns busy instead of waiting on the event loop.
+ */
+export class WalScrubber {
+  private waiting: (() => void)[] = [];
+  private requested = false;
+  private timer: NodeJS.Timeout | null = null;
+  private timerAt = Infinity;
+  private lastRunAt = -Infinity;
+  private blockedSince: number | null = null;
+  private lastBlockedLogAt = -Infinity;
+  private closed = false;
+
+  constructor(
+    private db: Database.Database,
+    private logger: Logger,
+  ) {}
+
+  /** Truncate as soon as possible (the end of a meeting, start-up); `done` runs once it happened. */
+  now(done?: () => void): void {
+    this.requested = true;
+    if (done) this.waiting.push(done);
+    this.attempt();
+  }
+
+  /** Deleted text during a meeting: truncate within SCRUB_BATCH_MS, once for all that wait. */
+  soon(): void {
+    this.requested = true;
+    this.schedule(Math.max(0, this.lastRunAt + SCRUB_BATCH_MS - Date.now()));
+  }
+
+  /** Whether a truncation is still owed (a reader blocks it, or the batch period runs). */
+  get pending(): boolean {
+    return this.requested;
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.closed) return;
+    const at = Date.now() + delayMs;
+    if (this.timer && this.timerAt <= at) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timerAt = at;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.timerAt = Infinity;
+      this.attempt();
+    }, delayMs);
+    // A pending truncation never keeps a finished process alive: the next start-up truncates.
+    this.timer.unref();
+  }
+
+  private attempt(): void {
+    if (this.closed || !this.requested) return;
+    const started = Date.now();
+    this.lastRunAt = started;
+    let busy = true;
+    try {
+      const [result] = this.db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
+      busy = !!result?.busy;
+    } catch (error) {
+      // SQLITE_BUSY from the busy handler: another connection holds a lock. Try again.
+      if (!(error instanceof Error && /busy|locked/i.test(error.message))) throw error;
+    }
+    if (busy) {
+      this.blockedSince ??= started;
+      if (started - this.lastBlockedLogAt >= BLOCKED_LOG_EVERY_MS) {
+        this.lastBlockedLogAt = started;
+        this.logger.warn('storage.checkpoint_blocked', { blockedMs: started - this.blockedSince });
+      }
+      this.schedule(SCRUB_RETRY_MS);
+      return;
+    }
+    if (this.blockedSince !== null)
+      this.logger.info('storage.checkpoint_unblocked', { blockedMs: started - this.blockedSince });
+    this.blockedSince = null;
+    this.lastBlockedLogAt = -Infinity;
+    this.requested = false;
+    this.logger.debug('storage.wal_truncated', { ms: Date.now() - started });
+    const waiting = this.waiting;
+    this.waiting = [];
+    for (const done of waiting) done();
+  }
+}
