@@ -11,6 +11,8 @@ import { MeetingHub } from './core/hub';
 import type { Logger } from './core/logger';
 import type { RandomSource } from './core/random';
 import { createRoutes } from './http/routes';
+import { Limits } from './limits/seatLimits';
+import { createClientAddress, trustFunction, type ClientAddress, type TrustProxy } from './security/clientAddress';
 import { socketBroadcaster } from './socket/broadcaster';
 import { attachSocketHandlers } from './socket/index';
 import type { AppServer } from './socket/types';
@@ -26,7 +28,10 @@ export interface AppDeps {
   publicOrigin: string | null;
   createKey: string | null;
   inactivityLimitMs: number;
-  trustProxy?: boolean;
+  /** Which proxies may tell the client's address; none by default. */
+  trustProxy?: TrustProxy;
+  /** Budgets and blocks; by default in memory with the default figures (tests pass their own). */
+  limits?: Limits;
   /** Folder of the built client; omitted in tests that need no pages. */
   clientDir?: string | null;
   /** Builds the board; null runs without one (unit-level server tests). */
@@ -41,6 +46,8 @@ export interface BoardContext {
   logger: Logger;
   publicOrigin: string | null;
   io: AppServer;
+  limits: Limits;
+  clientAddress: ClientAddress;
 }
 
 export interface App {
@@ -48,6 +55,8 @@ export interface App {
   io: AppServer;
   hub: MeetingHub;
   board: BoardService | null;
+  /** The one resolver of a client's address (REST, Socket.IO, board, and e.g. /metrics). */
+  clientAddress: ClientAddress;
   listen(port: number, host: string): Promise<number>;
   /** Drains: stop accepting, finish what is in flight, close connections, close storage. */
   close(): Promise<void>;
@@ -58,16 +67,23 @@ export function createApp(deps: AppDeps): App {
   const { storage, clock, logger } = deps;
   const hub = new MeetingHub({ storage, clock, logger, inactivityLimitMs: deps.inactivityLimitMs });
 
+  const trustProxy = deps.trustProxy ?? { kind: 'none' };
+  const clientAddress = createClientAddress(trustProxy);
+  const limits = deps.limits ?? new Limits({ now: () => clock.now(), logger });
+
   const web = express();
   web.disable('x-powered-by');
-  web.set('trust proxy', deps.trustProxy ?? false);
+  // The same trust as the resolver, so that req.protocol and req.ip agree with it.
+  web.set('trust proxy', trustFunction(trustProxy));
   web.use((_req, res, next) => {
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Referrer-Policy', 'no-referrer');
     res.setHeader('X-Frame-Options', 'DENY');
     next();
   });
-  web.use(createRoutes({ hub, clock, createKey: deps.createKey, publicOrigin: deps.publicOrigin }));
+  web.use(
+    createRoutes({ hub, clock, createKey: deps.createKey, publicOrigin: deps.publicOrigin, clientAddress }),
+  );
   const clientDir = deps.clientDir;
   if (clientDir && existsSync(path.join(clientDir, 'index.html'))) {
     web.use(express.static(clientDir, { index: false, maxAge: '1h' }));
@@ -111,8 +127,10 @@ export function createApp(deps: AppDeps): App {
       logger,
       publicOrigin: deps.publicOrigin,
       io,
+      limits,
+      clientAddress,
     }) ?? null;
-  attachSocketHandlers(io, { hub, clock, logger, board });
+  attachSocketHandlers(io, { hub, clock, logger, board, limits, clientAddress });
   http.on('upgrade', (req, socket, head) => {
     if (board?.handleUpgrade(req, socket, head)) return;
     // Socket.IO handles its own upgrades on /socket.io/; anything else is closed.
@@ -127,6 +145,7 @@ export function createApp(deps: AppDeps): App {
     io,
     hub,
     board,
+    clientAddress,
     listen(port, host) {
       return new Promise((resolve, reject) => {
         http.once('error', reject);

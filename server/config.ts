@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { parseTrustProxy, type TrustProxy } from './security/clientAddress';
 
 /** Configuration from environment variables, validated at start-up. */
 const envSchema = z.object({
@@ -22,8 +23,16 @@ const envSchema = z.object({
     .positive()
     .max(24 * 30)
     .default(24),
-  /** Set when a reverse proxy sets X-Forwarded-For (rate limits then key on the client address). */
-  TRUST_PROXY: z.enum(['0', '1', 'true', 'false']).default('0'),
+  /** 0, the number of reverse proxies in front (1-5), or their addresses/CIDR ranges. */
+  TRUST_PROXY: z
+    .string()
+    .default('0')
+    .transform((raw, ctx) => {
+      const parsed = parseTrustProxy(raw);
+      if (parsed.ok) return parsed.value;
+      ctx.addIssue({ code: 'custom', message: parsed.message });
+      return z.NEVER;
+    }),
 });
 
 export interface Config {
@@ -35,7 +44,7 @@ export interface Config {
   createKey: string | null;
   sqliteSynchronous: 'NORMAL' | 'FULL';
   inactivityLimitMs: number;
-  trustProxy: boolean;
+  trustProxy: TrustProxy;
 }
 
 export function loadConfig(
@@ -58,7 +67,7 @@ export function loadConfig(
       createKey: e.CREATE_KEY ?? null,
       sqliteSynchronous: e.SQLITE_SYNCHRONOUS,
       inactivityLimitMs: e.INACTIVITY_HOURS * 3_600_000,
-      trustProxy: e.TRUST_PROXY === '1' || e.TRUST_PROXY === 'true',
+      trustProxy: e.TRUST_PROXY,
     },
   };
 }

@@ -25,6 +25,8 @@ export interface CommandError {
   code: ErrorCode;
   /** English, for developers and logs; screens show a translated text for `code`. */
   message: string;
+  /** With `rate-limited`: how long to wait before trying again. */
+  retryAfterMs?: number;
 }
 
 export type Result<T = undefined> = { ok: true; value: T } | { ok: false; error: CommandError };
@@ -35,4 +37,11 @@ export function ok<T>(value: T): Result<T> {
 
 export function fail(code: ErrorCode, message: string): { ok: false; error: CommandError } {
   return { ok: false, error: { code, message } };
+}
+
+export function rateLimited(retryAfterMs: number, message = 'too many requests, slow down'): {
+  ok: false;
+  error: CommandError;
+} {
+  return { ok: false, error: { code: ERROR_CODES.RATE_LIMITED, message, retryAfterMs } };
 }

@@ -21,6 +21,8 @@ import {
 import { ManualClock } from '../../server/core/clock';
 import { silentLogger, type Logger } from '../../server/core/logger';
 import { seededRandom, type RandomSource } from '../../server/core/random';
+import { memoryRateLimit } from '../../server/http/rateLimit';
+import { Limits } from '../../server/limits/seatLimits';
 import { openSqliteStorage } from '../../server/storage/sqlite';
 import type { Storage } from '../../server/storage/types';
 import type { Result } from '../../shared/errors';
@@ -49,9 +51,9 @@ export interface BoardServerOptions {
    * for tests that run a second server on the same database (seeded ids would collide).
    */
   noteIds?: 'seeded' | 'server';
-  board?: Partial<
-    Pick<BoardServiceDeps, 'keepAliveMs' | 'leaderLimits' | 'noteRateLimit' | 'maxPayloadBytes'>
-  >;
+  board?: Partial<Pick<BoardServiceDeps, 'keepAliveMs' | 'leaderLimits' | 'maxPayloadBytes'>>;
+  /** Budgets a million times the real ones, for tests about something else that send a lot. */
+  unlimited?: boolean;
 }
 
 /** A Socket.IO client that also keeps every raw packet it received (events and acks). */
@@ -218,6 +220,7 @@ export async function startBoardServer(opts: BoardServerOptions = {}): Promise<B
     createKey: null,
     inactivityLimitMs: opts.inactivityLimitMs ?? 24 * HOUR,
     clientDir: null,
+    limits: opts.unlimited ? unlimitedLimits(clock) : undefined,
     createBoard: (ctx) => {
       const ids = seededRandom(seed + 1);
       const newNoteId = opts.noteIds === 'server' ? {} : { newNoteId: () => seededId(ids) };
@@ -262,6 +265,16 @@ export async function startBoardServer(opts: BoardServerOptions = {}): Promise<B
   };
   onTestFinished(() => fixture.close());
   return fixture;
+}
+
+/** Limits whose every budget is a million times the real one. */
+export function unlimitedLimits(clock: ManualClock): Limits {
+  const now = () => clock.now();
+  return new Limits({
+    now,
+    logger: silentLogger,
+    store: (b) => memoryRateLimit({ ...b, points: b.points * 1_000_000 }, now),
+  });
 }
 
 /** A recording Socket.IO client, resolved at its first snapshot; closed when the test finishes. */

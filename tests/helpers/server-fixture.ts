@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { io, type Socket } from 'socket.io-client';
 import { onTestFinished } from 'vitest';
+import type { TrustProxy } from '../../server/security/clientAddress';
 import { createApp, type App } from '../../server/app';
 import { ManualClock, type Clock } from '../../server/core/clock';
 import { silentLogger, type Logger } from '../../server/core/logger';
@@ -311,7 +312,7 @@ export interface ServerOptions {
   file?: string;
   createKey?: string | null;
   inactivityLimitMs?: number;
-  trustProxy?: boolean;
+  trustProxy?: TrustProxy;
   publicOrigin?: string | null;
   logger?: Logger;
 }
@@ -344,7 +345,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<ServerFixtu
     publicOrigin: opts.publicOrigin ?? null,
     createKey: opts.createKey ?? null,
     inactivityLimitMs: opts.inactivityLimitMs ?? 24 * HOUR,
-    trustProxy: opts.trustProxy ?? false,
+    trustProxy: opts.trustProxy ?? { kind: 'none' },
     clientDir: null,
     createBoard: null,
   });
