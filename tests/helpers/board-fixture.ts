@@ -21,14 +21,12 @@ import {
 import { ManualClock } from '../../server/core/clock';
 import { silentLogger, type Logger } from '../../server/core/logger';
 import { seededRandom, type RandomSource } from '../../server/core/random';
-import { memoryRateLimit } from '../../server/http/rateLimit';
-import { Limits } from '../../server/limits/seatLimits';
 import { openSqliteStorage } from '../../server/storage/sqlite';
 import type { Storage } from '../../server/storage/types';
 import type { Result } from '../../shared/errors';
 import type { MeetingCommand } from '../../shared/meeting/commands';
 import { BOARD_PATH, BOARD_SUBPROTOCOL, PROTOCOL_VERSION } from '../../shared/protocol';
-import { Api, EVENT_TIMEOUT_MS, TestClient, type ClientSocket } from './server-fixture';
+import { Api, EVENT_TIMEOUT_MS, scaledLimits, TestClient, type ClientSocket } from './server-fixture';
 
 export const HOUR = 3_600_000;
 
@@ -220,7 +218,7 @@ export async function startBoardServer(opts: BoardServerOptions = {}): Promise<B
     createKey: null,
     inactivityLimitMs: opts.inactivityLimitMs ?? 24 * HOUR,
     clientDir: null,
-    limits: opts.unlimited ? unlimitedLimits(clock) : undefined,
+    limits: opts.unlimited ? scaledLimits(clock, 1_000_000) : undefined,
     createBoard: (ctx) => {
       const ids = seededRandom(seed + 1);
       const newNoteId = opts.noteIds === 'server' ? {} : { newNoteId: () => seededId(ids) };
@@ -265,16 +263,6 @@ export async function startBoardServer(opts: BoardServerOptions = {}): Promise<B
   };
   onTestFinished(() => fixture.close());
   return fixture;
-}
-
-/** Limits whose every budget is a million times the real one. */
-export function unlimitedLimits(clock: ManualClock): Limits {
-  const now = () => clock.now();
-  return new Limits({
-    now,
-    logger: silentLogger,
-    store: (b) => memoryRateLimit({ ...b, points: b.points * 1_000_000 }, now),
-  });
 }
 
 /** A recording Socket.IO client, resolved at its first snapshot; closed when the test finishes. */
