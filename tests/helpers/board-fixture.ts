@@ -21,6 +21,8 @@ import {
 import { ManualClock } from '../../server/core/clock';
 import { silentLogger, type Logger } from '../../server/core/logger';
 import { seededRandom, type RandomSource } from '../../server/core/random';
+import type { Limits } from '../../server/limits/seatLimits';
+import type { TrustProxy } from '../../server/security/clientAddress';
 import { openSqliteStorage } from '../../server/storage/sqlite';
 import type { Storage } from '../../server/storage/types';
 import type { Result } from '../../shared/errors';
@@ -52,6 +54,9 @@ export interface BoardServerOptions {
   board?: Partial<Pick<BoardServiceDeps, 'keepAliveMs' | 'leaderLimits' | 'maxPayloadBytes'>>;
   /** Budgets a million times the real ones, for tests about something else that send a lot. */
   unlimited?: boolean;
+  /** The server's budgets; the default figures unless given (or `unlimited`). */
+  limits?: Limits;
+  trustProxy?: TrustProxy;
 }
 
 /** A Socket.IO client that also keeps every raw packet it received (events and acks). */
@@ -218,7 +223,8 @@ export async function startBoardServer(opts: BoardServerOptions = {}): Promise<B
     createKey: null,
     inactivityLimitMs: opts.inactivityLimitMs ?? 24 * HOUR,
     clientDir: null,
-    limits: opts.unlimited ? scaledLimits(clock, 1_000_000) : undefined,
+    limits: opts.limits ?? (opts.unlimited ? scaledLimits(clock, 1_000_000) : undefined),
+    trustProxy: opts.trustProxy,
     createBoard: (ctx) => {
       const ids = seededRandom(seed + 1);
       const newNoteId = opts.noteIds === 'server' ? {} : { newNoteId: () => seededId(ids) };

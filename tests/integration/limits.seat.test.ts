@@ -5,7 +5,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { BOARDS_PER_SEAT, NOTES_PER_SEAT_PER_CASE, SOCKETS_PER_SEAT } from '../../server/limits/budgets';
+import {
+  BOARD_FRAME_BUDGET,
+  BOARDS_PER_SEAT,
+  NOTES_PER_SEAT_PER_CASE,
+  SOCKETS_PER_SEAT,
+} from '../../server/limits/budgets';
 import { BOARD_CLOSE } from '../../shared/board/closeCodes';
 import { ERROR_CODES as E, type Result } from '../../shared/errors';
 import { BOARD_SUBPROTOCOL, PROTOCOL_VERSION } from '../../shared/protocol';
@@ -163,4 +168,21 @@ describe('floods (LIMIT-6)', () => {
     expect(typeof (await other.barrier())).toBe('number');
     expect((await add(other, 'unaffected')).ok).toBe(true);
   });
+
+  it('LIMIT-6: board frames past the budget close the connection with 4429; other seats carry on', async () => {
+    const fx = await startBoardServer();
+    const cast = await startBoardCast(fx, {}, 2);
+    await goToPhase(cast.leader, 'speculation');
+    const [flooder, other] = cast.members as [RecordingClient, RecordingClient];
+    const flood = openRawBoard(fx, `${cast.meetingId}/0`, [BOARD_SUBPROTOCOL, flooder.token]);
+    await flood.opened;
+    // A sync step 1 with an empty state vector, the cheapest frame a client can send.
+    const step1 = new Uint8Array([0, 0, 1, 0]);
+    for (let i = 0; i < BOARD_FRAME_BUDGET.perConnection + 50; i++) flood.ws.send(step1);
+    expect((await flood.closed).code).toBe(BOARD_CLOSE.RATE_LIMITED);
+    expect(flood.received.length).toBeLessThanOrEqual(BOARD_FRAME_BUDGET.perConnection + 1);
+    const calm = fx.openBoard(other.token, cast.meetingId, 0, 'other board');
+    await calm.synced();
+  });
 });
+

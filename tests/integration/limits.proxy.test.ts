@@ -1,0 +1,87 @@
+/**
+ * TRUST_PROXY and the one client-address resolver (SPEC.md LIMIT-10): behind a proxy that appends
+ * the real address (nginx's $proxy_add_x_forwarded_for), forged left-most entries change nothing;
+ * IPv6 clients are limited per /64; `true` is refused at start-up.
+ */
+import { request } from 'node:http';
+import { describe, expect, it } from 'vitest';
+import { CONNECTS_PER_ADDRESS } from '../../server/limits/budgets';
+import { createClientAddress, limitKey, parseTrustProxy } from '../../server/security/clientAddress';
+import { BOARD_CLOSE } from '../../shared/board/closeCodes';
+import { BOARD_SUBPROTOCOL } from '../../shared/protocol';
+import { openRawBoard, startBoardServer } from '../helpers/board-fixture';
+import { spawnServer, tempDataDir } from '../helpers/server-process';
+
+function join(url: string, forwardedFor: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      `${url}/api/join`,
+      { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': forwardedFor } },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
+    req.on('error', reject);
+    req.end(JSON.stringify({ code: 'ZZZZZ-ZZZZZ', name: 'Guesser' }));
+  });
+}
+
+describe('TRUST_PROXY (LIMIT-10)', () => {
+  it('LIMIT-10: with TRUST_PROXY=1, forged left-most X-Forwarded-For entries are throttled; IPv6 per /64', async () => {
+    const server = await spawnServer({ dataDir: tempDataDir(), env: { TRUST_PROXY: '1' } });
+    // nginx appends the address it saw; everything left of it is the client's own writing.
+    for (let i = 0; i < 30; i++) expect(await join(server.url, `10.0.${i}.1, 203.0.113.9`)).toBe(404);
+    expect(await join(server.url, '10.9.9.9, 203.0.113.9')).toBe(429);
+    expect(await join(server.url, '203.0.113.10')).toBe(404);
+    // Any address of one /64 is the same client.
+    for (let i = 1; i <= 30; i++) expect(await join(server.url, `2001:db8:5:6::${i.toString(16)}`)).toBe(404);
+    expect(await join(server.url, '2001:db8:5:6:ffff:1:2:3')).toBe(429);
+    expect(await join(server.url, '2001:db8:5:7::1')).toBe(404);
+    await server.stop('SIGTERM');
+  });
+
+  it('LIMIT-10: TRUST_PROXY=true is refused at start-up with a message', async () => {
+    const failed = spawnServer({ dataDir: tempDataDir(), env: { TRUST_PROXY: 'true' } });
+    const error = await failed.then(
+      () => null,
+      (e: Error) => e.message,
+    );
+    expect(error).toContain('TRUST_PROXY');
+    expect(error).toContain('not accepted');
+  });
+
+  it('LIMIT-10: board upgrades key on the same resolver (forged left-most entries are throttled)', async () => {
+    const fx = await startBoardServer({ trustProxy: { kind: 'hops', hops: 1 } });
+    for (let i = 0; i < CONNECTS_PER_ADDRESS; i++) {
+      const b = openRawBoard(fx, 'nomeeting/0', [BOARD_SUBPROTOCOL, 'not-a-token'], {
+        'x-forwarded-for': `10.1.${i % 250}.${Math.floor(i / 250)}, 198.51.100.20`,
+      });
+      expect((await b.closed).code).toBe(BOARD_CLOSE.BAD_TOKEN);
+    }
+    const last = openRawBoard(fx, 'nomeeting/0', [BOARD_SUBPROTOCOL, 'not-a-token'], {
+      'x-forwarded-for': '10.200.0.1, 198.51.100.20',
+    });
+    expect((await last.closed).code).toBe(BOARD_CLOSE.RATE_LIMITED);
+  });
+
+  it('LIMIT-10: TRUST_PROXY takes 0, 1-5 or addresses; the resolver keys IPv6 by /64', () => {
+    expect(parseTrustProxy('0')).toEqual({ ok: true, value: { kind: 'none' } });
+    expect(parseTrustProxy('5')).toEqual({ ok: true, value: { kind: 'hops', hops: 5 } });
+    expect(parseTrustProxy('10.0.0.0/8, 127.0.0.1')).toEqual({
+      ok: true,
+      value: { kind: 'addresses', addresses: ['10.0.0.0/8', '127.0.0.1'] },
+    });
+    for (const bad of ['true', 'false', '6', '-1', 'proxy.example.org', '10.0.0.0/99', '1,,2']) {
+      expect(parseTrustProxy(bad).ok, bad).toBe(false);
+    }
+    expect(limitKey('::ffff:192.0.2.1')).toBe('192.0.2.1');
+    expect(limitKey('2001:db8:1:2:3:4:5:6')).toBe('2001:db8:1:2::/64');
+    const viaList = createClientAddress({ kind: 'addresses', addresses: ['127.0.0.1'] });
+    const req = (remote: string, xff: string) =>
+      ({ headers: { 'x-forwarded-for': xff }, socket: { remoteAddress: remote } }) as never;
+    expect(viaList(req('127.0.0.1', '1.1.1.1, 192.0.2.7'))).toBe('192.0.2.7');
+    // From an address that is not a trusted proxy the header is ignored.
+    expect(viaList(req('192.0.2.99', '192.0.2.7'))).toBe('192.0.2.99');
+  });
+});
