@@ -12,7 +12,12 @@ import type { Logger } from './core/logger';
 import type { RandomSource } from './core/random';
 import { createRoutes } from './http/routes';
 import { Limits } from './limits/seatLimits';
-import { createClientAddress, trustFunction, type ClientAddress, type TrustProxy } from './security/clientAddress';
+import {
+  createClientAddress,
+  trustFunction,
+  type ClientAddress,
+  type TrustProxy,
+} from './security/clientAddress';
 import { socketBroadcaster } from './socket/broadcaster';
 import { attachSocketHandlers } from './socket/index';
 import type { AppServer } from './socket/types';

@@ -39,7 +39,10 @@ export function fail(code: ErrorCode, message: string): { ok: false; error: Comm
   return { ok: false, error: { code, message } };
 }
 
-export function rateLimited(retryAfterMs: number, message = 'too many requests, slow down'): {
+export function rateLimited(
+  retryAfterMs: number,
+  message = 'too many requests, slow down',
+): {
   ok: false;
   error: CommandError;
 } {

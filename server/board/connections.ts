@@ -57,9 +57,14 @@ export function createBoardSockets(core: BoardCore, opts: BoardSocketOptions) {
   let connections = 0;
   // Past the cap a seat's oldest connection to a board goes, never the new one (LIMIT-4).
   const open = new SeatConnections<BoardConnection>(BOARDS_PER_SEAT, (oldest) =>
-    protocol.closeConn(oldest, BOARD_CLOSE.SUPERSEDED, `at most ${BOARDS_PER_SEAT} board connections per seat`),
+    protocol.closeConn(
+      oldest,
+      BOARD_CLOSE.SUPERSEDED,
+      `at most ${BOARDS_PER_SEAT} board connections per seat`,
+    ),
   );
-  const boardKey = (conn: BoardConnection) => `${seatKey(conn.meetingId, conn.seatId)}/${conn.room.caseIndex}`;
+  const boardKey = (conn: BoardConnection) =>
+    `${seatKey(conn.meetingId, conn.seatId)}/${conn.room.caseIndex}`;
   opts.limits.onFlood((seat) => {
     const meetingId = seat.slice(0, seat.indexOf('/'));
     for (const room of core.loadedRooms(meetingId)) {

@@ -100,7 +100,10 @@ export function createBoardService(deps: BoardServiceDeps): BoardServiceWithInte
     socket.on('disconnect', () => core.removeSocket(socket));
     // Like meeting commands (API-10): what cannot be acknowledged is not applied (the guard).
     const on = <T>(event: string, handler: Handler<T>) => {
-      guard.on(event, { args: 1, handle: (payload) => answerSafely(logger, event, () => handler(core, socket, payload)) });
+      guard.on(event, {
+        args: 1,
+        handle: (payload) => answerSafely(logger, event, () => handler(core, socket, payload)),
+      });
     };
     on('note:add', (c, s, payload) => handleNoteAdd(c, s, payload, shares));
     on('note:edit', handleNoteEdit);

@@ -45,10 +45,16 @@ export class Limits {
 
   constructor(private readonly opts: LimitsOptions) {
     const make = (points: number) => (opts.store ?? ((b) => memoryRateLimit(b, opts.now)))(windowOf(points));
-    for (const [name, figures] of Object.entries(EVENT_BUDGETS) as [EventBudgetName, (typeof EVENT_BUDGETS)['command']][]) {
+    for (const [name, figures] of Object.entries(EVENT_BUDGETS) as [
+      EventBudgetName,
+      (typeof EVENT_BUDGETS)['command'],
+    ][]) {
       this.events.set(name, { connection: make(figures.perConnection), seat: make(figures.perSeat) });
     }
-    this.frames = { connection: make(BOARD_FRAME_BUDGET.perConnection), seat: make(BOARD_FRAME_BUDGET.perSeat) };
+    this.frames = {
+      connection: make(BOARD_FRAME_BUDGET.perConnection),
+      seat: make(BOARD_FRAME_BUDGET.perSeat),
+    };
     this.upgrades = make(BOARD_UPGRADES_PER_SEAT);
     this.handshakes = make(HANDSHAKES_PER_SEAT);
     this.connects = make(CONNECTS_PER_ADDRESS);

@@ -7,16 +7,16 @@ import proxyAddr from 'proxy-addr';
  * none, the nearest `hops` (1–5), or the proxies at these addresses or CIDR ranges.
  */
 export type TrustProxy =
-  | { kind: 'none' }
-  | { kind: 'hops'; hops: number }
-  | { kind: 'addresses'; addresses: string[] };
+  { kind: 'none' } | { kind: 'hops'; hops: number } | { kind: 'addresses'; addresses: string[] };
 
 export const MAX_TRUSTED_HOPS = 5;
 /** IPv6 clients are limited per /64: one host usually holds a whole /64 and can pick any address in it. */
 const IPV6_CLIENT_PREFIX = 64;
 
 /** Parses `TRUST_PROXY`; `true` is refused, since it trusts the left-most entry a client can forge. */
-export function parseTrustProxy(raw: string): { ok: true; value: TrustProxy } | { ok: false; message: string } {
+export function parseTrustProxy(
+  raw: string,
+): { ok: true; value: TrustProxy } | { ok: false; message: string } {
   const value = raw.trim();
   if (value === '0') return { ok: true, value: { kind: 'none' } };
   if (/^\d+$/.test(value)) {
@@ -37,7 +37,10 @@ export function parseTrustProxy(raw: string): { ok: true; value: TrustProxy } | 
     if (addresses.some((a) => a === '')) throw new Error('empty entry');
     proxyAddr.compile(addresses);
   } catch {
-    return { ok: false, message: 'expected 0, a hop count 1-5, or a comma-separated list of addresses/CIDR ranges' };
+    return {
+      ok: false,
+      message: 'expected 0, a hop count 1-5, or a comma-separated list of addresses/CIDR ranges',
+    };
   }
   return { ok: true, value: { kind: 'addresses', addresses } };
 }

@@ -61,14 +61,22 @@ export function createEventGuard(socket: AppSocket, limits: Limits, logger: Logg
         if (!verdict.ok) return ack(rateLimited(verdict.retryAfterMs));
         if (!spec) return ack(fail(E.BAD_REQUEST, 'unknown event'));
         if (args.length !== spec.args) {
-          return ack(fail(E.BAD_REQUEST, `${event} takes ${spec.args === 0 ? 'no payload' : 'one payload'} and an ack`));
+          return ack(
+            fail(
+              E.BAD_REQUEST,
+              `${event} takes ${spec.args === 0 ? 'no payload' : 'one payload'} and an ack`,
+            ),
+          );
         }
         // A connection that closed meanwhile is not acted for: its client resends after reconnecting.
         if (!socket.connected) return;
         ack(spec.handle(args[0]));
       })
       .catch((error: unknown) => {
-        logger.error('socket.event_failed', { event, error: error instanceof Error ? error.name : 'unknown' });
+        logger.error('socket.event_failed', {
+          event,
+          error: error instanceof Error ? error.name : 'unknown',
+        });
         ack?.(fail(E.UNAVAILABLE, 'the server could not do this, try again'));
       })
       .finally(() => {

@@ -61,7 +61,8 @@ export function attachSocketHandlers(io: AppServer, deps: SocketDeps): void {
     }
     // Per address first, so that guessing tokens is limited too.
     const byAddress = await limits.connect(deps.clientAddress(socket.request));
-    if (!byAddress.ok) return new HandshakeError(E.RATE_LIMITED, 'too many connections', byAddress.retryAfterMs);
+    if (!byAddress.ok)
+      return new HandshakeError(E.RATE_LIMITED, 'too many connections', byAddress.retryAfterMs);
     const seat = typeof auth.token === 'string' ? hub.authenticate(auth.token) : null;
     if (!seat) return new HandshakeError(E.UNAUTHENTICATED, 'unknown or expired seat');
     const bySeat = await limits.handshake(seatKey(seat.meetingId, seat.seatId));

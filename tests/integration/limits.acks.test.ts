@@ -54,7 +54,10 @@ describe('acks (LIMIT-9)', () => {
         const acks = leader.packets.filter((p) => p.startsWith('3')).length - before;
         expect(acks, `${event} with ${count}: one answer (and the barrier's)`).toBe(2);
         if (count !== takes) {
-          expect(answer, `${event} with ${count}`).toMatchObject({ ok: false, error: { code: E.BAD_REQUEST } });
+          expect(answer, `${event} with ${count}`).toMatchObject({
+            ok: false,
+            error: { code: E.BAD_REQUEST },
+          });
         } else if (event === 'time:ping') {
           expect(typeof answer).toBe('number');
         } else {
@@ -73,8 +76,11 @@ describe('acks (LIMIT-9)', () => {
       for (let count = 0; count <= 3; count++) {
         const body = JSON.stringify([event, ...Array.from({ length: count }, () => ({}))]);
         id += 1;
-        const ack = JSON.parse((await rawAck(leader, `2${id}${body}`, id)).slice(String(id).length + 1)) as unknown[];
-        if (count !== takes) expect(ack[0], `${body}`).toMatchObject({ ok: false, error: { code: E.BAD_REQUEST } });
+        const ack = JSON.parse(
+          (await rawAck(leader, `2${id}${body}`, id)).slice(String(id).length + 1),
+        ) as unknown[];
+        if (count !== takes)
+          expect(ack[0], `${body}`).toMatchObject({ ok: false, error: { code: E.BAD_REQUEST } });
         else expect(ack[0], `${body}`).toBeDefined();
         expect(leader.packets.filter((p) => p.startsWith(`3${id}[`))).toHaveLength(1);
       }
@@ -82,7 +88,9 @@ describe('acks (LIMIT-9)', () => {
     // Without an ack id nothing is answered, and nothing is applied.
     const acksBefore = leader.packets.filter((p) => p.startsWith('3')).length;
     leader.socket.io.engine.send('2["meeting:command"]');
-    leader.socket.io.engine.send(`2["meeting:command",{"commandId":"no-ack-cmd-1","command":{"type":"meeting:start"}}]`);
+    leader.socket.io.engine.send(
+      `2["meeting:command",{"commandId":"no-ack-cmd-1","command":{"type":"meeting:start"}}]`,
+    );
     leader.socket.io.engine.send('2["time:ping",{}]');
     leader.socket.io.engine.send('2["no:such:event"]');
     await leader.barrier();

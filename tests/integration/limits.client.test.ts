@@ -88,7 +88,9 @@ describe('the product client within its budgets (LIMIT-2)', () => {
       const notes = new MyNotes(connection);
       return { connection, notes };
     });
-    const leaderTabs = [0, 1, 2].map(() => new MeetingConnection(cast.meetingId, cast.leader.token, { url: fx.url }));
+    const leaderTabs = [0, 1, 2].map(
+      () => new MeetingConnection(cast.meetingId, cast.leader.token, { url: fx.url }),
+    );
     const stops: (() => void)[] = [];
     for (const t of tabs) {
       t.connection.start();
@@ -111,7 +113,11 @@ describe('the product client within its budgets (LIMIT-2)', () => {
         );
       }
       await Promise.all(commands);
-      await waitForDoc(board.doc, (d) => readBoard(d).notes.length >= 18, 'released notes on the leader board');
+      await waitForDoc(
+        board.doc,
+        (d) => readBoard(d).notes.length >= 18,
+        'released notes on the leader board',
+      );
       const notes = board.doc.getMap('notes');
       for (let i = 0; i < 30; i++) {
         board.doc.transact(() => {
@@ -131,7 +137,11 @@ describe('the product client within its budgets (LIMIT-2)', () => {
       });
       // Every tab's clock samples were answered with a number (a refusal would not be).
       for (const t of tabs) {
-        await until('clock measured', () => t.connection.clock.get().measured, (f) => t.connection.clock.subscribe(f));
+        await until(
+          'clock measured',
+          () => t.connection.clock.get().measured,
+          (f) => t.connection.clock.subscribe(f),
+        );
       }
       expect(fx.storage.listNotes(cast.meetingId)).toHaveLength(20);
       expect(board.closes).toEqual([]);

@@ -62,7 +62,9 @@ describe('connections per seat (LIMIT-4)', () => {
     const oldest = tabs.slice(0, CONNECTIONS - 1 - SOCKETS_PER_SEAT);
     for (const t of oldest) expect((await t.closedBy).code).toBe(E.LIMIT_REACHED);
     await guarded('member disconnected', (resolve) =>
-      member.socket.connected ? member.socket.once('disconnect', () => resolve(undefined)) : resolve(undefined),
+      member.socket.connected
+        ? member.socket.once('disconnect', () => resolve(undefined))
+        : resolve(undefined),
     );
     const live = all.filter((c) => c.socket.connected);
     expect(live).toHaveLength(SOCKETS_PER_SEAT);
@@ -105,7 +107,8 @@ describe('a seat cannot close the board for everyone (LIMIT-5)', () => {
     for (const a of answers.filter((a) => !a.ok)) expect(!a.ok && a.error.code).toBe(E.LIMIT_REACHED);
     expect((await add(other, 'still room for me')).ok).toBe(true);
     // The leader has no share, only a rate.
-    for (let i = 0; i < NOTES_PER_SEAT_PER_CASE + 1; i++) expect((await add(cast.leader, `lead ${i}`)).ok).toBe(true);
+    for (let i = 0; i < NOTES_PER_SEAT_PER_CASE + 1; i++)
+      expect((await add(cast.leader, `lead ${i}`)).ok).toBe(true);
   });
 
   it('LIMIT-5: hidden notes do not count toward the case cap of 400', async () => {
@@ -185,4 +188,3 @@ describe('floods (LIMIT-6)', () => {
     await calm.synced();
   });
 });
-
