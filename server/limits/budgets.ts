@@ -52,10 +52,11 @@ export const BOARD_UPGRADES_PER_SEAT = 90;
 /** Socket.IO handshakes per seat: 3 tabs reconnecting 5 times in a window (peak 15). */
 export const HANDSHAKES_PER_SEAT = 45;
 /**
- * Handshakes and board upgrades per client address (an IPv6 /64): a room of 40 phones behind
- * one NAT all reconnecting after a server restart (peak 80 with their boards).
+ * Handshakes and board upgrades per client address (an IPv6 /64), before any token is looked at.
+ * A room of 40 phones behind one NAT reconnecting after a restart needs 80; a load balancer whose
+ * address is not in TRUST_PROXY brings every client from one address, hence the wide margin.
  */
-export const CONNECTS_PER_ADDRESS = 300;
+export const CONNECTS_PER_ADDRESS = 2_000;
 
 /** Open connections per seat (a phone that changed networks leaves a half-open one behind). */
 export const SOCKETS_PER_SEAT = 4;

@@ -19,6 +19,8 @@ export interface LimitsOptions {
   logger: Logger;
   /** The counters' store; rate-limiter-flexible's memory store by default. */
   store?: StoreFactory;
+  /** CONNECTS_PER_ADDRESS by default (tests of that budget pass a smaller one). */
+  connectsPerAddress?: number;
 }
 
 const OK: RateVerdict = { ok: true, retryAfterMs: 0 };
@@ -57,7 +59,7 @@ export class Limits {
     };
     this.upgrades = make(BOARD_UPGRADES_PER_SEAT);
     this.handshakes = make(HANDSHAKES_PER_SEAT);
-    this.connects = make(CONNECTS_PER_ADDRESS);
+    this.connects = make(opts.connectsPerAddress ?? CONNECTS_PER_ADDRESS);
     this.refusals = make(FLOOD_REFUSALS);
     this.blocks = make(Number.MAX_SAFE_INTEGER);
   }
