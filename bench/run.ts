@@ -24,6 +24,7 @@ import { startServer, type Probed } from './lib/server';
 import type { PreparedMeeting, ProbeStats } from './lib/types';
 import { runCapacity, type CapacityScale, type Windows } from './parts/capacity';
 import { runClient } from './parts/client';
+import { runFlood } from './parts/flood';
 import { runFanout, runPhase, type LatencyScale } from './parts/latency';
 import { runRestart } from './parts/restart';
 
@@ -89,6 +90,8 @@ const REQUIRED = [
   'phase.real.p99',
   'phase.bare.p50',
   'phase.bare.p99',
+  'flood.quiet.p99',
+  'flood.flooded.p99',
   'capacity.meetings',
   'capacity.rssPerSeat',
   'capacity.heapPerSeat',
@@ -208,7 +211,7 @@ async function main(): Promise<number> {
   const first = workers[0]!;
   let withBoard = false;
 
-  if (wanted('fanout') || wanted('phase')) {
+  if (wanted('fanout') || wanted('phase') || wanted('flood')) {
     const [relay, bareIo] = await Promise.all([
       startChild('bench/bare-yjs-relay.ts'),
       startChild('bench/bare-socketio.ts'),
@@ -230,9 +233,10 @@ async function main(): Promise<number> {
           throw new Error('the board is not wired into the server (server/main.ts, createBoard)');
         await runFanout(report, ctx);
       });
+      let phaseMeeting: PreparedMeeting | null = null;
       await part('phase', 'Phase change', async () => {
         // A meeting of its own, its board holding what a speculation phase leaves there.
-        const phaseMeeting = await first.call<PreparedMeeting>(
+        phaseMeeting = await first.call<PreparedMeeting>(
           'prepare',
           { serverUrl: server.url, seats: 12 },
           60_000,
@@ -252,6 +256,21 @@ async function main(): Promise<number> {
           baseline: bareIo,
           withBoard,
           boardNotes: withBoard ? scale.phaseBoardNotes : 0,
+        });
+      });
+      await part('flood', 'Fan-out while one meeting floods', async () => {
+        // The phase meeting's seats have most of their note share left (the fan-out meeting's do not).
+        const prepared =
+          phaseMeeting ??
+          (await first.call<PreparedMeeting>('prepare', { serverUrl: server.url, seats: 12 }, 60_000));
+        const flooder = workers[1] ?? first;
+        await runFlood(report, {
+          worker: first,
+          flooder,
+          server,
+          baseline: relay,
+          prepared,
+          scale: scale.latency,
         });
       });
     } finally {

@@ -14,6 +14,7 @@ import { BOARD_PATH, BOARD_SUBPROTOCOL } from '../shared/protocol';
 import { prepareMeetingViaRest } from './lib/api';
 import { BareSocketRoom, BareYjsRoom } from './lib/bare-rooms';
 import { openMeetingBoard } from './lib/clients';
+import { startFlood, type FloodCounts } from './lib/flood';
 import { HeldMeeting } from './lib/held-meeting';
 import { serveRpc } from './lib/rpc';
 import type { ConnectResult, FanoutResult, LoadResult, PhaseResult, PreparedMeeting } from './lib/types';
@@ -370,7 +371,19 @@ function boardAvailable(args: { serverUrl: string; prepared: PreparedMeeting }):
   });
 }
 
+let flood: { stop(): FloodCounts } | null = null;
+
 serveRpc({
+  'flood:start': (args: { serverUrl: string; prepared: PreparedMeeting }) => {
+    flood?.stop();
+    flood = startFlood(args.serverUrl, args.prepared);
+    return true;
+  },
+  'flood:stop': () => {
+    const counts = flood?.stop() ?? null;
+    flood = null;
+    return counts;
+  },
   prepare: (args: { serverUrl: string; seats: number }) => prepareMeetingViaRest(args.serverUrl, args.seats),
   fanout,
   phase,

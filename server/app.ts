@@ -15,6 +15,13 @@ import { DEFAULT_METRICS_ALLOW } from './metrics/allow';
 import { createMetrics } from './metrics/metrics';
 import { createMetricsRoutes } from './metrics/route';
 import { originOf } from './net/phoneAddresses';
+import { Limits } from './limits/seatLimits';
+import {
+  createClientAddress,
+  trustFunction,
+  type ClientAddress,
+  type TrustProxy,
+} from './security/clientAddress';
 import { socketBroadcaster } from './socket/broadcaster';
 import { attachSocketHandlers } from './socket/index';
 import type { AppServer } from './socket/types';
@@ -31,7 +38,10 @@ export interface AppDeps {
   publicOrigin: string | null;
   createKey: string | null;
   inactivityLimitMs: number;
-  trustProxy?: boolean;
+  /** Which proxies may tell the client's address; none by default. */
+  trustProxy?: TrustProxy;
+  /** Budgets and blocks; by default in memory with the default figures (tests pass their own). */
+  limits?: Limits;
   /** Folder of the built client; omitted in tests that need no pages. */
   clientDir?: string | null;
   /** Builds the board; null runs without one (unit-level server tests). */
@@ -50,6 +60,8 @@ export interface BoardContext {
   logger: Logger;
   publicOrigin: string | null;
   io: AppServer;
+  limits: Limits;
+  clientAddress: ClientAddress;
 }
 
 export interface App {
@@ -57,6 +69,8 @@ export interface App {
   io: AppServer;
   hub: MeetingHub;
   board: BoardService | null;
+  /** The one resolver of a client's address (REST, Socket.IO, board, and e.g. /metrics). */
+  clientAddress: ClientAddress;
   listen(port: number, host: string): Promise<number>;
   /** Drains: stop accepting, finish what is in flight, close connections, close storage. */
   close(): Promise<void>;
@@ -79,16 +93,28 @@ export function createApp(deps: AppDeps): App {
     phoneOrigins,
   });
 
+  const trustProxy = deps.trustProxy ?? { kind: 'none' };
+  const clientAddress = createClientAddress(trustProxy);
+  const limits = deps.limits ?? new Limits({ now: () => clock.now(), logger });
+
   const web = express();
   web.disable('x-powered-by');
-  web.set('trust proxy', deps.trustProxy ?? false);
+  // The same trust as the resolver, so that req.protocol and req.ip agree with it.
+  web.set('trust proxy', trustFunction(trustProxy));
   web.use(securityHeaders(deps.publicOrigin));
   // Socket.IO is made below, on the HTTP server; its count is read only when scraped.
   const metrics = createMetrics({ hub, storage, socketConnections: () => io.of('/').sockets.size });
   const allow = deps.metricsAllow ?? DEFAULT_METRICS_ALLOW;
-  web.use(createMetricsRoutes({ metrics, allow, trustProxy: deps.trustProxy ?? false, logger }));
+  web.use(createMetricsRoutes({ metrics, allow, trustProxy, clientAddress, logger }));
   web.use(
-    createRoutes({ hub, clock, createKey: deps.createKey, publicOrigin: deps.publicOrigin, phoneOrigins }),
+    createRoutes({
+      hub,
+      clock,
+      createKey: deps.createKey,
+      publicOrigin: deps.publicOrigin,
+      phoneOrigins,
+      clientAddress,
+    }),
   );
   const clientDir = deps.clientDir;
   if (clientDir && existsSync(path.join(clientDir, 'index.html'))) {
@@ -133,8 +159,10 @@ export function createApp(deps: AppDeps): App {
       logger,
       publicOrigin: deps.publicOrigin,
       io,
+      limits,
+      clientAddress,
     }) ?? null;
-  attachSocketHandlers(io, { hub, clock, logger, board });
+  attachSocketHandlers(io, { hub, clock, logger, board, limits, clientAddress });
   io.on('connection', (socket) => metrics.watchSocket(socket));
   http.on('upgrade', (req, socket, head) => {
     if (board?.handleUpgrade(req, socket, head)) return metrics.boardSocketOpened(socket);
@@ -151,6 +179,7 @@ export function createApp(deps: AppDeps): App {
     io,
     hub,
     board,
+    clientAddress,
     listen(port, host) {
       return new Promise((resolve, reject) => {
         http.once('error', reject);

@@ -39,6 +39,7 @@ const publicOriginSchema = z
 const dataDirSchema = z
   .string()
   .refine((d) => d.trim() !== '' && !d.includes('\0'), 'DATA_DIR must be a folder path');
+import { parseTrustProxy, type TrustProxy } from './security/clientAddress';
 
 /** Configuration from environment variables, validated at start-up. */
 const envSchema = z.object({
@@ -57,8 +58,16 @@ const envSchema = z.object({
     .positive()
     .max(24 * 30)
     .default(24),
-  /** Set when a reverse proxy sets X-Forwarded-For (rate limits then key on the client address). */
-  TRUST_PROXY: z.enum(['0', '1', 'true', 'false']).default('0'),
+  /** 0, the number of reverse proxies in front (1-5), or their addresses/CIDR ranges. */
+  TRUST_PROXY: z
+    .string()
+    .default('0')
+    .transform((raw, ctx) => {
+      const parsed = parseTrustProxy(raw);
+      if (parsed.ok) return parsed.value;
+      ctx.addIssue({ code: 'custom', message: parsed.message });
+      return z.NEVER;
+    }),
   /** Who may scrape /metrics: comma-separated addresses and CIDR ranges, judged on the client address. */
   METRICS_ALLOW: z
     .string()
@@ -80,7 +89,7 @@ export interface Config {
   createKey: string | null;
   sqliteSynchronous: 'NORMAL' | 'FULL';
   inactivityLimitMs: number;
-  trustProxy: boolean;
+  trustProxy: TrustProxy;
   metricsAllow: readonly string[];
 }
 
@@ -107,7 +116,7 @@ export function loadConfig(
       createKey: e.CREATE_KEY ?? null,
       sqliteSynchronous: e.SQLITE_SYNCHRONOUS,
       inactivityLimitMs: e.INACTIVITY_HOURS * 3_600_000,
-      trustProxy: e.TRUST_PROXY === '1' || e.TRUST_PROXY === 'true',
+      trustProxy: e.TRUST_PROXY,
       metricsAllow: e.METRICS_ALLOW ?? DEFAULT_METRICS_ALLOW,
     },
   };

@@ -38,3 +38,13 @@ export function ok<T>(value: T): Result<T> {
 export function fail(code: ErrorCode, message: string): { ok: false; error: CommandError } {
   return { ok: false, error: { code, message } };
 }
+
+export function rateLimited(
+  retryAfterMs: number,
+  message = 'too many requests, slow down',
+): {
+  ok: false;
+  error: CommandError;
+} {
+  return { ok: false, error: { code: ERROR_CODES.RATE_LIMITED, message, retryAfterMs } };
+}

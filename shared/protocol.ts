@@ -1,4 +1,4 @@
-import type { Result } from './errors';
+import type { ErrorCode, Result } from './errors';
 import type { CommandEnvelope } from './meeting/commands';
 import type { MeetingView } from './meeting/view';
 import type {
@@ -68,6 +68,12 @@ export interface ServerToClientEvents {
   'meeting:ended': (info: { meetingId: string }) => void;
   /** This seat was removed by a leader; its token no longer works. */
   'seat:removed': () => void;
+  /**
+   * Sent just before the server closes this connection for a limit: `limit-reached` (the seat
+   * opened more connections than allowed; this, its oldest, made room) or `rate-limited` (the seat
+   * kept flooding; it is refused for `retryAfterMs`).
+   */
+  'connection:closed': (info: { code: ErrorCode; message: string; retryAfterMs?: number }) => void;
 }
 
 /** Path of the board's y-websocket endpoint; the room name follows: /board/<meetingId>/<caseIndex>. */

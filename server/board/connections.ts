@@ -1,13 +1,17 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type RawData } from 'ws';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { boardAccess } from '../../shared/board/access';
 import { BOARD_CLOSE } from '../../shared/board/closeCodes';
 import { BOARD_PATH, BOARD_SUBPROTOCOL } from '../../shared/protocol';
-import { originAllowed } from '../security/origin';
 import type { TimerHandle } from '../core/clock';
+import { BOARDS_PER_SEAT } from '../limits/budgets';
+import { seatKey, SeatConnections, type Limits } from '../limits/seatLimits';
+import type { ClientAddress } from '../security/clientAddress';
+import { originAllowed } from '../security/origin';
 import type { BoardCore } from './core';
 import { createBoardProtocol, type Admitted } from './protocol';
+import type { BoardConnection } from './room';
 import type { LeaderUpdateLimits } from './updateCheck';
 
 export interface BoardSocketOptions {
@@ -17,12 +21,22 @@ export interface BoardSocketOptions {
   /** The largest frame a client may send; `ws` closes bigger ones with 1009. */
   maxPayloadBytes: number;
   leaderLimits: LeaderUpdateLimits;
+  limits: Limits;
+  clientAddress: ClientAddress;
 }
 
 const CLOSE_GRACE_MS = 1_000;
+/** Frames one connection may have waiting for their budget; past it the connection is closed. */
+const MAX_QUEUED_FRAMES = 500;
 const ROOM_PATH = new RegExp(`^${BOARD_PATH}/([A-Za-z0-9_-]{1,64})/(\\d{1,2})$`);
 
 type Admission = { kind: 'refuse'; code: number; reason: string } | ({ kind: 'admit' } & Admitted);
+
+const RATE_LIMITED: Admission = {
+  kind: 'refuse',
+  code: BOARD_CLOSE.RATE_LIMITED,
+  reason: 'rate-limited: too many connections, try again later',
+};
 
 /**
  * The y-websocket endpoint: a small server on `ws` and y-protocols. Refusals accept the upgrade
@@ -40,6 +54,27 @@ export function createBoardSockets(core: BoardCore, opts: BoardSocketOptions) {
   const protocol = createBoardProtocol(core, { leaderLimits: opts.leaderLimits });
   let keepAlive: TimerHandle | null = null;
   let closing = false;
+  let connections = 0;
+  // Past the cap a seat's oldest connection to a board goes, never the new one (LIMIT-4).
+  const open = new SeatConnections<BoardConnection>(BOARDS_PER_SEAT, (oldest) =>
+    protocol.closeConn(
+      oldest,
+      BOARD_CLOSE.SUPERSEDED,
+      `at most ${BOARDS_PER_SEAT} board connections per seat`,
+    ),
+  );
+  const boardKey = (conn: BoardConnection) =>
+    `${seatKey(conn.meetingId, conn.seatId)}/${conn.room.caseIndex}`;
+  opts.limits.onFlood((seat) => {
+    const meetingId = seat.slice(0, seat.indexOf('/'));
+    for (const room of core.loadedRooms(meetingId)) {
+      for (const conn of [...room.conns]) {
+        if (seatKey(conn.meetingId, conn.seatId) === seat) {
+          protocol.closeConn(conn, BOARD_CLOSE.RATE_LIMITED, 'rate-limited: too many requests');
+        }
+      }
+    }
+  });
 
   function admit(req: IncomingMessage, path: string): Admission {
     if (!originAllowed(req.headers.origin, req.headers.host, opts.publicOrigin)) {
@@ -69,28 +104,67 @@ export function createBoardSockets(core: BoardCore, opts: BoardSocketOptions) {
       socket.destroy();
       return true;
     }
-    let admission: Admission;
+    void admitWithinBudget(req, path).then((admission) => {
+      if (closing || socket.destroyed) return void socket.destroy();
+      wss.handleUpgrade(req, socket, head, (ws) => accept(ws, admission));
+    });
+    return true;
+  }
+
+  /** The address's and the seat's budgets, then the seat's rights; never throws. */
+  async function admitWithinBudget(req: IncomingMessage, path: string): Promise<Admission> {
     try {
-      admission = admit(req, path);
+      const byAddress = await opts.limits.connect(opts.clientAddress(req));
+      if (!byAddress.ok) return RATE_LIMITED;
+      const admission = admit(req, path);
+      if (admission.kind === 'refuse') return admission;
+      const bySeat = await opts.limits.boardUpgrade(seatKey(admission.meetingId, admission.seatId));
+      return bySeat.ok ? admission : RATE_LIMITED;
     } catch (error) {
       // An upgrade handler that throws would end the process (storage failing on the token look-up).
       logger.error('board.admit_failed', { error: error instanceof Error ? error.name : 'unknown' });
-      admission = { kind: 'refuse', code: BOARD_CLOSE.SERVER_ERROR, reason: 'server error' };
+      return { kind: 'refuse', code: BOARD_CLOSE.SERVER_ERROR, reason: 'server error' };
     }
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      ws.on('error', () => {});
-      if (admission.kind === 'refuse') {
-        logger.info('board.refused', { code: admission.code });
-        ws.close(admission.code, admission.reason);
-        return;
+  }
+
+  function accept(ws: WebSocket, admission: Admission): void {
+    ws.on('error', () => {});
+    if (admission.kind === 'refuse') {
+      logger.info('board.refused', { code: admission.code });
+      ws.close(admission.code, admission.reason);
+      return;
+    }
+    const conn = protocol.open(ws, admission);
+    if (!conn) return;
+    const id = `board-${(connections += 1)}`;
+    const seat = seatKey(conn.meetingId, conn.seatId);
+    // Frames wait for their budget in arrival order: the store is asynchronous (LIMIT-8).
+    let tail: Promise<void> = Promise.resolve();
+    let queued = 0;
+    ws.on('message', (data, isBinary) => {
+      if (queued >= MAX_QUEUED_FRAMES) {
+        return protocol.closeConn(conn, BOARD_CLOSE.RATE_LIMITED, 'rate-limited: too many frames waiting');
       }
-      const conn = protocol.open(ws, admission);
-      if (!conn) return;
-      ws.on('message', (data, isBinary) => protocol.receive(conn, toBytes(data), isBinary));
-      ws.on('pong', () => protocol.heard(conn));
-      ws.on('close', () => conn.room.leave(conn));
+      const bytes = toBytes(data);
+      queued += 1;
+      tail = tail
+        .then(async () => {
+          if (!conn.room.conns.has(conn)) return;
+          const verdict = await opts.limits.frame(id, seat);
+          if (!verdict.ok) {
+            return protocol.closeConn(conn, BOARD_CLOSE.RATE_LIMITED, 'rate-limited: too many frames');
+          }
+          protocol.receive(conn, bytes, isBinary);
+        })
+        .catch(() => {})
+        .finally(() => (queued -= 1));
     });
-    return true;
+    ws.on('pong', () => protocol.heard(conn));
+    ws.on('close', () => {
+      conn.room.leave(conn);
+      open.remove(boardKey(conn), conn);
+    });
+    open.add(boardKey(conn), conn);
   }
 
   function arm(): void {

@@ -1,11 +1,14 @@
 import * as Y from 'yjs';
 import { BOARD_CLOSE } from '../../shared/board/closeCodes';
-import { fail, ERROR_CODES as E, type Result } from '../../shared/errors';
+import type { Result } from '../../shared/errors';
 import { answerSafely } from '../core/answer';
 import type { Clock } from '../core/clock';
 import type { MeetingHub } from '../core/hub';
 import type { Logger } from '../core/logger';
 import type { RandomSource } from '../core/random';
+import type { Limits } from '../limits/seatLimits';
+import type { ClientAddress } from '../security/clientAddress';
+import type { EventGuard } from '../socket/eventGuard';
 import type { AppSocket } from '../socket/types';
 import { newId } from '../security/tokens';
 import type { Storage } from '../storage/types';
@@ -17,6 +20,7 @@ import { handleNoteDelete, handleNoteEdit } from './handlers/noteEdit';
 import { handleNoteMine } from './handlers/noteMine';
 import { handleBoardRelease, handleNoteModerate } from './handlers/noteModerate';
 import { handleNoteResonate } from './handlers/noteResonate';
+import { NoteShares } from './noteShares';
 import type { BoardService } from './service';
 import { DEFAULT_LEADER_LIMITS, type LeaderUpdateLimits } from './updateCheck';
 
@@ -35,8 +39,9 @@ export interface BoardServiceDeps {
   leaderLimits?: LeaderUpdateLimits;
   /** Random note ids; by default 96 random bits (tests pass a seeded source to repeat a run). */
   newNoteId?: () => string;
-  /** Note commands per socket per window (memory only, never stored: it would link notes to seats). */
-  noteRateLimit?: { count: number; windowMs: number };
+  /** Budgets of board frames and upgrades, shared with Socket.IO's (memory only, never stored). */
+  limits: Limits;
+  clientAddress: ClientAddress;
 }
 
 export const BOARD_KEEP_ALIVE_MS = 10_000;
@@ -57,15 +62,18 @@ type Handler<T> = (core: BoardCore, socket: AppSocket, payload: unknown) => Resu
  * updates), a y-websocket endpoint, and the note commands over Socket.IO.
  */
 export function createBoardService(deps: BoardServiceDeps): BoardServiceWithInternals {
-  const { hub, logger, clock } = deps;
+  const { hub, logger } = deps;
   const core = new BoardCore({ ...deps, newNoteId: deps.newNoteId ?? (() => newId()) });
   const sockets = createBoardSockets(core, {
     publicOrigin: deps.publicOrigin ?? null,
     keepAliveMs: deps.keepAliveMs ?? BOARD_KEEP_ALIVE_MS,
     maxPayloadBytes: deps.maxPayloadBytes ?? BOARD_MAX_PAYLOAD_BYTES,
     leaderLimits: deps.leaderLimits ?? DEFAULT_LEADER_LIMITS,
+    limits: deps.limits,
+    clientAddress: deps.clientAddress,
   });
-  const rate = deps.noteRateLimit ?? { count: 30, windowMs: 10_000 };
+  // How many notes each seat added per case: memory only, a count with no note id (LIMIT-5).
+  const shares = new NoteShares();
 
   hub.onEffects((meetingId, effects) => {
     if (effects.length === 0) return;
@@ -82,33 +90,22 @@ export function createBoardService(deps: BoardServiceDeps): BoardServiceWithInte
       });
     }
   });
-  hub.onPurge((meetingId) => core.purge(meetingId, BOARD_CLOSE.MEETING_ENDED, 'meeting ended'));
+  hub.onPurge((meetingId) => {
+    shares.forget(meetingId);
+    core.purge(meetingId, BOARD_CLOSE.MEETING_ENDED, 'meeting ended');
+  });
 
-  function attachSocket(socket: AppSocket): void {
+  function attachSocket(socket: AppSocket, guard: EventGuard): void {
     core.addSocket(socket);
     socket.on('disconnect', () => core.removeSocket(socket));
-    let windowStart = clock.now();
-    let used = 0;
-    const allowed = () => {
-      const now = clock.now();
-      if (now - windowStart >= rate.windowMs) {
-        windowStart = now;
-        used = 0;
-      }
-      used += 1;
-      return used <= rate.count;
-    };
+    // Like meeting commands (API-10): what cannot be acknowledged is not applied (the guard).
     const on = <T>(event: string, handler: Handler<T>) => {
-      socket.on(event as 'note:add', (payload: unknown, ack: unknown) => {
-        // Like meeting commands (API-10): what cannot be acknowledged is not applied, since its
-        // sender could never learn the outcome nor retry it safely.
-        if (typeof ack !== 'function') return;
-        const reply = ack as (r: Result<T>) => void;
-        if (!allowed()) return reply(fail(E.RATE_LIMITED, 'too many note commands, slow down'));
-        reply(answerSafely(logger, event, () => handler(core, socket, payload)));
+      guard.on(event, {
+        args: 1,
+        handle: (payload) => answerSafely(logger, event, () => handler(core, socket, payload)),
       });
     };
-    on('note:add', handleNoteAdd);
+    on('note:add', (c, s, payload) => handleNoteAdd(c, s, payload, shares));
     on('note:edit', handleNoteEdit);
     on('note:delete', handleNoteDelete);
     on('note:mine', handleNoteMine);

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { LeaderNotesView } from '../../shared/board/commands';
+import type { EventGuard } from '../socket/eventGuard';
 import type { AppSocket } from '../socket/types';
 
 /**
@@ -14,7 +15,8 @@ import type { AppSocket } from '../socket/types';
 export interface BoardService {
   /** Returns false when the request is not for the board path (someone else handles it). */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
-  attachSocket(socket: AppSocket): void;
+  /** Registers the note commands of a connection through its event guard (budgets, ack rules). */
+  attachSocket(socket: AppSocket, guard: EventGuard): void;
   /** Leaders' own view of notes not on the public board; null for anyone else. */
   leaderView(meetingId: string, seatId: string): LeaderNotesView | null;
   /** After the hub loaded the stored meetings: re-arms the release delays a restart lost. */

@@ -1,27 +1,64 @@
-/** A fixed-window counter per key (client address); small and in memory on purpose. */
-export class RateLimiter {
-  private windows = new Map<string, { start: number; count: number }>();
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 
-  constructor(
-    private readonly limit: number,
-    private readonly windowMs: number,
-    private readonly now: () => number,
-  ) {}
+/** What a budget says about one request: go ahead, or wait this long before trying again. */
+export interface RateVerdict {
+  ok: boolean;
+  /** 0 when ok; otherwise how long until the budget has room again. */
+  retryAfterMs: number;
+}
 
-  /** True when the request may go ahead. */
-  take(key: string): boolean {
-    const t = this.now();
-    const w = this.windows.get(key);
-    if (!w || t - w.start >= this.windowMs) {
-      if (this.windows.size > 10_000) this.sweep(t);
-      this.windows.set(key, { start: t, count: 1 });
-      return true;
-    }
-    w.count += 1;
-    return w.count <= this.limit;
-  }
+/**
+ * The one interface every rate limit goes through. It is asynchronous so that a shared store
+ * (rate-limiter-flexible's Redis store, for several server processes) can replace the memory one
+ * without touching a caller.
+ */
+export interface RateLimitStore {
+  /** Spends `cost` points of `key`'s budget; a cost of 0 only asks. */
+  consume(key: string, cost?: number): Promise<RateVerdict>;
+  /** Refuses `key` for `ms` whatever its budget (a seat that kept flooding). */
+  block(key: string, ms: number): Promise<void>;
+}
 
-  private sweep(t: number): void {
-    for (const [k, w] of this.windows) if (t - w.start >= this.windowMs) this.windows.delete(k);
+export interface WindowBudget {
+  /** Points per window. */
+  points: number;
+  windowMs: number;
+}
+
+/**
+ * A fixed-window budget in rate-limiter-flexible's memory store. The window is picked by the
+ * injected clock and is part of the key, so that tests with a manual clock decide when a window
+ * ends; the store only counts, and forgets a window's counts after the window's length.
+ */
+export function memoryRateLimit(budget: WindowBudget, now: () => number): RateLimitStore {
+  const windowSec = Math.max(1, Math.ceil(budget.windowMs / 1_000));
+  const limiter = new RateLimiterMemory({ points: budget.points, duration: windowSec });
+  const blocked = new RateLimiterMemory({ points: 1, duration: 1 });
+  const windowKey = (key: string, t: number) => `${key}@${Math.floor(t / budget.windowMs)}`;
+
+  return {
+    async consume(key, cost = 1) {
+      const held = await refusal(blocked, key, 0);
+      if (held) return held;
+      const t = now();
+      const verdict = await refusal(limiter, windowKey(key, t), cost);
+      if (!verdict) return { ok: true, retryAfterMs: 0 };
+      // The window ends by the injected clock, not by the store's own timer.
+      return { ok: false, retryAfterMs: Math.max(1, budget.windowMs - (t % budget.windowMs)) };
+    },
+    async block(key, ms) {
+      await blocked.block(key, Math.max(1, Math.ceil(ms / 1_000)));
+    },
+  };
+}
+
+/** Null when the store took the points; a refusal with the store's own wait otherwise. */
+async function refusal(limiter: RateLimiterMemory, key: string, cost: number): Promise<RateVerdict | null> {
+  try {
+    await limiter.consume(key, cost);
+    return null;
+  } catch (error) {
+    if (error instanceof RateLimiterRes) return { ok: false, retryAfterMs: Math.max(1, error.msBeforeNext) };
+    throw error;
   }
 }

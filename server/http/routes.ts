@@ -7,8 +7,9 @@ import { PROTOCOL_VERSION } from '../../shared/protocol';
 import { parseOr } from '../core/answer';
 import type { Clock } from '../core/clock';
 import type { MeetingHub } from '../core/hub';
+import type { ClientAddress } from '../security/clientAddress';
 import { hashSecret, normalizeJoinCode, sameHash } from '../security/tokens';
-import { RateLimiter } from './rateLimit';
+import { memoryRateLimit } from './rateLimit';
 
 export interface RoutesDeps {
   hub: MeetingHub;
@@ -17,6 +18,7 @@ export interface RoutesDeps {
   publicOrigin: string | null;
   /** Origins phones in the room can open; the creating leader gets them with the links. */
   phoneOrigins?: () => readonly string[];
+  clientAddress: ClientAddress;
 }
 
 const customTemplateSchema = z
@@ -97,8 +99,17 @@ function phoneOriginsField(origins: readonly string[]): { phoneOrigins?: string[
 export function createRoutes(deps: RoutesDeps): express.Router {
   const { hub, clock } = deps;
   const router = express.Router();
-  const createLimit = new RateLimiter(20, 60 * 60_000, () => clock.now());
-  const joinLimit = new RateLimiter(30, 10 * 60_000, () => clock.now());
+  const now = () => clock.now();
+  const createLimit = memoryRateLimit({ points: 20, windowMs: 60 * 60_000 }, now);
+  const joinLimit = memoryRateLimit({ points: 30, windowMs: 10 * 60_000 }, now);
+  /** Express 5 runs async handlers and passes their rejections to the error handler. */
+  const within = async (limit: typeof joinLimit, req: Request, res: Response, message: string) => {
+    const verdict = await limit.consume(deps.clientAddress(req));
+    if (verdict.ok) return true;
+    res.setHeader('Retry-After', String(Math.ceil(verdict.retryAfterMs / 1_000)));
+    res.status(429).json({ error: { code: E.RATE_LIMITED, message, retryAfterMs: verdict.retryAfterMs } });
+    return false;
+  };
   const origin = (req: Request) => deps.publicOrigin ?? `${req.protocol}://${req.get('host')}`;
 
   router.get('/healthz', (_req, res) => {
@@ -111,9 +122,9 @@ export function createRoutes(deps: RoutesDeps): express.Router {
     res.json({ templates: BUILT_IN_TEMPLATES, defaultTemplateId: DEFAULT_TEMPLATE_ID });
   });
 
-  router.post('/api/meetings', (req, res) => {
+  router.post('/api/meetings', async (req, res) => {
     // The limit comes first, so that guessing the create key is rate-limited too.
-    if (!createLimit.take(req.ip ?? 'unknown')) return sendError(res, E.RATE_LIMITED, 'too many meetings');
+    if (!(await within(createLimit, req, res, 'too many meetings'))) return;
     if (
       deps.createKey !== null &&
       !sameHash(hashSecret(req.get('x-create-key') ?? ''), hashSecret(deps.createKey))
@@ -140,9 +151,8 @@ export function createRoutes(deps: RoutesDeps): express.Router {
     });
   });
 
-  router.post('/api/join', (req, res) => {
-    if (!joinLimit.take(req.ip ?? 'unknown'))
-      return sendError(res, E.RATE_LIMITED, 'too many attempts, wait a few minutes');
+  router.post('/api/join', async (req, res) => {
+    if (!(await within(joinLimit, req, res, 'too many attempts, wait a few minutes'))) return;
     const body = parse(joinSchema, req, res);
     if (!body) return;
     const code = normalizeJoinCode(body.code);
@@ -152,8 +162,8 @@ export function createRoutes(deps: RoutesDeps): express.Router {
     res.status(201).json(result.value);
   });
 
-  router.post('/api/meetings/:id/projector', (req, res) => {
-    if (!joinLimit.take(req.ip ?? 'unknown')) return sendError(res, E.RATE_LIMITED, 'too many attempts');
+  router.post('/api/meetings/:id/projector', async (req, res) => {
+    if (!(await within(joinLimit, req, res, 'too many attempts'))) return;
     const body = parse(projectorSchema, req, res);
     if (!body) return;
     const result = hub.claimProjector(String(req.params.id), body.key);

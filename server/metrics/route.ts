@@ -1,21 +1,17 @@
-import express, { type Request } from 'express';
+import express from 'express';
 import { ERROR_CODES as E } from '../../shared/errors';
 import type { Logger } from '../core/logger';
 import { addressAllowed, forwardedWithoutTrust } from './allow';
 import type { AppMetrics } from './metrics';
-
-/**
- * The client's address as /metrics judges it. The one place to swap for the shared resolver
- * (server/security/clientAddress.ts) when it lands; until then Express's own, which follows
- * X-Forwarded-For only when TRUST_PROXY is on.
- */
-export const metricsClientAddress = (req: Request): string | undefined => req.ip;
+import type { ClientAddress, TrustProxy } from '../security/clientAddress';
 
 export interface MetricsRouteDeps {
   metrics: AppMetrics;
   /** Addresses and CIDR ranges that may scrape (METRICS_ALLOW). */
   allow: readonly string[];
-  trustProxy: boolean;
+  trustProxy: TrustProxy;
+  /** The one resolver of the client address (REST, handshake and board alike). */
+  clientAddress: ClientAddress;
   logger: Logger;
 }
 
@@ -38,9 +34,9 @@ export function createMetricsRoutes(deps: MetricsRouteDeps): express.Router {
   });
 
   router.get('/metrics', (req, res, next) => {
-    if (forwardedWithoutTrust(req.headers, deps.trustProxy) || !allowed(metricsClientAddress(req))) {
+    if (forwardedWithoutTrust(req.headers, deps.trustProxy.kind !== 'none') || !allowed(deps.clientAddress(req))) {
       // Counted by kind only: the address itself is personal data and stays out of the logs.
-      deps.logger.info('metrics.refused', { forwarded: forwardedWithoutTrust(req.headers, deps.trustProxy) });
+      deps.logger.info('metrics.refused', { forwarded: forwardedWithoutTrust(req.headers, deps.trustProxy.kind !== 'none') });
       res.status(403).json({ error: { code: E.FORBIDDEN, message: 'metrics are not open to this address' } });
       return;
     }

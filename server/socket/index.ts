@@ -1,11 +1,15 @@
-import { ERROR_CODES as E, type Result } from '../../shared/errors';
+import { ERROR_CODES as E } from '../../shared/errors';
 import { PROTOCOL_VERSION } from '../../shared/protocol';
 import type { BoardService } from '../board/service';
 import { answerSafely } from '../core/answer';
 import type { Clock } from '../core/clock';
 import type { MeetingHub } from '../core/hub';
 import type { Logger } from '../core/logger';
+import { SOCKETS_PER_SEAT } from '../limits/budgets';
+import { seatKey, SeatConnections, type Limits } from '../limits/seatLimits';
+import type { ClientAddress } from '../security/clientAddress';
 import { meetingRoom, seatRoom } from './broadcaster';
+import { createEventGuard } from './eventGuard';
 import { handleMeetingCommand } from './handlers/meetingCommand';
 import type { AppServer, AppSocket } from './types';
 
@@ -14,41 +18,59 @@ interface SocketDeps {
   clock: Clock;
   logger: Logger;
   board: BoardService | null;
+  limits: Limits;
+  clientAddress: ClientAddress;
 }
 
 class HandshakeError extends Error {
-  data: { code: string };
-  constructor(code: string, message: string) {
+  data: { code: string; retryAfterMs?: number };
+  constructor(code: string, message: string, retryAfterMs?: number) {
     super(message);
-    this.data = { code };
+    this.data = retryAfterMs === undefined ? { code } : { code, retryAfterMs };
   }
 }
 
-/** An ack that is a function, or a no-op: a client that sends no callback gets no answer. */
-export function ackOf<T>(ack: unknown): (r: T) => void {
-  return typeof ack === 'function' ? (ack as (r: T) => void) : () => {};
-}
-
 export function attachSocketHandlers(io: AppServer, deps: SocketDeps): void {
-  const { hub, clock, logger } = deps;
+  const { hub, clock, logger, limits } = deps;
+  // Past the cap a seat's oldest connection goes, never the new one (LIMIT-4).
+  const open = new SeatConnections<AppSocket>(SOCKETS_PER_SEAT, (oldest) => {
+    oldest.emit('connection:closed', {
+      code: E.LIMIT_REACHED,
+      message: `at most ${SOCKETS_PER_SEAT} connections per seat: a newer one took over`,
+    });
+    oldest.disconnect(true);
+  });
+  limits.onFlood((seat, retryAfterMs) => {
+    for (const socket of [...open.of(seat)]) {
+      socket.emit('connection:closed', { code: E.RATE_LIMITED, message: 'too many requests', retryAfterMs });
+      socket.disconnect(true);
+    }
+  });
 
   io.use((socket, next) => {
+    handshake(socket).then(next, (error: unknown) => {
+      logger.error('socket.handshake_failed', { error: error instanceof Error ? error.name : 'unknown' });
+      next(new HandshakeError(E.UNAVAILABLE, 'the server could not check this seat, try again'));
+    });
+  });
+
+  async function handshake(socket: AppSocket): Promise<HandshakeError | undefined> {
     const auth = socket.handshake.auth as Partial<Record<string, unknown>>;
     if (auth.protocolVersion !== PROTOCOL_VERSION) {
-      return next(new HandshakeError(E.PROTOCOL_MISMATCH, `server speaks protocol ${PROTOCOL_VERSION}`));
+      return new HandshakeError(E.PROTOCOL_MISMATCH, `server speaks protocol ${PROTOCOL_VERSION}`);
     }
-    let seat: ReturnType<MeetingHub['authenticate']>;
-    try {
-      seat = typeof auth.token === 'string' ? hub.authenticate(auth.token) : null;
-    } catch (error) {
-      logger.error('socket.handshake_failed', { error: error instanceof Error ? error.name : 'unknown' });
-      return next(new HandshakeError(E.UNAVAILABLE, 'the server could not check this seat, try again'));
-    }
-    if (!seat) return next(new HandshakeError(E.UNAUTHENTICATED, 'unknown or expired seat'));
+    // Per address first, so that guessing tokens is limited too.
+    const byAddress = await limits.connect(deps.clientAddress(socket.request));
+    if (!byAddress.ok)
+      return new HandshakeError(E.RATE_LIMITED, 'too many connections', byAddress.retryAfterMs);
+    const seat = typeof auth.token === 'string' ? hub.authenticate(auth.token) : null;
+    if (!seat) return new HandshakeError(E.UNAUTHENTICATED, 'unknown or expired seat');
+    const bySeat = await limits.handshake(seatKey(seat.meetingId, seat.seatId));
+    if (!bySeat.ok) return new HandshakeError(E.RATE_LIMITED, 'too many connections', bySeat.retryAfterMs);
     socket.data.meetingId = seat.meetingId;
     socket.data.seatId = seat.seatId;
-    next();
-  });
+    return undefined;
+  }
 
   io.on('connection', (socket: AppSocket) => {
     // A throw here would reach the event loop and end the process: the connection is closed instead.
@@ -74,25 +96,24 @@ export function attachSocketHandlers(io: AppServer, deps: SocketDeps): void {
     }
     void socket.join([meetingRoom(meetingId), seatRoom(meetingId, seatId)]);
     hub.connected(meetingId, seatId, 1);
+    const seat = seatKey(meetingId, seatId);
     // Registered before anything else can throw, so that presence is always counted down again.
     socket.on('disconnect', () => {
       hub.connected(meetingId, seatId, -1);
+      open.remove(seat, socket);
     });
-    socket.on('meeting:command', (payload: unknown, ack: unknown) => {
-      // A command is acknowledged after it is stored; one that cannot be acknowledged is not
-      // applied, since its sender could never learn the outcome nor retry it safely.
-      if (typeof ack !== 'function') {
-        logger.debug('command.refused', { meetingId, code: E.BAD_REQUEST, reason: 'no-ack' });
-        return;
-      }
-      ackOf<Result>(ack)(
+    const guard = createEventGuard(socket, limits, logger);
+    // A command is acknowledged after it is stored; one without an ack is not applied (API-10).
+    guard.on('meeting:command', {
+      args: 1,
+      handle: (payload) =>
         answerSafely(logger, 'meeting:command', () => handleMeetingCommand(hub, socket, payload)),
-      );
     });
-    socket.on('time:ping', (ack: unknown) => ackOf<number>(ack)(clock.now()));
+    guard.on('time:ping', { args: 0, handle: () => clock.now() });
     const view = hub.view(meetingId, seatId);
     if (view) socket.emit('meeting:state', view);
-    deps.board?.attachSocket(socket);
+    deps.board?.attachSocket(socket, guard);
+    open.add(seat, socket);
     logger.debug('socket.connected', { meetingId, seatId });
   }
 }

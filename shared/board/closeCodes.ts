@@ -18,6 +18,16 @@ export const BOARD_CLOSE = {
   NOT_VISIBLE: 4409,
   /** The meeting ended and its board was deleted: clear the local copy. */
   MEETING_ENDED: 4410,
+  /**
+   * The seat opened more board connections to this board than allowed: this one, its oldest, made
+   * room for a newer one. Final: the newer connection carries on.
+   */
+  SUPERSEDED: 4408,
+  /**
+   * Too many frames or connections, or the seat is refused for a while after a sustained flood
+   * (30 s). Final for a stock client: connect again later.
+   */
+  RATE_LIMITED: 4429,
   /** A leader update larger than the server accepts. */
   TOO_LARGE: 4413,
   /**

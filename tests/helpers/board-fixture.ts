@@ -21,12 +21,14 @@ import {
 import { ManualClock } from '../../server/core/clock';
 import { silentLogger, type Logger } from '../../server/core/logger';
 import { seededRandom, type RandomSource } from '../../server/core/random';
+import type { Limits } from '../../server/limits/seatLimits';
+import type { TrustProxy } from '../../server/security/clientAddress';
 import { openSqliteStorage } from '../../server/storage/sqlite';
 import type { Storage } from '../../server/storage/types';
 import type { Result } from '../../shared/errors';
 import type { MeetingCommand } from '../../shared/meeting/commands';
 import { BOARD_PATH, BOARD_SUBPROTOCOL, PROTOCOL_VERSION } from '../../shared/protocol';
-import { Api, EVENT_TIMEOUT_MS, TestClient, type ClientSocket } from './server-fixture';
+import { Api, EVENT_TIMEOUT_MS, scaledLimits, TestClient, type ClientSocket } from './server-fixture';
 
 export const HOUR = 3_600_000;
 
@@ -49,9 +51,12 @@ export interface BoardServerOptions {
    * for tests that run a second server on the same database (seeded ids would collide).
    */
   noteIds?: 'seeded' | 'server';
-  board?: Partial<
-    Pick<BoardServiceDeps, 'keepAliveMs' | 'leaderLimits' | 'noteRateLimit' | 'maxPayloadBytes'>
-  >;
+  board?: Partial<Pick<BoardServiceDeps, 'keepAliveMs' | 'leaderLimits' | 'maxPayloadBytes'>>;
+  /** Budgets a million times the real ones, for tests about something else that send a lot. */
+  unlimited?: boolean;
+  /** The server's budgets; the default figures unless given (or `unlimited`). */
+  limits?: Limits;
+  trustProxy?: TrustProxy;
   /** Wraps the storage the server gets (e.g. to make writes fail for a while); as is by default. */
   wrapStorage?: (storage: Storage) => Storage;
 }
@@ -221,6 +226,8 @@ export async function startBoardServer(opts: BoardServerOptions = {}): Promise<B
     createKey: null,
     inactivityLimitMs: opts.inactivityLimitMs ?? 24 * HOUR,
     clientDir: null,
+    limits: opts.limits ?? (opts.unlimited ? scaledLimits(clock, 1_000_000) : undefined),
+    trustProxy: opts.trustProxy,
     createBoard: (ctx) => {
       const ids = seededRandom(seed + 1);
       const newNoteId = opts.noteIds === 'server' ? {} : { newNoteId: () => seededId(ids) };

@@ -147,10 +147,8 @@ export function startConfidentialServer(opts: ConfidentialServerOptions): Promis
     clock: opts.clock,
     inactivityLimitMs: opts.inactivityLimitMs,
     noteIds: 'server',
-    board: {
-      noteRateLimit: { count: 1_000, windowMs: 1 },
-      ...(opts.keepAliveMs ? { keepAliveMs: opts.keepAliveMs } : {}),
-    },
+    unlimited: true,
+    board: opts.keepAliveMs ? { keepAliveMs: opts.keepAliveMs } : {},
   });
 }
 

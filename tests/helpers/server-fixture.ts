@@ -10,6 +10,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { io, type Socket } from 'socket.io-client';
 import { onTestFinished } from 'vitest';
+import { memoryRateLimit } from '../../server/http/rateLimit';
+import { Limits } from '../../server/limits/seatLimits';
+import type { TrustProxy } from '../../server/security/clientAddress';
 import { createApp, type App } from '../../server/app';
 import { ManualClock, type Clock } from '../../server/core/clock';
 import { silentLogger, type Logger } from '../../server/core/logger';
@@ -311,7 +314,9 @@ export interface ServerOptions {
   file?: string;
   createKey?: string | null;
   inactivityLimitMs?: number;
-  trustProxy?: boolean;
+  trustProxy?: TrustProxy;
+  /** Budgets a million times the real ones, for tests about something else that send a lot. */
+  unlimited?: boolean;
   publicOrigin?: string | null;
   logger?: Logger;
   metricsAllow?: readonly string[];
@@ -334,6 +339,16 @@ export interface ServerFixture {
   close(): Promise<void>;
 }
 
+/** Limits whose every budget is `factor` times the real one. */
+export function scaledLimits(clock: Clock, factor: number): Limits {
+  const now = () => clock.now();
+  return new Limits({
+    now,
+    logger: silentLogger,
+    store: (b) => memoryRateLimit({ ...b, points: b.points * factor }, now),
+  });
+}
+
 /** Starts the real server on port 0. Closed automatically when the current test finishes. */
 export async function startServer(opts: ServerOptions = {}): Promise<ServerFixture> {
   const dir = mkdtempSync(path.join(tmpdir(), 'balint-it-'));
@@ -348,7 +363,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<ServerFixtu
     publicOrigin: opts.publicOrigin ?? null,
     createKey: opts.createKey ?? null,
     inactivityLimitMs: opts.inactivityLimitMs ?? 24 * HOUR,
-    trustProxy: opts.trustProxy ?? false,
+    trustProxy: opts.trustProxy ?? { kind: 'none' },
+    limits: opts.unlimited ? scaledLimits(clock, 1_000_000) : undefined,
     clientDir: null,
     createBoard: null,
     metricsAllow: opts.metricsAllow,

@@ -10,7 +10,11 @@ import { MeetingConnection } from '../../client/src/connection/MeetingConnection
 import { MyNotes } from '../../client/src/connection/myNotes';
 import type { RetryClock } from '../../client/src/connection/retry';
 import type { ManualClock } from '../../server/core/clock';
+import { silentLogger } from '../../server/core/logger';
 import { seededRandom } from '../../server/core/random';
+import { memoryRateLimit } from '../../server/http/rateLimit';
+import { EVENT_BUDGETS } from '../../server/limits/budgets';
+import { Limits } from '../../server/limits/seatLimits';
 import type { Storage } from '../../server/storage/types';
 import type { Result } from '../../shared/errors';
 import { goToPhase, startBoardCast, startBoardServer, type BoardFixture } from '../helpers/board-fixture';
@@ -127,13 +131,23 @@ async function drive<T>(clock: ManualClock, due: Set<{ at: number }>, pending: P
   return all;
 }
 
+function noteBudgetOf5(now: () => number): Limits {
+  const perConnection = EVENT_BUDGETS['note-write'].perConnection;
+  return new Limits({
+    now,
+    logger: silentLogger,
+    store: (b) => memoryRateLimit(b.points === perConnection ? { ...b, points: 5 } : b, now),
+  });
+}
+
 describe('client retries (REL-7)', () => {
   it('REL-7: storage stalled for 10 s and a rate limit: every note lands exactly once', async () => {
     let clockRef: () => number = () => 0;
     const { stall, wrap } = stallable(() => clockRef());
     const fx = await startBoardServer({
       wrapStorage: wrap,
-      board: { noteRateLimit: { count: 5, windowMs: 10_000 } },
+      // The note budget per connection (75 per 10 s) cut to 5, so that a burst of 12 hits it.
+      limits: noteBudgetOf5(() => clockRef()),
     });
     clockRef = () => fx.clock.now();
     const cast = await startBoardCast(fx);

@@ -84,7 +84,7 @@ function malformedEnvelopes(cast: Cast): [string, unknown][] {
 }
 
 async function runningCast(): Promise<Cast> {
-  const fx = await startServer();
+  const fx = await startServer({ unlimited: true });
   const cast = await startCast(fx);
   expect(await cast.leader.command({ type: 'meeting:start' })).toEqual({ ok: true });
   await Promise.all(cast.everyone.map((c) => c.barrier()));

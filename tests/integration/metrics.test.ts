@@ -200,7 +200,7 @@ describe('METRICS-2 / METRICS-3: who may scrape', () => {
   });
 
   it('METRICS-3: with TRUST_PROXY=1 the forwarded client address is judged, not the proxy', async () => {
-    const fx = await startServer({ trustProxy: true });
+    const fx = await startServer({ trustProxy: { kind: 'hops', hops: 1 } });
     expect((await scrape(fx.url, { 'x-forwarded-for': '127.0.0.1' })).status).toBe(200);
     expect((await scrape(fx.url, { 'x-forwarded-for': '203.0.113.9' })).status).toBe(403);
   });

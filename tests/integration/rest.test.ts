@@ -344,7 +344,7 @@ describe('REST: joining (API-4..6)', () => {
   });
 
   it('API-5: behind a trusted proxy, limits by the forwarded client address', async () => {
-    const fx = await startServer({ trustProxy: true });
+    const fx = await startServer({ trustProxy: { kind: 'hops', hops: 1 } });
     const from = (ip: string) =>
       postFrom(
         fx.url,

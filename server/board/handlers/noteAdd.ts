@@ -3,11 +3,17 @@ import { fail, ok, ERROR_CODES as E, type Result } from '../../../shared/errors'
 import { canPostNote, currentCaseIndex, findSeat } from '../../../shared/meeting/roles';
 import { hashSecret } from '../../security/tokens';
 import type { AppSocket } from '../../socket/types';
-import type { BoardCore } from '../core';
+import { NOTES_PER_SEAT_PER_CASE } from '../../limits/budgets';
+import { isLeaderSeat, type BoardCore } from '../core';
+import type { NoteShares } from '../noteShares';
 import { parseOr } from '../../core/answer';
 import { authorStatus, postRefusal } from './common';
 
-/** Enough for a long speculation phase of twelve people; a bound against floods. */
+/**
+ * Enough for a long speculation phase of twelve people; a bound against floods. Hidden notes do
+ * not count (a leader hiding a flood frees its room), and no seat but a leader's can fill it alone:
+ * each has a share of NOTES_PER_SEAT_PER_CASE (LIMIT-5).
+ */
 export const MAX_NOTES_PER_CASE = 400;
 
 /**
@@ -20,6 +26,7 @@ export function handleNoteAdd(
   core: BoardCore,
   socket: AppSocket,
   payload: unknown,
+  shares: NoteShares,
 ): Result<{ noteId: string; status: NoteStatus }> {
   const parsed = parseOr(noteAddSchema, payload);
   if (!parsed.ok) return parsed;
@@ -38,8 +45,12 @@ export function handleNoteAdd(
   const check = canPostNote(state, seat, kind);
   if (!check.ok) return postRefusal(check);
   const caseIndex = currentCaseIndex(state);
-  const inCase = storage.countNotes(meetingId, caseIndex);
-  if (inCase >= MAX_NOTES_PER_CASE)
+  const leader = isLeaderSeat(state, seatId);
+  if (!leader && shares.added(meetingId, caseIndex, seatId) >= NOTES_PER_SEAT_PER_CASE) {
+    return fail(E.LIMIT_REACHED, `at most ${NOTES_PER_SEAT_PER_CASE} notes per seat and case`);
+  }
+  const hidden = storage.listUnsettledNotes(meetingId, caseIndex).filter((n) => n.status === 'hidden').length;
+  if (storage.countNotes(meetingId, caseIndex) - hidden >= MAX_NOTES_PER_CASE)
     return fail(E.LIMIT_REACHED, `at most ${MAX_NOTES_PER_CASE} notes per case`);
 
   const noteId = core.deps.newNoteId();
@@ -56,6 +67,7 @@ export function handleNoteAdd(
     batch: null,
     authorName: state.settings.anonymity === 'named' ? seat.name : null,
   });
+  if (!leader) shares.count(meetingId, caseIndex, seatId);
   core.release(meetingId, caseIndex, 'change');
   hub.touch(meetingId);
   core.notifyLeaders(meetingId);
