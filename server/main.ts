@@ -22,6 +22,12 @@ const storage = openSqliteStorage({
   synchronous: config.sqliteSynchronous,
 });
 const here = path.dirname(fileURLToPath(import.meta.url));
+// Set by scripts/build.mjs: the bundle (dist/server/main.js) sits one folder deeper than server/.
+declare const __BALINT_ROOT_FROM_ENTRY__: string | undefined;
+const root = path.join(
+  here,
+  typeof __BALINT_ROOT_FROM_ENTRY__ === 'string' ? __BALINT_ROOT_FROM_ENTRY__ : '..',
+);
 
 const startedAt = performance.now();
 const app = createApp({
@@ -33,7 +39,7 @@ const app = createApp({
   createKey: config.createKey,
   inactivityLimitMs: config.inactivityLimitMs,
   trustProxy: config.trustProxy,
-  clientDir: path.join(here, '..', 'client', 'dist'),
+  clientDir: path.join(root, 'client', 'dist'),
   createBoard: (ctx) => createBoardService(ctx),
 });
 const port = await app.listen(config.port, config.host);
