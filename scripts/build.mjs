@@ -4,9 +4,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-
-export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-export const SERVER_ENTRY_OUT = path.join(ROOT, 'dist', 'server', 'main.js');
+import { ROOT, SERVER_ENTRY } from './build-state.mjs';
 
 export async function build() {
   const started = performance.now();
@@ -15,7 +13,7 @@ export async function build() {
   await viteBuild({ configFile: path.join(ROOT, 'vite.config.ts'), logLevel: 'warn' });
   await esbuild.build({
     entryPoints: [path.join(ROOT, 'server', 'main.ts')],
-    outfile: SERVER_ENTRY_OUT,
+    outfile: SERVER_ENTRY,
     bundle: true,
     packages: 'external',
     platform: 'node',

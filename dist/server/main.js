@@ -3040,7 +3040,10 @@ var storage = openSqliteStorage({
   synchronous: config.sqliteSynchronous
 });
 var here = path3.dirname(fileURLToPath(import.meta.url));
-var root = path3.join(here, true ? "../.." : "..");
+var root = path3.join(
+  here,
+  true ? "../.." : ".."
+);
 var startedAt = performance.now();
 var app = createApp({
   storage,

@@ -1,6 +1,6 @@
 /**
- * The real server as a child process (`node --import tsx server/main.ts`), for what only a
- * process can show: SIGKILL mid-phase, restart on the same data folder, SIGTERM draining.
+ * The real server as a child process, built as production runs it (`node dist/server/main.js`;
+ * the vitest global set-up builds it when it is missing or stale), for what only a process can show: SIGKILL mid-phase, restart on the same data folder, SIGTERM draining.
  * Every process is killed and every data folder removed when the test finishes.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -9,9 +9,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { onTestFinished } from 'vitest';
+import { SERVER_ENTRY } from '../../scripts/build-state.mjs';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
-/** Start-up includes compiling TypeScript with tsx: generous, and only a guard against hangs. */
+/** Only a guard against hangs on a loaded machine: the built server starts in well under 1 s. */
 const START_TIMEOUT_MS = 20_000;
 
 /**
@@ -59,28 +60,24 @@ export function tempDataDir(): string {
 }
 
 export async function spawnServer(opts: SpawnOptions): Promise<ServerProcess> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', '--import', clockShiftPreload(), path.join('server', 'main.ts')],
-    {
-      cwd: REPO_ROOT,
-      env: {
-        ...process.env,
-        PORT: String(opts.port ?? 0),
-        HOST: '127.0.0.1',
-        DATA_DIR: opts.dataDir,
-        LOG_LEVEL: 'info',
-        // Empty means unset for the config loader: no inherited key or origin changes the test.
-        CREATE_KEY: '',
-        PUBLIC_ORIGIN: '',
-        TRUST_PROXY: '',
-        INACTIVITY_HOURS: '',
-        BALINT_TEST_CLOCK_SHIFT_MS: String(opts.clockShiftMs ?? 0),
-        ...opts.env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+  const child = spawn(process.execPath, ['--import', clockShiftPreload(), SERVER_ENTRY], {
+    cwd: REPO_ROOT,
+    env: {
+      ...process.env,
+      PORT: String(opts.port ?? 0),
+      HOST: '127.0.0.1',
+      DATA_DIR: opts.dataDir,
+      LOG_LEVEL: 'info',
+      // Empty means unset for the config loader: no inherited key or origin changes the test.
+      CREATE_KEY: '',
+      PUBLIC_ORIGIN: '',
+      TRUST_PROXY: '',
+      INACTIVITY_HOURS: '',
+      BALINT_TEST_CLOCK_SHIFT_MS: String(opts.clockShiftMs ?? 0),
+      ...opts.env,
     },
-  );
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
