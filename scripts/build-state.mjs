@@ -18,7 +18,6 @@ const SOURCES = [
   'client/public',
   'vite.config.ts',
   'scripts/build.mjs',
-  'package.json',
 ].map((f) => path.join(ROOT, f));
 
 function newestMtimeMs(file) {

@@ -83,7 +83,7 @@ async function main(): Promise<void> {
   const prod = path.join(scratch, 'prod');
   mkdirSync(prod);
   for (const f of ['package.json', 'package-lock.json', 'scripts/start.mjs', 'scripts/build-state.mjs']) {
-    cpSync(path.join(clone, f), path.join(prod, f));
+    cpSync(path.join(clone, f), path.join(prod, f), { preserveTimestamps: true });
   }
   const [installLog, installMs] = timed(() =>
     execFileSync('npm', ['ci', '--omit=dev', '--no-audit', '--no-fund'], {
@@ -122,7 +122,7 @@ async function main(): Promise<void> {
   );
 
   // 3b. With the build: start, serve, drain.
-  for (const f of SHIPPED) cpSync(path.join(clone, f), path.join(prod, f), { recursive: true });
+  for (const f of SHIPPED) cpSync(path.join(clone, f), path.join(prod, f), { recursive: true, preserveTimestamps: true });
   const env = cleanEnv({
     PORT: '0',
     HOST: '127.0.0.1',
@@ -142,7 +142,9 @@ async function main(): Promise<void> {
 
   const npmPid = server.child.pid as number;
   const tree = processTree(npmPid);
-  const serverPid = tree.find((pid) => commandOf(pid).includes('scripts/start.mjs')) as number;
+  // `exec` in the start script: npm's child is the server itself, which npm's SIGTERM reaches.
+  const serverPid = tree.find((pid) => /^\S*node scripts\/start\.mjs/.test(commandOf(pid))) as number;
+  check(tree.length === 2 && serverPid !== undefined, `npm start is npm > node (${tree.map(commandOf).join(' > ')})`);
   figures.push(
     `RSS after one meeting: server ${rssMiB([serverPid])} MiB, npm start tree ${rssMiB(tree)} MiB ` +
       `(${tree.length} processes: ${tree.map((p) => commandOf(p).split(' ')[0]?.split('/').pop()).join(' > ')})`,

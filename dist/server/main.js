@@ -915,6 +915,25 @@ function cancelPresence(m) {
   m.presenceTimer = null;
 }
 
+// server/http/drain.ts
+var DRAIN_GRACE_MS = 1e3;
+function trackConnections(http) {
+  const open = /* @__PURE__ */ new Set();
+  http.on("connection", (socket) => {
+    open.add(socket);
+    socket.once("close", () => open.delete(socket));
+  });
+  return {
+    cutAfter(ms) {
+      const timer = setTimeout(() => {
+        for (const socket of open) socket.destroy();
+      }, ms);
+      timer.unref();
+      return () => clearTimeout(timer);
+    }
+  };
+}
+
 // server/http/routes.ts
 import express from "express";
 import { z } from "zod";
@@ -1280,6 +1299,7 @@ function createApp(deps) {
     });
   });
   const http = createServer(web);
+  const connections = trackConnections(http);
   const io = new Server(http, {
     serveClient: false,
     maxHttpBufferSize: 64 * 1024,
@@ -1317,10 +1337,12 @@ function createApp(deps) {
     close() {
       closed ??= (async () => {
         hub.stop();
+        const cancelCut = connections.cutAfter(DRAIN_GRACE_MS);
         await board?.close();
         await new Promise((resolve) => {
           void io.close(() => resolve());
         });
+        cancelCut();
         http.closeAllConnections();
         storage2.close();
         logger2.info("server.closed");
