@@ -122,7 +122,8 @@ async function main(): Promise<void> {
   );
 
   // 3b. With the build: start, serve, drain.
-  for (const f of SHIPPED) cpSync(path.join(clone, f), path.join(prod, f), { recursive: true, preserveTimestamps: true });
+  for (const f of SHIPPED)
+    cpSync(path.join(clone, f), path.join(prod, f), { recursive: true, preserveTimestamps: true });
   const env = cleanEnv({
     PORT: '0',
     HOST: '127.0.0.1',
@@ -144,7 +145,10 @@ async function main(): Promise<void> {
   const tree = processTree(npmPid);
   // `exec` in the start script: npm's child is the server itself, which npm's SIGTERM reaches.
   const serverPid = tree.find((pid) => /^\S*node scripts\/start\.mjs/.test(commandOf(pid))) as number;
-  check(tree.length === 2 && serverPid !== undefined, `npm start is npm > node (${tree.map(commandOf).join(' > ')})`);
+  check(
+    tree.length === 2 && serverPid !== undefined,
+    `npm start is npm > node (${tree.map(commandOf).join(' > ')})`,
+  );
   figures.push(
     `RSS after one meeting: server ${rssMiB([serverPid])} MiB, npm start tree ${rssMiB(tree)} MiB ` +
       `(${tree.length} processes: ${tree.map((p) => commandOf(p).split(' ')[0]?.split('/').pop()).join(' > ')})`,
