@@ -8,7 +8,6 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ROOT } from './build-state.mjs';
 import { meetingAndNoteAreBack, meetingWithNote } from './lib/meeting-probe';
@@ -87,7 +86,12 @@ async function waitHealthy(): Promise<number> {
 async function main(): Promise<void> {
   ensureBaseImage();
   const t0 = performance.now();
-  podman(['build', '--network', 'host', '--format', 'docker', '--tag', TAG, ROOT]);
+  // A CA this machine's Node trusts (a TLS-inspecting proxy) is lent to the build stage only.
+  const ca = process.env.NODE_EXTRA_CA_CERTS;
+  const caArgs = ca
+    ? ['--volume', `${ca}:/run/extra-ca.crt:ro`, '--build-arg', 'NODE_EXTRA_CA_CERTS=/run/extra-ca.crt']
+    : [];
+  podman(['build', '--network', 'host', '--format', 'docker', ...caArgs, '--tag', TAG, ROOT]);
   figures.push(`image build: ${Math.round((performance.now() - t0) / 1000)} s`);
   const sizeBytes = Number(podman(['image', 'inspect', '--format', '{{.Size}}', TAG]).trim());
   figures.push(`image size: ${Math.round(sizeBytes / 1024 / 102.4) / 10} MiB`);
