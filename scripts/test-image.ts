@@ -95,7 +95,7 @@ async function main(): Promise<void> {
   figures.push(`image build: ${Math.round((performance.now() - t0) / 1000)} s`);
   const sizeBytes = Number(podman(['image', 'inspect', '--format', '{{.Size}}', TAG]).trim());
   figures.push(`image size: ${Math.round(sizeBytes / 1024 / 102.4) / 10} MiB`);
-  const health = podman(['image', 'inspect', '--format', '{{json .Healthcheck}}', TAG]);
+  const health = podman(['image', 'inspect', '--format', '{{json .Config.Healthcheck}}', TAG]);
   check(health.includes('healthz'), 'the image keeps its HEALTHCHECK on /healthz');
   const contents = podman([
     'run',
