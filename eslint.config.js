@@ -2,9 +2,14 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules', 'client/dist', 'data', 'artifacts', 'coverage'] },
+  { ignores: ['node_modules', 'client/dist', 'dist', 'data', 'artifacts', 'coverage'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  {
+    // Plain Node scripts (npm start must run without a TypeScript runner).
+    files: ['scripts/**/*.mjs'],
+    languageOptions: { globals: { process: 'readonly', performance: 'readonly' } },
+  },
   {
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',

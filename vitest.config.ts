@@ -8,5 +8,6 @@ export default defineConfig({
     hookTimeout: 60_000,
     allowOnly: false,
     pool: 'forks',
+    globalSetup: ['tests/helpers/global-setup.ts'],
   },
 });

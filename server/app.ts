@@ -10,6 +10,7 @@ import type { Clock } from './core/clock';
 import { MeetingHub } from './core/hub';
 import type { Logger } from './core/logger';
 import type { RandomSource } from './core/random';
+import { DRAIN_GRACE_MS, trackConnections } from './http/drain';
 import { createRoutes } from './http/routes';
 import { DEFAULT_METRICS_ALLOW } from './metrics/allow';
 import { createMetrics } from './metrics/metrics';
@@ -141,6 +142,7 @@ export function createApp(deps: AppDeps): App {
   });
 
   const http = createServer(web);
+  const connections = trackConnections(http);
   const io: AppServer = new Server(http, {
     serveClient: false,
     maxHttpBufferSize: 64 * 1024,
@@ -189,10 +191,12 @@ export function createApp(deps: AppDeps): App {
     close() {
       closed ??= (async () => {
         hub.stop();
+        const cancelCut = connections.cutAfter(DRAIN_GRACE_MS);
         await board?.close();
         await new Promise<void>((resolve) => {
           void io.close(() => resolve());
         });
+        cancelCut();
         http.closeAllConnections();
         metrics.close();
         storage.close();

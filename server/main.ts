@@ -49,6 +49,12 @@ const storage = await startupStep(
   (error) => describeStorageError(error, config.dataDir),
 );
 const here = path.dirname(fileURLToPath(import.meta.url));
+// Set by scripts/build.mjs: the bundle (dist/server/main.js) sits one folder deeper than server/.
+declare const __BALINT_ROOT_FROM_ENTRY__: string | undefined;
+const root = path.join(
+  here,
+  typeof __BALINT_ROOT_FROM_ENTRY__ === 'string' ? __BALINT_ROOT_FROM_ENTRY__ : '..',
+);
 
 const phoneAddresses = refreshedEvery(ADDRESSES_REFRESH_MS, () =>
   phoneAddressesFor(config.host, networkInterfaces()),
@@ -63,7 +69,7 @@ const app = createApp({
   createKey: config.createKey,
   inactivityLimitMs: config.inactivityLimitMs,
   trustProxy: config.trustProxy,
-  clientDir: path.join(here, '..', 'client', 'dist'),
+  clientDir: path.join(root, 'client', 'dist'),
   createBoard: (ctx) => createBoardService(ctx),
   metricsAllow: config.metricsAllow,
   phoneAddresses,

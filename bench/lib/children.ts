@@ -26,6 +26,20 @@ export function spawnTs(
   return child;
 }
 
+/** A plain JavaScript file (the built server) as its own Node process, with an IPC channel. */
+export function spawnNodeIpc(
+  file: string,
+  opts: { nodeFlags?: string[]; env?: NodeJS.ProcessEnv } = {},
+): ChildProcess {
+  const child = spawn(process.execPath, [...(opts.nodeFlags ?? []), file], {
+    cwd: ROOT,
+    env: opts.env ?? process.env,
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
+  track(child);
+  return child;
+}
+
 export function spawnNode(script: string, args: string[]): ChildProcess {
   const child = spawn(process.execPath, [script, ...args], {
     cwd: ROOT,

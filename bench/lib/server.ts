@@ -1,8 +1,15 @@
-/** Starts the real server (server/main.ts) as its own process, with the probe loaded into it. */
+/**
+ * Starts the real server as production runs it (the built dist/server/main.js under plain node),
+ * as its own process, with the probe loaded into it.
+ */
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { spawnTs, stopChild, waitForLine } from './children';
+import path from 'node:path';
+import { buildSync } from 'esbuild';
+import { buildState } from '../../scripts/build-state.mjs';
+import { build } from '../../scripts/build.mjs';
+import { ROOT, spawnNodeIpc, stopChild, waitForLine } from './children';
 import { RpcClient } from './rpc';
 import type { ProbeStats } from './types';
 
@@ -36,6 +43,26 @@ export function freePort(): Promise<number> {
   });
 }
 
+const PROBE_OUT = path.join(ROOT, 'dist', 'bench', 'server-probe.mjs');
+
+/**
+ * Builds the server when it is missing or stale, and the probe as plain JavaScript, so that the
+ * measured process has no TypeScript loader in it (what production runs, plus the probe).
+ */
+export async function prepareServer(): Promise<void> {
+  if (buildState() !== 'current') await build();
+  buildSync({
+    entryPoints: [path.join(ROOT, 'bench', 'server-probe.ts')],
+    outfile: PROBE_OUT,
+    bundle: true,
+    packages: 'external',
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    logLevel: 'warning',
+  });
+}
+
 export function serverEnv(dataDir: string, port: number, logLevel: string): NodeJS.ProcessEnv {
   return {
     ...process.env,
@@ -62,12 +89,13 @@ export function launchServer(opts: {
   child: ChildProcess;
   ready: Promise<string>;
 } {
-  const child = spawnTs('server/main.ts', {
+  const child = spawnNodeIpc(path.join(ROOT, 'dist', 'server', 'main.js'), {
     nodeFlags: [
       '--expose-gc',
       ...(opts.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfileDir}`] : []),
+      '--import',
+      PROBE_OUT,
     ],
-    imports: ['./bench/server-probe.ts'],
     env: serverEnv(opts.dataDir, opts.port ?? 0, opts.logLevel ?? 'warn'),
   });
   const ready = waitForLine(

@@ -140,7 +140,7 @@ export async function runRestart(
     section.error = `board reload: ${boardError ?? 'no meeting with a board'}`;
   }
   section.note(
-    `Each start is a new \`node --import tsx server/main.ts\` process (TypeScript compiled on the fly, tsx cache warm); ` +
+    `Each start is a new \`node dist/server/main.js\` process (the built server, with the probe preloaded); ` +
       `empty and full starts alternate. The stored meetings are the capacity part's (12 seats, running, their boards holding the notes of that part).`,
   );
 }

@@ -1,6 +1,6 @@
 /**
- * The real server as a child process (`node --import tsx server/main.ts`), for what only a
- * process can show: SIGKILL mid-phase, restart on the same data folder, SIGTERM draining.
+ * The real server as a child process, built as production runs it (`node dist/server/main.js`;
+ * the vitest global set-up builds it when it is missing or stale), for what only a process can show: SIGKILL mid-phase, restart on the same data folder, SIGTERM draining.
  * Every process is killed and every data folder removed when the test finishes.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -9,9 +9,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { onTestFinished } from 'vitest';
+import { SERVER_ENTRY } from '../../scripts/build-state.mjs';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
-/** Start-up includes compiling TypeScript with tsx: generous, and only a guard against hangs. */
+/** Only a guard against hangs on a loaded machine: the built server starts in well under 1 s. */
 const START_TIMEOUT_MS = 20_000;
 
 /**
@@ -78,10 +79,7 @@ export async function spawnRefused(opts: SpawnOptions): Promise<Exit & { output:
 }
 
 function startChild(opts: SpawnOptions): ChildProcess {
-  return spawn(
-    process.execPath,
-    ['--import', 'tsx', '--import', clockShiftPreload(), path.join('server', 'main.ts')],
-    {
+  return spawn(process.execPath, ['--import', clockShiftPreload(), SERVER_ENTRY], {
       cwd: REPO_ROOT,
       env: {
         ...process.env,
@@ -98,8 +96,7 @@ function startChild(opts: SpawnOptions): ChildProcess {
         ...opts.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  });
 }
 
 export async function spawnServer(opts: SpawnOptions): Promise<ServerProcess> {
@@ -169,7 +166,7 @@ export async function runRefusedStart(
   env: Record<string, string>,
   user?: { uid: number; gid: number },
 ): Promise<FailedStart> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join('server', 'main.ts')], {
+  const child = spawn(process.execPath, [SERVER_ENTRY], {
     cwd: REPO_ROOT,
     env: {
       ...process.env,

@@ -328,6 +328,11 @@ export const de: Catalogue = {
   'about.tool.body1':
     'Balint Room hält Struktur und Zeit einer Sitzung und bietet eine ruhige Tafel, auf der Mitglieder Einfälle, Gefühle und Phantasien hinterlassen, standardmäßig anonym, während die Referentin oder der Referent zuhört. Es gibt keine Likes, Abstimmungen oder Ranglisten.',
   'about.tool.body2': 'Es begleitet den Raum oder die Videokonferenz; es ersetzt die Gruppe nicht.',
+  'about.source.title': 'Freie Software',
+  'about.source.body':
+    'Balint Room ist freie Software unter der GNU Affero General Public License, Version 3 oder später. Dieser Server läuft mit Version {version}.',
+  'about.source.link': 'Sein Quellcode',
+  'about.source.ask': 'Den Quellcode erhalten Sie von den Betreibern dieses Servers.',
 
   'privacy.title': 'Datenschutz: was gespeichert wird, wo und wie lange',
   'privacy.intro':

@@ -320,6 +320,11 @@ export const en = {
   'about.tool.body1':
     'Balint Room keeps the structure and the time of a meeting, and offers a quiet board where members leave associations, feelings and fantasies, anonymously by default, while the presenter listens. There are no likes, votes or rankings.',
   'about.tool.body2': 'It is a companion for the room or the video call, not a replacement for the group.',
+  'about.source.title': 'Free software',
+  'about.source.body':
+    'Balint Room is free software under the GNU Affero General Public License, version 3 or later. This server runs version {version}.',
+  'about.source.link': 'Its source code',
+  'about.source.ask': 'Ask whoever runs this server for its source code.',
 
   'privacy.title': 'Privacy: what is stored, where, and for how long',
   'privacy.intro':

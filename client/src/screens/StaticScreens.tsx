@@ -21,6 +21,30 @@ function Items({ keys, ordered = false }: { keys: MessageKey[]; ordered?: boolea
   return ordered ? <ol className="prose-list">{items}</ol> : <ul className="prose-list">{items}</ul>;
 }
 
+/**
+ * AGPL-3.0 section 13: everyone who uses the server over the network is offered the source of
+ * the version that runs. Version, commit and URL are fixed at build time (vite.config.ts).
+ */
+function SourceOffer() {
+  const t = useT();
+  const version = __BALINT_COMMIT__ ? `${__BALINT_VERSION__} (${__BALINT_COMMIT__})` : __BALINT_VERSION__;
+  return (
+    <>
+      <h2>{t('about.source.title')}</h2>
+      <p data-testid="about-source">
+        {t('about.source.body', { version })}{' '}
+        {__BALINT_SOURCE_URL__ ? (
+          <a href={__BALINT_SOURCE_URL__} rel="noopener">
+            {t('about.source.link')}
+          </a>
+        ) : (
+          t('about.source.ask')
+        )}
+      </p>
+    </>
+  );
+}
+
 /** For people new to the method: what a Balint group is, where it comes from, how a meeting runs. */
 export function AboutScreen() {
   const t = useT();
@@ -59,6 +83,7 @@ export function AboutScreen() {
         />
         <h2>{t('about.tool.title')}</h2>
         <Paragraphs keys={['about.tool.body1', 'about.tool.body2']} />
+        <SourceOffer />
         <p>
           <Link className="button" href={paths.start()}>
             {t('nav.start')}
