@@ -1,2 +1,2 @@
 /** Bumped on any incompatible change of events or payloads; checked at the handshake. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;

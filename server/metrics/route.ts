@@ -34,9 +34,14 @@ export function createMetricsRoutes(deps: MetricsRouteDeps): express.Router {
   });
 
   router.get('/metrics', (req, res, next) => {
-    if (forwardedWithoutTrust(req.headers, deps.trustProxy.kind !== 'none') || !allowed(deps.clientAddress(req))) {
+    if (
+      forwardedWithoutTrust(req.headers, deps.trustProxy.kind !== 'none') ||
+      !allowed(deps.clientAddress(req))
+    ) {
       // Counted by kind only: the address itself is personal data and stays out of the logs.
-      deps.logger.info('metrics.refused', { forwarded: forwardedWithoutTrust(req.headers, deps.trustProxy.kind !== 'none') });
+      deps.logger.info('metrics.refused', {
+        forwarded: forwardedWithoutTrust(req.headers, deps.trustProxy.kind !== 'none'),
+      });
       res.status(403).json({ error: { code: E.FORBIDDEN, message: 'metrics are not open to this address' } });
       return;
     }

@@ -80,22 +80,22 @@ export async function spawnRefused(opts: SpawnOptions): Promise<Exit & { output:
 
 function startChild(opts: SpawnOptions): ChildProcess {
   return spawn(process.execPath, ['--import', clockShiftPreload(), SERVER_ENTRY], {
-      cwd: REPO_ROOT,
-      env: {
-        ...process.env,
-        PORT: String(opts.port ?? 0),
-        HOST: '127.0.0.1',
-        DATA_DIR: opts.dataDir,
-        LOG_LEVEL: 'info',
-        // Empty means unset for the config loader: no inherited key or origin changes the test.
-        CREATE_KEY: '',
-        PUBLIC_ORIGIN: '',
-        TRUST_PROXY: '',
-        INACTIVITY_HOURS: '',
-        BALINT_TEST_CLOCK_SHIFT_MS: String(opts.clockShiftMs ?? 0),
-        ...opts.env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: REPO_ROOT,
+    env: {
+      ...process.env,
+      PORT: String(opts.port ?? 0),
+      HOST: '127.0.0.1',
+      DATA_DIR: opts.dataDir,
+      LOG_LEVEL: 'info',
+      // Empty means unset for the config loader: no inherited key or origin changes the test.
+      CREATE_KEY: '',
+      PUBLIC_ORIGIN: '',
+      TRUST_PROXY: '',
+      INACTIVITY_HOURS: '',
+      BALINT_TEST_CLOCK_SHIFT_MS: String(opts.clockShiftMs ?? 0),
+      ...opts.env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
 }
 
