@@ -1,13 +1,13 @@
 // server/main.ts
-import { mkdirSync } from "node:fs";
-import path3 from "node:path";
+import { networkInterfaces } from "node:os";
+import path5 from "node:path";
 import { fileURLToPath } from "node:url";
 
 // server/app.ts
 import { existsSync } from "node:fs";
 import { createServer } from "node:http";
 import path from "node:path";
-import express2 from "express";
+import express3 from "express";
 import { Server } from "socket.io";
 
 // shared/errors.ts
@@ -35,6 +35,9 @@ function ok(value) {
 }
 function fail(code, message) {
   return { ok: false, error: { code, message } };
+}
+function rateLimited(retryAfterMs, message = "too many requests, slow down") {
+  return { ok: false, error: { code: ERROR_CODES.RATE_LIMITED, message, retryAfterMs } };
 }
 
 // shared/meeting/phases.ts
@@ -168,7 +171,7 @@ function createMeetingState(m) {
 }
 
 // shared/protocol-version.ts
-var PROTOCOL_VERSION = 1;
+var PROTOCOL_VERSION = 2;
 
 // shared/meeting/roles.ts
 function findSeat(state, seatId) {
@@ -271,12 +274,38 @@ function projectView(state, seatId, ctx) {
     }));
   }
   if (leader || projector) view.joinCode = ctx.joinCode;
+  if ((leader || projector) && ctx.phoneOrigins?.length) view.phoneOrigins = [...ctx.phoneOrigins];
   if (leader) {
     view.projectedEndAt = projectedEndAt(state, ctx.now) ?? void 0;
     view.waiting = state.seats.filter((s) => !s.admitted).map((s) => ({ id: s.id, name: s.name, joinedAt: s.joinedAt }));
     view.connections = Object.fromEntries(ctx.connections);
   }
   return view;
+}
+
+// shared/meeting/seatLimits.ts
+var MAX_ADMITTED_SEATS = 40;
+var MAX_WAITING_SEATS = 40;
+var MAX_PROJECTOR_SEATS = 3;
+function admittedSeatCount(s) {
+  return s.seats.filter((x) => x.admitted && x.role !== "projector").length;
+}
+function limit(message) {
+  return { code: ERROR_CODES.LIMIT_REACHED, message };
+}
+function seatCapReached(s, role, admitted) {
+  if (role === "projector") {
+    const projectors = s.seats.filter((x) => x.role === "projector").length;
+    return projectors >= MAX_PROJECTOR_SEATS ? limit(`at most ${MAX_PROJECTOR_SEATS} projector seats`) : null;
+  }
+  if (!admitted) {
+    const waiting = s.seats.filter((x) => !x.admitted).length;
+    return waiting >= MAX_WAITING_SEATS ? limit(`at most ${MAX_WAITING_SEATS} seats waiting`) : null;
+  }
+  return admissionCapReached(s);
+}
+function admissionCapReached(s) {
+  return admittedSeatCount(s) >= MAX_ADMITTED_SEATS ? limit(`at most ${MAX_ADMITTED_SEATS} seats`) : null;
 }
 
 // shared/meeting/transition.ts
@@ -454,6 +483,8 @@ function apply(s, c, now, fx) {
       const seat = findSeat(s, c.seatId);
       if (!seat) return err(ERROR_CODES.NO_SUCH_SEAT, "no such seat");
       if (seat.admitted) return err(ERROR_CODES.WRONG_STATUS, "already admitted");
+      const full = admissionCapReached(s);
+      if (full) return full;
       seat.admitted = true;
       return null;
     }
@@ -477,6 +508,8 @@ function apply(s, c, now, fx) {
     case "seat:join": {
       if (findSeat(s, c.seatId)) return err(ERROR_CODES.BAD_REQUEST, "seat exists");
       const admitted = c.role === "projector" || !s.settings.locked;
+      const full = seatCapReached(s, c.role, admitted);
+      if (full) return full;
       s.seats.push({
         id: c.seatId,
         role: c.role,
@@ -707,7 +740,8 @@ var MeetingHub = class {
     return projectView(m.state, seatId, {
       now: this.deps.clock.now(),
       connections: m.connections,
-      joinCode: m.joinCode
+      joinCode: m.joinCode,
+      phoneOrigins: this.deps.phoneOrigins?.()
     });
   }
   meetingIds() {
@@ -752,13 +786,16 @@ var MeetingHub = class {
   }
   /**
    * Applies one command: transition, store (with the command id, atomically), then effects.
-   * A command id seen before is acknowledged again without being applied twice.
+   * A command id this seat applied before is acknowledged again without being applied twice,
+   * before the permission check: the seat's role may have changed since (WIRE-1). Another seat's
+   * id is unknown to this one and goes through the permission check like any new command.
    */
   run(meetingId, actor, command, opts = {}) {
     const m = this.live.get(meetingId);
     if (!m) return fail(ERROR_CODES.NOT_FOUND, "no such meeting");
     const { storage: storage2, clock, logger: logger2 } = this.deps;
-    if (opts.commandId && storage2.hasCommand(meetingId, opts.commandId)) return ok(void 0);
+    const commandKey = opts.commandId && actor.kind === "seat" ? { seatId: actor.seatId, id: opts.commandId } : null;
+    if (commandKey && storage2.hasCommand(meetingId, commandKey.seatId, commandKey.id)) return ok(void 0);
     const now = clock.now();
     const result = transition(m.state, command, now, actor);
     if (!result.ok) {
@@ -774,7 +811,7 @@ var MeetingHub = class {
     const activity = opts.silentActivity || command.type === "clock:tick" ? m.lastActivityAt : now;
     storage2.transaction(() => {
       storage2.saveMeeting(result.state, activity);
-      if (opts.commandId) storage2.recordCommand(meetingId, opts.commandId);
+      if (commandKey) storage2.recordCommand(meetingId, commandKey.seatId, commandKey.id);
       if (joinCode !== m.joinCode) storage2.setJoinCode(meetingId, joinCode);
       for (const e of result.effects)
         if (e.type === "seat-removed") storage2.deleteSeatTokens(meetingId, e.seatId);
@@ -812,7 +849,14 @@ var MeetingHub = class {
     cancelPresence(m);
     this.live.delete(meetingId);
     try {
-      this.deps.storage.purgeMeeting(meetingId);
+      this.deps.storage.purgeMeeting(
+        meetingId,
+        () => this.deps.logger.info("meeting.purged", {
+          meetingId,
+          reason,
+          ms: Math.round(performance.now() - started)
+        })
+      );
     } catch (error) {
       this.deps.logger.error("meeting.purge_failed", {
         meetingId,
@@ -822,11 +866,6 @@ var MeetingHub = class {
     for (const listener of this.purgeListeners) listener(meetingId);
     this.broadcaster.meetingEnded(meetingId);
     forgetLastRegExpSubject();
-    this.deps.logger.info("meeting.purged", {
-      meetingId,
-      reason,
-      ms: Math.round(performance.now() - started)
-    });
   }
   /** Stops all timers (drain / tests). */
   stop() {
@@ -962,32 +1001,35 @@ function answerSafely(logger2, event, handler) {
 }
 
 // server/http/rateLimit.ts
-var RateLimiter = class {
-  constructor(limit, windowMs, now) {
-    this.limit = limit;
-    this.windowMs = windowMs;
-    this.now = now;
-  }
-  limit;
-  windowMs;
-  now;
-  windows = /* @__PURE__ */ new Map();
-  /** True when the request may go ahead. */
-  take(key) {
-    const t = this.now();
-    const w = this.windows.get(key);
-    if (!w || t - w.start >= this.windowMs) {
-      if (this.windows.size > 1e4) this.sweep(t);
-      this.windows.set(key, { start: t, count: 1 });
-      return true;
+import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
+function memoryRateLimit(budget, now) {
+  const windowSec = Math.max(1, Math.ceil(budget.windowMs / 1e3));
+  const limiter = new RateLimiterMemory({ points: budget.points, duration: windowSec });
+  const blocked = new RateLimiterMemory({ points: 1, duration: 1 });
+  const windowKey = (key, t) => `${key}@${Math.floor(t / budget.windowMs)}`;
+  return {
+    async consume(key, cost = 1) {
+      const held = await refusal(blocked, key, 0);
+      if (held) return held;
+      const t = now();
+      const verdict = await refusal(limiter, windowKey(key, t), cost);
+      if (!verdict) return { ok: true, retryAfterMs: 0 };
+      return { ok: false, retryAfterMs: Math.max(1, budget.windowMs - t % budget.windowMs) };
+    },
+    async block(key, ms) {
+      await blocked.block(key, Math.max(1, Math.ceil(ms / 1e3)));
     }
-    w.count += 1;
-    return w.count <= this.limit;
+  };
+}
+async function refusal(limiter, key, cost) {
+  try {
+    await limiter.consume(key, cost);
+    return null;
+  } catch (error) {
+    if (error instanceof RateLimiterRes) return { ok: false, retryAfterMs: Math.max(1, error.msBeforeNext) };
+    throw error;
   }
-  sweep(t) {
-    for (const [k, w] of this.windows) if (t - w.start >= this.windowMs) this.windows.delete(k);
-  }
-};
+}
 
 // server/http/routes.ts
 var customTemplateSchema = z.object({
@@ -1023,7 +1065,9 @@ var STATUS = {
   [ERROR_CODES.UNAUTHENTICATED]: 401,
   [ERROR_CODES.FORBIDDEN]: 403,
   [ERROR_CODES.NOT_FOUND]: 404,
-  [ERROR_CODES.RATE_LIMITED]: 429
+  [ERROR_CODES.RATE_LIMITED]: 429,
+  // WIRE-7: the meeting has no room for another seat of this kind.
+  [ERROR_CODES.LIMIT_REACHED]: 409
 };
 function sendError(res, code, message) {
   res.status(STATUS[code] ?? 409).json({ error: { code, message } });
@@ -1034,11 +1078,22 @@ function parse(schema, req, res) {
   sendError(res, parsed.error.code, parsed.error.message);
   return null;
 }
+function phoneOriginsField(origins) {
+  return origins.length > 0 ? { phoneOrigins: [...origins] } : {};
+}
 function createRoutes(deps) {
   const { hub, clock } = deps;
   const router = express.Router();
-  const createLimit = new RateLimiter(20, 60 * 6e4, () => clock.now());
-  const joinLimit = new RateLimiter(30, 10 * 6e4, () => clock.now());
+  const now = () => clock.now();
+  const createLimit = memoryRateLimit({ points: 20, windowMs: 60 * 6e4 }, now);
+  const joinLimit = memoryRateLimit({ points: 30, windowMs: 10 * 6e4 }, now);
+  const within = async (limit2, req, res, message) => {
+    const verdict = await limit2.consume(deps.clientAddress(req));
+    if (verdict.ok) return true;
+    res.setHeader("Retry-After", String(Math.ceil(verdict.retryAfterMs / 1e3)));
+    res.status(429).json({ error: { code: ERROR_CODES.RATE_LIMITED, message, retryAfterMs: verdict.retryAfterMs } });
+    return false;
+  };
   const origin = (req) => deps.publicOrigin ?? `${req.protocol}://${req.get("host")}`;
   router.get("/healthz", (_req, res) => {
     res.json({ ok: true, protocolVersion: PROTOCOL_VERSION, meetings: hub.meetingIds().length });
@@ -1047,8 +1102,8 @@ function createRoutes(deps) {
   router.get("/api/templates", (_req, res) => {
     res.json({ templates: BUILT_IN_TEMPLATES, defaultTemplateId: DEFAULT_TEMPLATE_ID });
   });
-  router.post("/api/meetings", (req, res) => {
-    if (!createLimit.take(req.ip ?? "unknown")) return sendError(res, ERROR_CODES.RATE_LIMITED, "too many meetings");
+  router.post("/api/meetings", async (req, res) => {
+    if (!await within(createLimit, req, res, "too many meetings")) return;
     if (deps.createKey !== null && !sameHash(hashSecret(req.get("x-create-key") ?? ""), hashSecret(deps.createKey))) {
       return sendError(res, ERROR_CODES.FORBIDDEN, "this server needs a key to create meetings");
     }
@@ -1065,12 +1120,12 @@ function createRoutes(deps) {
       joinCode: created.joinCode,
       leaderLink: `${base}/m/${id2}/lead#t=${created.leaderToken}`,
       joinLink: `${base}/join#code=${created.joinCode}`,
-      projectorLink: `${base}/m/${id2}/projector#k=${created.projectorKey}`
+      projectorLink: `${base}/m/${id2}/projector#k=${created.projectorKey}`,
+      ...phoneOriginsField(deps.phoneOrigins?.() ?? [])
     });
   });
-  router.post("/api/join", (req, res) => {
-    if (!joinLimit.take(req.ip ?? "unknown"))
-      return sendError(res, ERROR_CODES.RATE_LIMITED, "too many attempts, wait a few minutes");
+  router.post("/api/join", async (req, res) => {
+    if (!await within(joinLimit, req, res, "too many attempts, wait a few minutes")) return;
     const body = parse(joinSchema, req, res);
     if (!body) return;
     const code = normalizeJoinCode(body.code);
@@ -1079,8 +1134,8 @@ function createRoutes(deps) {
     if (!result.ok) return sendError(res, result.error.code, result.error.message);
     res.status(201).json(result.value);
   });
-  router.post("/api/meetings/:id/projector", (req, res) => {
-    if (!joinLimit.take(req.ip ?? "unknown")) return sendError(res, ERROR_CODES.RATE_LIMITED, "too many attempts");
+  router.post("/api/meetings/:id/projector", async (req, res) => {
+    if (!await within(joinLimit, req, res, "too many attempts")) return;
     const body = parse(projectorSchema, req, res);
     if (!body) return;
     const result = hub.claimProjector(String(req.params.id), body.key);
@@ -1089,6 +1144,488 @@ function createRoutes(deps) {
   });
   router.use("/api", (_req, res) => sendError(res, ERROR_CODES.NOT_FOUND, "no such endpoint"));
   return router;
+}
+
+// server/metrics/allow.ts
+import ipaddr from "ipaddr.js";
+var DEFAULT_METRICS_ALLOW = ["127.0.0.0/8", "::1/128"];
+function parseAllowList(text) {
+  const list = [];
+  for (const raw of text.split(",")) {
+    const entry = raw.trim();
+    if (entry === "") continue;
+    const range = toRange(entry);
+    if (!range) return { ok: false, bad: entry };
+    list.push(`${range[0].toString()}/${range[1]}`);
+  }
+  return list.length > 0 ? { ok: true, list } : { ok: false, bad: text };
+}
+function toRange(entry) {
+  try {
+    if (entry.includes("/")) return ipaddr.parseCIDR(entry);
+    const address = ipaddr.parse(entry);
+    return [address, address.kind() === "ipv4" ? 32 : 128];
+  } catch {
+    return null;
+  }
+}
+function normalise(address) {
+  if (!ipaddr.isValid(address)) return null;
+  return ipaddr.process(address);
+}
+function addressAllowed(list) {
+  const ranges = list.map(toRange).filter((r) => r !== null);
+  return (address) => {
+    const parsed = address ? normalise(address) : null;
+    if (!parsed) return false;
+    return ranges.some(([base, bits]) => base.kind() === parsed.kind() && parsed.match(base, bits));
+  };
+}
+function forwardedWithoutTrust(headers, trustProxy) {
+  return !trustProxy && (headers["x-forwarded-for"] !== void 0 || headers.forwarded !== void 0);
+}
+
+// server/metrics/metrics.ts
+import { monitorEventLoopDelay } from "node:perf_hooks";
+import { Counter, Gauge, Registry } from "prom-client";
+var EVENTS = [
+  "meeting:command",
+  "time:ping",
+  "note:add",
+  "note:edit",
+  "note:delete",
+  "note:mine",
+  "note:moderate",
+  "note:resonate",
+  "board:release",
+  "board:export"
+];
+var KNOWN_EVENTS = new Set(EVENTS);
+var KNOWN_CODES = new Set(Object.values(ERROR_CODES));
+var EVENT_LOOP_RESOLUTION_MS = 20;
+var NS_PER_S = 1e9;
+function createMetrics(deps) {
+  const registry = new Registry();
+  const boardSockets = /* @__PURE__ */ new Set();
+  const purgesPending = /* @__PURE__ */ new Set();
+  const loopDelay = monitorEventLoopDelay({ resolution: EVENT_LOOP_RESOLUTION_MS });
+  loopDelay.enable();
+  deps.hub.onPurge((meetingId) => {
+    let stored;
+    try {
+      stored = deps.storage.projectorKeyHash(meetingId) !== null;
+    } catch {
+      stored = true;
+    }
+    if (stored) purgesPending.add(meetingId);
+  });
+  new Gauge({
+    name: "balint_meetings_live",
+    help: "Meetings loaded in this process (not ended).",
+    registers: [registry],
+    collect() {
+      this.set(deps.hub.meetingIds().length);
+    }
+  });
+  new Gauge({
+    name: "balint_socketio_connections",
+    help: "Open Socket.IO connections.",
+    registers: [registry],
+    collect() {
+      this.set(deps.socketConnections());
+    }
+  });
+  new Gauge({
+    name: "balint_board_connections",
+    help: "Open board (y-websocket) connections.",
+    registers: [registry],
+    collect() {
+      this.set(boardSockets.size);
+    }
+  });
+  new Gauge({
+    name: "balint_purges_pending",
+    help: "Meetings ended in memory whose stored rows could not be deleted yet (purged at the next start).",
+    registers: [registry],
+    collect() {
+      this.set(purgesPending.size);
+    }
+  });
+  const events = new Counter({
+    name: "balint_commands_total",
+    help: "Socket.IO commands received, by event.",
+    labelNames: ["event"],
+    registers: [registry]
+  });
+  const notes = new Counter({
+    name: "balint_notes_added_total",
+    help: "Notes accepted (note:add acknowledged with ok).",
+    registers: [registry]
+  });
+  const refusals = new Counter({
+    name: "balint_refusals_total",
+    help: "Commands and requests refused, by error code and channel.",
+    labelNames: ["code", "channel"],
+    registers: [registry]
+  });
+  new Gauge({
+    name: "balint_event_loop_delay_seconds",
+    help: "Event-loop delay since the previous scrape, by quantile.",
+    labelNames: ["quantile"],
+    registers: [registry],
+    collect() {
+      for (const q of [0.5, 0.9, 0.99])
+        this.set({ quantile: String(q) }, loopDelay.percentile(q * 100) / NS_PER_S);
+      this.set({ quantile: "1" }, loopDelay.max / NS_PER_S);
+      loopDelay.reset();
+    }
+  });
+  new Gauge({
+    name: "balint_process_memory_bytes",
+    help: "Process memory, by kind (rss, heap_used, heap_total, external, array_buffers).",
+    labelNames: ["kind"],
+    registers: [registry],
+    collect() {
+      const m = process.memoryUsage();
+      this.set({ kind: "rss" }, m.rss);
+      this.set({ kind: "heap_used" }, m.heapUsed);
+      this.set({ kind: "heap_total" }, m.heapTotal);
+      this.set({ kind: "external" }, m.external);
+      this.set({ kind: "array_buffers" }, m.arrayBuffers);
+    }
+  });
+  const refused = (code, channel) => refusals.inc({ code: KNOWN_CODES.has(code) ? code : "other", channel });
+  return {
+    registry,
+    watchSocket(socket) {
+      socket.use((packet, next) => {
+        const event = String(packet[0]);
+        const known = KNOWN_EVENTS.has(event);
+        events.inc({ event: known ? event : "other" });
+        const last = packet.length - 1;
+        const ack = packet[last];
+        if (last > 0 && typeof ack === "function") {
+          packet[last] = (result) => {
+            const r = result;
+            if (r && r.ok === false) refused(String(r.error?.code), "socket");
+            else if (r && r.ok === true && event === "note:add") notes.inc();
+            ack(result);
+          };
+        }
+        next();
+      });
+    },
+    boardSocketOpened(socket) {
+      if (socket.destroyed) return;
+      boardSockets.add(socket);
+      socket.once("close", () => boardSockets.delete(socket));
+    },
+    httpRefused(code) {
+      refused(code, "http");
+    },
+    close() {
+      loopDelay.disable();
+      boardSockets.clear();
+    }
+  };
+}
+
+// server/metrics/route.ts
+import express2 from "express";
+function createMetricsRoutes(deps) {
+  const router = express2.Router();
+  const allowed = addressAllowed(deps.allow);
+  router.use((_req, res, next) => {
+    const json = res.json.bind(res);
+    res.json = (body) => {
+      const code = body?.error?.code;
+      if (res.statusCode >= 400 && typeof code === "string") deps.metrics.httpRefused(code);
+      return json(body);
+    };
+    next();
+  });
+  router.get("/metrics", (req, res, next) => {
+    if (forwardedWithoutTrust(req.headers, deps.trustProxy.kind !== "none") || !allowed(deps.clientAddress(req))) {
+      deps.logger.info("metrics.refused", {
+        forwarded: forwardedWithoutTrust(req.headers, deps.trustProxy.kind !== "none")
+      });
+      res.status(403).json({ error: { code: ERROR_CODES.FORBIDDEN, message: "metrics are not open to this address" } });
+      return;
+    }
+    deps.metrics.registry.metrics().then((text) => {
+      res.setHeader("Content-Type", deps.metrics.registry.contentType);
+      res.setHeader("Cache-Control", "no-store");
+      res.send(text);
+    }, next);
+  });
+  return router;
+}
+
+// server/net/phoneAddresses.ts
+import ipaddr2 from "ipaddr.js";
+var UNREACHABLE_INTERFACE = /^(docker\d*|podman|cni|veth|virbr|br-|tun|wg)/;
+function phoneAddresses(table) {
+  const v4 = [];
+  const v6 = [];
+  for (const [name, infos] of Object.entries(table)) {
+    if (!infos || UNREACHABLE_INTERFACE.test(name)) continue;
+    for (const info of infos) {
+      if (info.internal || !ipaddr2.isValid(info.address)) continue;
+      const parsed = ipaddr2.parse(info.address);
+      const range = parsed.range();
+      if (parsed.kind() === "ipv4" && range === "private") v4.push(parsed.toString());
+      if (parsed.kind() === "ipv6" && (range === "uniqueLocal" || range === "unicast"))
+        v6.push(parsed.toString());
+    }
+  }
+  return unique(v4.length > 0 ? v4 : v6);
+}
+function phoneAddressesFor(host, table) {
+  if (host === "0.0.0.0" || host === "::") return phoneAddresses(table);
+  if (!ipaddr2.isValid(host)) return [];
+  const parsed = ipaddr2.parse(host);
+  return parsed.range() === "private" || parsed.range() === "uniqueLocal" ? [parsed.toString()] : [];
+}
+function originOf(address, port2, protocol = "http") {
+  const host = address.includes(":") ? `[${address}]` : address;
+  return `${protocol}://${host}:${port2}`;
+}
+function unique(list) {
+  return [...new Set(list)];
+}
+var ADDRESSES_REFRESH_MS = 1e4;
+function refreshedEvery(ttlMs, read, now = Date.now) {
+  let at = -Infinity;
+  let value;
+  return () => {
+    if (now() - at >= ttlMs) {
+      value = read();
+      at = now();
+    }
+    return value;
+  };
+}
+function startBanner(localOrigin, phoneOrigins2) {
+  const lines = [`Balint Room is running: open ${localOrigin}`];
+  if (phoneOrigins2.length > 0) {
+    lines.push("Phones in the room (same network) can join at:");
+    for (const origin of phoneOrigins2) lines.push(`  ${origin}`);
+  }
+  return `
+${lines.join("\n")}
+
+`;
+}
+
+// server/limits/budgets.ts
+var LIMIT_WINDOW_MS = 1e4;
+var EVENT_BUDGETS = {
+  // A leader clicking through commands and moderation, plus what is resent after a reconnect.
+  command: { clientPeak: { connection: 10, seat: 30 }, perConnection: 30, perSeat: 90 },
+  // Five clock samples per connect; a flapping network connects twice in a window.
+  ping: { clientPeak: { connection: 10, seat: 30 }, perConnection: 30, perSeat: 90 },
+  // A reconnect resends up to 20 queued notes (and a few edits); three tabs resend the same ones.
+  "note-write": { clientPeak: { connection: 25, seat: 75 }, perConnection: 75, perSeat: 225 },
+  // note:mine on each connect and every 5 s while a note waits.
+  "note-read": { clientPeak: { connection: 4, seat: 12 }, perConnection: 12, perSeat: 36 },
+  // One export per click.
+  export: { clientPeak: { connection: 2, seat: 6 }, perConnection: 6, perSeat: 18 },
+  // The product client sends no other event.
+  unknown: { clientPeak: { connection: 0, seat: 0 }, perConnection: 10, perSeat: 30 }
+};
+var EVENT_BUDGET_OF = {
+  "meeting:command": "command",
+  "note:moderate": "command",
+  "board:release": "command",
+  "time:ping": "ping",
+  "note:add": "note-write",
+  "note:edit": "note-write",
+  "note:delete": "note-write",
+  "note:resonate": "note-write",
+  "note:mine": "note-read",
+  "board:export": "export"
+};
+var BOARD_FRAME_BUDGET = { perConnection: 300, perSeat: 900 };
+var BOARD_UPGRADES_PER_SEAT = 90;
+var HANDSHAKES_PER_SEAT = 45;
+var CONNECTS_PER_ADDRESS = 2e3;
+var SOCKETS_PER_SEAT = 4;
+var BOARDS_PER_SEAT = 4;
+var FLOOD_REFUSALS = 100;
+var FLOOD_BLOCK_MS = 3e4;
+var MAX_QUEUED_EVENTS = 200;
+var NOTES_PER_SEAT_PER_CASE = 40;
+function windowOf(points) {
+  return { points, windowMs: LIMIT_WINDOW_MS };
+}
+
+// server/limits/seatLimits.ts
+var OK = { ok: true, retryAfterMs: 0 };
+function seatKey(meetingId, seatId) {
+  return `${meetingId}/${seatId}`;
+}
+var Limits = class {
+  constructor(opts) {
+    this.opts = opts;
+    const make = (points) => (opts.store ?? ((b) => memoryRateLimit(b, opts.now)))(windowOf(points));
+    for (const [name, figures] of Object.entries(EVENT_BUDGETS)) {
+      this.events.set(name, { connection: make(figures.perConnection), seat: make(figures.perSeat) });
+    }
+    this.frames = {
+      connection: make(BOARD_FRAME_BUDGET.perConnection),
+      seat: make(BOARD_FRAME_BUDGET.perSeat)
+    };
+    this.upgrades = make(BOARD_UPGRADES_PER_SEAT);
+    this.handshakes = make(HANDSHAKES_PER_SEAT);
+    this.connects = make(opts.connectsPerAddress ?? CONNECTS_PER_ADDRESS);
+    this.refusals = make(FLOOD_REFUSALS);
+    this.blocks = make(Number.MAX_SAFE_INTEGER);
+  }
+  opts;
+  events = /* @__PURE__ */ new Map();
+  frames;
+  upgrades;
+  handshakes;
+  connects;
+  refusals;
+  blocks;
+  floodListeners = /* @__PURE__ */ new Set();
+  /** One Socket.IO event of `connection` (a unique id) of `seat`. */
+  event(name, connection, seat) {
+    const budget = this.events.get(name);
+    return this.spend(seat, budget.connection, connection, budget.seat);
+  }
+  /** One board frame. */
+  frame(connection, seat) {
+    return this.spend(seat, this.frames.connection, connection, this.frames.seat);
+  }
+  /** A board upgrade of `seat` (after its address paid for the connect). */
+  boardUpgrade(seat) {
+    return this.spend(seat, this.upgrades, seat);
+  }
+  /** A Socket.IO handshake of `seat`. */
+  handshake(seat) {
+    return this.spend(seat, this.handshakes, seat);
+  }
+  /** Any handshake or upgrade from `address`, before its token is looked at. */
+  async connect(address) {
+    return this.connects.consume(address, 1);
+  }
+  /** Whether `seat` is refused for a flood, and for how long still. */
+  blocked(seat) {
+    return this.blocks.consume(seat, 0);
+  }
+  /** Called with the seat (`meetingId/seatId`) when it is closed for a sustained flood. */
+  onFlood(listener) {
+    this.floodListeners.add(listener);
+    return () => this.floodListeners.delete(listener);
+  }
+  async spend(seat, first, firstKey, second) {
+    const held = await this.blocked(seat);
+    if (!held.ok) return held;
+    let verdict = await first.consume(firstKey, 1);
+    if (verdict.ok && second) verdict = await second.consume(seat, 1);
+    if (verdict.ok) return OK;
+    await this.refused(seat);
+    return verdict;
+  }
+  async refused(seat) {
+    const counted = await this.refusals.consume(seat, 1);
+    if (counted.ok) return;
+    if (!(await this.blocked(seat)).ok) return;
+    await this.blocks.block(seat, FLOOD_BLOCK_MS);
+    this.opts.logger.warn("limits.seat_blocked", { blockMs: FLOOD_BLOCK_MS });
+    for (const listener of this.floodListeners) listener(seat, FLOOD_BLOCK_MS);
+  }
+};
+var SeatConnections = class {
+  constructor(cap, closeOldest) {
+    this.cap = cap;
+    this.closeOldest = closeOldest;
+  }
+  cap;
+  closeOldest;
+  bySeat = /* @__PURE__ */ new Map();
+  add(seat, conn) {
+    const list = this.bySeat.get(seat) ?? [];
+    list.push(conn);
+    this.bySeat.set(seat, list);
+    while (list.length > this.cap) {
+      const oldest = list.shift();
+      this.closeOldest(oldest);
+    }
+  }
+  remove(seat, conn) {
+    const list = this.bySeat.get(seat);
+    if (!list) return;
+    const at = list.indexOf(conn);
+    if (at >= 0) list.splice(at, 1);
+    if (list.length === 0) this.bySeat.delete(seat);
+  }
+  of(seat) {
+    return this.bySeat.get(seat) ?? [];
+  }
+};
+
+// server/security/clientAddress.ts
+import ipaddr3 from "ipaddr.js";
+import proxyAddr from "proxy-addr";
+var MAX_TRUSTED_HOPS = 5;
+var IPV6_CLIENT_PREFIX = 64;
+function parseTrustProxy(raw) {
+  const value = raw.trim();
+  if (value === "0") return { ok: true, value: { kind: "none" } };
+  if (/^\d+$/.test(value)) {
+    const hops = Number(value);
+    if (hops >= 1 && hops <= MAX_TRUSTED_HOPS) return { ok: true, value: { kind: "hops", hops } };
+    return { ok: false, message: `a hop count must be 1 to ${MAX_TRUSTED_HOPS} (0 trusts no proxy)` };
+  }
+  if (value === "true" || value === "false") {
+    return {
+      ok: false,
+      message: `'${value}' is not accepted: use 0 (no proxy), the number of proxies in front of the server (1 to ${MAX_TRUSTED_HOPS}), or their addresses (e.g. 127.0.0.1,10.0.0.0/8)`
+    };
+  }
+  const addresses = value.split(",").map((a) => a.trim());
+  try {
+    if (addresses.some((a) => a === "")) throw new Error("empty entry");
+    proxyAddr.compile(addresses);
+  } catch {
+    return {
+      ok: false,
+      message: "expected 0, a hop count 1-5, or a comma-separated list of addresses/CIDR ranges"
+    };
+  }
+  return { ok: true, value: { kind: "addresses", addresses } };
+}
+function trustFunction(trust) {
+  switch (trust.kind) {
+    case "none":
+      return () => false;
+    case "hops":
+      return (_addr, i) => i < trust.hops;
+    case "addresses":
+      return proxyAddr.compile(trust.addresses);
+  }
+}
+function createClientAddress(trust) {
+  const trusted = trustFunction(trust);
+  return (req) => {
+    let raw;
+    try {
+      raw = proxyAddr(req, trusted);
+    } catch {
+      raw = req.socket.remoteAddress ?? "";
+    }
+    return limitKey(raw);
+  };
+}
+function limitKey(raw) {
+  if (!ipaddr3.isValid(raw)) return raw || "unknown";
+  const addr = ipaddr3.process(raw);
+  if (addr.kind() === "ipv4") return addr.toString();
+  const network = ipaddr3.IPv6.networkAddressFromCIDR(`${addr.toString()}/${IPV6_CLIENT_PREFIX}`);
+  return `${network.toString()}/${IPV6_CLIENT_PREFIX}`;
 }
 
 // server/socket/broadcaster.ts
@@ -1119,6 +1656,69 @@ function socketBroadcaster(io, hub) {
     seatRemoved(meetingId, seatId) {
       io.to(seatRoom(meetingId, seatId)).emit("seat:removed");
       afterAcks(() => io.in(seatRoom(meetingId, seatId)).disconnectSockets(true));
+    }
+  };
+}
+
+// server/socket/eventGuard.ts
+function createEventGuard(socket, limits, logger2) {
+  const { meetingId, seatId } = socket.data;
+  const seat = seatKey(meetingId, seatId);
+  const known = /* @__PURE__ */ new Set();
+  let tail = Promise.resolve();
+  let queued = 0;
+  function dispatch(event, budget, spec, args) {
+    const last = args.at(-1);
+    const reply = typeof last === "function" ? last : null;
+    if (reply) args.pop();
+    let answered = false;
+    const ack = reply ? (value) => {
+      if (answered) return;
+      answered = true;
+      reply(value);
+    } : null;
+    if (queued >= MAX_QUEUED_EVENTS) {
+      ack?.(rateLimited(LIMIT_WINDOW_MS, "too many requests waiting, slow down"));
+      return;
+    }
+    queued += 1;
+    tail = tail.then(async () => {
+      const verdict = await limits.event(budget, socket.id, seat);
+      if (!ack) {
+        logger2.debug("socket.event_ignored", { event: spec ? event : "unknown", reason: "no-ack" });
+        return;
+      }
+      if (!verdict.ok) return ack(rateLimited(verdict.retryAfterMs));
+      if (!spec) return ack(fail(ERROR_CODES.BAD_REQUEST, "unknown event"));
+      if (args.length !== spec.args) {
+        return ack(
+          fail(
+            ERROR_CODES.BAD_REQUEST,
+            `${event} takes ${spec.args === 0 ? "no payload" : "one payload"} and an ack`
+          )
+        );
+      }
+      if (!socket.connected) return;
+      ack(spec.handle(args[0]));
+    }).catch((error) => {
+      logger2.error("socket.event_failed", {
+        event,
+        error: error instanceof Error ? error.name : "unknown"
+      });
+      ack?.(fail(ERROR_CODES.UNAVAILABLE, "the server could not do this, try again"));
+    }).finally(() => {
+      queued -= 1;
+    });
+  }
+  socket.onAny((event, ...args) => {
+    if (typeof event === "string" && known.has(event)) return;
+    dispatch(String(event), "unknown", null, args);
+  });
+  return {
+    on(event, spec) {
+      known.add(event);
+      const budget = EVENT_BUDGET_OF[event] ?? "unknown";
+      socket.on(event, (...args) => dispatch(event, budget, spec, args));
     }
   };
 }
@@ -1187,34 +1787,48 @@ function handleMeetingCommand(hub, socket, payload) {
 // server/socket/index.ts
 var HandshakeError = class extends Error {
   data;
-  constructor(code, message) {
+  constructor(code, message, retryAfterMs) {
     super(message);
-    this.data = { code };
+    this.data = retryAfterMs === void 0 ? { code } : { code, retryAfterMs };
   }
 };
-function ackOf(ack) {
-  return typeof ack === "function" ? ack : () => {
-  };
-}
 function attachSocketHandlers(io, deps) {
-  const { hub, clock, logger: logger2 } = deps;
+  const { hub, clock, logger: logger2, limits } = deps;
+  const open = new SeatConnections(SOCKETS_PER_SEAT, (oldest) => {
+    oldest.emit("connection:closed", {
+      code: ERROR_CODES.LIMIT_REACHED,
+      message: `at most ${SOCKETS_PER_SEAT} connections per seat: a newer one took over`
+    });
+    oldest.disconnect(true);
+  });
+  limits.onFlood((seat, retryAfterMs) => {
+    for (const socket of [...open.of(seat)]) {
+      socket.emit("connection:closed", { code: ERROR_CODES.RATE_LIMITED, message: "too many requests", retryAfterMs });
+      socket.disconnect(true);
+    }
+  });
   io.use((socket, next) => {
+    handshake(socket).then(next, (error) => {
+      logger2.error("socket.handshake_failed", { error: error instanceof Error ? error.name : "unknown" });
+      next(new HandshakeError(ERROR_CODES.UNAVAILABLE, "the server could not check this seat, try again"));
+    });
+  });
+  async function handshake(socket) {
     const auth = socket.handshake.auth;
     if (auth.protocolVersion !== PROTOCOL_VERSION) {
-      return next(new HandshakeError(ERROR_CODES.PROTOCOL_MISMATCH, `server speaks protocol ${PROTOCOL_VERSION}`));
+      return new HandshakeError(ERROR_CODES.PROTOCOL_MISMATCH, `server speaks protocol ${PROTOCOL_VERSION}`);
     }
-    let seat;
-    try {
-      seat = typeof auth.token === "string" ? hub.authenticate(auth.token) : null;
-    } catch (error) {
-      logger2.error("socket.handshake_failed", { error: error instanceof Error ? error.name : "unknown" });
-      return next(new HandshakeError(ERROR_CODES.UNAVAILABLE, "the server could not check this seat, try again"));
-    }
-    if (!seat) return next(new HandshakeError(ERROR_CODES.UNAUTHENTICATED, "unknown or expired seat"));
+    const byAddress = await limits.connect(deps.clientAddress(socket.request));
+    if (!byAddress.ok)
+      return new HandshakeError(ERROR_CODES.RATE_LIMITED, "too many connections", byAddress.retryAfterMs);
+    const seat = typeof auth.token === "string" ? hub.authenticate(auth.token) : null;
+    if (!seat) return new HandshakeError(ERROR_CODES.UNAUTHENTICATED, "unknown or expired seat");
+    const bySeat = await limits.handshake(seatKey(seat.meetingId, seat.seatId));
+    if (!bySeat.ok) return new HandshakeError(ERROR_CODES.RATE_LIMITED, "too many connections", bySeat.retryAfterMs);
     socket.data.meetingId = seat.meetingId;
     socket.data.seatId = seat.seatId;
-    next();
-  });
+    return void 0;
+  }
   io.on("connection", (socket) => {
     try {
       onConnection(socket);
@@ -1235,24 +1849,69 @@ function attachSocketHandlers(io, deps) {
     }
     void socket.join([meetingRoom(meetingId), seatRoom(meetingId, seatId)]);
     hub.connected(meetingId, seatId, 1);
+    const seat = seatKey(meetingId, seatId);
     socket.on("disconnect", () => {
       hub.connected(meetingId, seatId, -1);
+      open.remove(seat, socket);
     });
-    socket.on("meeting:command", (payload, ack) => {
-      if (typeof ack !== "function") {
-        logger2.debug("command.refused", { meetingId, code: ERROR_CODES.BAD_REQUEST, reason: "no-ack" });
-        return;
-      }
-      ackOf(ack)(
-        answerSafely(logger2, "meeting:command", () => handleMeetingCommand(hub, socket, payload))
-      );
+    const guard = createEventGuard(socket, limits, logger2);
+    guard.on("meeting:command", {
+      args: 1,
+      handle: (payload) => answerSafely(logger2, "meeting:command", () => handleMeetingCommand(hub, socket, payload))
     });
-    socket.on("time:ping", (ack) => ackOf(ack)(clock.now()));
+    guard.on("time:ping", { args: 0, handle: () => clock.now() });
     const view = hub.view(meetingId, seatId);
     if (view) socket.emit("meeting:state", view);
-    deps.board?.attachSocket(socket);
+    deps.board?.attachSocket(socket, guard);
+    open.add(seat, socket);
     logger2.debug("socket.connected", { meetingId, seatId });
   }
+}
+
+// server/security/headers.ts
+import helmet from "helmet";
+var HSTS_MAX_AGE_S = 180 * 24 * 60 * 60;
+var PLAIN_HOST = /^(?:[a-z0-9.-]+|\[[0-9a-f:.]+\])(?::\d{1,5})?$/i;
+function webSocketSources(publicOrigin) {
+  if (publicOrigin) {
+    const url = new URL(publicOrigin);
+    const scheme = url.protocol === "https:" ? "wss:" : "ws:";
+    const source = `${scheme}//${url.host}`;
+    return () => source;
+  }
+  return (req) => {
+    const host = req.headers.host ?? "";
+    if (!PLAIN_HOST.test(host)) return "";
+    return `ws://${host} wss://${host}`;
+  };
+}
+function securityHeaders(publicOrigin) {
+  const https = publicOrigin?.startsWith("https:") ?? false;
+  return helmet({
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        baseUri: ["'none'"],
+        connectSrc: ["'self'", webSocketSources(publicOrigin)],
+        fontSrc: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        // data: for QR codes drawn as images; an image cannot run script.
+        imgSrc: ["'self'", "data:"],
+        objectSrc: ["'none'"],
+        scriptSrc: ["'self'"],
+        scriptSrcAttr: ["'none'"],
+        // React's style={} sets CSSOM properties, which CSP does not govern: no 'unsafe-inline'.
+        styleSrc: ["'self'"],
+        // Only over HTTPS: on a plain-HTTP local network it would send phones to a port with no TLS.
+        ...https ? { upgradeInsecureRequests: [] } : {}
+      }
+    },
+    strictTransportSecurity: https ? { maxAge: HSTS_MAX_AGE_S, includeSubDomains: false } : false,
+    referrerPolicy: { policy: "no-referrer" },
+    xFrameOptions: { action: "deny" }
+  });
 }
 
 // server/security/origin.ts
@@ -1269,20 +1928,42 @@ function originAllowed(origin, host, publicOrigin) {
 // server/app.ts
 function createApp(deps) {
   const { storage: storage2, clock, logger: logger2 } = deps;
-  const hub = new MeetingHub({ storage: storage2, clock, logger: logger2, inactivityLimitMs: deps.inactivityLimitMs });
-  const web = express2();
-  web.disable("x-powered-by");
-  web.set("trust proxy", deps.trustProxy ?? false);
-  web.use((_req, res, next) => {
-    res.setHeader("X-Content-Type-Options", "nosniff");
-    res.setHeader("Referrer-Policy", "no-referrer");
-    res.setHeader("X-Frame-Options", "DENY");
-    next();
+  const phoneOrigins2 = () => {
+    if (deps.publicOrigin) return [deps.publicOrigin];
+    const address = http.address();
+    if (!address || typeof address === "string") return [];
+    return (deps.phoneAddresses?.() ?? []).map((a) => originOf(a, address.port));
+  };
+  const hub = new MeetingHub({
+    storage: storage2,
+    clock,
+    logger: logger2,
+    inactivityLimitMs: deps.inactivityLimitMs,
+    phoneOrigins: phoneOrigins2
   });
-  web.use(createRoutes({ hub, clock, createKey: deps.createKey, publicOrigin: deps.publicOrigin }));
+  const trustProxy = deps.trustProxy ?? { kind: "none" };
+  const clientAddress = createClientAddress(trustProxy);
+  const limits = deps.limits ?? new Limits({ now: () => clock.now(), logger: logger2 });
+  const web = express3();
+  web.disable("x-powered-by");
+  web.set("trust proxy", trustFunction(trustProxy));
+  web.use(securityHeaders(deps.publicOrigin));
+  const metrics = createMetrics({ hub, storage: storage2, socketConnections: () => io.of("/").sockets.size });
+  const allow = deps.metricsAllow ?? DEFAULT_METRICS_ALLOW;
+  web.use(createMetricsRoutes({ metrics, allow, trustProxy, clientAddress, logger: logger2 }));
+  web.use(
+    createRoutes({
+      hub,
+      clock,
+      createKey: deps.createKey,
+      publicOrigin: deps.publicOrigin,
+      phoneOrigins: phoneOrigins2,
+      clientAddress
+    })
+  );
   const clientDir = deps.clientDir;
   if (clientDir && existsSync(path.join(clientDir, "index.html"))) {
-    web.use(express2.static(clientDir, { index: false, maxAge: "1h" }));
+    web.use(express3.static(clientDir, { index: false, maxAge: "1h" }));
     web.get(/.*/, (_req, res) => {
       res.setHeader("Cache-Control", "no-cache");
       res.sendFile(path.join(clientDir, "index.html"));
@@ -1314,20 +1995,25 @@ function createApp(deps) {
     random: deps.random,
     logger: logger2,
     publicOrigin: deps.publicOrigin,
-    io
+    io,
+    limits,
+    clientAddress
   }) ?? null;
-  attachSocketHandlers(io, { hub, clock, logger: logger2, board });
+  attachSocketHandlers(io, { hub, clock, logger: logger2, board, limits, clientAddress });
+  io.on("connection", (socket) => metrics.watchSocket(socket));
   http.on("upgrade", (req, socket, head) => {
-    if (board?.handleUpgrade(req, socket, head)) return;
+    if (board?.handleUpgrade(req, socket, head)) return metrics.boardSocketOpened(socket);
     if (!req.url?.startsWith("/socket.io/")) socket.destroy();
   });
   hub.loadAll();
+  board?.resumeReleases();
   let closed = null;
   return {
     http,
     io,
     hub,
     board,
+    clientAddress,
     listen(port2, host) {
       return new Promise((resolve, reject) => {
         http.once("error", reject);
@@ -1344,6 +2030,7 @@ function createApp(deps) {
         });
         cancelCut();
         http.closeAllConnections();
+        metrics.close();
         storage2.close();
         logger2.info("server.closed");
       })();
@@ -1372,8 +2059,25 @@ var BOARD_CLOSE = {
   NOT_VISIBLE: 4409,
   /** The meeting ended and its board was deleted: clear the local copy. */
   MEETING_ENDED: 4410,
+  /**
+   * The seat opened more board connections to this board than allowed: this one, its oldest, made
+   * room for a newer one. Final: the newer connection carries on.
+   */
+  SUPERSEDED: 4408,
+  /**
+   * Too many frames or connections, or the seat is refused for a while after a sustained flood
+   * (30 s). Final for a stock client: connect again later.
+   */
+  RATE_LIMITED: 4429,
   /** A leader update larger than the server accepts. */
   TOO_LARGE: 4413,
+  /**
+   * A leader update depended on content the server never received (a gap in the client's
+   * updates): it was held for its missing part at most HELD_UPDATE_MAX_MS and HELD_UPDATE_MAX_BYTES
+   * (server/board/updateCheck.ts), then the connection was closed (WIRE-3). The client's copy holds
+   * changes the server will never apply: it is thrown away and a fresh one synced.
+   */
+  INCOMPLETE_UPDATE: 4422,
   /** The server is shutting down; a standard code, so the client reconnects by itself. */
   GOING_AWAY: 1001,
   /** The server failed on this connection (a store failed, or a frame could not be handled); transient. */
@@ -1408,6 +2112,34 @@ function boardShownNow(state, caseIndex) {
 // server/board/protocol.ts
 import * as Y5 from "yjs";
 
+// server/board/awarenessCheck.ts
+var MAX_AWARENESS_ENTRIES = 64;
+var MAX_AWARENESS_STATE_CHARS = 1024;
+var MAX_AWARENESS_DEPTH = 8;
+function awarenessTextProblem(json) {
+  if (json.length > MAX_AWARENESS_STATE_CHARS) {
+    return `awareness state over ${MAX_AWARENESS_STATE_CHARS} characters`;
+  }
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < json.length; i++) {
+    const ch = json[i];
+    if (inString) {
+      if (ch === "\\") i++;
+      else if (ch === '"') inString = false;
+    } else if (ch === '"') inString = true;
+    else if (ch === "{" || ch === "[") {
+      depth++;
+      if (depth > MAX_AWARENESS_DEPTH) return `awareness state nested over ${MAX_AWARENESS_DEPTH} levels`;
+    } else if (ch === "}" || ch === "]") depth--;
+  }
+  return null;
+}
+function isAllowedLeaderState(state) {
+  if (state === null) return true;
+  return typeof state === "object" && !Array.isArray(state) && Object.keys(state).length === 0;
+}
+
 // server/board/room.ts
 import * as awarenessProtocol from "y-protocols/awareness";
 import * as Y3 from "yjs";
@@ -1432,7 +2164,7 @@ var noteAddSchema = z3.object({ secret, kind: z3.enum(NOTE_KINDS), text: noteTex
 var noteEditSchema = z3.object({ noteId, secret, text: noteText }).strict();
 var noteDeleteSchema = z3.object({ noteId, secret }).strict();
 var noteMineSchema = z3.object({ notes: z3.array(z3.object({ noteId, secret }).strict()).max(200) }).strict();
-var noteModerateSchema = z3.object({ noteId, action: z3.enum(["approve", "hide", "show"]) }).strict();
+var noteModerateSchema = z3.object({ noteId, action: z3.enum(["approve", "hide", "show", "remove"]) }).strict();
 var noteResonateSchema = z3.object({ noteId, on: z3.boolean() }).strict();
 var boardReleaseSchema = z3.object({}).strict();
 
@@ -1611,11 +2343,15 @@ function readMessage(decoder) {
 function readAwarenessUpdate(update) {
   const decoder = decoding.createDecoder(update);
   const count = decoding.readVarUint(decoder);
+  if (count > MAX_AWARENESS_ENTRIES) throw new Error(`over ${MAX_AWARENESS_ENTRIES} awareness entries`);
   const entries = [];
   for (let i = 0; i < count; i++) {
     const clientId = decoding.readVarUint(decoder);
     const clock = decoding.readVarUint(decoder);
-    const state = JSON.parse(decoding.readVarString(decoder));
+    const json = decoding.readVarString(decoder);
+    const problem = awarenessTextProblem(json);
+    if (problem) throw new Error(problem);
+    const state = JSON.parse(json);
     entries.push({ clientId, clock, state });
   }
   if (decoding.hasContent(decoder)) throw new Error("trailing bytes in awareness update");
@@ -1657,6 +2393,7 @@ var KEEP_ALIVE_FRAME = awarenessFrame(frame((e) => encoding.writeVarUint(e, 0)))
 
 // server/board/room.ts
 var COMPACT_AFTER_UPDATES = 100;
+var COMPACT_AFTER_DELETE_MS = 2e3;
 var MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 var BoardRoom = class {
   constructor(meetingId, caseIndex, storage2, now = Date.now) {
@@ -1679,6 +2416,7 @@ var BoardRoom = class {
   conns = /* @__PURE__ */ new Set();
   awareness = null;
   storedUpdates = 0;
+  compactTimer = null;
   /**
    * Applies `change` with the server's writer (or a checked leader update), stores the resulting
    * update together with `alsoStore` (run after `change`) in one transaction, and only then relays it. Returns the
@@ -1701,6 +2439,7 @@ var BoardRoom = class {
     this.storedUpdates += captured.length;
     for (const update of captured) this.broadcast(updateFrame(update), origin);
     if (this.storedUpdates >= COMPACT_AFTER_UPDATES) this.compact();
+    else if (captured.some(deletesSomething)) this.compactSoon();
     return captured.length > 0 ? captured.length === 1 ? captured[0] : Y3.mergeUpdates(captured) : null;
   }
   /**
@@ -1709,6 +2448,8 @@ var BoardRoom = class {
    * change, and the text of deleted notes leaves the file. Never a rebuilt document.
    */
   compact() {
+    if (this.compactTimer) clearTimeout(this.compactTimer);
+    this.compactTimer = null;
     const updates = this.storage.loadBoardUpdates(this.meetingId, this.caseIndex);
     if (updates.length <= 1) {
       this.storedUpdates = updates.length;
@@ -1720,6 +2461,22 @@ var BoardRoom = class {
     gc.destroy();
     this.storedUpdates = 1;
   }
+  /** Compacts within COMPACT_AFTER_DELETE_MS; a failure is retried by the next deletion or drain. */
+  compactSoon() {
+    if (this.compactTimer) return;
+    this.compactTimer = setTimeout(() => {
+      this.compactTimer = null;
+      try {
+        this.compact();
+      } catch {
+        this.onCompactFailed();
+      }
+    }, COMPACT_AFTER_DELETE_MS);
+    this.compactTimer.unref();
+  }
+  /** Set by the core to log a failed background compaction (no content in the log). */
+  onCompactFailed = () => {
+  };
   join(conn) {
     this.conns.add(conn);
     this.awareness ??= this.openAwareness();
@@ -1746,6 +2503,8 @@ var BoardRoom = class {
     for (const conn of this.conns) if (conn !== except) send(conn, frame2);
   }
   destroy() {
+    if (this.compactTimer) clearTimeout(this.compactTimer);
+    this.compactTimer = null;
     this.closeAwareness();
     this.conns.clear();
     this.doc.destroy();
@@ -1772,6 +2531,9 @@ var BoardRoom = class {
     this.awareness = null;
   }
 };
+function deletesSomething(update) {
+  return Y3.decodeUpdate(update).ds.clients.size > 0;
+}
 function send(conn, frame2) {
   const ws = conn.ws;
   if (ws.readyState !== ws.OPEN) return;
@@ -1785,6 +2547,8 @@ function send(conn, frame2) {
 
 // server/board/updateCheck.ts
 import * as Y4 from "yjs";
+var HELD_UPDATE_MAX_MS = 5e3;
+var HELD_UPDATE_MAX_BYTES = 64 * 1024;
 var DEFAULT_LEADER_LIMITS = {
   maxUpdateBytes: 256 * 1024,
   maxBoardBytes: 4 * 1024 * 1024
@@ -1897,6 +2661,7 @@ var KEEP_ALIVE_SLICE = 200;
 var CLOSED = 3;
 function createBoardProtocol(core, opts) {
   const { hub, logger: logger2 } = core.deps;
+  const heldTimers = /* @__PURE__ */ new WeakMap();
   function open(sink, a) {
     let conn;
     try {
@@ -1958,7 +2723,11 @@ function createBoardProtocol(core, opts) {
         return;
       }
       case "awareness":
-        if (access.kind === "write") conn.room.applyLeaderAwareness(conn, message.update);
+        if (access.kind !== "write") return;
+        if (!message.entries.every((e) => isAllowedLeaderState(e.state))) {
+          return closeConn(conn, BOARD_CLOSE.MALFORMED, "awareness state: only null or {}");
+        }
+        conn.room.applyLeaderAwareness(conn, message.update);
         return;
       case "query-awareness": {
         const frame2 = conn.room.awarenessSnapshot();
@@ -1971,8 +2740,9 @@ function createBoardProtocol(core, opts) {
     const room = conn.room;
     const update = conn.heldUpdate ? Y5.mergeUpdates([conn.heldUpdate, incoming]) : incoming;
     const verdict = checkLeaderUpdate(room.doc, update, opts.leaderLimits);
-    conn.heldUpdate = verdict.kind === "incomplete" ? update : null;
-    if (verdict.kind === "nothing-new" || verdict.kind === "incomplete") return;
+    if (verdict.kind === "incomplete") return hold(conn, update);
+    releaseHold(conn);
+    if (verdict.kind === "nothing-new") return;
     if (verdict.kind === "refused") {
       logger2.warn("board.leader_update_refused", { meetingId: conn.meetingId, code: verdict.code });
       return closeConn(conn, verdict.code, verdict.reason);
@@ -1984,7 +2754,37 @@ function createBoardProtocol(core, opts) {
       logger2.error("board.store_failed", { meetingId: conn.meetingId, caseIndex: room.caseIndex });
     }
   }
+  function hold(conn, update) {
+    if (update.length > HELD_UPDATE_MAX_BYTES) {
+      return giveUpHeld(
+        conn,
+        `an update waiting for a missing part grew over ${HELD_UPDATE_MAX_BYTES} bytes`
+      );
+    }
+    conn.heldUpdate = update;
+    if (heldTimers.has(conn)) return;
+    const { clock } = core.deps;
+    heldTimers.set(
+      conn,
+      clock.setTimer(clock.now() + HELD_UPDATE_MAX_MS, () => {
+        heldTimers.delete(conn);
+        if (conn.heldUpdate && conn.room.conns.has(conn)) {
+          giveUpHeld(conn, `an update waited ${HELD_UPDATE_MAX_MS / 1e3} s for a missing part`);
+        }
+      })
+    );
+  }
+  function giveUpHeld(conn, reason) {
+    logger2.warn("board.held_update_dropped", { meetingId: conn.meetingId, caseIndex: conn.room.caseIndex });
+    closeConn(conn, BOARD_CLOSE.INCOMPLETE_UPDATE, reason);
+  }
+  function releaseHold(conn) {
+    conn.heldUpdate = null;
+    heldTimers.get(conn)?.cancel();
+    heldTimers.delete(conn);
+  }
   function closeConn(conn, code, reason) {
+    releaseHold(conn);
     conn.room.leave(conn);
     conn.ws.close(code, truncateReason(reason));
     const { clock } = core.deps;
@@ -2055,7 +2855,13 @@ function truncateReason(reason) {
 
 // server/board/connections.ts
 var CLOSE_GRACE_MS2 = 1e3;
+var MAX_QUEUED_FRAMES = 500;
 var ROOM_PATH = new RegExp(`^${BOARD_PATH}/([A-Za-z0-9_-]{1,64})/(\\d{1,2})$`);
+var RATE_LIMITED = {
+  kind: "refuse",
+  code: BOARD_CLOSE.RATE_LIMITED,
+  reason: "rate-limited: too many connections, try again later"
+};
 function createBoardSockets(core, opts) {
   const { hub, logger: logger2, clock } = core.deps;
   const wss = new WebSocketServer({
@@ -2068,7 +2874,27 @@ function createBoardSockets(core, opts) {
   const protocol = createBoardProtocol(core, { leaderLimits: opts.leaderLimits });
   let keepAlive = null;
   let closing = false;
-  function admit(req, path4) {
+  let connections = 0;
+  const open = new SeatConnections(
+    BOARDS_PER_SEAT,
+    (oldest) => protocol.closeConn(
+      oldest,
+      BOARD_CLOSE.SUPERSEDED,
+      `at most ${BOARDS_PER_SEAT} board connections per seat`
+    )
+  );
+  const boardKey = (conn) => `${seatKey(conn.meetingId, conn.seatId)}/${conn.room.caseIndex}`;
+  opts.limits.onFlood((seat) => {
+    const meetingId = seat.slice(0, seat.indexOf("/"));
+    for (const room of core.loadedRooms(meetingId)) {
+      for (const conn of [...room.conns]) {
+        if (seatKey(conn.meetingId, conn.seatId) === seat) {
+          protocol.closeConn(conn, BOARD_CLOSE.RATE_LIMITED, "rate-limited: too many requests");
+        }
+      }
+    }
+  });
+  function admit(req, path6) {
     if (!originAllowed(req.headers.origin, req.headers.host, opts.publicOrigin)) {
       return { kind: "refuse", code: BOARD_CLOSE.FORBIDDEN, reason: "origin not allowed" };
     }
@@ -2077,7 +2903,7 @@ function createBoardSockets(core, opts) {
     const seat = token ? hub.authenticate(token) : null;
     if (!seat)
       return { kind: "refuse", code: BOARD_CLOSE.BAD_TOKEN, reason: "unknown or missing seat token" };
-    const match = ROOM_PATH.exec(path4);
+    const match = ROOM_PATH.exec(path6);
     if (!match) return { kind: "refuse", code: BOARD_CLOSE.NOT_FOUND, reason: "no such board" };
     const meetingId = match[1];
     const caseIndex = Number(match[2]);
@@ -2089,34 +2915,67 @@ function createBoardSockets(core, opts) {
     return { kind: "admit", meetingId, seatId: seat.seatId, caseIndex };
   }
   function handleUpgrade(req, socket, head) {
-    const path4 = (req.url ?? "").split("?")[0] ?? "";
-    if (path4 !== BOARD_PATH && !path4.startsWith(`${BOARD_PATH}/`)) return false;
+    const path6 = (req.url ?? "").split("?")[0] ?? "";
+    if (path6 !== BOARD_PATH && !path6.startsWith(`${BOARD_PATH}/`)) return false;
     if (closing) {
       socket.destroy();
       return true;
     }
-    let admission;
-    try {
-      admission = admit(req, path4);
-    } catch (error) {
-      logger2.error("board.admit_failed", { error: error instanceof Error ? error.name : "unknown" });
-      admission = { kind: "refuse", code: BOARD_CLOSE.SERVER_ERROR, reason: "server error" };
-    }
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      ws.on("error", () => {
-      });
-      if (admission.kind === "refuse") {
-        logger2.info("board.refused", { code: admission.code });
-        ws.close(admission.code, admission.reason);
-        return;
-      }
-      const conn = protocol.open(ws, admission);
-      if (!conn) return;
-      ws.on("message", (data, isBinary) => protocol.receive(conn, toBytes(data), isBinary));
-      ws.on("pong", () => protocol.heard(conn));
-      ws.on("close", () => conn.room.leave(conn));
+    void admitWithinBudget(req, path6).then((admission) => {
+      if (closing || socket.destroyed) return void socket.destroy();
+      wss.handleUpgrade(req, socket, head, (ws) => accept(ws, admission));
     });
     return true;
+  }
+  async function admitWithinBudget(req, path6) {
+    try {
+      const byAddress = await opts.limits.connect(opts.clientAddress(req));
+      if (!byAddress.ok) return RATE_LIMITED;
+      const admission = admit(req, path6);
+      if (admission.kind === "refuse") return admission;
+      const bySeat = await opts.limits.boardUpgrade(seatKey(admission.meetingId, admission.seatId));
+      return bySeat.ok ? admission : RATE_LIMITED;
+    } catch (error) {
+      logger2.error("board.admit_failed", { error: error instanceof Error ? error.name : "unknown" });
+      return { kind: "refuse", code: BOARD_CLOSE.SERVER_ERROR, reason: "server error" };
+    }
+  }
+  function accept(ws, admission) {
+    ws.on("error", () => {
+    });
+    if (admission.kind === "refuse") {
+      logger2.info("board.refused", { code: admission.code });
+      ws.close(admission.code, admission.reason);
+      return;
+    }
+    const conn = protocol.open(ws, admission);
+    if (!conn) return;
+    const id2 = `board-${connections += 1}`;
+    const seat = seatKey(conn.meetingId, conn.seatId);
+    let tail = Promise.resolve();
+    let queued = 0;
+    ws.on("message", (data, isBinary) => {
+      if (queued >= MAX_QUEUED_FRAMES) {
+        return protocol.closeConn(conn, BOARD_CLOSE.RATE_LIMITED, "rate-limited: too many frames waiting");
+      }
+      const bytes = toBytes(data);
+      queued += 1;
+      tail = tail.then(async () => {
+        if (!conn.room.conns.has(conn)) return;
+        const verdict = await opts.limits.frame(id2, seat);
+        if (!verdict.ok) {
+          return protocol.closeConn(conn, BOARD_CLOSE.RATE_LIMITED, "rate-limited: too many frames");
+        }
+        protocol.receive(conn, bytes, isBinary);
+      }).catch(() => {
+      }).finally(() => queued -= 1);
+    });
+    ws.on("pong", () => protocol.heard(conn));
+    ws.on("close", () => {
+      conn.room.leave(conn);
+      open.remove(boardKey(conn), conn);
+    });
+    open.add(boardKey(conn), conn);
   }
   function arm() {
     keepAlive = closing ? null : clock.setTimer(clock.now() + opts.keepAliveMs, () => {
@@ -2169,6 +3028,9 @@ function shuffle(items, random) {
 
 // server/board/release.ts
 var MIN_BATCH = 3;
+var RELEASE_DELAY_MIN_MS = 5e3;
+var RELEASE_DELAY_MAX_MS = 2e4;
+var WAITING_SIGNAL_PERIOD_MS = 3e4;
 var SEEN = /* @__PURE__ */ new Set(["released", "screening", "hidden"]);
 function pendingChanges(notes, caseIndex, settings) {
   const mine = notes.filter((n) => n.caseIndex === caseIndex);
@@ -2187,13 +3049,23 @@ function pendingCount(p) {
 }
 function shouldRelease(settings, pending, trigger) {
   if (pending === 0) return false;
+  if (settings.anonymity === "named") return true;
   switch (trigger) {
-    case "leader":
     case "phase-end":
       return true;
+    case "leader":
+    case "timer":
+      return pending >= MIN_BATCH;
     case "change":
-      return settings.anonymity === "named" || pending >= MIN_BATCH;
+      return false;
   }
+}
+function shouldArmDelay(settings, pending) {
+  return settings.anonymity !== "named" && pending >= MIN_BATCH;
+}
+function releaseDelayMs(random) {
+  const span = RELEASE_DELAY_MAX_MS - RELEASE_DELAY_MIN_MS + 1;
+  return RELEASE_DELAY_MIN_MS + Math.min(span - 1, Math.floor(random.next() * span));
 }
 function releaseTarget(settings) {
   return settings.release === "screening" ? "screening" : "released";
@@ -2207,25 +3079,143 @@ function orderBatch(p, random) {
   };
 }
 
+// server/board/releaseTimer.ts
+var caseKey = (meetingId, caseIndex) => `${meetingId}/${caseIndex}`;
+var ReleaseTimers = class {
+  constructor(deps, fire) {
+    this.deps = deps;
+    this.fire = fire;
+  }
+  deps;
+  fire;
+  timers = /* @__PURE__ */ new Map();
+  /** Arms a fresh delay for the case unless one is armed: later changes join the same batch. */
+  arm(meetingId, caseIndex) {
+    const key = caseKey(meetingId, caseIndex);
+    if (this.timers.has(key)) return;
+    const { clock, random, logger: logger2 } = this.deps;
+    const at = clock.now() + releaseDelayMs(random);
+    const handle = clock.setTimer(at, () => {
+      if (this.timers.get(key)?.handle !== handle) return;
+      this.timers.delete(key);
+      try {
+        this.fire(meetingId, caseIndex);
+      } catch (error) {
+        logger2.error("board.release_failed", {
+          meetingId,
+          caseIndex,
+          error: error instanceof Error ? error.name : "unknown"
+        });
+        this.arm(meetingId, caseIndex);
+      }
+    });
+    this.timers.set(key, { meetingId, handle });
+  }
+  isArmed(meetingId, caseIndex) {
+    return this.timers.has(caseKey(meetingId, caseIndex));
+  }
+  cancel(meetingId, caseIndex) {
+    const key = caseKey(meetingId, caseIndex);
+    this.timers.get(key)?.handle.cancel();
+    this.timers.delete(key);
+  }
+  /** The meeting was purged (or the server drains): no timer may touch it again. */
+  purge(meetingId) {
+    for (const [key, t] of this.timers) {
+      if (meetingId !== void 0 && t.meetingId !== meetingId) continue;
+      t.handle.cancel();
+      this.timers.delete(key);
+    }
+  }
+};
+
+// server/board/waitingSignal.ts
+var caseKey2 = (meetingId, caseIndex) => `${meetingId}/${caseIndex}`;
+var WaitingSignal = class {
+  constructor(clock, sample, onChange) {
+    this.clock = clock;
+    this.sample = sample;
+    this.onChange = onChange;
+  }
+  clock;
+  sample;
+  onChange;
+  shown = /* @__PURE__ */ new Map();
+  timers = /* @__PURE__ */ new Map();
+  get(meetingId, caseIndex) {
+    return this.shown.get(caseKey2(meetingId, caseIndex)) ?? false;
+  }
+  /** Sets the flag without a delay: at start-up, whose moment tells nothing of a note. */
+  prime(meetingId, caseIndex, waiting) {
+    this.shown.set(caseKey2(meetingId, caseIndex), waiting);
+  }
+  /** Something of the case may have changed: the flag follows at the next grid point. */
+  changed(meetingId, caseIndex) {
+    const key = caseKey2(meetingId, caseIndex);
+    if (this.timers.has(key)) return;
+    const now = this.clock.now();
+    const at = (Math.floor(now / WAITING_SIGNAL_PERIOD_MS) + 1) * WAITING_SIGNAL_PERIOD_MS;
+    const handle = this.clock.setTimer(at, () => {
+      if (this.timers.get(key)?.handle !== handle) return;
+      this.timers.delete(key);
+      const waiting = this.sample(meetingId, caseIndex);
+      if (waiting === this.get(meetingId, caseIndex)) return;
+      this.shown.set(key, waiting);
+      this.onChange(meetingId);
+    });
+    this.timers.set(key, { meetingId, handle });
+  }
+  /** A batch left: nothing waits, and everyone can see that moment on the board. */
+  released(meetingId, caseIndex) {
+    const key = caseKey2(meetingId, caseIndex);
+    this.timers.get(key)?.handle.cancel();
+    this.timers.delete(key);
+    this.shown.set(key, false);
+  }
+  purge(meetingId) {
+    for (const [key, t] of this.timers) {
+      if (meetingId !== void 0 && t.meetingId !== meetingId) continue;
+      t.handle.cancel();
+      this.timers.delete(key);
+    }
+    for (const key of this.shown.keys())
+      if (meetingId === void 0 || key.startsWith(`${meetingId}/`)) this.shown.delete(key);
+  }
+};
+
 // server/board/core.ts
 var roomKey = (meetingId, caseIndex) => `${meetingId}/${caseIndex}`;
 var BoardCore = class {
   constructor(deps) {
     this.deps = deps;
+    this.releaseTimers = new ReleaseTimers(deps, (meetingId, caseIndex) => {
+      this.release(meetingId, caseIndex, "timer");
+      this.notifyLeaders(meetingId);
+    });
+    this.waiting = new WaitingSignal(
+      deps.clock,
+      (meetingId, caseIndex) => this.pendingOf(meetingId, caseIndex) > 0,
+      (meetingId) => this.notifyLeaders(meetingId)
+    );
   }
   deps;
   rooms = /* @__PURE__ */ new Map();
   sockets = /* @__PURE__ */ new Map();
-  /** Where hidden (or re-queued) notes sat, so showing them puts them back. Memory only. */
-  layouts = /* @__PURE__ */ new Map();
   /** Called when a room is dropped, so its connections are closed. */
   onRoomDropped = () => {
   };
+  /** The random release delay of each case whose batch is due (REL-1). */
+  releaseTimers;
+  /** Leaders' coarse "notes are waiting" flag (REL-5). */
+  waiting;
+  /** The last leaders' view each socket got: an unchanged view is not sent (REL-5). */
+  lastLeaderView = /* @__PURE__ */ new WeakMap();
   room(meetingId, caseIndex) {
     const key = roomKey(meetingId, caseIndex);
     let room = this.rooms.get(key);
     if (!room) {
       room = new BoardRoom(meetingId, caseIndex, this.deps.storage, () => this.deps.clock.now());
+      room.onCompactFailed = () => this.deps.logger.warn("board.compact_failed", { meetingId, caseIndex });
       this.rooms.set(key, room);
     }
     return room;
@@ -2250,14 +3240,28 @@ var BoardCore = class {
     this.onRoomDropped(room, code, reason);
     room.destroy();
   }
-  /** Sends the waiting changes of a case out if the release rules say so; returns how many went. */
+  /** How many changes of a case wait for the next release. */
+  pendingOf(meetingId, caseIndex) {
+    const state = this.deps.hub.state(meetingId);
+    if (!state) return 0;
+    const notes = this.deps.storage.listUnsettledNotes(meetingId, caseIndex);
+    return pendingCount(pendingChanges(notes, caseIndex, state.settings));
+  }
+  /**
+   * Sends the waiting changes of a case out if the release rules say so; returns how many went.
+   * A change that does not go out arms the case's random delay once MIN_BATCH wait (REL-1).
+   */
   release(meetingId, caseIndex, trigger) {
     const state = this.deps.hub.state(meetingId);
     if (!state) return 0;
     const notes = this.deps.storage.listUnsettledNotes(meetingId, caseIndex);
     const pending = pendingChanges(notes, caseIndex, state.settings);
     const count = pendingCount(pending);
-    if (!shouldRelease(state.settings, count, trigger)) return 0;
+    if (!shouldRelease(state.settings, count, trigger)) {
+      if (shouldArmDelay(state.settings, count)) this.releaseTimers.arm(meetingId, caseIndex);
+      this.waiting.changed(meetingId, caseIndex);
+      return 0;
+    }
     const batch = orderBatch(pending, this.deps.random);
     const target = releaseTarget(state.settings);
     const batchNo = this.nextBatch(meetingId, caseIndex);
@@ -2269,30 +3273,32 @@ var BoardCore = class {
       (doc) => {
         for (const n of batch.insert) {
           const text = n.pendingText ?? n.text;
-          if (target === "released") {
-            insertNote(doc, this.newBoardNote(n, text, batchNo));
-            this.layouts.delete(layoutKey(n));
-          }
-          rows.push(() => storage2.putNote({ ...n, text, pendingText: null, status: target, batch: batchNo }));
+          if (target === "released") insertNote(doc, this.newBoardNote(n, text, batchNo));
+          const layout = target === "released" ? null : n.layout ?? null;
+          rows.push(
+            () => storage2.putNote({ ...n, text, pendingText: null, status: target, batch: batchNo, layout })
+          );
         }
         for (const n of batch.edit) {
           const text = n.pendingText;
           let status = n.status;
+          let layout = n.layout ?? null;
           if (n.status === "released" && target === "released") setNoteText(doc, n.noteId, text);
           if (n.status === "released" && target === "screening") {
-            this.rememberLayout(n, removeNote(doc, n.noteId));
+            layout = removeNote(doc, n.noteId);
             status = "screening";
           }
-          rows.push(() => storage2.putNote({ ...n, text, pendingText: null, status }));
+          rows.push(() => storage2.putNote({ ...n, text, pendingText: null, status, layout }));
         }
         for (const n of batch.remove) {
           if (n.status === "released") removeNote(doc, n.noteId);
-          this.layouts.delete(layoutKey(n));
           rows.push(() => storage2.deleteNote(meetingId, n.noteId));
         }
       },
       () => rows.forEach((write) => write())
     );
+    this.releaseTimers.cancel(meetingId, caseIndex);
+    this.waiting.released(meetingId, caseIndex);
     this.deps.logger.info("board.released", { meetingId, caseIndex, count, trigger });
     return count;
   }
@@ -2303,14 +3309,8 @@ var BoardCore = class {
       kind: n.kind,
       batch,
       author: n.authorName ?? void 0,
-      layout: this.layouts.get(layoutKey(n))
+      layout: n.layout ?? void 0
     };
-  }
-  rememberLayout(n, layout) {
-    if (layout) this.layouts.set(layoutKey(n), layout);
-  }
-  forgetLayout(n) {
-    this.layouts.delete(layoutKey(n));
   }
   nextBatch(meetingId, caseIndex) {
     return (this.deps.storage.maxNoteBatch(meetingId, caseIndex) ?? -1) + 1;
@@ -2347,8 +3347,28 @@ var BoardCore = class {
       caseIndex,
       screening: notes.filter((n) => n.status === "screening").map(({ noteId: noteId2, kind, text }) => ({ noteId: noteId2, kind, text })),
       hidden: notes.filter((n) => n.status === "hidden").map(({ noteId: noteId2, kind, text }) => ({ noteId: noteId2, kind, text })),
-      waitingCount: pendingCount(pendingChanges(notes, caseIndex, state.settings))
+      waiting: this.waiting.get(meetingId, caseIndex)
     };
+  }
+  /** Arms what a restart lost (REL-3): a fresh delay for every case whose batch is due. */
+  resumeReleases() {
+    for (const meetingId of this.deps.hub.meetingIds()) {
+      const state = this.deps.hub.state(meetingId);
+      if (!state) continue;
+      for (let c = 0; c < state.cases.length; c++) {
+        const count = this.pendingOf(meetingId, c);
+        this.waiting.prime(meetingId, c, count > 0);
+        if (shouldArmDelay(state.settings, count)) this.releaseTimers.arm(meetingId, c);
+      }
+    }
+  }
+  /** Sends one leader connection its view, unless it already has this very view. */
+  notifySocket(socket, view = this.leaderView(socket.data.meetingId, socket.data.seatId)) {
+    if (!view) return;
+    const json = JSON.stringify(view);
+    if (this.lastLeaderView.get(socket) === json) return;
+    this.lastLeaderView.set(socket, json);
+    socket.emit("board:leader", view);
   }
   /** Sends every leader connection of the meeting its notes view. */
   notifyLeaders(meetingId) {
@@ -2358,15 +3378,15 @@ var BoardCore = class {
     for (const socket of sockets) {
       const seatId = socket.data.seatId;
       if (!views.has(seatId)) views.set(seatId, this.leaderView(meetingId, seatId));
-      const view = views.get(seatId);
-      if (view) socket.emit("board:leader", view);
+      this.notifySocket(socket, views.get(seatId));
     }
   }
   /** The meeting was purged: keep nothing of it. */
   purge(meetingId, code, reason) {
     for (const room of this.loadedRooms(meetingId)) this.dropRoom(room, code, reason);
     this.sockets.delete(meetingId);
-    for (const key of this.layouts.keys()) if (key.startsWith(`${meetingId}/`)) this.layouts.delete(key);
+    this.releaseTimers.purge(meetingId);
+    this.waiting.purge(meetingId);
   }
   /** Drain: compact what is stored, close connections, free every document. */
   close(code, reason) {
@@ -2382,12 +3402,10 @@ var BoardCore = class {
       this.dropRoom(room, code, reason);
     }
     this.sockets.clear();
-    this.layouts.clear();
+    this.releaseTimers.purge();
+    this.waiting.purge();
   }
 };
-function layoutKey(n) {
-  return `${n.meetingId}/${n.noteId}`;
-}
 function isLeaderSeat(state, seatId) {
   const seat = findSeat(state, seatId);
   return !!seat && seat.admitted && isLeaderRole(effectiveRole(state, seat));
@@ -2458,7 +3476,7 @@ var NO_SUCH_NOTE = () => fail(ERROR_CODES.NO_SUCH_NOTE, "no such note, or not yo
 
 // server/board/handlers/noteAdd.ts
 var MAX_NOTES_PER_CASE = 400;
-function handleNoteAdd(core, socket, payload) {
+function handleNoteAdd(core, socket, payload, shares) {
   const parsed = parseOr(noteAddSchema, payload);
   if (!parsed.ok) return parsed;
   const { hub, storage: storage2 } = core.deps;
@@ -2474,8 +3492,12 @@ function handleNoteAdd(core, socket, payload) {
   const check = canPostNote(state, seat, kind);
   if (!check.ok) return postRefusal(check);
   const caseIndex = currentCaseIndex(state);
-  const inCase = storage2.countNotes(meetingId, caseIndex);
-  if (inCase >= MAX_NOTES_PER_CASE)
+  const leader = isLeaderSeat(state, seatId);
+  if (!leader && shares.added(meetingId, caseIndex, seatId) >= NOTES_PER_SEAT_PER_CASE) {
+    return fail(ERROR_CODES.LIMIT_REACHED, `at most ${NOTES_PER_SEAT_PER_CASE} notes per seat and case`);
+  }
+  const hidden = storage2.listUnsettledNotes(meetingId, caseIndex).filter((n) => n.status === "hidden").length;
+  if (storage2.countNotes(meetingId, caseIndex) - hidden >= MAX_NOTES_PER_CASE)
     return fail(ERROR_CODES.LIMIT_REACHED, `at most ${MAX_NOTES_PER_CASE} notes per case`);
   const noteId2 = core.deps.newNoteId();
   storage2.putNote({
@@ -2491,6 +3513,7 @@ function handleNoteAdd(core, socket, payload) {
     batch: null,
     authorName: state.settings.anonymity === "named" ? seat.name : null
   });
+  if (!leader) shares.count(meetingId, caseIndex, seatId);
   core.release(meetingId, caseIndex, "change");
   hub.touch(meetingId);
   core.notifyLeaders(meetingId);
@@ -2500,7 +3523,8 @@ function handleNoteAdd(core, socket, payload) {
 // server/board/handlers/noteEdit.ts
 function ownNote(core, meetingId, noteId2, secret2) {
   const note = core.deps.storage.getNote(meetingId, noteId2);
-  if (!note || note.pendingDelete || !sameHash(note.secretHash, hashSecret(secret2))) return null;
+  if (!note || note.pendingDelete || note.status === "removed") return null;
+  if (!sameHash(note.secretHash, hashSecret(secret2))) return null;
   return note;
 }
 function handleNoteEdit(core, socket, payload) {
@@ -2562,7 +3586,7 @@ function handleNoteModerate(core, socket, payload) {
   const state = core.deps.hub.state(meetingId);
   if (!state || !isLeaderSeat(state, seatId)) return fail(ERROR_CODES.FORBIDDEN, "leaders only");
   const note = storage2.getNote(meetingId, parsed.value.noteId);
-  if (!note || note.status === "waiting") return NO_SUCH_NOTE();
+  if (!note || note.status === "waiting" || note.status === "removed") return NO_SUCH_NOTE();
   const action = parsed.value.action;
   switch (action) {
     case "approve":
@@ -2574,20 +3598,31 @@ function handleNoteModerate(core, socket, payload) {
         meetingId,
         note.caseIndex,
         (doc) => insertNote(doc, core.newBoardNote(note, note.text, batch)),
-        () => storage2.putNote({ ...note, status: "released", batch })
+        () => storage2.putNote({ ...note, status: "released", batch, layout: null })
       );
-      core.forgetLayout(note);
       break;
     }
     case "hide": {
       if (note.status === "hidden") return fail(ERROR_CODES.WRONG_STATUS, "already hidden");
+      let layout = note.layout ?? null;
       core.commit(
         meetingId,
         note.caseIndex,
         (doc) => {
-          if (note.status === "released") core.rememberLayout(note, removeNote(doc, note.noteId));
+          if (note.status === "released") layout = removeNote(doc, note.noteId);
         },
-        () => storage2.putNote({ ...note, status: "hidden" })
+        () => storage2.putNote({ ...note, status: "hidden", layout })
+      );
+      break;
+    }
+    case "remove": {
+      core.commit(
+        meetingId,
+        note.caseIndex,
+        (doc) => {
+          if (note.status === "released") removeNote(doc, note.noteId);
+        },
+        () => storage2.putNote(removedRow(note))
       );
       break;
     }
@@ -2603,10 +3638,21 @@ function handleBoardRelease(core, socket, payload) {
   const { meetingId, seatId } = socket.data;
   const state = core.deps.hub.state(meetingId);
   if (!state || !isLeaderSeat(state, seatId)) return fail(ERROR_CODES.FORBIDDEN, "leaders only");
-  const released = core.release(meetingId, currentCaseIndex(state), "leader");
+  core.release(meetingId, currentCaseIndex(state), "leader");
   core.deps.hub.touch(meetingId);
   core.notifyLeaders(meetingId);
-  return ok({ released });
+  return ok(void 0);
+}
+function removedRow(note) {
+  return {
+    ...note,
+    text: "",
+    status: "removed",
+    pendingText: null,
+    pendingDelete: false,
+    authorName: null,
+    layout: null
+  };
 }
 
 // server/board/handlers/noteResonate.ts
@@ -2635,19 +3681,39 @@ function handleNoteResonate(core, socket, payload) {
   return ok(void 0);
 }
 
+// server/board/noteShares.ts
+var NoteShares = class {
+  counts = /* @__PURE__ */ new Map();
+  added(meetingId, caseIndex, seatId) {
+    return this.counts.get(meetingId)?.get(`${caseIndex}/${seatId}`) ?? 0;
+  }
+  count(meetingId, caseIndex, seatId) {
+    let meeting = this.counts.get(meetingId);
+    if (!meeting) this.counts.set(meetingId, meeting = /* @__PURE__ */ new Map());
+    const key = `${caseIndex}/${seatId}`;
+    meeting.set(key, (meeting.get(key) ?? 0) + 1);
+  }
+  /** The meeting ended: keep nothing of it. */
+  forget(meetingId) {
+    this.counts.delete(meetingId);
+  }
+};
+
 // server/board/createBoardService.ts
 var BOARD_KEEP_ALIVE_MS = 1e4;
 var BOARD_MAX_PAYLOAD_BYTES = 1024 * 1024;
 function createBoardService(deps) {
-  const { hub, logger: logger2, clock } = deps;
+  const { hub, logger: logger2 } = deps;
   const core = new BoardCore({ ...deps, newNoteId: deps.newNoteId ?? (() => newId()) });
   const sockets = createBoardSockets(core, {
     publicOrigin: deps.publicOrigin ?? null,
     keepAliveMs: deps.keepAliveMs ?? BOARD_KEEP_ALIVE_MS,
     maxPayloadBytes: deps.maxPayloadBytes ?? BOARD_MAX_PAYLOAD_BYTES,
-    leaderLimits: deps.leaderLimits ?? DEFAULT_LEADER_LIMITS
+    leaderLimits: deps.leaderLimits ?? DEFAULT_LEADER_LIMITS,
+    limits: deps.limits,
+    clientAddress: deps.clientAddress
   });
-  const rate = deps.noteRateLimit ?? { count: 30, windowMs: 1e4 };
+  const shares = new NoteShares();
   hub.onEffects((meetingId, effects) => {
     if (effects.length === 0) return;
     try {
@@ -2662,30 +3728,20 @@ function createBoardService(deps) {
       });
     }
   });
-  hub.onPurge((meetingId) => core.purge(meetingId, BOARD_CLOSE.MEETING_ENDED, "meeting ended"));
-  function attachSocket(socket) {
+  hub.onPurge((meetingId) => {
+    shares.forget(meetingId);
+    core.purge(meetingId, BOARD_CLOSE.MEETING_ENDED, "meeting ended");
+  });
+  function attachSocket(socket, guard) {
     core.addSocket(socket);
     socket.on("disconnect", () => core.removeSocket(socket));
-    let windowStart = clock.now();
-    let used = 0;
-    const allowed = () => {
-      const now = clock.now();
-      if (now - windowStart >= rate.windowMs) {
-        windowStart = now;
-        used = 0;
-      }
-      used += 1;
-      return used <= rate.count;
-    };
     const on = (event, handler) => {
-      socket.on(event, (payload, ack) => {
-        if (typeof ack !== "function") return;
-        const reply = ack;
-        if (!allowed()) return reply(fail(ERROR_CODES.RATE_LIMITED, "too many note commands, slow down"));
-        reply(answerSafely(logger2, event, () => handler(core, socket, payload)));
+      guard.on(event, {
+        args: 1,
+        handle: (payload) => answerSafely(logger2, event, () => handler(core, socket, payload))
       });
     };
-    on("note:add", handleNoteAdd);
+    on("note:add", (c, s, payload) => handleNoteAdd(c, s, payload, shares));
     on("note:edit", handleNoteEdit);
     on("note:delete", handleNoteDelete);
     on("note:mine", handleNoteMine);
@@ -2693,13 +3749,13 @@ function createBoardService(deps) {
     on("note:resonate", handleNoteResonate);
     on("board:release", handleBoardRelease);
     on("board:export", handleBoardExport);
-    const view = core.leaderView(socket.data.meetingId, socket.data.seatId);
-    if (view) socket.emit("board:leader", view);
+    core.notifySocket(socket);
   }
   return {
     handleUpgrade: sockets.handleUpgrade,
     attachSocket,
     leaderView: (meetingId, seatId) => core.leaderView(meetingId, seatId),
+    resumeReleases: () => core.resumeReleases(),
     async close() {
       const closed = sockets.close();
       core.close(BOARD_CLOSE.GOING_AWAY, "server shutting down");
@@ -2711,29 +3767,56 @@ function createBoardService(deps) {
 }
 
 // server/config.ts
+import { isIP } from "node:net";
 import path2 from "node:path";
 import { z as z6 } from "zod";
+var MAX_PORT = 65535;
+var HOSTNAME = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*\.?$/i;
+var portSchema = z6.string().regex(/^\d{1,5}$/, `PORT must be decimal digits from 0 to ${MAX_PORT}`).transform(Number).refine((n) => n <= MAX_PORT, `PORT must be decimal digits from 0 to ${MAX_PORT}`);
+var hostSchema = z6.string().refine(
+  (h) => isIP(h) !== 0 || HOSTNAME.test(h),
+  "HOST must be an IP address (e.g. 127.0.0.1, 0.0.0.0, ::) or a host name, without scheme or port"
+);
+var publicOriginSchema = z6.string().refine((u) => URL.canParse(u) && ["http:", "https:"].includes(new URL(u).protocol), {
+  message: "PUBLIC_ORIGIN must be an http:// or https:// URL, e.g. https://balint.example.org"
+}).refine((u) => !URL.canParse(u) || new URL(u).username === "" && new URL(u).password === "", {
+  message: "PUBLIC_ORIGIN must not contain a user name or password"
+}).transform((u) => new URL(u).origin);
+var dataDirSchema = z6.string().refine((d) => d.trim() !== "" && !d.includes("\0"), "DATA_DIR must be a folder path");
 var envSchema = z6.object({
-  PORT: z6.coerce.number().int().min(0).max(65535).default(8080),
-  HOST: z6.string().min(1).default("127.0.0.1"),
+  PORT: portSchema.default(8080),
+  HOST: hostSchema.default("127.0.0.1"),
   /** The origin browsers use, e.g. https://balint.example.org behind a reverse proxy. */
-  PUBLIC_ORIGIN: z6.string().url().transform((u) => new URL(u).origin).optional(),
-  DATA_DIR: z6.string().min(1).default("data"),
+  PUBLIC_ORIGIN: publicOriginSchema.optional(),
+  DATA_DIR: dataDirSchema.default("data"),
   LOG_LEVEL: z6.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
   /** When set, creating a meeting needs this key (header `x-create-key`). */
   CREATE_KEY: z6.string().min(12, "CREATE_KEY must be at least 12 characters").optional(),
   /** NORMAL survives a killed process; FULL survives power loss too. */
   SQLITE_SYNCHRONOUS: z6.enum(["NORMAL", "FULL"]).default("NORMAL"),
   INACTIVITY_HOURS: z6.coerce.number().positive().max(24 * 30).default(24),
-  /** Set when a reverse proxy sets X-Forwarded-For (rate limits then key on the client address). */
-  TRUST_PROXY: z6.enum(["0", "1", "true", "false"]).default("0")
+  /** 0, the number of reverse proxies in front (1-5), or their addresses/CIDR ranges. */
+  TRUST_PROXY: z6.string().default("0").transform((raw, ctx) => {
+    const parsed = parseTrustProxy(raw);
+    if (parsed.ok) return parsed.value;
+    ctx.addIssue({ code: "custom", message: parsed.message });
+    return z6.NEVER;
+  }),
+  /** Who may scrape /metrics: comma-separated addresses and CIDR ranges, judged on the client address. */
+  METRICS_ALLOW: z6.string().transform((text, ctx) => {
+    const parsed = parseAllowList(text);
+    if (parsed.ok) return parsed.list;
+    ctx.addIssue({ code: "custom", message: `not an address or CIDR range: ${parsed.bad}` });
+    return z6.NEVER;
+  }).optional()
 });
 function loadConfig(env) {
   const parsed = envSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== "")));
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
-    return { ok: false, message: `Bad configuration:
-${lines.join("\n")}` };
+    const problems = parsed.error.issues.map(
+      (i) => i.message.startsWith(String(i.path[0])) ? i.message : `${i.path.join(".")}: ${i.message}`
+    );
+    return { ok: false, message: `Bad configuration: ${problems.join("; ")}` };
   }
   const e = parsed.data;
   return {
@@ -2747,7 +3830,8 @@ ${lines.join("\n")}` };
       createKey: e.CREATE_KEY ?? null,
       sqliteSynchronous: e.SQLITE_SYNCHRONOUS,
       inactivityLimitMs: e.INACTIVITY_HOURS * 36e5,
-      trustProxy: e.TRUST_PROXY === "1" || e.TRUST_PROXY === "true"
+      trustProxy: e.TRUST_PROXY,
+      metricsAllow: e.METRICS_ALLOW ?? DEFAULT_METRICS_ALLOW
     }
   };
 }
@@ -2779,8 +3863,182 @@ function createLogger(level, write = (l) => process.stdout.write(l)) {
 }
 var silentLogger = createLogger("silent");
 
-// server/storage/sqlite.ts
+// server/startupErrors.ts
+import { accessSync, constants, mkdirSync, statSync } from "node:fs";
+import path3 from "node:path";
+var STARTUP_EXIT_CODE = 2;
+var StartupError = class extends Error {
+  name = "StartupError";
+};
+function codeOf(error) {
+  const code = error?.code;
+  return typeof code === "string" ? code : void 0;
+}
+function describeListenError(error, port2, host) {
+  switch (codeOf(error)) {
+    case "EADDRINUSE":
+      return `PORT ${port2} is already in use on HOST ${host} (another server running?): stop it or choose another PORT`;
+    case "EACCES":
+      return `PORT ${port2} needs privileges this user lacks: choose a PORT above 1023 (and let a reverse proxy serve 80/443)`;
+    case "EADDRNOTAVAIL":
+      return `HOST ${host} is not an address of this machine: use one of its addresses, 127.0.0.1 or 0.0.0.0`;
+    case "ENOTFOUND":
+    case "EAI_NONAME":
+    case "EAI_AGAIN":
+    case "EAI_FAIL":
+      return `HOST ${host} does not resolve to an address: check the name, or use an IP address such as 127.0.0.1 or 0.0.0.0`;
+    case "EAFNOSUPPORT":
+      return `HOST ${host} is of an address family this machine does not offer (IPv6 off?): use 127.0.0.1 or 0.0.0.0`;
+    default:
+      return null;
+  }
+}
+var NOT_WRITABLE = /* @__PURE__ */ new Set(["EACCES", "EPERM", "EROFS"]);
+function notWritable(dir) {
+  return new StartupError(
+    `DATA_DIR ${dir} is not writable by this user: give the server's user write access to it, or choose another DATA_DIR`
+  );
+}
+function prepareDataDir(dir, databaseFile2) {
+  try {
+    mkdirSync(dir, { recursive: true, mode: 448 });
+  } catch (error) {
+    const code = codeOf(error);
+    if (code === "EEXIST" || code === "ENOTDIR") {
+      const isFile = code === "EEXIST" || statSafe(dir)?.isFile() === true;
+      throw new StartupError(
+        isFile ? `DATA_DIR ${dir} is a file, not a folder: remove it or choose another DATA_DIR` : `DATA_DIR ${dir} lies under a file, not a folder: choose another DATA_DIR`
+      );
+    }
+    if (code && NOT_WRITABLE.has(code)) throw notWritable(dir);
+    throw error;
+  }
+  for (const [target, mode] of [
+    [dir, constants.W_OK | constants.X_OK],
+    [databaseFile2, constants.R_OK | constants.W_OK]
+  ]) {
+    try {
+      accessSync(target, mode);
+    } catch (error) {
+      const code = codeOf(error);
+      if (code === "ENOENT" && target === databaseFile2) continue;
+      if (code && NOT_WRITABLE.has(code)) {
+        if (target === dir) throw notWritable(dir);
+        throw new StartupError(
+          `DATA_DIR ${dir}: ${path3.basename(databaseFile2)} is not readable and writable by this user: give the server's user access to it`
+        );
+      }
+      throw error;
+    }
+  }
+}
+function statSafe(target) {
+  try {
+    return statSync(target);
+  } catch {
+    return null;
+  }
+}
+function describeStorageError(error, dir) {
+  const code = codeOf(error) ?? "";
+  if (NOT_WRITABLE.has(code) || code.startsWith("SQLITE_READONLY") || code === "SQLITE_CANTOPEN") {
+    return notWritable(dir).message;
+  }
+  if (code === "SQLITE_FULL" || code === "ENOSPC") {
+    return `DATA_DIR ${dir} is on a full disk: free some space or choose another DATA_DIR`;
+  }
+  if (code === "SQLITE_NOTADB" || code === "SQLITE_CORRUPT") {
+    return `DATA_DIR ${dir}: the database file is damaged or not a Balint Room database: restore it from a backup or choose another DATA_DIR`;
+  }
+  return null;
+}
+function refuseToStart(line) {
+  process.stderr.write(`Balint Room cannot start: ${line}
+`);
+  process.exit(STARTUP_EXIT_CODE);
+}
+async function startupStep(step, describe = () => null) {
+  try {
+    return await step();
+  } catch (error) {
+    if (error instanceof StartupError) refuseToStart(error.message);
+    const line = describe(error);
+    if (line !== null) refuseToStart(line);
+    throw error;
+  }
+}
+
+// server/storage/crashPoints.ts
+var CRASH_POINTS = ["purge-before-commit", "purge-before-checkpoint"];
+var CRASH_ENV = "BALINT_TEST_CRASH_AT";
+function crashPointFromEnv(env) {
+  const raw = env[CRASH_ENV];
+  if (raw === void 0 || raw === "") return { ok: true, point: null };
+  if (env.NODE_ENV !== "test")
+    return {
+      ok: false,
+      message: `${CRASH_ENV} is a test hook: unset it (it is only read when NODE_ENV=test)`
+    };
+  const point = CRASH_POINTS.find((p) => p === raw);
+  if (!point) return { ok: false, message: `${CRASH_ENV} must be one of ${CRASH_POINTS.join(", ")}` };
+  return { ok: true, point };
+}
+function crashIfAt(configured, here2) {
+  if (configured === here2) process.kill(process.pid, "SIGKILL");
+}
+
+// server/storage/dataDir.ts
+import { chmodSync, closeSync, existsSync as existsSync2, mkdirSync as mkdirSync2, openSync, statSync as statSync2 } from "node:fs";
+import path4 from "node:path";
 import Database from "better-sqlite3";
+var PRIVATE_FILE_MODE = 384;
+var PRIVATE_DIR_MODE = 448;
+var LOCK_FILE_NAME = "balint-room.lock";
+function ensurePrivateFile(file) {
+  if (!existsSync2(file)) {
+    try {
+      closeSync(openSync(file, "wx", PRIVATE_FILE_MODE));
+    } catch (error) {
+      if (error.code !== "EEXIST") throw error;
+    }
+  }
+  if ((statSync2(file).mode & 511) !== PRIVATE_FILE_MODE) chmodSync(file, PRIVATE_FILE_MODE);
+}
+function prepareDataDir2(dir) {
+  process.umask(63);
+  mkdirSync2(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
+  return { openToOthers: (statSync2(dir).mode & 63) !== 0 };
+}
+var heldLocks = /* @__PURE__ */ new Set();
+function lockDataDir(dir) {
+  const file = path4.join(dir, LOCK_FILE_NAME);
+  ensurePrivateFile(file);
+  const db = new Database(file);
+  try {
+    db.pragma("busy_timeout = 0");
+    db.exec("BEGIN EXCLUSIVE");
+  } catch (error) {
+    db.close();
+    if (error instanceof Error && /busy|locked/i.test(error.message))
+      return {
+        ok: false,
+        message: `DATA_DIR ${dir} is in use by another Balint Room server: stop it, or give this one another DATA_DIR`
+      };
+    throw error;
+  }
+  heldLocks.add(db);
+  return {
+    ok: true,
+    release: () => {
+      heldLocks.delete(db);
+      db.exec("ROLLBACK");
+      db.close();
+    }
+  };
+}
+
+// server/storage/sqlite.ts
+import Database2 from "better-sqlite3";
 
 // server/storage/migrations.ts
 var STEPS = [
@@ -2833,7 +4091,19 @@ var STEPS = [
   // the table does: still no order that follows arrival.
   `CREATE INDEX notes_case ON notes (meeting_id, case_index, batch);
    CREATE INDEX notes_unsettled ON notes (meeting_id, case_index)
-     WHERE status <> 'released' OR pending_text IS NOT NULL OR pending_delete <> 0;`
+     WHERE status <> 'released' OR pending_text IS NOT NULL OR pending_delete <> 0;`,
+  // WIRE-1: a command id is the seat's own. Ids stored before name no seat, and a retry that a
+  // seat could not prove to be its own must not be acked: they are dropped (they only matter for
+  // a retry in flight across the upgrade, which is then applied once more).
+  `DROP TABLE commands;
+   CREATE TABLE commands (
+     meeting_id TEXT NOT NULL,
+     seat_id TEXT NOT NULL,
+     command_id TEXT NOT NULL,
+     PRIMARY KEY (meeting_id, seat_id, command_id)
+   ) WITHOUT ROWID;`,
+  // Leaders' layout of a note while it is off the board (JSON), as durable as the note itself.
+  `ALTER TABLE notes ADD COLUMN layout TEXT;`
 ];
 function migrate(db) {
   const current = db.pragma("user_version", { simple: true });
@@ -2845,7 +4115,92 @@ function migrate(db) {
   }
 }
 
+// server/storage/walScrub.ts
+var SCRUB_RETRY_MS = 250;
+var BLOCKED_LOG_EVERY_MS = 3e4;
+var SCRUB_BATCH_MS = 5e3;
+var WalScrubber = class {
+  constructor(db, logger2) {
+    this.db = db;
+    this.logger = logger2;
+  }
+  db;
+  logger;
+  waiting = [];
+  requested = false;
+  timer = null;
+  timerAt = Infinity;
+  lastRunAt = -Infinity;
+  blockedSince = null;
+  lastBlockedLogAt = -Infinity;
+  closed = false;
+  /** Truncate as soon as possible (the end of a meeting, start-up); `done` runs once it happened. */
+  now(done) {
+    this.requested = true;
+    if (done) this.waiting.push(done);
+    this.attempt();
+  }
+  /** Deleted text during a meeting: truncate within SCRUB_BATCH_MS, once for all that wait. */
+  soon() {
+    this.requested = true;
+    this.schedule(Math.max(0, this.lastRunAt + SCRUB_BATCH_MS - Date.now()));
+  }
+  /** Whether a truncation is still owed (a reader blocks it, or the batch period runs). */
+  get pending() {
+    return this.requested;
+  }
+  close() {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+  schedule(delayMs) {
+    if (this.closed) return;
+    const at = Date.now() + delayMs;
+    if (this.timer && this.timerAt <= at) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timerAt = at;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.timerAt = Infinity;
+      this.attempt();
+    }, delayMs);
+    this.timer.unref();
+  }
+  attempt() {
+    if (this.closed || !this.requested) return;
+    const started = Date.now();
+    this.lastRunAt = started;
+    let busy = true;
+    try {
+      const [result] = this.db.pragma("wal_checkpoint(TRUNCATE)");
+      busy = !!result?.busy;
+    } catch (error) {
+      if (!(error instanceof Error && /busy|locked/i.test(error.message))) throw error;
+    }
+    if (busy) {
+      this.blockedSince ??= started;
+      if (started - this.lastBlockedLogAt >= BLOCKED_LOG_EVERY_MS) {
+        this.lastBlockedLogAt = started;
+        this.logger.warn("storage.checkpoint_blocked", { blockedMs: started - this.blockedSince });
+      }
+      this.schedule(SCRUB_RETRY_MS);
+      return;
+    }
+    if (this.blockedSince !== null)
+      this.logger.info("storage.checkpoint_unblocked", { blockedMs: started - this.blockedSince });
+    this.blockedSince = null;
+    this.lastBlockedLogAt = -Infinity;
+    this.requested = false;
+    this.logger.debug("storage.wal_truncated", { ms: Date.now() - started });
+    const waiting = this.waiting;
+    this.waiting = [];
+    for (const done of waiting) done();
+  }
+};
+
 // server/storage/sqlite.ts
+var BUSY_TIMEOUT_MS = 3;
 function toNote(r) {
   return {
     meetingId: r.meeting_id,
@@ -2858,17 +4213,22 @@ function toNote(r) {
     pendingText: r.pending_text,
     pendingDelete: r.pending_delete === 1,
     batch: r.batch,
-    authorName: r.author_name
+    authorName: r.author_name,
+    layout: r.layout === null ? null : JSON.parse(r.layout)
   };
 }
 function openSqliteStorage(opts) {
-  const db = new Database(opts.file);
+  if (opts.file !== ":memory:") ensurePrivateFile(opts.file);
+  const db = new Database2(opts.file);
+  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   db.pragma("journal_mode = WAL");
   db.pragma(`synchronous = ${opts.synchronous}`);
   db.pragma("secure_delete = ON");
   db.pragma("temp_store = MEMORY");
   db.pragma("foreign_keys = ON");
   migrate(db);
+  const scrubber = new WalScrubber(db, opts.logger ?? silentLogger);
+  scrubber.now();
   const q = {
     insertMeeting: db.prepare(
       `INSERT INTO meetings (id, join_code, state, leader_token_hash, projector_key_hash, last_activity_at)
@@ -2880,16 +4240,18 @@ function openSqliteStorage(opts) {
     live: db.prepare("SELECT state, join_code, last_activity_at FROM meetings WHERE status != 'ended'"),
     byJoinCode: db.prepare("SELECT id FROM meetings WHERE join_code = ? AND status != 'ended'"),
     projectorKey: db.prepare("SELECT projector_key_hash FROM meetings WHERE id = ?"),
-    hasCommand: db.prepare("SELECT 1 FROM commands WHERE meeting_id = ? AND command_id = ?"),
-    recordCommand: db.prepare("INSERT OR IGNORE INTO commands (meeting_id, command_id) VALUES (?, ?)"),
+    hasCommand: db.prepare("SELECT 1 FROM commands WHERE meeting_id = ? AND seat_id = ? AND command_id = ?"),
+    recordCommand: db.prepare(
+      "INSERT OR IGNORE INTO commands (meeting_id, seat_id, command_id) VALUES (?, ?, ?)"
+    ),
     insertSeat: db.prepare("INSERT INTO seat_tokens (token_hash, meeting_id, seat_id) VALUES (?, ?, ?)"),
     findSeat: db.prepare("SELECT meeting_id, seat_id FROM seat_tokens WHERE token_hash = ?"),
     deleteSeat: db.prepare("DELETE FROM seat_tokens WHERE meeting_id = ? AND seat_id = ?"),
     putNote: db.prepare(
       `INSERT OR REPLACE INTO notes (meeting_id, note_id, case_index, kind, text, secret_hash, status,
-         pending_text, pending_delete, batch, author_name)
+         pending_text, pending_delete, batch, author_name, layout)
        VALUES (@meetingId, @noteId, @caseIndex, @kind, @text, @secretHash, @status,
-         @pendingText, @pendingDelete, @batch, @authorName)`
+         @pendingText, @pendingDelete, @batch, @authorName, @layout)`
     ),
     getNote: db.prepare("SELECT * FROM notes WHERE meeting_id = ? AND note_id = ?"),
     noteBySecret: db.prepare("SELECT * FROM notes WHERE meeting_id = ? AND secret_hash = ?"),
@@ -2927,16 +4289,14 @@ function openSqliteStorage(opts) {
        EXCEPT SELECT id FROM meetings`
     )
   };
-  function checkpoint() {
-    const [result] = db.pragma("wal_checkpoint(TRUNCATE)");
-    if (result?.busy) throw new Error("WAL checkpoint blocked by a reader");
-  }
-  function purge(meetingIds) {
+  function purge(meetingIds, whenScrubbed) {
     if (meetingIds.length === 0) return;
     db.transaction(() => {
       for (const id2 of meetingIds) for (const stmt of purgeStatements) stmt.run(id2);
+      crashIfAt(opts.crashAt, "purge-before-commit");
     })();
-    checkpoint();
+    crashIfAt(opts.crashAt, "purge-before-checkpoint");
+    scrubber.now(whenScrubbed);
   }
   return {
     transaction: (fn) => db.transaction(fn)(),
@@ -2955,6 +4315,7 @@ function openSqliteStorage(opts) {
     },
     setJoinCode(meetingId, joinCode) {
       q.setJoinCode.run(joinCode, meetingId);
+      scrubber.soon();
     },
     touchMeeting(meetingId, now) {
       q.touch.run(now, meetingId);
@@ -2975,11 +4336,11 @@ function openSqliteStorage(opts) {
       const row = q.projectorKey.get(meetingId);
       return row?.projector_key_hash ?? null;
     },
-    hasCommand(meetingId, commandId) {
-      return q.hasCommand.get(meetingId, commandId) !== void 0;
+    hasCommand(meetingId, seatId, commandId) {
+      return q.hasCommand.get(meetingId, seatId, commandId) !== void 0;
     },
-    recordCommand(meetingId, commandId) {
-      q.recordCommand.run(meetingId, commandId);
+    recordCommand(meetingId, seatId, commandId) {
+      q.recordCommand.run(meetingId, seatId, commandId);
     },
     insertSeatToken(meetingId, seatId, tokenHash) {
       q.insertSeat.run(tokenHash, meetingId, seatId);
@@ -2990,9 +4351,15 @@ function openSqliteStorage(opts) {
     },
     deleteSeatTokens(meetingId, seatId) {
       q.deleteSeat.run(meetingId, seatId);
+      scrubber.soon();
     },
     putNote(note) {
-      q.putNote.run({ ...note, pendingDelete: note.pendingDelete ? 1 : 0 });
+      q.putNote.run({
+        ...note,
+        pendingDelete: note.pendingDelete ? 1 : 0,
+        layout: note.layout ? JSON.stringify(note.layout) : null
+      });
+      scrubber.soon();
     },
     getNote(meetingId, noteId2) {
       const row = q.getNote.get(meetingId, noteId2);
@@ -3004,6 +4371,7 @@ function openSqliteStorage(opts) {
     },
     deleteNote(meetingId, noteId2) {
       q.deleteNote.run(meetingId, noteId2);
+      scrubber.soon();
     },
     listNotes(meetingId) {
       return q.listNotes.all(meetingId).map(toNote);
@@ -3029,9 +4397,10 @@ function openSqliteStorage(opts) {
         q.clearUpdates.run(meetingId, caseIndex);
         q.appendUpdate.run(meetingId, caseIndex, Buffer.from(merged));
       })();
+      scrubber.soon();
     },
-    purgeMeeting(meetingId) {
-      purge([meetingId]);
+    purgeMeeting(meetingId, whenScrubbed) {
+      purge([meetingId], whenScrubbed);
     },
     purgeLeftovers() {
       const ids = /* @__PURE__ */ new Set();
@@ -3041,6 +4410,7 @@ function openSqliteStorage(opts) {
       return ids.size;
     },
     close() {
+      scrubber.close();
       db.pragma("wal_checkpoint(TRUNCATE)");
       db.close();
     }
@@ -3049,22 +4419,36 @@ function openSqliteStorage(opts) {
 
 // server/main.ts
 var loaded = loadConfig(process.env);
-if (!loaded.ok) {
-  process.stderr.write(`${loaded.message}
-`);
-  process.exit(2);
-}
+if (!loaded.ok) refuseToStart(loaded.message);
 var config = loaded.config;
 var logger = createLogger(config.logLevel);
-mkdirSync(config.dataDir, { recursive: true, mode: 448 });
-var storage = openSqliteStorage({
-  file: path3.join(config.dataDir, "balint-room.sqlite"),
-  synchronous: config.sqliteSynchronous
-});
-var here = path3.dirname(fileURLToPath(import.meta.url));
-var root = path3.join(
+var databaseFile = path5.join(config.dataDir, "balint-room.sqlite");
+var crashAt = crashPointFromEnv(process.env);
+if (!crashAt.ok) refuseToStart(crashAt.message);
+var storage = await startupStep(
+  () => {
+    prepareDataDir(config.dataDir, databaseFile);
+    if (prepareDataDir2(config.dataDir).openToOthers)
+      logger.warn("storage.data_dir_open", { hint: "chmod 700 the data folder: others can list it" });
+    const lock = lockDataDir(config.dataDir);
+    if (!lock.ok) refuseToStart(lock.message);
+    return openSqliteStorage({
+      file: databaseFile,
+      synchronous: config.sqliteSynchronous,
+      logger,
+      crashAt: crashAt.point
+    });
+  },
+  (error) => describeStorageError(error, config.dataDir)
+);
+var here = path5.dirname(fileURLToPath(import.meta.url));
+var root = path5.join(
   here,
   true ? "../.." : ".."
+);
+var phoneAddresses2 = refreshedEvery(
+  ADDRESSES_REFRESH_MS,
+  () => phoneAddressesFor(config.host, networkInterfaces())
 );
 var startedAt = performance.now();
 var app = createApp({
@@ -3076,10 +4460,15 @@ var app = createApp({
   createKey: config.createKey,
   inactivityLimitMs: config.inactivityLimitMs,
   trustProxy: config.trustProxy,
-  clientDir: path3.join(root, "client", "dist"),
-  createBoard: (ctx) => createBoardService(ctx)
+  clientDir: path5.join(root, "client", "dist"),
+  createBoard: (ctx) => createBoardService(ctx),
+  metricsAllow: config.metricsAllow,
+  phoneAddresses: phoneAddresses2
 });
-var port = await app.listen(config.port, config.host);
+var port = await startupStep(
+  () => app.listen(config.port, config.host),
+  (error) => describeListenError(error, config.port, config.host)
+);
 var shownHost = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
 logger.info("server.listening", {
   port,
@@ -3087,12 +4476,8 @@ logger.info("server.listening", {
   meetings: app.hub.meetingIds().length,
   startMs: Math.round(performance.now() - startedAt)
 });
-process.stdout.write(
-  `
-Balint Room is running: open ${config.publicOrigin ?? `http://${shownHost}:${port}`}
-
-`
-);
+var phoneOrigins = config.publicOrigin ? [] : phoneAddresses2().map((a) => originOf(a, port));
+process.stdout.write(startBanner(config.publicOrigin ?? `http://${shownHost}:${port}`, phoneOrigins));
 var stopping = false;
 for (const signal of ["SIGTERM", "SIGINT"]) {
   process.on(signal, () => {

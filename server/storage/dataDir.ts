@@ -45,6 +45,13 @@ export type DataDirLock = { ok: true; release: () => void } | { ok: false; messa
  * which a pid file does not. It is a different file from the meeting database, so readers such
  * as `sqlite3 .backup` are never blocked by it.
  */
+/**
+ * The open lock databases. Held here on purpose: a better-sqlite3 connection that nothing
+ * references is closed when it is garbage-collected, and its lock with it (seen as a second server
+ * starting on the same folder under memory pressure).
+ */
+const heldLocks = new Set<Database.Database>();
+
 export function lockDataDir(dir: string): DataDirLock {
   const file = path.join(dir, LOCK_FILE_NAME);
   ensurePrivateFile(file);
@@ -63,9 +70,11 @@ export function lockDataDir(dir: string): DataDirLock {
       };
     throw error;
   }
+  heldLocks.add(db);
   return {
     ok: true,
     release: () => {
+      heldLocks.delete(db);
       db.exec('ROLLBACK');
       db.close();
     },

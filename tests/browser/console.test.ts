@@ -154,6 +154,17 @@ describe('the leader console and the keyboard', { timeout: 180_000 }, () => {
     await page.keyboard.press('Enter');
     const mine = page.getByTestId('my-note').filter({ hasText: text });
     await mine.getByText('Feeling').waitFor();
+    await mine.getByText('Waiting for the next batch').waitFor();
+    // A leader's release sends a batch of three or more (REL-4): two more notes make it one.
+    for (const more of ['A wish to leave early.', 'The smell of the waiting room.']) {
+      await page.getByRole('textbox', { name: 'Your note' }).fill(more);
+      await page.getByRole('button', { name: 'Send', exact: true }).click();
+      await page
+        .getByTestId('my-note')
+        .filter({ hasText: more })
+        .getByText('Waiting for the next batch')
+        .waitFor();
+    }
     await leader.page.getByRole('button', { name: 'Release waiting notes now' }).click();
     await mine.getByText('On the board').waitFor();
 

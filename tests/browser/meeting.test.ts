@@ -165,10 +165,13 @@ describe('a whole two-case meeting, seven people, three languages', () => {
     const heavy = 'A heaviness, as if the room had no windows.';
     const angry = 'I felt angry on her behalf, then ashamed of it.';
     const fog = 'The doctor seems to be walking in fog.';
-    await post(cora, heavy, 'Feeling');
-    await post(bert, angry, 'Feeling');
-    await post(cora, fog, 'Image or fantasy');
-    // Three waiting notes make a batch: they reach every screen, in no order and with no name.
+    await postWaiting(cora, heavy, 'Feeling');
+    await postWaiting(bert, angry, 'Feeling');
+    await postWaiting(cora, fog, 'Image or fantasy');
+    // Three waiting notes make a batch (REL-4: a leader's release sends it at once, instead of
+    // after its random delay): they reach every screen, in no order and with no name.
+    const leaderBoard = leader.page.getByTestId('board-panel');
+    await leaderBoard.getByRole('button', { name: 'Release waiting notes now' }).click();
     for (const page of [projector.page, presenter.page, bert.page]) {
       for (const text of [question, heavy, angry, fog]) await page.getByText(text).first().waitFor();
     }
@@ -189,9 +192,9 @@ describe('a whole two-case meeting, seven people, three languages', () => {
     await almaNote.getByText('Waiting for the next batch').waitFor({ timeout: 30_000 });
     await poll(() => alma.page.getByTestId('offline-banner').count()).toBe(0);
 
-    // The leader releases the lone note; it is on the board exactly once.
-    const leaderBoard = leader.page.getByTestId('board-panel');
-    await leaderBoard.getByText('One note waits for the next batch').waitFor();
+    // A lone note waits (REL-4); with two more the leader's release sends it, exactly once.
+    await postWaiting(bert, 'The clock on the wall seemed louder than her voice.', 'Association');
+    await postWaiting(cora, 'I wanted to open a window.', 'Feeling');
     await leaderBoard.getByRole('button', { name: 'Release waiting notes now' }).click();
     await leaderBoard.getByTestId('lead-note').filter({ hasText: offline }).waitFor();
     await almaNote.getByText('On the board').waitFor();
@@ -206,7 +209,13 @@ describe('a whole two-case meeting, seven people, three languages', () => {
     await alma.page.getByRole('button', { name: 'Send', exact: true }).click();
     await alma.page.getByText('This sounds like advice.', { exact: false }).waitFor();
     await alma.page.getByRole('button', { name: 'Send anyway' }).click();
-    await alma.page.getByTestId('my-note').filter({ hasText: advice }).waitFor();
+    await alma.page
+      .getByTestId('my-note')
+      .filter({ hasText: advice })
+      .getByText('Waiting for the next batch')
+      .waitFor();
+    await postWaiting(bert, 'Her hands stayed in her lap the whole time.', 'Association');
+    await postWaiting(cora, 'I thought of my own first year on the ward.', 'Association');
     await leaderBoard.getByRole('button', { name: 'Release waiting notes now' }).click();
     const card = (text: string) => leaderBoard.getByTestId('lead-note').filter({ hasText: text });
     await card(advice).waitFor();
@@ -254,8 +263,11 @@ describe('a whole two-case meeting, seven people, three languages', () => {
     // The menu shows the server's setting: it reads "screening" once the server has it.
     await poll(() => releaseMode.inputValue()).toBe('screening');
     const screened = 'The patient’s silence filled the whole room.';
-    await post(cora, screened, 'The patient’s view');
-    // Anonymity first: it leaves Cora in a batch (here released by the leader), then waits for reading.
+    await postWaiting(cora, screened, 'The patient’s view');
+    await postWaiting(bert, 'A wish to be told what to do.', 'The patient’s view');
+    await postWaiting(bert, 'Relief when the hour was over.', 'Feeling');
+    // Anonymity first: it leaves Cora in a batch of three (here released by the leader), then
+    // waits for reading.
     await leaderBoard.getByRole('button', { name: 'Release waiting notes now' }).click();
     await cora.page
       .getByTestId('my-note')
@@ -295,7 +307,13 @@ describe('a whole two-case meeting, seven people, three languages', () => {
     const leaderNote = 'I notice I want to rescue the doctor.';
     await leaderBoard.getByRole('textbox', { name: 'Your note' }).fill(leaderNote);
     await leaderBoard.getByRole('button', { name: 'Send', exact: true }).click();
-    await leaderBoard.getByTestId('my-note').filter({ hasText: leaderNote }).waitFor();
+    await leaderBoard
+      .getByTestId('my-note')
+      .filter({ hasText: leaderNote })
+      .getByText('Waiting for the next batch')
+      .waitFor();
+    await postWaiting(bert, 'The doctor as a lighthouse keeper.', 'Image or fantasy');
+    await postWaiting(cora, 'Something unsaid about the family.', 'Association');
     await leaderBoard.getByRole('button', { name: 'Release waiting notes now' }).click();
     await projector.page.getByText(leaderNote).waitFor();
 
@@ -469,6 +487,16 @@ async function post(person: Person, text: string, kind?: string): Promise<void> 
   await person.page.getByRole('textbox', { name: 'Your note' }).fill(text);
   await person.page.getByRole('button', { name: 'Send', exact: true }).click();
   await person.page.getByTestId('my-note').filter({ hasText: text }).waitFor();
+}
+
+/** Posts a note and waits until the server has stored it: it waits for the next batch. */
+async function postWaiting(person: Person, text: string, kind?: string): Promise<void> {
+  await post(person, text, kind);
+  await person.page
+    .getByTestId('my-note')
+    .filter({ hasText: text })
+    .getByText('Waiting for the next batch')
+    .waitFor();
 }
 
 /**

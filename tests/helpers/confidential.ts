@@ -261,7 +261,11 @@ export async function plantCanaryMeeting(env: MeetingEnv): Promise<PlantedMeetin
   const lead0 = open(leader, 0);
   const watch0 = open(ma, 0);
   await Promise.all([lead0.synced(), watch0.synced()]);
-  const a1 = await add(ma, 'notea');
+  // Its text is edited below: the old text leaves the disk within seconds (DISK-3), so it counts as
+  // replaced, not as stored.
+  const noteaText = canary('notea');
+  replaced.push(noteaText);
+  const a1 = await add(ma, 'notea', noteaText);
   const a2 = await add(mb, 'noteb');
   const a3 = await add(mc, 'notec');
   // Three wait: the leader sends them now rather than after the random delay (REL-4).

@@ -38,23 +38,27 @@ async function handled(client: BoardClient): Promise<void> {
   await answer;
 }
 
-/** A meeting in speculation with one released note, a leader's and a projector's provider. */
+/** A meeting in speculation with three released notes, a leader's and a projector's provider. */
 async function leaderAndReader(fx: BoardFixture) {
   const cast = await startBoardCast(fx);
   await goToPhase(cast.leader, 'speculation');
-  const author = cast.members[0] as RecordingClient;
-  const added = await author.send<{ noteId: string }>('note:add', {
-    secret: noteSecret(),
-    kind: 'image',
-    text: 'a note',
-  });
-  if (!added.ok) throw new Error(added.error.code);
+  const ids: string[] = [];
+  // A leader's release sends a batch of three (REL-4).
+  for (const author of cast.members.slice(0, 3) as RecordingClient[]) {
+    const added = await author.send<{ noteId: string }>('note:add', {
+      secret: noteSecret(),
+      kind: 'image',
+      text: 'a note',
+    });
+    if (!added.ok) throw new Error(added.error.code);
+    ids.push(added.value.noteId);
+  }
   expect((await cast.leader.send('board:release', {})).ok).toBe(true);
   const lead = fx.openBoard(cast.leader.token, cast.meetingId, 0, 'leader');
   const reader = fx.openBoard(cast.projector.token, cast.meetingId, 0, 'projector');
   await Promise.all([lead.synced(), reader.synced()]);
-  await reader.until((d) => readBoard(d).notes.length === 1, 'the note');
-  return { cast, lead, reader, noteId: added.value.noteId };
+  await reader.until((d) => readBoard(d).notes.length === 3, 'the notes');
+  return { cast, lead, reader, noteId: ids[0] as string };
 }
 
 /**
@@ -80,7 +84,7 @@ describe('held leader updates (WIRE-3)', () => {
     // The leader's arranging that follows is held with it: not applied, not relayed...
     setNoteLayout(lead.doc, noteId, { x: 321, highlight: true });
     await handled(lead);
-    expect(readBoard(reader.doc).notes[0]).toMatchObject({ highlight: false });
+    expect(readBoard(reader.doc).notes.find((n) => n.id === noteId)).toMatchObject({ highlight: false });
     fx.clock.advance(HELD_UPDATE_MAX_MS - 1);
     expect(lead.closes).toEqual([]);
     // ...and then given up, with a code the client acts on.
@@ -89,10 +93,10 @@ describe('held leader updates (WIRE-3)', () => {
       code: BOARD_CLOSE.INCOMPLETE_UPDATE,
       reason: `an update waited ${HELD_UPDATE_MAX_MS / 1000} s for a missing part`,
     });
-    expect(readBoard(reader.doc).notes[0]).toMatchObject({ highlight: false });
+    expect(readBoard(reader.doc).notes.find((n) => n.id === noteId)).toMatchObject({ highlight: false });
     const server = new Y.Doc();
     Y.applyUpdate(server, fx.board.encodeBoard(cast.meetingId, 0));
-    expect(readBoard(server).notes[0]).toMatchObject({ highlight: false });
+    expect(readBoard(server).notes.find((n) => n.id === noteId)).toMatchObject({ highlight: false });
     expect(reader.closes).toEqual([]);
   });
 
@@ -126,7 +130,9 @@ describe('held leader updates (WIRE-3)', () => {
     raw.ws.send(updateFrame(second));
     raw.ws.send(updateFrame(first));
     await reader.until(
-      (d) => readBoard(d).notes[0]?.x === 11 && readBoard(d).notes[0]?.y === 22,
+      (d) =>
+        readBoard(d).notes.find((n) => n.id === noteId)?.x === 11 &&
+        readBoard(d).notes.find((n) => n.id === noteId)?.y === 22,
       'both moves',
     );
     fx.clock.advance(HELD_UPDATE_MAX_MS * 2);

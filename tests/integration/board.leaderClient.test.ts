@@ -36,15 +36,19 @@ describe("the leader's board client (WIRE-4)", () => {
     const fx = await startBoardServer();
     const cast = await startBoardCast(fx);
     await goToPhase(cast.leader, 'speculation');
-    const author = cast.members[0] as RecordingClient;
-    const added = await author.send<{ noteId: string }>('note:add', {
-      secret: noteSecret(),
-      kind: 'image',
-      text: 'a note',
-    });
-    if (!added.ok) throw new Error(added.error.code);
+    // Three notes: a leader's release sends a batch of three or more (REL-4).
+    const ids: string[] = [];
+    for (const author of cast.members.slice(0, 3) as RecordingClient[]) {
+      const added = await author.send<{ noteId: string }>('note:add', {
+        secret: noteSecret(),
+        kind: 'image',
+        text: 'a note',
+      });
+      if (!added.ok) throw new Error(added.error.code);
+      ids.push(added.value.noteId);
+    }
     expect((await cast.leader.send('board:release', {})).ok).toBe(true);
-    const noteId = added.value.noteId;
+    const noteId = ids[0] as string;
     const reader = fx.openBoard(cast.projector.token, cast.meetingId, 0, 'projector');
 
     const store = createStore<BoardSnapshot>(EMPTY_BOARD);
@@ -53,7 +57,7 @@ describe("the leader's board client (WIRE-4)", () => {
       WebSocketPolyfill: WebSocket,
     });
     onTestFinished(() => lb.close());
-    await until(store, (b) => b.synced && b.notes.length === 1, 'the leader synced');
+    await until(store, (b) => b.synced && b.notes.length === 3, 'the leader synced');
 
     // The board takes MAX_THEMES themes: all arrive.
     for (let i = 0; i < MAX_THEMES; i++) lb.editor.saveTheme(`Theme ${i + 1}`);
@@ -71,11 +75,14 @@ describe("the leader's board client (WIRE-4)", () => {
     const fresh = await until(store, (b) => b.synced, 'the fresh copy');
     expect(fresh.themes).toHaveLength(MAX_THEMES);
     expect(fresh.themes.some((t) => t.id === extra)).toBe(false);
-    expect(fresh.notes[0]?.x).not.toBe(444);
+    expect(fresh.notes.find((n) => n.id === noteId)?.x).not.toBe(444);
 
     // The board still works: the next move is stored and relayed, and lost nothing more.
     lb.editor.layout(noteId, { highlight: true });
-    await reader.until((d) => readBoard(d).notes[0]?.highlight === true, 'the next move');
+    await reader.until(
+      (d) => readBoard(d).notes.find((n) => n.id === noteId)?.highlight === true,
+      'the next move',
+    );
     expect(readBoard(reader.doc).themes.some((t) => t.id === extra)).toBe(false);
     expect(lb.lost.get()).toHaveLength(2);
   });

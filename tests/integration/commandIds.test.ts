@@ -114,7 +114,8 @@ describe('the commands table migration (WIRE-1)', () => {
     db.exec(`DROP TABLE commands;
       CREATE TABLE commands (meeting_id TEXT NOT NULL, command_id TEXT NOT NULL,
         PRIMARY KEY (meeting_id, command_id)) WITHOUT ROWID;
-      INSERT INTO commands VALUES ('meeting-1', 'old-command-1');`);
+      INSERT INTO commands VALUES ('meeting-1', 'old-command-1');
+      ALTER TABLE notes DROP COLUMN layout;`);
     db.pragma('user_version = 2');
     db.close();
 

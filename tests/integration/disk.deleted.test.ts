@@ -79,6 +79,8 @@ describe('deleted text leaves the disk while the meeting runs (DISK-3)', () => {
     const r1 = await add(ma, doomed('releasedold'));
     const r2 = await add(mb, doomed('releaseddeleted'));
     await add(mc, keep('releasedkept'));
+    // Three or more wait: a leader's release sends them now (REL-4), not after the random delay.
+    await leader.send('board:release', {});
     await board.until((d) => readBoard(d).notes.length >= 3, 'the batch');
     await edit(r1, keep('releasednew'));
     await del(r2);

@@ -44,6 +44,7 @@ describe('leaders layout across a restart (DISK-13)', () => {
       const ids = [];
       for (const [i, member] of members.entries()) ids.push(await add(member, `note ${i}`));
       const noteId = ids[0] as string;
+      await leader.send('board:release', {});
       await board.until((d) => readBoard(d).notes.length === 3, 'the batch');
       setTheme(board.doc, THEME_ID, 'A theme');
       setNoteLayout(board.doc, noteId, { theme: THEME_ID, highlight: true });

@@ -43,6 +43,7 @@ describe("a leader's remove (DISK-5)", () => {
     const onBoard = await add(ma);
     const toHide = await add(mb);
     await add(mc);
+    await leader.send('board:release', {});
     await watch.until((d) => readBoard(d).notes.length === 3, 'the batch');
     expect(await ma.send('note:moderate', { noteId: onBoard.noteId, action: 'remove' })).toMatchObject({
       ok: false,
@@ -65,6 +66,8 @@ describe("a leader's remove (DISK-5)", () => {
     const queued = await add(mc);
     await add(ma);
     await add(mb);
+    // Three wait: a leader's release sends them now (REL-4), not after the random delay.
+    await leader.send('board:release', {});
     const view = nextEvent<[LeaderNotesView]>(leader.socket, 'board:leader');
     expect(await leader.send('note:moderate', { noteId: queued.noteId, action: 'remove' })).toEqual({
       ok: true,

@@ -113,6 +113,8 @@ describe('the product client within its budgets (LIMIT-2)', () => {
         );
       }
       await Promise.all(commands);
+      // The notes wait for their random delay (REL-1); a leader's release sends them now.
+      expect((await cast.leader.send('board:release', {})).ok).toBe(true);
       await waitForDoc(
         board.doc,
         (d) => readBoard(d).notes.length >= 18,
