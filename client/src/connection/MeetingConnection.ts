@@ -272,8 +272,9 @@ export class MeetingConnection {
     for (let i = 0; i < CLOCK_SAMPLES_PER_CONNECT && socket.connected; i++) {
       const t0 = Date.now();
       const serverNow = await new Promise<number | null>((resolve) => {
-        socket.timeout(PING_TIMEOUT_MS).emit('time:ping', (err: Error | null, now: number) => {
-          resolve(err ? null : now);
+        // A refusal (rate-limited: a Result, not a time) is no sample.
+        socket.timeout(PING_TIMEOUT_MS).emit('time:ping', (err: Error | null, now: unknown) => {
+          resolve(err || typeof now !== 'number' ? null : now);
         });
       });
       if (serverNow === null) continue;

@@ -25,6 +25,8 @@ const REOPEN_AFTER: ReadonlySet<number> = new Set([
   BOARD_CLOSE.TOO_LARGE,
   BOARD_CLOSE.MALFORMED,
   BOARD_CLOSE.INCOMPLETE_UPDATE,
+  // A blocked seat (LIMIT-6) is let in again after 30 s: backing off, the board comes back then.
+  BOARD_CLOSE.RATE_LIMITED,
 ]);
 
 const REOPEN_MIN_MS = 1_000;
