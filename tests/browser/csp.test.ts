@@ -65,8 +65,8 @@ describe('the screens under the Content-Security-Policy', { timeout: 240_000 }, 
     await leader.page.getByLabel('Plan').selectOption('classic-90-two-cases');
     await leader.page.getByRole('button', { name: 'Create meeting' }).click();
     await leader.page.getByRole('heading', { name: 'Your meeting is ready' }).waitFor();
-    const joinLink = await leader.page.getByLabel('Link for the group').inputValue();
-    const projectorLink = await leader.page.getByLabel('Projector link').inputValue();
+    const joinLink = await leader.page.getByLabel('Link for the group', { exact: true }).inputValue();
+    const projectorLink = await leader.page.getByLabel('Projector link', { exact: true }).inputValue();
     await leader.page.getByRole('link', { name: 'Open the leader console' }).click();
     await leader.page.getByRole('button', { name: 'Start the meeting' }).waitFor();
 

@@ -78,7 +78,9 @@ describe('browser: phones in the room', { timeout: 180_000 }, () => {
     const choices = console.getByRole('group', { name: 'Address for phones' });
     await choices.waitFor();
     expect(await choices.getByRole('radio').count()).toBe(2);
-    await poll(() => console.getByLabel('Link for the group').inputValue()).toBe(joinUrl('127.0.0.2'));
+    await poll(() => console.getByLabel('Link for the group', { exact: true }).inputValue()).toBe(
+      joinUrl('127.0.0.2'),
+    );
 
     const projector = await laptop.context.newPage();
     await projector.setViewportSize(VIEWPORTS.projector);
@@ -90,14 +92,18 @@ describe('browser: phones in the room', { timeout: 180_000 }, () => {
 
     // The leader picks the other address: the projector window follows it at once.
     await choices.getByRole('radio', { name: `127.0.0.3:${port}` }).check();
-    await poll(() => console.getByLabel('Link for the group').inputValue()).toBe(joinUrl('127.0.0.3'));
+    await poll(() => console.getByLabel('Link for the group', { exact: true }).inputValue()).toBe(
+      joinUrl('127.0.0.3'),
+    );
     await projector.getByText('Join at 127.0.0.3:').waitFor();
     await poll(() => readQr(projector, decoder)).toBe(joinUrl('127.0.0.3'));
     await screenshot(projector, 'lan-projector-qr');
 
     // The device remembers the pick.
     await console.reload();
-    await poll(() => console.getByLabel('Link for the group').inputValue()).toBe(joinUrl('127.0.0.3'));
+    await poll(() => console.getByLabel('Link for the group', { exact: true }).inputValue()).toBe(
+      joinUrl('127.0.0.3'),
+    );
     await expect.poll(() => choices.getByRole('radio', { name: `127.0.0.3:${port}` }).isChecked()).toBe(true);
     await console.locator('details.phone-qr summary').click();
     await screenshot(console, 'lan-leader-addresses');
@@ -121,7 +127,7 @@ describe('browser: phones in the room', { timeout: 180_000 }, () => {
     await leader.page.goto(`http://localhost:${port}/`);
     await leader.page.getByRole('button', { name: 'Create meeting' }).click();
     const code = await leader.page.getByTestId('created-join-code').textContent();
-    await poll(() => leader.page.getByLabel('Link for the group').inputValue()).toBe(
+    await poll(() => leader.page.getByLabel('Link for the group', { exact: true }).inputValue()).toBe(
       `http://127.0.0.2:${port}/join#code=${code}`,
     );
     await leader.context.close();
