@@ -71,7 +71,7 @@ async function ack(socket: Socket, event: string, payload: unknown): Promise<{ o
   return (await socket.timeout(WAIT_MS).emitWithAck(event, payload)) as { ok: boolean };
 }
 
-/** Creates a meeting, opens its speculation phase and adds one released note. */
+/** Creates a meeting, opens its speculation phase and releases a batch of three notes. */
 export async function meetingWithNote(url: string): Promise<ProbeMeeting> {
   const created = await post<{ meetingId: string; leaderLink: string; joinCode: string }>(
     url,
@@ -93,11 +93,14 @@ export async function meetingWithNote(url: string): Promise<ProbeMeeting> {
     if (!(await command({ type: 'phase:jump', phaseId: speculation?.id ?? '' })).ok)
       throw new Error('jump refused');
     const noteText = `a note that must survive ${randomBytes(4).toString('hex')}`;
-    const secret = randomBytes(16).toString('hex');
-    if (!(await ack(author.socket, 'note:add', { secret, kind: 'feeling', text: noteText })).ok) {
-      throw new Error('note:add refused');
+    // A leader's release sends a batch of three or more (SPEC REL-4): the note and two more.
+    for (const text of [noteText, 'a second note', 'a third note']) {
+      const secret = randomBytes(16).toString('hex');
+      if (!(await ack(author.socket, 'note:add', { secret, kind: 'feeling', text })).ok) {
+        throw new Error('note:add refused');
+      }
     }
-    // Released now, so that the board shows it whatever the batch size.
+    // Released now, not after the batch's random delay.
     if (!(await ack(leader.socket, 'board:release', {})).ok) throw new Error('board:release refused');
     return { meetingId: created.meetingId, leaderToken, noteText };
   } finally {
