@@ -33,21 +33,25 @@ export interface WindowBudget {
 export function memoryRateLimit(budget: WindowBudget, now: () => number): RateLimitStore {
   const windowSec = Math.max(1, Math.ceil(budget.windowMs / 1_000));
   const limiter = new RateLimiterMemory({ points: budget.points, duration: windowSec });
-  const blocked = new RateLimiterMemory({ points: 1, duration: 1 });
+  // Blocks end by the injected clock too (a library block would run on the wall clock).
+  const blockedUntil = new Map<string, number>();
   const windowKey = (key: string, t: number) => `${key}@${Math.floor(t / budget.windowMs)}`;
 
   return {
     async consume(key, cost = 1) {
-      const held = await refusal(blocked, key, 0);
-      if (held) return held;
       const t = now();
+      const until = blockedUntil.get(key);
+      if (until !== undefined && until > t) return { ok: false, retryAfterMs: until - t };
+      if (until !== undefined) blockedUntil.delete(key);
       const verdict = await refusal(limiter, windowKey(key, t), cost);
       if (!verdict) return { ok: true, retryAfterMs: 0 };
       // The window ends by the injected clock, not by the store's own timer.
       return { ok: false, retryAfterMs: Math.max(1, budget.windowMs - (t % budget.windowMs)) };
     },
     async block(key, ms) {
-      await blocked.block(key, Math.max(1, Math.ceil(ms / 1_000)));
+      const t = now();
+      for (const [k, until] of blockedUntil) if (until <= t) blockedUntil.delete(k);
+      blockedUntil.set(key, t + Math.max(1, ms));
     },
   };
 }

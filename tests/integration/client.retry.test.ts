@@ -200,3 +200,32 @@ describe('client retries (REL-7)', () => {
     expect(fx.storage.listNotes(cast.meetingId)).toEqual([]);
   });
 });
+
+describe('a seat closed for a flood comes back (LIMIT-6)', () => {
+  it('LIMIT-6: the real client reconnects once retryAfterMs has passed and sends what waited', async () => {
+    const fx = await startBoardServer();
+    const cast = await startBoardCast(fx);
+    await goToPhase(cast.leader, 'speculation');
+    const member = cast.members[0];
+    if (!member) throw new Error('no member');
+    const client = await memberClient(fx, cast.meetingId, member.token);
+
+    // Three more tabs of the same seat (four in all, the cap) flood time:ping.
+    const tabs = await Promise.all([1, 2, 3].map((i) => fx.connect(member.token, `flood${i}`)));
+    for (const tab of tabs) for (let i = 0; i < 200; i++) tab.socket.emit('time:ping', () => {});
+    await until(() => client.connection.status.get() === 'offline', 'the client closed by the flood');
+    const closedAt = fx.clock.now();
+
+    // A note typed while closed waits; the reconnect is armed no earlier than the block's end.
+    const note = client.notes.add('association', 'typed while blocked', 0);
+    await until(() => client.due.size > 0, 'a reconnect armed');
+    const at = Math.min(...[...client.due].map((d) => d.at));
+    expect(at - closedAt).toBeGreaterThanOrEqual(30_000);
+    expect(client.connection.status.get()).toBe('offline');
+
+    const results = await drive(fx.clock, client.due, [note]);
+    expect(results.map((r) => r.ok)).toEqual([true]);
+    expect(client.connection.status.get()).toBe('online');
+    expect(fx.storage.listNotes(cast.meetingId).map((n) => n.text)).toEqual(['typed while blocked']);
+  });
+});

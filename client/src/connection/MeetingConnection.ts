@@ -92,7 +92,9 @@ export class MeetingConnection {
   private readonly pending = new Map<string, Pending>();
   private readonly estimator = new ClockOffsetEstimator();
   private resampleTimer: ReturnType<typeof setInterval> | null = null;
-  private handshakeRetry: ReturnType<typeof setTimeout> | null = null;
+  private handshakeRetry: RetryTimer | null = null;
+  /** Why the server last closed this connection (`connection:closed`), read at the disconnect. */
+  private closedBy: { code: string; retryAfterMs?: number } | null = null;
   private handshakeFailures = 0;
   private readonly connectListeners = new Set<() => void>();
   private readonly endListeners = new Set<(status: ConnectionStatus) => void>();
@@ -126,16 +128,28 @@ export class MeetingConnection {
       for (const [id, p] of this.pending) this.transmit(id, p);
       for (const l of this.connectListeners) l();
     });
-    socket.on('disconnect', () => {
-      if (!FINAL.has(this.status.get())) this.status.set('offline');
+    socket.on('connection:closed', (info) => {
+      this.closedBy = info;
     });
-    socket.on('connect_error', (err: Error & { data?: { code?: string } }) => {
+    socket.on('disconnect', (reason) => {
+      const closedBy = this.closedBy;
+      this.closedBy = null;
+      if (FINAL.has(this.status.get())) return;
+      this.status.set('offline');
+      // A close by the server stops Socket.IO's own reconnection. A seat blocked for a flood
+      // comes back once the block is over (LIMIT-6); a connection a newer one of the same seat
+      // replaced (LIMIT-4) stays closed, or the two would push each other out in turn.
+      if (reason === 'io server disconnect' && closedBy?.code === ERROR_CODES.RATE_LIMITED) {
+        this.retryHandshake(socket, closedBy.retryAfterMs);
+      }
+    });
+    socket.on('connect_error', (err: Error & { data?: { code?: string; retryAfterMs?: number } }) => {
       const code = err.data?.code;
       if (code === ERROR_CODES.PROTOCOL_MISMATCH) return this.finish('outdated');
       if (code === ERROR_CODES.UNAUTHENTICATED) return this.finish('unauthenticated');
       this.status.set('offline');
       // A refusal by the server's middleware stops Socket.IO's own reconnection: retry ourselves.
-      if (!socket.active) this.retryHandshake(socket);
+      if (!socket.active) this.retryHandshake(socket, err.data?.retryAfterMs);
     });
     socket.on('meeting:state', (view) => {
       // A server updated under an open page: reload rather than misread its snapshots.
@@ -157,7 +171,7 @@ export class MeetingConnection {
 
   stop(): void {
     if (this.resampleTimer) clearInterval(this.resampleTimer);
-    if (this.handshakeRetry) clearTimeout(this.handshakeRetry);
+    this.handshakeRetry?.cancel();
     this.resampleTimer = null;
     this.handshakeRetry = null;
     const socket = this.socket;
@@ -284,15 +298,18 @@ export class MeetingConnection {
     }
   }
 
-  private retryHandshake(socket: ClientSocket): void {
+  /** Connects again after a refusal or a close by the server: backoff, and never before `notBeforeMs`. */
+  private retryHandshake(socket: ClientSocket, notBeforeMs?: number): void {
     if (this.handshakeRetry) return;
     this.handshakeFailures += 1;
+    const clock = this.options.retryClock ?? systemRetryClock;
+    const random = this.options.random ?? Math.random;
     const base = Math.min(HANDSHAKE_RETRY_MAX_MS, HANDSHAKE_RETRY_MIN_MS * 2 ** this.handshakeFailures);
-    const delay = base * (0.5 + Math.random() * 0.5);
-    this.handshakeRetry = setTimeout(() => {
+    const delay = Math.max(base * (0.5 + random() * 0.5), notBeforeMs ?? 0);
+    this.handshakeRetry = clock.setTimer(clock.now() + delay, () => {
       this.handshakeRetry = null;
       if (this.socket === socket && !FINAL.has(this.status.get())) socket.connect();
-    }, delay);
+    });
   }
 
   private finish(status: ConnectionStatus): void {
