@@ -96,6 +96,7 @@ const REQUIRED = [
   'capacity.rssPerSeat',
   'capacity.heapPerSeat',
   'capacity.loopDelayP99',
+  'capacity.checkpointMaxMs',
   'restart.emptyMs',
   'restart.fullMs',
   'restart.boardColdMs',

@@ -4,6 +4,7 @@
  * memory and CPU time of the server process (nothing that walks /proc/self/fd: with
  * thousands of sockets that alone would stall the server).
  */
+import { subscribe } from 'node:diagnostics_channel';
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { serveRpc } from './lib/rpc';
 import type { ProbeStats } from './lib/types';
@@ -39,6 +40,21 @@ setInterval(() => {
   lastTick = now;
 }, STALL_TICK_MS).unref();
 
+/** The server's WAL truncations (its diagnostics channel), each one's time on the event loop. */
+const CHECKPOINT_CHANNEL = 'balint-room:wal-checkpoint';
+let checkpointMs: number[] = [];
+let checkpointsBusy = 0;
+subscribe(CHECKPOINT_CHANNEL, (message) => {
+  const { ms, busy } = message as { ms: number; busy: boolean };
+  if (checkpointMs.length < 100_000) checkpointMs.push(ms);
+  if (busy) checkpointsBusy++;
+});
+function checkpointStats(): ProbeStats['checkpoints'] {
+  const sorted = [...checkpointMs].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? Number.NaN;
+  return { count: sorted.length, busy: checkpointsBusy, p99: at(0.99), max: sorted.at(-1) ?? Number.NaN };
+}
+
 const late = (ns: number) => Math.max(0, ns / NS_PER_MS - RESOLUTION_MS);
 
 if (process.send) {
@@ -60,11 +76,14 @@ if (process.send) {
         gcPauses,
         monotonicMicros: Number(process.hrtime.bigint() / 1000n),
         stalls,
+        checkpoints: checkpointStats(),
       };
       if (args.reset) {
         delay.reset();
         gcPauses = { count: 0, totalMs: 0, maxMs: 0 };
         stalls = [];
+        checkpointMs = [];
+        checkpointsBusy = 0;
       }
       return stats;
     },

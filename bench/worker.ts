@@ -251,7 +251,8 @@ async function capLoad(args: {
       const sender = 1 + Math.floor(random() * (m.size - 1));
       notesSent++;
       inFlight.push(
-        m.addNote(sender, nextMarker(), args.timeoutMs).then(
+        // Every fourth note is edited by its author once delivered: deleted text while the meeting runs.
+        m.addNote(sender, nextMarker(), args.timeoutMs, n % 4 === 3).then(
           (ms) => fanoutMs.push(ms),
           (error: unknown) => capacityErrors.add(message(error)),
         ),

@@ -8,7 +8,11 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** The bundled server; `node` runs this file. */
 export const SERVER_ENTRY = path.join(ROOT, 'dist', 'server', 'main.js');
-const OUTPUTS = [SERVER_ENTRY, path.join(ROOT, 'client', 'dist', 'index.html')];
+const OUTPUTS = [
+  SERVER_ENTRY,
+  path.join(ROOT, 'client', 'dist', 'index.html'),
+  path.join(ROOT, 'client', 'dist', 'source.tar.gz'),
+];
 /** What the build reads; a production copy has none of it, so its build counts as current. */
 const SOURCES = [
   'server',

@@ -10,7 +10,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT } from './build-state.mjs';
-import { meetingAndNoteAreBack, meetingWithNote } from './lib/meeting-probe';
+import { meetingAndNoteAreBack, meetingWithNote, sourceIsOffered } from './lib/meeting-probe';
 import { until } from './lib/processes';
 
 const BASE = 'docker.io/library/debian:trixie-slim';
@@ -140,6 +140,8 @@ async function main(): Promise<void> {
   );
   const meeting = await meetingWithNote(url);
   check(true, 'a meeting and a note, through REST and socket.io-client');
+  const sourceBytes = await sourceIsOffered(url);
+  check(true, `it offers its own source at /source.tar.gz (${Math.round(sourceBytes / 1024)} KiB, BUILD-4)`);
 
   const d0 = performance.now();
   podman(['stop', '--time', '10', name]);

@@ -12,7 +12,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ROOT } from './build-state.mjs';
-import { meetingAndNoteAreBack, meetingWithNote } from './lib/meeting-probe';
+import { meetingAndNoteAreBack, meetingWithNote, sourceIsOffered } from './lib/meeting-probe';
 import {
   alive,
   commandOf,
@@ -139,6 +139,8 @@ async function main(): Promise<void> {
   const meeting = await meetingWithNote(url);
   await meetingAndNoteAreBack(url, meeting);
   check(true, 'the production server serves a meeting with a note on its board');
+  const sourceBytes = await sourceIsOffered(url);
+  check(true, `it offers its own source at /source.tar.gz (${Math.round(sourceBytes / 1024)} KiB, BUILD-4)`);
   check(!server.output().includes(meeting.noteText), 'the note text is in no log line');
 
   const npmPid = server.child.pid as number;

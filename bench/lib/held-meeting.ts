@@ -134,9 +134,10 @@ export class HeldMeeting {
 
   /**
    * A participant adds a note; resolves with the ms until every other seat's document has it.
-   * `marker` must be unique in the run.
+   * `marker` must be unique in the run. With `edit`, the author then rewrites it once (the old
+   * text is deleted content: the server compacts the case and truncates the WAL, DISK-3).
    */
-  async addNote(senderIndex: number, marker: string, deliveryTimeoutMs: number): Promise<number> {
+  async addNote(senderIndex: number, marker: string, deliveryTimeoutMs: number, edit = false): Promise<number> {
     const sender = this.seats[senderIndex];
     if (!sender?.board) throw new Error('no board connection to measure with');
     const key = Buffer.from(marker, 'utf8');
@@ -147,16 +148,28 @@ export class HeldMeeting {
       this.pendingNotes.delete(key),
     );
     const kind = SPECULATION_KINDS[marker.length % SPECULATION_KINDS.length] ?? 'association';
+    const secret = newSecret();
     const acked = withTimeout(
-      new Promise<void>((resolve, reject) =>
-        sender.socket.emit('note:add', { secret: newSecret(), kind, text: noteText(marker) }, (result) =>
-          result.ok ? resolve() : reject(new Error(`note:add refused: ${result.error.code}`)),
+      new Promise<string>((resolve, reject) =>
+        sender.socket.emit('note:add', { secret, kind, text: noteText(marker) }, (result) =>
+          result.ok ? resolve(result.value.noteId) : reject(new Error(`note:add refused: ${result.error.code}`)),
         ),
       ),
       ACK_TIMEOUT_MS,
       'note:add ack',
     );
-    const [ms] = await Promise.all([delivered, acked]);
+    const [ms, noteId] = await Promise.all([delivered, acked]);
+    if (edit) {
+      await withTimeout(
+        new Promise<void>((resolve, reject) =>
+          sender.socket.emit('note:edit', { noteId, secret, text: `${noteText(marker)} (edited)` }, (result) =>
+            result.ok ? resolve() : reject(new Error(`note:edit refused: ${result.error.code}`)),
+          ),
+        ),
+        ACK_TIMEOUT_MS,
+        'note:edit ack',
+      );
+    }
     return ms;
   }
 

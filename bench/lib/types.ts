@@ -19,6 +19,8 @@ export interface ProbeStats {
   monotonicMicros: number;
   /** Event-loop stalls of 50 ms or more since the last reset: when they ended (ms) and how long. */
   stalls: { at: number; ms: number }[];
+  /** WAL truncations since the last reset (DISK-3): how many, how many a lock refused, time on the loop. */
+  checkpoints: { count: number; busy: number; p99: number; max: number };
 }
 
 /** A seat the load generator connects as: the leader first, then the participants. */

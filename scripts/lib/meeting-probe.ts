@@ -135,3 +135,13 @@ export async function meetingAndNoteAreBack(url: string, m: ProbeMeeting): Promi
     doc.destroy();
   }
 }
+
+/** BUILD-4: the running server offers its own source as a gzip archive. */
+export async function sourceIsOffered(url: string): Promise<number> {
+  const res = await fetch(`${url}/source.tar.gz`);
+  const body = Buffer.from(await res.arrayBuffer());
+  if (!res.ok) throw new Error(`/source.tar.gz answered ${res.status}`);
+  // A gzip stream starts with 1f 8b; the SPA fallback would have sent HTML.
+  if (body[0] !== 0x1f || body[1] !== 0x8b) throw new Error('/source.tar.gz is not a gzip archive');
+  return body.length;
+}

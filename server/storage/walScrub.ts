@@ -1,3 +1,4 @@
+import { channel } from 'node:diagnostics_channel';
 import type Database from 'better-sqlite3';
 import type { Logger } from '../core/logger';
 
@@ -7,6 +8,13 @@ export const SCRUB_RETRY_MS = 250;
 export const BLOCKED_LOG_EVERY_MS = 30_000;
 /** Deletions during a meeting wait at most this long for the next truncation (one per period). */
 export const SCRUB_BATCH_MS = 5_000;
+
+/**
+ * Every truncation attempt's time on the event loop, `{ ms, busy }`, for the benchmark's probe
+ * (DISK-12: shown to stay under 5 ms at capacity). Without a subscriber nothing is published.
+ */
+export const CHECKPOINT_CHANNEL = 'balint-room:wal-checkpoint';
+const checkpoints = channel(CHECKPOINT_CHANNEL);
 
 /**
  * Keeps the WAL free of deleted content: old copies of pages (with deleted rows in them) stay in
@@ -76,12 +84,15 @@ export class WalScrubber {
     const started = Date.now();
     this.lastRunAt = started;
     let busy = true;
+    const t0 = performance.now();
     try {
       const [result] = this.db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
       busy = !!result?.busy;
     } catch (error) {
       // SQLITE_BUSY from the busy handler: another connection holds a lock. Try again.
       if (!(error instanceof Error && /busy|locked/i.test(error.message))) throw error;
+    } finally {
+      if (checkpoints.hasSubscribers) checkpoints.publish({ ms: performance.now() - t0, busy });
     }
     if (busy) {
       this.blockedSince ??= started;

@@ -331,8 +331,8 @@ export const de: Catalogue = {
   'about.source.title': 'Freie Software',
   'about.source.body':
     'Balint Room ist freie Software unter der GNU Affero General Public License, Version 3 oder später. Dieser Server läuft mit Version {version}.',
-  'about.source.link': 'Sein Quellcode',
-  'about.source.ask': 'Den Quellcode erhalten Sie von den Betreibern dieses Servers.',
+  'about.source.link': 'Wo es entwickelt wird',
+  'about.source.download': 'Quellcode dieser Version herunterladen (.tar.gz)',
 
   'privacy.title': 'Datenschutz: was gespeichert wird, wo und wie lange',
   'privacy.intro':

@@ -331,8 +331,8 @@ export const el: Catalogue = {
   'about.source.title': 'Ελεύθερο λογισμικό',
   'about.source.body':
     'Το Balint Room είναι ελεύθερο λογισμικό με την άδεια GNU Affero General Public License, έκδοση 3 ή νεότερη. Αυτός ο διακομιστής εκτελεί την έκδοση {version}.',
-  'about.source.link': 'Ο πηγαίος κώδικας',
-  'about.source.ask': 'Ζητήστε τον πηγαίο κώδικα από όσους λειτουργούν αυτόν τον διακομιστή.',
+  'about.source.link': 'Πού αναπτύσσεται',
+  'about.source.download': 'Λήψη του πηγαίου κώδικα αυτής της έκδοσης (.tar.gz)',
 
   'privacy.title': 'Απόρρητο: τι αποθηκεύεται, πού και για πόσο',
   'privacy.intro':

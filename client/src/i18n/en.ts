@@ -323,8 +323,8 @@ export const en = {
   'about.source.title': 'Free software',
   'about.source.body':
     'Balint Room is free software under the GNU Affero General Public License, version 3 or later. This server runs version {version}.',
-  'about.source.link': 'Its source code',
-  'about.source.ask': 'Ask whoever runs this server for its source code.',
+  'about.source.link': 'Where it is developed',
+  'about.source.download': 'Download the source code of this version (.tar.gz)',
 
   'privacy.title': 'Privacy: what is stored, where, and for how long',
   'privacy.intro':

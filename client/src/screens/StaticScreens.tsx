@@ -23,7 +23,9 @@ function Items({ keys, ordered = false }: { keys: MessageKey[]; ordered?: boolea
 
 /**
  * AGPL-3.0 section 13: everyone who uses the server over the network is offered the source of
- * the version that runs. Version, commit and URL are fixed at build time (vite.config.ts).
+ * the version that runs. The build packs it as /source.tar.gz (scripts/build.mjs), so the link is
+ * right for a modified server too; version, commit and a repository URL are fixed at build time
+ * (vite.config.ts).
  */
 function SourceOffer() {
   const t = useT();
@@ -31,16 +33,21 @@ function SourceOffer() {
   return (
     <>
       <h2>{t('about.source.title')}</h2>
-      <p data-testid="about-source">
-        {t('about.source.body', { version })}{' '}
-        {__BALINT_SOURCE_URL__ ? (
-          <a href={__BALINT_SOURCE_URL__} rel="noopener">
-            {t('about.source.link')}
+      <p data-testid="about-source">{t('about.source.body', { version })}</p>
+      <ul className="prose-list">
+        <li>
+          <a href="/source.tar.gz" download>
+            {t('about.source.download')}
           </a>
-        ) : (
-          t('about.source.ask')
+        </li>
+        {__BALINT_SOURCE_URL__ && (
+          <li>
+            <a href={__BALINT_SOURCE_URL__} rel="noopener">
+              {t('about.source.link')}
+            </a>
+          </li>
         )}
-      </p>
+      </ul>
     </>
   );
 }
