@@ -51,7 +51,8 @@ subscribe(CHECKPOINT_CHANNEL, (message) => {
 });
 function checkpointStats(): ProbeStats['checkpoints'] {
   const sorted = [...checkpointMs].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? Number.NaN;
+  const at = (q: number) =>
+    sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? Number.NaN;
   return { count: sorted.length, busy: checkpointsBusy, p99: at(0.99), max: sorted.at(-1) ?? Number.NaN };
 }
 

@@ -137,7 +137,12 @@ export class HeldMeeting {
    * `marker` must be unique in the run. With `edit`, the author then rewrites it once (the old
    * text is deleted content: the server compacts the case and truncates the WAL, DISK-3).
    */
-  async addNote(senderIndex: number, marker: string, deliveryTimeoutMs: number, edit = false): Promise<number> {
+  async addNote(
+    senderIndex: number,
+    marker: string,
+    deliveryTimeoutMs: number,
+    edit = false,
+  ): Promise<number> {
     const sender = this.seats[senderIndex];
     if (!sender?.board) throw new Error('no board connection to measure with');
     const key = Buffer.from(marker, 'utf8');
@@ -152,7 +157,9 @@ export class HeldMeeting {
     const acked = withTimeout(
       new Promise<string>((resolve, reject) =>
         sender.socket.emit('note:add', { secret, kind, text: noteText(marker) }, (result) =>
-          result.ok ? resolve(result.value.noteId) : reject(new Error(`note:add refused: ${result.error.code}`)),
+          result.ok
+            ? resolve(result.value.noteId)
+            : reject(new Error(`note:add refused: ${result.error.code}`)),
         ),
       ),
       ACK_TIMEOUT_MS,
@@ -162,8 +169,11 @@ export class HeldMeeting {
     if (edit) {
       await withTimeout(
         new Promise<void>((resolve, reject) =>
-          sender.socket.emit('note:edit', { noteId, secret, text: `${noteText(marker)} (edited)` }, (result) =>
-            result.ok ? resolve() : reject(new Error(`note:edit refused: ${result.error.code}`)),
+          sender.socket.emit(
+            'note:edit',
+            { noteId, secret, text: `${noteText(marker)} (edited)` },
+            (result) =>
+              result.ok ? resolve() : reject(new Error(`note:edit refused: ${result.error.code}`)),
           ),
         ),
         ACK_TIMEOUT_MS,
