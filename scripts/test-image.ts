@@ -3,7 +3,9 @@
  * Makes the debian:trixie-slim base locally with debootstrap when it is missing (no registry is
  * reachable here), builds the image with `--format docker` (so HEALTHCHECK is kept), runs it with
  * a volume, waits for `podman healthcheck run`, creates a meeting with a note, stops the container
- * (it drains within 2 s and exits 0), starts it again and finds the meeting and the note.
+ * (it drains within 2 s and exits 0), starts it again and finds the meeting and the note. Then
+ * the same with compose.yaml through podman-compose (Debian's package): up, a meeting, down, up
+ * again on the named volume, the meeting is back, down with the volume.
  * Prints the image size, the build time and the start time.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -15,6 +17,9 @@ import { until } from './lib/processes';
 
 const BASE = 'docker.io/library/debian:trixie-slim';
 const TAG = 'localhost/balint-room:test';
+/** The image compose.yaml names: tagged from the build above, so compose does not build again. */
+const COMPOSE_IMAGE = 'localhost/balint-room:latest';
+const COMPOSE_PROJECT = `balint-compose-${Math.random().toString(36).slice(2, 8)}`;
 const DRAIN_LIMIT_MS = 2_000;
 const HEALTHY_WITHIN_MS = 120_000;
 const suffix = Math.random().toString(36).slice(2, 8);
@@ -162,6 +167,76 @@ async function main(): Promise<void> {
   figures.push(`restart (podman start until healthy): ${Math.round(performance.now() - r0)} ms`);
   await meetingAndNoteAreBack(url, meeting);
   check(true, 'after a restart the meeting and its note are back from the volume');
+  podman(['rm', '--force', '--time', '0', name]);
+  await composeRun();
+}
+
+/** podman-compose with this machine's runtime and host networking (STACK.md), on a free port. */
+function compose(args: string[], port: number): string {
+  return execFileSync(
+    'podman-compose',
+    [
+      '--project-name',
+      COMPOSE_PROJECT,
+      '--file',
+      path.join(ROOT, 'compose.yaml'),
+      '--podman-args=--runtime runc',
+      `--podman-run-args=--network host -e PORT=${port} -e HOST=127.0.0.1`,
+      ...args,
+    ],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+  ).toString();
+}
+
+async function composeRun(): Promise<void> {
+  podman(['tag', TAG, COMPOSE_IMAGE]);
+  const port = freePort();
+  const url = `http://127.0.0.1:${port}`;
+  // The compose service is the image's own health check, run by podman.
+  const container = () =>
+    podman([
+      'ps',
+      '--filter',
+      `label=io.podman.compose.project=${COMPOSE_PROJECT}`,
+      '--format',
+      '{{.Names}}',
+    ]).trim();
+  const healthy = () =>
+    until(
+      'the compose service to pass its health check',
+      () => podmanOk(['healthcheck', 'run', container()]),
+      HEALTHY_WITHIN_MS,
+    );
+  try {
+    const c0 = performance.now();
+    compose(['up', '-d'], port);
+    await healthy();
+    figures.push(`compose up until healthy: ${Math.round(performance.now() - c0)} ms`);
+    const meeting = await meetingWithNote(url);
+    compose(['down'], port);
+    compose(['up', '-d'], port);
+    await healthy();
+    await meetingAndNoteAreBack(url, meeting);
+    check(
+      true,
+      'podman-compose: compose.yaml runs the image; down and up keep the meeting on the named volume',
+    );
+  } finally {
+    spawnSync(
+      'podman-compose',
+      [
+        '--project-name',
+        COMPOSE_PROJECT,
+        '--file',
+        path.join(ROOT, 'compose.yaml'),
+        '--podman-args=--runtime runc',
+        'down',
+        '--volumes',
+      ],
+      { stdio: 'ignore' },
+    );
+    podmanOk(['rmi', COMPOSE_IMAGE]);
+  }
 }
 
 main()
