@@ -171,7 +171,7 @@ async function main(): Promise<void> {
   await composeRun();
 }
 
-/** podman-compose with this machine's runtime and host networking (STACK.md), on a free port. */
+/** podman-compose with this machine's runtime (STACK.md), publishing on a free loopback port. */
 function compose(args: string[], port: number): string {
   return execFileSync(
     'podman-compose',
@@ -181,10 +181,13 @@ function compose(args: string[], port: number): string {
       '--file',
       path.join(ROOT, 'compose.yaml'),
       '--podman-args=--runtime runc',
-      `--podman-run-args=--network host -e PORT=${port} -e HOST=127.0.0.1`,
       ...args,
     ],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, BALINT_PUBLISH: `127.0.0.1:${port}` },
+    },
   ).toString();
 }
 
@@ -212,6 +215,7 @@ async function composeRun(): Promise<void> {
     compose(['up', '-d'], port);
     await healthy();
     figures.push(`compose up until healthy: ${Math.round(performance.now() - c0)} ms`);
+    // Through the port compose published (its own network, not the host's).
     const meeting = await meetingWithNote(url);
     compose(['down'], port);
     compose(['up', '-d'], port);
