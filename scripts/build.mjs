@@ -1,6 +1,7 @@
 // Builds what production runs: the client with vite (client/dist) and the server bundled once with
 // esbuild (dist/server/main.js). Plain JavaScript so that it needs no TypeScript runner.
 // Packages stay external: production installs them with `npm ci --omit=dev`.
+import { Buffer } from 'node:buffer';
 import { execFileSync } from 'node:child_process';
 import { closeSync, lstatSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
 import path from 'node:path';
