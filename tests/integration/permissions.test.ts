@@ -38,6 +38,10 @@ function everyCommand(cast: Cast): { [K in MeetingCommandType]: Extract<MeetingC
       locked: true,
       title: 'Mine now',
     },
+    'prompt:show': { type: 'prompt:show', prompt: { kind: 'own', text: 'Who else is in the room?' } },
+    'prompt:clear': { type: 'prompt:clear' },
+    'prompt:save': { type: 'prompt:save', text: 'What is it like to be the doctor?' },
+    'prompt:forget': { type: 'prompt:forget', text: 'What is it like to be the doctor?' },
   };
 }
 
