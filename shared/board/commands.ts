@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { NOTE_KINDS } from '../meeting/phases';
-import { NOTE_TEXT_MAX } from './limits';
+import { NOTE_TEXT_MAX, PROXY_NAME_MAX } from './limits';
 
 export { NOTE_TEXT_MAX };
 
@@ -25,7 +25,6 @@ const noteId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/);
  * A leader typing for a member without a device names that member (PROXY-1): the name is what a
  * named meeting shows; an anonymous meeting keeps nothing of it.
  */
-export const PROXY_NAME_MAX = 60;
 export const noteAddSchema = z
   .object({
     secret,

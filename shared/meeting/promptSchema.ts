@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PROMPT_TEXT_MAX, SHIPPED_PROMPT_IDS } from './promptIds';
 
 /**
  * The shape of prompts during push-back (SPEC.md PROMPT-n), apart from their rules
@@ -6,26 +7,6 @@ import { z } from 'zod';
  * travel as an id, so each screen shows them in its own language; a leader's own prompts are text
  * kept in the meeting state, which dies with the meeting.
  */
-export const SHIPPED_PROMPT_IDS = [
-  'be-patient',
-  'be-doctor',
-  'doctor-feels-call',
-  'who-else-in-room',
-  'patient-wants',
-  'doctor-not-allowed',
-  'what-missing',
-  'if-film',
-  'doctor-wants',
-  'relationship-image',
-  'patient-fears',
-  'why-this-case',
-] as const;
-export type ShippedPromptId = (typeof SHIPPED_PROMPT_IDS)[number];
-
-export const PROMPT_TEXT_MAX = 200;
-/** A leader's own prompts per meeting: enough for a session, a bound against floods. */
-export const MAX_OWN_PROMPTS = 20;
-
 const promptText = z
   .string()
   .max(PROMPT_TEXT_MAX * 4)

@@ -1,6 +1,7 @@
 import { ERROR_CODES as E, type CommandError } from '../errors';
 import type { MeetingState } from './state';
-import { MAX_OWN_PROMPTS, type PromptCommand, type PromptsState } from './promptSchema';
+import { MAX_OWN_PROMPTS } from './promptIds';
+import type { PromptCommand, PromptsState } from './promptSchema';
 
 /**
  * The rules of prompts during push-back (SPEC.md PROMPT-n): a leader puts one question at a time

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ERROR_CODES as E } from '../../shared/errors';
 import { meetingCommandSchema, type MeetingCommand } from '../../shared/meeting/commands';
 import { projectView } from '../../shared/meeting/project';
-import { MAX_OWN_PROMPTS, PROMPT_TEXT_MAX } from '../../shared/meeting/promptSchema';
+import { MAX_OWN_PROMPTS, PROMPT_TEXT_MAX } from '../../shared/meeting/promptIds';
 import type { MeetingState } from '../../shared/meeting/state';
 import { transition } from '../../shared/meeting/transition';
 import { apply, by, LEADER, MIN, must, SEAT, SERVER, situations, T0 } from '../helpers/meetingFixtures';

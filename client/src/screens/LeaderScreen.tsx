@@ -22,6 +22,7 @@ import { SettingsPanel } from './lead/SettingsPanel';
 import { Timeline } from './lead/Timeline';
 import { TimerPanel } from './lead/TimerPanel';
 import { useCommand } from './lead/useCommand';
+import { PromptPanel } from './voice/PromptPanel';
 import { useDocumentTitle } from '../components/useDocumentTitle';
 
 /**
@@ -121,6 +122,7 @@ function Console() {
         {view.status === 'running' && (
           <div className="console-board">
             <BoardPanel view={view} run={run} />
+            <PromptPanel view={view} run={run} />
           </div>
         )}
         <div className="console-plan">
@@ -128,6 +130,8 @@ function Console() {
         </div>
         <div className="console-side">
           <SettingsPanel view={view} run={run} />
+          {/* In the lobby, own prompts can be written ahead; while running they sit by the board. */}
+          {view.status === 'lobby' && <PromptPanel view={view} run={run} />}
           {view.status === 'running' && <ExportPanel onPrint={setPrinting} />}
         </div>
       </div>
