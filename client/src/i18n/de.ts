@@ -295,24 +295,6 @@ export const de: Catalogue = {
     'Eine Balintgruppe ist eine kleine, feste Gruppe von Menschen aus Heilberufen (Hausärztinnen und Hausärzte, Pflegende, Psychiaterinnen und Psychiater, Therapeutinnen und Therapeuten, Studierende), die sich regelmäßig trifft, oft über Jahre, um die Beziehung zwischen Behandelnden und Patienten zu betrachten.',
   'about.what.body2':
     'Die Gruppe bespricht nicht die Diagnose oder die richtige Behandlung. Sie schaut darauf, was zwischen zwei Menschen geschieht, und auf die Gefühle, die ein Fall bei der Behandlerin oder dem Behandler auslöst: In der Balintarbeit sind diese Gefühle ein Instrument des Verstehens, kein Störgeräusch.',
-  'about.origin.title': 'Woher sie kommt',
-  'about.origin.body1':
-    'Die Methode geht auf die Psychoanalytiker Michael und Enid Balint zurück, die in den 1950er-Jahren an der Tavistock Clinic in London die ersten Gruppen für Allgemeinärzte leiteten. Michael Balint beschrieb sie in „Der Arzt, sein Patient und die Krankheit“ (1957); der bekannteste Gedanke daraus: Das am häufigsten verordnete Medikament in der Allgemeinpraxis ist der Arzt selbst.',
-  'about.origin.body2':
-    'Heute verbindet die 1972 gegründete Internationale Balint-Föderation Balint-Gesellschaften in mehr als dreißig Ländern. In Deutschland und im Vereinigten Königreich gehört Balintarbeit zur Facharztweiterbildung.',
-  'about.meeting.title': 'Wie eine Sitzung abläuft',
-  'about.meeting.intro':
-    'Eine Sitzung dauert 60 bis 120 Minuten, meist 90 (eine Doppelstunde), mit einer Gruppenleitung oder zwei Co-Leitungen. Für jeden Fall geht die Gruppe dieselben Schritte:',
-  'about.meeting.caseChoice': 'Wer hat einen Fall? Ein Mitglied bietet einen an, oft nach einer Stille.',
-  'about.meeting.presentation':
-    'Fallvorstellung: Die Referentin oder der Referent erzählt den Fall frei, ohne Notizen.',
-  'about.meeting.questions': 'Sachfragen: Die Mitglieder stellen nur kurze Sachfragen.',
-  'about.meeting.speculation':
-    'Einfälle und Phantasien: Die Referentin oder der Referent lehnt sich zurück und hört nur zu, während die Gruppe Gefühle, Bilder und Phantasien zu Patient, Ärztin oder Arzt und ihrer Beziehung äußert. Das ist meist der längste Teil.',
-  'about.meeting.return':
-    'Stellungnahme: Die Referentin oder der Referent kommt zurück und sagt, was berührt hat.',
-  'about.meeting.closing':
-    'Eine Sitzung kann einen zweiten Fall haben und endet mit einer kurzen Abschlussrunde.',
   'about.rules.title': 'Grundregeln',
   'about.rules.confidential': 'Was in der Gruppe gesagt wird, bleibt in der Gruppe.',
   'about.rules.identifiers':

@@ -291,21 +291,6 @@ export const en = {
     'A Balint group is a small, closed group of clinicians (family doctors, nurses, psychiatrists, therapists, students) who meet regularly, often for years, to look at the relationship between a clinician and a patient.',
   'about.what.body2':
     'The group does not discuss the diagnosis or the right treatment. It looks at what happens between two people, and at the feelings a case stirs up in the clinician: in Balint work these feelings are an instrument for understanding, not noise.',
-  'about.origin.title': 'Where it comes from',
-  'about.origin.body1':
-    'The method goes back to the psychoanalysts Michael and Enid Balint, who ran the first groups for general practitioners at the Tavistock Clinic in London in the 1950s. Michael Balint described them in The Doctor, his Patient and the Illness (1957); its best-known idea is that the drug most often prescribed in general practice is the doctor himself.',
-  'about.origin.body2':
-    'Today the International Balint Federation, founded in 1972, connects Balint societies in more than thirty countries. In Germany and the United Kingdom Balint work is part of specialist training.',
-  'about.meeting.title': 'How a meeting runs',
-  'about.meeting.intro':
-    'A meeting lasts 60 to 120 minutes, usually 90, with one leader or two co-leaders. For each case the group goes through the same steps:',
-  'about.meeting.caseChoice': 'Who has a case? A member offers one, often after a silence.',
-  'about.meeting.presentation': 'Presentation: the presenter tells the case freely, without notes.',
-  'about.meeting.questions': 'Questions: members ask short factual questions only.',
-  'about.meeting.speculation':
-    'Push-back: the presenter sits back and only listens, while the group offers feelings, images and fantasies about the patient, the doctor and their relationship. This is usually the longest part.',
-  'about.meeting.return': 'Presenter return: the presenter comes back in and says what struck them.',
-  'about.meeting.closing': 'A meeting may hold a second case, and it ends with a short closing reflection.',
   'about.rules.title': 'Ground rules',
   'about.rules.confidential': 'What is said in the group stays in the group.',
   'about.rules.identifiers': 'No patient names, dates or numbers: nothing that could identify a patient.',

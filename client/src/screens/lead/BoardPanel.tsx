@@ -178,7 +178,10 @@ function OwnNote({ view, caseIndex }: { view: MeetingView; caseIndex: number }) 
         </label>
       )}
       {kinds.length > 0 && (
-        <Composer kinds={kinds} onSend={(kind, text) => void actions.add(kind, text, caseIndex, onBehalfOf)} />
+        <Composer
+          kinds={kinds}
+          onSend={(kind, text) => void actions.add(kind, text, caseIndex, onBehalfOf)}
+        />
       )}
       {mine.length > 0 && <MyNotesList notes={mine} actions={actions} />}
     </details>

@@ -56,7 +56,12 @@ export function PromptPanel({ view, run }: { view: MeetingView; run: RunCommand 
   };
 
   return (
-    <section className="panel prompt-panel" aria-labelledby="prompt-title" data-testid="prompt-panel">
+    <section
+      className="panel prompt-panel"
+      aria-labelledby="prompt-title"
+      data-testid="prompt-panel"
+      data-tour="prompts"
+    >
       <h2 id="prompt-title">{t('prompt.title')}</h2>
       <p className="hint">{t(pushBack ? 'prompt.hint' : 'prompt.onlyPushBack')}</p>
       {view.prompt && (
