@@ -60,8 +60,10 @@ export function GroundRules({
         {t(firstTime ? 'first.gotIt' : 'rules.ok')}
       </button>
       {firstTime && (
-        <p className="hint">
-          <Link href={paths.about()}>{t('first.more')}</Link>
+        <p>
+          <Link className="button" href={paths.about()}>
+            {t('first.more')}
+          </Link>
         </p>
       )}
     </section>
