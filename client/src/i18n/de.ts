@@ -484,7 +484,7 @@ export const de: Catalogue = {
   'first.phase.presentation': 'Der Referent erzählt ihn; alle hören zu.',
   'first.phase.questions': 'Kurze Sachfragen.',
   'first.phase.speculation':
-    'Einfälle und Phantasien: Der Referent hört nur zu, während die Gruppe Gefühle, Bilder und Phantasien teilt.',
+    'Der Referent hört nur zu, während die Gruppe Gefühle, Bilder und Phantasien teilt.',
   'first.phase.return': 'Der Referent sagt, was ihn berührt hat.',
   'first.rulesTitle': 'Grundregeln',
   'first.gotIt': 'Verstanden',
