@@ -478,7 +478,8 @@ export const en = {
   'first.phase.caseChoice': 'A member offers a case.',
   'first.phase.presentation': 'The presenter tells it; everyone listens.',
   'first.phase.questions': 'Short factual questions.',
-  'first.phase.speculation': 'The presenter only listens while the group shares feelings, images and fantasies.',
+  'first.phase.speculation':
+    'The presenter only listens while the group shares feelings, images and fantasies.',
   'first.phase.return': 'The presenter says what struck them.',
   'first.rulesTitle': 'Ground rules',
   'first.gotIt': 'Got it',
