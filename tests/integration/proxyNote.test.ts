@@ -19,6 +19,7 @@ import {
   type RecordingClient,
 } from '../helpers/board-fixture';
 import { captureLog } from '../helpers/confidential';
+import { pollUntil } from '../helpers/poll';
 
 const FOR_NAME = 'Gudrun Ohnehandy';
 
@@ -182,6 +183,51 @@ describe('PROXY: a note written on a member’s behalf', () => {
     expect(Buffer.concat(watcher.frames).includes(Buffer.from(FOR_NAME))).toBe(false);
     expect(log.text()).not.toContain(FOR_NAME);
     expect(JSON.stringify([...released.values()])).not.toContain(FOR_NAME);
+  });
+
+  it('PROXY-1: in screening mode the leaders see both in their queue alike, and approved they reach the board alike', async () => {
+    const fx = await startBoardServer({ seed: 24 });
+    const cast = await startBoardCast(fx, {}, 2);
+    const { leader } = cast;
+    const alice = cast.members[0] as RecordingClient;
+    expect((await leader.run({ type: 'settings:update', release: 'screening' })).ok).toBe(true);
+    await goToPhase(leader, 'speculation');
+    const leaderViews: LeaderNotesView[] = [];
+    leader.socket.on('board:leader', (v) => leaderViews.push(v));
+    const watcher = fx.openBoard(cast.projector.token, cast.meetingId, 0, 'projector board');
+    await watcher.synced();
+    const member = await alice.send<{ noteId: string; status: string }>('note:add', {
+      secret: noteSecret(),
+      kind: 'relationship',
+      text: 'from the member',
+    });
+    const proxy = await leader.send<{ noteId: string; status: string }>('note:add', {
+      secret: noteSecret(),
+      kind: 'relationship',
+      text: 'from the leader’s keyboard',
+      onBehalfOf: FOR_NAME,
+    });
+    if (!member.ok || !proxy.ok) throw new Error('refused');
+    expect(proxy.value.status).toBe(member.value.status);
+    const third = await alice.send('note:add', { secret: noteSecret(), kind: 'feeling', text: 'third one' });
+    expect(third.ok).toBe(true);
+    // Three changes wait: the leader sends them to the queue now, not after the random delay (REL-4).
+    expect((await leader.send('board:release', {})).ok).toBe(true);
+    await pollUntil(() => leaderViews.some((v) => v.screening.length === 3), 5_000, 'the screening queue');
+    const queued = leaderViews.find((v) => v.screening.length === 3) as LeaderNotesView;
+    const entry = (id: string) => {
+      const { noteId: _id, text: _text, ...rest } = queued.screening.find((n) => n.noteId === id) ?? {};
+      return rest;
+    };
+    expect(entry(proxy.value.noteId)).toEqual(entry(member.value.noteId));
+    expect(Object.keys(entry(proxy.value.noteId))).toEqual(['kind']);
+    expect(JSON.stringify(leaderViews)).not.toContain(FOR_NAME);
+    for (const id of [member.value.noteId, proxy.value.noteId]) {
+      expect((await leader.send('note:moderate', { noteId: id, action: 'approve' })).ok).toBe(true);
+    }
+    await watcher.until((d) => readBoard(d).notes.length === 2, 'both approved');
+    const writer = (id: string) => (notesMap(watcher.doc).get(id) as Y.Map<unknown>)._item?.id.client;
+    expect(writer(proxy.value.noteId)).toBe(writer(member.value.noteId));
   });
 
   it('PROXY-2: in a named meeting the note carries the member’s name, never the leader’s', async () => {
