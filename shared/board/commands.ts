@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { NOTE_KINDS } from '../meeting/phases';
-import { NOTE_TEXT_MAX } from './limits';
+import { NOTE_TEXT_MAX, PROXY_NAME_MAX } from './limits';
 
 export { NOTE_TEXT_MAX };
 
@@ -21,7 +21,18 @@ const noteText = z
 const secret = z.string().regex(/^[0-9a-f]{32,128}$/, 'a hex secret of at least 128 bits');
 const noteId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/);
 
-export const noteAddSchema = z.object({ secret, kind: z.enum(NOTE_KINDS), text: noteText }).strict();
+/**
+ * A leader typing for a member without a device names that member (PROXY-1): the name is what a
+ * named meeting shows; an anonymous meeting keeps nothing of it.
+ */
+export const noteAddSchema = z
+  .object({
+    secret,
+    kind: z.enum(NOTE_KINDS),
+    text: noteText,
+    onBehalfOf: z.string().trim().min(1).max(PROXY_NAME_MAX).optional(),
+  })
+  .strict();
 export const noteEditSchema = z.object({ noteId, secret, text: noteText }).strict();
 export const noteDeleteSchema = z.object({ noteId, secret }).strict();
 /** The author asks what became of their notes (waiting, on the board, hidden, gone). */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { PHASE_KINDS } from './phases';
+import { PROMPT_COMMAND_SCHEMAS } from './promptSchema';
 
 /**
  * Meeting commands as they travel on the wire (`meeting:command`). Every command carries a
@@ -65,6 +66,7 @@ export const meetingCommandSchema = z.discriminatedUnion('type', [
       title: z.string().trim().min(1).max(120).optional(),
     })
     .strict(),
+  ...PROMPT_COMMAND_SCHEMAS,
 ]);
 
 export type MeetingCommand = z.infer<typeof meetingCommandSchema>;

@@ -1,4 +1,5 @@
 import { PROTOCOL_VERSION } from '../protocol-version';
+import { promptsOf } from './prompts';
 import { effectiveRole, findSeat, isLeaderRole } from './roles';
 import type { MeetingState } from './state';
 import { projectedEndAt } from './time';
@@ -63,6 +64,7 @@ export function projectView(state: MeetingState, seatId: string, ctx: ViewContex
       connected: (ctx.connections.get(s.id) ?? 0) > 0,
     }));
   }
+  view.prompt = promptsOf(state).shown;
   if (leader || projector) view.joinCode = ctx.joinCode;
   if ((leader || projector) && ctx.phoneOrigins?.length) view.phoneOrigins = [...ctx.phoneOrigins];
   if (leader) {
@@ -71,6 +73,7 @@ export function projectView(state: MeetingState, seatId: string, ctx: ViewContex
       .filter((s) => !s.admitted)
       .map((s) => ({ id: s.id, name: s.name, joinedAt: s.joinedAt }));
     view.connections = Object.fromEntries(ctx.connections);
+    view.ownPrompts = [...promptsOf(state).own];
   }
   return view;
 }

@@ -1,4 +1,5 @@
 import type { PhasePlan } from './phases';
+import type { PromptsState } from './promptSchema';
 
 export const SEAT_ROLES = ['leader', 'co-leader', 'participant', 'observer', 'projector'] as const;
 /** A role lives on the seat. "Presenter" is not a seat role: a leader names a seat per case. */
@@ -68,4 +69,6 @@ export interface MeetingState {
   endedAt: number | null;
   /** Counter used to make phase ids for added phases; ids never repeat within a meeting. */
   nextPhaseSeq: number;
+  /** Push-back prompts (`prompts.ts`); absent in meetings stored before them, and after the end. */
+  prompts?: PromptsState;
 }

@@ -2,6 +2,7 @@ import { fail, type CommandError, ERROR_CODES as E } from '../errors';
 import type { Actor, MeetingCommand, ServerCommand } from './commands';
 import { CASE_PHASE_KINDS, defaultRules, MAX_CASES, MAX_PHASES, MINUTE_MS, type PhasePlan } from './phases';
 import { findSeat, isLeaderRole } from './roles';
+import { applyPrompt, clearShownPrompt, forgetPrompts } from './prompts';
 import { admissionCapReached, seatCapReached } from './seatLimits';
 import type { CurrentPhase, MeetingState } from './state';
 
@@ -76,6 +77,7 @@ function apply(s: MeetingState, c: AnyCommand, now: number, fx: Effect[]): Comma
       s.status = 'ended';
       s.current = null;
       s.endedAt = now;
+      forgetPrompts(s);
       fx.push({ type: 'meeting-ended' });
       return null;
     }
@@ -234,6 +236,11 @@ function apply(s: MeetingState, c: AnyCommand, now: number, fx: Effect[]): Comma
       if (c.boardOpen !== undefined || c.release !== undefined) fx.push({ type: 'board-rules-changed' });
       return null;
     }
+    case 'prompt:show':
+    case 'prompt:clear':
+    case 'prompt:save':
+    case 'prompt:forget':
+      return applyPrompt(s, c);
     case 'seat:join': {
       if (findSeat(s, c.seatId)) return err(E.BAD_REQUEST, 'seat exists');
       // The projector is the leader's own display; members wait while the meeting is locked.
@@ -291,6 +298,7 @@ function newPhase(
 
 function leave(s: MeetingState, fx: Effect[]): void {
   if (!s.current) return;
+  clearShownPrompt(s);
   const phase = s.phases[s.current.index];
   fx.push({ type: 'phase-left', phaseIndex: s.current.index, caseIndex: phase?.caseIndex ?? null });
 }

@@ -1,4 +1,5 @@
 import type { PhasePlan } from './phases';
+import type { PromptRef } from './promptSchema';
 import type {
   AnonymityMode,
   EffectiveRole,
@@ -66,6 +67,10 @@ export interface MeetingView {
    * builds its join link and QR code from one of them instead of its own origin.
    */
   phoneOrigins?: string[];
+  /** Every admitted seat, the projector too: the push-back prompt on every screen, or null. */
+  prompt?: PromptRef | null;
+  /** Leaders only: their own prompts for this meeting. */
+  ownPrompts?: string[];
   /** Leaders only: how many connections each seat has open. */
   connections?: Record<string, number>;
 }

@@ -142,18 +142,32 @@ export function shiftedClockScript(shiftMs: number): string {
 export interface PersonOptions extends BrowserContextOptions {
   /** Shift this person's clock (ms). */
   clockShiftMs?: number;
+  /**
+   * A device that has never been in a meeting: it gets the first-time card and the console tour.
+   * Off by default, so that tests of other screens meet the screens they are about.
+   */
+  newcomer?: boolean;
 }
+
+/** What a device that has been in a meeting before keeps (client/src/meeting/firstTime.ts). */
+const RETURNING_DEVICE_SCRIPT = `(() => {
+  try {
+    localStorage.setItem('balint.firstCardSeen', 'true');
+    localStorage.setItem('balint.consoleTourSeen', 'true');
+  } catch {}
+})();`;
 
 /** One person: a named, isolated browser context (own storage) with one page. */
 export async function openPerson(
   browser: Browser,
   options: PersonOptions = {},
 ): Promise<{ context: BrowserContext; page: Page }> {
-  const { clockShiftMs, ...contextOptions } = options;
+  const { clockShiftMs, newcomer, ...contextOptions } = options;
   const context = await browser.newContext(contextOptions);
   // A guard, not a sleep: a missing element fails with its locator instead of the test's timeout.
   context.setDefaultTimeout(PAGE_WAIT_MS);
   if (clockShiftMs) await context.addInitScript({ content: shiftedClockScript(clockShiftMs) });
+  if (!newcomer) await context.addInitScript({ content: RETURNING_DEVICE_SCRIPT });
   const page = await context.newPage();
   return { context, page };
 }

@@ -303,7 +303,7 @@ describe('a whole two-case meeting, seven people, three languages', () => {
     await projector.page.getByText(fog).waitFor();
 
     // A leader writes a note too: through the server, with no author on the board.
-    await leaderBoard.getByText('Write a note yourself').click();
+    await leaderBoard.getByText('Write a note: your own, or for a member without a phone').click();
     const leaderNote = 'I notice I want to rescue the doctor.';
     await leaderBoard.getByRole('textbox', { name: 'Your note' }).fill(leaderNote);
     await leaderBoard.getByRole('button', { name: 'Send', exact: true }).click();

@@ -301,6 +301,11 @@ export async function plantCanaryMeeting(env: MeetingEnv): Promise<PlantedMeetin
     (d) => readBoard(d).notes.some((n) => n.theme === 'theme-case1-bbbb'),
     "the leader's theme on case 1",
   );
+  // A leader's own push-back prompt, on every screen now and kept for the meeting (PROMPT-4, -5).
+  await must(
+    'prompt',
+    leader.run({ type: 'prompt:show', prompt: { kind: 'own', text: plant('promptown') } }),
+  );
   // Two notes still waiting for release at the end; one of them edited in place.
   await add(ma, 'waitinga');
   const firstText = canary('waitingfirst');

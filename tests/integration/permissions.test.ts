@@ -38,6 +38,10 @@ function everyCommand(cast: Cast): { [K in MeetingCommandType]: Extract<MeetingC
       locked: true,
       title: 'Mine now',
     },
+    'prompt:show': { type: 'prompt:show', prompt: { kind: 'own', text: 'Who else is in the room?' } },
+    'prompt:clear': { type: 'prompt:clear' },
+    'prompt:save': { type: 'prompt:save', text: 'What is it like to be the doctor?' },
+    'prompt:forget': { type: 'prompt:forget', text: 'What is it like to be the doctor?' },
   };
 }
 
@@ -81,7 +85,7 @@ describe('the permission table (ROLE-1): leader commands from anyone else are re
     await cast.presenter.waitFor((v) => v.status === 'running' && v.you.effectiveRole === 'presenter');
 
     const commands = Object.values(everyCommand(cast));
-    expect(commands).toHaveLength(18);
+    expect(commands).toHaveLength(22);
     await refusedEverything(cast, [cast.alice, cast.presenter, cast.observer, cast.projector], commands);
 
     // The same commands are valid for a leader: the refusals were about who, not what.

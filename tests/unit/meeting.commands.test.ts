@@ -335,6 +335,39 @@ const TABLE: { [K in AnyCommand['type']]: Row[] } = {
       expect: exceptEnded(ok),
     },
   ],
+  // None of these situations is push-back; tests/unit/prompts.test.ts has the push-back rows.
+  'prompt:show': [
+    {
+      rule: 'PROMPT-1',
+      label: 'a shipped prompt outside push-back',
+      command: { type: 'prompt:show', prompt: { kind: 'shipped', id: 'be-patient' } },
+      expect: exceptEnded(E.WRONG_STATUS),
+    },
+  ],
+  'prompt:clear': [
+    {
+      rule: 'PROMPT-2',
+      label: 'clear with no prompt shown',
+      command: { type: 'prompt:clear' },
+      expect: exceptEnded(E.WRONG_STATUS),
+    },
+  ],
+  'prompt:save': [
+    {
+      rule: 'PROMPT-4',
+      label: 'keep an own prompt',
+      command: { type: 'prompt:save', text: 'Who is missing?' },
+      expect: exceptEnded(ok),
+    },
+  ],
+  'prompt:forget': [
+    {
+      rule: 'PROMPT-4',
+      label: 'forget a prompt never kept',
+      command: { type: 'prompt:forget', text: 'Who is missing?' },
+      expect: exceptEnded(E.BAD_REQUEST),
+    },
+  ],
   'seat:join': [
     {
       rule: 'ROLE-6',

@@ -38,6 +38,10 @@ const SAMPLES: { [K in MeetingCommand['type']]: Extract<MeetingCommand, { type: 
   'seat:admit': { type: 'seat:admit', seatId: SEAT.waiting },
   'joinCode:rotate': { type: 'joinCode:rotate' },
   'settings:update': { type: 'settings:update', timerVisibility: 'everyone' },
+  'prompt:show': { type: 'prompt:show', prompt: { kind: 'shipped', id: 'be-patient' } },
+  'prompt:clear': { type: 'prompt:clear' },
+  'prompt:save': { type: 'prompt:save', text: 'Who is missing?' },
+  'prompt:forget': { type: 'prompt:forget', text: 'Who is missing?' },
 };
 const COMMANDS = Object.values(SAMPLES) as MeetingCommand[];
 

@@ -28,6 +28,8 @@ export interface MyNote {
   text: string;
   status: MyNoteStatus;
   caseIndex: number;
+  /** A leader's note for a member without a device, in a named meeting: whose name it carries. */
+  onBehalfOf?: string;
 }
 
 /** The author's own notes, kept in localStorage per meeting and reconciled after each reconnect. */
@@ -57,7 +59,7 @@ export class MyNotes {
     };
   }
 
-  async add(kind: NoteKind, text: string, caseIndex: number): Promise<Result<unknown>> {
+  async add(kind: NoteKind, text: string, caseIndex: number, onBehalfOf?: string): Promise<Result<unknown>> {
     const note: MyNote = {
       localId: randomHex(8),
       noteId: null,
@@ -66,6 +68,7 @@ export class MyNotes {
       text,
       status: 'sending',
       caseIndex,
+      ...(onBehalfOf ? { onBehalfOf } : {}),
     };
     this.update((all) => [...all, note]);
     return this.send(note);
@@ -138,6 +141,7 @@ export class MyNotes {
       secret: note.secret,
       kind: note.kind,
       text: note.text,
+      ...(note.onBehalfOf ? { onBehalfOf: note.onBehalfOf } : {}),
     });
     if (result.ok) this.patch(note.localId, { noteId: result.value.noteId, status: result.value.status });
     else this.patch(note.localId, { status: 'failed' });

@@ -250,7 +250,6 @@ export const de: Catalogue = {
   'lead.deleteThemeConfirm': 'Thema „{name}“ löschen? Seine Beiträge bleiben auf der Tafel.',
   'lead.place': 'Ort',
   'lead.highlight': 'Hervorheben',
-  'lead.ownNote': 'Selbst einen Beitrag schreiben',
   'lead.removePhase': 'Phase {phase} entfernen',
   'lead.addPhase': 'Phase hinzufügen',
   'lead.phaseKind': 'Phase',
@@ -296,24 +295,6 @@ export const de: Catalogue = {
     'Eine Balintgruppe ist eine kleine, feste Gruppe von Menschen aus Heilberufen (Hausärztinnen und Hausärzte, Pflegende, Psychiaterinnen und Psychiater, Therapeutinnen und Therapeuten, Studierende), die sich regelmäßig trifft, oft über Jahre, um die Beziehung zwischen Behandelnden und Patienten zu betrachten.',
   'about.what.body2':
     'Die Gruppe bespricht nicht die Diagnose oder die richtige Behandlung. Sie schaut darauf, was zwischen zwei Menschen geschieht, und auf die Gefühle, die ein Fall bei der Behandlerin oder dem Behandler auslöst: In der Balintarbeit sind diese Gefühle ein Instrument des Verstehens, kein Störgeräusch.',
-  'about.origin.title': 'Woher sie kommt',
-  'about.origin.body1':
-    'Die Methode geht auf die Psychoanalytiker Michael und Enid Balint zurück, die in den 1950er-Jahren an der Tavistock Clinic in London die ersten Gruppen für Allgemeinärzte leiteten. Michael Balint beschrieb sie in „Der Arzt, sein Patient und die Krankheit“ (1957); der bekannteste Gedanke daraus: Das am häufigsten verordnete Medikament in der Allgemeinpraxis ist der Arzt selbst.',
-  'about.origin.body2':
-    'Heute verbindet die 1972 gegründete Internationale Balint-Föderation Balint-Gesellschaften in mehr als dreißig Ländern. In Deutschland und im Vereinigten Königreich gehört Balintarbeit zur Facharztweiterbildung.',
-  'about.meeting.title': 'Wie eine Sitzung abläuft',
-  'about.meeting.intro':
-    'Eine Sitzung dauert 60 bis 120 Minuten, meist 90 (eine Doppelstunde), mit einer Gruppenleitung oder zwei Co-Leitungen. Für jeden Fall geht die Gruppe dieselben Schritte:',
-  'about.meeting.caseChoice': 'Wer hat einen Fall? Ein Mitglied bietet einen an, oft nach einer Stille.',
-  'about.meeting.presentation':
-    'Fallvorstellung: Die Referentin oder der Referent erzählt den Fall frei, ohne Notizen.',
-  'about.meeting.questions': 'Sachfragen: Die Mitglieder stellen nur kurze Sachfragen.',
-  'about.meeting.speculation':
-    'Einfälle und Phantasien: Die Referentin oder der Referent lehnt sich zurück und hört nur zu, während die Gruppe Gefühle, Bilder und Phantasien zu Patient, Ärztin oder Arzt und ihrer Beziehung äußert. Das ist meist der längste Teil.',
-  'about.meeting.return':
-    'Stellungnahme: Die Referentin oder der Referent kommt zurück und sagt, was berührt hat.',
-  'about.meeting.closing':
-    'Eine Sitzung kann einen zweiten Fall haben und endet mit einer kurzen Abschlussrunde.',
   'about.rules.title': 'Grundregeln',
   'about.rules.confidential': 'Was in der Gruppe gesagt wird, bleibt in der Gruppe.',
   'about.rules.identifiers':
@@ -433,4 +414,110 @@ export const de: Catalogue = {
   'lead.lost.place': 'das Zuordnen eines Beitrags zu einem Thema oder zum Parkplatz',
   'lead.lost.highlight': 'das Hervorheben eines Beitrags',
   'lead.lost.move': 'das Verschieben eines Beitrags',
+  // h/voice
+  'prompt.label': 'Eine Frage der Leitung',
+  'prompt.title': 'Impulse für die Phase der Einfälle',
+  'prompt.hint': 'Ein Impuls erscheint auf allen Bildschirmen und dem Projektor, bis Sie ihn ausblenden.',
+  'prompt.onlyPushBack':
+    'Impulse können während der Einfälle und Phantasien gezeigt werden. Eigene für diese Sitzung können Sie schon jetzt schreiben; sie werden mit ihr gelöscht.',
+  'prompt.show': 'Zeigen',
+  'prompt.onScreens': 'Wird gezeigt',
+  'prompt.clear': 'Impuls ausblenden',
+  'prompt.shipped': 'Vorgeschlagene Impulse',
+  'prompt.own': 'Ihre eigenen Impulse für diese Sitzung',
+  'prompt.forget': 'Verwerfen',
+  'prompt.write': 'Einen Impuls schreiben',
+  'prompt.showOwn': 'Auf den Bildschirmen zeigen',
+  'prompt.keep': 'Für später aufheben',
+  'prompt.forgotten': 'Ihre eigenen Impulse werden gelöscht, wenn die Sitzung endet.',
+  'prompt.be-patient': 'Wie ist es, dieser Patient zu sein?',
+  'prompt.be-doctor': 'Wie ist es, dieser Arzt zu sein?',
+  'prompt.doctor-feels-call': 'Was fühlt der Arzt, wenn der Patient anruft?',
+  'prompt.who-else-in-room': 'Wer ist noch mit ihnen im Raum?',
+  'prompt.patient-wants': 'Was will der Patient vom Arzt?',
+  'prompt.doctor-not-allowed': 'Was darf der Arzt vielleicht nicht fühlen?',
+  'prompt.what-missing': 'Was fehlt in der Geschichte?',
+  'prompt.if-film': 'Wäre das ein Film: Wie ginge die nächste Szene?',
+  'prompt.doctor-wants': 'Was will der Arzt vom Patienten?',
+  'prompt.relationship-image': 'Welches Bild kommt Ihnen zu dieser Beziehung in den Sinn?',
+  'prompt.patient-fears': 'Wovor könnte der Patient Angst haben?',
+  'prompt.why-this-case': 'Warum könnte gerade heute dieser Fall gekommen sein?',
+  'proxy.summary': 'Einen Beitrag schreiben: Ihren eigenen oder für ein Mitglied ohne Telefon',
+  'proxy.hintAnonymous':
+    'Ein Beitrag, den Sie für ein Mitglied ohne Telefon tippen, geht denselben anonymen Weg wie alle anderen: Niemand kann erkennen, dass er hier getippt wurde.',
+  'proxy.hintNamed':
+    'In dieser Sitzung tragen Beiträge einen Namen. Für ein Mitglied ohne Telefon geben Sie dessen Namen ein: Der Beitrag trägt ihn, nicht Ihren. Für Ihren eigenen Beitrag lassen Sie das Feld leer.',
+  'proxy.forWhom': 'Geschrieben für (Name)',
+  'about.link': 'Was ist eine Balintgruppe?',
+  'about.history.title': 'Woher sie kommt',
+  'about.history.budapest':
+    'Michael Balint, ungarischer Arzt und Psychoanalytiker, begann 1932 in Budapest seine erste Gruppe für Allgemeinärzte, die Fortbildung und Forschung zugleich war. 1939 musste er Ungarn verlassen, und die Arbeit brach ab.',
+  'about.history.london':
+    'In London setzte er sie an der Tavistock Clinic fort. Dort leitete er mit Enid Balint, die er 1949 heiratete, Seminare mit Allgemeinärzten, und die klassische Balintgruppe entstand: Ärztinnen und Ärzte, die sich regelmäßig treffen, um über ihre Patienten und ihre Beziehung zu ihnen zu sprechen.',
+  'about.history.drug':
+    'Ihre zentrale Beobachtung: Das am häufigsten verwendete Medikament in der Allgemeinpraxis ist der Arzt selbst. Michael Balint legte sie 1957 in seinem Buch „The Doctor, His Patient and the Illness“ dar.',
+  'about.history.today':
+    'Die 1972 gegründete International Balint Federation hat heute Mitglieder in mehr als 32 Ländern. In England und in Deutschland gehört Balintarbeit zur ärztlichen Facharztweiterbildung. Auch in Griechenland gibt es Balintgruppen, etwa für Pflegekräfte am Eginition-Krankenhaus.',
+  'about.phases.title': 'Eine Sitzung, Phase für Phase',
+  'about.phases.intro':
+    'Eine Sitzung dauert meist 90 Minuten, mit einer Leitung oder zwei Co-Leitungen. So verläuft jede Phase, und das zeigt Balint Room dabei.',
+  'about.phases.opening':
+    'Ankommen: Die Gruppe kommt an, oft mit einer kurzen Runde, in der jede und jeder ein paar Worte sagt. Die Telefone warten still.',
+  'about.phases.caseChoice':
+    'Wer hat einen Fall? Die Leitung fragt und hält die Stille aus. Ein Mitglied bietet einen Fall an und wird von der Leitung als Referent oder Referentin benannt.',
+  'about.phases.presentation':
+    'Fallvorstellung: Der Referent erzählt den Fall frei, ohne Unterlagen. Alle hören zu; niemand schreibt.',
+  'about.phases.questions':
+    'Sachfragen: Die Mitglieder stellen kurze Sachfragen, laut oder schriftlich auf dem Telefon.',
+  'about.phases.speculation':
+    'Einfälle und Phantasien: Der Referent lehnt sich zurück und hört nur zu. Die Gruppe bringt Gefühle, Bilder und Phantasien zum Patienten, zum Arzt und zu dem, was zwischen ihnen geschieht. Beiträge kommen in gemischten Gruppen und ohne Namen auf die Tafel, und die Leitung kann eine Frage auf alle Bildschirme bringen. Das ist meist der längste Teil.',
+  'about.phases.return':
+    'Stellungnahme: Der Referent kommt zurück, sagt, was ihn berührt hat, und kann Beiträge markieren, die nachklingen. Die Gruppe diskutiert nicht erneut.',
+  'about.phases.closing':
+    'Abschlussrunde: eine kurze Runde des Nachdenkens. Wenn die Leitung die Sitzung beendet, werden die Tafel und alles Geschriebene gelöscht.',
+  'about.phases.second':
+    'Eine Sitzung kann einen zweiten Fall haben: Seine Phasen, von „Wer hat einen Fall?“ bis zur Stellungnahme, folgen noch einmal.',
+  'first.title': 'Willkommen zu Ihrer ersten Balintgruppe',
+  'first.intro': 'Ein kurzer Blick auf das, was kommt, bevor es losgeht.',
+  'first.phasesTitle': 'Wie die Sitzung abläuft',
+  'first.phase.caseChoice': 'Ein Mitglied bietet einen Fall an.',
+  'first.phase.presentation': 'Der Referent erzählt ihn; alle hören zu.',
+  'first.phase.questions': 'Kurze Sachfragen.',
+  'first.phase.speculation':
+    'Der Referent hört nur zu, während die Gruppe Gefühle, Bilder und Phantasien teilt.',
+  'first.phase.return': 'Der Referent sagt, was ihn berührt hat.',
+  'first.rulesTitle': 'Grundregeln',
+  'first.gotIt': 'Verstanden',
+  'first.more': 'Mehr über Balintgruppen',
+  'tour.open': 'Rundgang durch die Konsole',
+  'tour.label': 'Rundgang durch die Konsole',
+  'tour.stepOf': 'Schritt {n} von {total}',
+  'tour.next': 'Weiter',
+  'tour.back': 'Zurück',
+  'tour.skip': 'Rundgang überspringen',
+  'tour.done': 'Fertig',
+  'tour.invite.title': 'Die Gruppe einladen',
+  'tour.invite.body':
+    'Unter „Einstellungen“ stehen der Zugangscode und die Links für Telefone und den Projektor. Mitglieder treten mit dem Code und ihrem Namen bei; unter „Anwesend“ sehen Sie sie ankommen.',
+  'tour.plan.title': 'Den Ablauf prüfen',
+  'tour.plan.body':
+    'Der Ablauf zeigt die Phasen mit ihren Minuten. Ändern Sie eine Dauer, fügen Sie eine Phase hinzu oder entfernen Sie eine, oder fügen Sie einen zweiten Fall hinzu, vor oder während der Sitzung.',
+  'tour.settings.title': 'Die Einstellungen wählen',
+  'tour.settings.body':
+    'Anonyme oder namentliche Beiträge wählen Sie vor dem Start. Wer den Timer sieht, das Abschließen der Sitzung und das automatische Weiterschalten können Sie jederzeit ändern.',
+  'tour.timer.title': 'Starten und die Zeit halten',
+  'tour.timer.body':
+    'Hier starten Sie die Sitzung. Pausieren, Minuten hinzufügen oder abziehen und zur nächsten Phase gehen: Alle Bildschirme folgen.',
+  'tour.presenter.title': 'Den Referenten benennen',
+  'tour.presenter.body':
+    'Wenn ein Mitglied einen Fall anbietet, öffnen Sie „Ändern“ neben seinem Namen und machen Sie es zum Referenten. Sein Telefon wird ruhig und hört während der Einfälle nur zu.',
+  'tour.board.title': 'Die Tafel führen',
+  'tour.board.body':
+    'Öffnen oder schließen Sie die Tafel, geben Sie wartende Beiträge frei, blenden Sie einen Beitrag aus oder parken Sie ihn, und ordnen Sie Beiträge zu Themen. Hier können Sie auch einen Beitrag für ein Mitglied ohne Telefon tippen.',
+  'tour.prompts.title': 'Impulse während der Einfälle',
+  'tour.prompts.body':
+    'Während der Einfälle und Phantasien bringen Sie eine Frage auf alle Bildschirme und den Projektor und blenden sie aus, wenn sie gewirkt hat.',
+  'tour.end.title': 'Exportieren und beenden',
+  'tour.end.body':
+    'Exportieren Sie die Tafel, wenn Sie sie behalten möchten, und beenden Sie dann die Sitzung: Alles von ihr wird auf dem Server gelöscht.',
 };

@@ -247,7 +247,6 @@ export const en = {
   'lead.deleteThemeConfirm': 'Delete the theme “{name}”? Its notes stay on the board.',
   'lead.place': 'Place',
   'lead.highlight': 'Highlight',
-  'lead.ownNote': 'Write a note yourself',
   'lead.removePhase': 'Remove the phase {phase}',
   'lead.addPhase': 'Add a phase',
   'lead.phaseKind': 'Phase',
@@ -292,21 +291,6 @@ export const en = {
     'A Balint group is a small, closed group of clinicians (family doctors, nurses, psychiatrists, therapists, students) who meet regularly, often for years, to look at the relationship between a clinician and a patient.',
   'about.what.body2':
     'The group does not discuss the diagnosis or the right treatment. It looks at what happens between two people, and at the feelings a case stirs up in the clinician: in Balint work these feelings are an instrument for understanding, not noise.',
-  'about.origin.title': 'Where it comes from',
-  'about.origin.body1':
-    'The method goes back to the psychoanalysts Michael and Enid Balint, who ran the first groups for general practitioners at the Tavistock Clinic in London in the 1950s. Michael Balint described them in The Doctor, his Patient and the Illness (1957); its best-known idea is that the drug most often prescribed in general practice is the doctor himself.',
-  'about.origin.body2':
-    'Today the International Balint Federation, founded in 1972, connects Balint societies in more than thirty countries. In Germany and the United Kingdom Balint work is part of specialist training.',
-  'about.meeting.title': 'How a meeting runs',
-  'about.meeting.intro':
-    'A meeting lasts 60 to 120 minutes, usually 90, with one leader or two co-leaders. For each case the group goes through the same steps:',
-  'about.meeting.caseChoice': 'Who has a case? A member offers one, often after a silence.',
-  'about.meeting.presentation': 'Presentation: the presenter tells the case freely, without notes.',
-  'about.meeting.questions': 'Questions: members ask short factual questions only.',
-  'about.meeting.speculation':
-    'Push-back: the presenter sits back and only listens, while the group offers feelings, images and fantasies about the patient, the doctor and their relationship. This is usually the longest part.',
-  'about.meeting.return': 'Presenter return: the presenter comes back in and says what struck them.',
-  'about.meeting.closing': 'A meeting may hold a second case, and it ends with a short closing reflection.',
   'about.rules.title': 'Ground rules',
   'about.rules.confidential': 'What is said in the group stays in the group.',
   'about.rules.identifiers': 'No patient names, dates or numbers: nothing that could identify a patient.',
@@ -425,6 +409,112 @@ export const en = {
   'lead.lost.place': 'filing a note under a theme or in the parking lot',
   'lead.lost.highlight': 'highlighting a note',
   'lead.lost.move': 'moving a note',
+  // h/voice
+  'prompt.label': 'A question from the leader',
+  'prompt.title': 'Prompts for push-back',
+  'prompt.hint': 'One prompt at a time appears on every screen and the projector, until you clear it.',
+  'prompt.onlyPushBack':
+    'Prompts can be shown during push-back. You can write your own for this meeting now; they are deleted with it.',
+  'prompt.show': 'Show',
+  'prompt.onScreens': 'On the screens',
+  'prompt.clear': 'Clear the prompt',
+  'prompt.shipped': 'Suggested prompts',
+  'prompt.own': 'Your own prompts for this meeting',
+  'prompt.forget': 'Forget',
+  'prompt.write': 'Write a prompt',
+  'prompt.showOwn': 'Show on the screens',
+  'prompt.keep': 'Keep for later',
+  'prompt.forgotten': 'Your own prompts are deleted when the meeting ends.',
+  'prompt.be-patient': 'What is it like to be this patient?',
+  'prompt.be-doctor': 'What is it like to be this doctor?',
+  'prompt.doctor-feels-call': 'What does the doctor feel when the patient calls?',
+  'prompt.who-else-in-room': 'Who else is in the room with them?',
+  'prompt.patient-wants': 'What does the patient want from the doctor?',
+  'prompt.doctor-not-allowed': 'What might the doctor not be allowed to feel?',
+  'prompt.what-missing': 'What is missing from the story?',
+  'prompt.if-film': 'If this were a film, what would the next scene be?',
+  'prompt.doctor-wants': 'What does the doctor want from the patient?',
+  'prompt.relationship-image': 'What image comes to mind for this relationship?',
+  'prompt.patient-fears': 'What might the patient be afraid of?',
+  'prompt.why-this-case': 'Why might this case have come up today?',
+  'proxy.summary': 'Write a note: your own, or for a member without a phone',
+  'proxy.hintAnonymous':
+    'A note you type for a member without a phone goes the same anonymous way as everyone’s: nobody can tell it was typed here.',
+  'proxy.hintNamed':
+    'In this meeting notes carry a name. For a member without a phone, enter their name: the note carries it, not yours. Leave it empty for your own note.',
+  'proxy.forWhom': 'Written for (name)',
+  'about.link': 'What is a Balint group?',
+  'about.history.title': 'Where it comes from',
+  'about.history.budapest':
+    'Michael Balint, a Hungarian doctor and psychoanalyst, began his first training-cum-research group for general practitioners in Budapest in 1932. The work was cut short in 1939, when he had to leave Hungary.',
+  'about.history.london':
+    'He went on in London, at the Tavistock Clinic. There he and Enid Balint, whom he married in 1949, led seminars with general practitioners, and the traditional Balint group was born: doctors meeting regularly to talk about their patients and their relationship with them.',
+  'about.history.drug':
+    'Their central observation: the most frequently used drug in general practice is the doctor himself. Michael Balint set it out in The Doctor, His Patient and the Illness, published in 1957.',
+  'about.history.today':
+    'The International Balint Federation, founded in 1972, now has members in more than 32 countries. In England and in Germany, Balint work is part of doctors’ specialty training. Greece has Balint groups too, such as those for nurses at Eginition Hospital.',
+  'about.phases.title': 'A meeting, phase by phase',
+  'about.phases.intro':
+    'A meeting usually lasts 90 minutes, with one leader or two co-leaders. This is what happens in each phase, and what Balint Room shows meanwhile.',
+  'about.phases.opening':
+    'Opening: the group arrives, often with a short round in which each person says a few words. The phones wait quietly.',
+  'about.phases.caseChoice':
+    'Who has a case? The leader asks and waits through the silence. A member offers a case, and the leaders name that member the presenter.',
+  'about.phases.presentation':
+    'Presentation: the presenter tells the case freely, without notes. Everyone listens; nobody writes.',
+  'about.phases.questions':
+    'Questions: members ask short factual questions, aloud or as a written question on their phone.',
+  'about.phases.speculation':
+    'Push-back: the presenter sits back and only listens. The group offers feelings, images and fantasies about the patient, the doctor and what happens between them. Notes reach the board in shuffled batches, without names, and the leader may put a question on every screen. This is usually the longest part.',
+  'about.phases.return':
+    'Presenter return: the presenter comes back in, says what struck them and may mark the notes that resonated. The group does not argue again.',
+  'about.phases.closing':
+    'Closing: a short round of reflection. When the leader ends the meeting, the board and everything written are deleted.',
+  'about.phases.second':
+    'A meeting may hold a second case: its phases, from “Who has a case?” to the return, follow once more.',
+  'first.title': 'Welcome to your first Balint group',
+  'first.intro': 'A short look at what is coming, before you go in.',
+  'first.phasesTitle': 'How the meeting runs',
+  'first.phase.caseChoice': 'A member offers a case.',
+  'first.phase.presentation': 'The presenter tells it; everyone listens.',
+  'first.phase.questions': 'Short factual questions.',
+  'first.phase.speculation':
+    'The presenter only listens while the group shares feelings, images and fantasies.',
+  'first.phase.return': 'The presenter says what struck them.',
+  'first.rulesTitle': 'Ground rules',
+  'first.gotIt': 'Got it',
+  'first.more': 'More about Balint groups',
+  'tour.open': 'Tour of the console',
+  'tour.label': 'Tour of the console',
+  'tour.stepOf': 'Step {n} of {total}',
+  'tour.next': 'Next',
+  'tour.back': 'Back',
+  'tour.skip': 'Skip the tour',
+  'tour.done': 'Done',
+  'tour.invite.title': 'Invite the group',
+  'tour.invite.body':
+    'Under “Settings” are the join code and the links for phones and for the projector. Members join with the code and their name; “Who is here” shows them arrive.',
+  'tour.plan.title': 'Check the plan',
+  'tour.plan.body':
+    'The plan lists the phases with their minutes. Change a duration, add or remove a phase, or add a second case, before or during the meeting.',
+  'tour.settings.title': 'Choose the settings',
+  'tour.settings.body':
+    'Anonymous or named notes are chosen before the start. Who sees the timer, locking the meeting and auto-advance can change at any time.',
+  'tour.timer.title': 'Start and keep time',
+  'tour.timer.body':
+    'Start the meeting here. Pause, add or take minutes and move to the next phase: every screen follows.',
+  'tour.presenter.title': 'Name the presenter',
+  'tour.presenter.body':
+    'When a member offers a case, open “Change” beside their name and make them the presenter. Their phone turns calm and listens during push-back.',
+  'tour.board.title': 'Run the board',
+  'tour.board.body':
+    'Open or close the board, release waiting notes, hide or park a note, and gather notes into themes. Here you can also type a note for a member without a phone.',
+  'tour.prompts.title': 'Prompts during push-back',
+  'tour.prompts.body':
+    'During push-back, put one question at a time on every screen and the projector, and clear it when it has done its work.',
+  'tour.end.title': 'Export and end',
+  'tour.end.body':
+    'Export the board if you want to keep it, then end the meeting: everything of it is deleted from the server.',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -1,4 +1,5 @@
 import { NOTE_KINDS, type NoteKind, type PhasePlan } from '../../../shared/meeting/phases';
+import { canShowPrompt } from '../../../shared/meeting/prompts';
 import { currentCaseIndex, postableKinds } from '../../../shared/meeting/roles';
 import type { MeetingState, Seat } from '../../../shared/meeting/state';
 import type { MeetingView } from '../../../shared/meeting/view';
@@ -90,4 +91,9 @@ export function peopleHere(view: MeetingView): number {
 export function peopleTotal(view: MeetingView): number {
   if (view.seats) return view.seats.filter((s) => s.role !== 'projector').length;
   return Math.max(0, view.presence.total - (view.you.role === 'projector' ? 1 : 0));
+}
+
+/** "May a leader put a prompt on the screens now?" The server's own rule (PROMPT-1). */
+export function canShowPromptNow(view: MeetingView): boolean {
+  return canShowPrompt(rulesState(view));
 }

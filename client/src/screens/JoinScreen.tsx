@@ -1,4 +1,5 @@
 import { useState, type FormEvent } from 'react';
+import { Link } from '../components/Link';
 import { Page } from '../components/Page';
 import { api, saveSeat, type ApiErrorCode } from '../connection';
 import { useT } from '../i18n';
@@ -28,6 +29,11 @@ export default function JoinScreen() {
   return (
     <Page>
       <h1>{t('join.title')}</h1>
+      <p>
+        <Link href={paths.about()} data-testid="about-link">
+          {t('about.link')}
+        </Link>
+      </p>
       <form className="form" onSubmit={(e) => void submit(e)}>
         <label className="field">
           <span>{t('join.code')}</span>

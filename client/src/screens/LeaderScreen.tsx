@@ -22,6 +22,9 @@ import { SettingsPanel } from './lead/SettingsPanel';
 import { Timeline } from './lead/Timeline';
 import { TimerPanel } from './lead/TimerPanel';
 import { useCommand } from './lead/useCommand';
+import { ConsoleTour } from './voice/ConsoleTour';
+import { PromptPanel } from './voice/PromptPanel';
+import { markSeen, seenOnDevice, TOUR_KEY } from '../meeting/firstTime';
 import { useDocumentTitle } from '../components/useDocumentTitle';
 
 /**
@@ -66,6 +69,8 @@ function Console() {
   const status = useConnectionStatus();
   const { run, error, clearError } = useCommand();
   const [printing, setPrinting] = useState<BoardExport | null>(null);
+  // A leader's first console on this device opens with the tour (once; reopened from the head).
+  const [touring, setTouring] = useState(() => !seenOnDevice(TOUR_KEY));
   usePhaseAnnouncement(view);
   useDocumentTitle(t('title.console'), view?.title);
   const role = view?.you.effectiveRole;
@@ -101,7 +106,20 @@ function Console() {
           {t('lead.title')}
           {view.title && <strong> · {view.title}</strong>}
         </p>
+        {!touring && (
+          <button type="button" className="button-small button-quiet" onClick={() => setTouring(true)}>
+            {t('tour.open')}
+          </button>
+        )}
       </div>
+      {touring && (
+        <ConsoleTour
+          onClose={() => {
+            markSeen(TOUR_KEY);
+            setTouring(false);
+          }}
+        />
+      )}
       {error && (
         <div className="error-row" role="alert">
           <p className="error">{t(`error.${error}`)}</p>
@@ -112,22 +130,25 @@ function Console() {
       )}
       {/* Time and people first; the board gets the whole width; then the plan and the settings. */}
       <div className="console">
-        <div className="console-timer">
+        <div className="console-timer" data-tour="timer">
           <TimerPanel view={view} run={run} />
         </div>
-        <div className="console-people">
+        <div className="console-people" data-tour="people">
           <PresencePanel view={view} run={run} />
         </div>
         {view.status === 'running' && (
-          <div className="console-board">
+          <div className="console-board" data-tour="board">
             <BoardPanel view={view} run={run} />
+            <PromptPanel view={view} run={run} />
           </div>
         )}
-        <div className="console-plan">
+        <div className="console-plan" data-tour="plan">
           <Timeline view={view} run={run} />
         </div>
-        <div className="console-side">
+        <div className="console-side" data-tour="side">
           <SettingsPanel view={view} run={run} />
+          {/* In the lobby, own prompts can be written ahead; while running they sit by the board. */}
+          {view.status === 'lobby' && <PromptPanel view={view} run={run} />}
           {view.status === 'running' && <ExportPanel onPrint={setPrinting} />}
         </div>
       </div>

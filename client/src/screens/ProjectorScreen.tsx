@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { MeetingView } from '../../../shared/meeting/view';
 import { Countdown } from '../components/Countdown';
+import { PromptBanner } from '../components/PromptBanner';
 import { LiveRegion } from '../a11y/announcer';
 import { usePhaseAnnouncement } from '../a11y/useAnnouncements';
 import { useDocumentTitle } from '../components/useDocumentTitle';
@@ -199,6 +200,7 @@ function Running({ view }: { view: MeetingView }) {
         </div>
         {view.timer && <Countdown timer={view.timer} size="huge" />}
       </header>
+      <PromptBanner view={view} size="huge" />
       {/* Never a name on the projector, whatever the anonymity mode. */}
       {showBoard && <ProjectorBoard board={board} />}
     </div>

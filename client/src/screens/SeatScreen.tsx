@@ -1,19 +1,22 @@
-import { useEffect, useMemo } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { usePhaseAnnouncement } from '../a11y/useAnnouncements';
 import { ConnectionBanner, ConnectionDot } from '../components/ConnectionBanner';
 import { Page } from '../components/Page';
 import {
   ConnectionProvider,
   loadSeat,
+  saveJson,
   useConnectionStatus,
   useMeetingConnection,
   useMeetingView,
 } from '../connection';
 import { useT } from '../i18n';
+import { FIRST_CARD_KEY, markSeen, rulesKey, seenOnDevice } from '../meeting/firstTime';
 import { isWaiting } from '../meeting/viewRules';
 import { navigate, paths } from '../router';
 import { EndScreen } from './EndScreen';
 import { NoSeat } from './NoSeat';
+import { GroundRules } from './seat/GroundRules';
 import { ObserverView } from './seat/ObserverView';
 import { ParticipantView } from './seat/ParticipantView';
 import { PresenterView } from './seat/PresenterView';
@@ -39,6 +42,7 @@ function SeatPage({ meetingId }: { meetingId: string }) {
   const status = useConnectionStatus();
   const role = view?.you.effectiveRole;
   usePhaseAnnouncement(view);
+  const [firstCardSeen, setFirstCardSeen] = useState(() => seenOnDevice(FIRST_CARD_KEY));
 
   useEffect(() => {
     // A member made co-leader works from the leader console, with the same seat.
@@ -58,6 +62,19 @@ function SeatPage({ meetingId }: { meetingId: string }) {
 
   let body;
   if (!view) body = <p className="loading">{t('common.loading')}</p>;
+  else if (!firstCardSeen && role !== 'leader' && role !== 'co-leader')
+    // The first meeting on this device: the phases and the ground rules before the lobby, once.
+    body = (
+      <GroundRules
+        firstTime
+        anonymity={view.anonymity}
+        onAccept={() => {
+          markSeen(FIRST_CARD_KEY);
+          saveJson(rulesKey(meetingId), true);
+          setFirstCardSeen(true);
+        }}
+      />
+    );
   else if (isWaiting(view))
     body = (
       <div className="waiting" data-testid="waiting-room">

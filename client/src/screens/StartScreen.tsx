@@ -3,12 +3,14 @@ import type { Template } from '../../../shared/meeting/templates';
 import type { AnonymityMode, ReleaseMode, TimerVisibility } from '../../../shared/meeting/state';
 import { BUILT_IN_TEMPLATES, DEFAULT_TEMPLATE_ID } from '../../../shared/meeting/templates';
 import { CopyField } from '../components/CopyField';
+import { Link } from '../components/Link';
 import { Page } from '../components/Page';
 import { api, meetingKey, saveJson, type ApiErrorCode, type CreatedMeeting } from '../connection';
 import { isMessageKey, useT, type Translate } from '../i18n';
 import { deletePlan, loadPlans, type SavedPlan } from '../meeting/savedPlans';
 import { joinLinkFor } from '../meeting/joinOrigin';
 import { useDocumentTitle } from '../components/useDocumentTitle';
+import { paths } from '../router';
 
 export function templateName(template: Template, t: Translate): string {
   if (isMessageKey(template.nameKey)) return t(template.nameKey);
@@ -117,6 +119,11 @@ export default function StartScreen() {
     <Page>
       <h1>{t('start.title')}</h1>
       <p className="lead-text">{t('start.intro')}</p>
+      <p>
+        <Link href={paths.about()} data-testid="about-link">
+          {t('about.link')}
+        </Link>
+      </p>
       <form className="form" onSubmit={(e) => void submit(e)}>
         <label className="field">
           <span>{t('start.meetingTitle')}</span>

@@ -62,21 +62,30 @@ export function AboutScreen() {
         <h1>{t('about.title')}</h1>
         <h2>{t('about.what.title')}</h2>
         <Paragraphs keys={['about.what.body1', 'about.what.body2']} />
-        <h2>{t('about.origin.title')}</h2>
-        <Paragraphs keys={['about.origin.body1', 'about.origin.body2']} />
-        <h2>{t('about.meeting.title')}</h2>
-        <p>{t('about.meeting.intro')}</p>
+        <h2>{t('about.history.title')}</h2>
+        <Paragraphs
+          keys={[
+            'about.history.budapest',
+            'about.history.london',
+            'about.history.drug',
+            'about.history.today',
+          ]}
+        />
+        <h2>{t('about.phases.title')}</h2>
+        <p>{t('about.phases.intro')}</p>
         <Items
           ordered
           keys={[
-            'about.meeting.caseChoice',
-            'about.meeting.presentation',
-            'about.meeting.questions',
-            'about.meeting.speculation',
-            'about.meeting.return',
+            'about.phases.opening',
+            'about.phases.caseChoice',
+            'about.phases.presentation',
+            'about.phases.questions',
+            'about.phases.speculation',
+            'about.phases.return',
+            'about.phases.closing',
           ]}
         />
-        <p>{t('about.meeting.closing')}</p>
+        <p>{t('about.phases.second')}</p>
         <h2>{t('about.rules.title')}</h2>
         <Items
           keys={[

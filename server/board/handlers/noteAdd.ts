@@ -21,6 +21,10 @@ export const MAX_NOTES_PER_CASE = 400;
  * AUTH: the phase rules (canPostNote). RESOLUTION: a row with a random id and the secret's hash,
  * no seat and no time; the release rules decide when it leaves the author. A retry with the same
  * secret is recognised by its hash and answered with the same note id.
+ *
+ * A leader may write `onBehalfOf` a member without a device (PROXY-1..3): the note then takes the
+ * members' path exactly (the same phase rules, batch and shuffle, the same row); only in a named
+ * meeting does the name end up on it, in place of the leader's.
  */
 export function handleNoteAdd(
   core: BoardCore,
@@ -36,7 +40,9 @@ export function handleNoteAdd(
   if (!state) return fail(E.NOT_FOUND, 'no such meeting');
   const seat = findSeat(state, seatId);
   if (!seat) return fail(E.UNAUTHENTICATED, 'unknown seat');
-  const { secret, kind, text } = parsed.value;
+  const { secret, kind, text, onBehalfOf } = parsed.value;
+  if (onBehalfOf !== undefined && !isLeaderSeat(state, seatId))
+    return fail(E.FORBIDDEN, 'only leaders write on a member’s behalf');
 
   const secretHash = hashSecret(secret);
   const earlier = storage.findNoteBySecretHash(meetingId, secretHash);
@@ -65,7 +71,7 @@ export function handleNoteAdd(
     pendingText: null,
     pendingDelete: false,
     batch: null,
-    authorName: state.settings.anonymity === 'named' ? seat.name : null,
+    authorName: state.settings.anonymity === 'named' ? (onBehalfOf ?? seat.name) : null,
   });
   if (!leader) shares.count(meetingId, caseIndex, seatId);
   core.release(meetingId, caseIndex, 'change');

@@ -1,3 +1,5 @@
+import { useState } from 'react';
+import { PROXY_NAME_MAX } from '../../../../shared/board/limits';
 import type { MeetingView } from '../../../../shared/meeting/view';
 import { useNewNotesAnnouncement } from '../../a11y/useAnnouncements';
 import { useConnection, useLeaderNotes } from '../../connection';
@@ -151,18 +153,35 @@ export function BoardPanel({ view, run }: { view: MeetingView; run: RunCommand }
   );
 }
 
-/** Leaders post their own notes like members do: through the server, with no author on the board. */
+/**
+ * Leaders post their own notes like members do: through the server, with no author on the board.
+ * The same box types a note for a member without a device (SPEC PROXY-n): in a named meeting it
+ * asks for whom, and the note carries that name; an anonymous meeting sends no name at all.
+ */
 function OwnNote({ view, caseIndex }: { view: MeetingView; caseIndex: number }) {
   const t = useT();
   const kinds = kindsICanPost(view);
   const { notes, actions } = useMyNotes();
+  const [forName, setForName] = useState('');
   const mine = notes.filter((n) => n.caseIndex === caseIndex);
   if (kinds.length === 0 && mine.length === 0) return null;
+  const named = view.anonymity === 'named';
+  const onBehalfOf = named && forName.trim() ? forName.trim() : undefined;
   return (
-    <details className="own-note">
-      <summary>{t('lead.ownNote')}</summary>
+    <details className="own-note" data-testid="own-note">
+      <summary>{t('proxy.summary')}</summary>
+      <p className="hint">{t(named ? 'proxy.hintNamed' : 'proxy.hintAnonymous')}</p>
+      {kinds.length > 0 && named && (
+        <label className="field">
+          <span>{t('proxy.forWhom')}</span>
+          <input value={forName} maxLength={PROXY_NAME_MAX} onChange={(e) => setForName(e.target.value)} />
+        </label>
+      )}
       {kinds.length > 0 && (
-        <Composer kinds={kinds} onSend={(kind, text) => void actions.add(kind, text, caseIndex)} />
+        <Composer
+          kinds={kinds}
+          onSend={(kind, text) => void actions.add(kind, text, caseIndex, onBehalfOf)}
+        />
       )}
       {mine.length > 0 && <MyNotesList notes={mine} actions={actions} />}
     </details>

@@ -2,6 +2,7 @@ import type { MeetingView } from '../../../../shared/meeting/view';
 import { useNewNotesAnnouncement } from '../../a11y/useAnnouncements';
 import { BoardView } from '../../components/BoardView';
 import { PhaseHeader } from '../../components/PhaseHeader';
+import { PromptBanner } from '../../components/PromptBanner';
 import { useBoard } from '../../connection';
 import { useT } from '../../i18n';
 import { boardVisible, currentCase } from '../../meeting/viewRules';
@@ -16,6 +17,7 @@ export function ObserverView({ view }: { view: MeetingView }) {
     <>
       <PhaseHeader view={view} />
       <TimerLine view={view} />
+      <PromptBanner view={view} />
       <p className="hint">{t('seat.observerHint')}</p>
       {view.status === 'lobby' && (
         <>

@@ -3,6 +3,7 @@ import type { MeetingView } from '../../../../shared/meeting/view';
 import { useNewNotesAnnouncement } from '../../a11y/useAnnouncements';
 import { BoardView } from '../../components/BoardView';
 import { PhaseHeader } from '../../components/PhaseHeader';
+import { PromptBanner } from '../../components/PromptBanner';
 import { loadJson, meetingKey, saveJson, useBoard } from '../../connection';
 import { useT } from '../../i18n';
 import { boardVisible, currentCase, currentPhase, kindsICanPost } from '../../meeting/viewRules';
@@ -65,6 +66,7 @@ export function ParticipantView({ view }: { view: MeetingView }) {
     <>
       <PhaseHeader view={view} />
       <TimerLine view={view} />
+      <PromptBanner view={view} />
       {input}
       {kinds.length > 0 && rulesAccepted && (
         <p className="hint">

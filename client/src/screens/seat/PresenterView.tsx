@@ -2,6 +2,7 @@ import type { MeetingView } from '../../../../shared/meeting/view';
 import { useNewNotesAnnouncement } from '../../a11y/useAnnouncements';
 import { BoardView } from '../../components/BoardView';
 import { PhaseHeader } from '../../components/PhaseHeader';
+import { PromptBanner } from '../../components/PromptBanner';
 import { useBoard, useConnection } from '../../connection';
 import { useT, type MessageKey } from '../../i18n';
 import { boardVisible, currentCase, currentPhase } from '../../meeting/viewRules';
@@ -40,6 +41,7 @@ export function PresenterView({ view }: { view: MeetingView }) {
       {title && !listening && <h2 className="presenter-title">{t(title)}</h2>}
       {hint && <p className="presenter-hint">{t(hint)}</p>}
       <TimerLine view={view} />
+      <PromptBanner view={view} />
       {showBoard && (
         <section aria-label={t('seat.board')}>
           <BoardView
