@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { spokenCommandSchemas } from '../spoken/commands';
 import { PHASE_KINDS } from './phases';
 
 /**
@@ -65,6 +66,7 @@ export const meetingCommandSchema = z.discriminatedUnion('type', [
       title: z.string().trim().min(1).max(120).optional(),
     })
     .strict(),
+  ...spokenCommandSchemas,
 ]);
 
 export type MeetingCommand = z.infer<typeof meetingCommandSchema>;

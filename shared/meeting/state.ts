@@ -1,3 +1,4 @@
+import type { SpokenState } from '../spoken/state';
 import type { PhasePlan } from './phases';
 
 export const SEAT_ROLES = ['leader', 'co-leader', 'participant', 'observer', 'projector'] as const;
@@ -68,4 +69,6 @@ export interface MeetingState {
   endedAt: number | null;
   /** Counter used to make phase ids for added phases; ids never repeat within a meeting. */
   nextPhaseSeq: number;
+  /** Intake, hands, rounds (shared/spoken/); absent in meetings stored before protocol 3. */
+  spoken?: SpokenState;
 }
