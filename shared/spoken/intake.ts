@@ -25,7 +25,7 @@ export function applyIntake(s: MeetingState, c: IntakeCommand, me: Seat): Comman
       if (me.role !== 'participant') return refuse(E.FORBIDDEN, 'only a participant can volunteer');
       if (!intake.open) return refuse(E.WRONG_STATUS, 'case intake is closed');
       if (intake.queue.some((v) => v.seatId === me.id)) return refuse(E.WRONG_STATUS, 'already volunteered');
-      intake.queue.push({ id: nextId(sp, 'v'), seatId: me.id, name: '', label: c.label ?? '' });
+      intake.queue.push({ id: nextId(sp, 'v'), seatId: me.id, name: '', label: (c.label ?? '').trim() });
       return null;
     }
     case 'intake:withdraw': {
