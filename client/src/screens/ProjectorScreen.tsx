@@ -199,7 +199,15 @@ function Running({ view }: { view: MeetingView }) {
         </div>
         {view.timer && <Countdown timer={view.timer} size="huge" />}
       </header>
-      {/* Never a name on the projector, whatever the anonymity mode. */}
+      {/* No name on the projector, whatever the anonymity mode, but a round's two (VIEW-6). */}
+      {view.spoken?.round && (
+        <section className="projector-round" data-testid="projector-round">
+          <p className="projector-speaker">{t('round.speaker', { name: view.spoken.round.speakerName })}</p>
+          {view.spoken.round.nextName !== null && (
+            <p className="projector-next">{t('round.next', { name: view.spoken.round.nextName })}</p>
+          )}
+        </section>
+      )}
       {showBoard && <ProjectorBoard board={board} />}
     </div>
   );

@@ -17,6 +17,7 @@ import { NoSeat } from './NoSeat';
 import { ObserverView } from './seat/ObserverView';
 import { ParticipantView } from './seat/ParticipantView';
 import { PresenterView } from './seat/PresenterView';
+import { SpokenPanel } from './seat/SpokenPanel';
 import { useDocumentTitle } from '../components/useDocumentTitle';
 
 /** The page of a person who joined with the code: member, presenter or observer. */
@@ -78,6 +79,7 @@ function SeatPage({ meetingId }: { meetingId: string }) {
           {view.you.name && <span className="you-name"> · {view.you.name}</span>}
         </p>
       )}
+      {view && !isWaiting(view) && <SpokenPanel view={view} />}
       {body}
     </Page>
   );
