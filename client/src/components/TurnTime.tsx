@@ -1,5 +1,5 @@
 import type { TurnTimerView } from '../../../shared/spoken/view';
-import { useServerNow } from '../connection';
+import { useServerClock, useServerNow } from '../connection';
 import { useT } from '../i18n';
 import { formatCountdown, remainingSeconds } from '../meeting/format';
 import { timeLeftMs } from './Countdown';
@@ -11,6 +11,7 @@ import { timeLeftMs } from './Countdown';
 export function TurnTime({ timer, overtime }: { timer: TurnTimerView; overtime: boolean }) {
   const t = useT();
   const now = useServerNow();
+  const { offsetMs } = useServerClock();
   const raw = timeLeftMs(timer, now);
   const left = overtime ? raw : Math.max(0, raw);
   return (
@@ -18,6 +19,8 @@ export function TurnTime({ timer, overtime }: { timer: TurnTimerView; overtime: 
       className={`turn-time${raw < 0 && overtime ? ' is-overtime' : ''}`}
       data-testid="turn-time"
       data-remaining-s={remainingSeconds(left)}
+      // The deadline on this device's own clock: tests compare screens whose clocks differ.
+      data-ends-local={timer.endsAt === null ? undefined : timer.endsAt - offsetMs}
     >
       <span className="turn-time-label">{t('round.turnLeft')}</span>{' '}
       <span className="turn-time-digits" aria-hidden="true">

@@ -434,6 +434,7 @@ export const de: Catalogue = {
   'lead.lost.highlight': 'das Hervorheben eines Beitrags',
   'lead.lost.move': 'das Verschieben eines Beitrags',
   // h/intake
+  'spoken.title': 'Wer spricht',
   'phase.round': 'Runde',
   'phaseAsk.round': 'Reihum spricht jede Person – oder setzt aus.',
   'format.label': 'Diese Sitzung findet statt',
@@ -489,5 +490,4 @@ export const de: Catalogue = {
   'round.turnLeft': 'Dieser Beitrag',
   'round.seating': 'Sitzordnung',
   'round.up': '{name} nach oben',
-  'round.noPresenter': 'Ohne Referent(in) (hört zu)',
 };

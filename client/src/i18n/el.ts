@@ -434,6 +434,7 @@ export const el: Catalogue = {
   'lead.lost.highlight': 'η επισήμανση μιας σημείωσης',
   'lead.lost.move': 'η μετακίνηση μιας σημείωσης',
   // h/intake
+  'spoken.title': 'Ποιος μιλά',
   'phase.round': 'Γύρος',
   'phaseAsk.round': 'Μιλά ο καθένας με τη σειρά του ή πάει πάσο.',
   'format.label': 'Η συνάντηση γίνεται',
@@ -489,5 +490,4 @@ export const el: Catalogue = {
   'round.turnLeft': 'Αυτή η σειρά',
   'round.seating': 'Σειρά θέσεων',
   'round.up': 'Μετακίνηση {name} πάνω',
-  'round.noPresenter': 'Χωρίς τον εισηγητή (ακούει)',
 };

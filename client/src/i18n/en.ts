@@ -426,6 +426,7 @@ export const en = {
   'lead.lost.highlight': 'highlighting a note',
   'lead.lost.move': 'moving a note',
   // h/intake
+  'spoken.title': 'Who speaks',
   'phase.round': 'Round',
   'phaseAsk.round': 'Each person in turn speaks, or passes.',
   'format.label': 'This meeting is',
@@ -481,7 +482,6 @@ export const en = {
   'round.turnLeft': 'This turn',
   'round.seating': 'Seating order',
   'round.up': 'Move {name} up',
-  'round.noPresenter': 'Without the presenter (they listen)',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -16,7 +16,7 @@ export function SpokenConsole({ view, run }: { view: MeetingView; run: RunComman
   if (!sp) return null;
   return (
     <section className="panel spoken-console" aria-labelledby="spoken-title">
-      <h2 id="spoken-title">{t('intake.title')}</h2>
+      <h2 id="spoken-title">{t('spoken.title')}</h2>
       <label className="inline-label">
         {t('format.label')}{' '}
         <select
@@ -56,6 +56,7 @@ function IntakeControls({ view, run }: { view: MeetingView; run: RunCommand }) {
   const candidates = (view.seats ?? []).filter((s) => s.role === 'participant' && !queued.has(s.id));
   return (
     <div className="spoken-block" data-testid="intake-controls">
+      <h3>{t('intake.title')}</h3>
       <button
         type="button"
         className="button-small"
