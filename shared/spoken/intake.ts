@@ -62,6 +62,8 @@ export function applyIntake(s: MeetingState, c: IntakeCommand, me: Seat): Comman
       while (sp.presenterNames.length <= c.caseIndex) sp.presenterNames.push(null);
       sp.presenterNames[c.caseIndex] = v.seatId === null ? v.name : null;
       intake.queue = intake.queue.filter((x) => x.id !== v.id);
+      // The case is chosen: intake closes; a leader opens it again for the next case.
+      intake.open = false;
       return null;
     }
   }

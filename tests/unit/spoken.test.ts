@@ -123,6 +123,7 @@ describe('INTAKE: who has a case', () => {
     const picked = run(s, { type: 'intake:pick', volunteerId: max.id, caseIndex: 0 });
     expect(picked.cases[0]?.presenterSeatId).toBe(SEAT.participant);
     expect(picked.spoken?.intake.queue.map((v) => v.name)).toEqual(['Ada']);
+    expect(picked.spoken?.intake.open).toBe(false);
     const seat = findSeat(picked, SEAT.participant);
     if (!seat) throw new Error('seat');
     expect(effectiveRole(picked, seat)).toBe('presenter');
