@@ -67,7 +67,6 @@ export const spokenCommandSchemas = [
 ] as const;
 
 export type SpokenCommand = z.infer<(typeof spokenCommandSchemas)[number]>;
-export type SpokenCommandType = SpokenCommand['type'];
 
 const SPOKEN_TYPES: ReadonlySet<string> = new Set(spokenCommandSchemas.map((s) => s.shape.type.value));
 

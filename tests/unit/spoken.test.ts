@@ -12,7 +12,7 @@ import { effectiveRole, findSeat } from '../../shared/meeting/roles';
 import type { MeetingState } from '../../shared/meeting/state';
 import { findBuiltInTemplate } from '../../shared/meeting/templates';
 import { transition } from '../../shared/meeting/transition';
-import { by, LEADER, MIN, must, SEAT, situations, T0 } from '../helpers/meetingFixtures';
+import { by, MIN, must, SEAT, situations, T0 } from '../helpers/meetingFixtures';
 
 const S = situations();
 const ctx = { now: T0, connections: new Map<string, number>(), joinCode: 'ABCD-EFGH' };
