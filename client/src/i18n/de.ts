@@ -434,6 +434,7 @@ export const de: Catalogue = {
   'lead.lost.highlight': 'das Hervorheben eines Beitrags',
   'lead.lost.move': 'das Verschieben eines Beitrags',
   // h/intake
+  'round.addSeat': 'Zur Runde hinzufügen',
   'spoken.title': 'Wer spricht',
   'phase.round': 'Runde',
   'phaseAsk.round': 'Reihum spricht jede Person – oder setzt aus.',

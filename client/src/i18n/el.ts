@@ -434,6 +434,7 @@ export const el: Catalogue = {
   'lead.lost.highlight': 'η επισήμανση μιας σημείωσης',
   'lead.lost.move': 'η μετακίνηση μιας σημείωσης',
   // h/intake
+  'round.addSeat': 'Προσθήκη στον γύρο',
   'spoken.title': 'Ποιος μιλά',
   'phase.round': 'Γύρος',
   'phaseAsk.round': 'Μιλά ο καθένας με τη σειρά του ή πάει πάσο.',

@@ -426,6 +426,7 @@ export const en = {
   'lead.lost.highlight': 'highlighting a note',
   'lead.lost.move': 'moving a note',
   // h/intake
+  'round.addSeat': 'Add to the round',
   'spoken.title': 'Who speaks',
   'phase.round': 'Round',
   'phaseAsk.round': 'Each person in turn speaks, or passes.',

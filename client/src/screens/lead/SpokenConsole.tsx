@@ -182,11 +182,15 @@ function RoundControls({ view, run }: { view: MeetingView; run: RunCommand }) {
   const t = useT();
   const [order, setOrder] = useState<RoundOrder>('seating');
   const [seconds, setSeconds] = useState('');
-  const [speakerSees, setSpeakerSees] = useState(false);
+  // The speaker's own time follows the phase timer's visibility until the leader says otherwise.
+  const [speakerSees, setSpeakerSees] = useState(view.timerVisibility === 'everyone');
   const [names, setNames] = useState('');
   const round = view.spoken?.round;
   const phase = view.phases[view.currentIndex ?? -1];
   const seating = seatingOrder(view);
+  // Observers and leaders speak in a round only when a leader adds them (ROUND-1).
+  const inRound = new Set(round?.entries?.map((e) => e.seatId));
+  const extras = (view.seats ?? []).filter((s) => !inRound.has(s.id));
 
   if (round) {
     return (
@@ -213,6 +217,22 @@ function RoundControls({ view, run }: { view: MeetingView; run: RunCommand }) {
               planned: formatCountdown(phase.plannedMs),
             })}
           </p>
+        )}
+        {extras.length > 0 && (
+          <label className="inline-label">
+            {t('round.addSeat')}{' '}
+            <select
+              value=""
+              onChange={(e) => e.target.value && void run({ type: 'round:add', seatId: e.target.value })}
+            >
+              <option value="">—</option>
+              {extras.map((s) => (
+                <option key={s.id} value={s.id}>
+                  {s.name || t(`role.${s.role}`)}
+                </option>
+              ))}
+            </select>
+          </label>
         )}
         <button type="button" onClick={() => void run({ type: 'round:next' })}>
           {t('round.moveOn')}
