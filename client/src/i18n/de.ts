@@ -454,7 +454,7 @@ export const de: Catalogue = {
   'intake.showLabels': 'Titel der Gruppe zeigen',
   'intake.addName': 'Name eines Mitglieds ohne Gerät',
   'intake.addSeat': 'Ein Mitglied, das sich gemeldet hat',
-  'intake.add': 'Hinzufügen',
+  'intake.add': 'Als Freiwillige(n) eintragen',
   'intake.pick': 'Dieser Fall wird vorgestellt',
   'intake.remove': 'Entfernen',
   'intake.noDevice': '{name} (im Raum, ohne Gerät)',

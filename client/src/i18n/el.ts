@@ -454,7 +454,7 @@ export const el: Catalogue = {
   'intake.showLabels': 'Εμφάνιση των τίτλων στην ομάδα',
   'intake.addName': 'Όνομα μέλους χωρίς συσκευή',
   'intake.addSeat': 'Μέλος που το είπε προφορικά',
-  'intake.add': 'Προσθήκη',
+  'intake.add': 'Προσθήκη ως εθελοντή',
   'intake.pick': 'Αυτό το περιστατικό παρουσιάζεται',
   'intake.remove': 'Αφαίρεση',
   'intake.noDevice': '{name} (στην αίθουσα, χωρίς συσκευή)',

@@ -446,7 +446,7 @@ export const en = {
   'intake.showLabels': 'Show the labels to the group',
   'intake.addName': 'Name of a member without a device',
   'intake.addSeat': 'A member who spoke up',
-  'intake.add': 'Add',
+  'intake.add': 'Add as a volunteer',
   'intake.pick': 'This case is presented',
   'intake.remove': 'Remove',
   'intake.noDevice': '{name} (in the room, without a device)',
