@@ -76,6 +76,8 @@ describe('browser: the spoken work in an online meeting', { timeout: 240_000 }, 
     await pel.getByText('Μετά: Βέρτης Οκονκβο').waitFor();
     // The projector shows exactly the two names.
     expect(await pen.getByText('Cora Vantongeren').count()).toBe(0);
+    // Online, the wall shows no phase prompt (FORMAT-2: that is for groups in a room).
+    expect(await pen.getByTestId('projector-hint').count()).toBe(0);
     // The speaker's time, rendered on a clock 7 minutes off, matches the leader's within 250 ms.
     await alma.getByTestId('turn-time').waitFor();
     await leader.page.getByTestId('turn-time').waitFor();

@@ -199,6 +199,12 @@ function Running({ view }: { view: MeetingView }) {
         </div>
         {view.timer && <Countdown timer={view.timer} size="huge" />}
       </header>
+      {/* FORMAT-2: where a group sits in a room it looks at the wall, so the wall says what now. */}
+      {phase && !showBoard && view.spoken && view.spoken.format !== 'online' && !view.spoken.round && (
+        <p className="projector-hint" data-testid="projector-hint">
+          {t(`phaseAsk.${phase.kind}`)}
+        </p>
+      )}
       {/* No name on the projector, whatever the anonymity mode, but a round's two (VIEW-6). */}
       {view.spoken?.round && (
         <section className="projector-round" data-testid="projector-round">

@@ -72,6 +72,14 @@ function IntakeControls({ view, run }: { view: MeetingView; run: RunCommand }) {
         />{' '}
         {t('intake.showLabels')}
       </label>
+      {view.spoken?.presenterNames?.map(
+        (name, i) =>
+          name && (
+            <p key={i} data-testid="presenter-no-device">
+              {t('role.presenter')}: {t('intake.noDevice', { name })}
+            </p>
+          ),
+      )}
       {intake.volunteers.length === 0 ? (
         <p className="hint">{t('intake.none')}</p>
       ) : (
