@@ -90,6 +90,7 @@ export function createApp(deps: AppDeps): App {
     storage,
     clock,
     logger,
+    random: deps.random,
     inactivityLimitMs: deps.inactivityLimitMs,
     phoneOrigins,
   });

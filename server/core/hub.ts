@@ -7,6 +7,8 @@ import type { MeetingSettings, MeetingState } from '../../shared/meeting/state';
 import type { Template } from '../../shared/meeting/templates';
 import { nextDeadline } from '../../shared/meeting/time';
 import { transition, type Effect } from '../../shared/meeting/transition';
+import type { MeetingFormat } from '../../shared/spoken/state';
+import { cryptoRandom, type RandomSource } from './random';
 import type { MeetingView } from '../../shared/meeting/view';
 import { hashSecret, newId, newJoinCode, newToken, sameHash } from '../security/tokens';
 import type { Storage } from '../storage/types';
@@ -34,6 +36,8 @@ export interface HubDeps {
   inactivityLimitMs: number;
   /** Origins phones in the room can open (server/net): only leaders' and the projector's views get them. */
   phoneOrigins?: () => readonly string[];
+  /** Draws a shuffled round's order (the transition's only random input). */
+  random?: RandomSource;
 }
 
 /** Listeners for transition effects, e.g. the board releasing a batch when a phase ends. */
@@ -116,6 +120,7 @@ export class MeetingHub {
     settings?: Partial<MeetingSettings>;
     plannedStartAt?: number | null;
     leaderName?: string;
+    format?: MeetingFormat;
   }): CreatedMeeting {
     const now = this.deps.clock.now();
     const state = createMeetingState({
@@ -127,6 +132,7 @@ export class MeetingHub {
       now,
       plannedStartAt: opts.plannedStartAt ?? null,
       settings: opts.settings,
+      format: opts.format,
     });
     const joinCode = this.uniqueJoinCode();
     const leaderToken = newToken();
@@ -281,7 +287,8 @@ export class MeetingHub {
       opts.commandId && actor.kind === 'seat' ? { seatId: actor.seatId, id: opts.commandId } : null;
     if (commandKey && storage.hasCommand(meetingId, commandKey.seatId, commandKey.id)) return ok(undefined);
     const now = clock.now();
-    const result = transition(m.state, command, now, actor);
+    const random = this.deps.random ?? cryptoRandom;
+    const result = transition(m.state, command, now, actor, () => random.next());
     if (!result.ok) {
       logger.debug('command.refused', { meetingId, command: command.type, code: result.error.code });
       return result;

@@ -2,6 +2,7 @@ import express, { type Request, type Response } from 'express';
 import { z } from 'zod';
 import { ERROR_CODES as E, type ErrorCode } from '../../shared/errors';
 import { MAX_CASES, MAX_PHASES, PHASE_KINDS } from '../../shared/meeting/phases';
+import { MEETING_FORMATS } from '../../shared/spoken/state';
 import { BUILT_IN_TEMPLATES, DEFAULT_TEMPLATE_ID, findBuiltInTemplate } from '../../shared/meeting/templates';
 import { PROTOCOL_VERSION } from '../../shared/protocol';
 import { parseOr } from '../core/answer';
@@ -56,6 +57,8 @@ const createSchema = z
     autoAdvance: z.boolean().optional(),
     plannedStartAt: z.number().int().positive().optional(),
     leaderName: z.string().trim().max(60).optional(),
+    /** In the room (the default), online or hybrid: picks the spoken work's defaults (FORMAT-1). */
+    format: z.enum(MEETING_FORMATS).optional(),
   })
   .strict();
 
@@ -137,8 +140,15 @@ export function createRoutes(deps: RoutesDeps): express.Router {
       ? { id: 'custom', name: body.template.name, phases: body.template.phases }
       : findBuiltInTemplate(body.templateId ?? DEFAULT_TEMPLATE_ID);
     if (!template) return sendError(res, E.BAD_REQUEST, 'templateId: no such template');
-    const { title, templateId: _t, template: _c, plannedStartAt, leaderName, ...settings } = body;
-    const created = hub.create({ title: title || '', template, settings, plannedStartAt, leaderName });
+    const { title, templateId: _t, template: _c, plannedStartAt, leaderName, format, ...settings } = body;
+    const created = hub.create({
+      title: title || '',
+      template,
+      settings,
+      plannedStartAt,
+      leaderName,
+      format,
+    });
     const base = origin(req);
     const id = created.state.id;
     res.status(201).json({

@@ -17,7 +17,8 @@ interface Figures {
 }
 
 export const EVENT_BUDGETS: Record<EventBudgetName, Figures> = {
-  // A leader clicking through commands and moderation, plus what is resent after a reconnect.
+  // A leader clicking through commands and moderation, plus what is resent after a reconnect. A
+  // member's spoken-work commands (hand up and down, volunteering, passing) are a few a minute.
   command: { clientPeak: { connection: 10, seat: 30 }, perConnection: 30, perSeat: 90 },
   // Five clock samples per connect; a flapping network connects twice in a window.
   ping: { clientPeak: { connection: 10, seat: 30 }, perConnection: 30, perSeat: 90 },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { spokenCommandSchemas } from '../spoken/commands';
 import { PHASE_KINDS } from './phases';
 import { PROMPT_COMMAND_SCHEMAS } from './promptSchema';
 
@@ -67,6 +68,7 @@ export const meetingCommandSchema = z.discriminatedUnion('type', [
     })
     .strict(),
   ...PROMPT_COMMAND_SCHEMAS,
+  ...spokenCommandSchemas,
 ]);
 
 export type MeetingCommand = z.infer<typeof meetingCommandSchema>;

@@ -1,4 +1,5 @@
 import { planFromTemplate, type Template } from './templates';
+import { defaultSpoken, type MeetingFormat } from '../spoken/state';
 import type { MeetingSettings, MeetingState } from './state';
 
 export interface NewMeeting {
@@ -10,6 +11,8 @@ export interface NewMeeting {
   now: number;
   plannedStartAt?: number | null;
   settings?: Partial<MeetingSettings>;
+  /** In the room, online or hybrid (FORMAT-1); in the room when not given. */
+  format?: MeetingFormat;
 }
 
 export const DEFAULT_SETTINGS: MeetingSettings = {
@@ -38,5 +41,6 @@ export function createMeetingState(m: NewMeeting): MeetingState {
     joinCodeVersion: 0,
     endedAt: null,
     nextPhaseSeq: phases.length,
+    spoken: defaultSpoken(m.format ?? 'room'),
   };
 }

@@ -7,6 +7,8 @@ export const PHASE_KINDS = [
   'speculation',
   'return',
   'closing',
+  /** A round (the talking stone) as a phase of its own: no notes, no board. */
+  'round',
 ] as const;
 export type PhaseKind = (typeof PHASE_KINDS)[number];
 
@@ -70,6 +72,7 @@ export function defaultRules(kind: PhaseKind): PhaseRules {
     case 'case-choice':
     case 'presentation':
     case 'closing':
+    case 'round':
       return { postKinds: [], boardVisible: false, presenterListens: false };
     case 'questions':
       return { postKinds: ['question'], boardVisible: false, presenterListens: false };

@@ -1,5 +1,6 @@
 import { PROTOCOL_VERSION } from '../protocol-version';
 import { promptsOf } from './prompts';
+import { projectSpoken } from '../spoken/view';
 import { effectiveRole, findSeat, isLeaderRole } from './roles';
 import type { MeetingState } from './state';
 import { projectedEndAt } from './time';
@@ -46,6 +47,7 @@ export function projectView(state: MeetingState, seatId: string, ctx: ViewContex
     you: { seatId: me.id, role: me.role, effectiveRole: myRole, name: me.name, admitted: me.admitted },
   };
   if (!me.admitted) return view;
+  view.spoken = projectSpoken(state, me, myRole);
 
   const cur = state.current;
   if (cur && (leader || projector || state.settings.timerVisibility === 'everyone')) {

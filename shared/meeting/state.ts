@@ -1,3 +1,4 @@
+import type { SpokenState } from '../spoken/state';
 import type { PhasePlan } from './phases';
 import type { PromptsState } from './promptSchema';
 
@@ -71,4 +72,6 @@ export interface MeetingState {
   nextPhaseSeq: number;
   /** Push-back prompts (`prompts.ts`); absent in meetings stored before them, and after the end. */
   prompts?: PromptsState;
+  /** Intake, hands, rounds (shared/spoken/); absent in meetings stored before protocol 3. */
+  spoken?: SpokenState;
 }

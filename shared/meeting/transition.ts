@@ -1,6 +1,11 @@
 import { fail, type CommandError, ERROR_CODES as E } from '../errors';
-import type { Actor, MeetingCommand, ServerCommand } from './commands';
+import type { SpokenCommand } from '../spoken/commands';
+import type { Actor, MeetingCommand, MeetingCommandType, ServerCommand } from './commands';
 import { CASE_PHASE_KINDS, defaultRules, MAX_CASES, MAX_PHASES, MINUTE_MS, type PhasePlan } from './phases';
+import { afterTransition, applySpoken } from '../spoken/apply';
+import { isSpokenCommand } from '../spoken/commands';
+import type { Random } from '../spoken/rounds';
+import { COMMAND_ACCESS } from './permissions';
 import { findSeat, isLeaderRole } from './roles';
 import { applyPrompt, clearShownPrompt, forgetPrompts } from './prompts';
 import { admissionCapReached, seatCapReached } from './seatLimits';
@@ -33,19 +38,26 @@ export function transition(
   command: AnyCommand,
   now: number,
   actor: Actor,
+  /** The server's random source (a shuffled round); only `round:start` draws from it. */
+  random: Random = Math.random,
 ): TransitionResult {
   const auth = authorize(state, command, actor);
   if (auth) return { ok: false, error: auth };
   if (state.status === 'ended') return fail(E.WRONG_STATUS, 'the meeting has ended');
   const next = structuredClone(state);
   const effects: Effect[] = [];
-  const error = apply(next, command, now, effects);
+  const error = isSpokenCommand(command)
+    ? actor.kind === 'seat'
+      ? applySpoken(next, command, actor.seatId, now, random)
+      : err(E.FORBIDDEN, 'the spoken work is for seats')
+    : apply(next, command, now, effects);
   if (error) return { ok: false, error };
   if (actor.kind === 'seat') settleOverdue(next, now, effects);
+  afterTransition(next, effects, now);
   return { ok: true, state: next, effects };
 }
 
-/** The permission table: every client command is for leaders (leader or co-leader) only. */
+/** The permission table (COMMAND_ACCESS): leaders, or any admitted seat but the projector. */
 function authorize(state: MeetingState, command: AnyCommand, actor: Actor): CommandError | null {
   if (SERVER_ONLY.has(command.type)) {
     return actor.kind === 'server' ? null : { code: E.FORBIDDEN, message: 'server-only command' };
@@ -53,9 +65,13 @@ function authorize(state: MeetingState, command: AnyCommand, actor: Actor): Comm
   if (actor.kind === 'server') return null;
   const seat = findSeat(state, actor.seatId);
   if (!seat) return { code: E.UNAUTHENTICATED, message: 'unknown seat' };
-  if (!seat.admitted || !isLeaderRole(seat.role)) {
-    return { code: E.FORBIDDEN, message: `${command.type} is for leaders only` };
+  if (!seat.admitted) return { code: E.FORBIDDEN, message: `${command.type}: not admitted` };
+  if (COMMAND_ACCESS[command.type as MeetingCommandType] === 'members') {
+    return seat.role === 'projector'
+      ? { code: E.FORBIDDEN, message: `${command.type}: not for the projector` }
+      : null;
   }
+  if (!isLeaderRole(seat.role)) return { code: E.FORBIDDEN, message: `${command.type} is for leaders only` };
   return null;
 }
 
@@ -63,7 +79,12 @@ function err(code: CommandError['code'], message: string): CommandError {
   return { code, message };
 }
 
-function apply(s: MeetingState, c: AnyCommand, now: number, fx: Effect[]): CommandError | null {
+function apply(
+  s: MeetingState,
+  c: Exclude<AnyCommand, SpokenCommand>,
+  now: number,
+  fx: Effect[],
+): CommandError | null {
   switch (c.type) {
     case 'meeting:start': {
       if (s.status !== 'lobby') return err(E.WRONG_STATUS, 'already started');

@@ -1,3 +1,4 @@
+import type { SpokenView } from '../spoken/view';
 import type { PhasePlan } from './phases';
 import type { PromptRef } from './promptSchema';
 import type {
@@ -73,4 +74,6 @@ export interface MeetingView {
   ownPrompts?: string[];
   /** Leaders only: how many connections each seat has open. */
   connections?: Record<string, number>;
+  /** Intake, hands and rounds as this seat may see them (shared/spoken/view.ts); admitted seats. */
+  spoken?: SpokenView;
 }

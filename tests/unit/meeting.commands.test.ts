@@ -6,6 +6,7 @@ import { transition } from '../../shared/meeting/transition';
 import {
   type AnyCommand,
   invariantViolations,
+  by,
   LEADER,
   SEAT,
   SERVER,
@@ -366,6 +367,227 @@ const TABLE: { [K in AnyCommand['type']]: Row[] } = {
       label: 'forget a prompt never kept',
       command: { type: 'prompt:forget', text: 'Who is missing?' },
       expect: exceptEnded(E.BAD_REQUEST),
+    },
+  ],
+  // The spoken work (shared/spoken/): a room-format meeting, so raised hands start off.
+  'meeting:setFormat': [
+    {
+      rule: 'FORMAT-2',
+      label: 'online',
+      command: { type: 'meeting:setFormat', format: 'online' },
+      expect: exceptEnded(ok),
+    },
+  ],
+  'intake:open': [
+    { rule: 'INTAKE-1', label: 'open', command: { type: 'intake:open' }, expect: exceptEnded(ok) },
+  ],
+  'intake:close': [
+    { rule: 'INTAKE-1', label: 'close', command: { type: 'intake:close' }, expect: exceptEnded(ok) },
+  ],
+  'intake:volunteer': [
+    {
+      rule: 'INTAKE-2',
+      label: 'a participant while intake is closed',
+      command: { type: 'intake:volunteer', label: 'the caller' },
+      actor: by(SEAT.participant),
+      expect: exceptEnded(E.WRONG_STATUS),
+    },
+    {
+      rule: 'INTAKE-2',
+      label: 'an observer',
+      command: { type: 'intake:volunteer' },
+      actor: by(SEAT.observer),
+      expect: exceptEnded(E.FORBIDDEN),
+    },
+    {
+      rule: 'ROLE-1',
+      label: 'the projector',
+      command: { type: 'intake:volunteer' },
+      actor: by(SEAT.projector),
+      expect: exceptEnded(E.FORBIDDEN, { ended: E.FORBIDDEN }),
+    },
+  ],
+  'intake:withdraw': [
+    {
+      rule: 'INTAKE-2',
+      label: 'not volunteered',
+      command: { type: 'intake:withdraw' },
+      actor: by(SEAT.participant),
+      expect: exceptEnded(E.WRONG_STATUS),
+    },
+  ],
+  'intake:add': [
+    {
+      rule: 'INTAKE-3',
+      label: 'a name only',
+      command: { type: 'intake:add', name: 'Ada' },
+      expect: exceptEnded(ok),
+    },
+    {
+      rule: 'INTAKE-3',
+      label: 'a participant seat',
+      command: { type: 'intake:add', seatId: SEAT.participant },
+      expect: exceptEnded(ok),
+    },
+    {
+      rule: 'INTAKE-3',
+      label: 'an observer seat',
+      command: { type: 'intake:add', seatId: SEAT.observer },
+      expect: exceptEnded(E.BAD_REQUEST),
+    },
+    {
+      rule: 'INTAKE-3',
+      label: 'a waiting seat',
+      command: { type: 'intake:add', seatId: SEAT.waiting },
+      expect: exceptEnded(E.NO_SUCH_SEAT),
+    },
+  ],
+  'intake:pick': [
+    {
+      rule: 'INTAKE-4',
+      label: 'no such volunteer',
+      command: { type: 'intake:pick', volunteerId: 'v9', caseIndex: 0 },
+      expect: exceptEnded(E.BAD_REQUEST),
+    },
+  ],
+  'intake:remove': [
+    {
+      rule: 'INTAKE-3',
+      label: 'no such volunteer',
+      command: { type: 'intake:remove', volunteerId: 'v9' },
+      expect: exceptEnded(E.BAD_REQUEST),
+    },
+  ],
+  'intake:showLabels': [
+    {
+      rule: 'INTAKE-5',
+      label: 'show',
+      command: { type: 'intake:showLabels', shown: true },
+      expect: exceptEnded(ok),
+    },
+  ],
+  'hands:enable': [
+    {
+      rule: 'HANDS-1',
+      label: 'on',
+      command: { type: 'hands:enable', enabled: true },
+      expect: exceptEnded(ok),
+    },
+  ],
+  'hand:raise': [
+    {
+      rule: 'HANDS-1',
+      label: 'hands off (in the room)',
+      command: { type: 'hand:raise' },
+      actor: by(SEAT.participant),
+      expect: exceptEnded(E.WRONG_STATUS),
+    },
+    {
+      rule: 'HANDS-2',
+      label: 'the leader',
+      command: { type: 'hand:raise' },
+      expect: exceptEnded(E.FORBIDDEN),
+    },
+  ],
+  'hand:lower': [
+    {
+      rule: 'HANDS-2',
+      label: 'no hand up',
+      command: { type: 'hand:lower' },
+      actor: by(SEAT.participant),
+      expect: exceptEnded(E.WRONG_STATUS),
+    },
+  ],
+  'hands:next': [
+    {
+      rule: 'HANDS-4',
+      label: 'no hand up',
+      command: { type: 'hands:next' },
+      expect: exceptEnded(E.WRONG_STATUS),
+    },
+  ],
+  'hands:clear': [
+    { rule: 'HANDS-4', label: 'clear', command: { type: 'hands:clear' }, expect: exceptEnded(ok) },
+  ],
+  'seating:set': [
+    {
+      rule: 'ROUND-2',
+      label: 'an order',
+      command: { type: 'seating:set', seatIds: [SEAT.participant, SEAT.presenter] },
+      expect: exceptEnded(ok),
+    },
+    {
+      rule: 'ROUND-2',
+      label: 'a seat twice',
+      command: { type: 'seating:set', seatIds: [SEAT.participant, SEAT.participant] },
+      expect: exceptEnded(E.BAD_REQUEST),
+    },
+    {
+      rule: 'ROUND-2',
+      label: 'an unknown seat',
+      command: { type: 'seating:set', seatIds: [SEAT.unknown] },
+      expect: exceptEnded(E.NO_SUCH_SEAT),
+    },
+  ],
+  'round:start': [
+    {
+      rule: 'ROUND-1',
+      label: 'a round in seating order',
+      command: {
+        type: 'round:start',
+        order: 'seating',
+        turnSeconds: null,
+        turnTimeFor: 'leaders',
+        addSeatIds: [],
+        addNames: [],
+      },
+      expect: exceptEnded(ok, { lobby: E.WRONG_STATUS }),
+    },
+    {
+      rule: 'ROUND-1',
+      label: 'adding an unknown seat',
+      command: {
+        type: 'round:start',
+        order: 'shuffled',
+        turnSeconds: 40,
+        turnTimeFor: 'speaker',
+        addSeatIds: [SEAT.unknown],
+        addNames: [],
+      },
+      expect: exceptEnded(E.NO_SUCH_SEAT, { lobby: E.WRONG_STATUS }),
+    },
+  ],
+  'round:add': [
+    {
+      rule: 'ROUND-3',
+      label: 'no round',
+      command: { type: 'round:add', name: 'Ada' },
+      expect: exceptEnded(E.WRONG_STATUS),
+    },
+  ],
+  'round:next': [
+    {
+      rule: 'ROUND-4',
+      label: 'no round',
+      command: { type: 'round:next' },
+      expect: exceptEnded(E.WRONG_STATUS),
+    },
+  ],
+  'round:pass': [
+    {
+      rule: 'ROUND-5',
+      label: 'no round',
+      command: { type: 'round:pass' },
+      actor: by(SEAT.participant),
+      expect: exceptEnded(E.WRONG_STATUS),
+    },
+  ],
+  'round:end': [
+    {
+      rule: 'ROUND-4',
+      label: 'no round',
+      command: { type: 'round:end' },
+      expect: exceptEnded(E.WRONG_STATUS),
     },
   ],
   'seat:join': [

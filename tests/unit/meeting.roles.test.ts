@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ERROR_CODES as E } from '../../shared/errors';
 import { meetingCommandSchema, type MeetingCommand } from '../../shared/meeting/commands';
 import { currentCaseIndex, effectiveRole, findSeat, isLeaderRole } from '../../shared/meeting/roles';
+import { COMMAND_ACCESS } from '../../shared/meeting/permissions';
 import type { MeetingState, Seat } from '../../shared/meeting/state';
 import { transition } from '../../shared/meeting/transition';
 import {
@@ -42,8 +43,39 @@ const SAMPLES: { [K in MeetingCommand['type']]: Extract<MeetingCommand, { type: 
   'prompt:clear': { type: 'prompt:clear' },
   'prompt:save': { type: 'prompt:save', text: 'Who is missing?' },
   'prompt:forget': { type: 'prompt:forget', text: 'Who is missing?' },
+  'meeting:setFormat': { type: 'meeting:setFormat', format: 'online' },
+  'intake:open': { type: 'intake:open' },
+  'intake:close': { type: 'intake:close' },
+  'intake:volunteer': { type: 'intake:volunteer', label: 'the caller' },
+  'intake:withdraw': { type: 'intake:withdraw' },
+  'intake:add': { type: 'intake:add', name: 'Ada' },
+  'intake:pick': { type: 'intake:pick', volunteerId: 'v1', caseIndex: 0 },
+  'intake:remove': { type: 'intake:remove', volunteerId: 'v1' },
+  'intake:showLabels': { type: 'intake:showLabels', shown: true },
+  'hands:enable': { type: 'hands:enable', enabled: true },
+  'hand:raise': { type: 'hand:raise' },
+  'hand:lower': { type: 'hand:lower' },
+  'hands:next': { type: 'hands:next' },
+  'hands:clear': { type: 'hands:clear' },
+  'seating:set': { type: 'seating:set', seatIds: [SEAT.participant] },
+  'round:start': {
+    type: 'round:start',
+    order: 'seating',
+    turnSeconds: 40,
+    turnTimeFor: 'leaders',
+    addSeatIds: [],
+    addNames: ['Ada'],
+  },
+  'round:add': { type: 'round:add', name: 'Ben' },
+  'round:next': { type: 'round:next' },
+  'round:pass': { type: 'round:pass' },
+  'round:end': { type: 'round:end' },
 };
-const COMMANDS = Object.values(SAMPLES) as MeetingCommand[];
+const ALL_COMMANDS = Object.values(SAMPLES) as MeetingCommand[];
+/** The leaders' commands of the permission table. */
+const COMMANDS = ALL_COMMANDS.filter((c) => COMMAND_ACCESS[c.type] === 'leaders');
+/** The members' commands: any admitted seat but the projector may send them. */
+const MEMBER_COMMANDS = ALL_COMMANDS.filter((c) => COMMAND_ACCESS[c.type] === 'members');
 
 const REFUSED: { who: string; seatId: string; code: string }[] = [
   { who: 'a participant', seatId: SEAT.participant, code: E.FORBIDDEN },
@@ -63,10 +95,46 @@ function seat(s: MeetingState, id: string): Seat {
   return found;
 }
 
-describe('ROLE-1: every meeting command is for admitted leaders only', () => {
+describe('ROLE-1: the permission table', () => {
+  it("ROLE-1: the members' commands are exactly volunteering, withdrawing, hands up and down, passing", () => {
+    expect(MEMBER_COMMANDS.map((c) => c.type).sort()).toEqual(
+      ['hand:lower', 'hand:raise', 'intake:volunteer', 'intake:withdraw', 'round:pass'].sort(),
+    );
+  });
+
+  for (const situation of PERMISSION_SITUATIONS) {
+    it(`ROLE-1: members' commands: projector and waiting seat forbidden, unknown unauthenticated (${situation.describe})`, () => {
+      const before = structuredClone(situation.state);
+      for (const command of MEMBER_COMMANDS) {
+        for (const [seatId, code] of [
+          [SEAT.projector, E.FORBIDDEN],
+          [SEAT.waiting, E.FORBIDDEN],
+          [SEAT.unknown, E.UNAUTHENTICATED],
+        ] as const) {
+          const r = transition(situation.state, command, situation.now, by(seatId));
+          expect(!r.ok && r.error.code, `${seatId} ${command.type}`).toBe(code);
+        }
+      }
+      expect(situation.state).toEqual(before);
+    });
+
+    it(`ROLE-1: members' commands are never refused by the table to a participant or the presenter (${situation.describe})`, () => {
+      for (const command of MEMBER_COMMANDS) {
+        for (const seatId of [SEAT.participant, SEAT.presenter]) {
+          const r = transition(situation.state, command, situation.now, by(seatId));
+          if (!r.ok)
+            expect([E.FORBIDDEN, E.UNAUTHENTICATED], `${seatId} ${command.type}`).not.toContain(r.error.code);
+        }
+      }
+    });
+  }
+});
+
+describe("ROLE-1: every leaders' command is for admitted leaders only", () => {
   it('ROLE-1: the samples cover every command of the wire schema', () => {
     const wire = meetingCommandSchema.options.map((o) => o.shape.type.value);
     expect(Object.keys(SAMPLES).sort()).toEqual([...wire].sort());
+    expect(Object.keys(COMMAND_ACCESS).sort()).toEqual([...wire].sort());
   });
 
   it('ROLE-1: the presenter really is the presenter while running in case 0', () => {

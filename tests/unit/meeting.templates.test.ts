@@ -116,7 +116,7 @@ describe('TPL-2: planFromTemplate', () => {
 });
 
 describe('TPL-3: default phase rules', () => {
-  it('TPL-3: notes only in questions (questions) and speculation (the six lenses); the board shows in speculation and return; the presenter listens in speculation', () => {
+  it('TPL-3: notes only in questions (questions) and speculation (the six lenses); the board shows in speculation and return; the presenter listens in speculation; a round phase has no notes and no board', () => {
     const table = Object.fromEntries(PHASE_KINDS.map((k) => [k, defaultRules(k)]));
     expect(table).toEqual({
       opening: { postKinds: [], boardVisible: false, presenterListens: false },
@@ -130,6 +130,7 @@ describe('TPL-3: default phase rules', () => {
       },
       return: { postKinds: [], boardVisible: true, presenterListens: false },
       closing: { postKinds: [], boardVisible: false, presenterListens: false },
+      round: { postKinds: [], boardVisible: false, presenterListens: false },
     });
   });
 });

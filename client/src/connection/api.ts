@@ -1,3 +1,4 @@
+import type { MeetingFormat } from '../../../shared/spoken/state';
 import type { ErrorCode } from '../../../shared/errors';
 import type { Template, TemplatePhase } from '../../../shared/meeting/templates';
 import type { AnonymityMode, ReleaseMode, TimerVisibility } from '../../../shared/meeting/state';
@@ -16,6 +17,8 @@ export interface CreateMeetingRequest {
   anonymity?: AnonymityMode;
   timerVisibility?: TimerVisibility;
   release?: ReleaseMode;
+  /** In the room, online or hybrid (FORMAT-1). */
+  format?: MeetingFormat;
 }
 
 export interface CreatedMeeting {

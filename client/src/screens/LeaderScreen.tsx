@@ -1,3 +1,4 @@
+import { SpokenConsole } from './lead/SpokenConsole';
 import { useEffect, useState } from 'react';
 import type { BoardExport } from '../../../shared/protocol';
 import { usePhaseAnnouncement } from '../a11y/useAnnouncements';
@@ -135,6 +136,7 @@ function Console() {
         </div>
         <div className="console-people" data-tour="people">
           <PresencePanel view={view} run={run} />
+          <SpokenConsole view={view} run={run} />
         </div>
         {view.status === 'running' && (
           <div className="console-board" data-tour="board">

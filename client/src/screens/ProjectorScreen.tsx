@@ -202,6 +202,21 @@ function Running({ view }: { view: MeetingView }) {
       </header>
       <PromptBanner view={view} size="huge" />
       {/* Never a name on the projector, whatever the anonymity mode. */}
+      {/* FORMAT-2: where a group sits in a room it looks at the wall, so the wall says what now. */}
+      {phase && !showBoard && view.spoken && view.spoken.format !== 'online' && !view.spoken.round && (
+        <p className="projector-hint" data-testid="projector-hint">
+          {t(`phaseAsk.${phase.kind}`)}
+        </p>
+      )}
+      {/* No name on the projector, whatever the anonymity mode, but a round's two (VIEW-6). */}
+      {view.spoken?.round && (
+        <section className="projector-round" data-testid="projector-round">
+          <p className="projector-speaker">{t('round.speaker', { name: view.spoken.round.speakerName })}</p>
+          {view.spoken.round.nextName !== null && (
+            <p className="projector-next">{t('round.next', { name: view.spoken.round.nextName })}</p>
+          )}
+        </section>
+      )}
       {showBoard && <ProjectorBoard board={board} />}
     </div>
   );

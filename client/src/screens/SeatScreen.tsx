@@ -20,6 +20,7 @@ import { GroundRules } from './seat/GroundRules';
 import { ObserverView } from './seat/ObserverView';
 import { ParticipantView } from './seat/ParticipantView';
 import { PresenterView } from './seat/PresenterView';
+import { SpokenPanel } from './seat/SpokenPanel';
 import { useDocumentTitle } from '../components/useDocumentTitle';
 
 /** The page of a person who joined with the code: member, presenter or observer. */
@@ -95,6 +96,7 @@ function SeatPage({ meetingId }: { meetingId: string }) {
           {view.you.name && <span className="you-name"> · {view.you.name}</span>}
         </p>
       )}
+      {view && !isWaiting(view) && <SpokenPanel view={view} />}
       {body}
     </Page>
   );

@@ -1,3 +1,4 @@
+import { MEETING_FORMATS, type MeetingFormat } from '../../../shared/spoken/state';
 import { useEffect, useState, type FormEvent } from 'react';
 import type { Template } from '../../../shared/meeting/templates';
 import type { AnonymityMode, ReleaseMode, TimerVisibility } from '../../../shared/meeting/state';
@@ -40,6 +41,7 @@ export default function StartScreen() {
   const [anonymity, setAnonymity] = useState<AnonymityMode>('anonymous');
   const [release, setRelease] = useState<ReleaseMode>('batch');
   const [timerVisibility, setTimerVisibility] = useState<TimerVisibility>('leaders');
+  const [format, setFormat] = useState<MeetingFormat>('room');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiErrorCode | null>(null);
   const [created, setCreated] = useState<CreatedMeeting | null>(null);
@@ -70,6 +72,7 @@ export default function StartScreen() {
         anonymity,
         release,
         timerVisibility,
+        format,
       },
       createKey.trim() || undefined,
     );
@@ -180,6 +183,13 @@ export default function StartScreen() {
             </button>
           </p>
         )}
+        <Choice
+          legend={t('format.label')}
+          name="format"
+          value={format}
+          onChange={setFormat}
+          options={MEETING_FORMATS.map((f) => [f, t(`format.${f}`)] as [MeetingFormat, string])}
+        />
         <Choice
           legend={t('start.anonymity')}
           name="anonymity"
