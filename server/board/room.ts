@@ -53,7 +53,8 @@ const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
  * the connections holding it and, while any are open, an awareness relay for leaders.
  */
 export class BoardRoom {
-  readonly doc = new Y.Doc();
+  /** Replaced by an empty document on destroy (see there). */
+  doc = new Y.Doc();
   readonly conns = new Set<BoardConnection>();
   private awareness: awarenessProtocol.Awareness | null = null;
   private storedUpdates = 0;
@@ -185,6 +186,9 @@ export class BoardRoom {
     this.closeAwareness();
     this.conns.clear();
     this.doc.destroy();
+    // A connection still closing (its peer slow to answer the close, CONF-1) holds this room until
+    // it is cut: it must not hold the purged text with it. `destroy` keeps a document's content.
+    this.doc = new Y.Doc();
   }
 
   private openAwareness(): awarenessProtocol.Awareness {
