@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import type { NoteLayout } from '../../shared/board/schema';
 import type { MeetingState } from '../../shared/meeting/state';
+import { upgradeStoredState } from '../../shared/meeting/upgrade';
 import { silentLogger, type Logger } from '../core/logger';
 import { crashIfAt, type CrashPoint } from './crashPoints';
 import { ensurePrivateFile } from './dataDir';
@@ -173,7 +174,7 @@ export function openSqliteStorage(opts: SqliteOptions): Storage {
     loadLiveMeetings() {
       const rows = q.live.all() as { state: string; join_code: string; last_activity_at: number }[];
       return rows.map((r) => ({
-        state: JSON.parse(r.state) as MeetingState,
+        state: upgradeStoredState(JSON.parse(r.state) as MeetingState),
         joinCode: r.join_code,
         lastActivityAt: r.last_activity_at,
       }));

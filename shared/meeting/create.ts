@@ -19,6 +19,7 @@ export const DEFAULT_SETTINGS: MeetingSettings = {
   autoAdvance: false,
   locked: false,
   boardOpen: true,
+  projectorBlank: false,
 };
 
 export function createMeetingState(m: NewMeeting): MeetingState {
@@ -33,7 +34,7 @@ export function createMeetingState(m: NewMeeting): MeetingState {
     settings: { ...DEFAULT_SETTINGS, ...m.settings },
     phases,
     current: null,
-    cases: Array.from({ length: caseCount }, () => ({ presenterSeatId: null })),
+    cases: Array.from({ length: caseCount }, () => ({ presenterSeatId: null, parkingLot: 'leaders' as const })),
     seats: [{ id: m.leaderSeatId, role: 'leader', name: m.leaderName, admitted: true, joinedAt: m.now }],
     joinCodeVersion: 0,
     endedAt: null,

@@ -63,7 +63,10 @@ export function projectView(state: MeetingState, seatId: string, ctx: ViewContex
       connected: (ctx.connections.get(s.id) ?? 0) > 0,
     }));
   }
-  if (leader || projector) view.joinCode = ctx.joinCode;
+  if (leader || projector) {
+    view.joinCode = ctx.joinCode;
+    view.projectorBlank = state.settings.projectorBlank;
+  }
   if ((leader || projector) && ctx.phoneOrigins?.length) view.phoneOrigins = [...ctx.phoneOrigins];
   if (leader) {
     view.projectedEndAt = projectedEndAt(state, ctx.now) ?? undefined;

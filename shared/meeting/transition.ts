@@ -14,7 +14,9 @@ export type Effect =
   | { type: 'seat-removed'; seatId: string }
   | { type: 'rotate-join-code' }
   | { type: 'meeting-ended' }
-  | { type: 'board-rules-changed' };
+  | { type: 'board-rules-changed' }
+  /** Who sees a case's parking lot changed: the board puts it on, or takes it off, the public board. */
+  | { type: 'parking-lot-changed'; caseIndex: number };
 
 export type TransitionResult =
   { ok: true; state: MeetingState; effects: Effect[] } | { ok: false; error: CommandError };
@@ -172,7 +174,7 @@ function apply(s: MeetingState, c: AnyCommand, now: number, fx: Effect[]): Comma
       const copies = template.map((p) => newPhase(s, p.kind, p.plannedMs, last + 1));
       s.phases.splice(lastCaseEnd + 1, 0, ...copies);
       if (s.current && s.current.index > lastCaseEnd) s.current.index += copies.length;
-      s.cases.push({ presenterSeatId: null });
+      s.cases.push({ presenterSeatId: null, parkingLot: 'leaders' });
       return null;
     }
     case 'presenter:set': {
@@ -185,6 +187,13 @@ function apply(s: MeetingState, c: AnyCommand, now: number, fx: Effect[]): Comma
       }
       info.presenterSeatId = c.seatId;
       fx.push({ type: 'board-rules-changed' });
+      return null;
+    }
+    case 'case:setParkingLot': {
+      const info = s.cases[c.caseIndex];
+      if (!info) return err(E.BAD_REQUEST, 'no such case');
+      if (info.parkingLot !== c.parkingLot) fx.push({ type: 'parking-lot-changed', caseIndex: c.caseIndex });
+      info.parkingLot = c.parkingLot;
       return null;
     }
     case 'seat:setRole': {

@@ -28,6 +28,7 @@ function everyCommand(cast: Cast): { [K in MeetingCommandType]: Extract<MeetingC
     'phase:remove': { type: 'phase:remove', phaseId: third.id },
     'case:add': { type: 'case:add' },
     'presenter:set': { type: 'presenter:set', caseIndex: 0, seatId: cast.alice.seatId },
+    'case:setParkingLot': { type: 'case:setParkingLot', caseIndex: 0, parkingLot: 'room' },
     'seat:setRole': { type: 'seat:setRole', seatId: cast.bob.seatId, role: 'co-leader' },
     'seat:remove': { type: 'seat:remove', seatId: cast.bob.seatId },
     'seat:admit': { type: 'seat:admit', seatId: cast.bob.seatId },

@@ -178,6 +178,20 @@ const TABLE: { [K in AnyCommand['type']]: Row[] } = {
   'case:add': [
     { rule: 'MEET-6', label: 'second case', command: { type: 'case:add' }, expect: exceptEnded(ok) },
   ],
+  'case:setParkingLot': [
+    {
+      rule: 'BOARD-8',
+      label: 'the room sees case 0\'s parking lot',
+      command: { type: 'case:setParkingLot', caseIndex: 0, parkingLot: 'room' },
+      expect: exceptEnded(ok),
+    },
+    {
+      rule: 'BOARD-8',
+      label: 'a case that does not exist',
+      command: { type: 'case:setParkingLot', caseIndex: 1, parkingLot: 'export' },
+      expect: exceptEnded(E.BAD_REQUEST),
+    },
+  ],
   'presenter:set': [
     {
       rule: 'ROLE-4',

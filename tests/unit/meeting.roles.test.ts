@@ -33,6 +33,7 @@ const SAMPLES: { [K in MeetingCommand['type']]: Extract<MeetingCommand, { type: 
   'phase:remove': { type: 'phase:remove', phaseId: 'p6' },
   'case:add': { type: 'case:add' },
   'presenter:set': { type: 'presenter:set', caseIndex: 0, seatId: SEAT.participant },
+  'case:setParkingLot': { type: 'case:setParkingLot', caseIndex: 0, parkingLot: 'export' },
   'seat:setRole': { type: 'seat:setRole', seatId: SEAT.participant, role: 'observer' },
   'seat:remove': { type: 'seat:remove', seatId: SEAT.participant },
   'seat:admit': { type: 'seat:admit', seatId: SEAT.waiting },
@@ -293,7 +294,7 @@ describe('ROLE-5: a seat stops presenting when it is re-roled or removed', () =>
   for (const role of ['observer', 'co-leader'] as const) {
     it(`ROLE-5: re-roled to ${role}, it is cleared as presenter of every case`, () => {
       const s = apply(presenting(), [[{ type: 'seat:setRole', seatId: SEAT.presenter, role }, T0]]);
-      expect(s.cases).toEqual([{ presenterSeatId: null }, { presenterSeatId: null }]);
+      expect(s.cases).toEqual([{ presenterSeatId: null, parkingLot: 'leaders' }, { presenterSeatId: null, parkingLot: 'leaders' }]);
     });
   }
 
@@ -306,7 +307,7 @@ describe('ROLE-5: a seat stops presenting when it is re-roled or removed', () =>
 
   it('ROLE-5: removed, it is cleared as presenter of every case and seat-removed is reported', () => {
     const r = transition(presenting(), { type: 'seat:remove', seatId: SEAT.presenter }, T0, LEADER);
-    expect(r.ok && r.state.cases).toEqual([{ presenterSeatId: null }, { presenterSeatId: null }]);
+    expect(r.ok && r.state.cases).toEqual([{ presenterSeatId: null, parkingLot: 'leaders' }, { presenterSeatId: null, parkingLot: 'leaders' }]);
     expect(r.ok && findSeat(r.state, SEAT.presenter)).toBeUndefined();
     expect(r.ok && r.effects).toEqual([{ type: 'seat-removed', seatId: SEAT.presenter }]);
   });

@@ -433,4 +433,7 @@ export const de: Catalogue = {
   'lead.lost.place': 'das Zuordnen eines Beitrags zu einem Thema oder zum Parkplatz',
   'lead.lost.highlight': 'das Hervorheben eines Beitrags',
   'lead.lost.move': 'das Verschieben eines Beitrags',
+  // h/method
+  'lead.projectorBlank': 'Projektor abdunkeln',
+  'projector.blankByLeader': 'Bildschirm von der Leitung aus Vertraulichkeit pausiert.',
 };

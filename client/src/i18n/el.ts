@@ -433,4 +433,7 @@ export const el: Catalogue = {
   'lead.lost.place': 'η τοποθέτηση μιας σημείωσης σε θέμα ή στην άκρη',
   'lead.lost.highlight': 'η επισήμανση μιας σημείωσης',
   'lead.lost.move': 'η μετακίνηση μιας σημείωσης',
+  // h/method
+  'lead.projectorBlank': 'Απόκρυψη της οθόνης του προβολέα',
+  'projector.blankByLeader': 'Η οθόνη σε παύση από τον συντονιστή, για λόγους εμπιστευτικότητας.',
 };

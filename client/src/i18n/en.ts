@@ -425,6 +425,9 @@ export const en = {
   'lead.lost.place': 'filing a note under a theme or in the parking lot',
   'lead.lost.highlight': 'highlighting a note',
   'lead.lost.move': 'moving a note',
+  // h/method
+  'lead.projectorBlank': 'Blank the projector',
+  'projector.blankByLeader': 'Screen paused for privacy by the leader.',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -97,10 +97,11 @@ function Projector() {
     return () => window.removeEventListener('keydown', onKey);
   }, [lang]);
 
-  if (blank) {
+  // The console's blank (stored, SCREEN-12) and this keyboard's own: either one blanks the screen.
+  if (blank || view?.projectorBlank) {
     return (
       <div className="projector projector-blank" data-testid="projector-blank">
-        <p>{t('projector.blank')}</p>
+        <p>{t(view?.projectorBlank ? 'projector.blankByLeader' : 'projector.blank')}</p>
       </div>
     );
   }
