@@ -1,6 +1,14 @@
 import { BOARD_CLOSE } from '../../shared/board/closeCodes';
 import type { LeaderNotesView } from '../../shared/board/commands';
-import { insertNote, removeNote, setNoteText } from '../../shared/board/schema';
+import {
+  insertNote,
+  parkingMap,
+  putParked,
+  removeNote,
+  removeParked,
+  setNoteText,
+  setParkedText,
+} from '../../shared/board/schema';
 import { currentCaseIndex, effectiveRole, findSeat, isLeaderRole } from '../../shared/meeting/roles';
 import type { MeetingState } from '../../shared/meeting/state';
 import type { Clock } from '../core/clock';
@@ -20,6 +28,7 @@ import {
 } from './release';
 import { ReleaseTimers } from './releaseTimer';
 import { BoardRoom, type BoardConnection } from './room';
+import { upgradeParkedField } from './upgradeBoard';
 import { WaitingSignal } from './waitingSignal';
 
 export interface CoreDeps {
@@ -68,6 +77,7 @@ export class BoardCore {
     if (!room) {
       room = new BoardRoom(meetingId, caseIndex, this.deps.storage, () => this.deps.clock.now());
       room.onCompactFailed = () => this.deps.logger.warn('board.compact_failed', { meetingId, caseIndex });
+      upgradeParkedField(room, this.deps.storage);
       this.rooms.set(key, room);
     }
     return room;
@@ -155,10 +165,18 @@ export class BoardCore {
             layout = removeNote(doc, n.noteId);
             status = 'screening';
           }
+          if (n.status === 'parked' && target === 'screening') {
+            // Parked notes are screened again too (the room may see the parking lot).
+            removeParked(doc, n.noteId);
+            status = 'screening';
+          } else if (n.status === 'parked' && parkingShown(state, caseIndex)) {
+            setParkedText(doc, n.noteId, text);
+          }
           rows.push(() => storage.putNote({ ...n, text, pendingText: null, status, layout }));
         }
         for (const n of batch.remove) {
           if (n.status === 'released') removeNote(doc, n.noteId);
+          if (n.status === 'parked') removeParked(doc, n.noteId);
           rows.push(() => storage.deleteNote(meetingId, n.noteId));
         }
       },
@@ -184,6 +202,27 @@ export class BoardCore {
 
   nextBatch(meetingId: string, caseIndex: number): number {
     return (this.deps.storage.maxNoteBatch(meetingId, caseIndex) ?? -1) + 1;
+  }
+
+  /**
+   * BOARD-8: the room's parking lot of a case matches its setting: every parked note while a
+   * leader shows it, none otherwise. Called when the setting changes (and harmless when it did not).
+   */
+  syncParking(meetingId: string, caseIndex: number): void {
+    const state = this.deps.hub.state(meetingId);
+    if (!state || !state.cases[caseIndex]) return;
+    const parked = this.deps.storage
+      .listUnsettledNotes(meetingId, caseIndex)
+      .filter((n) => n.status === 'parked');
+    const shown = parkingShown(state, caseIndex);
+    this.commit(meetingId, caseIndex, (doc) => {
+      const lot = parkingMap(doc);
+      for (const id of [...lot.keys()]) if (!shown || !parked.some((n) => n.noteId === id)) lot.delete(id);
+      if (!shown) return;
+      for (const n of parked) {
+        if (!lot.has(n.noteId)) putParked(doc, this.newBoardNote(n, n.text, n.batch ?? 0));
+      }
+    });
   }
 
   /** A phase ended: every case's waiting changes go out. */
@@ -227,6 +266,9 @@ export class BoardCore {
       hidden: notes
         .filter((n) => n.status === 'hidden')
         .map(({ noteId, kind, text }) => ({ noteId, kind, text })),
+      parked: notes
+        .filter((n) => n.status === 'parked')
+        .map(({ noteId, kind, text, layout }) => ({ noteId, kind, text, highlight: layout?.highlight ?? false })),
       waiting: this.waiting.get(meetingId, caseIndex),
     };
   }
@@ -291,6 +333,11 @@ export class BoardCore {
     this.releaseTimers.purge();
     this.waiting.purge();
   }
+}
+
+/** Whether a leader shows this case's parking lot to the room (BOARD-8). */
+export function parkingShown(state: MeetingState, caseIndex: number): boolean {
+  return state.cases[caseIndex]?.parkingLot === 'room';
 }
 
 export function isLeaderSeat(state: MeetingState, seatId: string): boolean {

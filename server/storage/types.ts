@@ -30,7 +30,7 @@ export interface NoteRow {
    * `removed`: a leader erased it; the row is kept without text, kind's text or layout, only so
    * that its author (who proves it with the secret) learns what happened.
    */
-  status: 'waiting' | 'screening' | 'released' | 'hidden' | 'removed';
+  status: 'waiting' | 'screening' | 'released' | 'hidden' | 'parked' | 'removed';
   /** An edit of a released note waiting for the next batch. */
   pendingText: string | null;
   pendingDelete: boolean;
@@ -39,7 +39,8 @@ export interface NoteRow {
   authorName: string | null;
   /**
    * Where a leader had put the note on the board (theme, highlight, position) while it is off the
-   * board (hidden, or an approved note's edit back in screening), so that it comes back in place.
+   * board (hidden, parked, or an approved note's edit back in screening), so that it comes back in
+   * place (DISK-13, BOARD-8).
    */
   layout?: NoteLayout | null;
 }

@@ -29,7 +29,7 @@ export const noteMineSchema = z
   .object({ notes: z.array(z.object({ noteId, secret }).strict()).max(200) })
   .strict();
 export const noteModerateSchema = z
-  .object({ noteId, action: z.enum(['approve', 'hide', 'show', 'remove']) })
+  .object({ noteId, action: z.enum(['approve', 'hide', 'show', 'park', 'unpark', 'remove']) })
   .strict();
 export const noteResonateSchema = z.object({ noteId, on: z.boolean() }).strict();
 export const boardReleaseSchema = z.object({}).strict();
@@ -42,7 +42,8 @@ export type NoteModerate = z.infer<typeof noteModerateSchema>;
 export type NoteResonate = z.infer<typeof noteResonateSchema>;
 
 /** `removed`: a leader erased the note for good (note:moderate remove); its text is gone. */
-export type NoteStatus = 'waiting' | 'screening' | 'released' | 'hidden' | 'deleted' | 'removed';
+/** `parked`: a leader moved it to the parking lot, which only leaders see by default (BOARD-8). */
+export type NoteStatus = 'waiting' | 'screening' | 'released' | 'hidden' | 'parked' | 'deleted' | 'removed';
 
 /** Leaders' own view of notes that are not on the public board. Never carries an author. */
 export interface LeaderNotesView {
@@ -51,6 +52,11 @@ export interface LeaderNotesView {
   screening: { noteId: string; kind: string; text: string }[];
   /** Hidden by a leader; can be shown again. */
   hidden: { noteId: string; kind: string; text: string }[];
+  /**
+   * The parking lot (BOARD-8): off the public board; the room sees it only when a leader shows
+   * the case's parking lot. `highlight` as a leader had it on the board.
+   */
+  parked: { noteId: string; kind: string; text: string; highlight: boolean }[];
   /**
    * Whether changes wait for the next batch (their text stays unseen until release). Coarse on
    * purpose: it changes at most every 30 s, on a fixed grid, and carries no count (REL-5).

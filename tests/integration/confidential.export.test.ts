@@ -51,7 +51,11 @@ async function arrangedMeeting(fx: BoardFixture) {
   setTheme(lead0.doc, 'theme-export-aaaa', 'Helplessness');
   setTheme(lead0.doc, 'theme-export-bbbb', 'An empty theme');
   setNoteLayout(lead0.doc, themed, { theme: 'theme-export-aaaa', highlight: true, x: 5, y: 5 });
-  setNoteLayout(lead0.doc, parked, { parked: true });
+  // BOARD-8: parked by command; the leader keeps case 0's parking lot for the export.
+  expect((await cast.leader.send('note:moderate', { noteId: parked, action: 'park' })).ok).toBe(true);
+  expect(
+    await cast.leader.run({ type: 'case:setParkingLot', caseIndex: 0, parkingLot: 'export' }),
+  ).toEqual({ ok: true });
   expect((await cast.leader.send('note:moderate', { noteId: hidden, action: 'hide' })).ok).toBe(true);
   await goToPhase(cast.leader, 'return', 0);
   expect((await cast.presenter.send('note:resonate', { noteId: themed, on: true })).ok).toBe(true);

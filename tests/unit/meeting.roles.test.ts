@@ -232,7 +232,7 @@ describe('ROLE-4: the presenter is a participant named per case', () => {
       T0,
       LEADER,
     );
-    expect(r.ok && r.state.cases[0]).toEqual({ presenterSeatId: SEAT.participant });
+    expect(r.ok && r.state.cases[0]).toEqual({ presenterSeatId: SEAT.participant, parkingLot: 'leaders' });
     expect(r.ok && r.effects).toEqual([{ type: 'board-rules-changed' }]);
   });
 

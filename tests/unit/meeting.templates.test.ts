@@ -167,7 +167,7 @@ describe('MEET-10: createMeetingState', () => {
     expect(invariantViolations(s)).toEqual([]);
   });
 
-  it('MEET-10: defaults: anonymous, batch release, timer for leaders, no auto-advance, unlocked, board open', () => {
+  it('MEET-10: defaults: anonymous, batch release, timer for leaders, no auto-advance, unlocked, board open, projector not blank', () => {
     expect(DEFAULT_SETTINGS).toEqual({
       anonymity: 'anonymous',
       release: 'batch',
@@ -175,6 +175,7 @@ describe('MEET-10: createMeetingState', () => {
       autoAdvance: false,
       locked: false,
       boardOpen: true,
+      projectorBlank: false,
     });
     expect(make('step-back-30').settings).toEqual(DEFAULT_SETTINGS);
   });

@@ -24,12 +24,13 @@ interface BoardViewProps {
   onResonate?: (note: BoardNote, on: boolean) => void;
 }
 
-/** The board as everyone sees it: notes grouped by theme, parked notes apart. No votes, no ranks. */
+/** The board as everyone sees it: notes grouped by theme, a shown parking lot apart. No votes, no ranks. */
 export function BoardView({ board, showNames = false, size = 'normal', onResonate }: BoardViewProps) {
   const t = useT();
-  const visible = board.notes.filter((n) => !n.parked);
-  const parked = board.notes.filter((n) => n.parked);
-  if (board.notes.length === 0) {
+  // The parking lot is here only while a leader shows it to the room (BOARD-8).
+  const visible = board.notes;
+  const parked = board.parked;
+  if (board.notes.length === 0 && parked.length === 0) {
     return (
       <p className={`board-empty board-empty-${size}`} data-testid="board-empty">
         {t('seat.boardEmpty')}
@@ -90,7 +91,15 @@ export function BoardView({ board, showNames = false, size = 'normal', onResonat
       {parked.length > 0 && (
         <section className="board-group board-parked" data-testid="board-parked">
           <h3>{t('board.parked')}</h3>
-          <ul className="notes">{parked.map(renderNote)}</ul>
+          <ul className="notes">
+            {parked.map((note) => (
+              <li key={note.id} className={`note note-${note.kind}`} data-testid="board-parked-note">
+                <span className="note-kind">{t(KIND_KEYS[note.kind] ?? 'noteKind.association')}</span>
+                <p className="note-text">{note.text}</p>
+                {showNames && note.author && <span className="note-name">{note.author}</span>}
+              </li>
+            ))}
+          </ul>
         </section>
       )}
     </div>

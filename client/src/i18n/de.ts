@@ -436,4 +436,13 @@ export const de: Catalogue = {
   // h/method
   'lead.projectorBlank': 'Projektor abdunkeln',
   'projector.blankByLeader': 'Bildschirm von der Leitung aus Vertraulichkeit pausiert.',
+  'lead.unpark': 'Zurück aufs Board',
+  'noteStatus.parked': 'Auf dem Parkplatz',
+  'lead.parkingLot': 'Parkplatz',
+  'lead.parkingLot.leaders': 'Nur für die Leitung',
+  'lead.parkingLot.export': 'Nur für die Leitung, im Export behalten',
+  'lead.parkingLot.room': 'Für alle sichtbar',
+  'lead.parkingRoomConfirm':
+    'Den Parkplatz allen zeigen? Dann sieht auch die Referentin oder der Referent die geparkten Beiträge, Ratschläge eingeschlossen.',
+  'lead.parkingRoomWarning': 'Der Parkplatz ist sichtbar: Referentin oder Referent sehen die geparkten Beiträge.',
 };

@@ -436,4 +436,13 @@ export const el: Catalogue = {
   // h/method
   'lead.projectorBlank': 'Απόκρυψη της οθόνης του προβολέα',
   'projector.blankByLeader': 'Η οθόνη σε παύση από τον συντονιστή, για λόγους εμπιστευτικότητας.',
+  'lead.unpark': 'Πίσω στον πίνακα',
+  'noteStatus.parked': 'Στην άκρη',
+  'lead.parkingLot': 'Στην άκρη',
+  'lead.parkingLot.leaders': 'Μόνο οι συντονιστές',
+  'lead.parkingLot.export': 'Μόνο οι συντονιστές, και στην εξαγωγή',
+  'lead.parkingLot.room': 'Ορατό σε όλους',
+  'lead.parkingRoomConfirm':
+    'Να εμφανιστούν σε όλους οι σημειώσεις που μπήκαν στην άκρη; Θα τις δει και ο εισηγητής ή η εισηγήτρια, μαζί με τις συμβουλές.',
+  'lead.parkingRoomWarning': 'Οι σημειώσεις στην άκρη είναι ορατές: τις βλέπει και ο εισηγητής ή η εισηγήτρια.',
 };

@@ -428,6 +428,15 @@ export const en = {
   // h/method
   'lead.projectorBlank': 'Blank the projector',
   'projector.blankByLeader': 'Screen paused for privacy by the leader.',
+  'lead.unpark': 'Back to the board',
+  'noteStatus.parked': 'In the parking lot',
+  'lead.parkingLot': 'Parking lot',
+  'lead.parkingLot.leaders': 'Leaders only',
+  'lead.parkingLot.export': 'Leaders only, kept in the export',
+  'lead.parkingLot.room': 'Shown to everyone',
+  'lead.parkingRoomConfirm':
+    'Show the parking lot to everyone? The presenter will then see the parked notes, advice included.',
+  'lead.parkingRoomWarning': 'The parking lot is shown: the presenter sees the parked notes.',
 } as const;
 
 export type MessageKey = keyof typeof en;

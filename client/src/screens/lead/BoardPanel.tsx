@@ -1,3 +1,4 @@
+import type { ParkingLotVisibility } from '../../../../shared/meeting/state';
 import type { MeetingView } from '../../../../shared/meeting/view';
 import { useNewNotesAnnouncement } from '../../a11y/useAnnouncements';
 import { useConnection, useLeaderNotes } from '../../connection';
@@ -27,7 +28,7 @@ export function BoardPanel({ view, run }: { view: MeetingView; run: RunCommand }
   const leaderNotes = useLeaderNotes();
   const held = leaderNotes?.caseIndex === caseIndex ? leaderNotes : null;
   useNewNotesAnnouncement(board);
-  const moderate = (noteId: string, action: 'approve' | 'hide' | 'show' | 'remove') =>
+  const moderate = (noteId: string, action: 'approve' | 'hide' | 'show' | 'park' | 'unpark' | 'remove') =>
     void connection.request('note:moderate', { noteId, action });
   // For good (a patient identifier that slipped in): asked once, since nothing can bring it back.
   const remove = (noteId: string) => {
@@ -35,6 +36,12 @@ export function BoardPanel({ view, run }: { view: MeetingView; run: RunCommand }
   };
   // Coarse on purpose (REL-5): no count, and it changes at most every 30 s.
   const waiting = held?.waiting ?? false;
+  const parkingLot = view.cases[caseIndex]?.parkingLot ?? 'leaders';
+  // BOARD-8: showing the parking lot puts advice in front of the presenter; asked once.
+  const setParkingLot = (next: ParkingLotVisibility) => {
+    if (next === 'room' && !window.confirm(t('lead.parkingRoomConfirm'))) return;
+    void run({ type: 'case:setParkingLot', caseIndex, parkingLot: next });
+  };
 
   return (
     <section className="panel board-panel" aria-labelledby="board-title" data-testid="board-panel">
@@ -66,6 +73,26 @@ export function BoardPanel({ view, run }: { view: MeetingView; run: RunCommand }
             </select>
           )}
         </InlineField>
+        <InlineField label={t('lead.parkingLot')}>
+          {(id) => (
+            <select
+              id={id}
+              value={parkingLot}
+              data-testid="parking-lot-setting"
+              aria-describedby={parkingLot === 'room' ? 'parking-room-warning' : undefined}
+              onChange={(e) => setParkingLot(e.target.value as ParkingLotVisibility)}
+            >
+              <option value="leaders">{t('lead.parkingLot.leaders')}</option>
+              <option value="export">{t('lead.parkingLot.export')}</option>
+              <option value="room">{t('lead.parkingLot.room')}</option>
+            </select>
+          )}
+        </InlineField>
+        {parkingLot === 'room' && (
+          <p className="hint warning" id="parking-room-warning" data-testid="parking-room-warning">
+            {t('lead.parkingRoomWarning')}
+          </p>
+        )}
         <p className="release-row" data-testid="waiting">
           <span>{waiting ? t('lead.notesWaiting') : t('lead.noneWaiting')}</span>
           <button
@@ -116,9 +143,12 @@ export function BoardPanel({ view, run }: { view: MeetingView; run: RunCommand }
       <LostChanges lost={lost} onDismiss={dismissLost} />
       <ThemeBoard
         board={board}
+        parked={held?.parked ?? []}
         editor={editor}
         named={view.anonymity === 'named'}
         onHide={(noteId) => moderate(noteId, 'hide')}
+        onPark={(noteId) => moderate(noteId, 'park')}
+        onUnpark={(noteId) => moderate(noteId, 'unpark')}
       />
 
       {held && held.hidden.length > 0 && (
