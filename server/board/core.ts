@@ -205,7 +205,7 @@ export class BoardCore {
   }
 
   /**
-   * BOARD-8: the room's parking lot of a case matches its setting: every parked note while a
+   * BOARD-9: the room's parking lot of a case matches its setting: every parked note while a
    * leader shows it, none otherwise. Called when the setting changes (and harmless when it did not).
    */
   syncParking(meetingId: string, caseIndex: number): void {
@@ -335,7 +335,7 @@ export class BoardCore {
   }
 }
 
-/** Whether a leader shows this case's parking lot to the room (BOARD-8). */
+/** Whether a leader shows this case's parking lot to the room (BOARD-9). */
 export function parkingShown(state: MeetingState, caseIndex: number): boolean {
   return state.cases[caseIndex]?.parkingLot === 'room';
 }

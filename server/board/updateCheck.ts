@@ -133,7 +133,7 @@ export function boardChangeProblem(before: Y.Doc, after: Y.Doc): string | null {
     if (prev && serverFieldsChanged(prev, next)) return 'only layout fields of a note may change';
   }
 
-  // BOARD-8: the room's parking lot is the server's (park and unpark are note:moderate commands).
+  // BOARD-9: the room's parking lot is the server's (park and unpark are note:moderate commands).
   if (!sameParking(before, after)) return 'the parking lot is changed by the server only';
 
   if (themesAfter.size > MAX_THEMES) return `at most ${MAX_THEMES} themes`;

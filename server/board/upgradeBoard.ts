@@ -5,7 +5,7 @@ import type { BoardRoom } from './room';
 
 /**
  * A board stored by a server before PROTOCOL_VERSION 3 kept `parked` on every note of the public
- * document. The parking lot is the leaders' now (BOARD-8): at load, a parked note leaves the
+ * document. The parking lot is the leaders' now (BOARD-9): at load, a parked note leaves the
  * document and its row becomes `parked` with its layout, and the field goes from every other
  * note. Runs once per loaded room; a board without the field is left alone (no update at all).
  */

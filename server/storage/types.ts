@@ -40,7 +40,7 @@ export interface NoteRow {
   /**
    * Where a leader had put the note on the board (theme, highlight, position) while it is off the
    * board (hidden, parked, or an approved note's edit back in screening), so that it comes back in
-   * place (DISK-13, BOARD-8).
+   * place (DISK-13, BOARD-9).
    */
   layout?: NoteLayout | null;
 }

@@ -42,7 +42,7 @@ export type NoteModerate = z.infer<typeof noteModerateSchema>;
 export type NoteResonate = z.infer<typeof noteResonateSchema>;
 
 /** `removed`: a leader erased the note for good (note:moderate remove); its text is gone. */
-/** `parked`: a leader moved it to the parking lot, which only leaders see by default (BOARD-8). */
+/** `parked`: a leader moved it to the parking lot, which only leaders see by default (BOARD-9). */
 export type NoteStatus = 'waiting' | 'screening' | 'released' | 'hidden' | 'parked' | 'deleted' | 'removed';
 
 /** Leaders' own view of notes that are not on the public board. Never carries an author. */
@@ -53,7 +53,7 @@ export interface LeaderNotesView {
   /** Hidden by a leader; can be shown again. */
   hidden: { noteId: string; kind: string; text: string }[];
   /**
-   * The parking lot (BOARD-8): off the public board; the room sees it only when a leader shows
+   * The parking lot (BOARD-9): off the public board; the room sees it only when a leader shows
    * the case's parking lot. `highlight` as a leader had it on the board.
    */
   parked: { noteId: string; kind: string; text: string; highlight: boolean }[];

@@ -8,7 +8,7 @@ import { readBoard, type BoardNote } from './schema';
  * from the case documents, so it holds exactly what the boards showed (released, visible notes;
  * themes; highlight and resonance) and nothing the board does not: no held or hidden note, no
  * author, not even in named meetings, no note id, no batch, no position. The parking lot is the
- * leaders' (BOARD-8): the caller passes it in for the cases whose leaders keep it for the export.
+ * leaders' (BOARD-9): the caller passes it in for the cases whose leaders keep it for the export.
  */
 
 /** `board:export` takes no arguments. */
@@ -17,7 +17,7 @@ export const boardExportSchema = z.object({}).strict();
 export interface CaseBoard {
   caseIndex: number;
   doc: Y.Doc;
-  /** The case's parked notes when the export keeps them (BOARD-8), else empty. */
+  /** The case's parked notes when the export keeps them (BOARD-9), else empty. */
   parked: readonly ExportedNote[];
 }
 

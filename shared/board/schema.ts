@@ -10,7 +10,7 @@ import { NOTE_TEXT_MAX } from './commands';
  *   themes:  Y.Map  themeId -> Y.Map { name }
  *   parking: Y.Map  noteId  -> Y.Map { text, kind, batch, author? }
  *
- * The parking lot is the leaders' (BOARD-8): a parked note is off the public board and reaches
+ * The parking lot is the leaders' (BOARD-9): a parked note is off the public board and reaches
  * leaders through their Socket.IO view. `parking` holds a case's parked notes only while a leader
  * shows that case's parking lot to the room, and only the server writes it.
  *

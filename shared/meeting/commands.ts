@@ -43,7 +43,7 @@ export const meetingCommandSchema = z.discriminatedUnion('type', [
       seatId: id.nullable(),
     })
     .strict(),
-  /** BOARD-8: who sees a case's parking lot. */
+  /** BOARD-9: who sees a case's parking lot. */
   z
     .object({
       type: z.literal('case:setParkingLot'),

@@ -47,7 +47,7 @@ export interface MeetingSettings {
 }
 
 /**
- * Who sees a case's parking lot (BOARD-8). `leaders`, the default: leaders' screens only, and the
+ * Who sees a case's parking lot (BOARD-9). `leaders`, the default: leaders' screens only, and the
  * export leaves it out; `export`: leaders' screens only, kept in the export; `room`: on the
  * public board for everyone, and in the export.
  */

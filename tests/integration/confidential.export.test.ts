@@ -51,7 +51,7 @@ async function arrangedMeeting(fx: BoardFixture) {
   setTheme(lead0.doc, 'theme-export-aaaa', 'Helplessness');
   setTheme(lead0.doc, 'theme-export-bbbb', 'An empty theme');
   setNoteLayout(lead0.doc, themed, { theme: 'theme-export-aaaa', highlight: true, x: 5, y: 5 });
-  // BOARD-8: parked by command; the leader keeps case 0's parking lot for the export.
+  // BOARD-9: parked by command; the leader keeps case 0's parking lot for the export.
   expect((await cast.leader.send('note:moderate', { noteId: parked, action: 'park' })).ok).toBe(true);
   expect(
     await cast.leader.run({ type: 'case:setParkingLot', caseIndex: 0, parkingLot: 'export' }),

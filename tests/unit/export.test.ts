@@ -77,7 +77,7 @@ describe('buildBoardExport (CONF-5)', () => {
       {
         caseIndex: 0,
         doc: case0,
-        // BOARD-8: the parking lot is not in the document; the server passes it in from the rows.
+        // BOARD-9: the parking lot is not in the document; the server passes it in from the rows.
         parked: [{ kind: 'association', text: 'parked advice', highlight: false, resonance: 0 }],
       },
     ]);

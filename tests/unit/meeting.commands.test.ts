@@ -180,13 +180,13 @@ const TABLE: { [K in AnyCommand['type']]: Row[] } = {
   ],
   'case:setParkingLot': [
     {
-      rule: 'BOARD-8',
+      rule: 'BOARD-9',
       label: 'the room sees case 0\'s parking lot',
       command: { type: 'case:setParkingLot', caseIndex: 0, parkingLot: 'room' },
       expect: exceptEnded(ok),
     },
     {
-      rule: 'BOARD-8',
+      rule: 'BOARD-9',
       label: 'a case that does not exist',
       command: { type: 'case:setParkingLot', caseIndex: 1, parkingLot: 'export' },
       expect: exceptEnded(E.BAD_REQUEST),

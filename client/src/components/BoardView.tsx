@@ -27,7 +27,7 @@ interface BoardViewProps {
 /** The board as everyone sees it: notes grouped by theme, a shown parking lot apart. No votes, no ranks. */
 export function BoardView({ board, showNames = false, size = 'normal', onResonate }: BoardViewProps) {
   const t = useT();
-  // The parking lot is here only while a leader shows it to the room (BOARD-8).
+  // The parking lot is here only while a leader shows it to the room (BOARD-9).
   const visible = board.notes;
   const parked = board.parked;
   if (board.notes.length === 0 && parked.length === 0) {

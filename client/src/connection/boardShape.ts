@@ -20,7 +20,7 @@ export interface BoardSnapshot {
   synced: boolean;
   notes: BoardNote[];
   themes: BoardTheme[];
-  /** The parking lot, only while a leader shows it to the room (BOARD-8). */
+  /** The parking lot, only while a leader shows it to the room (BOARD-9). */
   parked: ParkedNote[];
 }
 

@@ -23,7 +23,7 @@ export function handleBoardExport(core: BoardCore, socket: AppSocket, payload: u
   const boards = state.cases.map((info, caseIndex) => ({
     caseIndex,
     doc: core.room(meetingId, caseIndex).doc,
-    // BOARD-8: the parking lot is exported when a leader keeps it for the export or shows it.
+    // BOARD-9: the parking lot is exported when a leader keeps it for the export or shows it.
     parked:
       info.parkingLot === 'leaders'
         ? []

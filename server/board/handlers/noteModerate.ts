@@ -11,7 +11,7 @@ import { NO_SUCH_NOTE } from './common';
 /**
  * `note:moderate` (leaders). approve: a screened note goes on the board. hide: a note leaves the
  * board (or the queue) and waits in the hidden list. show: a hidden note goes back where it was.
- * park: a note on the board moves to the parking lot, which is the leaders' (BOARD-8): it leaves
+ * park: a note on the board moves to the parking lot, which is the leaders' (BOARD-9): it leaves
  * the public document, its place is stored with the row (DISK-13), and the room sees it only
  * while a leader shows the case's parking lot. unpark: it goes back where it was. remove: the note is erased for good, from the board, the queue or the hidden list (the tool
  * for a patient identifier that slipped in); only a row without its text is kept, so that the

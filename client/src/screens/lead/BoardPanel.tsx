@@ -37,7 +37,7 @@ export function BoardPanel({ view, run }: { view: MeetingView; run: RunCommand }
   // Coarse on purpose (REL-5): no count, and it changes at most every 30 s.
   const waiting = held?.waiting ?? false;
   const parkingLot = view.cases[caseIndex]?.parkingLot ?? 'leaders';
-  // BOARD-8: showing the parking lot puts advice in front of the presenter; asked once.
+  // BOARD-9: showing the parking lot puts advice in front of the presenter; asked once.
   const setParkingLot = (next: ParkingLotVisibility) => {
     if (next === 'room' && !window.confirm(t('lead.parkingRoomConfirm'))) return;
     void run({ type: 'case:setParkingLot', caseIndex, parkingLot: next });

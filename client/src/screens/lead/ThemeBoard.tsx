@@ -13,7 +13,7 @@ const NOTE_DRAG_TYPE = 'application/x-balint-note';
 /** Where a note sits on the leader's board: in no theme, in a theme, or in the parking lot. */
 type Place = { kind: 'none' } | { kind: 'parked' } | { kind: 'theme'; themeId: string };
 
-/** Parking is a server command (BOARD-8); the rest are layout writes to the board document. */
+/** Parking is a server command (BOARD-9); the rest are layout writes to the board document. */
 interface Moves {
   editor: BoardEditor;
   onPark: (noteId: string) => void;
@@ -44,7 +44,7 @@ function move({ editor, onPark }: Moves, noteId: string, place: Place): void {
  * The notes of the board in columns: not in a theme, each theme, the parking lot. A note moves
  * by drag and drop, or by its "Place" menu (the keyboard's way); themes are made, renamed and
  * deleted here. Every change is a layout write to the board document (BoardEditor), but for the
- * parking lot: it is the leaders' own (BOARD-8), parked with `note:moderate` and listed from their
+ * parking lot: it is the leaders' own (BOARD-9), parked with `note:moderate` and listed from their
  * Socket.IO view, off the public document.
  */
 export function ThemeBoard({
