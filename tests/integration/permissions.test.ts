@@ -82,7 +82,7 @@ describe('the permission table (ROLE-1): leader commands from anyone else are re
     await cast.presenter.waitFor((v) => v.status === 'running' && v.you.effectiveRole === 'presenter');
 
     const commands = Object.values(everyCommand(cast));
-    expect(commands).toHaveLength(18);
+    expect(commands).toHaveLength(19);
     await refusedEverything(cast, [cast.alice, cast.presenter, cast.observer, cast.projector], commands);
 
     // The same commands are valid for a leader: the refusals were about who, not what.
