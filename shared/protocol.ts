@@ -3,6 +3,7 @@ import type { CommandEnvelope } from './meeting/commands';
 import type { MeetingView } from './meeting/view';
 import type {
   LeaderNotesView,
+  PresenterMarksView,
   NoteAdd,
   NoteDelete,
   NoteEdit,
@@ -64,6 +65,8 @@ export interface ServerToClientEvents {
   'meeting:state': (view: MeetingView) => void;
   /** Leaders only: notes held for screening or hidden, for the current case. */
   'board:leader': (view: LeaderNotesView) => void;
+  /** The current case's presenter only: their own resonance marks (BOARD-10). */
+  'board:presenter': (view: PresenterMarksView) => void;
   /** The meeting ended (or was purged): clear everything held for it. */
   'meeting:ended': (info: { meetingId: string }) => void;
   /** This seat was removed by a leader; its token no longer works. */

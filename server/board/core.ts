@@ -1,11 +1,12 @@
 import { BOARD_CLOSE } from '../../shared/board/closeCodes';
-import type { LeaderNotesView } from '../../shared/board/commands';
+import type { LeaderNotesView, PresenterMarksView } from '../../shared/board/commands';
 import {
   insertNote,
   parkingMap,
   putParked,
   removeNote,
   removeParked,
+  setNoteResonance,
   setNoteText,
   setParkedText,
 } from '../../shared/board/schema';
@@ -190,14 +191,49 @@ export class BoardCore {
   }
 
   newBoardNote(n: NoteRow, text: string, batch: number) {
+    const state = this.deps.hub.state(n.meetingId);
+    // The mark goes on the public board only while the presenter shows it (BOARD-10).
+    const resonance = state && resonanceShown(state, n.caseIndex) ? (n.resonance ?? 0) : 0;
     return {
       id: n.noteId,
       text,
       kind: n.kind,
       batch,
       author: n.authorName ?? undefined,
-      layout: n.layout ?? undefined,
+      layout: { ...(n.layout ?? { theme: null, highlight: false, x: null, y: null }), resonance },
     };
+  }
+
+  /**
+   * BOARD-10: the public board's marks of a case follow the presenter's choice: the stored marks
+   * while shown, none otherwise. Called when the choice changes.
+   */
+  syncResonance(meetingId: string, caseIndex: number): void {
+    const state = this.deps.hub.state(meetingId);
+    if (!state || !state.cases[caseIndex]) return;
+    const shown = resonanceShown(state, caseIndex);
+    const marked = this.deps.storage
+      .listNotes(meetingId)
+      .filter((n) => n.caseIndex === caseIndex && n.status === 'released' && (n.resonance ?? 0) > 0);
+    this.commit(meetingId, caseIndex, (doc) => {
+      for (const n of marked) setNoteResonance(doc, n.noteId, shown ? (n.resonance ?? 0) : 0);
+    });
+  }
+
+  /** The presenter's own marks in the current case, or null when the seat is not its presenter. */
+  presenterView(meetingId: string, seatId: string): PresenterMarksView | null {
+    const state = this.deps.hub.state(meetingId);
+    if (!state) return null;
+    const caseIndex = currentCaseIndex(state);
+    if (state.cases[caseIndex]?.presenterSeatId !== seatId) return null;
+    return { caseIndex, marked: this.markedNotes(meetingId, caseIndex) };
+  }
+
+  private markedNotes(meetingId: string, caseIndex: number): string[] {
+    return this.deps.storage
+      .listNotes(meetingId)
+      .filter((n) => n.caseIndex === caseIndex && (n.resonance ?? 0) > 0 && n.status !== 'removed')
+      .map((n) => n.noteId);
   }
 
   nextBatch(meetingId: string, caseIndex: number): number {
@@ -268,7 +304,13 @@ export class BoardCore {
         .map(({ noteId, kind, text }) => ({ noteId, kind, text })),
       parked: notes
         .filter((n) => n.status === 'parked')
-        .map(({ noteId, kind, text, layout }) => ({ noteId, kind, text, highlight: layout?.highlight ?? false })),
+        .map(({ noteId, kind, text, layout }) => ({
+          noteId,
+          kind,
+          text,
+          highlight: layout?.highlight ?? false,
+        })),
+      resonance: this.markedNotes(meetingId, caseIndex),
       waiting: this.waiting.get(meetingId, caseIndex),
     };
   }
@@ -286,9 +328,20 @@ export class BoardCore {
     }
   }
 
-  /** Sends one leader connection its view, unless it already has this very view. */
+  /**
+   * Sends one leader connection its view, unless it already has this very view; the current
+   * case's presenter gets their own marks instead (BOARD-10).
+   */
   notifySocket(socket: AppSocket, view = this.leaderView(socket.data.meetingId, socket.data.seatId)): void {
-    if (!view) return;
+    if (!view) {
+      const marks = this.presenterView(socket.data.meetingId, socket.data.seatId);
+      if (!marks) return;
+      const json = JSON.stringify(marks);
+      if (this.lastLeaderView.get(socket) === json) return;
+      this.lastLeaderView.set(socket, json);
+      socket.emit('board:presenter', marks);
+      return;
+    }
     const json = JSON.stringify(view);
     // The same view again after a note would still tell a leader "someone just wrote".
     if (this.lastLeaderView.get(socket) === json) return;
@@ -333,6 +386,11 @@ export class BoardCore {
     this.releaseTimers.purge();
     this.waiting.purge();
   }
+}
+
+/** Whether the presenter shows their resonance marks to everyone in this case (BOARD-10). */
+export function resonanceShown(state: MeetingState, caseIndex: number): boolean {
+  return state.cases[caseIndex]?.resonanceShown === true;
 }
 
 /** Whether a leader shows this case's parking lot to the room (BOARD-9). */

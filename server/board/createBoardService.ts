@@ -81,7 +81,10 @@ export function createBoardService(deps: BoardServiceDeps): BoardServiceWithInte
       if (effects.some((e) => e.type === 'phase-left')) core.releaseAll(meetingId, 'phase-end');
       // A switch of the release mode may turn queued notes into a batch.
       if (effects.some((e) => e.type === 'board-rules-changed')) core.releaseAll(meetingId, 'change');
-      for (const e of effects) if (e.type === 'parking-lot-changed') core.syncParking(meetingId, e.caseIndex);
+      for (const e of effects) {
+        if (e.type === 'parking-lot-changed') core.syncParking(meetingId, e.caseIndex);
+        if (e.type === 'resonance-shown-changed') core.syncResonance(meetingId, e.caseIndex);
+      }
       sockets.review(meetingId);
       core.notifyLeaders(meetingId);
     } catch (error) {

@@ -43,6 +43,11 @@ export interface NoteRow {
    * place (DISK-13, BOARD-9).
    */
   layout?: NoteLayout | null;
+  /**
+   * The presenter's mark (0 or 1), kept here: the public board carries it only while the
+   * presenter shows their marks to everyone (BOARD-10).
+   */
+  resonance?: number;
 }
 
 /** The one storage interface; SQLite is the embedded default. Every write is durable on return. */

@@ -45,6 +45,15 @@ export type NoteResonate = z.infer<typeof noteResonateSchema>;
 /** `parked`: a leader moved it to the parking lot, which only leaders see by default (BOARD-9). */
 export type NoteStatus = 'waiting' | 'screening' | 'released' | 'hidden' | 'parked' | 'deleted' | 'removed';
 
+/**
+ * The presenter's own view (BOARD-10): the notes of the case they marked as resonating. The
+ * public board carries the marks only while the presenter shows them (`cases[].resonanceShown`).
+ */
+export interface PresenterMarksView {
+  caseIndex: number;
+  marked: string[];
+}
+
 /** Leaders' own view of notes that are not on the public board. Never carries an author. */
 export interface LeaderNotesView {
   caseIndex: number;
@@ -57,6 +66,8 @@ export interface LeaderNotesView {
    * the case's parking lot. `highlight` as a leader had it on the board.
    */
   parked: { noteId: string; kind: string; text: string; highlight: boolean }[];
+  /** The notes of the case the presenter marked as resonating (BOARD-10), shown or not. */
+  resonance: string[];
   /**
    * Whether changes wait for the next batch (their text stays unseen until release). Coarse on
    * purpose: it changes at most every 30 s, on a fixed grid, and carries no count (REL-5).

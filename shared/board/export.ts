@@ -19,11 +19,16 @@ export interface CaseBoard {
   doc: Y.Doc;
   /** The case's parked notes when the export keeps them (BOARD-9), else empty. */
   parked: readonly ExportedNote[];
+  /**
+   * The presenter's marks by note id, from the note rows (BOARD-10: the board carries them only
+   * while shown, the export always). Absent: the board's own values.
+   */
+  resonance?: ReadonlyMap<string, number>;
 }
 
-function exported(n: BoardNote): ExportedNote {
+function exported(n: BoardNote, marks?: ReadonlyMap<string, number>): ExportedNote {
   // Field by field: nothing else of the note (author, id, batch) can slip into an export.
-  return { kind: n.kind, text: n.text, highlight: n.highlight, resonance: n.resonance };
+  return { kind: n.kind, text: n.text, highlight: n.highlight, resonance: marks?.get(n.id) ?? n.resonance };
 }
 
 const byName = (a: { name: string }, b: { name: string }) =>
@@ -40,15 +45,21 @@ export function buildBoardExport(
 ): BoardExport {
   const cases = [...boards]
     .sort((a, b) => a.caseIndex - b.caseIndex)
-    .map(({ caseIndex, doc, parked }) => {
+    .map(({ caseIndex, doc, parked, resonance }) => {
       const { notes, themes } = readBoard(doc);
       const known = new Set(themes.map((t) => t.id));
-      const inTheme = (id: string) => notes.filter((n) => n.theme === id).map(exported);
+      const out = (n: BoardNote) => exported(n, resonance);
+      const inTheme = (id: string) => notes.filter((n) => n.theme === id).map(out);
       return {
         caseIndex,
         themes: themes.map((t) => ({ name: t.name, notes: inTheme(t.id) })).sort(byName),
-        unthemed: notes.filter((n) => n.theme === null || !known.has(n.theme)).map(exported),
-        parked: parked.map((n) => ({ kind: n.kind, text: n.text, highlight: n.highlight, resonance: n.resonance })),
+        unthemed: notes.filter((n) => n.theme === null || !known.has(n.theme)).map(out),
+        parked: parked.map((n) => ({
+          kind: n.kind,
+          text: n.text,
+          highlight: n.highlight,
+          resonance: n.resonance,
+        })),
       };
     });
   return { title, exportedAt, cases };

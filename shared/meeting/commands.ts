@@ -43,6 +43,14 @@ export const meetingCommandSchema = z.discriminatedUnion('type', [
       seatId: id.nullable(),
     })
     .strict(),
+  /** BOARD-10: the presenter shows (or withdraws) their resonance marks; a leader may withdraw. */
+  z
+    .object({
+      type: z.literal('case:showResonance'),
+      caseIndex: z.number().int().min(0).max(1),
+      on: z.boolean(),
+    })
+    .strict(),
   /** BOARD-9: who sees a case's parking lot. */
   z
     .object({

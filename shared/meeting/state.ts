@@ -56,6 +56,8 @@ export type ParkingLotVisibility = 'leaders' | 'export' | 'room';
 export interface CaseInfo {
   presenterSeatId: string | null;
   parkingLot: ParkingLotVisibility;
+  /** The presenter said yes, on their own device, to showing their resonance marks (BOARD-10). */
+  resonanceShown: boolean;
 }
 
 export type MeetingStatus = 'lobby' | 'running' | 'ended';

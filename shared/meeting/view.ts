@@ -51,7 +51,7 @@ export interface MeetingView {
   timer?: TimerView;
   /** Leaders only: when the whole meeting is projected to end. */
   projectedEndAt?: number;
-  cases: { presenterSeatId: string | null; parkingLot: ParkingLotVisibility }[];
+  cases: { presenterSeatId: string | null; parkingLot: ParkingLotVisibility; resonanceShown: boolean }[];
   /** Leaders and projector only: a leader blanked the projector from the console (SCREEN-12). */
   projectorBlank?: boolean;
   /** Who is present and in which role; the projector gets counts only, never a name. */

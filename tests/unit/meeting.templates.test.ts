@@ -163,7 +163,7 @@ describe('MEET-10: createMeetingState', () => {
       { id: SEAT.leader, role: 'leader', name: 'Lena', admitted: true, joinedAt: T0 },
     ]);
     expect(s.phases.map((p) => p.id)).toEqual(['p1', 'p2', 'p3', 'p4', 'p5', 'p6', 'p7']);
-    expect(s.cases).toEqual([{ presenterSeatId: null, parkingLot: 'leaders' }]);
+    expect(s.cases).toEqual([{ presenterSeatId: null, parkingLot: 'leaders', resonanceShown: false }]);
     expect(invariantViolations(s)).toEqual([]);
   });
 

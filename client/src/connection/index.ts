@@ -11,6 +11,7 @@ export {
   useConnection,
   useConnectionStatus,
   useLeaderNotes,
+  usePresenterMarks,
   useMeetingConnection,
   useMeetingView,
   useServerClock,

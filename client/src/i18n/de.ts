@@ -444,5 +444,7 @@ export const de: Catalogue = {
   'lead.parkingLot.room': 'Für alle sichtbar',
   'lead.parkingRoomConfirm':
     'Den Parkplatz allen zeigen? Dann sieht auch die Referentin oder der Referent die geparkten Beiträge, Ratschläge eingeschlossen.',
-  'lead.parkingRoomWarning': 'Der Parkplatz ist sichtbar: Referentin oder Referent sehen die geparkten Beiträge.',
+  'lead.parkingRoomWarning':
+    'Der Parkplatz ist sichtbar: Referentin oder Referent sehen die geparkten Beiträge.',
+  'presenter.showMarks': 'Meine Markierungen allen zeigen',
 };

@@ -437,6 +437,7 @@ export const en = {
   'lead.parkingRoomConfirm':
     'Show the parking lot to everyone? The presenter will then see the parked notes, advice included.',
   'lead.parkingRoomWarning': 'The parking lot is shown: the presenter sees the parked notes.',
+  'presenter.showMarks': 'Show my marks to everyone',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -20,9 +20,14 @@ export function handleBoardExport(core: BoardCore, socket: AppSocket, payload: u
   const state = core.deps.hub.state(meetingId);
   if (!state) return fail(E.NOT_FOUND, 'no such meeting');
   if (!isLeaderSeat(state, seatId)) return fail(E.FORBIDDEN, 'leaders only');
+  const rows = core.deps.storage.listNotes(meetingId);
   const boards = state.cases.map((info, caseIndex) => ({
     caseIndex,
     doc: core.room(meetingId, caseIndex).doc,
+    // BOARD-10: the presenter's marks come from the rows, shown on the board or not.
+    resonance: new Map(
+      rows.filter((n) => n.caseIndex === caseIndex).map((n) => [n.noteId, n.resonance ?? 0] as const),
+    ),
     // BOARD-9: the parking lot is exported when a leader keeps it for the export or shows it.
     parked:
       info.parkingLot === 'leaders'
@@ -34,7 +39,7 @@ export function handleBoardExport(core: BoardCore, socket: AppSocket, payload: u
               kind: n.kind,
               text: n.text,
               highlight: n.layout?.highlight ?? false,
-              resonance: n.layout?.resonance ?? 0,
+              resonance: n.resonance ?? 0,
             })),
   }));
   const exp = buildBoardExport(state.title, core.deps.clock.now(), boards);

@@ -144,6 +144,7 @@ export function BoardPanel({ view, run }: { view: MeetingView; run: RunCommand }
       <ThemeBoard
         board={board}
         parked={held?.parked ?? []}
+        marked={new Set(held?.resonance ?? [])}
         editor={editor}
         named={view.anonymity === 'named'}
         onHide={(noteId) => moderate(noteId, 'hide')}

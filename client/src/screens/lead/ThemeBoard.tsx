@@ -50,6 +50,7 @@ function move({ editor, onPark }: Moves, noteId: string, place: Place): void {
 export function ThemeBoard({
   board,
   parked,
+  marked,
   editor,
   named,
   onHide,
@@ -58,6 +59,8 @@ export function ThemeBoard({
 }: {
   board: BoardSnapshot;
   parked: LeaderNotesView['parked'];
+  /** The presenter's marks, from the leaders' view (BOARD-10), shown to the room or not. */
+  marked: ReadonlySet<string>;
   editor: BoardEditor;
   named: boolean;
   onHide: (noteId: string) => void;
@@ -104,6 +107,7 @@ export function ThemeBoard({
                 themes={board.themes}
                 editor={editor}
                 moves={moves}
+                resonated={marked.has(note.id)}
                 named={named}
                 onHide={() => onHide(note.id)}
               />
@@ -284,6 +288,7 @@ function LeaderNote({
   themes,
   editor,
   moves,
+  resonated,
   named,
   onHide,
 }: {
@@ -291,6 +296,7 @@ function LeaderNote({
   themes: BoardTheme[];
   editor: BoardEditor;
   moves: Moves;
+  resonated: boolean;
   named: boolean;
   onHide: () => void;
 }) {
@@ -308,7 +314,7 @@ function LeaderNote({
     >
       <div className="lead-card-meta">
         <span className="note-kind">{t(kindKey(note.kind))}</span>
-        {note.resonance > 0 && <span className="note-resonated">{t('presenter.resonated')}</span>}
+        {resonated && <span className="note-resonated">{t('presenter.resonated')}</span>}
       </div>
       <p className="note-text" id={textId}>
         {note.text}
