@@ -26,7 +26,8 @@ export function upgradeParkedField(room: BoardRoom, storage: Storage): void {
         const layout = layoutOf(map);
         notes.delete(id);
         const row = storage.getNote(room.meetingId, id);
-        if (row?.status === 'released') rows.push(() => storage.putNote({ ...row, status: 'parked', layout }));
+        if (row?.status === 'released')
+          rows.push(() => storage.putNote({ ...row, status: 'parked', layout }));
       }
     },
     () => rows.forEach((write) => write()),

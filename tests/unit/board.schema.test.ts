@@ -64,9 +64,7 @@ describe('board schema helpers', () => {
     const doc = boardWith([{ id: 'note-aaaa-1', text: 'first', batch: 0 }]);
     const theme = newThemeId();
     setTheme(doc, theme, 'Guilt');
-    expect(setNoteLayout(doc, 'note-aaaa-1', { x: 10, y: -5, theme, highlight: true })).toBe(
-      true,
-    );
+    expect(setNoteLayout(doc, 'note-aaaa-1', { x: 10, y: -5, theme, highlight: true })).toBe(true);
     expect(setNoteText(doc, 'note-aaaa-1', 'second')).toBe(true);
     expect(setNoteResonance(doc, 'note-aaaa-1', 1)).toBe(true);
     const layout = removeNote(doc, 'note-aaaa-1');

@@ -34,17 +34,7 @@ const AUTHOR_NAME_MAX = 60 satisfies Schema['AUTHOR_NAME_MAX'];
 const BOARD_COORD_MAX = 100_000 satisfies Schema['BOARD_COORD_MAX'];
 const RESONANCE_MAX = 1_000;
 const ID_PATTERN = /^[A-Za-z0-9_-]{8,64}$/;
-const NOTE_FIELDS = new Set([
-  'text',
-  'kind',
-  'theme',
-  'highlight',
-  'x',
-  'y',
-  'resonance',
-  'batch',
-  'author',
-]);
+const NOTE_FIELDS = new Set(['text', 'kind', 'theme', 'highlight', 'x', 'y', 'resonance', 'batch', 'author']);
 
 const isKind = (v: unknown): v is NoteKind =>
   typeof v === 'string' && (NOTE_KINDS as readonly string[]).includes(v);
