@@ -223,6 +223,9 @@ describe('a whole two-case meeting, seven people, three languages', () => {
     await card(advice).getByLabel('Place').selectOption({ label: 'Parking lot' });
     // SCREEN-2: the room's screen leaves the parking lot out (it is in the presenter's sight).
     await poll(() => projector.page.getByText(advice).count()).toBe(0);
+    // BOARD-9: the lot is the leaders'; this leader keeps it for the export.
+    await leaderBoard.getByLabel('Parking lot', { exact: true }).selectOption('export');
+    await leaderBoard.getByTestId('parked-note').filter({ hasText: advice }).waitFor();
 
     // Themes: one made and filled by drag and drop, one by the keyboard's "place" menu.
     await leaderBoard.getByLabel('New theme').fill('Helplessness');
