@@ -447,4 +447,7 @@ export const de: Catalogue = {
   'lead.parkingRoomWarning':
     'Der Parkplatz ist sichtbar: Referentin oder Referent sehen die geparkten Beiträge.',
   'presenter.showMarks': 'Meine Markierungen allen zeigen',
+  'lead.resonanceShown':
+    'Die Markierungen „Klingt nach“ der Referentin oder des Referenten sind für alle sichtbar.',
+  'lead.resonanceHide': 'Markierungen von den Bildschirmen nehmen',
 };

@@ -93,6 +93,19 @@ export function BoardPanel({ view, run }: { view: MeetingView; run: RunCommand }
             {t('lead.parkingRoomWarning')}
           </p>
         )}
+        {view.cases[caseIndex]?.resonanceShown && (
+          // BOARD-10: the presenter chose to show their marks; a leader may take them back off.
+          <p className="hint" data-testid="resonance-shown">
+            {t('lead.resonanceShown')}{' '}
+            <button
+              type="button"
+              className="button-small"
+              onClick={() => void run({ type: 'case:showResonance', caseIndex, on: false })}
+            >
+              {t('lead.resonanceHide')}
+            </button>
+          </p>
+        )}
         <p className="release-row" data-testid="waiting">
           <span>{waiting ? t('lead.notesWaiting') : t('lead.noneWaiting')}</span>
           <button
