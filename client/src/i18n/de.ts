@@ -447,6 +447,8 @@ export const de: Catalogue = {
   'lead.parkingRoomWarning':
     'Der Parkplatz ist sichtbar: Referentin oder Referent sehen die geparkten Beiträge.',
   'presenter.showMarks': 'Meine Markierungen allen zeigen',
+  'presenter.marksOwnHint': 'Ihre Markierungen gehören Ihnen: Nur Sie und die Leitung sehen sie.',
+  'presenter.marksShownHint': 'Alle sehen jetzt, welche Beiträge Sie markiert haben.',
   'lead.resonanceShown':
     'Die Markierungen „Klingt nach“ der Referentin oder des Referenten sind für alle sichtbar.',
   'lead.resonanceHide': 'Markierungen von den Bildschirmen nehmen',

@@ -438,6 +438,8 @@ export const en = {
     'Show the parking lot to everyone? The presenter will then see the parked notes, advice included.',
   'lead.parkingRoomWarning': 'The parking lot is shown: the presenter sees the parked notes.',
   'presenter.showMarks': 'Show my marks to everyone',
+  'presenter.marksOwnHint': 'Your marks are yours: only you and the leaders see them.',
+  'presenter.marksShownHint': 'Everyone now sees which notes you marked.',
   'lead.resonanceShown': 'The presenter’s “Resonated” marks are shown to everyone.',
   'lead.resonanceHide': 'Take the marks off the screens',
 } as const;

@@ -54,12 +54,18 @@ export function PresenterView({ view }: { view: MeetingView }) {
                 role="switch"
                 checked={shown}
                 data-testid="show-resonance"
+                aria-describedby="show-resonance-hint"
                 onChange={(e) =>
                   void connection.command({ type: 'case:showResonance', caseIndex, on: e.target.checked })
                 }
               />
               <span>{t('presenter.showMarks')}</span>
             </label>
+          )}
+          {returning && (
+            <p className="hint" id="show-resonance-hint">
+              {t(shown ? 'presenter.marksShownHint' : 'presenter.marksOwnHint')}
+            </p>
           )}
           <BoardView
             board={board}
