@@ -1,5 +1,5 @@
 import { BOARD_CLOSE } from '../../shared/board/closeCodes';
-import type { LeaderNotesView, PresenterMarksView } from '../../shared/board/commands';
+import type { LeaderNotesView, PresenterMarksView, QuestionsView } from '../../shared/board/commands';
 import {
   insertNote,
   parkingMap,
@@ -59,6 +59,8 @@ export class BoardCore {
   readonly waiting: WaitingSignal;
   /** The last leaders' view each socket got: an unchanged view is not sent (REL-5). */
   private lastLeaderView = new WeakMap<AppSocket, string>();
+  /** The last questions view each presenter or projector socket got (BOARD-11). */
+  private lastQuestions = new WeakMap<AppSocket, string>();
 
   constructor(readonly deps: CoreDeps) {
     this.releaseTimers = new ReleaseTimers(deps, (meetingId, caseIndex) => {
@@ -149,11 +151,11 @@ export class BoardCore {
       (doc) => {
         for (const n of batch.insert) {
           const text = n.pendingText ?? n.text;
-          if (target === 'released') insertNote(doc, this.newBoardNote(n, text, batchNo));
-          const layout = target === 'released' ? null : (n.layout ?? null);
-          rows.push(() =>
-            storage.putNote({ ...n, text, pendingText: null, status: target, batch: batchNo, layout }),
-          );
+          // BOARD-11: a question is never on the board; its batch goes to the leaders only.
+          const status = n.kind === 'question' ? 'question' : target;
+          if (status === 'released') insertNote(doc, this.newBoardNote(n, text, batchNo));
+          const layout = status === 'released' ? null : (n.layout ?? null);
+          rows.push(() => storage.putNote({ ...n, text, pendingText: null, status, batch: batchNo, layout }));
         }
         for (const n of batch.edit) {
           const text = n.pendingText as string;
@@ -227,6 +229,30 @@ export class BoardCore {
     const caseIndex = currentCaseIndex(state);
     if (state.cases[caseIndex]?.presenterSeatId !== seatId) return null;
     return { caseIndex, marked: this.markedNotes(meetingId, caseIndex) };
+  }
+
+  /**
+   * BOARD-11: the questions a leader passed on, for the presenter and the projector, and only in
+   * the current case's questions phase; null for everyone else. From push-back on the list is
+   * empty: the data is not sent, not merely folded.
+   */
+  questionsView(meetingId: string, seatId: string): QuestionsView | null {
+    const state = this.deps.hub.state(meetingId);
+    if (!state) return null;
+    const seat = findSeat(state, seatId);
+    if (!seat || !seat.admitted) return null;
+    const role = effectiveRole(state, seat);
+    if (role !== 'presenter' && role !== 'projector') return null;
+    const caseIndex = currentCaseIndex(state);
+    const phase = state.current ? state.phases[state.current.index] : undefined;
+    const asking = state.status === 'running' && phase?.kind === 'questions';
+    const questions = asking
+      ? this.deps.storage
+          .listUnsettledNotes(meetingId, caseIndex)
+          .filter((n) => n.status === 'passed' && !n.pendingDelete)
+          .map(({ noteId, text }) => ({ noteId, text }))
+      : [];
+    return { caseIndex, questions };
   }
 
   private markedNotes(meetingId: string, caseIndex: number): string[] {
@@ -310,6 +336,9 @@ export class BoardCore {
           text,
           highlight: layout?.highlight ?? false,
         })),
+      questions: notes
+        .filter((n) => n.status === 'question' || n.status === 'passed')
+        .map(({ noteId, text, status }) => ({ noteId, text, passed: status === 'passed' })),
       resonance: this.markedNotes(meetingId, caseIndex),
       waiting: this.waiting.get(meetingId, caseIndex),
     };
@@ -334,6 +363,12 @@ export class BoardCore {
    */
   notifySocket(socket: AppSocket, view = this.leaderView(socket.data.meetingId, socket.data.seatId)): void {
     if (!view) {
+      const questions = this.questionsView(socket.data.meetingId, socket.data.seatId);
+      const questionsJson = questions ? JSON.stringify(questions) : null;
+      if (questions && this.lastQuestions.get(socket) !== questionsJson) {
+        this.lastQuestions.set(socket, questionsJson as string);
+        socket.emit('board:questions', questions);
+      }
       const marks = this.presenterView(socket.data.meetingId, socket.data.seatId);
       if (!marks) return;
       const json = JSON.stringify(marks);

@@ -20,6 +20,7 @@ import { handleNoteDelete, handleNoteEdit } from './handlers/noteEdit';
 import { handleNoteMine } from './handlers/noteMine';
 import { handleBoardRelease, handleNoteModerate } from './handlers/noteModerate';
 import { handleNoteResonate } from './handlers/noteResonate';
+import { handleQuestionPass } from './handlers/questionPass';
 import { NoteShares } from './noteShares';
 import type { BoardService } from './service';
 import { DEFAULT_LEADER_LIMITS, type LeaderUpdateLimits } from './updateCheck';
@@ -116,6 +117,7 @@ export function createBoardService(deps: BoardServiceDeps): BoardServiceWithInte
     on('note:moderate', handleNoteModerate);
     on('note:resonate', handleNoteResonate);
     on('board:release', handleBoardRelease);
+    on('question:pass', handleQuestionPass);
     on('board:export', handleBoardExport);
     core.notifySocket(socket);
   }

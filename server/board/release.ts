@@ -43,7 +43,14 @@ export interface PendingChanges {
   remove: NoteRow[];
 }
 
-const SEEN: ReadonlySet<NoteRow['status']> = new Set(['released', 'screening', 'hidden', 'parked']);
+const SEEN: ReadonlySet<NoteRow['status']> = new Set([
+  'released',
+  'screening',
+  'hidden',
+  'parked',
+  'question',
+  'passed',
+]);
 
 /** The changes of one case that wait for the next release. */
 export function pendingChanges(

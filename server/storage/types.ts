@@ -27,10 +27,12 @@ export interface NoteRow {
   /** SHA-256 of the author's per-note secret (hex); proves authorship for edit and delete. */
   secretHash: string;
   /**
+   * `question`: a written question, out of its batch to the leaders only (never on the board);
+   * `passed`: a leader passed it on to the presenter and the projector (BOARD-11).
    * `removed`: a leader erased it; the row is kept without text, kind's text or layout, only so
    * that its author (who proves it with the secret) learns what happened.
    */
-  status: 'waiting' | 'screening' | 'released' | 'hidden' | 'parked' | 'removed';
+  status: 'waiting' | 'screening' | 'released' | 'hidden' | 'parked' | 'question' | 'passed' | 'removed';
   /** An edit of a released note waiting for the next batch. */
   pendingText: string | null;
   pendingDelete: boolean;

@@ -46,6 +46,19 @@ export type NoteResonate = z.infer<typeof noteResonateSchema>;
 export type NoteStatus = 'waiting' | 'screening' | 'released' | 'hidden' | 'parked' | 'deleted' | 'removed';
 
 /**
+ * The presenter's and the projector's questions area (BOARD-11): the questions a leader passed on,
+ * in the current case's questions phase only (empty in every other phase).
+ */
+export interface QuestionsView {
+  caseIndex: number;
+  questions: { noteId: string; text: string }[];
+}
+
+/** `question:pass` (leaders): one question, or every question of the current case not yet passed. */
+export const questionPassSchema = z.object({ noteId: noteId.optional() }).strict();
+export type QuestionPass = z.infer<typeof questionPassSchema>;
+
+/**
  * The presenter's own view (BOARD-10): the notes of the case they marked as resonating. The
  * public board carries the marks only while the presenter shows them (`cases[].resonanceShown`).
  */
@@ -66,6 +79,11 @@ export interface LeaderNotesView {
    * the case's parking lot. `highlight` as a leader had it on the board.
    */
   parked: { noteId: string; kind: string; text: string; highlight: boolean }[];
+  /**
+   * The case's written questions (BOARD-11), out of their batches to the leaders only; `passed`
+   * once a leader passed it on to the presenter and the projector.
+   */
+  questions: { noteId: string; text: string; passed: boolean }[];
   /** The notes of the case the presenter marked as resonating (BOARD-10), shown or not. */
   resonance: string[];
   /**

@@ -12,6 +12,7 @@ export {
   useConnectionStatus,
   useLeaderNotes,
   usePresenterMarks,
+  usePassedQuestions,
   useMeetingConnection,
   useMeetingView,
   useServerClock,

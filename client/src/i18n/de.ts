@@ -452,4 +452,12 @@ export const de: Catalogue = {
   'lead.resonanceShown':
     'Die Markierungen „Klingt nach“ der Referentin oder des Referenten sind für alle sichtbar.',
   'lead.resonanceHide': 'Markierungen von den Bildschirmen nehmen',
+  'questions.title': 'Fragen aus der Gruppe',
+  'questions.none': 'Die Leitung gibt Fragen hier weiter, einzeln oder alle auf einmal.',
+  'lead.questions': 'Fragen',
+  'lead.questionsHint':
+    'Nur die Leitung sieht sie, bis Sie sie an Referentin oder Referent und den Projektor weitergeben.',
+  'lead.pass': 'Weitergeben',
+  'lead.passAll': 'Alle weitergeben',
+  'lead.passed': 'Weitergegeben',
 };

@@ -442,6 +442,13 @@ export const en = {
   'presenter.marksShownHint': 'Everyone now sees which notes you marked.',
   'lead.resonanceShown': 'The presenter’s “Resonated” marks are shown to everyone.',
   'lead.resonanceHide': 'Take the marks off the screens',
+  'questions.title': 'Questions from the group',
+  'questions.none': 'The leaders pass questions on here, one at a time or all at once.',
+  'lead.questions': 'Questions',
+  'lead.questionsHint': 'Only leaders see these until you pass them on to the presenter and the projector.',
+  'lead.pass': 'Pass on',
+  'lead.passAll': 'Pass all on',
+  'lead.passed': 'Passed on',
 } as const;
 
 export type MessageKey = keyof typeof en;

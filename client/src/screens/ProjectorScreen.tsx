@@ -1,3 +1,4 @@
+import { QuestionsArea } from '../components/QuestionsArea';
 import { useEffect, useState } from 'react';
 import type { MeetingView } from '../../../shared/meeting/view';
 import { Countdown } from '../components/Countdown';
@@ -202,6 +203,8 @@ function Running({ view }: { view: MeetingView }) {
       </header>
       {/* Never a name on the projector, whatever the anonymity mode. */}
       {showBoard && <ProjectorBoard board={board} />}
+      {/* BOARD-11: only what a leader passed on, in the questions phase. */}
+      {phase?.kind === 'questions' && <QuestionsArea caseIndex={currentCase(view)} size="large" />}
     </div>
   );
 }

@@ -28,6 +28,14 @@ export function handleNoteModerate(core: BoardCore, socket: AppSocket, payload: 
   const note = storage.getNote(meetingId, parsed.value.noteId);
   if (!note || note.status === 'waiting' || note.status === 'removed') return NO_SUCH_NOTE();
   const action = parsed.value.action;
+  // BOARD-11: a question is never on the board; it is passed on (question:pass) or removed.
+  if (
+    note.kind === 'question' &&
+    action !== 'remove' &&
+    (note.status === 'question' || note.status === 'passed')
+  ) {
+    return fail(E.WRONG_STATUS, 'a question is passed on or removed');
+  }
 
   switch (action) {
     case 'approve':

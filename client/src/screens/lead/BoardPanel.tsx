@@ -120,6 +120,50 @@ export function BoardPanel({ view, run }: { view: MeetingView; run: RunCommand }
         </p>
       </div>
 
+      {held && held.questions.length > 0 && (
+        // BOARD-11: questions reach the leaders in batches; the presenter sees only what is passed on.
+        <div className="questions-held" data-testid="questions-held">
+          <h3>{t('lead.questions')}</h3>
+          <p className="hint">{t('lead.questionsHint')}</p>
+          {held.questions.some((q) => !q.passed) && (
+            <button
+              type="button"
+              className="button-small"
+              onClick={() => void connection.request('question:pass', {})}
+            >
+              {t('lead.passAll')}
+            </button>
+          )}
+          <ul className="lead-notes">
+            {held.questions.map((q) => (
+              <li key={q.noteId} data-testid="held-question">
+                <p className="note-text">{q.text}</p>
+                <div className="row">
+                  {q.passed ? (
+                    <span className="note-passed">{t('lead.passed')}</span>
+                  ) : (
+                    <button
+                      type="button"
+                      className="button-small button-primary"
+                      onClick={() => void connection.request('question:pass', { noteId: q.noteId })}
+                    >
+                      {t('lead.pass')}
+                    </button>
+                  )}
+                  <button
+                    type="button"
+                    className="button-small button-quiet"
+                    onClick={() => remove(q.noteId)}
+                  >
+                    {t('lead.removeNote')}
+                  </button>
+                </div>
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+
       {held && held.screening.length > 0 && (
         <div className="screening" data-testid="screening">
           <h3>{t('lead.screening')}</h3>

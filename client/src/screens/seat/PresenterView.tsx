@@ -1,6 +1,7 @@
 import type { MeetingView } from '../../../../shared/meeting/view';
 import { useNewNotesAnnouncement } from '../../a11y/useAnnouncements';
 import { BoardView } from '../../components/BoardView';
+import { QuestionsArea } from '../../components/QuestionsArea';
 import { PhaseHeader } from '../../components/PhaseHeader';
 import { useBoard, useConnection, usePresenterMarks } from '../../connection';
 import { useT, type MessageKey } from '../../i18n';
@@ -45,6 +46,7 @@ export function PresenterView({ view }: { view: MeetingView }) {
       {title && !listening && <h2 className="presenter-title">{t(title)}</h2>}
       {hint && <p className="presenter-hint">{t(hint)}</p>}
       <TimerLine view={view} />
+      {phase?.kind === 'questions' && <QuestionsArea caseIndex={caseIndex} />}
       {showBoard && (
         <section aria-label={t('seat.board')}>
           {returning && (
