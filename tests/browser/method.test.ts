@@ -1,5 +1,6 @@
 /**
- * The method on the screens (issue 11, items 1 and 4b): the leader parks a note in the console,
+ * The method on the screens (issue 11, items 1-3 and 4b): questions are passed on one or all at
+ * once and leave the room at push-back; the leader parks a note in the console,
  * and neither the presenter's page nor the projector's receives it (every WebSocket frame both
  * pages get is searched, board and Socket.IO alike); unparked, it is back. The leader blanks the
  * projector from across the room, and a reload keeps it blank.
@@ -58,7 +59,7 @@ describe(
   () => {
     const run = useBrowserRun();
 
-    it("BOARD-9, SCREEN-12, BOARD-10: a parked note reaches neither the presenter nor the projector; the console blanks the projector, across a reload; marks stay the presenter's until they show them", async () => {
+    it("BOARD-11, BOARD-9, SCREEN-12, BOARD-10: questions reach the room only when passed on; a parked note reaches neither the presenter nor the projector; the console blanks the projector, across a reload; marks stay the presenter's until they show them", async () => {
       const api = new Api(run.server.url);
       const meeting = await api.createMeeting({ title: 'Thursday group', templateId: 'classic-90-one-case' });
       const leaderSocket = await connectRecording(run.server.url, meeting.leaderToken, 'leader socket');
@@ -93,7 +94,41 @@ describe(
       expect(
         (await leaderSocket.run({ type: 'presenter:set', caseIndex: 0, seatId: presenterSeat })).ok,
       ).toBe(true);
+      // BOARD-11: questions reach the leaders in a batch; the room gets only what is passed on.
+      await goToPhase(leaderSocket, 'questions', 0);
+      const questions = [
+        'Qzquestion one: how old is she?',
+        'Qzquestion two: who referred her?',
+        'Qzquestion three: since when?',
+      ];
+      for (const [i, text] of questions.entries()) {
+        const ack = await members[i]?.send('note:add', { secret: noteSecret(), kind: 'question', text });
+        expect(ack?.ok).toBe(true);
+      }
+      expect((await leaderSocket.send('board:release', {})).ok).toBe(true);
+      const held = (text: string) => lead.page.getByTestId('held-question').filter({ hasText: text });
+      await held(questions[0] as string)
+        .getByRole('button', { name: 'Pass on' })
+        .click();
+      for (const p of [presenter.page, projector.page]) {
+        await p
+          .getByTestId('passed-question')
+          .filter({ hasText: questions[0] as string })
+          .waitFor();
+      }
+      expect(
+        holds(presenterFrames, questions[1] as string) || holds(projectorFrames, questions[1] as string),
+      ).toBe(false);
+      await screenshot(projector.page, 'method/projector-one-question');
+      await lead.page.getByRole('button', { name: 'Pass all on' }).click();
+      await poll(() => projector.page.getByTestId('passed-question').count()).toBe(3);
+      await poll(() => presenter.page.getByTestId('passed-question').count()).toBe(3);
+      await screenshot(projector.page, 'method/projector-questions');
+      await screenshot(lead.page, 'method/console-questions');
+
       await goToPhase(leaderSocket, 'speculation', 0);
+      const pushBackFrom = { presenter: presenterFrames.length, projector: projectorFrames.length };
+      await poll(() => projector.page.getByTestId('passed-question').count()).toBe(0);
 
       const texts = ['a knot in the stomach', PARKED, 'the patient as a lighthouse'];
       const notes: { noteId: string; secret: string }[] = [];
@@ -152,6 +187,9 @@ describe(
       expect(holds(projectorFrames, PARKED_EDIT)).toBe(false);
       expect(holds(presenterFrames.slice(presenterFrom), 'Qzadvice')).toBe(false);
       expect(holds(presenterFrames, PARKED_EDIT)).toBe(false);
+      // BOARD-11: from push-back on, no question reaches either page.
+      expect(holds(presenterFrames.slice(pushBackFrom.presenter), 'Qzquestion')).toBe(false);
+      expect(holds(projectorFrames.slice(pushBackFrom.projector), 'Qzquestion')).toBe(false);
 
       // Back to the board: it is where it was, on the projector too.
       await lead.page
