@@ -3,6 +3,9 @@ import type { CommandEnvelope } from './meeting/commands';
 import type { MeetingView } from './meeting/view';
 import type {
   LeaderNotesView,
+  PresenterMarksView,
+  QuestionPass,
+  QuestionsView,
   NoteAdd,
   NoteDelete,
   NoteEdit,
@@ -34,6 +37,8 @@ export interface ClientToServerEvents {
   'note:moderate': (payload: NoteModerate, ack: Ack) => void;
   'note:resonate': (payload: NoteResonate, ack: Ack) => void;
   'board:release': (payload: Record<string, never>, ack: Ack) => void;
+  /** Leaders only: pass one question (or every one of the case) on to the presenter (BOARD-11). */
+  'question:pass': (payload: QuestionPass, ack: Ack) => void;
   /** Leaders only: every case's board (themes and notes, never authors) before the meeting ends. */
   'board:export': (payload: Record<string, never>, ack: Ack<BoardExport>) => void;
 }
@@ -64,6 +69,10 @@ export interface ServerToClientEvents {
   'meeting:state': (view: MeetingView) => void;
   /** Leaders only: notes held for screening or hidden, for the current case. */
   'board:leader': (view: LeaderNotesView) => void;
+  /** The presenter and the projector only: the questions passed on (BOARD-11). */
+  'board:questions': (view: QuestionsView) => void;
+  /** The current case's presenter only: their own resonance marks (BOARD-10). */
+  'board:presenter': (view: PresenterMarksView) => void;
   /** The meeting ended (or was purged): clear everything held for it. */
   'meeting:ended': (info: { meetingId: string }) => void;
   /** This seat was removed by a leader; its token no longer works. */

@@ -1,6 +1,15 @@
 import { BOARD_CLOSE } from '../../shared/board/closeCodes';
-import type { LeaderNotesView } from '../../shared/board/commands';
-import { insertNote, removeNote, setNoteText } from '../../shared/board/schema';
+import type { LeaderNotesView, PresenterMarksView, QuestionsView } from '../../shared/board/commands';
+import {
+  insertNote,
+  parkingMap,
+  putParked,
+  removeNote,
+  removeParked,
+  setNoteResonance,
+  setNoteText,
+  setParkedText,
+} from '../../shared/board/schema';
 import { currentCaseIndex, effectiveRole, findSeat, isLeaderRole } from '../../shared/meeting/roles';
 import type { MeetingState } from '../../shared/meeting/state';
 import type { Clock } from '../core/clock';
@@ -20,6 +29,7 @@ import {
 } from './release';
 import { ReleaseTimers } from './releaseTimer';
 import { BoardRoom, type BoardConnection } from './room';
+import { upgradeParkedField } from './upgradeBoard';
 import { WaitingSignal } from './waitingSignal';
 
 export interface CoreDeps {
@@ -49,6 +59,8 @@ export class BoardCore {
   readonly waiting: WaitingSignal;
   /** The last leaders' view each socket got: an unchanged view is not sent (REL-5). */
   private lastLeaderView = new WeakMap<AppSocket, string>();
+  /** The last questions view each presenter or projector socket got (BOARD-11). */
+  private lastQuestions = new WeakMap<AppSocket, string>();
 
   constructor(readonly deps: CoreDeps) {
     this.releaseTimers = new ReleaseTimers(deps, (meetingId, caseIndex) => {
@@ -68,6 +80,7 @@ export class BoardCore {
     if (!room) {
       room = new BoardRoom(meetingId, caseIndex, this.deps.storage, () => this.deps.clock.now());
       room.onCompactFailed = () => this.deps.logger.warn('board.compact_failed', { meetingId, caseIndex });
+      upgradeParkedField(room, this.deps.storage);
       this.rooms.set(key, room);
     }
     return room;
@@ -138,11 +151,11 @@ export class BoardCore {
       (doc) => {
         for (const n of batch.insert) {
           const text = n.pendingText ?? n.text;
-          if (target === 'released') insertNote(doc, this.newBoardNote(n, text, batchNo));
-          const layout = target === 'released' ? null : (n.layout ?? null);
-          rows.push(() =>
-            storage.putNote({ ...n, text, pendingText: null, status: target, batch: batchNo, layout }),
-          );
+          // BOARD-11: a question is never on the board; its batch goes to the leaders only.
+          const status = n.kind === 'question' ? 'question' : target;
+          if (status === 'released') insertNote(doc, this.newBoardNote(n, text, batchNo));
+          const layout = status === 'released' ? null : (n.layout ?? null);
+          rows.push(() => storage.putNote({ ...n, text, pendingText: null, status, batch: batchNo, layout }));
         }
         for (const n of batch.edit) {
           const text = n.pendingText as string;
@@ -155,10 +168,18 @@ export class BoardCore {
             layout = removeNote(doc, n.noteId);
             status = 'screening';
           }
+          if (n.status === 'parked' && target === 'screening') {
+            // Parked notes are screened again too (the room may see the parking lot).
+            removeParked(doc, n.noteId);
+            status = 'screening';
+          } else if (n.status === 'parked' && parkingShown(state, caseIndex)) {
+            setParkedText(doc, n.noteId, text);
+          }
           rows.push(() => storage.putNote({ ...n, text, pendingText: null, status, layout }));
         }
         for (const n of batch.remove) {
           if (n.status === 'released') removeNote(doc, n.noteId);
+          if (n.status === 'parked') removeParked(doc, n.noteId);
           rows.push(() => storage.deleteNote(meetingId, n.noteId));
         }
       },
@@ -172,18 +193,98 @@ export class BoardCore {
   }
 
   newBoardNote(n: NoteRow, text: string, batch: number) {
+    const state = this.deps.hub.state(n.meetingId);
+    // The mark goes on the public board only while the presenter shows it (BOARD-10).
+    const resonance = state && resonanceShown(state, n.caseIndex) ? (n.resonance ?? 0) : 0;
     return {
       id: n.noteId,
       text,
       kind: n.kind,
       batch,
       author: n.authorName ?? undefined,
-      layout: n.layout ?? undefined,
+      layout: { ...(n.layout ?? { theme: null, highlight: false, x: null, y: null }), resonance },
     };
+  }
+
+  /**
+   * BOARD-10: the public board's marks of a case follow the presenter's choice: the stored marks
+   * while shown, none otherwise. Called when the choice changes.
+   */
+  syncResonance(meetingId: string, caseIndex: number): void {
+    const state = this.deps.hub.state(meetingId);
+    if (!state || !state.cases[caseIndex]) return;
+    const shown = resonanceShown(state, caseIndex);
+    const marked = this.deps.storage
+      .listNotes(meetingId)
+      .filter((n) => n.caseIndex === caseIndex && n.status === 'released' && (n.resonance ?? 0) > 0);
+    this.commit(meetingId, caseIndex, (doc) => {
+      for (const n of marked) setNoteResonance(doc, n.noteId, shown ? (n.resonance ?? 0) : 0);
+    });
+  }
+
+  /** The presenter's own marks in the current case, or null when the seat is not its presenter. */
+  presenterView(meetingId: string, seatId: string): PresenterMarksView | null {
+    const state = this.deps.hub.state(meetingId);
+    if (!state) return null;
+    const caseIndex = currentCaseIndex(state);
+    if (state.cases[caseIndex]?.presenterSeatId !== seatId) return null;
+    return { caseIndex, marked: this.markedNotes(meetingId, caseIndex) };
+  }
+
+  /**
+   * BOARD-11: the questions a leader passed on, for the presenter and the projector, and only in
+   * the current case's questions phase; null for everyone else. From push-back on the list is
+   * empty: the data is not sent, not merely folded.
+   */
+  questionsView(meetingId: string, seatId: string): QuestionsView | null {
+    const state = this.deps.hub.state(meetingId);
+    if (!state) return null;
+    const seat = findSeat(state, seatId);
+    if (!seat || !seat.admitted) return null;
+    const role = effectiveRole(state, seat);
+    if (role !== 'presenter' && role !== 'projector') return null;
+    const caseIndex = currentCaseIndex(state);
+    const phase = state.current ? state.phases[state.current.index] : undefined;
+    const asking = state.status === 'running' && phase?.kind === 'questions';
+    const questions = asking
+      ? this.deps.storage
+          .listUnsettledNotes(meetingId, caseIndex)
+          .filter((n) => n.status === 'passed' && !n.pendingDelete)
+          .map(({ noteId, text }) => ({ noteId, text }))
+      : [];
+    return { caseIndex, questions };
+  }
+
+  private markedNotes(meetingId: string, caseIndex: number): string[] {
+    return this.deps.storage
+      .listNotes(meetingId)
+      .filter((n) => n.caseIndex === caseIndex && (n.resonance ?? 0) > 0 && n.status !== 'removed')
+      .map((n) => n.noteId);
   }
 
   nextBatch(meetingId: string, caseIndex: number): number {
     return (this.deps.storage.maxNoteBatch(meetingId, caseIndex) ?? -1) + 1;
+  }
+
+  /**
+   * BOARD-9: the room's parking lot of a case matches its setting: every parked note while a
+   * leader shows it, none otherwise. Called when the setting changes (and harmless when it did not).
+   */
+  syncParking(meetingId: string, caseIndex: number): void {
+    const state = this.deps.hub.state(meetingId);
+    if (!state || !state.cases[caseIndex]) return;
+    const parked = this.deps.storage
+      .listUnsettledNotes(meetingId, caseIndex)
+      .filter((n) => n.status === 'parked');
+    const shown = parkingShown(state, caseIndex);
+    this.commit(meetingId, caseIndex, (doc) => {
+      const lot = parkingMap(doc);
+      for (const id of [...lot.keys()]) if (!shown || !parked.some((n) => n.noteId === id)) lot.delete(id);
+      if (!shown) return;
+      for (const n of parked) {
+        if (!lot.has(n.noteId)) putParked(doc, this.newBoardNote(n, n.text, n.batch ?? 0));
+      }
+    });
   }
 
   /** A phase ended: every case's waiting changes go out. */
@@ -227,6 +328,18 @@ export class BoardCore {
       hidden: notes
         .filter((n) => n.status === 'hidden')
         .map(({ noteId, kind, text }) => ({ noteId, kind, text })),
+      parked: notes
+        .filter((n) => n.status === 'parked')
+        .map(({ noteId, kind, text, layout }) => ({
+          noteId,
+          kind,
+          text,
+          highlight: layout?.highlight ?? false,
+        })),
+      questions: notes
+        .filter((n) => n.status === 'question' || n.status === 'passed')
+        .map(({ noteId, text, status }) => ({ noteId, text, passed: status === 'passed' })),
+      resonance: this.markedNotes(meetingId, caseIndex),
       waiting: this.waiting.get(meetingId, caseIndex),
     };
   }
@@ -244,9 +357,26 @@ export class BoardCore {
     }
   }
 
-  /** Sends one leader connection its view, unless it already has this very view. */
+  /**
+   * Sends one leader connection its view, unless it already has this very view; the current
+   * case's presenter gets their own marks instead (BOARD-10).
+   */
   notifySocket(socket: AppSocket, view = this.leaderView(socket.data.meetingId, socket.data.seatId)): void {
-    if (!view) return;
+    if (!view) {
+      const questions = this.questionsView(socket.data.meetingId, socket.data.seatId);
+      const questionsJson = questions ? JSON.stringify(questions) : null;
+      if (questions && this.lastQuestions.get(socket) !== questionsJson) {
+        this.lastQuestions.set(socket, questionsJson as string);
+        socket.emit('board:questions', questions);
+      }
+      const marks = this.presenterView(socket.data.meetingId, socket.data.seatId);
+      if (!marks) return;
+      const json = JSON.stringify(marks);
+      if (this.lastLeaderView.get(socket) === json) return;
+      this.lastLeaderView.set(socket, json);
+      socket.emit('board:presenter', marks);
+      return;
+    }
     const json = JSON.stringify(view);
     // The same view again after a note would still tell a leader "someone just wrote".
     if (this.lastLeaderView.get(socket) === json) return;
@@ -291,6 +421,16 @@ export class BoardCore {
     this.releaseTimers.purge();
     this.waiting.purge();
   }
+}
+
+/** Whether the presenter shows their resonance marks to everyone in this case (BOARD-10). */
+export function resonanceShown(state: MeetingState, caseIndex: number): boolean {
+  return state.cases[caseIndex]?.resonanceShown === true;
+}
+
+/** Whether a leader shows this case's parking lot to the room (BOARD-9). */
+export function parkingShown(state: MeetingState, caseIndex: number): boolean {
+  return state.cases[caseIndex]?.parkingLot === 'room';
 }
 
 export function isLeaderSeat(state: MeetingState, seatId: string): boolean {

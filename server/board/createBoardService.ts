@@ -20,6 +20,7 @@ import { handleNoteDelete, handleNoteEdit } from './handlers/noteEdit';
 import { handleNoteMine } from './handlers/noteMine';
 import { handleBoardRelease, handleNoteModerate } from './handlers/noteModerate';
 import { handleNoteResonate } from './handlers/noteResonate';
+import { handleQuestionPass } from './handlers/questionPass';
 import { NoteShares } from './noteShares';
 import type { BoardService } from './service';
 import { DEFAULT_LEADER_LIMITS, type LeaderUpdateLimits } from './updateCheck';
@@ -81,6 +82,10 @@ export function createBoardService(deps: BoardServiceDeps): BoardServiceWithInte
       if (effects.some((e) => e.type === 'phase-left')) core.releaseAll(meetingId, 'phase-end');
       // A switch of the release mode may turn queued notes into a batch.
       if (effects.some((e) => e.type === 'board-rules-changed')) core.releaseAll(meetingId, 'change');
+      for (const e of effects) {
+        if (e.type === 'parking-lot-changed') core.syncParking(meetingId, e.caseIndex);
+        if (e.type === 'resonance-shown-changed') core.syncResonance(meetingId, e.caseIndex);
+      }
       sockets.review(meetingId);
       core.notifyLeaders(meetingId);
     } catch (error) {
@@ -112,6 +117,7 @@ export function createBoardService(deps: BoardServiceDeps): BoardServiceWithInte
     on('note:moderate', handleNoteModerate);
     on('note:resonate', handleNoteResonate);
     on('board:release', handleBoardRelease);
+    on('question:pass', handleQuestionPass);
     on('board:export', handleBoardExport);
     core.notifySocket(socket);
   }

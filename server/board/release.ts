@@ -37,13 +37,20 @@ type ReleaseSettings = Pick<MeetingSettings, 'anonymity' | 'release'>;
 export interface PendingChanges {
   /** Waiting notes, and in batch mode also notes left in the screening queue. */
   insert: NoteRow[];
-  /** Edits of notes that someone else can see (board, queue or hidden list). */
+  /** Edits of notes that someone else can see (board, queue, hidden list or parking lot). */
   edit: NoteRow[];
   /** Deletions of notes that someone else can see. */
   remove: NoteRow[];
 }
 
-const SEEN: ReadonlySet<NoteRow['status']> = new Set(['released', 'screening', 'hidden']);
+const SEEN: ReadonlySet<NoteRow['status']> = new Set([
+  'released',
+  'screening',
+  'hidden',
+  'parked',
+  'question',
+  'passed',
+]);
 
 /** The changes of one case that wait for the next release. */
 export function pendingChanges(

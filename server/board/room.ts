@@ -1,6 +1,6 @@
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as Y from 'yjs';
-import { notesMap, themesMap } from '../../shared/board/schema';
+import { notesMap, parkingMap, themesMap } from '../../shared/board/schema';
 import type { Storage } from '../storage/types';
 import { awarenessFrame, updateFrame } from './wire';
 
@@ -73,6 +73,7 @@ export class BoardRoom {
     // The roots exist from the start, so their types are maps on every copy.
     notesMap(this.doc);
     themesMap(this.doc);
+    parkingMap(this.doc);
     if (this.storedUpdates > 1) this.compact();
   }
 

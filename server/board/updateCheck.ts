@@ -7,6 +7,7 @@ import {
   MAX_THEMES,
   noteFieldsSchema,
   notesMap,
+  parkingMap,
   readNote,
   readTheme,
   themesMap,
@@ -132,6 +133,9 @@ export function boardChangeProblem(before: Y.Doc, after: Y.Doc): string | null {
     if (prev && serverFieldsChanged(prev, next)) return 'only layout fields of a note may change';
   }
 
+  // BOARD-9: the room's parking lot is the server's (park and unpark are note:moderate commands).
+  if (!sameParking(before, after)) return 'the parking lot is changed by the server only';
+
   if (themesAfter.size > MAX_THEMES) return `at most ${MAX_THEMES} themes`;
   for (const [id, value] of themesAfter.entries()) {
     if (!isBoardId(id)) return 'a theme id must be 8-64 letters, digits, _ or -';
@@ -143,6 +147,20 @@ export function boardChangeProblem(before: Y.Doc, after: Y.Doc): string | null {
 }
 
 const LEADER_FIELDS: ReadonlySet<string> = new Set(LEADER_NOTE_FIELDS);
+
+/** The parking root holds the same entries, the same items with the same values, after as before. */
+function sameParking(before: Y.Doc, after: Y.Doc): boolean {
+  const a = parkingMap(before);
+  const b = parkingMap(after);
+  if (hasListContent(b) || a.size !== b.size) return false;
+  for (const [id, value] of b.entries()) {
+    const old = a.get(id);
+    if (!(old instanceof Y.Map) || !(value instanceof Y.Map) || !sameItem(old, value)) return false;
+    if (hasListContent(value) || value.size !== old.size) return false;
+    for (const [key, v] of value.entries()) if (old.get(key) !== v) return false;
+  }
+  return true;
+}
 
 function serverFieldsChanged(prev: BoardNote, next: BoardNote): boolean {
   const keys = new Set([...Object.keys(prev), ...Object.keys(next)]);

@@ -37,6 +37,7 @@ export const EVENT_BUDGET_OF: Record<string, EventBudgetName> = {
   'meeting:command': 'command',
   'note:moderate': 'command',
   'board:release': 'command',
+  'question:pass': 'command',
   'time:ping': 'ping',
   'note:add': 'note-write',
   'note:edit': 'note-write',

@@ -67,6 +67,8 @@ const STEPS: readonly string[] = [
    ) WITHOUT ROWID;`,
   // Leaders' layout of a note while it is off the board (JSON), as durable as the note itself.
   `ALTER TABLE notes ADD COLUMN layout TEXT;`,
+  // The presenter's "this resonated" mark, off the public board unless they show it (BOARD-10).
+  `ALTER TABLE notes ADD COLUMN resonance INTEGER NOT NULL DEFAULT 0;`,
 ];
 
 export function migrate(db: Database.Database): void {

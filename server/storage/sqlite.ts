@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import type { NoteLayout } from '../../shared/board/schema';
 import type { MeetingState } from '../../shared/meeting/state';
+import { upgradeStoredState } from '../../shared/meeting/upgrade';
 import { silentLogger, type Logger } from '../core/logger';
 import { crashIfAt, type CrashPoint } from './crashPoints';
 import { ensurePrivateFile } from './dataDir';
@@ -40,6 +41,7 @@ interface NoteDbRow {
   batch: number | null;
   author_name: string | null;
   layout: string | null;
+  resonance: number;
 }
 
 function toNote(r: NoteDbRow): NoteRow {
@@ -56,6 +58,7 @@ function toNote(r: NoteDbRow): NoteRow {
     batch: r.batch,
     authorName: r.author_name,
     layout: r.layout === null ? null : (JSON.parse(r.layout) as NoteLayout),
+    resonance: r.resonance,
   };
 }
 
@@ -97,9 +100,9 @@ export function openSqliteStorage(opts: SqliteOptions): Storage {
     deleteSeat: db.prepare('DELETE FROM seat_tokens WHERE meeting_id = ? AND seat_id = ?'),
     putNote: db.prepare(
       `INSERT OR REPLACE INTO notes (meeting_id, note_id, case_index, kind, text, secret_hash, status,
-         pending_text, pending_delete, batch, author_name, layout)
+         pending_text, pending_delete, batch, author_name, layout, resonance)
        VALUES (@meetingId, @noteId, @caseIndex, @kind, @text, @secretHash, @status,
-         @pendingText, @pendingDelete, @batch, @authorName, @layout)`,
+         @pendingText, @pendingDelete, @batch, @authorName, @layout, @resonance)`,
     ),
     getNote: db.prepare('SELECT * FROM notes WHERE meeting_id = ? AND note_id = ?'),
     noteBySecret: db.prepare('SELECT * FROM notes WHERE meeting_id = ? AND secret_hash = ?'),
@@ -173,7 +176,7 @@ export function openSqliteStorage(opts: SqliteOptions): Storage {
     loadLiveMeetings() {
       const rows = q.live.all() as { state: string; join_code: string; last_activity_at: number }[];
       return rows.map((r) => ({
-        state: JSON.parse(r.state) as MeetingState,
+        state: upgradeStoredState(JSON.parse(r.state) as MeetingState),
         joinCode: r.join_code,
         lastActivityAt: r.last_activity_at,
       }));
@@ -208,6 +211,7 @@ export function openSqliteStorage(opts: SqliteOptions): Storage {
         ...note,
         pendingDelete: note.pendingDelete ? 1 : 0,
         layout: note.layout ? JSON.stringify(note.layout) : null,
+        resonance: note.resonance ?? 0,
       });
       // A replaced row (an edit, a status change) leaves its old version in the WAL.
       scrubber.soon();

@@ -27,10 +27,12 @@ export interface NoteRow {
   /** SHA-256 of the author's per-note secret (hex); proves authorship for edit and delete. */
   secretHash: string;
   /**
+   * `question`: a written question, out of its batch to the leaders only (never on the board);
+   * `passed`: a leader passed it on to the presenter and the projector (BOARD-11).
    * `removed`: a leader erased it; the row is kept without text, kind's text or layout, only so
    * that its author (who proves it with the secret) learns what happened.
    */
-  status: 'waiting' | 'screening' | 'released' | 'hidden' | 'removed';
+  status: 'waiting' | 'screening' | 'released' | 'hidden' | 'parked' | 'question' | 'passed' | 'removed';
   /** An edit of a released note waiting for the next batch. */
   pendingText: string | null;
   pendingDelete: boolean;
@@ -39,9 +41,15 @@ export interface NoteRow {
   authorName: string | null;
   /**
    * Where a leader had put the note on the board (theme, highlight, position) while it is off the
-   * board (hidden, or an approved note's edit back in screening), so that it comes back in place.
+   * board (hidden, parked, or an approved note's edit back in screening), so that it comes back in
+   * place (DISK-13, BOARD-9).
    */
   layout?: NoteLayout | null;
+  /**
+   * The presenter's mark (0 or 1), kept here: the public board carries it only while the
+   * presenter shows their marks to everyone (BOARD-10).
+   */
+  resonance?: number;
 }
 
 /** The one storage interface; SQLite is the embedded default. Every write is durable on return. */

@@ -40,7 +40,7 @@ export const noteMineSchema = z
   .object({ notes: z.array(z.object({ noteId, secret }).strict()).max(200) })
   .strict();
 export const noteModerateSchema = z
-  .object({ noteId, action: z.enum(['approve', 'hide', 'show', 'remove']) })
+  .object({ noteId, action: z.enum(['approve', 'hide', 'show', 'park', 'unpark', 'remove']) })
   .strict();
 export const noteResonateSchema = z.object({ noteId, on: z.boolean() }).strict();
 export const boardReleaseSchema = z.object({}).strict();
@@ -53,7 +53,30 @@ export type NoteModerate = z.infer<typeof noteModerateSchema>;
 export type NoteResonate = z.infer<typeof noteResonateSchema>;
 
 /** `removed`: a leader erased the note for good (note:moderate remove); its text is gone. */
-export type NoteStatus = 'waiting' | 'screening' | 'released' | 'hidden' | 'deleted' | 'removed';
+/** `parked`: a leader moved it to the parking lot, which only leaders see by default (BOARD-9). */
+export type NoteStatus = 'waiting' | 'screening' | 'released' | 'hidden' | 'parked' | 'deleted' | 'removed';
+
+/**
+ * The presenter's and the projector's questions area (BOARD-11): the questions a leader passed on,
+ * in the current case's questions phase only (empty in every other phase).
+ */
+export interface QuestionsView {
+  caseIndex: number;
+  questions: { noteId: string; text: string }[];
+}
+
+/** `question:pass` (leaders): one question, or every question of the current case not yet passed. */
+export const questionPassSchema = z.object({ noteId: noteId.optional() }).strict();
+export type QuestionPass = z.infer<typeof questionPassSchema>;
+
+/**
+ * The presenter's own view (BOARD-10): the notes of the case they marked as resonating. The
+ * public board carries the marks only while the presenter shows them (`cases[].resonanceShown`).
+ */
+export interface PresenterMarksView {
+  caseIndex: number;
+  marked: string[];
+}
 
 /** Leaders' own view of notes that are not on the public board. Never carries an author. */
 export interface LeaderNotesView {
@@ -62,6 +85,18 @@ export interface LeaderNotesView {
   screening: { noteId: string; kind: string; text: string }[];
   /** Hidden by a leader; can be shown again. */
   hidden: { noteId: string; kind: string; text: string }[];
+  /**
+   * The parking lot (BOARD-9): off the public board; the room sees it only when a leader shows
+   * the case's parking lot. `highlight` as a leader had it on the board.
+   */
+  parked: { noteId: string; kind: string; text: string; highlight: boolean }[];
+  /**
+   * The case's written questions (BOARD-11), out of their batches to the leaders only; `passed`
+   * once a leader passed it on to the presenter and the projector.
+   */
+  questions: { noteId: string; text: string; passed: boolean }[];
+  /** The notes of the case the presenter marked as resonating (BOARD-10), shown or not. */
+  resonance: string[];
   /**
    * Whether changes wait for the next batch (their text stays unseen until release). Coarse on
    * purpose: it changes at most every 30 s, on a fixed grid, and carries no count (REL-5).

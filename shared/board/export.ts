@@ -6,8 +6,9 @@ import { readBoard, type BoardNote } from './schema';
 /**
  * What a leader keeps of a meeting before it is deleted: the public board of every case. Built
  * from the case documents, so it holds exactly what the boards showed (released, visible notes;
- * themes; the parking lot; highlight and resonance) and nothing the board does not: no held or
- * hidden note, no author, not even in named meetings, no note id, no batch, no position.
+ * themes; highlight and resonance) and nothing the board does not: no held or hidden note, no
+ * author, not even in named meetings, no note id, no batch, no position. The parking lot is the
+ * leaders' (BOARD-9): the caller passes it in for the cases whose leaders keep it for the export.
  */
 
 /** `board:export` takes no arguments. */
@@ -16,11 +17,18 @@ export const boardExportSchema = z.object({}).strict();
 export interface CaseBoard {
   caseIndex: number;
   doc: Y.Doc;
+  /** The case's parked notes when the export keeps them (BOARD-9), else empty. */
+  parked: readonly ExportedNote[];
+  /**
+   * The presenter's marks by note id, from the note rows (BOARD-10: the board carries them only
+   * while shown, the export always). Absent: the board's own values.
+   */
+  resonance?: ReadonlyMap<string, number>;
 }
 
-function exported(n: BoardNote): ExportedNote {
+function exported(n: BoardNote, marks?: ReadonlyMap<string, number>): ExportedNote {
   // Field by field: nothing else of the note (author, id, batch) can slip into an export.
-  return { kind: n.kind, text: n.text, highlight: n.highlight, resonance: n.resonance };
+  return { kind: n.kind, text: n.text, highlight: n.highlight, resonance: marks?.get(n.id) ?? n.resonance };
 }
 
 const byName = (a: { name: string }, b: { name: string }) =>
@@ -28,8 +36,7 @@ const byName = (a: { name: string }, b: { name: string }) =>
 
 /**
  * The export of every case board. Themes are sorted by name; notes keep the board's order (by
- * random id, so it follows no arrival). A parked note is in `parked`, whatever its theme; a note
- * whose theme no longer exists is unthemed.
+ * random id, so it follows no arrival). A note whose theme no longer exists is unthemed.
  */
 export function buildBoardExport(
   title: string,
@@ -38,15 +45,21 @@ export function buildBoardExport(
 ): BoardExport {
   const cases = [...boards]
     .sort((a, b) => a.caseIndex - b.caseIndex)
-    .map(({ caseIndex, doc }) => {
+    .map(({ caseIndex, doc, parked, resonance }) => {
       const { notes, themes } = readBoard(doc);
       const known = new Set(themes.map((t) => t.id));
-      const inTheme = (id: string) => notes.filter((n) => !n.parked && n.theme === id).map(exported);
+      const out = (n: BoardNote) => exported(n, resonance);
+      const inTheme = (id: string) => notes.filter((n) => n.theme === id).map(out);
       return {
         caseIndex,
         themes: themes.map((t) => ({ name: t.name, notes: inTheme(t.id) })).sort(byName),
-        unthemed: notes.filter((n) => !n.parked && (n.theme === null || !known.has(n.theme))).map(exported),
-        parked: notes.filter((n) => n.parked).map(exported),
+        unthemed: notes.filter((n) => n.theme === null || !known.has(n.theme)).map(out),
+        parked: parked.map((n) => ({
+          kind: n.kind,
+          text: n.text,
+          highlight: n.highlight,
+          resonance: n.resonance,
+        })),
       };
     });
   return { title, exportedAt, cases };

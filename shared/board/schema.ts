@@ -6,8 +6,13 @@ import { NOTE_TEXT_MAX } from './commands';
 /**
  * The board's Yjs document, declared once. One document per case of a meeting.
  *
- *   notes:  Y.Map  noteId  -> Y.Map { text, kind, theme, highlight, parked, x, y, resonance, batch, author? }
- *   themes: Y.Map  themeId -> Y.Map { name }
+ *   notes:   Y.Map  noteId  -> Y.Map { text, kind, theme, highlight, x, y, resonance, batch, author? }
+ *   themes:  Y.Map  themeId -> Y.Map { name }
+ *   parking: Y.Map  noteId  -> Y.Map { text, kind, batch, author? }
+ *
+ * The parking lot is the leaders' (BOARD-9): a parked note is off the public board and reaches
+ * leaders through their Socket.IO view. `parking` holds a case's parked notes only while a leader
+ * shows that case's parking lot to the room, and only the server writes it.
  *
  * It holds only what everyone may see. Nothing in it identifies an author: `author` exists only
  * in named meetings. Only the server's own writer inserts notes, changes their text or removes
@@ -15,7 +20,8 @@ import { NOTE_TEXT_MAX } from './commands';
  */
 export const NOTES_KEY = 'notes';
 export const THEMES_KEY = 'themes';
-export const BOARD_ROOT_KEYS: readonly string[] = [NOTES_KEY, THEMES_KEY];
+export const PARKING_KEY = 'parking';
+export const BOARD_ROOT_KEYS: readonly string[] = [NOTES_KEY, THEMES_KEY, PARKING_KEY];
 
 export const THEME_NAME_MAX = 80;
 export const MAX_THEMES = 60;
@@ -34,8 +40,6 @@ export const noteFieldsSchema = z
     /** The theme (cluster) it belongs to, or null. */
     theme: z.string().regex(ID_PATTERN).nullable(),
     highlight: z.boolean(),
-    /** In the parking lot (advice, off-topic). */
-    parked: z.boolean(),
     /** Null until a leader places it; clients lay unplaced notes out in board order (by id). */
     x: coord.nullable(),
     y: coord.nullable(),
@@ -50,6 +54,18 @@ export const noteFieldsSchema = z
 
 export const themeFieldsSchema = z.object({ name: z.string().min(1).max(THEME_NAME_MAX) }).strict();
 
+/** A parked note as the room sees it while its case's parking lot is shown: no layout, no marks. */
+export const parkedFieldsSchema = z
+  .object({
+    text: z.string().min(1).max(NOTE_TEXT_MAX),
+    kind: z.enum(NOTE_KINDS),
+    batch: z.number().int().min(0),
+    author: z.string().max(AUTHOR_NAME_MAX).optional(),
+  })
+  .strict();
+export type ParkedFields = z.infer<typeof parkedFieldsSchema>;
+export type ParkedNote = ParkedFields & { id: string };
+
 export type NoteFields = z.infer<typeof noteFieldsSchema>;
 export type BoardNote = NoteFields & { id: string };
 export interface BoardTheme {
@@ -63,10 +79,12 @@ export interface BoardSnapshot {
    */
   notes: BoardNote[];
   themes: BoardTheme[];
+  /** The parking lot, when a leader shows it to the room (else empty). Sorted by id. */
+  parked: ParkedNote[];
 }
 
 /** What leaders' clients may change on a note; everything else is the server's. */
-export const LEADER_NOTE_FIELDS = ['theme', 'highlight', 'parked', 'x', 'y'] as const;
+export const LEADER_NOTE_FIELDS = ['theme', 'highlight', 'x', 'y'] as const;
 export type LeaderNoteField = (typeof LEADER_NOTE_FIELDS)[number];
 
 export function isBoardId(id: string): boolean {
@@ -79,6 +97,10 @@ export function notesMap(doc: Y.Doc): Y.Map<Y.Map<unknown>> {
 
 export function themesMap(doc: Y.Doc): Y.Map<Y.Map<unknown>> {
   return doc.getMap<Y.Map<unknown>>(THEMES_KEY);
+}
+
+export function parkingMap(doc: Y.Doc): Y.Map<Y.Map<unknown>> {
+  return doc.getMap<Y.Map<unknown>>(PARKING_KEY);
 }
 
 /** The raw entries of a Y.Map, nested types left as they are (so a check can refuse them). */
@@ -110,6 +132,14 @@ export function readTheme(id: string, value: unknown): BoardTheme | null {
   return parsed?.success ? { id, name: parsed.data.name } : null;
 }
 
+export function readParked(id: string, value: unknown): ParkedNote | null {
+  const raw = plainFields(value);
+  const parsed = raw ? parkedFieldsSchema.safeParse(raw) : null;
+  return parsed?.success ? { id, ...parsed.data } : null;
+}
+
+const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
 /** The whole board as plain objects, for rendering. Malformed entries are skipped. */
 export function readBoard(doc: Y.Doc): BoardSnapshot {
   const notes: BoardNote[] = [];
@@ -117,14 +147,20 @@ export function readBoard(doc: Y.Doc): BoardSnapshot {
     const note = readNote(id, value);
     if (note) notes.push(note);
   }
-  notes.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  notes.sort(byId);
   const themes: BoardTheme[] = [];
   for (const [id, value] of themesMap(doc).entries()) {
     const theme = readTheme(id, value);
     if (theme) themes.push(theme);
   }
-  themes.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  return { notes, themes };
+  themes.sort(byId);
+  const parked: ParkedNote[] = [];
+  for (const [id, value] of parkingMap(doc).entries()) {
+    const note = readParked(id, value);
+    if (note) parked.push(note);
+  }
+  parked.sort(byId);
+  return { notes, themes, parked };
 }
 
 // --- The server's writer --------------------------------------------------------------------
@@ -140,13 +176,12 @@ export interface NewBoardNote {
   layout?: NoteLayout;
 }
 
-/** The fields a hidden note keeps in memory so that showing it again puts it back. */
+/** The fields a note off the board (hidden, parked, re-screened) keeps, so that it comes back in place. */
 export type NoteLayout = Pick<NoteFields, LeaderNoteField | 'resonance'>;
 
 const DEFAULT_LAYOUT: NoteLayout = {
   theme: null,
   highlight: false,
-  parked: false,
   x: null,
   y: null,
   resonance: 0,
@@ -189,8 +224,29 @@ export function removeNote(doc: Y.Doc, id: string): NoteLayout | null {
   if (!notes.has(id)) return null;
   notes.delete(id);
   if (!note) return { ...DEFAULT_LAYOUT };
-  const { theme, highlight, parked, x, y, resonance } = note;
-  return { theme, highlight, parked, x, y, resonance };
+  const { theme, highlight, x, y, resonance } = note;
+  return { theme, highlight, x, y, resonance };
+}
+
+/** Server only: shows a parked note in the room's parking lot (its case's lot is shown). */
+export function putParked(doc: Y.Doc, note: Omit<NewBoardNote, 'layout'>): void {
+  const fields: ParkedFields = { text: note.text, kind: note.kind, batch: note.batch };
+  if (note.author !== undefined) fields.author = note.author;
+  const map = new Y.Map<unknown>();
+  for (const [key, value] of Object.entries(fields)) map.set(key, value);
+  parkingMap(doc).set(note.id, map);
+}
+
+/** Server only: takes a note out of the room's parking lot, if it is there. */
+export function removeParked(doc: Y.Doc, id: string): void {
+  const parking = parkingMap(doc);
+  if (parking.has(id)) parking.delete(id);
+}
+
+/** Server only: an author's edit of a parked note, while the room sees the parking lot. */
+export function setParkedText(doc: Y.Doc, id: string, text: string): void {
+  const map = parkingMap(doc).get(id);
+  if (map instanceof Y.Map) map.set('text', text);
 }
 
 // --- Leaders' clients -----------------------------------------------------------------------

@@ -45,6 +45,22 @@ export const meetingCommandSchema = z.discriminatedUnion('type', [
       seatId: id.nullable(),
     })
     .strict(),
+  /** BOARD-10: the presenter shows (or withdraws) their resonance marks; a leader may withdraw. */
+  z
+    .object({
+      type: z.literal('case:showResonance'),
+      caseIndex: z.number().int().min(0).max(1),
+      on: z.boolean(),
+    })
+    .strict(),
+  /** BOARD-9: who sees a case's parking lot. */
+  z
+    .object({
+      type: z.literal('case:setParkingLot'),
+      caseIndex: z.number().int().min(0).max(1),
+      parkingLot: z.enum(['leaders', 'export', 'room']),
+    })
+    .strict(),
   z
     .object({
       type: z.literal('seat:setRole'),
@@ -64,6 +80,7 @@ export const meetingCommandSchema = z.discriminatedUnion('type', [
       anonymity: z.enum(['anonymous', 'named']).optional(),
       release: z.enum(['batch', 'screening']).optional(),
       boardOpen: z.boolean().optional(),
+      projectorBlank: z.boolean().optional(),
       title: z.string().trim().min(1).max(120).optional(),
     })
     .strict(),

@@ -22,6 +22,7 @@ export const DEFAULT_SETTINGS: MeetingSettings = {
   autoAdvance: false,
   locked: false,
   boardOpen: true,
+  projectorBlank: false,
 };
 
 export function createMeetingState(m: NewMeeting): MeetingState {
@@ -36,7 +37,11 @@ export function createMeetingState(m: NewMeeting): MeetingState {
     settings: { ...DEFAULT_SETTINGS, ...m.settings },
     phases,
     current: null,
-    cases: Array.from({ length: caseCount }, () => ({ presenterSeatId: null })),
+    cases: Array.from({ length: caseCount }, () => ({
+      presenterSeatId: null,
+      parkingLot: 'leaders' as const,
+      resonanceShown: false,
+    })),
     seats: [{ id: m.leaderSeatId, role: 'leader', name: m.leaderName, admitted: true, joinedAt: m.now }],
     joinCodeVersion: 0,
     endedAt: null,

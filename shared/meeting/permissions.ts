@@ -27,6 +27,9 @@ export const COMMAND_ACCESS: Record<MeetingCommandType, Access> = {
   'seat:admit': 'leaders',
   'joinCode:rotate': 'leaders',
   'settings:update': 'leaders',
+  'case:setParkingLot': 'leaders',
+  // The presenter turns their marks on for the room, the presenter or a leader off (BOARD-10).
+  'case:showResonance': 'members',
   // Push-back prompts (prompts.ts).
   'prompt:show': 'leaders',
   'prompt:clear': 'leaders',

@@ -67,7 +67,10 @@ export function projectView(state: MeetingState, seatId: string, ctx: ViewContex
     }));
   }
   view.prompt = promptsOf(state).shown;
-  if (leader || projector) view.joinCode = ctx.joinCode;
+  if (leader || projector) {
+    view.joinCode = ctx.joinCode;
+    view.projectorBlank = state.settings.projectorBlank;
+  }
   if ((leader || projector) && ctx.phoneOrigins?.length) view.phoneOrigins = [...ctx.phoneOrigins];
   if (leader) {
     view.projectedEndAt = projectedEndAt(state, ctx.now) ?? undefined;

@@ -44,10 +44,22 @@ export interface MeetingSettings {
   locked: boolean;
   /** A leader can close the board although the phase allows notes. */
   boardOpen: boolean;
+  /** A leader blanked the projector from the console (SCREEN-12); stored, so a reload keeps it. */
+  projectorBlank: boolean;
 }
+
+/**
+ * Who sees a case's parking lot (BOARD-9). `leaders`, the default: leaders' screens only, and the
+ * export leaves it out; `export`: leaders' screens only, kept in the export; `room`: on the
+ * public board for everyone, and in the export.
+ */
+export type ParkingLotVisibility = 'leaders' | 'export' | 'room';
 
 export interface CaseInfo {
   presenterSeatId: string | null;
+  parkingLot: ParkingLotVisibility;
+  /** The presenter said yes, on their own device, to showing their resonance marks (BOARD-10). */
+  resonanceShown: boolean;
 }
 
 export type MeetingStatus = 'lobby' | 'running' | 'ended';

@@ -20,7 +20,11 @@ export type Effect =
   | { type: 'seat-removed'; seatId: string }
   | { type: 'rotate-join-code' }
   | { type: 'meeting-ended' }
-  | { type: 'board-rules-changed' };
+  | { type: 'board-rules-changed' }
+  /** Who sees a case's parking lot changed: the board puts it on, or takes it off, the public board. */
+  | { type: 'parking-lot-changed'; caseIndex: number }
+  /** The presenter showed or withdrew their resonance marks: the board writes or clears them. */
+  | { type: 'resonance-shown-changed'; caseIndex: number };
 
 export type TransitionResult =
   { ok: true; state: MeetingState; effects: Effect[] } | { ok: false; error: CommandError };
@@ -66,6 +70,7 @@ function authorize(state: MeetingState, command: AnyCommand, actor: Actor): Comm
   const seat = findSeat(state, actor.seatId);
   if (!seat) return { code: E.UNAUTHENTICATED, message: 'unknown seat' };
   if (!seat.admitted) return { code: E.FORBIDDEN, message: `${command.type}: not admitted` };
+  if (command.type === 'case:showResonance') return authorizeResonance(state, command, seat);
   if (COMMAND_ACCESS[command.type as MeetingCommandType] === 'members') {
     return seat.role === 'projector'
       ? { code: E.FORBIDDEN, message: `${command.type}: not for the projector` }
@@ -73,6 +78,21 @@ function authorize(state: MeetingState, command: AnyCommand, actor: Actor): Comm
   }
   if (!isLeaderRole(seat.role)) return { code: E.FORBIDDEN, message: `${command.type} is for leaders only` };
   return null;
+}
+
+/**
+ * BOARD-10: the marks are the presenter's, so showing them to everyone needs their yes, from their
+ * own seat; a leader may only take them back off the screens.
+ */
+function authorizeResonance(
+  state: MeetingState,
+  command: Extract<MeetingCommand, { type: 'case:showResonance' }>,
+  seat: NonNullable<ReturnType<typeof findSeat>>,
+): CommandError | null {
+  if (!seat.admitted) return { code: E.FORBIDDEN, message: 'case:showResonance: seat not admitted' };
+  if (state.cases[command.caseIndex]?.presenterSeatId === seat.id) return null;
+  if (isLeaderRole(seat.role) && !command.on) return null;
+  return { code: E.FORBIDDEN, message: "case:showResonance is the presenter's own choice" };
 }
 
 function err(code: CommandError['code'], message: string): CommandError {
@@ -195,7 +215,7 @@ function apply(
       const copies = template.map((p) => newPhase(s, p.kind, p.plannedMs, last + 1));
       s.phases.splice(lastCaseEnd + 1, 0, ...copies);
       if (s.current && s.current.index > lastCaseEnd) s.current.index += copies.length;
-      s.cases.push({ presenterSeatId: null });
+      s.cases.push({ presenterSeatId: null, parkingLot: 'leaders', resonanceShown: false });
       return null;
     }
     case 'presenter:set': {
@@ -208,6 +228,20 @@ function apply(
       }
       info.presenterSeatId = c.seatId;
       fx.push({ type: 'board-rules-changed' });
+      return null;
+    }
+    case 'case:showResonance': {
+      const info = s.cases[c.caseIndex];
+      if (!info) return err(E.BAD_REQUEST, 'no such case');
+      if (info.resonanceShown !== c.on) fx.push({ type: 'resonance-shown-changed', caseIndex: c.caseIndex });
+      info.resonanceShown = c.on;
+      return null;
+    }
+    case 'case:setParkingLot': {
+      const info = s.cases[c.caseIndex];
+      if (!info) return err(E.BAD_REQUEST, 'no such case');
+      if (info.parkingLot !== c.parkingLot) fx.push({ type: 'parking-lot-changed', caseIndex: c.caseIndex });
+      info.parkingLot = c.parkingLot;
       return null;
     }
     case 'seat:setRole': {

@@ -5,6 +5,7 @@ import type {
   AnonymityMode,
   EffectiveRole,
   MeetingStatus,
+  ParkingLotVisibility,
   ReleaseMode,
   SeatRole,
   TimerVisibility,
@@ -52,7 +53,9 @@ export interface MeetingView {
   timer?: TimerView;
   /** Leaders only: when the whole meeting is projected to end. */
   projectedEndAt?: number;
-  cases: { presenterSeatId: string | null }[];
+  cases: { presenterSeatId: string | null; parkingLot: ParkingLotVisibility; resonanceShown: boolean }[];
+  /** Leaders and projector only: a leader blanked the projector from the console (SCREEN-12). */
+  projectorBlank?: boolean;
   /** Who is present and in which role; the projector gets counts only, never a name. */
   seats?: SeatView[];
   presence: { connected: number; total: number };

@@ -46,7 +46,6 @@ function boardFrom(seed: number, damaged: boolean): Y.Doc {
       setNoteLayout(doc, id, {
         theme: rnd() < 0.5 ? pick(themeIds) : null,
         highlight: rnd() < 0.3,
-        parked: rnd() < 0.2,
         x: rnd() < 0.5 ? null : Math.round(rnd() * 1000),
         y: rnd() < 0.5 ? null : Math.round(rnd() * 1000),
       });

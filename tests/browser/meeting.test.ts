@@ -160,7 +160,9 @@ describe('a whole two-case meeting, seven people, three languages', () => {
     await next(leader, everyone, 'speculation');
     await presenter.page.getByTestId('listening').waitFor();
     await expectNoTextField(presenter.page);
-    await projector.page.getByTestId('board').waitFor();
+    // BOARD-11: the question asked before is not on the push-back board; it starts empty.
+    await projector.page.getByTestId('board-empty').waitFor();
+    expect(await projector.page.getByText(question).count()).toBe(0);
 
     const heavy = 'A heaviness, as if the room had no windows.';
     const angry = 'I felt angry on her behalf, then ashamed of it.';
@@ -173,7 +175,9 @@ describe('a whole two-case meeting, seven people, three languages', () => {
     const leaderBoard = leader.page.getByTestId('board-panel');
     await leaderBoard.getByRole('button', { name: 'Release waiting notes now' }).click();
     for (const page of [projector.page, presenter.page, bert.page]) {
-      for (const text of [question, heavy, angry, fog]) await page.getByText(text).first().waitFor();
+      for (const text of [heavy, angry, fog]) await page.getByText(text).first().waitFor();
+      // BOARD-11: the question is the leaders' from push-back on, on no board.
+      expect(await page.getByTestId('board').getByText(question).count()).toBe(0);
     }
 
     // ... and hear that notes arrived, grouped, not one by one.
@@ -223,6 +227,9 @@ describe('a whole two-case meeting, seven people, three languages', () => {
     await card(advice).getByLabel('Place').selectOption({ label: 'Parking lot' });
     // SCREEN-2: the room's screen leaves the parking lot out (it is in the presenter's sight).
     await poll(() => projector.page.getByText(advice).count()).toBe(0);
+    // BOARD-9: the lot is the leaders'; this leader keeps it for the export.
+    await leaderBoard.getByLabel('Parking lot', { exact: true }).selectOption('export');
+    await leaderBoard.getByTestId('parked-note').filter({ hasText: advice }).waitFor();
 
     // Themes: one made and filled by drag and drop, one by the keyboard's "place" menu.
     await leaderBoard.getByLabel('New theme').fill('Helplessness');

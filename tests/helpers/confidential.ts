@@ -273,9 +273,11 @@ export async function plantCanaryMeeting(env: MeetingEnv): Promise<PlantedMeetin
   await watch0.until((d) => readBoard(d).notes.length === 3, 'the first batch');
   setTheme(lead0.doc, 'theme-case0-aaaa', plant('themezero'));
   setNoteLayout(lead0.doc, a1.noteId, { theme: 'theme-case0-aaaa', highlight: true, x: 10, y: 10 });
-  setNoteLayout(lead0.doc, a2.noteId, { parked: true });
+  // Parked (BOARD-9) and shown to the room, so that its text is in the board's update log too.
+  await must('park', leader.send('note:moderate', { noteId: a2.noteId, action: 'park' }));
+  await must('show the lot', leader.run({ type: 'case:setParkingLot', caseIndex: 0, parkingLot: 'room' }));
   await watch0.until(
-    (d) => readBoard(d).themes.length === 1 && readBoard(d).notes.some((n) => n.parked),
+    (d) => readBoard(d).themes.length === 1 && readBoard(d).parked.length === 1,
     "the leader's theme and parking",
   );
   await must('hide', leader.send('note:moderate', { noteId: a3.noteId, action: 'hide' }));

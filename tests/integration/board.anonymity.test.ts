@@ -127,6 +127,8 @@ describe('anonymity on the wire (DESIGN 4, BOARD-6, BOARD-8)', () => {
     // The presenter marks a note in the return phase.
     await goToPhase(leader, 'return');
     await presenter.waitFor((v) => v.phases[v.currentIndex ?? 0]?.kind === 'return');
+    // The presenter shows their marks to the room (BOARD-10), so the mark is on every board.
+    expect((await presenter.run({ type: 'case:showResonance', caseIndex: 0, on: true })).ok).toBe(true);
     expect((await presenter.send('note:resonate', { noteId: third, on: true })).ok).toBe(true);
 
     // Everything has arrived everywhere.

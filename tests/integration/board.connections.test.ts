@@ -94,7 +94,7 @@ describe('board connections: read-only for all but leaders (BOARD-1, BOARD-2)', 
     ).toBe(true);
     await cast.leader.send('board:release', {});
     await cast.leader.send('note:moderate', { noteId: notes[2]?.noteId, action: 'hide' });
-    setNoteLayout(lead.doc, notes[3]?.noteId as string, { x: 1, y: 2, parked: true });
+    setNoteLayout(lead.doc, notes[3]?.noteId as string, { x: 1, y: 2, theme: null });
     reader.provider.connect();
     await reader.synced();
     await reader.until((d) => readBoard(d).notes.length === 3, 'three notes left');

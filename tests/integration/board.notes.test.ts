@@ -316,7 +316,7 @@ describe('release modes, moderation and the leaders’ view', () => {
     expect(fx.storage.listNotes(cast.meetingId).every((n) => n.authorName === null)).toBe(true);
   });
 
-  it('the presenter marks resonance in the return phase only: a count, no names', async () => {
+  it('BOARD-10: the presenter marks resonance in the return phase only: a count, no names, kept with the row', async () => {
     const fx = await startBoardServer();
     const cast = await startBoardCast(fx);
     await goToPhase(cast.leader, 'speculation');
@@ -329,9 +329,16 @@ describe('release modes, moderation and the leaders’ view', () => {
     const member = await (cast.members[0] as RecordingClient).send('note:resonate', { noteId, on: true });
     expect(!member.ok && member.error.code).toBe(E.FORBIDDEN);
     expect((await cast.presenter.send('note:resonate', { noteId, on: true })).ok).toBe(true);
+    // Kept with the note; the public board carries it only once the presenter shows it (BOARD-10).
+    expect(fx.storage.getNote(cast.meetingId, noteId)?.resonance).toBe(1);
+    expect(serverBoard(fx, cast.meetingId).notes.find((n) => n.id === noteId)?.resonance).toBe(0);
+    expect(await cast.presenter.run({ type: 'case:showResonance', caseIndex: 0, on: true })).toEqual({
+      ok: true,
+    });
     expect(serverBoard(fx, cast.meetingId).notes.find((n) => n.id === noteId)?.resonance).toBe(1);
     expect((await cast.presenter.send('note:resonate', { noteId, on: false })).ok).toBe(true);
     expect(serverBoard(fx, cast.meetingId).notes.find((n) => n.id === noteId)?.resonance).toBe(0);
+    expect(fx.storage.getNote(cast.meetingId, noteId)?.resonance).toBe(0);
     const missing = await cast.presenter.send('note:resonate', { noteId: 'no-such-note-0', on: true });
     expect(!missing.ok && missing.error.code).toBe(E.NO_SUCH_NOTE);
   });

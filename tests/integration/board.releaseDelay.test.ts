@@ -191,7 +191,15 @@ describe('the leaders’ waiting flag (REL-5)', () => {
     fx.clock.advance(1);
     await cast.leader.barrier();
     expect(views).toHaveLength(1);
-    expect(views[0]).toEqual({ caseIndex: 0, screening: [], hidden: [], waiting: true });
+    expect(views[0]).toEqual({
+      caseIndex: 0,
+      screening: [],
+      hidden: [],
+      parked: [],
+      questions: [],
+      resonance: [],
+      waiting: true,
+    });
     for (const v of views) expect(Object.keys(v)).not.toContain('waitingCount');
 
     // A third note arms the delay; the batch leaving clears the flag (a public moment anyway).

@@ -51,7 +51,11 @@ async function arrangedMeeting(fx: BoardFixture) {
   setTheme(lead0.doc, 'theme-export-aaaa', 'Helplessness');
   setTheme(lead0.doc, 'theme-export-bbbb', 'An empty theme');
   setNoteLayout(lead0.doc, themed, { theme: 'theme-export-aaaa', highlight: true, x: 5, y: 5 });
-  setNoteLayout(lead0.doc, parked, { parked: true });
+  // BOARD-9: parked by command; the leader keeps case 0's parking lot for the export.
+  expect((await cast.leader.send('note:moderate', { noteId: parked, action: 'park' })).ok).toBe(true);
+  expect(await cast.leader.run({ type: 'case:setParkingLot', caseIndex: 0, parkingLot: 'export' })).toEqual({
+    ok: true,
+  });
   expect((await cast.leader.send('note:moderate', { noteId: hidden, action: 'hide' })).ok).toBe(true);
   await goToPhase(cast.leader, 'return', 0);
   expect((await cast.presenter.send('note:resonate', { noteId: themed, on: true })).ok).toBe(true);
@@ -118,7 +122,8 @@ describe('board:export (CONF-5)', () => {
     expectNoIdentity(ack.value, cast, ids);
     // The board itself does name authors in this meeting: the export leaves them out on purpose.
     const doc = fx.openBoard(cast.leader.token, cast.meetingId, 0, 'leader again');
-    await doc.until((d) => readBoard(d).notes.length === 3, 'the board');
+    // Two notes: the parked one is off the public board (BOARD-9).
+    await doc.until((d) => readBoard(d).notes.length === 2, 'the board');
     expect(readBoard(doc.doc).notes.every((n) => n.author !== undefined)).toBe(true);
 
     // A co-leader gets the same; nothing changed on the way.

@@ -29,6 +29,8 @@ function everyCommand(cast: Cast): { [K in MeetingCommandType]: Extract<MeetingC
     'phase:remove': { type: 'phase:remove', phaseId: third.id },
     'case:add': { type: 'case:add' },
     'presenter:set': { type: 'presenter:set', caseIndex: 0, seatId: cast.alice.seatId },
+    'case:showResonance': { type: 'case:showResonance', caseIndex: 1, on: false },
+    'case:setParkingLot': { type: 'case:setParkingLot', caseIndex: 0, parkingLot: 'room' },
     'seat:setRole': { type: 'seat:setRole', seatId: cast.bob.seatId, role: 'co-leader' },
     'seat:remove': { type: 'seat:remove', seatId: cast.bob.seatId },
     'seat:admit': { type: 'seat:admit', seatId: cast.bob.seatId },
@@ -121,7 +123,7 @@ describe('the permission table (ROLE-1): leader commands from anyone else are re
     await cast.presenter.waitFor((v) => v.status === 'running' && v.you.effectiveRole === 'presenter');
 
     const commands = leaderCommands(cast);
-    expect(commands).toHaveLength(37);
+    expect(commands).toHaveLength(38);
     await refusedEverything(cast, [cast.alice, cast.presenter, cast.observer, cast.projector], commands);
 
     // The same commands are valid for a leader: the refusals were about who, not what.

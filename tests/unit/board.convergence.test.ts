@@ -63,7 +63,6 @@ function runSeed(seed: number) {
         x: rng.int(0, 1000),
         y: rng.int(0, 1000),
         highlight: rng.next() < 0.3,
-        parked: rng.next() < 0.1,
         theme: themes.length > 0 && rng.next() < 0.5 ? rng.pick(themes) : null,
       });
     }

@@ -32,7 +32,6 @@ describe('board schema helpers', () => {
       kind: 'feeling',
       theme: null,
       highlight: false,
-      parked: false,
       x: null,
       y: null,
       resonance: 0,
@@ -65,13 +64,11 @@ describe('board schema helpers', () => {
     const doc = boardWith([{ id: 'note-aaaa-1', text: 'first', batch: 0 }]);
     const theme = newThemeId();
     setTheme(doc, theme, 'Guilt');
-    expect(setNoteLayout(doc, 'note-aaaa-1', { x: 10, y: -5, theme, highlight: true, parked: true })).toBe(
-      true,
-    );
+    expect(setNoteLayout(doc, 'note-aaaa-1', { x: 10, y: -5, theme, highlight: true })).toBe(true);
     expect(setNoteText(doc, 'note-aaaa-1', 'second')).toBe(true);
     expect(setNoteResonance(doc, 'note-aaaa-1', 1)).toBe(true);
     const layout = removeNote(doc, 'note-aaaa-1');
-    expect(layout).toEqual({ theme, highlight: true, parked: true, x: 10, y: -5, resonance: 1 });
+    expect(layout).toEqual({ theme, highlight: true, x: 10, y: -5, resonance: 1 });
     expect(readBoard(doc).notes).toEqual([]);
     expect(removeNote(doc, 'note-aaaa-1')).toBeNull();
     expect(setNoteText(doc, 'note-aaaa-1', 'x')).toBe(false);

@@ -90,11 +90,11 @@ describe('read-only check (BOARD-1)', () => {
 });
 
 describe('leader update check (BOARD-2)', () => {
-  it('allows layout changes, highlights, the parking lot and themes', () => {
+  it('allows layout changes, highlights and themes', () => {
     const server = serverBoard();
     const allowed = [
       clientUpdate(server, (d) => setNoteLayout(d, 'note-aaaa-1', { x: 100, y: 200 })),
-      clientUpdate(server, (d) => setNoteLayout(d, 'note-bbbb-2', { highlight: true, parked: true })),
+      clientUpdate(server, (d) => setNoteLayout(d, 'note-bbbb-2', { highlight: true })),
       clientUpdate(server, (d) => setNoteLayout(d, 'note-cccc-3', { theme: 'theme-aaaa-1' })),
       clientUpdate(server, (d) => {
         setTheme(d, 'theme-bbbb-2', 'Longing');

@@ -54,12 +54,11 @@ const LABELS: ExportLabels = {
 };
 
 describe('buildBoardExport (CONF-5)', () => {
-  it('CONF-5: themes with their notes, unthemed, parked; highlight and resonance; never an author', () => {
+  it('CONF-5: themes with their notes, unthemed, the parking lot passed in; highlight and resonance; never an author', () => {
     const case0 = caseDoc(
       [
         note('note-aaaaaaaa', 'a warm feeling', { author: 'Alma Zyborski' }),
         note('note-bbbbbbbb', 'a cold image', { kind: 'image', author: 'Bert Okonkwo' }),
-        note('note-cccccccc', 'parked advice', { kind: 'association', author: 'Alma Zyborski' }),
         note('note-dddddddd', 'loose note', { author: 'Cora Vantongeren' }),
         note('note-eeeeeeee', 'theme was removed', { author: 'Cora Vantongeren' }),
       ],
@@ -68,16 +67,19 @@ describe('buildBoardExport (CONF-5)', () => {
         setTheme(doc, 'theme-yyyyyyyy', 'Anger');
         setNoteLayout(doc, 'note-aaaaaaaa', { theme: 'theme-zzzzzzzz', highlight: true, x: 10, y: 20 });
         setNoteLayout(doc, 'note-bbbbbbbb', { theme: 'theme-zzzzzzzz' });
-        // Parked wins over a theme.
-        setNoteLayout(doc, 'note-cccccccc', { theme: 'theme-zzzzzzzz', parked: true });
         setNoteLayout(doc, 'note-eeeeeeee', { theme: 'theme-gone-0000' });
         setNoteResonance(doc, 'note-bbbbbbbb', 1);
       },
     );
     const case1 = caseDoc([]);
     const exp = buildBoardExport('Thursday group', AT, [
-      { caseIndex: 1, doc: case1 },
-      { caseIndex: 0, doc: case0 },
+      { caseIndex: 1, doc: case1, parked: [] },
+      {
+        caseIndex: 0,
+        doc: case0,
+        // BOARD-9: the parking lot is not in the document; the server passes it in from the rows.
+        parked: [{ kind: 'association', text: 'parked advice', highlight: false, resonance: 0 }],
+      },
     ]);
 
     expect(exp).toEqual({
@@ -117,7 +119,7 @@ describe('buildBoardExport (CONF-5)', () => {
       bad.set('text', 'no kind and no layout');
       d.getMap('notes').set('note-badbadbad', bad);
     });
-    const exp = buildBoardExport('', AT, [{ caseIndex: 0, doc }]);
+    const exp = buildBoardExport('', AT, [{ caseIndex: 0, doc, parked: [] }]);
     expect(exp.cases[0]?.unthemed.map((n) => n.text)).toEqual(['fine']);
   });
 

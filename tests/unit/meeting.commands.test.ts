@@ -179,6 +179,34 @@ const TABLE: { [K in AnyCommand['type']]: Row[] } = {
   'case:add': [
     { rule: 'MEET-6', label: 'second case', command: { type: 'case:add' }, expect: exceptEnded(ok) },
   ],
+  'case:showResonance': [
+    {
+      rule: 'BOARD-10',
+      label: 'a leader takes the marks off the screens',
+      command: { type: 'case:showResonance', caseIndex: 0, on: false },
+      expect: exceptEnded(ok),
+    },
+    {
+      rule: 'BOARD-10',
+      label: "a leader cannot show the presenter's marks",
+      command: { type: 'case:showResonance', caseIndex: 0, on: true },
+      expect: exceptEnded(E.FORBIDDEN, { ended: E.FORBIDDEN }),
+    },
+  ],
+  'case:setParkingLot': [
+    {
+      rule: 'BOARD-9',
+      label: "the room sees case 0's parking lot",
+      command: { type: 'case:setParkingLot', caseIndex: 0, parkingLot: 'room' },
+      expect: exceptEnded(ok),
+    },
+    {
+      rule: 'BOARD-9',
+      label: 'a case that does not exist',
+      command: { type: 'case:setParkingLot', caseIndex: 1, parkingLot: 'export' },
+      expect: exceptEnded(E.BAD_REQUEST),
+    },
+  ],
   'presenter:set': [
     {
       rule: 'ROLE-4',

@@ -285,7 +285,10 @@ describe('MEET-6: case:add', () => {
       'closing',
     ]);
     expect(ids(s).slice(6, 11)).toEqual(['p8', 'p9', 'p10', 'p11', 'p12']);
-    expect(s.cases).toEqual([{ presenterSeatId: null }, { presenterSeatId: null }]);
+    expect(s.cases).toEqual([
+      { presenterSeatId: null, parkingLot: 'leaders', resonanceShown: false },
+      { presenterSeatId: null, parkingLot: 'leaders', resonanceShown: false },
+    ]);
     expect(s.phases.reduce((a, p) => a + p.plannedMs, 0)).toBe((90 + 75) * MIN);
   });
 

@@ -34,6 +34,8 @@ const SAMPLES: { [K in MeetingCommand['type']]: Extract<MeetingCommand, { type: 
   'phase:remove': { type: 'phase:remove', phaseId: 'p6' },
   'case:add': { type: 'case:add' },
   'presenter:set': { type: 'presenter:set', caseIndex: 0, seatId: SEAT.participant },
+  'case:showResonance': { type: 'case:showResonance', caseIndex: 1, on: false },
+  'case:setParkingLot': { type: 'case:setParkingLot', caseIndex: 0, parkingLot: 'export' },
   'seat:setRole': { type: 'seat:setRole', seatId: SEAT.participant, role: 'observer' },
   'seat:remove': { type: 'seat:remove', seatId: SEAT.participant },
   'seat:admit': { type: 'seat:admit', seatId: SEAT.waiting },
@@ -303,7 +305,11 @@ describe('ROLE-4: the presenter is a participant named per case', () => {
       T0,
       LEADER,
     );
-    expect(r.ok && r.state.cases[0]).toEqual({ presenterSeatId: SEAT.participant });
+    expect(r.ok && r.state.cases[0]).toEqual({
+      presenterSeatId: SEAT.participant,
+      parkingLot: 'leaders',
+      resonanceShown: false,
+    });
     expect(r.ok && r.effects).toEqual([{ type: 'board-rules-changed' }]);
   });
 
@@ -365,7 +371,10 @@ describe('ROLE-5: a seat stops presenting when it is re-roled or removed', () =>
   for (const role of ['observer', 'co-leader'] as const) {
     it(`ROLE-5: re-roled to ${role}, it is cleared as presenter of every case`, () => {
       const s = apply(presenting(), [[{ type: 'seat:setRole', seatId: SEAT.presenter, role }, T0]]);
-      expect(s.cases).toEqual([{ presenterSeatId: null }, { presenterSeatId: null }]);
+      expect(s.cases).toEqual([
+        { presenterSeatId: null, parkingLot: 'leaders', resonanceShown: false },
+        { presenterSeatId: null, parkingLot: 'leaders', resonanceShown: false },
+      ]);
     });
   }
 
@@ -378,7 +387,10 @@ describe('ROLE-5: a seat stops presenting when it is re-roled or removed', () =>
 
   it('ROLE-5: removed, it is cleared as presenter of every case and seat-removed is reported', () => {
     const r = transition(presenting(), { type: 'seat:remove', seatId: SEAT.presenter }, T0, LEADER);
-    expect(r.ok && r.state.cases).toEqual([{ presenterSeatId: null }, { presenterSeatId: null }]);
+    expect(r.ok && r.state.cases).toEqual([
+      { presenterSeatId: null, parkingLot: 'leaders', resonanceShown: false },
+      { presenterSeatId: null, parkingLot: 'leaders', resonanceShown: false },
+    ]);
     expect(r.ok && findSeat(r.state, SEAT.presenter)).toBeUndefined();
     expect(r.ok && r.effects).toEqual([{ type: 'seat-removed', seatId: SEAT.presenter }]);
   });

@@ -164,11 +164,11 @@ describe('MEET-10: createMeetingState', () => {
       { id: SEAT.leader, role: 'leader', name: 'Lena', admitted: true, joinedAt: T0 },
     ]);
     expect(s.phases.map((p) => p.id)).toEqual(['p1', 'p2', 'p3', 'p4', 'p5', 'p6', 'p7']);
-    expect(s.cases).toEqual([{ presenterSeatId: null }]);
+    expect(s.cases).toEqual([{ presenterSeatId: null, parkingLot: 'leaders', resonanceShown: false }]);
     expect(invariantViolations(s)).toEqual([]);
   });
 
-  it('MEET-10: defaults: anonymous, batch release, timer for leaders, no auto-advance, unlocked, board open', () => {
+  it('MEET-10: defaults: anonymous, batch release, timer for leaders, no auto-advance, unlocked, board open, projector not blank', () => {
     expect(DEFAULT_SETTINGS).toEqual({
       anonymity: 'anonymous',
       release: 'batch',
@@ -176,6 +176,7 @@ describe('MEET-10: createMeetingState', () => {
       autoAdvance: false,
       locked: false,
       boardOpen: true,
+      projectorBlank: false,
     });
     expect(make('step-back-30').settings).toEqual(DEFAULT_SETTINGS);
   });

@@ -22,14 +22,20 @@ interface BoardViewProps {
   size?: 'normal' | 'large';
   /** The presenter, in the return phase, may mark notes that resonated. */
   onResonate?: (note: BoardNote, on: boolean) => void;
+  /**
+   * The presenter's own marks (BOARD-10), from their Socket.IO view: the board carries marks
+   * only while the presenter shows them to everyone.
+   */
+  marked?: ReadonlySet<string>;
 }
 
-/** The board as everyone sees it: notes grouped by theme, parked notes apart. No votes, no ranks. */
-export function BoardView({ board, showNames = false, size = 'normal', onResonate }: BoardViewProps) {
+/** The board as everyone sees it: notes grouped by theme, a shown parking lot apart. No votes, no ranks. */
+export function BoardView({ board, showNames = false, size = 'normal', onResonate, marked }: BoardViewProps) {
   const t = useT();
-  const visible = board.notes.filter((n) => !n.parked);
-  const parked = board.notes.filter((n) => n.parked);
-  if (board.notes.length === 0) {
+  // The parking lot is here only while a leader shows it to the room (BOARD-9).
+  const visible = board.notes;
+  const parked = board.parked;
+  if (board.notes.length === 0 && parked.length === 0) {
     return (
       <p className={`board-empty board-empty-${size}`} data-testid="board-empty">
         {t('seat.boardEmpty')}
@@ -47,6 +53,7 @@ export function BoardView({ board, showNames = false, size = 'normal', onResonat
       : size === 'large' && board.notes.length > DENSE_FROM
         ? ' is-dense'
         : '';
+  const resonated = (note: BoardNote) => (marked ? marked.has(note.id) : note.resonance > 0);
   const renderNote = (note: BoardNote) => (
     <li
       key={note.id}
@@ -59,14 +66,14 @@ export function BoardView({ board, showNames = false, size = 'normal', onResonat
       {onResonate ? (
         <button
           type="button"
-          className={`resonate${note.resonance > 0 ? ' is-on' : ''}`}
-          aria-pressed={note.resonance > 0}
-          onClick={() => onResonate(note, note.resonance === 0)}
+          className={`resonate${resonated(note) ? ' is-on' : ''}`}
+          aria-pressed={resonated(note)}
+          onClick={() => onResonate(note, !resonated(note))}
         >
-          {note.resonance > 0 ? t('presenter.resonated') : t('presenter.markResonated')}
+          {resonated(note) ? t('presenter.resonated') : t('presenter.markResonated')}
         </button>
       ) : (
-        note.resonance > 0 && <span className="note-resonated">{t('presenter.resonated')}</span>
+        resonated(note) && <span className="note-resonated">{t('presenter.resonated')}</span>
       )}
     </li>
   );
@@ -90,7 +97,15 @@ export function BoardView({ board, showNames = false, size = 'normal', onResonat
       {parked.length > 0 && (
         <section className="board-group board-parked" data-testid="board-parked">
           <h3>{t('board.parked')}</h3>
-          <ul className="notes">{parked.map(renderNote)}</ul>
+          <ul className="notes">
+            {parked.map((note) => (
+              <li key={note.id} className={`note note-${note.kind}`} data-testid="board-parked-note">
+                <span className="note-kind">{t(KIND_KEYS[note.kind] ?? 'noteKind.association')}</span>
+                <p className="note-text">{note.text}</p>
+                {showNames && note.author && <span className="note-name">{note.author}</span>}
+              </li>
+            ))}
+          </ul>
         </section>
       )}
     </div>

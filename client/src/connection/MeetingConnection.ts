@@ -1,6 +1,6 @@
 import { io, type Socket } from 'socket.io-client';
 import { ERROR_CODES, type CommandError, type Result } from '../../../shared/errors';
-import type { LeaderNotesView } from '../../../shared/board/commands';
+import type { LeaderNotesView, PresenterMarksView, QuestionsView } from '../../../shared/board/commands';
 import type { MeetingCommand } from '../../../shared/meeting/commands';
 import type { MeetingView } from '../../../shared/meeting/view';
 import {
@@ -87,6 +87,10 @@ export class MeetingConnection {
   readonly status = createStore<ConnectionStatus>('connecting');
   readonly clock = createStore<ClockState>({ offsetMs: 0, measured: false });
   readonly leaderNotes = createStore<LeaderNotesView | null>(null);
+  /** The presenter's own resonance marks (BOARD-10); null for everyone else. */
+  readonly presenterMarks = createStore<PresenterMarksView | null>(null);
+  /** The questions a leader passed on, for the presenter and the projector (BOARD-11). */
+  readonly questions = createStore<QuestionsView | null>(null);
 
   private socket: ClientSocket | null = null;
   private readonly pending = new Map<string, Pending>();
@@ -161,6 +165,8 @@ export class MeetingConnection {
       this.view.set(view);
     });
     socket.on('board:leader', (notes) => this.leaderNotes.set(notes));
+    socket.on('board:presenter', (marks) => this.presenterMarks.set(marks));
+    socket.on('board:questions', (questions) => this.questions.set(questions));
     socket.on('meeting:ended', () => this.finish('ended'));
     socket.on('seat:removed', () => this.finish('removed'));
 

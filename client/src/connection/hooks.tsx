@@ -1,5 +1,5 @@
 import { createContext, useContext, useEffect, useState, useSyncExternalStore, type ReactNode } from 'react';
-import type { LeaderNotesView } from '../../../shared/board/commands';
+import type { LeaderNotesView, PresenterMarksView, QuestionsView } from '../../../shared/board/commands';
 import type { MeetingView } from '../../../shared/meeting/view';
 import { MeetingConnection, type ClockState, type ConnectionStatus } from './MeetingConnection';
 import { forgetMeeting } from './seats';
@@ -71,6 +71,18 @@ export function useServerClock(): ClockState {
 export function useLeaderNotes(): LeaderNotesView | null {
   const c = useConnection();
   return useSyncExternalStore(c.leaderNotes.subscribe, c.leaderNotes.get);
+}
+
+/** The questions passed on, for the presenter and the projector (BOARD-11). */
+export function usePassedQuestions(): QuestionsView | null {
+  const c = useConnection();
+  return useSyncExternalStore(c.questions.subscribe, c.questions.get);
+}
+
+/** The presenter's own marks, from their Socket.IO view (BOARD-10). */
+export function usePresenterMarks(): PresenterMarksView | null {
+  const c = useConnection();
+  return useSyncExternalStore(c.presenterMarks.subscribe, c.presenterMarks.get);
 }
 
 /**

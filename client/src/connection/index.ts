@@ -11,6 +11,8 @@ export {
   useConnection,
   useConnectionStatus,
   useLeaderNotes,
+  usePresenterMarks,
+  usePassedQuestions,
   useMeetingConnection,
   useMeetingView,
   useServerClock,

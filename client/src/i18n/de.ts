@@ -578,4 +578,31 @@ export const de: Catalogue = {
   'round.turnLeft': 'Dieser Beitrag',
   'round.seating': 'Sitzordnung',
   'round.up': '{name} nach oben',
+  // h/method
+  'lead.projectorBlank': 'Projektor abdunkeln',
+  'projector.blankByLeader': 'Bildschirm von der Leitung aus Vertraulichkeit pausiert.',
+  'lead.unpark': 'Zurück aufs Board',
+  'noteStatus.parked': 'Auf dem Parkplatz',
+  'lead.parkingLot': 'Parkplatz',
+  'lead.parkingLot.leaders': 'Nur für die Leitung',
+  'lead.parkingLot.export': 'Nur für die Leitung, im Export behalten',
+  'lead.parkingLot.room': 'Für alle sichtbar',
+  'lead.parkingRoomConfirm':
+    'Den Parkplatz allen zeigen? Dann sieht auch die Referentin oder der Referent die geparkten Beiträge, Ratschläge eingeschlossen.',
+  'lead.parkingRoomWarning':
+    'Der Parkplatz ist sichtbar: Referentin oder Referent sehen die geparkten Beiträge.',
+  'presenter.showMarks': 'Meine Markierungen allen zeigen',
+  'presenter.marksOwnHint': 'Ihre Markierungen gehören Ihnen: Nur Sie und die Leitung sehen sie.',
+  'presenter.marksShownHint': 'Alle sehen jetzt, welche Beiträge Sie markiert haben.',
+  'lead.resonanceShown':
+    'Die Markierungen „Klingt nach“ der Referentin oder des Referenten sind für alle sichtbar.',
+  'lead.resonanceHide': 'Markierungen von den Bildschirmen nehmen',
+  'questions.title': 'Fragen aus der Gruppe',
+  'questions.none': 'Die Leitung gibt Fragen hier weiter, einzeln oder alle auf einmal.',
+  'lead.questions': 'Fragen',
+  'lead.questionsHint':
+    'Nur die Leitung sieht sie, bis Sie sie an Referentin oder Referent und den Projektor weitergeben.',
+  'lead.pass': 'Weitergeben',
+  'lead.passAll': 'Alle weitergeben',
+  'lead.passed': 'Weitergegeben',
 };

@@ -573,6 +573,30 @@ export const en = {
   'round.turnLeft': 'This turn',
   'round.seating': 'Seating order',
   'round.up': 'Move {name} up',
+  // h/method
+  'lead.projectorBlank': 'Blank the projector',
+  'projector.blankByLeader': 'Screen paused for privacy by the leader.',
+  'lead.unpark': 'Back to the board',
+  'noteStatus.parked': 'In the parking lot',
+  'lead.parkingLot': 'Parking lot',
+  'lead.parkingLot.leaders': 'Leaders only',
+  'lead.parkingLot.export': 'Leaders only, kept in the export',
+  'lead.parkingLot.room': 'Shown to everyone',
+  'lead.parkingRoomConfirm':
+    'Show the parking lot to everyone? The presenter will then see the parked notes, advice included.',
+  'lead.parkingRoomWarning': 'The parking lot is shown: the presenter sees the parked notes.',
+  'presenter.showMarks': 'Show my marks to everyone',
+  'presenter.marksOwnHint': 'Your marks are yours: only you and the leaders see them.',
+  'presenter.marksShownHint': 'Everyone now sees which notes you marked.',
+  'lead.resonanceShown': 'The presenter’s “Resonated” marks are shown to everyone.',
+  'lead.resonanceHide': 'Take the marks off the screens',
+  'questions.title': 'Questions from the group',
+  'questions.none': 'The leaders pass questions on here, one at a time or all at once.',
+  'lead.questions': 'Questions',
+  'lead.questionsHint': 'Only leaders see these until you pass them on to the presenter and the projector.',
+  'lead.pass': 'Pass on',
+  'lead.passAll': 'Pass all on',
+  'lead.passed': 'Passed on',
 } as const;
 
 export type MessageKey = keyof typeof en;

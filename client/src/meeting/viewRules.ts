@@ -24,6 +24,7 @@ function rulesState(view: MeetingView): MeetingState {
       autoAdvance: view.autoAdvance,
       locked: view.locked,
       boardOpen: view.boardOpen,
+      projectorBlank: view.projectorBlank ?? false,
     },
     phases: view.phases,
     current: view.currentIndex === null ? null : { index: view.currentIndex, startedAt: 0, timing },

@@ -1,3 +1,4 @@
+import { QuestionsArea } from '../components/QuestionsArea';
 import { useEffect, useState } from 'react';
 import type { MeetingView } from '../../../shared/meeting/view';
 import { Countdown } from '../components/Countdown';
@@ -98,10 +99,11 @@ function Projector() {
     return () => window.removeEventListener('keydown', onKey);
   }, [lang]);
 
-  if (blank) {
+  // The console's blank (stored, SCREEN-12) and this keyboard's own: either one blanks the screen.
+  if (blank || view?.projectorBlank) {
     return (
       <div className="projector projector-blank" data-testid="projector-blank">
-        <p>{t('projector.blank')}</p>
+        <p>{t(view?.projectorBlank ? 'projector.blankByLeader' : 'projector.blank')}</p>
       </div>
     );
   }
@@ -218,6 +220,8 @@ function Running({ view }: { view: MeetingView }) {
         </section>
       )}
       {showBoard && <ProjectorBoard board={board} />}
+      {/* BOARD-11: only what a leader passed on, in the questions phase. */}
+      {phase?.kind === 'questions' && <QuestionsArea caseIndex={currentCase(view)} size="large" />}
     </div>
   );
 }

@@ -8,7 +8,8 @@ import { parseOr } from '../../core/answer';
 /**
  * `board:export` (leaders and co-leaders). VALIDATION: an empty object. AUTH: an admitted leader
  * seat, checked on the seat's current role (a demoted co-leader is refused at once). RESOLUTION:
- * every case's public board, read from the documents the boards show, with no author, not even in
+ * every case's public board, read from the documents the boards show, and the parking lots
+ * leaders keep for the export (from the note rows), with no author, not even in
  * named meetings (`buildBoardExport` copies only kind, text, highlight and resonance). Nothing is
  * changed and nothing is stored; the log line carries counts only.
  */
@@ -19,9 +20,27 @@ export function handleBoardExport(core: BoardCore, socket: AppSocket, payload: u
   const state = core.deps.hub.state(meetingId);
   if (!state) return fail(E.NOT_FOUND, 'no such meeting');
   if (!isLeaderSeat(state, seatId)) return fail(E.FORBIDDEN, 'leaders only');
-  const boards = state.cases.map((_c, caseIndex) => ({
+  const rows = core.deps.storage.listNotes(meetingId);
+  const boards = state.cases.map((info, caseIndex) => ({
     caseIndex,
     doc: core.room(meetingId, caseIndex).doc,
+    // BOARD-10: the presenter's marks come from the rows, shown on the board or not.
+    resonance: new Map(
+      rows.filter((n) => n.caseIndex === caseIndex).map((n) => [n.noteId, n.resonance ?? 0] as const),
+    ),
+    // BOARD-9: the parking lot is exported when a leader keeps it for the export or shows it.
+    parked:
+      info.parkingLot === 'leaders'
+        ? []
+        : core.deps.storage
+            .listUnsettledNotes(meetingId, caseIndex)
+            .filter((n) => n.status === 'parked' && !n.pendingDelete)
+            .map((n) => ({
+              kind: n.kind,
+              text: n.text,
+              highlight: n.layout?.highlight ?? false,
+              resonance: n.resonance ?? 0,
+            })),
   }));
   const exp = buildBoardExport(state.title, core.deps.clock.now(), boards);
   core.deps.logger.info('board.exported', {

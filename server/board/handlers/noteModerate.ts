@@ -1,17 +1,19 @@
 import { boardReleaseSchema, noteModerateSchema } from '../../../shared/board/commands';
-import { insertNote, removeNote } from '../../../shared/board/schema';
+import { insertNote, putParked, removeNote, removeParked } from '../../../shared/board/schema';
 import { fail, ok, ERROR_CODES as E, type Result } from '../../../shared/errors';
 import { currentCaseIndex } from '../../../shared/meeting/roles';
 import type { AppSocket } from '../../socket/types';
 import type { NoteRow } from '../../storage/types';
-import { isLeaderSeat, type BoardCore } from '../core';
+import { isLeaderSeat, parkingShown, type BoardCore } from '../core';
 import { parseOr } from '../../core/answer';
 import { NO_SUCH_NOTE } from './common';
 
 /**
  * `note:moderate` (leaders). approve: a screened note goes on the board. hide: a note leaves the
  * board (or the queue) and waits in the hidden list. show: a hidden note goes back where it was.
- * remove: the note is erased for good, from the board, the queue or the hidden list (the tool
+ * park: a note on the board moves to the parking lot, which is the leaders' (BOARD-9): it leaves
+ * the public document, its place is stored with the row (DISK-13), and the room sees it only
+ * while a leader shows the case's parking lot. unpark: it goes back where it was. remove: the note is erased for good, from the board, the queue or the hidden list (the tool
  * for a patient identifier that slipped in); only a row without its text is kept, so that the
  * author's device can say "removed by a leader". Leaders never learn of waiting notes, so those
  * (and removed ones) are "no such note" here.
@@ -26,6 +28,14 @@ export function handleNoteModerate(core: BoardCore, socket: AppSocket, payload: 
   const note = storage.getNote(meetingId, parsed.value.noteId);
   if (!note || note.status === 'waiting' || note.status === 'removed') return NO_SUCH_NOTE();
   const action = parsed.value.action;
+  // BOARD-11: a question is never on the board; it is passed on (question:pass) or removed.
+  if (
+    note.kind === 'question' &&
+    action !== 'remove' &&
+    (note.status === 'question' || note.status === 'passed')
+  ) {
+    return fail(E.WRONG_STATUS, 'a question is passed on or removed');
+  }
 
   switch (action) {
     case 'approve':
@@ -41,6 +51,36 @@ export function handleNoteModerate(core: BoardCore, socket: AppSocket, payload: 
       );
       break;
     }
+    case 'park': {
+      if (note.status !== 'released') return fail(E.WRONG_STATUS, 'only a note on the board can be parked');
+      let layout = note.layout ?? null;
+      core.commit(
+        meetingId,
+        note.caseIndex,
+        (doc) => {
+          layout = removeNote(doc, note.noteId);
+          if (parkingShown(state, note.caseIndex)) {
+            putParked(doc, core.newBoardNote(note, note.text, note.batch ?? 0));
+          }
+        },
+        () => storage.putNote({ ...note, status: 'parked', layout }),
+      );
+      break;
+    }
+    case 'unpark': {
+      if (note.status !== 'parked') return fail(E.WRONG_STATUS, 'only a parked note can be unparked');
+      const batch = note.batch ?? core.nextBatch(meetingId, note.caseIndex);
+      core.commit(
+        meetingId,
+        note.caseIndex,
+        (doc) => {
+          removeParked(doc, note.noteId);
+          insertNote(doc, core.newBoardNote(note, note.text, batch));
+        },
+        () => storage.putNote({ ...note, status: 'released', batch, layout: null }),
+      );
+      break;
+    }
     case 'hide': {
       if (note.status === 'hidden') return fail(E.WRONG_STATUS, 'already hidden');
       let layout = note.layout ?? null;
@@ -50,6 +90,7 @@ export function handleNoteModerate(core: BoardCore, socket: AppSocket, payload: 
         (doc) => {
           // Where a leader had put it, stored with the note: showing it puts it back, after a restart too.
           if (note.status === 'released') layout = removeNote(doc, note.noteId);
+          if (note.status === 'parked') removeParked(doc, note.noteId);
         },
         () => storage.putNote({ ...note, status: 'hidden', layout }),
       );
@@ -61,6 +102,7 @@ export function handleNoteModerate(core: BoardCore, socket: AppSocket, payload: 
         note.caseIndex,
         (doc) => {
           if (note.status === 'released') removeNote(doc, note.noteId);
+          if (note.status === 'parked') removeParked(doc, note.noteId);
         },
         () => storage.putNote(removedRow(note)),
       );

@@ -1,5 +1,6 @@
 import { noteResonateSchema } from '../../../shared/board/commands';
 import { setNoteResonance } from '../../../shared/board/schema';
+import { resonanceShown } from '../core';
 import { fail, ok, ERROR_CODES as E, type Result } from '../../../shared/errors';
 import { currentCaseIndex, effectiveRole, findSeat } from '../../../shared/meeting/roles';
 import type { AppSocket } from '../../socket/types';
@@ -8,9 +9,11 @@ import { parseOr } from '../../core/answer';
 import { NO_SUCH_NOTE } from './common';
 
 /**
- * `note:resonate`: in the return phase the presenter marks notes that resonated. The board keeps
- * a count and no names (with one presenter per case the count is 0 or 1). A note whose author's
- * deletion still waits for its batch is on the board for everyone, so it can be marked too.
+ * `note:resonate`: in the return phase the presenter marks notes that resonated. The mark is kept
+ * with the note row (a count, no names; with one presenter per case it is 0 or 1) and reaches the
+ * presenter and the leaders through their Socket.IO views; the public board carries it only while
+ * the presenter shows their marks (BOARD-10). A note whose author's deletion still waits for its
+ * batch is on the board for everyone, so it can be marked too.
  */
 export function handleNoteResonate(core: BoardCore, socket: AppSocket, payload: unknown): Result {
   const parsed = parseOr(noteResonateSchema, payload);
@@ -28,9 +31,16 @@ export function handleNoteResonate(core: BoardCore, socket: AppSocket, payload: 
   const note = core.deps.storage.getNote(meetingId, parsed.value.noteId);
   if (!note || note.status !== 'released' || note.caseIndex !== currentCaseIndex(state))
     return NO_SUCH_NOTE();
-  core.commit(meetingId, note.caseIndex, (doc) =>
-    setNoteResonance(doc, note.noteId, parsed.value.on ? 1 : 0),
+  const resonance = parsed.value.on ? 1 : 0;
+  core.commit(
+    meetingId,
+    note.caseIndex,
+    (doc) => {
+      if (resonanceShown(state, note.caseIndex)) setNoteResonance(doc, note.noteId, resonance);
+    },
+    () => core.deps.storage.putNote({ ...note, resonance }),
   );
   core.deps.hub.touch(meetingId);
+  core.notifyLeaders(meetingId);
   return ok(undefined);
 }

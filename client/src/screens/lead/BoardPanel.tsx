@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { PROXY_NAME_MAX } from '../../../../shared/board/limits';
+import type { ParkingLotVisibility } from '../../../../shared/meeting/state';
 import type { MeetingView } from '../../../../shared/meeting/view';
 import { useNewNotesAnnouncement } from '../../a11y/useAnnouncements';
 import { useConnection, useLeaderNotes } from '../../connection';
@@ -29,7 +30,7 @@ export function BoardPanel({ view, run }: { view: MeetingView; run: RunCommand }
   const leaderNotes = useLeaderNotes();
   const held = leaderNotes?.caseIndex === caseIndex ? leaderNotes : null;
   useNewNotesAnnouncement(board);
-  const moderate = (noteId: string, action: 'approve' | 'hide' | 'show' | 'remove') =>
+  const moderate = (noteId: string, action: 'approve' | 'hide' | 'show' | 'park' | 'unpark' | 'remove') =>
     void connection.request('note:moderate', { noteId, action });
   // For good (a patient identifier that slipped in): asked once, since nothing can bring it back.
   const remove = (noteId: string) => {
@@ -37,6 +38,12 @@ export function BoardPanel({ view, run }: { view: MeetingView; run: RunCommand }
   };
   // Coarse on purpose (REL-5): no count, and it changes at most every 30 s.
   const waiting = held?.waiting ?? false;
+  const parkingLot = view.cases[caseIndex]?.parkingLot ?? 'leaders';
+  // BOARD-9: showing the parking lot puts advice in front of the presenter; asked once.
+  const setParkingLot = (next: ParkingLotVisibility) => {
+    if (next === 'room' && !window.confirm(t('lead.parkingRoomConfirm'))) return;
+    void run({ type: 'case:setParkingLot', caseIndex, parkingLot: next });
+  };
 
   return (
     <section className="panel board-panel" aria-labelledby="board-title" data-testid="board-panel">
@@ -68,6 +75,39 @@ export function BoardPanel({ view, run }: { view: MeetingView; run: RunCommand }
             </select>
           )}
         </InlineField>
+        <InlineField label={t('lead.parkingLot')}>
+          {(id) => (
+            <select
+              id={id}
+              value={parkingLot}
+              data-testid="parking-lot-setting"
+              aria-describedby={parkingLot === 'room' ? 'parking-room-warning' : undefined}
+              onChange={(e) => setParkingLot(e.target.value as ParkingLotVisibility)}
+            >
+              <option value="leaders">{t('lead.parkingLot.leaders')}</option>
+              <option value="export">{t('lead.parkingLot.export')}</option>
+              <option value="room">{t('lead.parkingLot.room')}</option>
+            </select>
+          )}
+        </InlineField>
+        {parkingLot === 'room' && (
+          <p className="hint warning" id="parking-room-warning" data-testid="parking-room-warning">
+            {t('lead.parkingRoomWarning')}
+          </p>
+        )}
+        {view.cases[caseIndex]?.resonanceShown && (
+          // BOARD-10: the presenter chose to show their marks; a leader may take them back off.
+          <p className="hint" data-testid="resonance-shown">
+            {t('lead.resonanceShown')}{' '}
+            <button
+              type="button"
+              className="button-small"
+              onClick={() => void run({ type: 'case:showResonance', caseIndex, on: false })}
+            >
+              {t('lead.resonanceHide')}
+            </button>
+          </p>
+        )}
         <p className="release-row" data-testid="waiting">
           <span>{waiting ? t('lead.notesWaiting') : t('lead.noneWaiting')}</span>
           <button
@@ -81,6 +121,50 @@ export function BoardPanel({ view, run }: { view: MeetingView; run: RunCommand }
           </button>
         </p>
       </div>
+
+      {held && held.questions.length > 0 && (
+        // BOARD-11: questions reach the leaders in batches; the presenter sees only what is passed on.
+        <div className="questions-held" data-testid="questions-held">
+          <h3>{t('lead.questions')}</h3>
+          <p className="hint">{t('lead.questionsHint')}</p>
+          {held.questions.some((q) => !q.passed) && (
+            <button
+              type="button"
+              className="button-small"
+              onClick={() => void connection.request('question:pass', {})}
+            >
+              {t('lead.passAll')}
+            </button>
+          )}
+          <ul className="lead-notes">
+            {held.questions.map((q) => (
+              <li key={q.noteId} data-testid="held-question">
+                <p className="note-text">{q.text}</p>
+                <div className="row">
+                  {q.passed ? (
+                    <span className="note-passed">{t('lead.passed')}</span>
+                  ) : (
+                    <button
+                      type="button"
+                      className="button-small button-primary"
+                      onClick={() => void connection.request('question:pass', { noteId: q.noteId })}
+                    >
+                      {t('lead.pass')}
+                    </button>
+                  )}
+                  <button
+                    type="button"
+                    className="button-small button-quiet"
+                    onClick={() => remove(q.noteId)}
+                  >
+                    {t('lead.removeNote')}
+                  </button>
+                </div>
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
 
       {held && held.screening.length > 0 && (
         <div className="screening" data-testid="screening">
@@ -118,9 +202,13 @@ export function BoardPanel({ view, run }: { view: MeetingView; run: RunCommand }
       <LostChanges lost={lost} onDismiss={dismissLost} />
       <ThemeBoard
         board={board}
+        parked={held?.parked ?? []}
+        marked={new Set(held?.resonance ?? [])}
         editor={editor}
         named={view.anonymity === 'named'}
         onHide={(noteId) => moderate(noteId, 'hide')}
+        onPark={(noteId) => moderate(noteId, 'park')}
+        onUnpark={(noteId) => moderate(noteId, 'unpark')}
       />
 
       {held && held.hidden.length > 0 && (

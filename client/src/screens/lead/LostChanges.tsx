@@ -26,7 +26,7 @@ function describe(t: Translate, c: BoardChange): string {
     case 'deleteTheme':
       return t('lead.lost.deleteTheme', { name: c.name });
     case 'layout':
-      if (c.change.theme !== undefined || c.change.parked !== undefined) return t('lead.lost.place');
+      if (c.change.theme !== undefined) return t('lead.lost.place');
       if (c.change.highlight !== undefined) return t('lead.lost.highlight');
       return t('lead.lost.move');
   }

@@ -8,7 +8,7 @@ import { chimeEnabled, playChime, setChimeEnabled } from '../../meeting/chime';
 import { PhoneLinks } from './PhoneLinks';
 import type { RunCommand } from './useCommand';
 
-/** Lock, auto-advance, timer visibility, the chime on this device; join code and links. */
+/** Lock, auto-advance, timer visibility, the projector's blank, the chime on this device; join code and links. */
 export function SettingsPanel({ view, run }: { view: MeetingView; run: RunCommand }) {
   const t = useT();
   const links = loadJson<{ projectorLink?: string }>(meetingKey('links', view.meetingId));
@@ -19,6 +19,12 @@ export function SettingsPanel({ view, run }: { view: MeetingView; run: RunComman
       t('lead.timerEveryone'),
       view.timerVisibility === 'everyone',
       (on) => run({ type: 'settings:update', timerVisibility: on ? 'everyone' : 'leaders' }),
+    ],
+    // SCREEN-12: from across the room; stored, so the projector's reload keeps it blank.
+    [
+      t('lead.projectorBlank'),
+      view.projectorBlank ?? false,
+      (on) => run({ type: 'settings:update', projectorBlank: on }),
     ],
   ];
   const [chime, setChime] = useState(chimeEnabled);

@@ -3,6 +3,7 @@ import { THEME_NAME_MAX } from '../../../../shared/board/schema';
 import { InlineField } from '../../components/InlineField';
 import type { BoardNote, BoardSnapshot, BoardTheme } from '../../connection';
 import type { BoardEditor } from '../../connection/leaderBoard';
+import type { LeaderNotesView } from '../../../../shared/board/commands';
 import { useT, type MessageKey } from '../../i18n';
 
 const kindKey = (kind: string) => `noteKind.${kind}` as MessageKey;
@@ -12,8 +13,13 @@ const NOTE_DRAG_TYPE = 'application/x-balint-note';
 /** Where a note sits on the leader's board: in no theme, in a theme, or in the parking lot. */
 type Place = { kind: 'none' } | { kind: 'parked' } | { kind: 'theme'; themeId: string };
 
+/** Parking is a server command (BOARD-9); the rest are layout writes to the board document. */
+interface Moves {
+  editor: BoardEditor;
+  onPark: (noteId: string) => void;
+}
+
 function placeOf(note: BoardNote, themes: BoardTheme[]): string {
-  if (note.parked) return 'parked';
   return note.theme && themes.some((th) => th.id === note.theme) ? `theme:${note.theme}` : 'none';
 }
 
@@ -23,34 +29,46 @@ function parsePlace(value: string): Place {
   return { kind: 'none' };
 }
 
-function move(editor: BoardEditor, noteId: string, place: Place): void {
+function move({ editor, onPark }: Moves, noteId: string, place: Place): void {
   switch (place.kind) {
     case 'none':
-      return editor.layout(noteId, { theme: null, parked: false });
+      return editor.layout(noteId, { theme: null });
     case 'parked':
-      return editor.layout(noteId, { parked: true });
+      return onPark(noteId);
     case 'theme':
-      return editor.layout(noteId, { theme: place.themeId, parked: false });
+      return editor.layout(noteId, { theme: place.themeId });
   }
 }
 
 /**
  * The notes of the board in columns: not in a theme, each theme, the parking lot. A note moves
  * by drag and drop, or by its "Place" menu (the keyboard's way); themes are made, renamed and
- * deleted here. Every change is a layout write to the board document (BoardEditor).
+ * deleted here. Every change is a layout write to the board document (BoardEditor), but for the
+ * parking lot: it is the leaders' own (BOARD-9), parked with `note:moderate` and listed from their
+ * Socket.IO view, off the public document.
  */
 export function ThemeBoard({
   board,
+  parked,
+  marked,
   editor,
   named,
   onHide,
+  onPark,
+  onUnpark,
 }: {
   board: BoardSnapshot;
+  parked: LeaderNotesView['parked'];
+  /** The presenter's marks, from the leaders' view (BOARD-10), shown to the room or not. */
+  marked: ReadonlySet<string>;
   editor: BoardEditor;
   named: boolean;
   onHide: (noteId: string) => void;
+  onPark: (noteId: string) => void;
+  onUnpark: (noteId: string) => void;
 }) {
   const t = useT();
+  const moves: Moves = { editor, onPark };
   const columns: { key: string; place: Place; theme?: BoardTheme; title: string; notes: BoardNote[] }[] = [
     {
       key: 'none',
@@ -65,12 +83,6 @@ export function ThemeBoard({
       title: theme.name,
       notes: board.notes.filter((n) => placeOf(n, board.themes) === `theme:${theme.id}`),
     })),
-    {
-      key: 'parked',
-      place: { kind: 'parked' },
-      title: t('board.parked'),
-      notes: board.notes.filter((n) => n.parked),
-    },
   ];
 
   return (
@@ -84,8 +96,9 @@ export function ThemeBoard({
             place={col.place}
             theme={col.theme}
             title={col.title}
-            notes={col.notes}
+            count={col.notes.length}
             editor={editor}
+            moves={moves}
           >
             {col.notes.map((note) => (
               <LeaderNote
@@ -93,12 +106,46 @@ export function ThemeBoard({
                 note={note}
                 themes={board.themes}
                 editor={editor}
+                moves={moves}
+                resonated={marked.has(note.id)}
                 named={named}
                 onHide={() => onHide(note.id)}
               />
             ))}
           </ThemeColumn>
         ))}
+        <ThemeColumn
+          place={{ kind: 'parked' }}
+          title={t('board.parked')}
+          count={parked.length}
+          editor={editor}
+          moves={moves}
+        >
+          {parked.map((note) => (
+            <li
+              key={note.noteId}
+              className={`lead-card is-parked${note.highlight ? ' is-highlight' : ''}`}
+              data-testid="parked-note"
+            >
+              <div className="lead-card-meta">
+                <span className="note-kind">{t(kindKey(note.kind))}</span>
+              </div>
+              <p className="note-text" id={`note-${note.noteId}`}>
+                {note.text}
+              </p>
+              <div className="lead-card-actions">
+                <button
+                  type="button"
+                  className="button-small"
+                  aria-describedby={`note-${note.noteId}`}
+                  onClick={() => onUnpark(note.noteId)}
+                >
+                  {t('lead.unpark')}
+                </button>
+              </div>
+            </li>
+          ))}
+        </ThemeColumn>
       </div>
     </>
   );
@@ -138,15 +185,17 @@ function ThemeColumn({
   place,
   theme,
   title,
-  notes,
+  count,
   editor,
+  moves,
   children,
 }: {
   place: Place;
   theme?: BoardTheme;
   title: string;
-  notes: BoardNote[];
+  count: number;
   editor: BoardEditor;
+  moves: Moves;
   children: ReactNode;
 }) {
   const t = useT();
@@ -175,7 +224,7 @@ function ThemeColumn({
         const noteId = e.dataTransfer.getData(NOTE_DRAG_TYPE);
         if (!noteId) return;
         e.preventDefault();
-        move(editor, noteId, place);
+        move(moves, noteId, place);
       }}
     >
       {renaming !== null && theme ? (
@@ -202,7 +251,7 @@ function ThemeColumn({
       ) : (
         <header className="theme-head">
           <h3 id={headingId}>
-            {title} <span className="count">({notes.length})</span>
+            {title} <span className="count">({count})</span>
           </h3>
           {theme && (
             <span className="row">
@@ -238,12 +287,16 @@ function LeaderNote({
   note,
   themes,
   editor,
+  moves,
+  resonated,
   named,
   onHide,
 }: {
   note: BoardNote;
   themes: BoardTheme[];
   editor: BoardEditor;
+  moves: Moves;
+  resonated: boolean;
   named: boolean;
   onHide: () => void;
 }) {
@@ -261,7 +314,7 @@ function LeaderNote({
     >
       <div className="lead-card-meta">
         <span className="note-kind">{t(kindKey(note.kind))}</span>
-        {note.resonance > 0 && <span className="note-resonated">{t('presenter.resonated')}</span>}
+        {resonated && <span className="note-resonated">{t('presenter.resonated')}</span>}
       </div>
       <p className="note-text" id={textId}>
         {note.text}
@@ -273,7 +326,7 @@ function LeaderNote({
             <select
               id={id}
               value={placeOf(note, themes)}
-              onChange={(e) => move(editor, note.id, parsePlace(e.target.value))}
+              onChange={(e) => move(moves, note.id, parsePlace(e.target.value))}
               aria-describedby={textId}
             >
               <option value="none">{t('lead.unsorted')}</option>

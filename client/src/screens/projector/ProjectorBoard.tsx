@@ -19,9 +19,9 @@ interface Group {
   notes: BoardNote[];
 }
 
-/** Themes in the leaders' order, then the notes in no theme. Parked notes stay off the room's screen. */
+/** Themes in the leaders' order, then the notes in no theme. The parking lot stays off the room's screen. */
 function groups(board: BoardSnapshot, unsorted: string): Group[] {
-  const shown = board.notes.filter((n) => !n.parked);
+  const shown = board.notes;
   const known = new Set(board.themes.map((th) => th.id));
   const out: Group[] = board.themes
     .map((theme) => ({ key: theme.id, name: theme.name, notes: shown.filter((n) => n.theme === theme.id) }))

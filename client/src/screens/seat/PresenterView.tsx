@@ -1,9 +1,10 @@
 import type { MeetingView } from '../../../../shared/meeting/view';
 import { useNewNotesAnnouncement } from '../../a11y/useAnnouncements';
 import { BoardView } from '../../components/BoardView';
+import { QuestionsArea } from '../../components/QuestionsArea';
 import { PhaseHeader } from '../../components/PhaseHeader';
 import { PromptBanner } from '../../components/PromptBanner';
-import { useBoard, useConnection } from '../../connection';
+import { useBoard, useConnection, usePresenterMarks } from '../../connection';
 import { useT, type MessageKey } from '../../i18n';
 import { boardVisible, currentCase, currentPhase } from '../../meeting/viewRules';
 import { TimerLine } from './TimerLine';
@@ -21,6 +22,11 @@ export function PresenterView({ view }: { view: MeetingView }) {
   useNewNotesAnnouncement(board);
   const listening = view.status === 'running' && (phase?.rules.presenterListens ?? false);
   const returning = phase?.kind === 'return';
+  const caseIndex = currentCase(view);
+  const marks = usePresenterMarks();
+  const marked = new Set(marks?.caseIndex === caseIndex ? marks.marked : []);
+  // BOARD-10: the marks are the presenter's; only their yes shows them to the room.
+  const shown = view.cases[caseIndex]?.resonanceShown ?? false;
 
   let title: MessageKey | null = null;
   let hint: MessageKey | null = null;
@@ -42,10 +48,32 @@ export function PresenterView({ view }: { view: MeetingView }) {
       {hint && <p className="presenter-hint">{t(hint)}</p>}
       <TimerLine view={view} />
       <PromptBanner view={view} />
+      {phase?.kind === 'questions' && <QuestionsArea caseIndex={caseIndex} />}
       {showBoard && (
         <section aria-label={t('seat.board')}>
+          {returning && (
+            <label className="switch resonance-consent">
+              <input
+                type="checkbox"
+                role="switch"
+                checked={shown}
+                data-testid="show-resonance"
+                aria-describedby="show-resonance-hint"
+                onChange={(e) =>
+                  void connection.command({ type: 'case:showResonance', caseIndex, on: e.target.checked })
+                }
+              />
+              <span>{t('presenter.showMarks')}</span>
+            </label>
+          )}
+          {returning && (
+            <p className="hint" id="show-resonance-hint">
+              {t(shown ? 'presenter.marksShownHint' : 'presenter.marksOwnHint')}
+            </p>
+          )}
           <BoardView
             board={board}
+            marked={marked}
             onResonate={
               returning
                 ? (note, on) => void connection.request('note:resonate', { noteId: note.id, on })
