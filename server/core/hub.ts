@@ -175,6 +175,27 @@ export class MeetingHub {
     return this.addSeat(meetingId, 'projector', '');
   }
 
+  /** A seat for a group's member or leader (server/groups): the same path as a join with the code. */
+  joinAsGroupPerson(meetingId: string, name: string, coLeader: boolean) {
+    const seat = this.addSeat(meetingId, 'participant', name);
+    if (!seat.ok || !coLeader) return seat;
+    const promoted = this.run(
+      meetingId,
+      { kind: 'server' },
+      { type: 'seat:setRole', seatId: seat.value.seatId, role: 'co-leader' },
+    );
+    return promoted.ok ? seat : promoted;
+  }
+
+  /** GROUP-12: one more token for a seat that still exists (the same person, another visit or device). */
+  issueSeatToken(meetingId: string, seatId: string): string | null {
+    const m = this.live.get(meetingId);
+    if (!m || !findSeat(m.state, seatId)) return null;
+    const token = newToken();
+    this.deps.storage.insertSeatToken(meetingId, seatId, hashSecret(token));
+    return token;
+  }
+
   private addSeat(meetingId: string, role: 'participant' | 'observer' | 'projector', name: string) {
     const seatId = newId();
     const token = newToken();

@@ -1,0 +1,73 @@
+import type Database from 'better-sqlite3';
+
+/**
+ * The group file's own schema steps (GROUP-1), applied in order at start-up; `user_version`
+ * records how far a file is. Append new steps; never edit a step that has shipped. This file is
+ * apart from the meetings' file so that an admin can back up the lasting records without the
+ * live meetings' content.
+ */
+const STEPS: readonly string[] = [
+  `CREATE TABLE groups (
+     id TEXT PRIMARY KEY,
+     name TEXT NOT NULL,
+     language TEXT NOT NULL,
+     mode TEXT NOT NULL,
+     anonymity TEXT NOT NULL,
+     plan TEXT NOT NULL,
+     member_code TEXT NOT NULL UNIQUE,
+     recovery_hash TEXT,
+     next_at INTEGER,
+     current_meeting_id TEXT,
+     created_at INTEGER NOT NULL
+   );
+   CREATE TABLE leaders (
+     id TEXT PRIMARY KEY,
+     group_id TEXT NOT NULL REFERENCES groups (id) ON DELETE CASCADE,
+     name TEXT NOT NULL,
+     rights TEXT NOT NULL
+   );
+   CREATE INDEX leaders_group ON leaders (group_id);
+   CREATE TABLE leader_links (
+     token_hash TEXT PRIMARY KEY,
+     id TEXT NOT NULL UNIQUE,
+     group_id TEXT NOT NULL REFERENCES groups (id) ON DELETE CASCADE,
+     leader_id TEXT NOT NULL REFERENCES leaders (id) ON DELETE CASCADE,
+     label TEXT NOT NULL,
+     created_at INTEGER NOT NULL
+   ) WITHOUT ROWID;
+   CREATE INDEX leader_links_leader ON leader_links (leader_id);
+   CREATE TABLE members (
+     id TEXT PRIMARY KEY,
+     group_id TEXT NOT NULL REFERENCES groups (id) ON DELETE CASCADE,
+     name TEXT NOT NULL,
+     status TEXT NOT NULL,
+     created_at INTEGER NOT NULL
+   );
+   CREATE INDEX members_group ON members (group_id);
+   CREATE TABLE member_devices (
+     token_hash TEXT PRIMARY KEY,
+     id TEXT NOT NULL UNIQUE,
+     group_id TEXT NOT NULL REFERENCES groups (id) ON DELETE CASCADE,
+     member_id TEXT NOT NULL REFERENCES members (id) ON DELETE CASCADE,
+     created_at INTEGER NOT NULL
+   ) WITHOUT ROWID;
+   CREATE INDEX member_devices_member ON member_devices (member_id);
+   -- GROUP-12: whose seat is whose in the group's live meeting; deleted when that meeting ends.
+   CREATE TABLE meeting_seats (
+     meeting_id TEXT NOT NULL,
+     person TEXT NOT NULL,
+     group_id TEXT NOT NULL REFERENCES groups (id) ON DELETE CASCADE,
+     seat_id TEXT NOT NULL,
+     PRIMARY KEY (meeting_id, person)
+   ) WITHOUT ROWID;`,
+];
+
+export function migrateGroups(db: Database.Database): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  for (let v = current; v < STEPS.length; v++) {
+    db.transaction(() => {
+      db.exec(STEPS[v] as string);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+}

@@ -1,0 +1,325 @@
+import Database from 'better-sqlite3';
+import type { GroupLanguage, GroupMode, LeaderRights, MemberStatus } from '../../shared/group/rules';
+import type { AnonymityMode } from '../../shared/meeting/state';
+import type { TemplatePhase } from '../../shared/meeting/templates';
+import { silentLogger, type Logger } from '../core/logger';
+import { ensurePrivateFile } from '../storage/dataDir';
+import { BUSY_TIMEOUT_MS } from '../storage/sqlite';
+import { WalScrubber } from '../storage/walScrub';
+import { migrateGroups } from './migrations';
+
+/** The group file's name, beside `balint-room.sqlite` in the data folder (GROUP-1). */
+export const GROUP_FILE_NAME = 'balint-groups.sqlite';
+
+export interface GroupPlan {
+  name: string;
+  phases: TemplatePhase[];
+}
+
+export interface GroupRow {
+  id: string;
+  name: string;
+  language: GroupLanguage;
+  mode: GroupMode;
+  anonymity: AnonymityMode;
+  plan: GroupPlan;
+  memberCode: string;
+  recoveryHash: string | null;
+  nextAt: number | null;
+  currentMeetingId: string | null;
+  createdAt: number;
+}
+
+export interface LeaderRow {
+  id: string;
+  groupId: string;
+  name: string;
+  rights: LeaderRights;
+}
+
+export interface LeaderLinkRow {
+  id: string;
+  leaderId: string;
+  label: string;
+  createdAt: number;
+}
+
+export interface MemberRow {
+  id: string;
+  groupId: string;
+  name: string;
+  status: MemberStatus;
+  createdAt: number;
+}
+
+/** Who a token is: a leader's link or a member's device, always within one group. */
+export type GroupIdentity =
+  | { kind: 'leader'; groupId: string; leaderId: string; linkId: string }
+  | { kind: 'member'; groupId: string; memberId: string; deviceId: string };
+
+interface GroupDbRow {
+  id: string;
+  name: string;
+  language: string;
+  mode: string;
+  anonymity: string;
+  plan: string;
+  member_code: string;
+  recovery_hash: string | null;
+  next_at: number | null;
+  current_meeting_id: string | null;
+  created_at: number;
+}
+
+function toGroup(r: GroupDbRow): GroupRow {
+  return {
+    id: r.id,
+    name: r.name,
+    language: r.language as GroupLanguage,
+    mode: r.mode as GroupMode,
+    anonymity: r.anonymity as AnonymityMode,
+    plan: JSON.parse(r.plan) as GroupPlan,
+    memberCode: r.member_code,
+    recoveryHash: r.recovery_hash,
+    nextAt: r.next_at,
+    currentMeetingId: r.current_meeting_id,
+    createdAt: r.created_at,
+  };
+}
+
+export type GroupStore = ReturnType<typeof openGroupStore>;
+
+/**
+ * The lasting records of groups, in their own SQLite file with the meetings' file rules: 0600,
+ * WAL, secure delete, temporary data in memory, and the WAL truncated after deletions, so that
+ * what a leader deletes (a member, a revoked link, a whole group) leaves the disk as a meeting's
+ * content does.
+ */
+export function openGroupStore(opts: { file: string; synchronous: 'NORMAL' | 'FULL'; logger?: Logger }) {
+  if (opts.file !== ':memory:') ensurePrivateFile(opts.file);
+  const db = new Database(opts.file);
+  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  db.pragma('journal_mode = WAL');
+  db.pragma(`synchronous = ${opts.synchronous}`);
+  db.pragma('secure_delete = ON');
+  db.pragma('temp_store = MEMORY');
+  db.pragma('foreign_keys = ON');
+  migrateGroups(db);
+  const scrubber = new WalScrubber(db, opts.logger ?? silentLogger);
+  scrubber.now();
+
+  const q = {
+    insertGroup: db.prepare(
+      `INSERT INTO groups (id, name, language, mode, anonymity, plan, member_code, recovery_hash, created_at)
+       VALUES (@id, @name, @language, @mode, @anonymity, @plan, @memberCode, @recoveryHash, @createdAt)`,
+    ),
+    getGroup: db.prepare('SELECT * FROM groups WHERE id = ?'),
+    groupByCode: db.prepare('SELECT * FROM groups WHERE member_code = ?'),
+    groupByMeeting: db.prepare('SELECT * FROM groups WHERE current_meeting_id = ?'),
+    updateSettings: db.prepare(
+      `UPDATE groups SET name = @name, language = @language, mode = @mode, anonymity = @anonymity,
+         plan = @plan WHERE id = @id`,
+    ),
+    setMemberCode: db.prepare('UPDATE groups SET member_code = ? WHERE id = ?'),
+    setRecovery: db.prepare('UPDATE groups SET recovery_hash = ? WHERE id = ?'),
+    setNextAt: db.prepare('UPDATE groups SET next_at = ? WHERE id = ?'),
+    setCurrent: db.prepare('UPDATE groups SET current_meeting_id = ? WHERE id = ?'),
+    deleteGroup: db.prepare('DELETE FROM groups WHERE id = ?'),
+    insertLeader: db.prepare('INSERT INTO leaders (id, group_id, name, rights) VALUES (?, ?, ?, ?)'),
+    leaders: db.prepare('SELECT id, group_id, name, rights FROM leaders WHERE group_id = ? ORDER BY rowid'),
+    setRights: db.prepare('UPDATE leaders SET rights = ? WHERE id = ? AND group_id = ?'),
+    deleteLeader: db.prepare('DELETE FROM leaders WHERE id = ? AND group_id = ?'),
+    insertLink: db.prepare(
+      'INSERT INTO leader_links (token_hash, id, group_id, leader_id, label, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+    ),
+    linkByHash: db.prepare('SELECT id, group_id, leader_id FROM leader_links WHERE token_hash = ?'),
+    links: db.prepare(
+      'SELECT id, leader_id, label, created_at FROM leader_links WHERE group_id = ? ORDER BY created_at, id',
+    ),
+    deleteLink: db.prepare('DELETE FROM leader_links WHERE id = ? AND group_id = ?'),
+    deleteLeaderLinks: db.prepare('DELETE FROM leader_links WHERE leader_id = ? AND group_id = ?'),
+    insertMember: db.prepare(
+      'INSERT INTO members (id, group_id, name, status, created_at) VALUES (?, ?, ?, ?, ?)',
+    ),
+    members: db.prepare(
+      'SELECT id, group_id, name, status, created_at FROM members WHERE group_id = ? ORDER BY created_at, id',
+    ),
+    setMemberStatus: db.prepare('UPDATE members SET status = ? WHERE id = ? AND group_id = ?'),
+    deleteMember: db.prepare('DELETE FROM members WHERE id = ? AND group_id = ?'),
+    insertDevice: db.prepare(
+      'INSERT INTO member_devices (token_hash, id, group_id, member_id, created_at) VALUES (?, ?, ?, ?, ?)',
+    ),
+    deviceByHash: db.prepare('SELECT id, group_id, member_id FROM member_devices WHERE token_hash = ?'),
+    countDevices: db.prepare('SELECT COUNT(*) FROM member_devices WHERE member_id = ?').pluck(),
+    moveDevices: db.prepare('UPDATE member_devices SET member_id = ? WHERE member_id = ? AND group_id = ?'),
+    deleteDevice: db.prepare('DELETE FROM member_devices WHERE id = ? AND group_id = ?'),
+    deleteMemberDevices: db.prepare('DELETE FROM member_devices WHERE member_id = ? AND group_id = ?'),
+    putSeat: db.prepare(
+      'INSERT OR REPLACE INTO meeting_seats (meeting_id, person, group_id, seat_id) VALUES (?, ?, ?, ?)',
+    ),
+    getSeat: db.prepare('SELECT seat_id FROM meeting_seats WHERE meeting_id = ? AND person = ?').pluck(),
+    deleteSeats: db.prepare('DELETE FROM meeting_seats WHERE meeting_id = ?'),
+    deletePersonSeats: db.prepare('DELETE FROM meeting_seats WHERE group_id = ? AND person = ?'),
+  };
+
+  /** A write that removes or replaces content: its old pages leave the WAL within seconds. */
+  const deleted = () => scrubber.soon();
+
+  return {
+    transaction: <T>(fn: () => T): T => db.transaction(fn)(),
+    insertGroup(g: GroupRow) {
+      q.insertGroup.run({ ...g, plan: JSON.stringify(g.plan) });
+    },
+    getGroup(id: string): GroupRow | null {
+      const r = q.getGroup.get(id) as GroupDbRow | undefined;
+      return r ? toGroup(r) : null;
+    },
+    groupByMemberCode(code: string): GroupRow | null {
+      const r = q.groupByCode.get(code) as GroupDbRow | undefined;
+      return r ? toGroup(r) : null;
+    },
+    groupByMeeting(meetingId: string): GroupRow | null {
+      const r = q.groupByMeeting.get(meetingId) as GroupDbRow | undefined;
+      return r ? toGroup(r) : null;
+    },
+    updateSettings(g: Pick<GroupRow, 'id' | 'name' | 'language' | 'mode' | 'anonymity' | 'plan'>) {
+      q.updateSettings.run({ ...g, plan: JSON.stringify(g.plan) });
+      deleted();
+    },
+    setMemberCode(groupId: string, code: string) {
+      q.setMemberCode.run(code, groupId);
+      deleted();
+    },
+    setRecoveryHash(groupId: string, hash: string | null) {
+      q.setRecovery.run(hash, groupId);
+      deleted();
+    },
+    setNextAt(groupId: string, at: number | null) {
+      q.setNextAt.run(at, groupId);
+    },
+    setCurrentMeeting(groupId: string, meetingId: string | null) {
+      q.setCurrent.run(meetingId, groupId);
+    },
+    /** Everything of the group goes with it (foreign keys cascade), then the WAL at once. */
+    deleteGroup(groupId: string, whenScrubbed?: () => void) {
+      q.deleteGroup.run(groupId);
+      scrubber.now(whenScrubbed);
+    },
+    insertLeader(l: LeaderRow) {
+      q.insertLeader.run(l.id, l.groupId, l.name, l.rights);
+    },
+    leaders(groupId: string): LeaderRow[] {
+      return (q.leaders.all(groupId) as { id: string; group_id: string; name: string; rights: string }[]).map(
+        (r) => ({ id: r.id, groupId: r.group_id, name: r.name, rights: r.rights as LeaderRights }),
+      );
+    },
+    setRights(groupId: string, leaderId: string, rights: LeaderRights) {
+      q.setRights.run(rights, leaderId, groupId);
+    },
+    deleteLeader(groupId: string, leaderId: string) {
+      q.deleteLeaderLinks.run(leaderId, groupId);
+      q.deleteLeader.run(leaderId, groupId);
+      q.deletePersonSeats.run(groupId, `l:${leaderId}`);
+      deleted();
+    },
+    insertLeaderLink(
+      groupId: string,
+      leaderId: string,
+      linkId: string,
+      tokenHash: string,
+      label: string,
+      now: number,
+    ) {
+      q.insertLink.run(tokenHash, linkId, groupId, leaderId, label, now);
+    },
+    leaderLinks(groupId: string): LeaderLinkRow[] {
+      return (
+        q.links.all(groupId) as { id: string; leader_id: string; label: string; created_at: number }[]
+      ).map((r) => ({ id: r.id, leaderId: r.leader_id, label: r.label, createdAt: r.created_at }));
+    },
+    deleteLeaderLink(groupId: string, linkId: string) {
+      q.deleteLink.run(linkId, groupId);
+      deleted();
+    },
+    deleteLeaderLinks(groupId: string, leaderId: string) {
+      q.deleteLeaderLinks.run(leaderId, groupId);
+      deleted();
+    },
+    insertMember(m: MemberRow) {
+      q.insertMember.run(m.id, m.groupId, m.name, m.status, m.createdAt);
+    },
+    members(groupId: string): MemberRow[] {
+      return (
+        q.members.all(groupId) as {
+          id: string;
+          group_id: string;
+          name: string;
+          status: string;
+          created_at: number;
+        }[]
+      ).map((r) => ({
+        id: r.id,
+        groupId: r.group_id,
+        name: r.name,
+        status: r.status as MemberStatus,
+        createdAt: r.created_at,
+      }));
+    },
+    setMemberStatus(groupId: string, memberId: string, status: MemberStatus) {
+      q.setMemberStatus.run(status, memberId, groupId);
+    },
+    deleteMember(groupId: string, memberId: string) {
+      q.deleteMember.run(memberId, groupId);
+      q.deletePersonSeats.run(groupId, `m:${memberId}`);
+      deleted();
+    },
+    insertDevice(groupId: string, memberId: string, deviceId: string, tokenHash: string, now: number) {
+      q.insertDevice.run(tokenHash, deviceId, groupId, memberId, now);
+    },
+    countDevices(memberId: string): number {
+      return q.countDevices.get(memberId) as number;
+    },
+    moveDevices(groupId: string, fromMemberId: string, toMemberId: string) {
+      q.moveDevices.run(toMemberId, fromMemberId, groupId);
+    },
+    deleteDevice(groupId: string, deviceId: string) {
+      q.deleteDevice.run(deviceId, groupId);
+      deleted();
+    },
+    deleteMemberDevices(groupId: string, memberId: string) {
+      q.deleteMemberDevices.run(memberId, groupId);
+      deleted();
+    },
+    /** Looks a token up by its hash only: a leader's link first, then a member's device. */
+    identify(tokenHash: string): GroupIdentity | null {
+      const link = q.linkByHash.get(tokenHash) as
+        { id: string; group_id: string; leader_id: string } | undefined;
+      if (link) return { kind: 'leader', groupId: link.group_id, leaderId: link.leader_id, linkId: link.id };
+      const device = q.deviceByHash.get(tokenHash) as
+        { id: string; group_id: string; member_id: string } | undefined;
+      if (device)
+        return { kind: 'member', groupId: device.group_id, memberId: device.member_id, deviceId: device.id };
+      return null;
+    },
+    putMeetingSeat(groupId: string, meetingId: string, person: string, seatId: string) {
+      q.putSeat.run(meetingId, person, groupId, seatId);
+    },
+    meetingSeat(meetingId: string, person: string): string | null {
+      return (q.getSeat.get(meetingId, person) as string | undefined) ?? null;
+    },
+    /** The meeting ended: its seat map goes and the group has no current meeting any more. */
+    meetingEnded(meetingId: string) {
+      db.transaction(() => {
+        q.deleteSeats.run(meetingId);
+        const g = q.groupByMeeting.get(meetingId) as GroupDbRow | undefined;
+        if (g) q.setCurrent.run(null, g.id);
+      })();
+      deleted();
+    },
+    close() {
+      scrubber.close();
+      db.pragma('wal_checkpoint(TRUNCATE)');
+      db.close();
+    },
+  };
+}

@@ -1,0 +1,54 @@
+import type { AnonymityMode } from '../meeting/state';
+import type { TemplatePhase } from '../meeting/templates';
+import type { GroupLanguage, GroupMode, LeaderRights, MemberStatus, NextMeetingStatus } from './rules';
+
+/** What the REST API answers about a group (docs/protocol.md, "Groups"); types only, no zod. */
+export interface GroupSettings {
+  name: string;
+  language: GroupLanguage;
+  mode: GroupMode;
+  anonymity: AnonymityMode;
+  plan: { name: string; phases: TemplatePhase[] };
+}
+
+/** A leader's view of their group: the roster, the requests, the links (never a token). */
+export interface GroupLeaderView {
+  groupId: string;
+  settings: GroupSettings;
+  you: { leaderId: string; linkId: string; rights: LeaderRights };
+  leaders: { id: string; name: string; rights: LeaderRights; links: { id: string; label: string }[] }[];
+  members: { id: string; name: string; status: MemberStatus }[];
+  memberCode: string;
+  memberLink: string;
+  nextAt: number | null;
+  currentMeetingId: string | null;
+  /** Whether a recovery code exists (it is shown once, at creation or after a recovery). */
+  hasRecoveryCode: boolean;
+}
+
+/** A member's view: their own entry and the next meeting, nothing about anyone else. */
+export interface GroupMemberView {
+  groupId: string;
+  groupName: string;
+  language: GroupLanguage;
+  you: { memberId: string; name: string; status: MemberStatus };
+  nextAt: number | null;
+  meeting: NextMeetingStatus;
+}
+
+export interface CreatedGroup {
+  groupId: string;
+  leaderLink: string;
+  memberLink: string;
+  memberCode: string;
+  /** GROUP-4: shown once, to print; the server keeps only its hash. */
+  recoveryCode: string;
+}
+
+/** A seat in the group's live meeting, for a member or leader coming in through the group. */
+export interface GroupSeat {
+  meetingId: string;
+  seatId: string;
+  token: string;
+  role: 'leader' | 'co-leader' | 'participant';
+}
