@@ -9,9 +9,14 @@ export type Route =
   | { name: 'lead'; meetingId: string }
   | { name: 'projector'; meetingId: string }
   | { name: 'seat'; meetingId: string }
+  | { name: 'group-new' }
+  | { name: 'group-join' }
+  | { name: 'group-lead'; groupId: string }
+  | { name: 'group-member'; groupId: string }
   | { name: 'not-found' };
 
 const MEETING_PATH = /^\/m\/([A-Za-z0-9_-]{1,64})\/(lead|projector|seat)\/?$/;
+const GROUP_PATH = /^\/g\/([A-Za-z0-9_-]{1,64})(\/lead)?\/?$/;
 
 export function matchRoute(pathname: string): Route {
   switch (pathname.replace(/\/+$/, '') || '/') {
@@ -23,7 +28,13 @@ export function matchRoute(pathname: string): Route {
       return { name: 'privacy' };
     case '/join':
       return { name: 'join' };
+    case '/g/new':
+      return { name: 'group-new' };
+    case '/g/join':
+      return { name: 'group-join' };
   }
+  const g = GROUP_PATH.exec(pathname);
+  if (g?.[1]) return g[2] ? { name: 'group-lead', groupId: g[1] } : { name: 'group-member', groupId: g[1] };
   const m = MEETING_PATH.exec(pathname);
   if (m?.[1] && m[2]) {
     const meetingId = m[1];
@@ -47,6 +58,9 @@ export const paths = {
   lead: (meetingId: string) => `/m/${meetingId}/lead`,
   projector: (meetingId: string) => `/m/${meetingId}/projector`,
   seat: (meetingId: string) => `/m/${meetingId}/seat`,
+  groupNew: () => '/g/new',
+  groupLead: (groupId: string) => `/g/${groupId}/lead`,
+  groupMember: (groupId: string) => `/g/${groupId}`,
 };
 
 const listeners = new Set<() => void>();

@@ -3,7 +3,9 @@ import type { Template } from '../../../shared/meeting/templates';
 import type { AnonymityMode, ReleaseMode, TimerVisibility } from '../../../shared/meeting/state';
 import { BUILT_IN_TEMPLATES, DEFAULT_TEMPLATE_ID } from '../../../shared/meeting/templates';
 import { CopyField } from '../components/CopyField';
+import { Link } from '../components/Link';
 import { Page } from '../components/Page';
+import { paths } from '../router';
 import { api, meetingKey, saveJson, type ApiErrorCode, type CreatedMeeting } from '../connection';
 import { isMessageKey, useT, type Translate } from '../i18n';
 import { deletePlan, loadPlans, type SavedPlan } from '../meeting/savedPlans';
@@ -117,6 +119,9 @@ export default function StartScreen() {
     <Page>
       <h1>{t('start.title')}</h1>
       <p className="lead-text">{t('start.intro')}</p>
+      <p>
+        <Link href={paths.groupNew()}>{t('start.groupLink')}</Link>
+      </p>
       <form className="form" onSubmit={(e) => void submit(e)}>
         <label className="field">
           <span>{t('start.meetingTitle')}</span>
