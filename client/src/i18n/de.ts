@@ -511,5 +511,6 @@ export const de: Catalogue = {
   'group.leaders.deviceLink': 'Ihr Link für ein weiteres Gerät',
   'group.leaders.coLeaderName': 'Name der Co-Leitung',
   'group.leaders.add': 'Co-Leitung hinzufügen',
+  'group.leaderName': 'Ihr Name, wie die Gruppe Sie kennt',
   'group.leaders.coLeaderLink': 'Gruppen-Leitungslink für {name}',
 };

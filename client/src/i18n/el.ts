@@ -510,5 +510,6 @@ export const el: Catalogue = {
   'group.leaders.deviceLink': 'Ο σύνδεσμός σας για άλλη συσκευή',
   'group.leaders.coLeaderName': 'Όνομα του συν-συντονιστή',
   'group.leaders.add': 'Προσθήκη συν-συντονιστή',
+  'group.leaderName': 'Το όνομά σας, όπως σας ξέρει η ομάδα',
   'group.leaders.coLeaderLink': 'Σύνδεσμος συντονιστή ομάδας για {name}',
 };

@@ -501,6 +501,7 @@ export const en = {
   'group.leaders.deviceLink': 'Your link for another device',
   'group.leaders.coLeaderName': 'Name of the co-leader',
   'group.leaders.add': 'Add co-leader',
+  'group.leaderName': 'Your name, as the group knows you',
   'group.leaders.coLeaderLink': 'Group leader link for {name}',
 } as const;
 

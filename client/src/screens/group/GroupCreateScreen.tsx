@@ -94,7 +94,7 @@ export default function GroupCreateScreen() {
           <input value={name} maxLength={120} required onChange={(e) => setName(e.target.value)} />
         </label>
         <label className="field">
-          <span>{t('start.leaderName')}</span>
+          <span>{t('group.leaderName')}</span>
           <input
             value={leaderName}
             maxLength={60}

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { openPerson, poll, screenshot, VIEWPORTS, useBrowserRun } from './browser';
+
+// Generous: a loaded 2-core CI machine may run these several times slower than a desk.
+describe('browser: a standing group, from the member’s phone', { timeout: 180_000 }, () => {
+  const run = useBrowserRun();
+
+  it('GROUP-12: the group’s second meeting opens from the member link with no code and no name typed', async () => {
+    const leader = await openPerson(run.browser, { viewport: VIEWPORTS.laptop, locale: 'en-GB' });
+    await leader.page.goto(`${run.server.url}/`);
+    await leader.page.getByRole('link', { name: /Create a standing group/ }).click();
+    await leader.page.getByLabel('Name of the group').fill('Thursday Balint group');
+    await leader.page.getByLabel('Your name, as the group knows you').fill('Lena Leitner-Quast');
+    await leader.page.getByLabel('Hybrid (room and online)').check();
+    await leader.page.getByRole('button', { name: 'Create the group' }).click();
+    await leader.page.getByTestId('recovery-code').waitFor();
+    await screenshot(leader.page, 'group-01-created');
+    const memberLink = await leader.page.getByLabel('Member link', { exact: true }).inputValue();
+    expect(memberLink).toMatch(/\/g\/join#code=/);
+    await leader.page.getByRole('link', { name: 'Open the group page' }).click();
+    await leader.page.getByRole('heading', { name: 'Thursday Balint group' }).waitFor();
+    expect(new URL(leader.page.url()).hash).toBe('');
+    const groupPage = leader.page.url();
+
+    // The member, on a phone in German: asks once, with a name.
+    const member = await openPerson(run.browser, {
+      viewport: VIEWPORTS.phone,
+      locale: 'de-DE',
+      isMobile: true,
+      hasTouch: true,
+    });
+    await member.page.goto(memberLink);
+    await member.page.getByRole('heading', { name: '„Thursday Balint group“ beitreten' }).waitFor();
+    await member.page.getByLabel('Ihr Name, wie die Gruppe Sie kennt').fill('Alma Zyborski');
+    await member.page.getByRole('button', { name: 'Um Aufnahme bitten' }).click();
+    await member.page.getByTestId('group-pending').waitFor();
+    await screenshot(member.page, 'group-02-member-pending-de');
+
+    // The leader admits her (the page asks again by itself; a reload is quicker here).
+    await leader.page.reload();
+    await leader.page.getByTestId('group-requests').getByRole('button', { name: 'Admit' }).click();
+    await leader.page.getByTestId('group-roster').getByText('Alma Zyborski').waitFor();
+    await screenshot(leader.page, 'group-03-leader-roster');
+
+    for (const round of [1, 2]) {
+      await leader.page.getByRole('button', { name: 'Start the meeting now' }).click();
+      await leader.page.waitForURL('**/m/*/lead');
+      const meetingId = new URL(leader.page.url()).pathname.split('/')[2] ?? '';
+      // The member opens the same link again: straight into the meeting, in her own seat.
+      await member.page.goto(memberLink);
+      await member.page.waitForURL(`**/m/${meetingId}/seat`);
+      await member.page.getByText('Die Sitzung hat noch nicht begonnen.').waitFor();
+      await leader.page.getByTestId('presence').getByText('Alma Zyborski').waitFor();
+      if (round === 2) await screenshot(member.page, 'group-04-second-meeting-phone-de');
+      const hub = run.server.app.hub;
+      const seats = hub.state(meetingId)?.seats.filter((s) => s.name === 'Alma Zyborski') ?? [];
+      expect(seats).toHaveLength(1);
+      // The meeting ends; the group page offers the next one.
+      hub.run(meetingId, { kind: 'server' }, { type: 'meeting:end' });
+      await poll(() => hub.state(meetingId)).toBeNull();
+      await leader.page.goto(groupPage);
+      await leader.page.getByRole('button', { name: 'Start the meeting now' }).waitFor();
+    }
+  });
+});
