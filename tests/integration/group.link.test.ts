@@ -336,4 +336,31 @@ describe('the standing member link (GROUP-5..12)', () => {
     expect(lena.body.role).toBe('leader');
     expect(lena.body.meetingId).toBe(meeting.meetingId);
   });
+
+  it('GROUP-7/9: caps on leaders and links; a removed member’s device opens nothing', async () => {
+    const fx = await startServer();
+    const group = await createGroup(fx.api);
+    const url = `/api/groups/${group.groupId}`;
+    const auth = bearer(group.leaderToken);
+    for (let i = 1; i < 6; i++)
+      expect((await fx.api.request('POST', `${url}/leaders`, { name: `Co ${i}` }, auth)).status).toBe(201);
+    const seventh = await fx.api.request<{ error: { code: string } }>(
+      'POST',
+      `${url}/leaders`,
+      { name: 'Co 7' },
+      auth,
+    );
+    expect([seventh.status, seventh.body.error.code]).toEqual([409, 'limit-reached']);
+    for (let i = 1; i < 4; i++)
+      expect((await fx.api.request('POST', `${url}/devices`, { label: `d${i}` }, auth)).status).toBe(201);
+    expect((await fx.api.request('POST', `${url}/devices`, { label: 'd5' }, auth)).status).toBe(409);
+    const alma = await joinAndAdmit(fx.api, group, 'Alma Zyborski');
+    const view = await fx.api.request<GroupLeaderView>('GET', url, undefined, auth);
+    const id = view.body.members[0]?.id;
+    expect((await fx.api.request('DELETE', `${url}/members/${id}`, undefined, bearer(alma))).status).toBe(
+      403,
+    );
+    expect((await fx.api.request('DELETE', `${url}/members/${id}`, undefined, auth)).status).toBe(200);
+    expect((await fx.api.request('GET', url, undefined, bearer(alma))).status).toBe(401);
+  });
 });
