@@ -210,6 +210,7 @@ export function createApp(deps: AppDeps): App {
     close() {
       closed ??= (async () => {
         hub.stop();
+        groups?.stop();
         const cancelCut = connections.cutAfter(DRAIN_GRACE_MS);
         await board?.close();
         await new Promise<void>((resolve) => {

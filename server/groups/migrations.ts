@@ -60,6 +60,35 @@ const STEPS: readonly string[] = [
      seat_id TEXT NOT NULL,
      PRIMARY KEY (meeting_id, person)
    ) WITHOUT ROWID;`,
+  // ATT-n: presence in 5-minute slots while a meeting lives (deleted at its end), the meeting's
+  // real start, and the sessions with their attendance, proposed and then confirmed.
+  `ALTER TABLE groups ADD COLUMN current_started_at INTEGER;
+   CREATE TABLE presence_slots (
+     meeting_id TEXT NOT NULL,
+     person TEXT NOT NULL,
+     slot INTEGER NOT NULL,
+     group_id TEXT NOT NULL REFERENCES groups (id) ON DELETE CASCADE,
+     PRIMARY KEY (meeting_id, person, slot)
+   ) WITHOUT ROWID;
+   CREATE TABLE sessions (
+     id TEXT PRIMARY KEY,
+     group_id TEXT NOT NULL REFERENCES groups (id) ON DELETE CASCADE,
+     started_at INTEGER NOT NULL,
+     ended_at INTEGER NOT NULL,
+     planned_minutes INTEGER NOT NULL,
+     mode TEXT NOT NULL,
+     status TEXT NOT NULL,
+     double_sessions INTEGER NOT NULL,
+     leader_names TEXT NOT NULL
+   );
+   CREATE INDEX sessions_group ON sessions (group_id, started_at);
+   CREATE TABLE attendance (
+     session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+     member_id TEXT NOT NULL REFERENCES members (id) ON DELETE CASCADE,
+     attended INTEGER NOT NULL,
+     place TEXT,
+     PRIMARY KEY (session_id, member_id)
+   ) WITHOUT ROWID;`,
 ];
 
 export function migrateGroups(db: Database.Database): void {

@@ -1,7 +1,8 @@
 import express, { type Request, type Response } from 'express';
 import { z } from 'zod';
 import { ERROR_CODES as E, type ErrorCode, type Result } from '../../shared/errors';
-import { GROUP_LANGUAGES, GROUP_MODES } from '../../shared/group/rules';
+import { MAX_DOUBLE_SESSIONS } from '../../shared/group/attendance';
+import { GROUP_LANGUAGES, GROUP_MODES, MAX_ROSTER } from '../../shared/group/rules';
 import type { CreatedGroup } from '../../shared/group/views';
 import { parseOr } from '../core/answer';
 import type { Clock } from '../core/clock';
@@ -39,6 +40,22 @@ const managerSchema = z.object({ on: z.boolean() }).strict();
 const mergeSchema = z.object({ into: z.string().min(1).max(64) }).strict();
 const recoverSchema = z.object({ code: z.string().min(8).max(100) }).strict();
 const scheduleSchema = z.object({ at: z.number().int().positive().nullable() }).strict();
+const confirmSchema = z
+  .object({
+    doubleSessions: z.number().int().min(0).max(MAX_DOUBLE_SESSIONS),
+    attendance: z
+      .array(
+        z
+          .object({
+            memberId: z.string().min(1).max(64),
+            attended: z.boolean(),
+            place: z.enum(['room', 'remote']).nullable(),
+          })
+          .strict(),
+      )
+      .max(MAX_ROSTER),
+  })
+  .strict();
 const startSchema = z
   .object({ plan: customTemplateSchema.optional(), title: z.string().trim().max(120).optional() })
   .strict();
@@ -284,6 +301,42 @@ export function createGroupRoutes(deps: GroupRoutesDeps): express.Router {
   router.post('/api/groups/:id/enter', async (req, res) => {
     const found = await who(req, res);
     if (found) answer(res, groups.enter(found), 201);
+  });
+
+  // ATT-4: leaders see every session's lines, correct and confirm them, or delete a session.
+  router.get('/api/groups/:id/sessions', async (req, res) => {
+    const l = await leader(req, res);
+    if (l) res.json({ sessions: groups.sessions(l) });
+  });
+
+  router.put('/api/groups/:id/sessions/:sessionId', async (req, res) => {
+    const l = await leader(req, res);
+    const body = l && parse(confirmSchema, req, res);
+    if (l && body)
+      answer(
+        res,
+        groups.attendance.confirm(
+          l.groupId,
+          String(req.params.sessionId),
+          body.doubleSessions,
+          body.attendance,
+        ),
+      );
+  });
+
+  router.delete('/api/groups/:id/sessions/:sessionId', async (req, res) => {
+    const l = await leader(req, res);
+    if (l) answer(res, groups.attendance.deleteSession(l.groupId, String(req.params.sessionId)));
+  });
+
+  // ATT-6: a member's own confirmed attendance and totals.
+  router.get('/api/groups/:id/me/record', async (req, res) => {
+    const found = await who(req, res);
+    if (!found) return;
+    if (found.kind !== 'member') return sendError(res, E.FORBIDDEN, 'for members');
+    const record = groups.memberRecord(found);
+    if (!record) return sendError(res, E.FORBIDDEN, 'not on the roster');
+    res.json(record);
   });
 
   return router;

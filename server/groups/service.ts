@@ -15,6 +15,7 @@ import type { Clock } from '../core/clock';
 import type { MeetingHub } from '../core/hub';
 import type { Logger } from '../core/logger';
 import { hashSecret, newId, newJoinCode, newToken, sameHash } from '../security/tokens';
+import { GroupAttendance } from './attendance';
 import type { GroupIdentity, GroupRow, GroupStore } from './store';
 
 export interface GroupServiceDeps {
@@ -35,9 +36,16 @@ const refused = (message = 'not allowed') => fail(E.FORBIDDEN, message);
  * (an identity from a token hash) and checks their rights here, on the server.
  */
 export class GroupService {
+  readonly attendance: GroupAttendance;
+
   constructor(private deps: GroupServiceDeps) {
-    // GROUP-12: the group's seat map dies with its meeting, however the meeting ends.
+    this.attendance = new GroupAttendance(deps);
+    // GROUP-12: the group's seat map (and presence) dies with its meeting, however it ends.
     deps.hub.onPurge((meetingId) => deps.store.meetingEnded(meetingId));
+  }
+
+  stop(): void {
+    this.attendance.stop();
   }
 
   /** Who a bearer token is, within the group of the path; nobody if it belongs to another group. */
@@ -51,6 +59,9 @@ export class GroupService {
   private group(groupId: string): GroupRow | null {
     const g = this.deps.store.getGroup(groupId);
     if (g?.currentMeetingId && !this.deps.hub.state(g.currentMeetingId)) {
+      // ATT-2: its presence still becomes a proposal before it goes.
+      const planned = g.plan.phases.reduce((sum, p) => sum + p.minutes, 0);
+      this.attendance.propose(g, g.currentMeetingId, null, planned);
       this.deps.store.meetingEnded(g.currentMeetingId);
       return { ...g, currentMeetingId: null };
     }
@@ -301,6 +312,19 @@ export class GroupService {
           ? nextMeetingStatus(this.deps.clock.now(), g.nextAt, g.currentMeetingId !== null)
           : 'none',
     };
+  }
+
+  /** ATT-6: a member's own confirmed record. */
+  memberRecord(who: Member) {
+    const g = this.group(who.groupId);
+    const me = g && this.deps.store.members(g.id).find((m) => m.id === who.memberId);
+    if (!g || me?.status !== 'admitted') return null;
+    return this.attendance.memberRecord(g, me.id, me.name);
+  }
+
+  sessions(who: Leader) {
+    this.group(who.groupId);
+    return this.attendance.sessions(who.groupId);
   }
 
   /** GROUP-10: the next meeting's date, or none. */

@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import type { Place } from '../../shared/group/attendance';
 import type { GroupLanguage, GroupMode, LeaderRights, MemberStatus } from '../../shared/group/rules';
 import type { AnonymityMode } from '../../shared/meeting/state';
 import type { TemplatePhase } from '../../shared/meeting/templates';
@@ -50,6 +51,25 @@ export interface MemberRow {
   name: string;
   status: MemberStatus;
   createdAt: number;
+}
+
+export interface SessionRow {
+  id: string;
+  groupId: string;
+  startedAt: number;
+  endedAt: number;
+  plannedMinutes: number;
+  mode: GroupMode;
+  status: 'proposed' | 'confirmed';
+  doubleSessions: number;
+  leaderNames: string[];
+}
+
+export interface AttendanceRow {
+  sessionId: string;
+  memberId: string;
+  attended: boolean;
+  place: Place | null;
 }
 
 /** Who a token is: a leader's link or a member's device, always within one group. */
@@ -123,7 +143,9 @@ export function openGroupStore(opts: { file: string; synchronous: 'NORMAL' | 'FU
     setMemberCode: db.prepare('UPDATE groups SET member_code = ? WHERE id = ?'),
     setRecovery: db.prepare('UPDATE groups SET recovery_hash = ? WHERE id = ?'),
     setNextAt: db.prepare('UPDATE groups SET next_at = ? WHERE id = ?'),
-    setCurrent: db.prepare('UPDATE groups SET current_meeting_id = ? WHERE id = ?'),
+    setCurrent: db.prepare(
+      'UPDATE groups SET current_meeting_id = ?, current_started_at = NULL WHERE id = ?',
+    ),
     deleteGroup: db.prepare('DELETE FROM groups WHERE id = ?'),
     insertLeader: db.prepare('INSERT INTO leaders (id, group_id, name, rights) VALUES (?, ?, ?, ?)'),
     leaders: db.prepare('SELECT id, group_id, name, rights FROM leaders WHERE group_id = ? ORDER BY rowid'),
@@ -160,6 +182,34 @@ export function openGroupStore(opts: { file: string; synchronous: 'NORMAL' | 'FU
     getSeat: db.prepare('SELECT seat_id FROM meeting_seats WHERE meeting_id = ? AND person = ?').pluck(),
     deleteSeats: db.prepare('DELETE FROM meeting_seats WHERE meeting_id = ?'),
     deletePersonSeats: db.prepare('DELETE FROM meeting_seats WHERE group_id = ? AND person = ?'),
+    seatsOf: db.prepare('SELECT person, seat_id FROM meeting_seats WHERE meeting_id = ?'),
+    setStartedAt: db.prepare(
+      'UPDATE groups SET current_started_at = ? WHERE id = ? AND current_started_at IS NULL',
+    ),
+    startedAt: db.prepare('SELECT current_started_at FROM groups WHERE id = ?').pluck(),
+    markSlot: db.prepare(
+      'INSERT OR IGNORE INTO presence_slots (meeting_id, person, slot, group_id) VALUES (?, ?, ?, ?)',
+    ),
+    slotsOf: db.prepare('SELECT person, slot FROM presence_slots WHERE meeting_id = ?'),
+    deleteSlots: db.prepare('DELETE FROM presence_slots WHERE meeting_id = ?'),
+    liveGroups: db.prepare('SELECT * FROM groups WHERE current_meeting_id IS NOT NULL'),
+    insertSession: db.prepare(
+      `INSERT INTO sessions (id, group_id, started_at, ended_at, planned_minutes, mode, status, double_sessions, leader_names)
+       VALUES (@id, @groupId, @startedAt, @endedAt, @plannedMinutes, @mode, @status, @doubleSessions, @leaderNames)`,
+    ),
+    sessions: db.prepare('SELECT * FROM sessions WHERE group_id = ? ORDER BY started_at, id'),
+    confirmSession: db.prepare(
+      "UPDATE sessions SET status = 'confirmed', double_sessions = ? WHERE id = ? AND group_id = ?",
+    ),
+    deleteSession: db.prepare('DELETE FROM sessions WHERE id = ? AND group_id = ?'),
+    staleProposals: db.prepare("DELETE FROM sessions WHERE status = 'proposed' AND ended_at < ?"),
+    putAttendance: db.prepare(
+      'INSERT OR REPLACE INTO attendance (session_id, member_id, attended, place) VALUES (?, ?, ?, ?)',
+    ),
+    attendanceOf: db.prepare(
+      `SELECT a.session_id, a.member_id, a.attended, a.place FROM attendance a
+       JOIN sessions s ON s.id = a.session_id WHERE s.group_id = ?`,
+    ),
   };
 
   /** A write that removes or replaces content: its old pages leave the WAL within seconds. */
@@ -307,14 +357,101 @@ export function openGroupStore(opts: { file: string; synchronous: 'NORMAL' | 'FU
     meetingSeat(meetingId: string, person: string): string | null {
       return (q.getSeat.get(meetingId, person) as string | undefined) ?? null;
     },
-    /** The meeting ended: its seat map goes and the group has no current meeting any more. */
+    /** The meeting ended: its seat map and presence go, and the group has no current meeting. */
     meetingEnded(meetingId: string) {
       db.transaction(() => {
         q.deleteSeats.run(meetingId);
+        q.deleteSlots.run(meetingId);
         const g = q.groupByMeeting.get(meetingId) as GroupDbRow | undefined;
         if (g) q.setCurrent.run(null, g.id);
       })();
       deleted();
+    },
+    meetingSeats(meetingId: string): { person: string; seatId: string }[] {
+      return (q.seatsOf.all(meetingId) as { person: string; seat_id: string }[]).map((r) => ({
+        person: r.person,
+        seatId: r.seat_id,
+      }));
+    },
+    /** ATT-1: the group's meeting really began (its first phase started). Only the first time counts. */
+    markStarted(groupId: string, at: number) {
+      q.setStartedAt.run(at, groupId);
+    },
+    startedAt(groupId: string): number | null {
+      return (q.startedAt.get(groupId) as number | null | undefined) ?? null;
+    },
+    markSlots(groupId: string, meetingId: string, persons: readonly string[], slot: number) {
+      db.transaction(() => {
+        for (const p of persons) q.markSlot.run(meetingId, p, slot, groupId);
+      })();
+    },
+    presence(meetingId: string): Map<string, Set<number>> {
+      const out = new Map<string, Set<number>>();
+      for (const r of q.slotsOf.all(meetingId) as { person: string; slot: number }[]) {
+        const set = out.get(r.person) ?? new Set<number>();
+        set.add(r.slot);
+        out.set(r.person, set);
+      }
+      return out;
+    },
+    liveGroups(): GroupRow[] {
+      return (q.liveGroups.all() as GroupDbRow[]).map(toGroup);
+    },
+    insertSession(s: SessionRow, entries: readonly AttendanceRow[]) {
+      db.transaction(() => {
+        q.insertSession.run({ ...s, leaderNames: JSON.stringify(s.leaderNames) });
+        for (const e of entries) q.putAttendance.run(s.id, e.memberId, e.attended ? 1 : 0, e.place);
+      })();
+    },
+    sessions(groupId: string): SessionRow[] {
+      return (q.sessions.all(groupId) as Record<string, unknown>[]).map((r) => ({
+        id: r.id as string,
+        groupId: r.group_id as string,
+        startedAt: r.started_at as number,
+        endedAt: r.ended_at as number,
+        plannedMinutes: r.planned_minutes as number,
+        mode: r.mode as GroupMode,
+        status: r.status as SessionRow['status'],
+        doubleSessions: r.double_sessions as number,
+        leaderNames: JSON.parse(r.leader_names as string) as string[],
+      }));
+    },
+    attendance(groupId: string): AttendanceRow[] {
+      return (
+        q.attendanceOf.all(groupId) as {
+          session_id: string;
+          member_id: string;
+          attended: number;
+          place: string | null;
+        }[]
+      ).map((r) => ({
+        sessionId: r.session_id,
+        memberId: r.member_id,
+        attended: r.attended === 1,
+        place: r.place as Place | null,
+      }));
+    },
+    confirmSession(
+      groupId: string,
+      sessionId: string,
+      doubleSessions: number,
+      entries: readonly AttendanceRow[],
+    ) {
+      db.transaction(() => {
+        q.confirmSession.run(doubleSessions, sessionId, groupId);
+        for (const e of entries) q.putAttendance.run(sessionId, e.memberId, e.attended ? 1 : 0, e.place);
+      })();
+      deleted();
+    },
+    deleteSession(groupId: string, sessionId: string) {
+      q.deleteSession.run(sessionId, groupId);
+      deleted();
+    },
+    /** ATT-3: proposals nobody confirmed go 14 days after their meeting. */
+    deleteStaleProposals(before: number): number {
+      const n = q.staleProposals.run(before).changes;
+      if (n > 0) deleted();
+      return n;
     },
     close() {
       scrubber.close();

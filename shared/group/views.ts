@@ -52,3 +52,33 @@ export interface GroupSeat {
   token: string;
   role: 'leader' | 'co-leader' | 'participant';
 }
+
+/** A session as leaders see it: every roster member's line, proposed or confirmed (ATT-n). */
+export interface GroupSessionView {
+  id: string;
+  startedAt: number;
+  endedAt: number;
+  plannedMinutes: number;
+  mode: GroupMode;
+  status: 'proposed' | 'confirmed';
+  doubleSessions: number;
+  leaderNames: string[];
+  attendance: { memberId: string; name: string; attended: boolean; place: 'room' | 'remote' | null }[];
+}
+
+/** A member's own record: confirmed sessions only, with what each counts for them. */
+export interface MemberRecordView {
+  name: string;
+  groupName: string;
+  sessions: {
+    id: string;
+    startedAt: number;
+    endedAt: number;
+    mode: GroupMode;
+    place: 'room' | 'remote' | null;
+    attended: boolean;
+    counted: number;
+    leaderNames: string[];
+  }[];
+  totals: { inPerson: number; online: number; doubleSessions: number; germanUnits: number; hours: number };
+}
