@@ -55,11 +55,24 @@ describe('browser: a standing group, from the member’s phone', { timeout: 180_
       const hub = run.server.app.hub;
       const seats = hub.state(meetingId)?.seats.filter((s) => s.name === 'Alma Zyborski') ?? [];
       expect(seats).toHaveLength(1);
-      // The meeting ends; the group page offers the next one.
+      // The meeting runs (its first phase starts), then ends; the group page offers the next one.
+      hub.run(meetingId, { kind: 'server' }, { type: 'meeting:start' });
       hub.run(meetingId, { kind: 'server' }, { type: 'meeting:end' });
       await poll(() => hub.state(meetingId)).toBeNull();
       await leader.page.goto(groupPage);
       await leader.page.getByRole('button', { name: 'Start the meeting now' }).waitFor();
     }
+
+    // ATT-4: each ended meeting is proposed; the leader places Alma (a hybrid group) and confirms.
+    const proposals = leader.page.getByTestId('session-proposed');
+    await poll(() => proposals.count()).toBe(2);
+    await proposals.first().getByLabel('Where Alma Zyborski took part').selectOption('room');
+    await screenshot(leader.page, 'group-05-attendance-proposed');
+    await proposals.first().getByRole('button', { name: 'Confirm attendance' }).click();
+    await poll(() => leader.page.getByTestId('session-confirmed').count()).toBe(1);
+    // ATT-6: the member sees her own confirmed session and its totals.
+    await member.page.goto(memberLink);
+    await member.page.getByTestId('member-record').getByText('Insgesamt: 1 Doppelstunden').waitFor();
+    await screenshot(member.page, 'group-06-member-record-de');
   });
 });

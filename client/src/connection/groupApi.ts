@@ -3,7 +3,9 @@ import type {
   GroupLeaderView,
   GroupMemberView,
   GroupSeat,
+  GroupSessionView,
   GroupSettings,
+  MemberRecordView,
 } from '../../../shared/group/views';
 import { call, type CreatedMeeting } from './api';
 
@@ -60,6 +62,21 @@ export const groupApi = {
     call('PUT', g(groupId, '/schedule'), { at }, auth(token)),
   startMeeting: (groupId: string, token: string) =>
     call<CreatedMeeting>('POST', g(groupId, '/meetings'), {}, auth(token)),
+  sessions: (groupId: string, token: string) =>
+    call<{ sessions: GroupSessionView[] }>('GET', g(groupId, '/sessions'), undefined, auth(token)),
+  confirmSession: (
+    groupId: string,
+    token: string,
+    sessionId: string,
+    body: {
+      doubleSessions: number;
+      attendance: { memberId: string; attended: boolean; place: 'room' | 'remote' | null }[];
+    },
+  ) => call('PUT', g(groupId, `/sessions/${encodeURIComponent(sessionId)}`), body, auth(token)),
+  deleteSession: (groupId: string, token: string, sessionId: string) =>
+    call('DELETE', g(groupId, `/sessions/${encodeURIComponent(sessionId)}`), undefined, auth(token)),
+  myRecord: (groupId: string, token: string) =>
+    call<MemberRecordView>('GET', g(groupId, '/me/record'), undefined, auth(token)),
   enter: (groupId: string, token: string) =>
     call<GroupSeat>('POST', g(groupId, '/enter'), undefined, auth(token)),
 };

@@ -6,6 +6,7 @@ import type { ApiErrorCode, ApiResult } from '../../connection/api';
 import { groupApi, loadGroupToken, saveGroupToken } from '../../connection/groupApi';
 import { useT } from '../../i18n';
 import { navigate, paths, takeFragmentSecret } from '../../router';
+import { AttendancePanel } from './AttendancePanel';
 import { LeadersPanel } from './LeadersPanel';
 import { NextMeetingPanel } from './NextMeetingPanel';
 import { RosterPanel } from './RosterPanel';
@@ -91,6 +92,7 @@ export default function GroupLeaderScreen({ groupId }: { groupId: string }) {
         onStart={() => void startMeeting()}
         onOpen={() => void openMeeting()}
       />
+      <AttendancePanel view={view} token={token} act={act} />
       <RosterPanel view={view} act={act} />
       <LeadersPanel view={view} act={act} />
     </Page>

@@ -7,6 +7,7 @@ import { forgetGroupToken, groupApi, loadGroupToken } from '../../connection/gro
 import { formatDateTime } from '../../meeting/format';
 import { useLanguage, useT } from '../../i18n';
 import { navigate, paths } from '../../router';
+import { MemberRecord } from './MemberRecord';
 import { usePolled } from './usePolled';
 
 /**
@@ -83,6 +84,7 @@ export default function GroupMemberScreen({ groupId }: { groupId: string }) {
                 : t('group.member.none')}
         </p>
       )}
+      {view.you.status === 'admitted' && <MemberRecord groupId={groupId} token={token} />}
       {enterError && (
         <p className="error" role="alert">
           {t(`error.${enterError}`)}
