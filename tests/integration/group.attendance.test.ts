@@ -202,7 +202,7 @@ describe('attendance across a crash and the purge', () => {
     }
   });
 
-  it('CONF/ATT: the meeting’s board is gone at its end, the group’s attendance is not', async () => {
+  it('ATT-7: the meeting’s board is gone at its end, the group’s attendance is not', async () => {
     const dataDir = tempFolder();
     const server = await spawnServer({ dataDir });
     const api = new Api(server.url);
