@@ -4,7 +4,7 @@ import type { GroupLeaderView, GroupSessionView } from '../../../../shared/group
 import { groupApi } from '../../connection/groupApi';
 import { formatDateTime } from '../../meeting/format';
 import { useLanguage, useT, type Translate } from '../../i18n';
-import type { GroupAction } from './GroupLeaderScreen';
+import type { GroupAction } from './groupAction';
 import { usePolled } from './usePolled';
 
 /** The register as CSV, made in the browser from what the leader sees (no endpoint of its own). */

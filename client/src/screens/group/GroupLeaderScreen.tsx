@@ -2,11 +2,12 @@ import { useCallback, useState } from 'react';
 import { Page } from '../../components/Page';
 import { useDocumentTitle } from '../../components/useDocumentTitle';
 import { saveSeat } from '../../connection';
-import type { ApiErrorCode, ApiResult } from '../../connection/api';
+import type { ApiErrorCode } from '../../connection/api';
 import { groupApi, loadGroupToken, saveGroupToken } from '../../connection/groupApi';
 import { useT } from '../../i18n';
 import { navigate, paths, takeFragmentSecret } from '../../router';
 import { AttendancePanel } from './AttendancePanel';
+import type { GroupAction } from './groupAction';
 import { LeadersPanel } from './LeadersPanel';
 import { NextMeetingPanel } from './NextMeetingPanel';
 import { RosterPanel } from './RosterPanel';
@@ -17,9 +18,6 @@ function leaderToken(groupId: string): string | null {
   if (fromLink) saveGroupToken('leader', groupId, fromLink);
   return fromLink ?? loadGroupToken('leader', groupId);
 }
-
-/** Runs one group call, then reloads the page's view; the error (if any) is shown by the caller. */
-export type GroupAction = (call: (token: string) => Promise<ApiResult<unknown>>) => Promise<boolean>;
 
 /** GROUP-2..12: the group page of a leader: the next meeting, the roster, the leaders. */
 export default function GroupLeaderScreen({ groupId }: { groupId: string }) {

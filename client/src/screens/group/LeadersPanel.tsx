@@ -4,7 +4,7 @@ import type { GroupLeaderView } from '../../../../shared/group/views';
 import { CopyField } from '../../components/CopyField';
 import { groupApi } from '../../connection/groupApi';
 import { useT } from '../../i18n';
-import type { GroupAction } from './GroupLeaderScreen';
+import type { GroupAction } from './groupAction';
 
 /** GROUP-2/3: the leaders, their links (devices), new co-leaders and links for another device. */
 export function LeadersPanel({ view, act }: { view: GroupLeaderView; act: GroupAction }) {

@@ -4,7 +4,7 @@ import type { GroupLeaderView } from '../../../../shared/group/views';
 import { groupApi } from '../../connection/groupApi';
 import { formatDateTime } from '../../meeting/format';
 import { useLanguage, useT } from '../../i18n';
-import type { GroupAction } from './GroupLeaderScreen';
+import type { GroupAction } from './groupAction';
 
 /** `datetime-local` speaks local wall time without a zone; these two convert it. */
 function toLocalInput(ms: number): string {

@@ -4,7 +4,7 @@ import type { GroupLeaderView } from '../../../../shared/group/views';
 import { CopyField } from '../../components/CopyField';
 import { groupApi } from '../../connection/groupApi';
 import { useT } from '../../i18n';
-import type { GroupAction } from './GroupLeaderScreen';
+import type { GroupAction } from './groupAction';
 
 /** GROUP-5..9: the member link and code, the requests waiting, the roster. */
 export function RosterPanel({ view, act }: { view: GroupLeaderView; act: GroupAction }) {
