@@ -10,6 +10,8 @@ import {
   type Place,
 } from '../../shared/group/attendance';
 import { fail, ok, ERROR_CODES as E, type Result } from '../../shared/errors';
+import type { CertificateData } from '../../shared/group/certificate';
+import type { GroupLanguage } from '../../shared/group/rules';
 import type { GroupSessionView, MemberRecordView } from '../../shared/group/views';
 import type { MeetingState } from '../../shared/meeting/state';
 import type { Clock, TimerHandle } from '../core/clock';
@@ -210,8 +212,47 @@ export class GroupAttendance {
     return ok(undefined);
   }
 
+  /** CERT-1: the certificate of one member for a period, from confirmed sessions only. */
+  certificate(
+    g: GroupRow,
+    memberId: string,
+    name: string,
+    opts: { from: number; to: number; place: string; timeZone: string; lang: GroupLanguage },
+  ): CertificateData {
+    const record = this.memberRecord(g, memberId, name, opts);
+    const attended = record.sessions.filter((s) => s.attended);
+    const led = new Set(attended.flatMap((s) => s.leaderNames));
+    // With no period asked for, the certificate covers the member's sessions, first to last.
+    const from = opts.from > 0 ? opts.from : Math.min(opts.to, ...attended.map((s) => s.startedAt));
+    return {
+      lang: opts.lang,
+      timeZone: opts.timeZone,
+      memberName: name,
+      groupName: g.name,
+      from,
+      to: opts.to,
+      sessions: attended.map(({ startedAt, endedAt, mode, place, counted, leaderNames }) => ({
+        startedAt,
+        endedAt,
+        mode,
+        place,
+        counted,
+        leaderNames,
+      })),
+      totals: record.totals,
+      leaders: this.deps.store.accreditations(g.id).filter((l) => led.has(l.name)),
+      place: opts.place,
+      issuedAt: this.deps.clock.now(),
+    };
+  }
+
   /** ATT-6: a member's own record: confirmed sessions, and totals that say what they count. */
-  memberRecord(g: GroupRow, memberId: string, name: string): MemberRecordView {
+  memberRecord(
+    g: GroupRow,
+    memberId: string,
+    name: string,
+    period: { from: number; to: number } = { from: 0, to: Number.MAX_SAFE_INTEGER },
+  ): MemberRecordView {
     const { store } = this.deps;
     const mine = new Map(
       store
@@ -222,6 +263,7 @@ export class GroupAttendance {
     const sessions = store
       .sessions(g.id)
       .filter((s) => s.status === 'confirmed' && mine.has(s.id))
+      .filter((s) => s.startedAt >= period.from && s.startedAt <= period.to)
       .map((s) => {
         const a = mine.get(s.id);
         const attended = a?.attended ?? false;

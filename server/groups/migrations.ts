@@ -89,6 +89,8 @@ const STEPS: readonly string[] = [
      place TEXT,
      PRIMARY KEY (session_id, member_id)
    ) WITHOUT ROWID;`,
+  // CERT-2: each leader's accreditation line, entered once, printed on certificates.
+  `ALTER TABLE leaders ADD COLUMN accreditation TEXT NOT NULL DEFAULT '';`,
 ];
 
 export function migrateGroups(db: Database.Database): void {

@@ -2,6 +2,7 @@ import express, { type Request, type Response } from 'express';
 import { z } from 'zod';
 import { ERROR_CODES as E, type ErrorCode, type Result } from '../../shared/errors';
 import { MAX_DOUBLE_SESSIONS } from '../../shared/group/attendance';
+import { safeTimeZone } from '../../shared/group/certificate';
 import { GROUP_LANGUAGES, GROUP_MODES, MAX_ROSTER } from '../../shared/group/rules';
 import type { CreatedGroup } from '../../shared/group/views';
 import { parseOr } from '../core/answer';
@@ -10,6 +11,7 @@ import { memoryRateLimit } from '../http/rateLimit';
 import { customTemplateSchema } from '../http/routes';
 import type { ClientAddress } from '../security/clientAddress';
 import { hashSecret, normalizeJoinCode, sameHash } from '../security/tokens';
+import { certificateFontAvailable, certificatePdf } from './certificatePdf';
 import type { GroupService } from './service';
 import type { GroupIdentity } from './store';
 
@@ -54,6 +56,18 @@ const confirmSchema = z
           .strict(),
       )
       .max(MAX_ROSTER),
+  })
+  .strict();
+const accreditationSchema = z.object({ text: z.string().trim().max(300) }).strict();
+const epoch = z.coerce.number().int().min(0).max(8.64e15);
+const certificateQuery = z
+  .object({
+    member: z.string().min(1).max(64).optional(),
+    from: epoch.optional(),
+    to: epoch.optional(),
+    place: z.string().trim().max(80).optional(),
+    tz: z.string().max(64).optional(),
+    lang: z.enum(GROUP_LANGUAGES).optional(),
   })
   .strict();
 const startSchema = z
@@ -327,6 +341,51 @@ export function createGroupRoutes(deps: GroupRoutesDeps): express.Router {
   router.delete('/api/groups/:id/sessions/:sessionId', async (req, res) => {
     const l = await leader(req, res);
     if (l) answer(res, groups.attendance.deleteSession(l.groupId, String(req.params.sessionId)));
+  });
+
+  // CERT-1..3: a certificate for a period, as data for the printable page or as a PDF.
+  const certificate = async (req: Request, res: Response) => {
+    const found = await who(req, res);
+    if (!found) return null;
+    const query = parseOr(certificateQuery, req.query);
+    if (!query.ok) {
+      sendError(res, query.error.code, query.error.message);
+      return null;
+    }
+    const q = query.value;
+    const result = groups.certificate(found, q.member ?? null, {
+      from: q.from ?? 0,
+      to: q.to ?? clock.now(),
+      place: q.place ?? '',
+      timeZone: safeTimeZone(q.tz),
+      lang: q.lang ?? null,
+    });
+    if (!result.ok) {
+      answer(res, result);
+      return null;
+    }
+    return result.value;
+  };
+  router.get('/api/groups/:id/certificate', async (req, res) => {
+    const data = await certificate(req, res);
+    if (data) res.json(data);
+  });
+  router.get('/api/groups/:id/certificate.pdf', async (req, res) => {
+    const data = await certificate(req, res);
+    if (!data) return;
+    if (!certificateFontAvailable())
+      return sendError(res, E.UNAVAILABLE, 'the certificate font is not installed (fonts-dejavu-core)');
+    const pdf = await certificatePdf(data);
+    res.setHeader('Content-Type', 'application/pdf');
+    res.setHeader('Content-Disposition', 'attachment; filename="certificate.pdf"');
+    res.setHeader('Cache-Control', 'no-store');
+    res.send(pdf);
+  });
+
+  router.put('/api/groups/:id/accreditation', async (req, res) => {
+    const l = await leader(req, res);
+    const body = l && parse(accreditationSchema, req, res);
+    if (l && body) answer(res, groups.setAccreditation(l, body.text));
   });
 
   // ATT-6: a member's own confirmed attendance and totals.

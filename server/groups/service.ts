@@ -9,6 +9,7 @@ import {
   MAX_PENDING_REQUESTS,
   mayRevokeLeader,
   nextMeetingStatus,
+  type GroupLanguage,
 } from '../../shared/group/rules';
 import type { GroupLeaderView, GroupMemberView, GroupSeat, GroupSettings } from '../../shared/group/views';
 import type { Clock } from '../core/clock';
@@ -320,6 +321,30 @@ export class GroupService {
     const me = g && this.deps.store.members(g.id).find((m) => m.id === who.memberId);
     if (!g || me?.status !== 'admitted') return null;
     return this.attendance.memberRecord(g, me.id, me.name);
+  }
+
+  /** CERT-1/2: a member produces their own certificate; a leader anyone's on the roster. */
+  certificate(
+    who: GroupIdentity,
+    memberId: string | null,
+    opts: { from: number; to: number; place: string; timeZone: string; lang: GroupLanguage | null },
+  ) {
+    const g = this.group(who.groupId);
+    if (!g) return fail(E.NOT_FOUND, 'no such group');
+    const target = who.kind === 'member' ? who.memberId : memberId;
+    if (who.kind === 'member' && memberId !== null && memberId !== who.memberId)
+      return refused('only your own');
+    const member = this.deps.store.members(g.id).find((m) => m.id === target && m.status === 'admitted');
+    if (!member) return fail(E.NOT_FOUND, 'no such member');
+    return ok(
+      this.attendance.certificate(g, member.id, member.name, { ...opts, lang: opts.lang ?? g.language }),
+    );
+  }
+
+  /** CERT-2: the asking leader's accreditation line. */
+  setAccreditation(who: Leader, text: string): Result {
+    this.deps.store.setAccreditation(who.groupId, who.leaderId, text);
+    return ok(undefined);
   }
 
   sessions(who: Leader) {

@@ -151,6 +151,8 @@ export function openGroupStore(opts: { file: string; synchronous: 'NORMAL' | 'FU
     leaders: db.prepare('SELECT id, group_id, name, rights FROM leaders WHERE group_id = ? ORDER BY rowid'),
     setRights: db.prepare('UPDATE leaders SET rights = ? WHERE id = ? AND group_id = ?'),
     deleteLeader: db.prepare('DELETE FROM leaders WHERE id = ? AND group_id = ?'),
+    setAccreditation: db.prepare('UPDATE leaders SET accreditation = ? WHERE id = ? AND group_id = ?'),
+    accreditations: db.prepare('SELECT name, accreditation FROM leaders WHERE group_id = ? ORDER BY rowid'),
     insertLink: db.prepare(
       'INSERT INTO leader_links (token_hash, id, group_id, leader_id, label, created_at) VALUES (?, ?, ?, ?, ?, ?)',
     ),
@@ -262,6 +264,13 @@ export function openGroupStore(opts: { file: string; synchronous: 'NORMAL' | 'FU
       return (q.leaders.all(groupId) as { id: string; group_id: string; name: string; rights: string }[]).map(
         (r) => ({ id: r.id, groupId: r.group_id, name: r.name, rights: r.rights as LeaderRights }),
       );
+    },
+    setAccreditation(groupId: string, leaderId: string, text: string) {
+      q.setAccreditation.run(text, leaderId, groupId);
+      deleted();
+    },
+    accreditations(groupId: string): { name: string; accreditation: string }[] {
+      return q.accreditations.all(groupId) as { name: string; accreditation: string }[];
     },
     setRights(groupId: string, leaderId: string, rights: LeaderRights) {
       q.setRights.run(rights, leaderId, groupId);
