@@ -14,6 +14,7 @@ const GroupCreateScreen = lazy(() => import('./screens/group/GroupCreateScreen')
 const GroupJoinScreen = lazy(() => import('./screens/group/GroupJoinScreen'));
 const GroupMemberScreen = lazy(() => import('./screens/group/GroupMemberScreen'));
 const GroupLeaderScreen = lazy(() => import('./screens/group/GroupLeaderScreen'));
+const CertificateScreen = lazy(() => import('./screens/group/CertificateScreen'));
 
 function screenFor(route: Route): ReactNode {
   switch (route.name) {
@@ -39,6 +40,8 @@ function screenFor(route: Route): ReactNode {
       return <GroupMemberScreen groupId={route.groupId} />;
     case 'group-lead':
       return <GroupLeaderScreen groupId={route.groupId} />;
+    case 'group-certificate':
+      return <CertificateScreen groupId={route.groupId} />;
     case 'not-found':
       return <NotFoundScreen />;
   }

@@ -115,6 +115,7 @@ export class GroupService {
         id: l.id,
         name: l.name,
         rights: l.rights,
+        accreditation: l.accreditation ?? '',
         links: links.filter((k) => k.leaderId === l.id).map((k) => ({ id: k.id, label: k.label })),
       })),
       members: store.members(g.id).map((m) => ({ id: m.id, name: m.name, status: m.status })),

@@ -36,6 +36,8 @@ export interface LeaderRow {
   groupId: string;
   name: string;
   rights: LeaderRights;
+  /** CERT-2: printed on certificates; empty until the leader enters it. */
+  accreditation?: string;
 }
 
 export interface LeaderLinkRow {
@@ -148,7 +150,9 @@ export function openGroupStore(opts: { file: string; synchronous: 'NORMAL' | 'FU
     ),
     deleteGroup: db.prepare('DELETE FROM groups WHERE id = ?'),
     insertLeader: db.prepare('INSERT INTO leaders (id, group_id, name, rights) VALUES (?, ?, ?, ?)'),
-    leaders: db.prepare('SELECT id, group_id, name, rights FROM leaders WHERE group_id = ? ORDER BY rowid'),
+    leaders: db.prepare(
+      'SELECT id, group_id, name, rights, accreditation FROM leaders WHERE group_id = ? ORDER BY rowid',
+    ),
     setRights: db.prepare('UPDATE leaders SET rights = ? WHERE id = ? AND group_id = ?'),
     deleteLeader: db.prepare('DELETE FROM leaders WHERE id = ? AND group_id = ?'),
     setAccreditation: db.prepare('UPDATE leaders SET accreditation = ? WHERE id = ? AND group_id = ?'),
@@ -261,9 +265,21 @@ export function openGroupStore(opts: { file: string; synchronous: 'NORMAL' | 'FU
       q.insertLeader.run(l.id, l.groupId, l.name, l.rights);
     },
     leaders(groupId: string): LeaderRow[] {
-      return (q.leaders.all(groupId) as { id: string; group_id: string; name: string; rights: string }[]).map(
-        (r) => ({ id: r.id, groupId: r.group_id, name: r.name, rights: r.rights as LeaderRights }),
-      );
+      return (
+        q.leaders.all(groupId) as {
+          id: string;
+          group_id: string;
+          name: string;
+          rights: string;
+          accreditation: string;
+        }[]
+      ).map((r) => ({
+        id: r.id,
+        groupId: r.group_id,
+        name: r.name,
+        rights: r.rights as LeaderRights,
+        accreditation: r.accreditation,
+      }));
     },
     setAccreditation(groupId: string, leaderId: string, text: string) {
       q.setAccreditation.run(text, leaderId, groupId);

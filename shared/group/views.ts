@@ -16,7 +16,13 @@ export interface GroupLeaderView {
   groupId: string;
   settings: GroupSettings;
   you: { leaderId: string; linkId: string; rights: LeaderRights };
-  leaders: { id: string; name: string; rights: LeaderRights; links: { id: string; label: string }[] }[];
+  leaders: {
+    id: string;
+    name: string;
+    rights: LeaderRights;
+    accreditation: string;
+    links: { id: string; label: string }[];
+  }[];
   members: { id: string; name: string; status: MemberStatus }[];
   memberCode: string;
   memberLink: string;

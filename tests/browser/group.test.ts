@@ -74,5 +74,26 @@ describe('browser: a standing group, from the member’s phone', { timeout: 180_
     await member.page.goto(memberLink);
     await member.page.getByTestId('member-record').getByText('Insgesamt: 1 Doppelstunden').waitFor();
     await screenshot(member.page, 'group-06-member-record-de');
+
+    // CERT-4: her certificate, printable on A4, in German, Greek and English.
+    await member.page.getByRole('link', { name: 'Ihre Bescheinigung' }).click();
+    const certificate = member.page.getByTestId('certificate');
+    await certificate.getByText('Teilnahmebescheinigung: Balintgruppe').waitFor();
+    await member.page.getByLabel('Ort der Ausstellung').fill('Berlin');
+    await certificate.getByText(/^Berlin, den /).waitFor();
+    await certificate.getByText('= 2 Stunden Balintgruppenarbeit', { exact: false }).waitFor();
+    await member.page.setViewportSize({ width: 900, height: 1200 });
+    await screenshot(member.page, 'group-07-certificate-de');
+    await member.page.getByLabel('Sprache').selectOption('el');
+    await certificate.getByText('Βεβαίωση συμμετοχής: ομάδα Balint').waitFor();
+    await screenshot(member.page, 'group-07-certificate-el');
+    await member.page.getByLabel('Γλώσσα').selectOption('en');
+    await certificate.getByText('Certificate of attendance: Balint group').waitFor();
+    await certificate.getByText('= 1.5 hours', { exact: false }).waitFor();
+    await screenshot(member.page, 'group-07-certificate-en');
+    // The page fits A4 when printed: one page, nothing cut at the sides.
+    await member.page.emulateMedia({ media: 'print' });
+    const pdf = await member.page.pdf({ format: 'A4' });
+    expect(pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g)?.length).toBe(1);
   });
 });

@@ -7,6 +7,7 @@ import type {
   GroupSettings,
   MemberRecordView,
 } from '../../../shared/group/views';
+import type { CertificateData } from '../../../shared/group/certificate';
 import { call, type CreatedMeeting } from './api';
 
 /**
@@ -77,6 +78,19 @@ export const groupApi = {
     call('DELETE', g(groupId, `/sessions/${encodeURIComponent(sessionId)}`), undefined, auth(token)),
   myRecord: (groupId: string, token: string) =>
     call<MemberRecordView>('GET', g(groupId, '/me/record'), undefined, auth(token)),
+  certificate: (groupId: string, token: string, query: string) =>
+    call<CertificateData>('GET', g(groupId, `/certificate?${query}`), undefined, auth(token)),
+  /** The PDF, fetched with the token in the header and handed to the browser as a file. */
+  async certificatePdf(groupId: string, token: string, query: string): Promise<Blob | null> {
+    try {
+      const res = await fetch(g(groupId, `/certificate.pdf?${query}`), { headers: auth(token) });
+      return res.ok ? await res.blob() : null;
+    } catch {
+      return null;
+    }
+  },
+  setAccreditation: (groupId: string, token: string, text: string) =>
+    call('PUT', g(groupId, '/accreditation'), { text }, auth(token)),
   enter: (groupId: string, token: string) =>
     call<GroupSeat>('POST', g(groupId, '/enter'), undefined, auth(token)),
 };

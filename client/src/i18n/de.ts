@@ -544,5 +544,16 @@ export const de: Catalogue = {
     'Insgesamt: {n} Doppelstunden ({room} in Präsenz, {online} online) = {units} Stunden zu 45 Minuten = {hours} Zeitstunden.',
   'group.att.proof':
     'Bewahren Sie Ihre Bescheinigung auf: Sie, nicht dieser Server, ist der bleibende Nachweis Ihrer Teilnahme.',
+  'group.cert.title': 'Teilnahmebescheinigung',
+  'group.cert.unavailable':
+    'Die Bescheinigung kann auf diesem Gerät nicht angezeigt werden. Öffnen Sie sie von der Gruppenseite aus.',
+  'group.cert.place': 'Ort der Ausstellung',
+  'group.cert.pdf': 'Als PDF herunterladen',
+  'group.cert.open': 'Ihre Bescheinigung',
+  'group.cert.forMember': 'Bescheinigung',
+  'group.leaders.accreditation': 'Ihre Anerkennung, für Bescheinigungen',
+  'group.leaders.accreditationHint':
+    'Einmal eingeben, z. B. „Anerkannt von der Deutschen Balint-Gesellschaft“ oder der Ärztekammer, die Sie anerkannt hat.',
+  'group.leaders.saveAccreditation': 'Speichern',
   'group.leaders.coLeaderLink': 'Gruppen-Leitungslink für {name}',
 };

@@ -543,5 +543,16 @@ export const el: Catalogue = {
     'Συνολικά: {n} διπλές συνεδρίες ({room} δια ζώσης, {online} διαδικτυακά) = {units} διδακτικές ώρες των 45 λεπτών = {hours} ώρες.',
   'group.att.proof':
     'Φυλάξτε τη βεβαίωσή σας: αυτή, και όχι αυτός ο διακομιστής, είναι η μόνιμη απόδειξη της συμμετοχής σας.',
+  'group.cert.title': 'Βεβαίωση συμμετοχής',
+  'group.cert.unavailable':
+    'Η βεβαίωση δεν μπορεί να εμφανιστεί σε αυτή τη συσκευή. Ανοίξτε την από τη σελίδα της ομάδας.',
+  'group.cert.place': 'Τόπος έκδοσης',
+  'group.cert.pdf': 'Λήψη ως PDF',
+  'group.cert.open': 'Η βεβαίωσή σας',
+  'group.cert.forMember': 'Βεβαίωση',
+  'group.leaders.accreditation': 'Η αναγνώρισή σας, για τις βεβαιώσεις',
+  'group.leaders.accreditationHint':
+    'Καταχωρίζεται μία φορά, π.χ. «Αναγνωρισμένος από την Ελληνική Εταιρεία Balint» ή τον ιατρικό σύλλογο που σας αναγνώρισε.',
+  'group.leaders.saveAccreditation': 'Αποθήκευση',
   'group.leaders.coLeaderLink': 'Σύνδεσμος συντονιστή ομάδας για {name}',
 };

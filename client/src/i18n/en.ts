@@ -532,6 +532,16 @@ export const en = {
   'group.att.totals':
     'In all: {n} double sessions ({room} in person, {online} online) = {units} Stunden of 45 minutes = {hours} hours.',
   'group.att.proof': 'Keep your certificate: it, not this server, is the lasting proof of your attendance.',
+  'group.cert.title': 'Certificate of attendance',
+  'group.cert.unavailable': 'The certificate cannot be shown on this device. Open it from the group page.',
+  'group.cert.place': 'Place of issue',
+  'group.cert.pdf': 'Download as PDF',
+  'group.cert.open': 'Your certificate',
+  'group.cert.forMember': 'Certificate',
+  'group.leaders.accreditation': 'Your accreditation, for certificates',
+  'group.leaders.accreditationHint':
+    'Entered once, e.g. “Recognised by the Balint Society” or the medical chamber that recognised you.',
+  'group.leaders.saveAccreditation': 'Save',
   'group.leaders.coLeaderLink': 'Group leader link for {name}',
 } as const;
 

@@ -14,6 +14,8 @@ export function LeadersPanel({ view, act }: { view: GroupLeaderView; act: GroupA
   // A new link is shown once, here; the server keeps only its hash.
   const [fresh, setFresh] = useState<{ label: string; link: string } | null>(null);
   const manages = managesLeaders(view.you.rights);
+  const me = view.leaders.find((l) => l.id === view.you.leaderId);
+  const [accreditation, setAccreditation] = useState(me?.accreditation ?? '');
   return (
     <section className="panel" aria-labelledby="leaders-title">
       <h2 id="leaders-title">{t('group.leaders.title')}</h2>

@@ -2,6 +2,8 @@ import { useCallback } from 'react';
 import { groupApi } from '../../connection/groupApi';
 import { formatDateTime } from '../../meeting/format';
 import { useLanguage, useT } from '../../i18n';
+import { Link } from '../../components/Link';
+import { paths } from '../../router';
 import { usePolled } from './usePolled';
 
 /** ATT-6: a member's own confirmed attendance and its totals; nobody else's. */
@@ -39,6 +41,13 @@ export function MemberRecord({ groupId, token }: { groupId: string; token: strin
             })}
           </p>
         </>
+      )}
+      {record.sessions.some((s) => s.attended) && (
+        <p>
+          <Link className="button" href={paths.groupCertificate(groupId)}>
+            {t('group.cert.open')}
+          </Link>
+        </p>
       )}
       <p className="hint">{t('group.att.proof')}</p>
     </section>

@@ -2,6 +2,8 @@ import { useState } from 'react';
 import { MAX_ROSTER } from '../../../../shared/group/rules';
 import type { GroupLeaderView } from '../../../../shared/group/views';
 import { CopyField } from '../../components/CopyField';
+import { Link } from '../../components/Link';
+import { paths } from '../../router';
 import { groupApi } from '../../connection/groupApi';
 import { useT } from '../../i18n';
 import type { GroupAction } from './groupAction';
@@ -42,6 +44,9 @@ export function RosterPanel({ view, act }: { view: GroupLeaderView; act: GroupAc
         {roster.map((m) => (
           <li key={m.id} className="row">
             <span>{m.name}</span>
+            <Link className="button-small button-quiet" href={paths.groupCertificate(id, m.id)}>
+              {t('group.cert.forMember', { name: m.name })}
+            </Link>
             <button
               type="button"
               className="button-small button-quiet"
