@@ -5,7 +5,7 @@ import { openPerson, poll, screenshot, VIEWPORTS, useBrowserRun } from './browse
 describe('browser: a standing group, from the member’s phone', { timeout: 180_000 }, () => {
   const run = useBrowserRun();
 
-  it('GROUP-12: the group’s second meeting opens from the member link with no code and no name typed', async () => {
+  it('GROUP-12, ATT-4/6, CERT-4: the group’s second meeting from the member’s phone with no code typed, attendance, the certificate in three languages', async () => {
     const leader = await openPerson(run.browser, { viewport: VIEWPORTS.laptop, locale: 'en-GB' });
     await leader.page.goto(`${run.server.url}/`);
     await leader.page.getByRole('link', { name: /Create a standing group/ }).click();
