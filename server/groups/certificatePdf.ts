@@ -7,7 +7,7 @@ import { certificateLines, type CertificateData } from '../../shared/group/certi
  * have no Greek, so the text is set in DejaVu Sans (Debian's fonts-dejavu-core; the Containerfile
  * installs it), embedded as a subset.
  */
-export const CERT_FONT = process.env.CERT_FONT ?? '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf';
+export const CERT_FONT = '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf';
 export const CERT_FONT_BOLD = CERT_FONT.replace(/DejaVuSans\.ttf$/, 'DejaVuSans-Bold.ttf');
 
 export function certificateFontAvailable(): boolean {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { GROUP_STORAGE } from '../../shared/group/storage';
 import { openPerson, poll, screenshot, VIEWPORTS, useBrowserRun } from './browser';
 
 // Generous: a loaded 2-core CI machine may run these several times slower than a desk.
@@ -91,6 +92,15 @@ describe('browser: a standing group, from the member’s phone', { timeout: 180_
     await certificate.getByText('Certificate of attendance: Balint group').waitFor();
     await certificate.getByText('= 1.5 hours', { exact: false }).waitFor();
     await screenshot(member.page, 'group-07-certificate-en');
+    // GROUP-13: the Privacy page lists every table a group keeps.
+    await member.page.emulateMedia({ media: 'screen' });
+    await member.page.goto(`${run.server.url}/privacy`);
+    const groups = member.page.getByTestId('privacy-groups');
+    await groups.waitFor();
+    for (const d of GROUP_STORAGE)
+      await expect(groups.locator(`[data-table="${d.table}"]`).count()).resolves.toBe(1);
+    await member.page.goBack();
+    await certificate.waitFor();
     // The page fits A4 when printed: one page, nothing cut at the sides.
     await member.page.emulateMedia({ media: 'print' });
     const pdf = await member.page.pdf({ format: 'A4' });

@@ -555,5 +555,25 @@ export const de: Catalogue = {
   'group.leaders.accreditationHint':
     'Einmal eingeben, z. B. „Anerkannt von der Deutschen Balint-Gesellschaft“ oder der Ärztekammer, die Sie anerkannt hat.',
   'group.leaders.saveAccreditation': 'Speichern',
+  'privacy.group.title': 'Feste Gruppen',
+  'privacy.group.intro':
+    'Eine Sitzung ohne Gruppe hinterlässt nichts. Eine feste Gruppe behält absichtlich ein wenig, in einer eigenen Datei neben der der Sitzungen, und nie eine Notiz oder ein Board. Jede ihrer Tabellen steht hier, mit ihren Spalten.',
+  'privacy.group.table.groups': 'Die Gruppe:',
+  'privacy.group.table.leaders': 'Ihre Leitung:',
+  'privacy.group.table.leader_links': 'Links der Leitung (als Hashes):',
+  'privacy.group.table.members': 'Die Teilnehmerliste (nur Namen):',
+  'privacy.group.table.member_devices': 'Geräte der Mitglieder (als Hashes):',
+  'privacy.group.table.meeting_seats': 'Welcher Platz in der laufenden Sitzung wem gehört:',
+  'privacy.group.table.presence_slots': 'Anwesenheit in 5-Minuten-Abschnitten während einer Sitzung:',
+  'privacy.group.table.sessions': 'Sitzungen (Datum, Dauer, Form, Leitung):',
+  'privacy.group.table.attendance': 'Anwesenheit je Mitglied (anwesend, vor Ort oder online):',
+  'privacy.group.kept.group': 'bleibt, bis eine Leitung die Gruppe löscht.',
+  'privacy.group.kept.leader': 'bleibt, bis die Leitung entzogen oder die Gruppe gelöscht wird.',
+  'privacy.group.kept.link': 'bleibt bis zum Widerruf.',
+  'privacy.group.kept.member': 'bleibt, bis das Mitglied austritt oder entfernt wird.',
+  'privacy.group.kept.device': 'bleibt, bis sich das Gerät abmeldet oder abgemeldet wird.',
+  'privacy.group.kept.meeting': 'wird am Ende der Sitzung gelöscht.',
+  'privacy.group.kept.session':
+    'ein Vorschlag wird nach 14 Tagen gelöscht, wenn ihn keine Leitung bestätigt; bestätigt bleibt er, bis eine Leitung ihn löscht.',
   'group.leaders.coLeaderLink': 'Gruppen-Leitungslink für {name}',
 };

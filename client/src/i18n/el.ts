@@ -554,5 +554,25 @@ export const el: Catalogue = {
   'group.leaders.accreditationHint':
     'Καταχωρίζεται μία φορά, π.χ. «Αναγνωρισμένος από την Ελληνική Εταιρεία Balint» ή τον ιατρικό σύλλογο που σας αναγνώρισε.',
   'group.leaders.saveAccreditation': 'Αποθήκευση',
+  'privacy.group.title': 'Σταθερές ομάδες',
+  'privacy.group.intro':
+    'Μια συνάντηση χωρίς ομάδα δεν αφήνει τίποτα πίσω της. Μια σταθερή ομάδα κρατά σκόπιμα λίγα στοιχεία, σε δικό της αρχείο δίπλα σε αυτό των συναντήσεων, και ποτέ σημείωση ή πίνακα. Κάθε πίνακάς της αναφέρεται εδώ, με τις στήλες του.',
+  'privacy.group.table.groups': 'Η ομάδα:',
+  'privacy.group.table.leaders': 'Οι συντονιστές της:',
+  'privacy.group.table.leader_links': 'Σύνδεσμοι συντονιστών (ως hash):',
+  'privacy.group.table.members': 'Ο κατάλογος μελών (μόνο ονόματα):',
+  'privacy.group.table.member_devices': 'Συσκευές των μελών (ως hash):',
+  'privacy.group.table.meeting_seats': 'Ποια θέση ανήκει σε ποιον στην τρέχουσα συνάντηση:',
+  'privacy.group.table.presence_slots': 'Παρουσία σε διαστήματα 5 λεπτών κατά τη συνάντηση:',
+  'privacy.group.table.sessions': 'Συνεδρίες (ημερομηνία, διάρκεια, μορφή, συντονιστές):',
+  'privacy.group.table.attendance': 'Παρουσίες ανά μέλος (παρών, στην αίθουσα ή διαδικτυακά):',
+  'privacy.group.kept.group': 'φυλάσσεται μέχρι να διαγράψει ένας συντονιστής την ομάδα.',
+  'privacy.group.kept.leader': 'φυλάσσεται μέχρι την ανάκληση του συντονιστή ή τη διαγραφή της ομάδας.',
+  'privacy.group.kept.link': 'φυλάσσεται μέχρι την ανάκλησή του.',
+  'privacy.group.kept.member': 'φυλάσσεται μέχρι να αποχωρήσει ή να αφαιρεθεί το μέλος.',
+  'privacy.group.kept.device': 'φυλάσσεται μέχρι να αποσυνδεθεί ή να αποσυνδεθεί από συντονιστή η συσκευή.',
+  'privacy.group.kept.meeting': 'διαγράφεται στο τέλος της συνάντησης.',
+  'privacy.group.kept.session':
+    'μια πρόταση διαγράφεται μετά από 14 ημέρες αν δεν την επιβεβαιώσει συντονιστής· επιβεβαιωμένη, φυλάσσεται μέχρι να τη διαγράψει συντονιστής.',
   'group.leaders.coLeaderLink': 'Σύνδεσμος συντονιστή ομάδας για {name}',
 };

@@ -542,6 +542,26 @@ export const en = {
   'group.leaders.accreditationHint':
     'Entered once, e.g. “Recognised by the Balint Society” or the medical chamber that recognised you.',
   'group.leaders.saveAccreditation': 'Save',
+  'privacy.group.title': 'Standing groups',
+  'privacy.group.intro':
+    'A meeting without a group leaves nothing behind. A standing group keeps a little on purpose, in its own file beside the meetings’ one, and never a note or a board. Every table of it is listed here, with its columns.',
+  'privacy.group.table.groups': 'The group:',
+  'privacy.group.table.leaders': 'Its leaders:',
+  'privacy.group.table.leader_links': 'Leaders’ links (as hashes):',
+  'privacy.group.table.members': 'The roster (names only):',
+  'privacy.group.table.member_devices': 'Members’ devices (as hashes):',
+  'privacy.group.table.meeting_seats': 'Which seat is whose in the live meeting:',
+  'privacy.group.table.presence_slots': 'Presence in 5-minute slots during a meeting:',
+  'privacy.group.table.sessions': 'Sessions (date, duration, type, leaders):',
+  'privacy.group.table.attendance': 'Attendance per member (attended, in the room or online):',
+  'privacy.group.kept.group': 'kept until a leader deletes the group.',
+  'privacy.group.kept.leader': 'kept until the leader is revoked or the group deleted.',
+  'privacy.group.kept.link': 'kept until revoked.',
+  'privacy.group.kept.member': 'kept until the member leaves or is removed.',
+  'privacy.group.kept.device': 'kept until the device signs out or is revoked.',
+  'privacy.group.kept.meeting': 'deleted when the meeting ends.',
+  'privacy.group.kept.session':
+    'a proposal is deleted after 14 days unless a leader confirms it; confirmed, it is kept until a leader deletes it.',
   'group.leaders.coLeaderLink': 'Group leader link for {name}',
 } as const;
 
