@@ -208,6 +208,11 @@ export function createGroupRoutes(deps: GroupRoutesDeps): express.Router {
     res.json(view);
   });
 
+  router.delete('/api/groups/:id', async (req, res) => {
+    const l = await leader(req, res);
+    if (l) answer(res, groups.deleteGroup(l));
+  });
+
   router.put('/api/groups/:id/settings', async (req, res) => {
     const l = await leader(req, res);
     const body = l && parse(settingsSchema, req, res);

@@ -178,6 +178,25 @@ export class GroupService {
     return ok(undefined);
   }
 
+  /**
+   * GROUP-14: the owner (or a manager) deletes the whole group: its live meeting is ended and
+   * purged first, then every row of the group goes in one delete (foreign keys cascade) and the
+   * WAL is truncated at once, as a meeting's purge does.
+   */
+  deleteGroup(who: Leader, whenScrubbed?: () => void): Result {
+    if (!this.manages(who))
+      return refused('only the group creator, or a leader they named, deletes the group');
+    const g = this.group(who.groupId);
+    if (!g) return fail(E.NOT_FOUND, 'no such group');
+    if (g.currentMeetingId) {
+      const ended = this.deps.hub.run(g.currentMeetingId, { kind: 'server' }, { type: 'meeting:end' });
+      if (!ended.ok) this.deps.hub.purge(g.currentMeetingId, 'ended');
+    }
+    this.deps.store.deleteGroup(g.id, whenScrubbed);
+    this.deps.logger.info('group.deleted', { groupId: g.id });
+    return ok(undefined);
+  }
+
   /** GROUP-3: the owner names (or un-names) a leader who may then manage leaders too. */
   setManager(who: Leader, leaderId: string, on: boolean): Result {
     const { store } = this.deps;

@@ -236,3 +236,57 @@ describe('attendance across a crash and the purge', () => {
     }
   });
 });
+
+describe('deleting a group (GROUP-14)', () => {
+  it('GROUP-14: a deleted group leaves nothing in any file of the data folder, its live meeting neither', async () => {
+    const dataDir = tempFolder();
+    const server = await spawnServer({ dataDir });
+    const api = new Api(server.url);
+    const groupName = canary('groupname');
+    const memberName = canary('membername');
+    const accreditation = canary('accreditation');
+    const group = await createGroup(api, groupName);
+    const url = `/api/groups/${group.groupId}`;
+    await api.request('PUT', `${url}/accreditation`, { text: accreditation }, bearer(group.leaderToken));
+    const alma = await joinAndAdmit(api, group, memberName);
+    const cora = await api.request<{ leaderLink: string }>(
+      'POST',
+      `${url}/leaders`,
+      { name: 'Cora' },
+      bearer(group.leaderToken),
+    );
+    const coraToken = new URLSearchParams(new URL(cora.body.leaderLink).hash.slice(1)).get('t') ?? '';
+    // A confirmed session, then a live meeting with a note in it.
+    const first = await startGroupMeeting(api, group);
+    const leader = await connectRecording(server.url, first.leaderToken, 'leader');
+    await connectRecording(server.url, (await enter(api, group.groupId, alma)).body.token, 'alma');
+    await leader.run({ type: 'meeting:start' });
+    const gone = nextEvent(leader.socket, 'meeting:ended');
+    await leader.run({ type: 'meeting:end' });
+    await gone;
+    const live = await startGroupMeeting(api, group);
+    const leader2 = await connectRecording(server.url, live.leaderToken, 'leader 2');
+    const member = await connectRecording(
+      server.url,
+      (await enter(api, group.groupId, alma)).body.token,
+      'alma 2',
+    );
+    await goToPhase(leader2, 'speculation', 0);
+    const noteText = canary('notetext');
+    expect(
+      (await member.send('note:add', { secret: noteSecret(), kind: 'feeling', text: noteText })).ok,
+    ).toBe(true);
+    const needles = [groupName, memberName, accreditation, noteText];
+    expect(foundInFolder(dataDir, needles).size).toBe(4);
+    // Only who manages leaders deletes the group.
+    expect((await api.request('DELETE', url, undefined, bearer(alma))).status).toBe(403);
+    expect((await api.request('DELETE', url, undefined, bearer(coraToken))).status).toBe(403);
+    const ended = nextEvent(member.socket, 'meeting:ended');
+    expect((await api.request('DELETE', url, undefined, bearer(group.leaderToken))).status).toBe(200);
+    await ended;
+    expect((await api.request('GET', url, undefined, bearer(group.leaderToken))).status).toBe(401);
+    expect((await api.request('GET', url, undefined, bearer(alma))).status).toBe(401);
+    await server.stop('SIGTERM');
+    expect([...foundInFolder(dataDir, needles)]).toEqual([]);
+  });
+});

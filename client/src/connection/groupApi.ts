@@ -91,6 +91,7 @@ export const groupApi = {
   },
   setAccreditation: (groupId: string, token: string, text: string) =>
     call('PUT', g(groupId, '/accreditation'), { text }, auth(token)),
+  deleteGroup: (groupId: string, token: string) => call('DELETE', g(groupId), undefined, auth(token)),
   enter: (groupId: string, token: string) =>
     call<GroupSeat>('POST', g(groupId, '/enter'), undefined, auth(token)),
 };

@@ -575,5 +575,8 @@ export const de: Catalogue = {
   'privacy.group.kept.meeting': 'wird am Ende der Sitzung gelöscht.',
   'privacy.group.kept.session':
     'ein Vorschlag wird nach 14 Tagen gelöscht, wenn ihn keine Leitung bestätigt; bestätigt bleibt er, bis eine Leitung ihn löscht.',
+  'group.delete.button': 'Gruppe löschen',
+  'group.delete.confirm':
+    '„{name}“ mit Teilnehmerliste und Anwesenheiten endgültig löschen? Die Mitglieder sollten vorher ihre Bescheinigungen herunterladen.',
   'group.leaders.coLeaderLink': 'Gruppen-Leitungslink für {name}',
 };

@@ -562,6 +562,9 @@ export const en = {
   'privacy.group.kept.meeting': 'deleted when the meeting ends.',
   'privacy.group.kept.session':
     'a proposal is deleted after 14 days unless a leader confirms it; confirmed, it is kept until a leader deletes it.',
+  'group.delete.button': 'Delete the group',
+  'group.delete.confirm':
+    'Delete “{name}” with its roster and attendance, for good? Members should download their certificates first.',
   'group.leaders.coLeaderLink': 'Group leader link for {name}',
 } as const;
 

@@ -92,7 +92,7 @@ export default function GroupLeaderScreen({ groupId }: { groupId: string }) {
       />
       <AttendancePanel view={view} token={token} act={act} />
       <RosterPanel view={view} act={act} />
-      <LeadersPanel view={view} act={act} />
+      <LeadersPanel view={view} token={token} act={act} />
     </Page>
   );
 }

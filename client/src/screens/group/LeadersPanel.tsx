@@ -2,12 +2,21 @@ import { useState } from 'react';
 import { managesLeaders } from '../../../../shared/group/rules';
 import type { GroupLeaderView } from '../../../../shared/group/views';
 import { CopyField } from '../../components/CopyField';
-import { groupApi } from '../../connection/groupApi';
+import { forgetGroupToken, groupApi } from '../../connection/groupApi';
+import { navigate, paths } from '../../router';
 import { useT } from '../../i18n';
 import type { GroupAction } from './groupAction';
 
 /** GROUP-2/3: the leaders, their links (devices), new co-leaders and links for another device. */
-export function LeadersPanel({ view, act }: { view: GroupLeaderView; act: GroupAction }) {
+export function LeadersPanel({
+  view,
+  token,
+  act,
+}: {
+  view: GroupLeaderView;
+  token: string;
+  act: GroupAction;
+}) {
   const t = useT();
   const id = view.groupId;
   const [name, setName] = useState('');
@@ -92,6 +101,25 @@ export function LeadersPanel({ view, act }: { view: GroupLeaderView; act: GroupA
           {t('group.leaders.addDevice')}
         </button>
       </p>
+      {manages && (
+        <p>
+          <button
+            type="button"
+            className="button-danger"
+            onClick={() => {
+              if (!window.confirm(t('group.delete.confirm', { name: view.settings.name }))) return;
+              void groupApi.deleteGroup(id, token).then((done) => {
+                if (done.ok) {
+                  forgetGroupToken('leader', id);
+                  navigate(paths.start(), { replace: true });
+                }
+              });
+            }}
+          >
+            {t('group.delete.button')}
+          </button>
+        </p>
+      )}
       {manages && (
         <form
           className="row"
