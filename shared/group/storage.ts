@@ -53,6 +53,3 @@ export const GROUP_STORAGE = [
   },
   { table: 'attendance', columns: ['session_id', 'member_id', 'attended', 'place'], kept: 'session' },
 ] as const;
-
-export type GroupTable = (typeof GROUP_STORAGE)[number]['table'];
-export type GroupKept = (typeof GROUP_STORAGE)[number]['kept'];

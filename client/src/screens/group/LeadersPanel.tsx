@@ -78,6 +78,29 @@ export function LeadersPanel({
           </li>
         ))}
       </ul>
+      <form
+        className="row"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void act((token) => groupApi.setAccreditation(id, token, accreditation.trim()));
+        }}
+      >
+        <label className="field">
+          <span>{t('group.leaders.accreditation')}</span>
+          <input
+            value={accreditation}
+            maxLength={300}
+            onChange={(e) => setAccreditation(e.target.value)}
+            aria-describedby="accreditation-hint"
+          />
+          <small id="accreditation-hint" className="hint">
+            {t('group.leaders.accreditationHint')}
+          </small>
+        </label>
+        <button type="submit" className="button">
+          {t('group.leaders.saveAccreditation')}
+        </button>
+      </form>
       {fresh && (
         <CopyField
           label={fresh.label}
