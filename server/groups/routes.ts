@@ -294,6 +294,23 @@ export function createGroupRoutes(deps: GroupRoutesDeps): express.Router {
     answer(res, groups.signOut(found));
   });
 
+  router.delete('/api/groups/:id/me/entry', async (req, res) => {
+    const found = await who(req, res);
+    if (!found) return;
+    if (found.kind !== 'member') return sendError(res, E.FORBIDDEN, 'for members');
+    answer(res, groups.leave(found));
+  });
+
+  router.get('/api/groups/:id/me/export', async (req, res) => {
+    const found = await who(req, res);
+    if (!found) return;
+    if (found.kind !== 'member') return sendError(res, E.FORBIDDEN, 'for members');
+    const data = groups.memberExport(found);
+    if (!data) return sendError(res, E.NOT_FOUND, 'no such member');
+    res.setHeader('Cache-Control', 'no-store');
+    res.json(data);
+  });
+
   router.put('/api/groups/:id/schedule', async (req, res) => {
     const l = await leader(req, res);
     const body = l && parse(scheduleSchema, req, res);

@@ -317,6 +317,43 @@ export class GroupService {
     return ok(undefined);
   }
 
+  /** GROUP-15: the member leaves: their entry goes, with their devices and their attendance. */
+  leave(who: Member): Result {
+    this.deps.store.deleteMember(who.groupId, who.memberId);
+    this.deps.logger.info('group.member_left', { groupId: who.groupId });
+    return ok(undefined);
+  }
+
+  /** GROUP-15: everything the group stores that is linked to this member's roster entry. */
+  memberExport(who: Member) {
+    const { store } = this.deps;
+    const g = this.group(who.groupId);
+    const me = g && store.members(g.id).find((m) => m.id === who.memberId);
+    if (!g || !me) return null;
+    const sessions = new Map(store.sessions(g.id).map((s) => [s.id, s]));
+    return {
+      group: { name: g.name, language: g.language, mode: g.mode },
+      member: { name: me.name, status: me.status, joinedAt: me.createdAt },
+      devices: store.devicesOf(g.id, me.id),
+      attendance: store
+        .attendance(g.id)
+        .filter((a) => a.memberId === me.id)
+        .map((a) => {
+          const s = sessions.get(a.sessionId);
+          return {
+            startedAt: s?.startedAt ?? null,
+            endedAt: s?.endedAt ?? null,
+            mode: s?.mode ?? null,
+            status: s?.status ?? null,
+            doubleSessions: s?.doubleSessions ?? null,
+            leaderNames: s?.leaderNames ?? [],
+            attended: a.attended,
+            place: a.place,
+          };
+        }),
+    };
+  }
+
   memberView(who: Member): GroupMemberView | null {
     const g = this.group(who.groupId);
     const me = g && this.deps.store.members(g.id).find((m) => m.id === who.memberId);

@@ -178,6 +178,9 @@ export function openGroupStore(opts: { file: string; synchronous: 'NORMAL' | 'FU
       'INSERT INTO member_devices (token_hash, id, group_id, member_id, created_at) VALUES (?, ?, ?, ?, ?)',
     ),
     deviceByHash: db.prepare('SELECT id, group_id, member_id FROM member_devices WHERE token_hash = ?'),
+    devicesOf: db.prepare(
+      'SELECT created_at FROM member_devices WHERE group_id = ? AND member_id = ? ORDER BY created_at',
+    ),
     countDevices: db.prepare('SELECT COUNT(*) FROM member_devices WHERE member_id = ?').pluck(),
     moveDevices: db.prepare('UPDATE member_devices SET member_id = ? WHERE member_id = ? AND group_id = ?'),
     deleteDevice: db.prepare('DELETE FROM member_devices WHERE id = ? AND group_id = ?'),
@@ -350,6 +353,11 @@ export function openGroupStore(opts: { file: string; synchronous: 'NORMAL' | 'FU
     },
     insertDevice(groupId: string, memberId: string, deviceId: string, tokenHash: string, now: number) {
       q.insertDevice.run(tokenHash, deviceId, groupId, memberId, now);
+    },
+    devicesOf(groupId: string, memberId: string): { addedAt: number }[] {
+      return (q.devicesOf.all(groupId, memberId) as { created_at: number }[]).map((r) => ({
+        addedAt: r.created_at,
+      }));
     },
     countDevices(memberId: string): number {
       return q.countDevices.get(memberId) as number;

@@ -364,3 +364,47 @@ describe('the standing member link (GROUP-5..12)', () => {
     expect((await fx.api.request('GET', url, undefined, bearer(alma))).status).toBe(401);
   });
 });
+
+describe('a member’s own data (GROUP-15)', () => {
+  it('GROUP-15: a member downloads what is linked to their entry, then leaves, attendance and all', async () => {
+    const fx = await startServer();
+    const group = await createGroup(fx.api);
+    const url = `/api/groups/${group.groupId}`;
+    const alma = await joinAndAdmit(fx.api, group, 'Alma Zyborski');
+    await joinAndAdmit(fx.api, group, 'Bert Okonkwo-Ray');
+    const meeting = await startGroupMeeting(fx.api, group);
+    const leader = await fx.connect(meeting.leaderToken, 'leader');
+    await fx.connect((await enter(fx.api, group.groupId, alma)).body.token, 'alma');
+    await leader.command({ type: 'meeting:start' });
+    const gone = nextEvent(leader.socket, 'meeting:ended');
+    await leader.command({ type: 'meeting:end' });
+    await gone;
+    const exported = await fx.api.request<{
+      member: { name: string };
+      devices: unknown[];
+      attendance: { attended: boolean; status: string }[];
+    }>('GET', `${url}/me/export`, undefined, bearer(alma));
+    expect(exported.status).toBe(200);
+    expect(exported.body.member.name).toBe('Alma Zyborski');
+    expect(exported.body.devices).toHaveLength(1);
+    expect(exported.body.attendance).toEqual([
+      expect.objectContaining({ attended: true, status: 'proposed' }),
+    ]);
+    // Nothing of anyone else, and no token or hash.
+    const json = JSON.stringify(exported.body);
+    expect(json).not.toContain('Bert');
+    expect(json).not.toContain(alma);
+    expect(
+      (await fx.api.request('GET', `${url}/me/export`, undefined, bearer(group.leaderToken))).status,
+    ).toBe(403);
+    expect((await fx.api.request('DELETE', `${url}/me/entry`, undefined, bearer(alma))).status).toBe(200);
+    expect((await fx.api.request('GET', url, undefined, bearer(alma))).status).toBe(401);
+    const sessions = await fx.api.request<{ sessions: { attendance: { name: string }[] }[] }>(
+      'GET',
+      `${url}/sessions`,
+      undefined,
+      bearer(group.leaderToken),
+    );
+    expect(sessions.body.sessions[0]?.attendance.map((a) => a.name)).toEqual(['Bert Okonkwo-Ray']);
+  });
+});

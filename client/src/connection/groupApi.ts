@@ -91,6 +91,9 @@ export const groupApi = {
   },
   setAccreditation: (groupId: string, token: string, text: string) =>
     call('PUT', g(groupId, '/accreditation'), { text }, auth(token)),
+  myExport: (groupId: string, token: string) =>
+    call<unknown>('GET', g(groupId, '/me/export'), undefined, auth(token)),
+  leave: (groupId: string, token: string) => call('DELETE', g(groupId, '/me/entry'), undefined, auth(token)),
   deleteGroup: (groupId: string, token: string) => call('DELETE', g(groupId), undefined, auth(token)),
   enter: (groupId: string, token: string) =>
     call<GroupSeat>('POST', g(groupId, '/enter'), undefined, auth(token)),

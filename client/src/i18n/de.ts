@@ -578,5 +578,9 @@ export const de: Catalogue = {
   'group.delete.button': 'Gruppe löschen',
   'group.delete.confirm':
     '„{name}“ mit Teilnehmerliste und Anwesenheiten endgültig löschen? Die Mitglieder sollten vorher ihre Bescheinigungen herunterladen.',
+  'group.member.export': 'Meine Daten herunterladen (JSON)',
+  'group.member.leave': 'Gruppe verlassen',
+  'group.member.leaveConfirm':
+    'Die Gruppe verlassen? Ihr Name und Ihre Anwesenheiten werden dort gelöscht. Laden Sie vorher Ihre Bescheinigung herunter, wenn Sie sie brauchen.',
   'group.leaders.coLeaderLink': 'Gruppen-Leitungslink für {name}',
 };

@@ -565,6 +565,10 @@ export const en = {
   'group.delete.button': 'Delete the group',
   'group.delete.confirm':
     'Delete “{name}” with its roster and attendance, for good? Members should download their certificates first.',
+  'group.member.export': 'Download my data (JSON)',
+  'group.member.leave': 'Leave the group',
+  'group.member.leaveConfirm':
+    'Leave the group? Your name and your attendance are deleted from it. Download your certificate first if you need it.',
   'group.leaders.coLeaderLink': 'Group leader link for {name}',
 } as const;
 

@@ -48,6 +48,28 @@ export default function GroupMemberScreen({ groupId }: { groupId: string }) {
     setToken(null);
   }
 
+  async function downloadMine() {
+    if (!token) return;
+    const data = await groupApi.myExport(groupId, token);
+    if (!data.ok) return setEnterError(data.code);
+    const url = URL.createObjectURL(
+      new Blob([JSON.stringify(data.value, null, 2)], { type: 'application/json' }),
+    );
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = 'my-group-data.json';
+    a.click();
+    URL.revokeObjectURL(url);
+  }
+
+  async function leave() {
+    if (!token || !window.confirm(t('group.member.leaveConfirm'))) return;
+    const done = await groupApi.leave(groupId, token);
+    if (!done.ok) return setEnterError(done.code);
+    forgetGroupToken('member', groupId);
+    setToken(null);
+  }
+
   if (!token) {
     return (
       <Page>
@@ -90,9 +112,15 @@ export default function GroupMemberScreen({ groupId }: { groupId: string }) {
           {t(`error.${enterError}`)}
         </p>
       )}
-      <p>
+      <p className="row">
         <button type="button" className="button button-quiet" onClick={() => void signOut()}>
           {t('group.member.signOut')}
+        </button>
+        <button type="button" className="button button-quiet" onClick={() => void downloadMine()}>
+          {t('group.member.export')}
+        </button>
+        <button type="button" className="button-danger" onClick={() => void leave()}>
+          {t('group.member.leave')}
         </button>
       </p>
     </Page>
