@@ -49,7 +49,12 @@ export class GroupAttendance {
       if (g) this.propose(g, state.id, state.endedAt ?? deps.clock.now(), plannedMinutes(state.phases));
     });
     this.sweep();
-    this.arm();
+    if (deps.store.liveGroups().length > 0) this.arm();
+  }
+
+  /** Arms the slot timer when a group meeting starts (it rests while no group meets). */
+  ensureArmed(): void {
+    if (!this.timer) this.arm();
   }
 
   /** Marks the current slot for every connected seat of every live group meeting, each slot. */

@@ -91,6 +91,8 @@ const STEPS: readonly string[] = [
    ) WITHOUT ROWID;`,
   // CERT-2: each leader's accreditation line, entered once, printed on certificates.
   `ALTER TABLE leaders ADD COLUMN accreditation TEXT NOT NULL DEFAULT '';`,
+  // GROUP-16: when the group last met (its creation until then), for the retention limit.
+  `ALTER TABLE groups ADD COLUMN last_meeting_at INTEGER;`,
 ];
 
 export function migrateGroups(db: Database.Database): void {

@@ -9,10 +9,11 @@ import {
   MAX_PENDING_REQUESTS,
   mayRevokeLeader,
   nextMeetingStatus,
+  retention,
   type GroupLanguage,
 } from '../../shared/group/rules';
 import type { GroupLeaderView, GroupMemberView, GroupSeat, GroupSettings } from '../../shared/group/views';
-import type { Clock } from '../core/clock';
+import type { Clock, TimerHandle } from '../core/clock';
 import type { MeetingHub } from '../core/hub';
 import type { Logger } from '../core/logger';
 import { hashSecret, newId, newJoinCode, newToken, sameHash } from '../security/tokens';
@@ -24,10 +25,15 @@ export interface GroupServiceDeps {
   hub: MeetingHub;
   clock: Clock;
   logger: Logger;
+  /** GROUP-16: months without a meeting after which a group is deleted (18 by default). */
+  retentionMonths?: number;
 }
 
 type Leader = Extract<GroupIdentity, { kind: 'leader' }>;
 type Member = Extract<GroupIdentity, { kind: 'member' }>;
+
+/** How often retention is checked: a group is deleted within a day of its limit. */
+export const RETENTION_SWEEP_MS = 24 * 60 * 60_000;
 
 const refused = (message = 'not allowed') => fail(E.FORBIDDEN, message);
 
@@ -41,12 +47,31 @@ export class GroupService {
 
   constructor(private deps: GroupServiceDeps) {
     this.attendance = new GroupAttendance(deps);
+    this.sweepRetention();
+    this.armRetention();
     // GROUP-12: the group's seat map (and presence) dies with its meeting, however it ends.
     deps.hub.onPurge((meetingId) => deps.store.meetingEnded(meetingId));
   }
 
+  private retentionTimer: TimerHandle | null = null;
+
+  /** GROUP-16: the retention sweep runs once a day (and at start-up). */
+  private armRetention(): void {
+    this.retentionTimer = this.deps.clock.setTimer(this.deps.clock.now() + RETENTION_SWEEP_MS, () => {
+      try {
+        this.sweepRetention();
+      } catch (error) {
+        this.deps.logger.error('group.retention_failed', {
+          error: error instanceof Error ? error.name : 'unknown',
+        });
+      }
+      this.armRetention();
+    });
+  }
+
   stop(): void {
     this.attendance.stop();
+    this.retentionTimer?.cancel();
   }
 
   /** Who a bearer token is, within the group of the path; nobody if it belongs to another group. */
@@ -124,6 +149,7 @@ export class GroupService {
       nextAt: g.nextAt,
       currentMeetingId: g.currentMeetingId,
       hasRecoveryCode: g.recoveryHash !== null,
+      deletesAt: this.retentionOf(g).notice ? this.retentionOf(g).deletesAt : null,
     };
   }
 
@@ -195,6 +221,24 @@ export class GroupService {
     this.deps.store.deleteGroup(g.id, whenScrubbed);
     this.deps.logger.info('group.deleted', { groupId: g.id });
     return ok(undefined);
+  }
+
+  /** GROUP-16: when this group will be deleted, shown on its pages from 30 days before. */
+  private retentionOf(g: GroupRow) {
+    return retention(this.deps.clock.now(), g.lastMeetingAt ?? g.createdAt, this.deps.retentionMonths);
+  }
+
+  /** GROUP-16: deletes every group whose last meeting is longer ago than the limit (none live). */
+  sweepRetention(): number {
+    let deleted = 0;
+    for (const id of this.deps.store.allGroupIds()) {
+      const g = this.group(id);
+      if (!g || g.currentMeetingId || !this.retentionOf(g).due) continue;
+      this.deps.store.deleteGroup(g.id);
+      this.deps.logger.info('group.expired', { groupId: g.id });
+      deleted++;
+    }
+    return deleted;
   }
 
   /** GROUP-3: the owner names (or un-names) a leader who may then manage leaders too. */
@@ -364,6 +408,7 @@ export class GroupService {
       language: g.language,
       you: { memberId: me.id, name: me.name, status: me.status },
       nextAt: g.nextAt,
+      deletesAt: this.retentionOf(g).notice ? this.retentionOf(g).deletesAt : null,
       // A pending request learns nothing of the group's meetings.
       meeting:
         me.status === 'admitted'
@@ -435,9 +480,11 @@ export class GroupService {
     const leaderSeat = created.state.seats[0];
     store.transaction(() => {
       store.setCurrentMeeting(g.id, created.state.id);
+      store.setLastMeeting(g.id, this.deps.clock.now());
       store.setNextAt(g.id, null);
       if (leaderSeat) store.putMeetingSeat(g.id, created.state.id, `l:${who.leaderId}`, leaderSeat.id);
     });
+    this.attendance.ensureArmed();
     this.deps.logger.info('group.meeting_started', { groupId: g.id, meetingId: created.state.id });
     return ok(created);
   }

@@ -29,6 +29,8 @@ export interface GroupRow {
   nextAt: number | null;
   currentMeetingId: string | null;
   createdAt: number;
+  /** GROUP-16: when a meeting of the group last started; null until the first. */
+  lastMeetingAt?: number | null;
 }
 
 export interface LeaderRow {
@@ -91,6 +93,7 @@ interface GroupDbRow {
   next_at: number | null;
   current_meeting_id: string | null;
   created_at: number;
+  last_meeting_at: number | null;
 }
 
 function toGroup(r: GroupDbRow): GroupRow {
@@ -106,6 +109,7 @@ function toGroup(r: GroupDbRow): GroupRow {
     nextAt: r.next_at,
     currentMeetingId: r.current_meeting_id,
     createdAt: r.created_at,
+    lastMeetingAt: r.last_meeting_at,
   };
 }
 
@@ -202,6 +206,8 @@ export function openGroupStore(opts: { file: string; synchronous: 'NORMAL' | 'FU
     slotsOf: db.prepare('SELECT person, slot FROM presence_slots WHERE meeting_id = ?'),
     deleteSlots: db.prepare('DELETE FROM presence_slots WHERE meeting_id = ?'),
     liveGroups: db.prepare('SELECT * FROM groups WHERE current_meeting_id IS NOT NULL'),
+    allGroupIds: db.prepare('SELECT id FROM groups').pluck(),
+    setLastMeeting: db.prepare('UPDATE groups SET last_meeting_at = ? WHERE id = ?'),
     insertSession: db.prepare(
       `INSERT INTO sessions (id, group_id, started_at, ended_at, planned_minutes, mode, status, double_sessions, leader_names)
        VALUES (@id, @groupId, @startedAt, @endedAt, @plannedMinutes, @mode, @status, @doubleSessions, @leaderNames)`,
@@ -426,6 +432,12 @@ export function openGroupStore(opts: { file: string; synchronous: 'NORMAL' | 'FU
         out.set(r.person, set);
       }
       return out;
+    },
+    allGroupIds(): string[] {
+      return q.allGroupIds.all() as string[];
+    },
+    setLastMeeting(groupId: string, at: number) {
+      q.setLastMeeting.run(at, groupId);
     },
     liveGroups(): GroupRow[] {
       return (q.liveGroups.all() as GroupDbRow[]).map(toGroup);

@@ -83,3 +83,28 @@ export function nextMeetingStatus(now: number, nextAt: number | null, live: bool
   if (nextAt === null) return 'none';
   return nextAt - now <= STARTS_SOON_MS ? 'soon' : 'scheduled';
 }
+
+/** GROUP-16: a group with no meeting for this many months is deleted (default). */
+export const GROUP_RETENTION_MONTHS = 18;
+/** GROUP-16: the group page warns this long before. */
+export const RETENTION_NOTICE_MS = 30 * 24 * 60 * 60_000;
+
+/** The same day `months` calendar months later (UTC), clamped to the month's last day. */
+export function addMonths(t: number, months: number): number {
+  const d = new Date(t);
+  const target = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + months, 1));
+  const lastDay = new Date(Date.UTC(target.getUTCFullYear(), target.getUTCMonth() + 1, 0)).getUTCDate();
+  target.setUTCDate(Math.min(d.getUTCDate(), lastDay));
+  target.setUTCHours(d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds(), d.getUTCMilliseconds());
+  return target.getTime();
+}
+
+/** GROUP-16: when the group will be deleted, and whether its page says so already. */
+export function retention(
+  now: number,
+  lastMeetingAt: number,
+  months = GROUP_RETENTION_MONTHS,
+): { deletesAt: number; notice: boolean; due: boolean } {
+  const deletesAt = addMonths(lastMeetingAt, months);
+  return { deletesAt, notice: now >= deletesAt - RETENTION_NOTICE_MS, due: now >= deletesAt };
+}

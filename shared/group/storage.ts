@@ -19,6 +19,7 @@ export const GROUP_STORAGE = [
       'current_meeting_id',
       'created_at',
       'current_started_at',
+      'last_meeting_at',
     ],
     kept: 'group',
   },

@@ -30,6 +30,8 @@ export interface GroupLeaderView {
   currentMeetingId: string | null;
   /** Whether a recovery code exists (it is shown once, at creation or after a recovery). */
   hasRecoveryCode: boolean;
+  /** GROUP-16: set in the last 30 days before the group is deleted for lack of meetings. */
+  deletesAt: number | null;
 }
 
 /** A member's view: their own entry and the next meeting, nothing about anyone else. */
@@ -39,6 +41,7 @@ export interface GroupMemberView {
   language: GroupLanguage;
   you: { memberId: string; name: string; status: MemberStatus };
   nextAt: number | null;
+  deletesAt: number | null;
   meeting: NextMeetingStatus;
 }
 

@@ -408,3 +408,34 @@ describe('a member’s own data (GROUP-15)', () => {
     expect(sessions.body.sessions[0]?.attendance.map((a) => a.name)).toEqual(['Bert Okonkwo-Ray']);
   });
 });
+
+describe('retention (GROUP-16)', () => {
+  it('GROUP-16: a group with no meeting for 18 months shows a notice for 30 days, then is deleted', async () => {
+    const fx = await startServer();
+    const clock = fx.clock as ManualClock;
+    const quiet = await createGroup(fx.api, 'Quiet group');
+    const busy = await createGroup(fx.api, 'Busy group');
+    const alma = await joinAndAdmit(fx.api, quiet, 'Alma Zyborski');
+    const view = (g: { groupId: string }, token: string) =>
+      fx.api.request<GroupLeaderView>('GET', `/api/groups/${g.groupId}`, undefined, bearer(token));
+    expect((await view(quiet, quiet.leaderToken)).body.deletesAt).toBeNull();
+    const DAY = 24 * 3_600_000;
+    clock.advance(520 * DAY);
+    // The busy group meets: its clock starts again.
+    const meeting = await startGroupMeeting(fx.api, busy);
+    const leader = await fx.connect(meeting.leaderToken, 'leader');
+    const gone = nextEvent(leader.socket, 'meeting:ended');
+    await leader.command({ type: 'meeting:end' });
+    await gone;
+    clock.advance(25 * DAY);
+    const noticed = await view(quiet, quiet.leaderToken);
+    expect(noticed.body.deletesAt).toBeGreaterThan(fx.clock.now());
+    expect(
+      (await fx.api.request<GroupMemberView>('GET', `/api/groups/${quiet.groupId}`, undefined, bearer(alma)))
+        .body.deletesAt,
+    ).toBe(noticed.body.deletesAt);
+    clock.advance((noticed.body.deletesAt ?? 0) - fx.clock.now() + DAY);
+    expect((await view(quiet, quiet.leaderToken)).status).toBe(401);
+    expect((await view(busy, busy.leaderToken)).body.deletesAt).toBeNull();
+  });
+});

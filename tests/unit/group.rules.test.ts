@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { buildIcs } from '../../shared/group/ics';
 import {
+  addMonths,
   canAdmit,
   canMerge,
   MAX_ROSTER,
   mayRevokeLeader,
   nextMeetingStatus,
+  retention,
+  RETENTION_NOTICE_MS,
   STARTS_SOON_MS,
   type RosterEntry,
 } from '../../shared/group/rules';
@@ -78,5 +81,17 @@ describe('the next meeting', () => {
     expect(ics).toContain('SUMMARY:Balint\\, Thursday\\; room 2\r\n');
     expect(ics.startsWith('BEGIN:VCALENDAR\r\n')).toBe(true);
     expect(ics.endsWith('END:VCALENDAR\r\n')).toBe(true);
+  });
+});
+
+describe('retention', () => {
+  it('GROUP-16: deleted 18 calendar months after the last meeting, with a notice for the last 30 days', () => {
+    const last = Date.UTC(2026, 7, 31, 18, 0);
+    expect(new Date(addMonths(last, 18)).toISOString()).toBe('2028-02-29T18:00:00.000Z');
+    const { deletesAt } = retention(last, last);
+    expect(retention(deletesAt - RETENTION_NOTICE_MS - 1, last)).toMatchObject({ notice: false, due: false });
+    expect(retention(deletesAt - RETENTION_NOTICE_MS, last)).toMatchObject({ notice: true, due: false });
+    expect(retention(deletesAt, last)).toMatchObject({ notice: true, due: true });
+    expect(retention(last, last, 6).deletesAt).toBe(addMonths(last, 6));
   });
 });

@@ -582,5 +582,7 @@ export const de: Catalogue = {
   'group.member.leave': 'Gruppe verlassen',
   'group.member.leaveConfirm':
     'Die Gruppe verlassen? Ihr Name und Ihre Anwesenheiten werden dort gelöscht. Laden Sie vorher Ihre Bescheinigung herunter, wenn Sie sie brauchen.',
+  'group.retention.notice':
+    'Diese Gruppe hat sich lange nicht getroffen: Sie wird am {when} mit Teilnehmerliste und Anwesenheiten gelöscht, wenn bis dahin keine Sitzung beginnt.',
   'group.leaders.coLeaderLink': 'Gruppen-Leitungslink für {name}',
 };

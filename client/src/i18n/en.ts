@@ -569,6 +569,8 @@ export const en = {
   'group.member.leave': 'Leave the group',
   'group.member.leaveConfirm':
     'Leave the group? Your name and your attendance are deleted from it. Download your certificate first if you need it.',
+  'group.retention.notice':
+    'This group has not met for a long time: it will be deleted on {when}, with its roster and attendance, unless a meeting starts before then.',
   'group.leaders.coLeaderLink': 'Group leader link for {name}',
 } as const;
 

@@ -4,7 +4,8 @@ import { useDocumentTitle } from '../../components/useDocumentTitle';
 import { saveSeat } from '../../connection';
 import type { ApiErrorCode } from '../../connection/api';
 import { groupApi, loadGroupToken, saveGroupToken } from '../../connection/groupApi';
-import { useT } from '../../i18n';
+import { formatDateTime } from '../../meeting/format';
+import { useLanguage, useT } from '../../i18n';
 import { navigate, paths, takeFragmentSecret } from '../../router';
 import { AttendancePanel } from './AttendancePanel';
 import type { GroupAction } from './groupAction';
@@ -22,6 +23,7 @@ function leaderToken(groupId: string): string | null {
 /** GROUP-2..12: the group page of a leader: the next meeting, the roster, the leaders. */
 export default function GroupLeaderScreen({ groupId }: { groupId: string }) {
   const t = useT();
+  const lang = useLanguage();
   const [token] = useState(() => leaderToken(groupId));
   const [error, setError] = useState<ApiErrorCode | null>(null);
   const load = useCallback(() => groupApi.leaderView(groupId, token ?? ''), [groupId, token]);
@@ -79,6 +81,11 @@ export default function GroupLeaderScreen({ groupId }: { groupId: string }) {
       <p className="hint">
         {t(`group.mode.${view.settings.mode}`)} · {view.settings.plan.name}
       </p>
+      {view.deletesAt !== null && (
+        <p className="notice" role="status" data-testid="group-retention">
+          {t('group.retention.notice', { when: formatDateTime(view.deletesAt, lang) })}
+        </p>
+      )}
       {error && (
         <p className="error" role="alert">
           {t(`error.${error}`)}

@@ -90,6 +90,11 @@ export default function GroupMemberScreen({ groupId }: { groupId: string }) {
   return (
     <Page>
       <h1>{view.groupName}</h1>
+      {view.deletesAt !== null && (
+        <p className="notice" role="status" data-testid="group-retention">
+          {t('group.retention.notice', { when: formatDateTime(view.deletesAt, lang) })}
+        </p>
+      )}
       <p>{t('group.member.you', { name: view.you.name })}</p>
       {view.you.status === 'pending' ? (
         <p className="notice" role="status" data-testid="group-pending">
