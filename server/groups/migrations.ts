@@ -93,6 +93,14 @@ const STEPS: readonly string[] = [
   `ALTER TABLE leaders ADD COLUMN accreditation TEXT NOT NULL DEFAULT '';`,
   // GROUP-16: when the group last met (its creation until then), for the retention limit.
   `ALTER TABLE groups ADD COLUMN last_meeting_at INTEGER;`,
+  // EVAL-3: an evaluation's counts per item and answer, written once at its close (never answers).
+  `CREATE TABLE evaluations (
+     id TEXT PRIMARY KEY,
+     group_id TEXT NOT NULL REFERENCES groups (id) ON DELETE CASCADE,
+     closed_at INTEGER NOT NULL,
+     answers INTEGER NOT NULL,
+     counts TEXT NOT NULL
+   );`,
 ];
 
 export function migrateGroups(db: Database.Database): void {

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ERROR_CODES as E, type ErrorCode, type Result } from '../../shared/errors';
 import { MAX_DOUBLE_SESSIONS } from '../../shared/group/attendance';
 import { safeTimeZone } from '../../shared/group/certificate';
+import { EVALUATION_ITEMS } from '../../shared/group/evaluation';
 import { GROUP_LANGUAGES, GROUP_MODES, MAX_ROSTER } from '../../shared/group/rules';
 import type { CreatedGroup } from '../../shared/group/views';
 import { parseOr } from '../core/answer';
@@ -69,6 +70,12 @@ const certificateQuery = z
     tz: z.string().max(64).optional(),
     lang: z.enum(GROUP_LANGUAGES).optional(),
   })
+  .strict();
+const evaluationStartSchema = z
+  .object({ items: z.array(z.enum(EVALUATION_ITEMS)).min(1).max(EVALUATION_ITEMS.length) })
+  .strict();
+const evaluationAnswerSchema = z
+  .object({ answers: z.partialRecord(z.enum(EVALUATION_ITEMS), z.number().int().min(1).max(5)) })
   .strict();
 const startSchema = z
   .object({ plan: customTemplateSchema.optional(), title: z.string().trim().max(120).optional() })
@@ -408,6 +415,32 @@ export function createGroupRoutes(deps: GroupRoutesDeps): express.Router {
     const l = await leader(req, res);
     const body = l && parse(accreditationSchema, req, res);
     if (l && body) answer(res, groups.setAccreditation(l, body.text));
+  });
+
+  // EVAL-n: a leader offers and closes the evaluation; members answer; results after the close.
+  router.get('/api/groups/:id/evaluation', async (req, res) => {
+    const found = await who(req, res);
+    if (found)
+      res.json(groups.evaluations.view(found.groupId, found.kind === 'member' ? found.memberId : null));
+  });
+  router.post('/api/groups/:id/evaluation', async (req, res) => {
+    const l = await leader(req, res);
+    const body = l && parse(evaluationStartSchema, req, res);
+    if (l && body) answer(res, groups.evaluations.start(l.groupId, body.items), 201);
+  });
+  router.post('/api/groups/:id/evaluation/close', async (req, res) => {
+    const l = await leader(req, res);
+    if (l) answer(res, groups.evaluations.close(l.groupId));
+  });
+  router.post('/api/groups/:id/evaluation/answer', async (req, res) => {
+    const found = await who(req, res);
+    if (!found) return;
+    if (found.kind !== 'member') return sendError(res, E.FORBIDDEN, 'for members');
+    const body = parse(evaluationAnswerSchema, req, res);
+    if (!body) return;
+    const me = groups.memberView(found);
+    if (me?.you.status !== 'admitted') return sendError(res, E.FORBIDDEN, 'not on the roster');
+    answer(res, groups.evaluations.answer(found.groupId, found.memberId, body.answers));
   });
 
   // ATT-6: a member's own confirmed attendance and totals.

@@ -18,6 +18,7 @@ import type { MeetingHub } from '../core/hub';
 import type { Logger } from '../core/logger';
 import { hashSecret, newId, newJoinCode, newToken, sameHash } from '../security/tokens';
 import { GroupAttendance } from './attendance';
+import { GroupEvaluations } from './evaluation';
 import type { GroupIdentity, GroupRow, GroupStore } from './store';
 
 export interface GroupServiceDeps {
@@ -44,9 +45,11 @@ const refused = (message = 'not allowed') => fail(E.FORBIDDEN, message);
  */
 export class GroupService {
   readonly attendance: GroupAttendance;
+  readonly evaluations: GroupEvaluations;
 
   constructor(private deps: GroupServiceDeps) {
     this.attendance = new GroupAttendance(deps);
+    this.evaluations = new GroupEvaluations(deps);
     this.sweepRetention();
     this.armRetention();
     // GROUP-12: the group's seat map (and presence) dies with its meeting, however it ends.
@@ -71,6 +74,7 @@ export class GroupService {
 
   stop(): void {
     this.attendance.stop();
+    this.evaluations.stop();
     this.retentionTimer?.cancel();
   }
 

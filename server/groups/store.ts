@@ -207,6 +207,12 @@ export function openGroupStore(opts: { file: string; synchronous: 'NORMAL' | 'FU
     deleteSlots: db.prepare('DELETE FROM presence_slots WHERE meeting_id = ?'),
     liveGroups: db.prepare('SELECT * FROM groups WHERE current_meeting_id IS NOT NULL'),
     allGroupIds: db.prepare('SELECT id FROM groups').pluck(),
+    insertEvaluation: db.prepare(
+      'INSERT INTO evaluations (id, group_id, closed_at, answers, counts) VALUES (?, ?, ?, ?, ?)',
+    ),
+    evaluations: db.prepare(
+      'SELECT closed_at, answers, counts FROM evaluations WHERE group_id = ? ORDER BY closed_at, id',
+    ),
     setLastMeeting: db.prepare('UPDATE groups SET last_meeting_at = ? WHERE id = ?'),
     insertSession: db.prepare(
       `INSERT INTO sessions (id, group_id, started_at, ended_at, planned_minutes, mode, status, double_sessions, leader_names)
@@ -432,6 +438,18 @@ export function openGroupStore(opts: { file: string; synchronous: 'NORMAL' | 'FU
         out.set(r.person, set);
       }
       return out;
+    },
+    insertEvaluation(groupId: string, id: string, closedAt: number, answers: number, counts: unknown) {
+      q.insertEvaluation.run(id, groupId, closedAt, answers, JSON.stringify(counts));
+    },
+    evaluations(groupId: string): { closedAt: number; answers: number; counts: unknown }[] {
+      return (q.evaluations.all(groupId) as { closed_at: number; answers: number; counts: string }[]).map(
+        (r) => ({
+          closedAt: r.closed_at,
+          answers: r.answers,
+          counts: JSON.parse(r.counts) as unknown,
+        }),
+      );
     },
     allGroupIds(): string[] {
       return q.allGroupIds.all() as string[];

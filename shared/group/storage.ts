@@ -53,4 +53,5 @@ export const GROUP_STORAGE = [
     kept: 'session',
   },
   { table: 'attendance', columns: ['session_id', 'member_id', 'attended', 'place'], kept: 'session' },
+  { table: 'evaluations', columns: ['id', 'group_id', 'closed_at', 'answers', 'counts'], kept: 'group' },
 ] as const;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { MIN_EVALUATION_ANSWERS, tally, validAnswer } from '../../shared/group/evaluation';
 import { buildIcs } from '../../shared/group/ics';
 import {
   addMonths,
@@ -93,5 +94,24 @@ describe('retention', () => {
     expect(retention(deletesAt - RETENTION_NOTICE_MS, last)).toMatchObject({ notice: true, due: false });
     expect(retention(deletesAt, last)).toMatchObject({ notice: true, due: true });
     expect(retention(last, last, 6).deletesAt).toBe(addMonths(last, 6));
+  });
+});
+
+describe('evaluation thresholds', () => {
+  it('EVAL-3: counts per item and answer only from three answers on', () => {
+    expect(tally(['safe'], [{ safe: 5 }, { safe: 4 }])).toBeNull();
+    expect(tally(['safe', 'frame'], [{ safe: 5 }, { safe: 5, frame: 1 }, { frame: 3 }])).toEqual({
+      answers: 3,
+      counts: { safe: [0, 0, 0, 0, 2], frame: [1, 0, 1, 0, 0] },
+    });
+    expect(MIN_EVALUATION_ANSWERS).toBe(3);
+  });
+
+  it('EVAL-1: an answer names only items that are on, with whole numbers 1 to 5', () => {
+    expect(validAnswer(['safe'], { safe: 3 })).toBe(true);
+    expect(validAnswer(['safe'], {})).toBe(false);
+    expect(validAnswer(['safe'], { frame: 3 })).toBe(false);
+    expect(validAnswer(['safe'], { safe: 0 })).toBe(false);
+    expect(validAnswer(['safe'], { safe: 2.5 })).toBe(false);
   });
 });

@@ -571,6 +571,22 @@ export const en = {
     'Leave the group? Your name and your attendance are deleted from it. Download your certificate first if you need it.',
   'group.retention.notice':
     'This group has not met for a long time: it will be deleted on {when}, with its roster and attendance, unless a meeting starts before then.',
+  'privacy.group.table.evaluations': "Evaluation results (counts per statement and answer, only from three answers on; never who answered):",
+  'group.eval.title': "Evaluation",
+  'group.eval.offer': "Offer the anonymous evaluation",
+  'group.eval.offerHint': "Members answer a few fixed statements on a scale of 1 to 5 within 15 minutes. Only counts are kept, and only when at least three answered.",
+  'group.eval.close': "Close the evaluation",
+  'group.eval.openUntil': "Open until {when}.",
+  'group.eval.send': "Send my answers",
+  'group.eval.thanks': "Thank you: your answers are in. Results appear when the evaluation closes.",
+  'group.eval.results': "Results",
+  'group.eval.answers': "{n} answers",
+  'group.eval.scale': "1 = not at all, 5 = fully",
+  'group.eval.item.safe': "I felt safe in the group.",
+  'group.eval.item.relationship': "I see the doctor–patient relationship of the case differently.",
+  'group.eval.item.frame': "The leaders kept the frame.",
+  'group.eval.item.heard': "I felt heard.",
+  'group.eval.item.useful': "The session was useful for my work.",
   'group.leaders.coLeaderLink': 'Group leader link for {name}',
 } as const;
 
