@@ -76,6 +76,19 @@ describe('browser: a standing group, from the member’s phone', { timeout: 180_
     await member.page.getByTestId('member-record').getByText('Insgesamt: 1 Doppelstunden').waitFor();
     await screenshot(member.page, 'group-06-member-record-de');
 
+    // EVAL-1: the leader offers the evaluation; the member answers on her phone.
+    await leader.page.getByRole('button', { name: 'Offer the anonymous evaluation' }).click();
+    await leader.page.getByRole('button', { name: 'Close the evaluation' }).waitFor();
+    await member.page.reload();
+    const evaluation = member.page.getByTestId('evaluation');
+    await evaluation
+      .getByRole('group', { name: 'Ich habe mich in der Gruppe sicher gefühlt.' })
+      .getByLabel('4')
+      .check();
+    await screenshot(member.page, 'group-08-evaluation-de');
+    await evaluation.getByRole('button', { name: 'Antworten senden' }).click();
+    await evaluation.getByText('Danke: Ihre Antworten sind angekommen.', { exact: false }).waitFor();
+
     // CERT-4: her certificate, printable on A4, in German, Greek and English.
     await member.page.getByRole('link', { name: 'Ihre Bescheinigung' }).click();
     const certificate = member.page.getByTestId('certificate');

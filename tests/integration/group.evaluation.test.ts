@@ -20,7 +20,7 @@ interface EvalView {
 }
 
 describe('the anonymous evaluation (EVAL-1..4)', () => {
-  it('EVAL-2/3: answers stay in memory (the file and its WAL do not change) until the close; under three, nothing is written', async () => {
+  it('EVAL-1/2/3/4: answers stay in memory (the file and its WAL do not change) until the close; under three, nothing is written', async () => {
     const fx = await startServer();
     const group = await createGroup(fx.api);
     const url = `/api/groups/${group.groupId}/evaluation`;

@@ -8,6 +8,7 @@ import { formatDateTime } from '../../meeting/format';
 import { useLanguage, useT } from '../../i18n';
 import { navigate, paths, takeFragmentSecret } from '../../router';
 import { AttendancePanel } from './AttendancePanel';
+import { EvaluationPanel } from './EvaluationPanel';
 import type { GroupAction } from './groupAction';
 import { LeadersPanel } from './LeadersPanel';
 import { NextMeetingPanel } from './NextMeetingPanel';
@@ -98,6 +99,7 @@ export default function GroupLeaderScreen({ groupId }: { groupId: string }) {
         onOpen={() => void openMeeting()}
       />
       <AttendancePanel view={view} token={token} act={act} />
+      <EvaluationPanel groupId={groupId} token={token} leader />
       <RosterPanel view={view} act={act} />
       <LeadersPanel view={view} token={token} act={act} />
     </Page>
