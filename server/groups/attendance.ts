@@ -72,7 +72,9 @@ export class GroupAttendance {
           error: error instanceof Error ? error.name : 'unknown',
         });
       }
-      this.arm();
+      // It rests while no group meets; a meeting's start arms it again (ensureArmed).
+      this.timer = null;
+      if (this.deps.store.liveGroups().length > 0) this.arm();
     });
   }
 

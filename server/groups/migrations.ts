@@ -101,6 +101,15 @@ const STEPS: readonly string[] = [
      answers INTEGER NOT NULL,
      counts TEXT NOT NULL
    );`,
+  // DEBRIEF-n: the leaders' private page per meeting, versioned so that two leaders lose nothing.
+  `CREATE TABLE debriefs (
+     id TEXT PRIMARY KEY,
+     group_id TEXT NOT NULL REFERENCES groups (id) ON DELETE CASCADE,
+     meeting_at INTEGER NOT NULL,
+     text TEXT NOT NULL,
+     version INTEGER NOT NULL,
+     updated_at INTEGER NOT NULL
+   );`,
 ];
 
 export function migrateGroups(db: Database.Database): void {

@@ -77,6 +77,9 @@ const evaluationStartSchema = z
 const evaluationAnswerSchema = z
   .object({ answers: z.partialRecord(z.enum(EVALUATION_ITEMS), z.number().int().min(1).max(5)) })
   .strict();
+const debriefSchema = z
+  .object({ text: z.string().max(20_000), baseVersion: z.number().int().min(0) })
+  .strict();
 const startSchema = z
   .object({ plan: customTemplateSchema.optional(), title: z.string().trim().max(120).optional() })
   .strict();
@@ -441,6 +444,25 @@ export function createGroupRoutes(deps: GroupRoutesDeps): express.Router {
     const me = groups.memberView(found);
     if (me?.you.status !== 'admitted') return sendError(res, E.FORBIDDEN, 'not on the roster');
     answer(res, groups.evaluations.answer(found.groupId, found.memberId, body.answers));
+  });
+
+  // DEBRIEF-n: for the group's leaders only.
+  router.get('/api/groups/:id/debriefs', async (req, res) => {
+    const l = await leader(req, res);
+    if (l) res.json({ debriefs: groups.debriefs(l) });
+  });
+  router.put('/api/groups/:id/debriefs/:debriefId', async (req, res) => {
+    const l = await leader(req, res);
+    const body = l && parse(debriefSchema, req, res);
+    if (!l || !body) return;
+    const saved = groups.saveDebrief(l, String(req.params.debriefId), body.text, body.baseVersion);
+    if (saved.ok || saved.error.code !== E.WRONG_STATUS) return answer(res, saved);
+    const current = groups.debriefs(l).find((d) => d.id === String(req.params.debriefId));
+    res.status(409).json({ error: saved.error, current });
+  });
+  router.delete('/api/groups/:id/debriefs/:debriefId', async (req, res) => {
+    const l = await leader(req, res);
+    if (l) answer(res, groups.deleteDebrief(l, String(req.params.debriefId)));
   });
 
   // ATT-6: a member's own confirmed attendance and totals.

@@ -10,6 +10,7 @@ import {
   mayRevokeLeader,
   nextMeetingStatus,
   retention,
+  addMonths,
   type GroupLanguage,
 } from '../../shared/group/rules';
 import type { GroupLeaderView, GroupMemberView, GroupSeat, GroupSettings } from '../../shared/group/views';
@@ -35,6 +36,9 @@ type Member = Extract<GroupIdentity, { kind: 'member' }>;
 
 /** How often retention is checked: a group is deleted within a day of its limit. */
 export const RETENTION_SWEEP_MS = 24 * 60 * 60_000;
+
+/** DEBRIEF-3: how long a debrief page stays after its last change. */
+export const DEBRIEF_RETENTION_MONTHS = 12;
 
 const refused = (message = 'not allowed') => fail(E.FORBIDDEN, message);
 
@@ -232,8 +236,37 @@ export class GroupService {
     return retention(this.deps.clock.now(), g.lastMeetingAt ?? g.createdAt, this.deps.retentionMonths);
   }
 
+  /** DEBRIEF-1: the leaders' pages, one per meeting (a confirmed or proposed session), newest first. */
+  debriefs(who: Leader) {
+    const { store } = this.deps;
+    const pages = new Map(store.debriefs(who.groupId).map((d) => [d.id, d]));
+    for (const s of store.sessions(who.groupId))
+      if (!pages.has(s.id))
+        pages.set(s.id, { id: s.id, meetingAt: s.startedAt, text: '', version: 0, updatedAt: 0 });
+    return [...pages.values()].sort((a, b) => b.meetingAt - a.meetingAt);
+  }
+
+  /**
+   * DEBRIEF-2: saves a page if nobody saved since the version the leader started from; otherwise
+   * answers `wrong-status` with the stored page, and the leader's client keeps both texts.
+   */
+  saveDebrief(who: Leader, id: string, text: string, base: number) {
+    const page = this.debriefs(who).find((d) => d.id === id);
+    if (!page) return fail(E.NOT_FOUND, 'no such meeting');
+    if (!this.deps.store.putDebrief(who.groupId, id, page.meetingAt, text, base, this.deps.clock.now()))
+      return fail(E.WRONG_STATUS, 'another leader saved this page first');
+    return ok(undefined);
+  }
+
+  deleteDebrief(who: Leader, id: string): Result {
+    this.deps.store.deleteDebrief(who.groupId, id);
+    return ok(undefined);
+  }
+
   /** GROUP-16: deletes every group whose last meeting is longer ago than the limit (none live). */
   sweepRetention(): number {
+    // DEBRIEF-3: a debrief page nobody changed for 12 months goes.
+    this.deps.store.deleteStaleDebriefs(addMonths(this.deps.clock.now(), -DEBRIEF_RETENTION_MONTHS));
     let deleted = 0;
     for (const id of this.deps.store.allGroupIds()) {
       const g = this.group(id);

@@ -76,6 +76,14 @@ export interface AttendanceRow {
   place: Place | null;
 }
 
+export interface DebriefRow {
+  id: string;
+  meetingAt: number;
+  text: string;
+  version: number;
+  updatedAt: number;
+}
+
 /** Who a token is: a leader's link or a member's device, always within one group. */
 export type GroupIdentity =
   | { kind: 'leader'; groupId: string; leaderId: string; linkId: string }
@@ -207,6 +215,16 @@ export function openGroupStore(opts: { file: string; synchronous: 'NORMAL' | 'FU
     deleteSlots: db.prepare('DELETE FROM presence_slots WHERE meeting_id = ?'),
     liveGroups: db.prepare('SELECT * FROM groups WHERE current_meeting_id IS NOT NULL'),
     allGroupIds: db.prepare('SELECT id FROM groups').pluck(),
+    debriefs: db.prepare(
+      'SELECT id, meeting_at, text, version, updated_at FROM debriefs WHERE group_id = ? ORDER BY meeting_at DESC, id',
+    ),
+    putDebrief: db.prepare(
+      `INSERT INTO debriefs (id, group_id, meeting_at, text, version, updated_at) VALUES (@id, @groupId, @meetingAt, @text, 1, @now)
+       ON CONFLICT (id) DO UPDATE SET text = @text, version = version + 1, updated_at = @now
+       WHERE debriefs.group_id = @groupId AND debriefs.version = @base`,
+    ),
+    deleteDebrief: db.prepare('DELETE FROM debriefs WHERE id = ? AND group_id = ?'),
+    staleDebriefs: db.prepare('DELETE FROM debriefs WHERE updated_at < ?'),
     insertEvaluation: db.prepare(
       'INSERT INTO evaluations (id, group_id, closed_at, answers, counts) VALUES (?, ?, ?, ?, ?)',
     ),
@@ -450,6 +468,45 @@ export function openGroupStore(opts: { file: string; synchronous: 'NORMAL' | 'FU
           counts: JSON.parse(r.counts) as unknown,
         }),
       );
+    },
+    debriefs(groupId: string): DebriefRow[] {
+      return (
+        q.debriefs.all(groupId) as {
+          id: string;
+          meeting_at: number;
+          text: string;
+          version: number;
+          updated_at: number;
+        }[]
+      ).map((r) => ({
+        id: r.id,
+        meetingAt: r.meeting_at,
+        text: r.text,
+        version: r.version,
+        updatedAt: r.updated_at,
+      }));
+    },
+    /** Stores the text if `base` is the stored version (0 for a new page); false if another leader saved first. */
+    putDebrief(
+      groupId: string,
+      id: string,
+      meetingAt: number,
+      text: string,
+      base: number,
+      now: number,
+    ): boolean {
+      const changed = q.putDebrief.run({ id, groupId, meetingAt, text, base, now }).changes > 0;
+      if (changed) deleted();
+      return changed;
+    },
+    deleteDebrief(groupId: string, id: string) {
+      q.deleteDebrief.run(id, groupId);
+      deleted();
+    },
+    deleteStaleDebriefs(before: number): number {
+      const n = q.staleDebriefs.run(before).changes;
+      if (n > 0) deleted();
+      return n;
     },
     allGroupIds(): string[] {
       return q.allGroupIds.all() as string[];

@@ -53,5 +53,10 @@ export const GROUP_STORAGE = [
     kept: 'session',
   },
   { table: 'attendance', columns: ['session_id', 'member_id', 'attended', 'place'], kept: 'session' },
+  {
+    table: 'debriefs',
+    columns: ['id', 'group_id', 'meeting_at', 'text', 'version', 'updated_at'],
+    kept: 'debrief',
+  },
   { table: 'evaluations', columns: ['id', 'group_id', 'closed_at', 'answers', 'counts'], kept: 'group' },
 ] as const;

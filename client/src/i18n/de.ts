@@ -603,5 +603,19 @@ export const de: Catalogue = {
   'group.eval.item.frame': 'Die Leitung hat den Rahmen gehalten.',
   'group.eval.item.heard': 'Ich habe mich gehört gefühlt.',
   'group.eval.item.useful': 'Die Sitzung war für meine Arbeit nützlich.',
+  'privacy.group.table.debriefs':
+    'Die Nachbesprechungsseiten der Leitung (nur für die Leitung; keine Patientendaten und keine Namen, woran die Seite erinnert):',
+  'privacy.group.kept.debrief':
+    'bleibt, bis eine Leitung die Seite löscht, oder 12 Monate nach ihrer letzten Änderung.',
+  'group.debrief.title': 'Nachbesprechung der Leitung',
+  'group.debrief.hint':
+    'Nur die Leitung der Gruppe sieht diese Seiten: was in der Gruppe geschah, wie Sie geleitet haben. Keine Patientendaten, keine Namen von Mitgliedern.',
+  'group.debrief.meeting': 'Sitzung vom {when}',
+  'group.debrief.save': 'Speichern',
+  'group.debrief.saved': 'Gespeichert.',
+  'group.debrief.conflict':
+    'Eine andere Leitung hat diese Seite inzwischen gespeichert. Beide Texte stehen unten: Ihrer nach dem anderen. Prüfen und erneut speichern.',
+  'group.debrief.export': 'Als Markdown exportieren',
+  'group.debrief.delete': 'Seite löschen',
   'group.leaders.coLeaderLink': 'Gruppen-Leitungslink für {name}',
 };

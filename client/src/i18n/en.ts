@@ -589,6 +589,19 @@ export const en = {
   'group.eval.item.frame': 'The leaders kept the frame.',
   'group.eval.item.heard': 'I felt heard.',
   'group.eval.item.useful': 'The session was useful for my work.',
+  'privacy.group.table.debriefs':
+    'The leaders’ debrief pages (for the leaders only; no patient details or names, as the page reminds):',
+  'privacy.group.kept.debrief': 'kept until a leader deletes the page, or 12 months after its last change.',
+  'group.debrief.title': 'Leaders’ debrief',
+  'group.debrief.hint':
+    'Only the group’s leaders see these pages: what happened in the group, how you led it. No patient details, no members’ names.',
+  'group.debrief.meeting': 'Meeting of {when}',
+  'group.debrief.save': 'Save',
+  'group.debrief.saved': 'Saved.',
+  'group.debrief.conflict':
+    'Another leader saved this page in the meantime. Both texts are below: yours after theirs. Check and save again.',
+  'group.debrief.export': 'Export as Markdown',
+  'group.debrief.delete': 'Delete the page',
   'group.leaders.coLeaderLink': 'Group leader link for {name}',
 } as const;
 

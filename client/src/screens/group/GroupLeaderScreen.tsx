@@ -8,6 +8,7 @@ import { formatDateTime } from '../../meeting/format';
 import { useLanguage, useT } from '../../i18n';
 import { navigate, paths, takeFragmentSecret } from '../../router';
 import { AttendancePanel } from './AttendancePanel';
+import { DebriefPanel } from './DebriefPanel';
 import { EvaluationPanel } from './EvaluationPanel';
 import type { GroupAction } from './groupAction';
 import { LeadersPanel } from './LeadersPanel';
@@ -100,6 +101,7 @@ export default function GroupLeaderScreen({ groupId }: { groupId: string }) {
       />
       <AttendancePanel view={view} token={token} act={act} />
       <EvaluationPanel groupId={groupId} token={token} leader />
+      <DebriefPanel groupId={groupId} token={token} />
       <RosterPanel view={view} act={act} />
       <LeadersPanel view={view} token={token} act={act} />
     </Page>
