@@ -3,7 +3,7 @@
 import { accessSync, constants } from 'node:fs';
 
 /** The one apt-get line that installs everything the tests need on Debian (README, Tests). */
-const APT_LINE = 'apt-get install -y chromium fonts-dejavu-core sqlite3';
+const APT_LINE = 'apt-get install -y chromium fonts-dejavu-core sqlite3 poppler-utils';
 
 const chromium = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
@@ -20,6 +20,14 @@ const missing = [];
 if (!executable(chromium)) missing.push(`Chromium at ${chromium} (or set CHROMIUM_PATH)`);
 // The data-folder lock test runs a real `sqlite3 .backup` beside the server (DISK-14).
 if (!['/usr/bin/sqlite3', '/usr/local/bin/sqlite3'].some(executable)) missing.push('the sqlite3 shell');
+// Certificates (CERT-3): the PDF test reads its text and pictures with poppler's tools.
+for (const tool of ['pdftotext', 'pdftoppm'])
+  if (!['/usr/bin/', '/usr/local/bin/'].some((dir) => executable(dir + tool))) missing.push(tool);
+try {
+  accessSync('/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf', constants.R_OK);
+} catch {
+  missing.push('DejaVu Sans (fonts-dejavu-core)');
+}
 
 if (missing.length > 0) {
   process.stderr.write(`npm test needs ${missing.join(' and ')}: ${APT_LINE}\n`);

@@ -10,6 +10,9 @@ import type { Clock } from './core/clock';
 import { MeetingHub } from './core/hub';
 import type { Logger } from './core/logger';
 import type { RandomSource } from './core/random';
+import { createGroupRoutes } from './groups/routes';
+import { GroupService } from './groups/service';
+import type { GroupStore } from './groups/store';
 import { DRAIN_GRACE_MS, trackConnections } from './http/drain';
 import { createRoutes } from './http/routes';
 import { DEFAULT_METRICS_ALLOW } from './metrics/allow';
@@ -51,6 +54,8 @@ export interface AppDeps {
   metricsAllow?: readonly string[];
   /** The server's addresses phones can use (server/net), asked whenever a leader's view is made. */
   phoneAddresses?: () => readonly string[];
+  /** The groups' own file (server/groups); null runs without groups (their API answers 404). */
+  groupStore?: GroupStore | null;
 }
 
 export interface BoardContext {
@@ -70,6 +75,7 @@ export interface App {
   io: AppServer;
   hub: MeetingHub;
   board: BoardService | null;
+  groups: GroupService | null;
   /** The one resolver of a client's address (REST, Socket.IO, board, and e.g. /metrics). */
   clientAddress: ClientAddress;
   listen(port: number, host: string): Promise<number>;
@@ -108,6 +114,18 @@ export function createApp(deps: AppDeps): App {
   const metrics = createMetrics({ hub, storage, socketConnections: () => io.of('/').sockets.size });
   const allow = deps.metricsAllow ?? DEFAULT_METRICS_ALLOW;
   web.use(createMetricsRoutes({ metrics, allow, trustProxy, clientAddress, logger }));
+  const groupStore = deps.groupStore ?? null;
+  const groups = groupStore ? new GroupService({ store: groupStore, hub, clock, logger }) : null;
+  if (groups)
+    web.use(
+      createGroupRoutes({
+        groups,
+        clock,
+        createKey: deps.createKey,
+        publicOrigin: deps.publicOrigin,
+        clientAddress,
+      }),
+    );
   web.use(
     createRoutes({
       hub,
@@ -182,6 +200,7 @@ export function createApp(deps: AppDeps): App {
     io,
     hub,
     board,
+    groups,
     clientAddress,
     listen(port, host) {
       return new Promise((resolve, reject) => {
@@ -192,6 +211,7 @@ export function createApp(deps: AppDeps): App {
     close() {
       closed ??= (async () => {
         hub.stop();
+        groups?.stop();
         const cancelCut = connections.cutAfter(DRAIN_GRACE_MS);
         await board?.close();
         await new Promise<void>((resolve) => {
@@ -201,6 +221,7 @@ export function createApp(deps: AppDeps): App {
         http.closeAllConnections();
         metrics.close();
         storage.close();
+        groupStore?.close();
         logger.info('server.closed');
       })();
       return closed;

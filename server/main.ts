@@ -21,6 +21,7 @@ import {
   refreshedEvery,
   startBanner,
 } from './net/phoneAddresses';
+import { GROUP_FILE_NAME, openGroupStore } from './groups/store';
 import { crashPointFromEnv } from './storage/crashPoints';
 import { lockDataDir, prepareDataDir as makeDataDirPrivate } from './storage/dataDir';
 import { openSqliteStorage } from './storage/sqlite';
@@ -32,19 +33,26 @@ const logger = createLogger(config.logLevel);
 const databaseFile = path.join(config.dataDir, 'balint-room.sqlite');
 const crashAt = crashPointFromEnv(process.env);
 if (!crashAt.ok) refuseToStart(crashAt.message);
-const storage = await startupStep(
+const { meetings: storage, groups: groupStore } = await startupStep(
   () => {
     prepareDataDir(config.dataDir, databaseFile);
     if (makeDataDirPrivate(config.dataDir).openToOthers)
       logger.warn('storage.data_dir_open', { hint: 'chmod 700 the data folder: others can list it' });
     const lock = lockDataDir(config.dataDir);
     if (!lock.ok) refuseToStart(lock.message);
-    return openSqliteStorage({
+    const meetings = openSqliteStorage({
       file: databaseFile,
       synchronous: config.sqliteSynchronous,
       logger,
       crashAt: crashAt.point,
     });
+    // GROUP-1: the groups' lasting records, in their own file beside the meetings' one.
+    const groups = openGroupStore({
+      file: path.join(config.dataDir, GROUP_FILE_NAME),
+      synchronous: config.sqliteSynchronous,
+      logger,
+    });
+    return { meetings, groups };
   },
   (error) => describeStorageError(error, config.dataDir),
 );
@@ -73,6 +81,7 @@ const app = createApp({
   createBoard: (ctx) => createBoardService(ctx),
   metricsAllow: config.metricsAllow,
   phoneAddresses,
+  groupStore,
 });
 const port = await startupStep(
   () => app.listen(config.port, config.host),

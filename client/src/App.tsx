@@ -9,6 +9,12 @@ const JoinScreen = lazy(() => import('./screens/JoinScreen'));
 const LeaderScreen = lazy(() => import('./screens/LeaderScreen'));
 const SeatScreen = lazy(() => import('./screens/SeatScreen'));
 const ProjectorScreen = lazy(() => import('./screens/ProjectorScreen'));
+// Groups: the member's pages stay apart from the leaders' page (a phone loads only its own).
+const GroupCreateScreen = lazy(() => import('./screens/group/GroupCreateScreen'));
+const GroupJoinScreen = lazy(() => import('./screens/group/GroupJoinScreen'));
+const GroupMemberScreen = lazy(() => import('./screens/group/GroupMemberScreen'));
+const GroupLeaderScreen = lazy(() => import('./screens/group/GroupLeaderScreen'));
+const CertificateScreen = lazy(() => import('./screens/group/CertificateScreen'));
 
 function screenFor(route: Route): ReactNode {
   switch (route.name) {
@@ -26,6 +32,16 @@ function screenFor(route: Route): ReactNode {
       return <SeatScreen meetingId={route.meetingId} />;
     case 'projector':
       return <ProjectorScreen meetingId={route.meetingId} />;
+    case 'group-new':
+      return <GroupCreateScreen />;
+    case 'group-join':
+      return <GroupJoinScreen />;
+    case 'group-member':
+      return <GroupMemberScreen groupId={route.groupId} />;
+    case 'group-lead':
+      return <GroupLeaderScreen groupId={route.groupId} />;
+    case 'group-certificate':
+      return <CertificateScreen groupId={route.groupId} />;
     case 'not-found':
       return <NotFoundScreen />;
   }
@@ -43,7 +59,12 @@ function Loading() {
 export function App() {
   const route = useRoute();
   // Keyed by meeting so that moving between meetings starts from a clean connection.
-  const key = 'meetingId' in route ? `${route.name}:${route.meetingId}` : route.name;
+  const key =
+    'meetingId' in route
+      ? `${route.name}:${route.meetingId}`
+      : 'groupId' in route
+        ? `${route.name}:${route.groupId}`
+        : route.name;
   return (
     <Suspense fallback={<Loading />} key={key}>
       {screenFor(route)}

@@ -9,9 +9,15 @@ export type Route =
   | { name: 'lead'; meetingId: string }
   | { name: 'projector'; meetingId: string }
   | { name: 'seat'; meetingId: string }
+  | { name: 'group-new' }
+  | { name: 'group-join' }
+  | { name: 'group-lead'; groupId: string }
+  | { name: 'group-member'; groupId: string }
+  | { name: 'group-certificate'; groupId: string }
   | { name: 'not-found' };
 
 const MEETING_PATH = /^\/m\/([A-Za-z0-9_-]{1,64})\/(lead|projector|seat)\/?$/;
+const GROUP_PATH = /^\/g\/([A-Za-z0-9_-]{1,64})(\/lead|\/certificate)?\/?$/;
 
 export function matchRoute(pathname: string): Route {
   switch (pathname.replace(/\/+$/, '') || '/') {
@@ -23,6 +29,16 @@ export function matchRoute(pathname: string): Route {
       return { name: 'privacy' };
     case '/join':
       return { name: 'join' };
+    case '/g/new':
+      return { name: 'group-new' };
+    case '/g/join':
+      return { name: 'group-join' };
+  }
+  const g = GROUP_PATH.exec(pathname);
+  if (g?.[1]) {
+    if (g[2] === '/lead') return { name: 'group-lead', groupId: g[1] };
+    if (g[2] === '/certificate') return { name: 'group-certificate', groupId: g[1] };
+    return { name: 'group-member', groupId: g[1] };
   }
   const m = MEETING_PATH.exec(pathname);
   if (m?.[1] && m[2]) {
@@ -47,6 +63,12 @@ export const paths = {
   lead: (meetingId: string) => `/m/${meetingId}/lead`,
   projector: (meetingId: string) => `/m/${meetingId}/projector`,
   seat: (meetingId: string) => `/m/${meetingId}/seat`,
+  groupNew: () => '/g/new',
+  groupLead: (groupId: string) => `/g/${groupId}/lead`,
+  groupMember: (groupId: string) => `/g/${groupId}`,
+  /** A leader names the member in the query (`?member=`); a member gets their own. */
+  groupCertificate: (groupId: string, memberId?: string) =>
+    `/g/${groupId}/certificate${memberId ? `?member=${encodeURIComponent(memberId)}` : ''}`,
 };
 
 const listeners = new Set<() => void>();

@@ -67,12 +67,32 @@ export class MeetingHub {
   private live = new Map<string, LiveMeeting>();
   private effectListeners: EffectListener[] = [];
   private purgeListeners: ((meetingId: string) => void)[] = [];
+  private endingListeners: ((state: MeetingState) => void)[] = [];
+  private presenceListeners: ((meetingId: string, seatId: string) => void)[] = [];
   broadcaster: Broadcaster = nullBroadcaster;
 
   constructor(private deps: HubDeps) {}
 
   onEffects(listener: EffectListener): void {
     this.effectListeners.push(listener);
+  }
+
+  /**
+   * Called with the meeting's last state just before it is purged (server/groups computes the
+   * attendance proposal from it). A listener must not keep the state.
+   */
+  onEnding(listener: (state: MeetingState) => void): void {
+    this.endingListeners.push(listener);
+  }
+
+  /** Called when a seat's first connection opens (server/groups keeps presence in 5-minute slots). */
+  onSeatConnected(listener: (meetingId: string, seatId: string) => void): void {
+    this.presenceListeners.push(listener);
+  }
+
+  /** The seats with an open connection now. */
+  connectedSeats(meetingId: string): string[] {
+    return [...(this.live.get(meetingId)?.connections.keys() ?? [])];
   }
 
   /** Called after a meeting's data was deleted, so that modules drop what they hold for it. */
@@ -181,6 +201,27 @@ export class MeetingHub {
     return this.addSeat(meetingId, 'projector', '');
   }
 
+  /** A seat for a group's member or leader (server/groups): the same path as a join with the code. */
+  joinAsGroupPerson(meetingId: string, name: string, coLeader: boolean) {
+    const seat = this.addSeat(meetingId, 'participant', name);
+    if (!seat.ok || !coLeader) return seat;
+    const promoted = this.run(
+      meetingId,
+      { kind: 'server' },
+      { type: 'seat:setRole', seatId: seat.value.seatId, role: 'co-leader' },
+    );
+    return promoted.ok ? seat : promoted;
+  }
+
+  /** GROUP-12: one more token for a seat that still exists (the same person, another visit or device). */
+  issueSeatToken(meetingId: string, seatId: string): string | null {
+    const m = this.live.get(meetingId);
+    if (!m || !findSeat(m.state, seatId)) return null;
+    const token = newToken();
+    this.deps.storage.insertSeatToken(meetingId, seatId, hashSecret(token));
+    return token;
+  }
+
   private addSeat(meetingId: string, role: 'participant' | 'observer' | 'projector', name: string) {
     const seatId = newId();
     const token = newToken();
@@ -233,6 +274,7 @@ export class MeetingHub {
     // Presence changes only matter when a seat appears or disappears. They are coalesced: the
     // connecting socket gets its own snapshot at once (socket/index.ts), the others soon after.
     if ((delta === 1 && n === 1) || (delta === -1 && n === 0)) this.presenceChanged(meetingId, m);
+    if (delta === 1 && n === 1) for (const listener of this.presenceListeners) listener(meetingId, seatId);
   }
 
   private presenceChanged(meetingId: string, m: LiveMeeting): void {
@@ -338,6 +380,17 @@ export class MeetingHub {
   purge(meetingId: string, reason: 'ended' | 'inactive'): void {
     const m = this.live.get(meetingId);
     if (!m) return;
+    for (const listener of this.endingListeners) {
+      try {
+        listener(m.state);
+      } catch (error) {
+        // The purge goes on whatever a listener does: the meeting's content must go.
+        this.deps.logger.error('meeting.ending_listener_failed', {
+          meetingId,
+          error: error instanceof Error ? error.name : 'unknown',
+        });
+      }
+    }
     const started = performance.now();
     m.phaseTimer?.cancel();
     m.inactivityTimer?.cancel();

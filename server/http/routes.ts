@@ -22,7 +22,7 @@ export interface RoutesDeps {
   clientAddress: ClientAddress;
 }
 
-const customTemplateSchema = z
+export const customTemplateSchema = z
   .object({
     name: z.string().trim().min(1).max(80),
     phases: z

@@ -17,6 +17,7 @@ import { createApp, type App } from '../../server/app';
 import { ManualClock, type Clock } from '../../server/core/clock';
 import { silentLogger, type Logger } from '../../server/core/logger';
 import { seededRandom } from '../../server/core/random';
+import { GROUP_FILE_NAME, openGroupStore } from '../../server/groups/store';
 import { openSqliteStorage } from '../../server/storage/sqlite';
 import type { Storage } from '../../server/storage/types';
 import type { Result } from '../../shared/errors';
@@ -333,6 +334,8 @@ export interface ServerFixture {
   clock: Clock;
   storage: Storage;
   dbFile: string;
+  /** The groups' own SQLite file, beside `dbFile`. */
+  groupFile: string;
   /** Connects a client that is closed with the fixture. */
   connect(token: string, label: string, opts?: ConnectOptions): Promise<TestClient>;
   /** Closes clients, then the server (drain), then removes the temporary files. Idempotent. */
@@ -355,6 +358,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<ServerFixtu
   const dbFile = opts.file ?? path.join(dir, 'test.sqlite');
   const clock = opts.clock ?? new ManualClock();
   const storage = openSqliteStorage({ file: dbFile, synchronous: 'NORMAL' });
+  const groupFile = path.join(path.dirname(dbFile), GROUP_FILE_NAME);
+  const groupStore = openGroupStore({ file: groupFile, synchronous: 'NORMAL' });
   const app = createApp({
     storage,
     clock,
@@ -369,6 +374,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<ServerFixtu
     createBoard: null,
     metricsAllow: opts.metricsAllow,
     phoneAddresses: opts.phoneAddresses,
+    groupStore,
   });
   const port = await app.listen(0, opts.host ?? '127.0.0.1');
   const url = `http://127.0.0.1:${port}`;
@@ -382,6 +388,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<ServerFixtu
     clock,
     storage,
     dbFile,
+    groupFile,
     async connect(token, label, connectOpts) {
       const client = await connectClient(url, token, label, connectOpts);
       clients.push(client);

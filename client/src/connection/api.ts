@@ -37,8 +37,8 @@ export interface JoinedSeat {
   token: string;
 }
 
-async function call<T>(
-  method: 'GET' | 'POST',
+export async function call<T>(
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE',
   url: string,
   body?: unknown,
   extraHeaders: Record<string, string> = {},

@@ -6,12 +6,12 @@ import { BUILT_IN_TEMPLATES, DEFAULT_TEMPLATE_ID } from '../../../shared/meeting
 import { CopyField } from '../components/CopyField';
 import { Link } from '../components/Link';
 import { Page } from '../components/Page';
+import { paths } from '../router';
 import { api, meetingKey, saveJson, type ApiErrorCode, type CreatedMeeting } from '../connection';
 import { isMessageKey, useT, type Translate } from '../i18n';
 import { deletePlan, loadPlans, type SavedPlan } from '../meeting/savedPlans';
 import { joinLinkFor } from '../meeting/joinOrigin';
 import { useDocumentTitle } from '../components/useDocumentTitle';
-import { paths } from '../router';
 
 export function templateName(template: Template, t: Translate): string {
   if (isMessageKey(template.nameKey)) return t(template.nameKey);
@@ -126,6 +126,7 @@ export default function StartScreen() {
         <Link href={paths.about()} data-testid="about-link">
           {t('about.link')}
         </Link>
+        <Link href={paths.groupNew()}>{t('start.groupLink')}</Link>
       </p>
       <form className="form" onSubmit={(e) => void submit(e)}>
         <label className="field">

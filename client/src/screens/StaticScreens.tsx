@@ -3,6 +3,7 @@ import { Page } from '../components/Page';
 import { useT, type MessageKey } from '../i18n';
 import { paths } from '../router';
 import { useDocumentTitle } from '../components/useDocumentTitle';
+import { GroupPrivacy } from './group/GroupPrivacy';
 
 function Paragraphs({ keys }: { keys: MessageKey[] }) {
   const t = useT();
@@ -137,6 +138,7 @@ export function PrivacyScreen() {
             'privacy.howLong.export',
           ]}
         />
+        <GroupPrivacy />
         <h2>{t('privacy.browser.title')}</h2>
         <Paragraphs keys={['privacy.browser.body1', 'privacy.browser.body2']} />
         <h2>{t('privacy.please.title')}</h2>
