@@ -236,36 +236,51 @@ async function main(): Promise<number> {
           throw new Error('the board is not wired into the server (server/main.ts, createBoard)');
         await runFanout(report, ctx);
       });
-      let phaseMeeting: PreparedMeeting | null = null;
       await part('phase', 'Phase change', async () => {
-        // A meeting of its own, its board holding what a speculation phase leaves there.
-        phaseMeeting = await first.call<PreparedMeeting>(
+        // A server of its own: one leader sending hundreds of phase changes in seconds is past
+        // the command budget by design (LIMIT-2), so its budgets are scaled by the test hook
+        // (the limiter still runs on every command; only its refusals stop).
+        const phaseDir = path.join(tmp, 'phase-data');
+        mkdirSync(phaseDir);
+        const phaseServer = await startServer({
+          dataDir: phaseDir,
+          env: { NODE_ENV: 'test', BALINT_TEST_LIMIT_SCALE: '1000' },
+        });
+        try {
+          // A meeting of its own, its board holding what a speculation phase leaves there.
+          const phaseMeeting = await first.call<PreparedMeeting>(
+            'prepare',
+            { serverUrl: phaseServer.url, seats: 12 },
+            60_000,
+          );
+          if (withBoard) {
+            const args = {
+              serverUrl: phaseServer.url,
+              prepared: phaseMeeting,
+              count: scale.phaseBoardNotes,
+              timeoutMs: 5_000,
+            };
+            await first.call('add-notes', args, 120_000);
+          }
+          await runPhase(report, {
+            ...ctx,
+            server: phaseServer,
+            prepared: phaseMeeting,
+            baseline: bareIo,
+            withBoard,
+            boardNotes: withBoard ? scale.phaseBoardNotes : 0,
+          });
+        } finally {
+          await phaseServer.stop();
+        }
+      });
+      await part('flood', 'Fan-out while one meeting floods', async () => {
+        // A fresh meeting: the fan-out meeting's seats have used most of their note share.
+        const prepared = await first.call<PreparedMeeting>(
           'prepare',
           { serverUrl: server.url, seats: 12 },
           60_000,
         );
-        if (withBoard) {
-          const args = {
-            serverUrl: server.url,
-            prepared: phaseMeeting,
-            count: scale.phaseBoardNotes,
-            timeoutMs: 5_000,
-          };
-          await first.call('add-notes', args, 120_000);
-        }
-        await runPhase(report, {
-          ...ctx,
-          prepared: phaseMeeting,
-          baseline: bareIo,
-          withBoard,
-          boardNotes: withBoard ? scale.phaseBoardNotes : 0,
-        });
-      });
-      await part('flood', 'Fan-out while one meeting floods', async () => {
-        // The phase meeting's seats have most of their note share left (the fan-out meeting's do not).
-        const prepared =
-          phaseMeeting ??
-          (await first.call<PreparedMeeting>('prepare', { serverUrl: server.url, seats: 12 }, 60_000));
         const flooder = workers[1] ?? first;
         await runFlood(report, {
           worker: first,

@@ -22,6 +22,7 @@ import {
   startBanner,
 } from './net/phoneAddresses';
 import { GROUP_FILE_NAME, openGroupStore } from './groups/store';
+import { limitScaleFromEnv, scaledLimits } from './limits/testScale';
 import { crashPointFromEnv } from './storage/crashPoints';
 import { lockDataDir, prepareDataDir as makeDataDirPrivate } from './storage/dataDir';
 import { openSqliteStorage } from './storage/sqlite';
@@ -33,6 +34,8 @@ const logger = createLogger(config.logLevel);
 const databaseFile = path.join(config.dataDir, 'balint-room.sqlite');
 const crashAt = crashPointFromEnv(process.env);
 if (!crashAt.ok) refuseToStart(crashAt.message);
+const limitScale = limitScaleFromEnv(process.env);
+if (!limitScale.ok) refuseToStart(limitScale.message);
 const { meetings: storage, groups: groupStore } = await startupStep(
   () => {
     prepareDataDir(config.dataDir, databaseFile);
@@ -82,6 +85,7 @@ const app = createApp({
   metricsAllow: config.metricsAllow,
   phoneAddresses,
   groupStore,
+  limits: limitScale.scale > 1 ? scaledLimits(() => systemClock.now(), logger, limitScale.scale) : undefined,
 });
 const port = await startupStep(
   () => app.listen(config.port, config.host),

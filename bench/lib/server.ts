@@ -63,9 +63,15 @@ export async function prepareServer(): Promise<void> {
   });
 }
 
-export function serverEnv(dataDir: string, port: number, logLevel: string): NodeJS.ProcessEnv {
+export function serverEnv(
+  dataDir: string,
+  port: number,
+  logLevel: string,
+  extra: Record<string, string> = {},
+): NodeJS.ProcessEnv {
   return {
     ...process.env,
+    ...extra,
     PORT: String(port),
     HOST: '127.0.0.1',
     DATA_DIR: dataDir,
@@ -85,6 +91,7 @@ export function launchServer(opts: {
   cpuProfileDir?: string;
   /** Sees every stdout line up to the "running" line (e.g. the server.listening log). */
   onLine?: (line: string) => void;
+  env?: Record<string, string>;
 }): {
   child: ChildProcess;
   ready: Promise<string>;
@@ -96,7 +103,7 @@ export function launchServer(opts: {
       '--import',
       PROBE_OUT,
     ],
-    env: serverEnv(opts.dataDir, opts.port ?? 0, opts.logLevel ?? 'warn'),
+    env: serverEnv(opts.dataDir, opts.port ?? 0, opts.logLevel ?? 'warn', opts.env),
   });
   const ready = waitForLine(
     child,
@@ -114,6 +121,7 @@ export async function startServer(opts: {
   dataDir: string;
   logLevel?: string;
   cpuProfileDir?: string;
+  env?: Record<string, string>;
 }): Promise<RunningServer> {
   const { child, ready } = launchServer(opts);
   const url = await ready;

@@ -176,7 +176,8 @@ export async function runPhase(
   section.note(
     `12 seats (leader + 11 participants${ctx.withBoard ? ', each also with its board connection' : '; the board was not available'}), ` +
       `a meeting of its own with ${ctx.boardNotes} notes on its board (what a speculation phase leaves there); ` +
-      `the leader alternates phase:next and phase:previous (speculation ↔ return); a sample is the time until all 12 have the snapshot with the new phase.`,
+      `the leader alternates phase:next and phase:previous (speculation ↔ return); a sample is the time until all 12 have the snapshot with the new phase. ` +
+      `It runs on a server of its own whose rate budgets are scaled ×1000 by the test hook BALINT_TEST_LIMIT_SCALE (hundreds of phase changes from one leader in seconds are past the command budget by design, LIMIT-2); the limiter still runs on every command.`,
   );
   section.note(
     `${result.real.length} changes and ${result.bare.length} baseline broadcasts in ${rounds} alternating rounds. ` +

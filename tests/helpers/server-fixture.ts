@@ -4,13 +4,13 @@
  * (onTestFinished), so tests never leak servers, sockets or temporary files. No sleeps: tests await
  * acks and 'meeting:state' snapshots; the guards below only turn a hang into a clear failure.
  */
+import { scaledLimits as scaledLimitsFor } from '../../server/limits/testScale';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { io, type Socket } from 'socket.io-client';
 import { onTestFinished } from 'vitest';
-import { memoryRateLimit } from '../../server/http/rateLimit';
 import { Limits } from '../../server/limits/seatLimits';
 import type { TrustProxy } from '../../server/security/clientAddress';
 import { createApp, type App } from '../../server/app';
@@ -344,12 +344,7 @@ export interface ServerFixture {
 
 /** Limits whose every budget is `factor` times the real one. */
 export function scaledLimits(clock: Clock, factor: number): Limits {
-  const now = () => clock.now();
-  return new Limits({
-    now,
-    logger: silentLogger,
-    store: (b) => memoryRateLimit({ ...b, points: b.points * factor }, now),
-  });
+  return scaledLimitsFor(() => clock.now(), silentLogger, factor);
 }
 
 /** Starts the real server on port 0. Closed automatically when the current test finishes. */

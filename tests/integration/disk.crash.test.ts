@@ -4,6 +4,7 @@
  * holds a read transaction on the database while the meeting ends. After the restart, or after the
  * reader lets go, no canary is in any file of the data folder.
  */
+import { LIMIT_SCALE_ENV } from '../../server/limits/testScale';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CRASH_ENV, CRASH_POINTS } from '../../server/storage/crashPoints';
@@ -101,5 +102,14 @@ describe('the end of a meeting survives a crash and a reader (DISK-1, DISK-2)', 
     });
     expect(refused.code).toBe(2);
     expect(refused.output.trim().split('\n')).toEqual([expect.stringContaining(CRASH_ENV)]);
+  });
+
+  it('LIMIT-2: the limit-scale test hook is refused outside NODE_ENV=test, with one line and exit code 2', async () => {
+    const refused = await spawnRefused({
+      dataDir: tempDataDir(),
+      env: { NODE_ENV: 'production', [LIMIT_SCALE_ENV]: '1000' },
+    });
+    expect(refused.code).toBe(2);
+    expect(refused.output.trim().split('\n')).toEqual([expect.stringContaining(LIMIT_SCALE_ENV)]);
   });
 });
