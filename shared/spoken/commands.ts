@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MEETING_FORMATS, ROUND_ORDERS } from './state';
+import { INTAKE_LABEL_MAX, MEETING_FORMATS, ROUND_ORDERS } from './state';
 
 /**
  * The spoken work's commands (intake, hands, rounds, the meeting's format). They travel in
@@ -9,8 +9,6 @@ import { MEETING_FORMATS, ROUND_ORDERS } from './state';
 const id = z.string().min(1).max(64);
 /** A member without a device, as the leader types them. */
 const personName = z.string().trim().min(1).max(60);
-/** Enough for "the father who keeps calling"; a label is not a case history. */
-export const INTAKE_LABEL_MAX = 80;
 export const MAX_ROUND_EXTRAS = 40;
 export const MAX_SEATING = 200;
 

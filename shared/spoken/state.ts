@@ -3,6 +3,12 @@
  * leaf module: the meeting state imports it, so it imports nothing of the meeting.
  */
 
+/**
+ * Enough for "the father who keeps calling"; a label is not a case history. Here, not beside the
+ * zod schema, so that a phone's bundle gets the figure without zod.
+ */
+export const INTAKE_LABEL_MAX = 80;
+
 /** How the group meets; picks sensible defaults (SPEAK-1). */
 export const MEETING_FORMATS = ['room', 'online', 'hybrid'] as const;
 export type MeetingFormat = (typeof MEETING_FORMATS)[number];

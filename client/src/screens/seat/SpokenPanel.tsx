@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { MeetingCommand } from '../../../../shared/meeting/commands';
 import type { MeetingView } from '../../../../shared/meeting/view';
-import { INTAKE_LABEL_MAX } from '../../../../shared/spoken/commands';
+import { INTAKE_LABEL_MAX } from '../../../../shared/spoken/state';
 import { TurnTime } from '../../components/TurnTime';
 import { useConnection } from '../../connection';
 import { useT } from '../../i18n';
