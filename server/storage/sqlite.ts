@@ -7,6 +7,7 @@ import { crashIfAt, type CrashPoint } from './crashPoints';
 import { ensurePrivateFile } from './dataDir';
 import { migrate } from './migrations';
 import type { NoteRow, SeatLookup, Storage, StoredMeeting } from './types';
+import { startWalCopier } from './walCopier';
 import { WalScrubber } from './walScrub';
 
 /**
@@ -26,6 +27,11 @@ export interface SqliteOptions {
   logger?: Logger;
   /** Test only (crashPoints.ts): dies at this point of a purge. */
   crashAt?: CrashPoint | null;
+  /**
+   * Whether a worker thread copies the WAL before each truncation (default true; walCopier.ts).
+   * Off, the truncation copies on the main connection: for tests that drive time by hand.
+   */
+  walCopier?: boolean;
 }
 
 interface NoteDbRow {
@@ -75,7 +81,9 @@ export function openSqliteStorage(opts: SqliteOptions): Storage {
   db.pragma('temp_store = MEMORY');
   db.pragma('foreign_keys = ON');
   migrate(db);
-  const scrubber = new WalScrubber(db, opts.logger ?? silentLogger);
+  // The slow part of each truncation (copying pages, an fsync) runs on a worker thread (DISK-3).
+  const copier = opts.file === ':memory:' || opts.walCopier === false ? null : startWalCopier(opts.file);
+  const scrubber = new WalScrubber(db, opts.logger ?? silentLogger, copier);
   // A crash may have left deleted content in the WAL (between a purge's commit and its
   // truncation, or while a reader blocked it): every start truncates, until it has happened.
   scrubber.now();
@@ -266,6 +274,7 @@ export function openSqliteStorage(opts: SqliteOptions): Storage {
     },
     close() {
       scrubber.close();
+      void copier?.close();
       db.pragma('wal_checkpoint(TRUNCATE)');
       db.close();
     },

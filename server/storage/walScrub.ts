@@ -1,6 +1,7 @@
 import { channel } from 'node:diagnostics_channel';
 import type Database from 'better-sqlite3';
 import type { Logger } from '../core/logger';
+import type { WalCopier } from './walCopier';
 
 /** While a reader blocks the truncation, it is tried again this often (finishes soon after). */
 export const SCRUB_RETRY_MS = 250;
@@ -23,7 +24,12 @@ const checkpoints = channel(CHECKPOINT_CHANNEL);
  * whoever waits for it (the purge's `meeting.purged`) is told only then.
  *
  * It runs on the main connection with a busy timeout of a few milliseconds (see sqlite.ts): a
- * truncation that cannot happen at once returns busy instead of waiting on the event loop.
+ * truncation that cannot happen at once returns busy instead of waiting on the event loop. With
+ * a copier (walCopier.ts), a worker thread first copies the frames into the database file, so the
+ * truncation on the event loop only cuts the file: for the truncations deletions ask for while
+ * meetings run (`soon`, the frequent ones) and for retries. Start-up and a meeting's end (`now`)
+ * truncate at once, their content must leave the file before the server listens or logs
+ * `meeting.purged`.
  */
 export class WalScrubber {
   private waiting: (() => void)[] = [];
@@ -34,17 +40,20 @@ export class WalScrubber {
   private blockedSince: number | null = null;
   private lastBlockedLogAt = -Infinity;
   private closed = false;
+  private copying = false;
 
   constructor(
     private db: Database.Database,
     private logger: Logger,
+    private copier: WalCopier | null = null,
   ) {}
 
   /** Truncate as soon as possible (the end of a meeting, start-up); `done` runs once it happened. */
   now(done?: () => void): void {
     this.requested = true;
     if (done) this.waiting.push(done);
-    this.attempt();
+    // At once on this connection: start-up and a meeting's end must not wait for the copier.
+    this.attempt(false);
   }
 
   /** Deleted text during a meeting: truncate within SCRUB_BATCH_MS, once for all that wait. */
@@ -73,13 +82,24 @@ export class WalScrubber {
     this.timer = setTimeout(() => {
       this.timer = null;
       this.timerAt = Infinity;
-      this.attempt();
+      this.attempt(true);
     }, delayMs);
     // A pending truncation never keeps a finished process alive: the next start-up truncates.
     this.timer.unref();
   }
 
-  private attempt(): void {
+  /** `viaCopier`: deletions during a meeting, where the copy may take its time off the loop. */
+  private attempt(viaCopier: boolean): void {
+    if (this.closed || !this.requested || this.copying) return;
+    if (!this.copier || !viaCopier) return this.truncate();
+    this.copying = true;
+    void this.copier.copy().then(() => {
+      this.copying = false;
+      this.truncate();
+    });
+  }
+
+  private truncate(): void {
     if (this.closed || !this.requested) return;
     const started = Date.now();
     this.lastRunAt = started;

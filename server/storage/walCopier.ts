@@ -1,0 +1,75 @@
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+
+/**
+ * Copies the WAL's frames into the database file on a worker thread with its own connection
+ * (DISK-3): `wal_checkpoint(PASSIVE)` runs beside the main thread's writers without blocking
+ * them, so that the truncation that follows on the main connection has (almost) nothing left to
+ * copy and only cuts the file. The copy is the slow part (pages and an fsync); the event loop never
+ * waits for it. A copy that fails or finds a lock is harmless: the truncation copies the rest.
+ */
+export interface WalCopier {
+  /** Resolves once the worker has copied what it could. */
+  copy(): Promise<void>;
+  close(): Promise<void>;
+}
+
+// CommonJS, evaluated in the worker: no file to bundle or ship beside the server's bundle.
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.module);
+const db = new Database(workerData.file, { fileMustExist: true });
+// Never wait on a lock: the main thread's writes come first, the truncation copies what is left.
+db.pragma('busy_timeout = 0');
+parentPort.on('message', (id) => {
+  try {
+    db.pragma('wal_checkpoint(PASSIVE)');
+  } catch {
+    // SQLITE_BUSY or LOCKED: another connection checkpoints or writes; try again next time.
+  }
+  parentPort.postMessage(id);
+});
+parentPort.once('close', () => db.close());
+`;
+
+export function startWalCopier(file: string): WalCopier {
+  const module = createRequire(import.meta.url).resolve('better-sqlite3');
+  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file, module } });
+  // A copy in flight never keeps a finished process alive.
+  worker.unref();
+  const waiting = new Map<number, () => void>();
+  let next = 0;
+  let failed = false;
+  const settleAll = () => {
+    for (const done of waiting.values()) done();
+    waiting.clear();
+  };
+  worker.on('message', (id: number) => {
+    waiting.get(id)?.();
+    waiting.delete(id);
+  });
+  // A worker that cannot run (no thread, a module it cannot load) leaves the copy to the truncation.
+  worker.on('error', () => {
+    failed = true;
+    settleAll();
+  });
+  worker.on('exit', () => {
+    failed = true;
+    settleAll();
+  });
+  return {
+    copy() {
+      if (failed) return Promise.resolve();
+      const id = (next += 1);
+      return new Promise<void>((resolve) => {
+        waiting.set(id, resolve);
+        worker.postMessage(id);
+      });
+    },
+    async close() {
+      failed = true;
+      settleAll();
+      await worker.terminate();
+    },
+  };
+}
