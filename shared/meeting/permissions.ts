@@ -3,10 +3,11 @@ import type { MeetingCommandType } from './commands';
 /**
  * Who may send each meeting command (ROLE-1). `leaders`: leader and co-leader. `members`: any
  * admitted seat but the projector; the command's own rules narrow it further (only participants
- * volunteer or raise a hand, only the speaker passes). The record is exhaustive, so a new command
+ * volunteer or raise a hand, only the speaker passes). `presenter`: the case's presenter, and
+ * leaders to undo (BOARD-10). The record is exhaustive, so a new command
  * does not compile until it has its row.
  */
-export type Access = 'leaders' | 'members';
+export type Access = 'leaders' | 'members' | 'presenter';
 
 export const COMMAND_ACCESS: Record<MeetingCommandType, Access> = {
   'meeting:start': 'leaders',
@@ -28,8 +29,8 @@ export const COMMAND_ACCESS: Record<MeetingCommandType, Access> = {
   'joinCode:rotate': 'leaders',
   'settings:update': 'leaders',
   'case:setParkingLot': 'leaders',
-  // The presenter turns their marks on for the room, the presenter or a leader off (BOARD-10).
-  'case:showResonance': 'members',
+  // The case's presenter turns their marks on for the room; the presenter or a leader off (BOARD-10).
+  'case:showResonance': 'presenter',
   // Push-back prompts (prompts.ts).
   'prompt:show': 'leaders',
   'prompt:clear': 'leaders',

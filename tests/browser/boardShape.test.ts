@@ -80,7 +80,7 @@ describe('the client reads the board as the shared schema does', () => {
     for (let seed = 1; seed <= 40; seed++) {
       const doc = boardFrom(seed, false);
       const client = readClient(doc, true);
-      expect({ notes: client.notes, themes: client.themes }).toEqual(readShared(doc));
+      expect({ notes: client.notes, themes: client.themes, parked: client.parked }).toEqual(readShared(doc));
       expect(client.notes).toHaveLength(12);
       doc.destroy();
     }
@@ -90,7 +90,7 @@ describe('the client reads the board as the shared schema does', () => {
     for (let seed = 41; seed <= 80; seed++) {
       const doc = boardFrom(seed, true);
       const client = readClient(doc, true);
-      expect({ notes: client.notes, themes: client.themes }).toEqual(readShared(doc));
+      expect({ notes: client.notes, themes: client.themes, parked: client.parked }).toEqual(readShared(doc));
       expect(client.notes).toHaveLength(1);
       expect(client.themes).toHaveLength(1);
       doc.destroy();

@@ -115,7 +115,8 @@ describe('the commands table migration (WIRE-1)', () => {
       CREATE TABLE commands (meeting_id TEXT NOT NULL, command_id TEXT NOT NULL,
         PRIMARY KEY (meeting_id, command_id)) WITHOUT ROWID;
       INSERT INTO commands VALUES ('meeting-1', 'old-command-1');
-      ALTER TABLE notes DROP COLUMN layout;`);
+      ALTER TABLE notes DROP COLUMN layout;
+      ALTER TABLE notes DROP COLUMN resonance;`);
     db.pragma('user_version = 2');
     db.close();
 
