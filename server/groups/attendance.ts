@@ -11,7 +11,7 @@ import {
 } from '../../shared/group/attendance';
 import { fail, ok, ERROR_CODES as E, type Result } from '../../shared/errors';
 import type { CertificateData } from '../../shared/group/certificate';
-import type { GroupLanguage } from '../../shared/group/rules';
+import { groupModeOf, type GroupLanguage, type GroupMode } from '../../shared/group/rules';
 import type { GroupSessionView, MemberRecordView } from '../../shared/group/views';
 import type { MeetingState } from '../../shared/meeting/state';
 import type { Clock, TimerHandle } from '../core/clock';
@@ -46,7 +46,10 @@ export class GroupAttendance {
     });
     hub.onEnding((state) => {
       const g = deps.store.groupByMeeting(state.id);
-      if (g) this.propose(g, state.id, state.endedAt ?? deps.clock.now(), plannedMinutes(state.phases));
+      if (!g) return;
+      // The format the meeting had at its end (issue 12: recorded with attendance).
+      const mode = state.spoken ? groupModeOf(state.spoken.format) : g.mode;
+      this.propose(g, state.id, state.endedAt ?? deps.clock.now(), plannedMinutes(state.phases), mode);
     });
     this.sweep();
     if (deps.store.liveGroups().length > 0) this.arm();
@@ -101,7 +104,13 @@ export class GroupAttendance {
    * Called before the purge, or later for a meeting that vanished in a crash (then the end is
    * the end of its last slot with anyone present).
    */
-  propose(g: GroupRow, meetingId: string, endedAt: number | null, planned: number): void {
+  propose(
+    g: GroupRow,
+    meetingId: string,
+    endedAt: number | null,
+    planned: number,
+    mode: GroupMode = g.mode,
+  ): void {
     const { store } = this.deps;
     const startedAt = store.startedAt(g.id);
     if (startedAt === null) return;
@@ -116,7 +125,7 @@ export class GroupAttendance {
       presence: byMember,
       startedAt,
       endedAt: end,
-      mode: g.mode,
+      mode,
     });
     const leaders = store.leaders(g.id).filter((l) => presence.has(`l:${l.id}`));
     const sessionId = newId();
@@ -127,7 +136,7 @@ export class GroupAttendance {
         startedAt,
         endedAt: end,
         plannedMinutes: planned,
-        mode: g.mode,
+        mode,
         status: 'proposed',
         doubleSessions: defaultDoubleSessions(planned),
         leaderNames: leaders.map((l) => l.name),

@@ -8,6 +8,7 @@ import {
   MAX_LINKS_PER_LEADER,
   MAX_PENDING_REQUESTS,
   mayRevokeLeader,
+  meetingFormatOf,
   nextMeetingStatus,
   retention,
   addMonths,
@@ -512,6 +513,7 @@ export class GroupService {
       title: title || g.name,
       template: { id: 'group', name: used.name, phases: used.phases },
       settings: { anonymity: g.anonymity },
+      format: meetingFormatOf(g.mode),
       leaderName: me?.name ?? '',
     });
     const leaderSeat = created.state.seats[0];

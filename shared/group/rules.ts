@@ -18,6 +18,19 @@ export const STARTS_SOON_MS = 15 * 60_000;
 
 export const GROUP_MODES = ['in-room', 'online', 'hybrid'] as const;
 export type GroupMode = (typeof GROUP_MODES)[number];
+/**
+ * A group's way of meeting and its meetings' format (FORMAT-1) are the same three choices under
+ * two spellings: a group meeting starts in its group's format, and its attendance records the
+ * format the meeting had at its end (a leader may have changed it for that meeting).
+ */
+export function meetingFormatOf(mode: GroupMode): 'room' | 'online' | 'hybrid' {
+  return mode === 'in-room' ? 'room' : mode;
+}
+
+export function groupModeOf(format: 'room' | 'online' | 'hybrid'): GroupMode {
+  return format === 'room' ? 'in-room' : format;
+}
+
 export const GROUP_LANGUAGES = ['en', 'de', 'el'] as const;
 export type GroupLanguage = (typeof GROUP_LANGUAGES)[number];
 

@@ -101,6 +101,24 @@ describe('attendance from presence (ATT-1..6)', () => {
     );
   });
 
+  it('ATT-2, FORMAT-1: a group meeting starts in its group’s format; attendance records the format it ended in', async () => {
+    const fx = await startServer();
+    const group = await createGroup(fx.api); // a hybrid group
+    const alma = await joinAndAdmit(fx.api, group, 'Alma Zyborski');
+    const meeting = await startGroupMeeting(fx.api, group);
+    const leader = await fx.connect(meeting.leaderToken, 'leader');
+    expect(leader.view.spoken?.format).toBe('hybrid');
+    const a = await fx.connect((await enter(fx.api, group.groupId, alma)).body.token, 'alma');
+    expect((await leader.command({ type: 'meeting:start' })).ok).toBe(true);
+    // This week the group met online.
+    expect((await leader.command({ type: 'meeting:setFormat', format: 'online' })).ok).toBe(true);
+    const ended = nextEvent(a.socket, 'meeting:ended');
+    expect((await leader.command({ type: 'meeting:end' })).ok).toBe(true);
+    await ended;
+    const [session] = await sessionsOf(fx.api, group.groupId, group.leaderToken);
+    expect(session?.mode).toBe('online');
+  });
+
   it('ATT-3/4/6: leaders correct and confirm; members see only their own, confirmed; proposals expire after 14 days', async () => {
     const fx = await startServer();
     const clock = fx.clock as ManualClock;
