@@ -115,7 +115,9 @@ export function createApp(deps: AppDeps): App {
   const allow = deps.metricsAllow ?? DEFAULT_METRICS_ALLOW;
   web.use(createMetricsRoutes({ metrics, allow, trustProxy, clientAddress, logger }));
   const groupStore = deps.groupStore ?? null;
-  const groups = groupStore ? new GroupService({ store: groupStore, hub, clock, logger }) : null;
+  const groups = groupStore
+    ? new GroupService({ store: groupStore, hub, clock, logger, random: deps.random })
+    : null;
   if (groups)
     web.use(
       createGroupRoutes({

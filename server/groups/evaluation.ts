@@ -1,3 +1,4 @@
+import { cryptoRandom, type RandomSource } from '../core/random';
 import {
   EVALUATION_OPEN_MS,
   tally,
@@ -35,7 +36,7 @@ export interface EvaluationView {
 export class GroupEvaluations {
   private open = new Map<string, OpenEvaluation>();
 
-  constructor(private deps: { store: GroupStore; clock: Clock; logger: Logger }) {}
+  constructor(private deps: { store: GroupStore; clock: Clock; logger: Logger; random?: RandomSource }) {}
 
   start(groupId: string, items: readonly EvaluationItem[]): Result<{ closesAt: number }> {
     if (this.open.has(groupId)) return fail(E.WRONG_STATUS, 'an evaluation is open already');
@@ -52,7 +53,8 @@ export class GroupEvaluations {
     if (e.answered.has(memberId)) return fail(E.WRONG_STATUS, 'you answered already');
     if (!validAnswer(e.items, answer)) return fail(E.BAD_REQUEST, 'answer: items on, values 1 to 5');
     e.answered.add(memberId);
-    e.answers.splice(Math.floor(Math.random() * (e.answers.length + 1)), 0, { ...answer });
+    const random = this.deps.random ?? cryptoRandom;
+    e.answers.splice(Math.floor(random.next() * (e.answers.length + 1)), 0, { ...answer });
     return ok(undefined);
   }
 

@@ -20,6 +20,7 @@ import type { MeetingHub } from '../core/hub';
 import type { Logger } from '../core/logger';
 import { hashSecret, newId, newJoinCode, newToken, sameHash } from '../security/tokens';
 import { GroupAttendance } from './attendance';
+import type { RandomSource } from '../core/random';
 import { GroupEvaluations } from './evaluation';
 import type { GroupIdentity, GroupRow, GroupStore } from './store';
 
@@ -28,6 +29,8 @@ export interface GroupServiceDeps {
   hub: MeetingHub;
   clock: Clock;
   logger: Logger;
+  /** Where an evaluation answer is shuffled in (EVAL-2); the server's injected source. */
+  random?: RandomSource;
   /** GROUP-16: months without a meeting after which a group is deleted (18 by default). */
   retentionMonths?: number;
 }
