@@ -2,7 +2,8 @@
  * h/voice in real Chromium, one context per person, in English, German and Greek (the language
  * comes from the browser's locale): push-back prompts on the phone and the projector (PROMPT-2,
  * PROMPT-3), the first-time card once per device (NEW-2), the console tour (NEW-3) and the About
- * page (NEW-1). Screenshots go to artifacts/screenshots/voice-*.png.
+ * page (NEW-1), and a note typed in the console for a member without a phone (PROXY-1, PROXY-3).
+ * Screenshots go to artifacts/screenshots/voice-*.png.
  */
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
@@ -109,6 +110,39 @@ describe('h/voice on every screen, in three languages', { timeout: 300_000 }, ()
     for (const page of [...phones.values(), ...projectors.values()]) {
       await page.getByTestId('prompt').waitFor({ state: 'detached' });
     }
+  });
+
+  it('PROXY-1, PROXY-3: in a named meeting the console writes a note for a member without a phone; the board names the member, not the leader', async () => {
+    const meeting = await createMeeting(run.server, {
+      title: 'Hybrid room',
+      templateId: 'classic-90-one-case',
+      leaderName: 'Lena Leader',
+    });
+    const leaderSocket = await connectRecording(
+      run.server.url,
+      fragmentParam(meeting.leaderLink, 't'),
+      'leader',
+    );
+    expect((await leaderSocket.run({ type: 'settings:update', anonymity: 'named' })).ok).toBe(true);
+    const { page: console_ } = await personIn(run, 'en', 'laptop');
+    await console_.goto(meeting.leaderLink);
+    const { page: phone } = await personIn(run, 'en', 'phone');
+    await joinAs(phone, 'en', meeting.joinLink, 'Mara Phone-Owner');
+    await goToPhase(leaderSocket, 'speculation', 0);
+
+    const box = console_.getByTestId('own-note');
+    await box.locator('summary').click();
+    await box.getByLabel(say('en', 'proxy.forWhom')).fill('Cara Without-Phone');
+    await box.getByLabel(say('en', 'seat.noteLabel')).fill('A door that stays half open');
+    await box.getByRole('button', { name: say('en', 'seat.send'), exact: true }).click();
+    await box.getByText('A door that stays half open').waitFor();
+    // Fewer than three wait: the phase's end sends them (REL-4), onto the return phase's board.
+    expect((await leaderSocket.run({ type: 'phase:next' })).ok).toBe(true);
+    const note = phone.getByTestId('board-note').filter({ hasText: 'A door that stays half open' });
+    await note.waitFor();
+    expect(await note.locator('.note-name').textContent()).toBe('Cara Without-Phone');
+    expect(await phone.getByTestId('board').textContent()).not.toContain('Lena Leader');
+    await screenshot(phone, 'voice-proxy-note-phone-en');
   });
 
   it('NEW-2: a newcomer sees the phases and ground rules before the lobby once per device; other meetings keep their ground rules', async () => {
