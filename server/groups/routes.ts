@@ -1,6 +1,6 @@
 import express, { type Request, type Response } from 'express';
 import { z } from 'zod';
-import { ERROR_CODES as E, type ErrorCode, type Result } from '../../shared/errors';
+import { ERROR_CODES as E, type Result } from '../../shared/errors';
 import { MAX_DOUBLE_SESSIONS } from '../../shared/group/attendance';
 import { safeTimeZone } from '../../shared/group/certificate';
 import { EVALUATION_ITEMS } from '../../shared/group/evaluation';
@@ -9,7 +9,7 @@ import type { CreatedGroup } from '../../shared/group/views';
 import { parseOr } from '../core/answer';
 import type { Clock } from '../core/clock';
 import { memoryRateLimit } from '../http/rateLimit';
-import { customTemplateSchema } from '../http/routes';
+import { customTemplateSchema, sendError } from '../http/routes';
 import type { ClientAddress } from '../security/clientAddress';
 import { hashSecret, normalizeJoinCode, sameHash } from '../security/tokens';
 import { certificateFontAvailable, certificatePdf } from './certificatePdf';
@@ -83,18 +83,6 @@ const debriefSchema = z
 const startSchema = z
   .object({ plan: customTemplateSchema.optional(), title: z.string().trim().max(120).optional() })
   .strict();
-
-const STATUS: Partial<Record<ErrorCode, number>> = {
-  [E.BAD_REQUEST]: 400,
-  [E.UNAUTHENTICATED]: 401,
-  [E.FORBIDDEN]: 403,
-  [E.NOT_FOUND]: 404,
-  [E.RATE_LIMITED]: 429,
-};
-
-function sendError(res: Response, code: ErrorCode, message: string): void {
-  res.status(STATUS[code] ?? 409).json({ error: { code, message } });
-}
 
 function answer<T>(res: Response, result: Result<T>, status = 200): void {
   if (!result.ok) return sendError(res, result.error.code, result.error.message);

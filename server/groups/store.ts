@@ -1,11 +1,9 @@
-import Database from 'better-sqlite3';
 import type { Place } from '../../shared/group/attendance';
 import type { GroupLanguage, GroupMode, LeaderRights, MemberStatus } from '../../shared/group/rules';
 import type { AnonymityMode } from '../../shared/meeting/state';
 import type { TemplatePhase } from '../../shared/meeting/templates';
 import { silentLogger, type Logger } from '../core/logger';
-import { ensurePrivateFile } from '../storage/dataDir';
-import { BUSY_TIMEOUT_MS } from '../storage/sqlite';
+import { openPrivateDatabase } from '../storage/sqlite';
 import { WalScrubber } from '../storage/walScrub';
 import { migrateGroups } from './migrations';
 
@@ -130,14 +128,7 @@ export type GroupStore = ReturnType<typeof openGroupStore>;
  * content does.
  */
 export function openGroupStore(opts: { file: string; synchronous: 'NORMAL' | 'FULL'; logger?: Logger }) {
-  if (opts.file !== ':memory:') ensurePrivateFile(opts.file);
-  const db = new Database(opts.file);
-  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-  db.pragma('journal_mode = WAL');
-  db.pragma(`synchronous = ${opts.synchronous}`);
-  db.pragma('secure_delete = ON');
-  db.pragma('temp_store = MEMORY');
-  db.pragma('foreign_keys = ON');
+  const db = openPrivateDatabase(opts.file, opts.synchronous);
   migrateGroups(db);
   const scrubber = new WalScrubber(db, opts.logger ?? silentLogger);
   scrubber.now();

@@ -82,7 +82,8 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   [E.LIMIT_REACHED]: 409,
 };
 
-function sendError(res: Response, code: ErrorCode, message: string): void {
+/** An error answer: the status for its code, the code and message in the body. */
+export function sendError(res: Response, code: ErrorCode, message: string): void {
   res.status(STATUS[code] ?? 409).json({ error: { code, message } });
 }
 

@@ -68,18 +68,27 @@ function toNote(r: NoteDbRow): NoteRow {
   };
 }
 
-export function openSqliteStorage(opts: SqliteOptions): Storage {
+/**
+ * A database file as every file of the data folder is opened (the meetings' and the groups'):
+ * private, WAL, a short busy timeout, deleted content zeroed, temporary data in memory.
+ */
+export function openPrivateDatabase(file: string, synchronous: 'NORMAL' | 'FULL'): Database.Database {
   // SQLite gives the -wal and -shm files the main file's mode: 0600 here makes all three private.
-  if (opts.file !== ':memory:') ensurePrivateFile(opts.file);
-  const db = new Database(opts.file);
+  if (file !== ':memory:') ensurePrivateFile(file);
+  const db = new Database(file);
   db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   db.pragma('journal_mode = WAL');
-  db.pragma(`synchronous = ${opts.synchronous}`);
+  db.pragma(`synchronous = ${synchronous}`);
   // Deleted content is overwritten with zeros, in the file and in the WAL (confidentiality).
   db.pragma('secure_delete = ON');
   // Sorts and temporary tables stay in memory: no temporary file ever holds meeting content.
   db.pragma('temp_store = MEMORY');
   db.pragma('foreign_keys = ON');
+  return db;
+}
+
+export function openSqliteStorage(opts: SqliteOptions): Storage {
+  const db = openPrivateDatabase(opts.file, opts.synchronous);
   migrate(db);
   // The slow part of each truncation (copying pages, an fsync) runs on a worker thread (DISK-3).
   const copier = opts.file === ':memory:' || opts.walCopier === false ? null : startWalCopier(opts.file);
