@@ -1,4 +1,5 @@
 import { MEETING_FORMATS, type MeetingFormat } from '../../../shared/spoken/state';
+import { Choice } from '../components/Choice';
 import { useEffect, useState, type FormEvent } from 'react';
 import type { Template } from '../../../shared/meeting/templates';
 import type { AnonymityMode, ReleaseMode, TimerVisibility } from '../../../shared/meeting/state';
@@ -245,31 +246,5 @@ export default function StartScreen() {
         </button>
       </form>
     </Page>
-  );
-}
-
-function Choice<T extends string>({
-  legend,
-  name,
-  value,
-  onChange,
-  options,
-}: {
-  legend: string;
-  name: string;
-  value: T;
-  onChange: (v: T) => void;
-  options: [T, string][];
-}) {
-  return (
-    <fieldset className="choice">
-      <legend>{legend}</legend>
-      {options.map(([v, label]) => (
-        <label key={v} className="radio">
-          <input type="radio" name={name} value={v} checked={value === v} onChange={() => onChange(v)} />
-          <span>{label}</span>
-        </label>
-      ))}
-    </fieldset>
   );
 }

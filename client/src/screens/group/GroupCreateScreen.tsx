@@ -9,7 +9,7 @@ import { useDocumentTitle } from '../../components/useDocumentTitle';
 import type { ApiErrorCode } from '../../connection';
 import { groupApi } from '../../connection/groupApi';
 import { isMessageKey, LANGUAGE_NAMES, useLanguage, useT } from '../../i18n';
-import { Choice } from './Choice';
+import { Choice } from '../../components/Choice';
 
 /** GROUP-1: a leader creates a standing group and gets its links and the recovery code once. */
 export default function GroupCreateScreen() {

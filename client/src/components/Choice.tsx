@@ -1,4 +1,4 @@
-/** A small radio group for the group forms (the start screen keeps its own). */
+/** A small radio group: the start screen's and the group forms' settings. */
 export function Choice<T extends string>({
   legend,
   name,
