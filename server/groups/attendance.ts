@@ -39,8 +39,9 @@ export class GroupAttendance {
   constructor(private deps: AttendanceDeps) {
     const { hub } = deps;
     hub.onSeatConnected((meetingId, seatId) => this.markSeats(meetingId, [seatId]));
-    hub.onEffects((meetingId, _effects, state) => {
-      if (state.status !== 'running') return;
+    hub.onEffects((meetingId, effects, state) => {
+      // The start is a phase entered; other commands need no look-up of the group.
+      if (state.status !== 'running' || !effects.some((e) => e.type === 'phase-entered')) return;
       const g = deps.store.groupByMeeting(meetingId);
       if (g) deps.store.markStarted(g.id, deps.clock.now());
     });

@@ -110,6 +110,8 @@ const STEPS: readonly string[] = [
      version INTEGER NOT NULL,
      updated_at INTEGER NOT NULL
    );`,
+  // Every meeting's connections and phase changes ask whether it is a group's: an index, not a scan.
+  `CREATE INDEX groups_current_meeting ON groups (current_meeting_id);`,
 ];
 
 export function migrateGroups(db: Database.Database): void {
