@@ -131,7 +131,7 @@ export function openGroupStore(opts: { file: string; synchronous: 'NORMAL' | 'FU
   const db = openPrivateDatabase(opts.file, opts.synchronous);
   migrateGroups(db);
   const scrubber = new WalScrubber(db, opts.logger ?? silentLogger);
-  scrubber.now();
+  scrubber.startup();
 
   const q = {
     insertGroup: db.prepare(

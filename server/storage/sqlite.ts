@@ -95,7 +95,7 @@ export function openSqliteStorage(opts: SqliteOptions): Storage {
   const scrubber = new WalScrubber(db, opts.logger ?? silentLogger, copier);
   // A crash may have left deleted content in the WAL (between a purge's commit and its
   // truncation, or while a reader blocked it): every start truncates, until it has happened.
-  scrubber.now();
+  scrubber.startup();
 
   const q = {
     insertMeeting: db.prepare(

@@ -9,10 +9,14 @@ export const SCRUB_RETRY_MS = 250;
 export const BLOCKED_LOG_EVERY_MS = 30_000;
 /** Deletions during a meeting wait at most this long for the next truncation (one per period). */
 export const SCRUB_BATCH_MS = 5_000;
+/** With a copier, the worker copies the WAL this often, so that the WAL stays short (walCopier.ts). */
+export const COPY_EVERY_MS = 250;
 
 /**
- * Every truncation attempt's time on the event loop, `{ ms, busy }`, for the benchmark's probe
- * (DISK-12: shown to stay under 5 ms at capacity). Without a subscriber nothing is published.
+ * Every truncation attempt, `{ ms, busy, thread }`, for the benchmark's probe (DISK-3): on
+ * 'main' its time on the event loop, on 'worker' how long the worker held the write lock (the
+ * longest a main-thread write can wait for it, at most the busy timeout). Without a subscriber
+ * nothing is published.
  */
 export const CHECKPOINT_CHANNEL = 'balint-room:wal-checkpoint';
 const checkpoints = channel(CHECKPOINT_CHANNEL);
@@ -21,56 +25,86 @@ const checkpoints = channel(CHECKPOINT_CHANNEL);
  * Keeps the WAL free of deleted content: old copies of pages (with deleted rows in them) stay in
  * the `-wal` file until a `wal_checkpoint(TRUNCATE)` has copied the zeroed pages back and cut the
  * file to 0 bytes. A truncation that a reader blocks is retried until it has really happened;
- * whoever waits for it (the purge's `meeting.purged`) is told only then.
+ * whoever waits for it (the purge's `meeting.purged`) is told only then, and only by a truncation
+ * that began after they asked.
  *
- * It runs on the main connection with a busy timeout of a few milliseconds (see sqlite.ts): a
- * truncation that cannot happen at once returns busy instead of waiting on the event loop. With
- * a copier (walCopier.ts), a worker thread first copies the frames into the database file, so the
- * truncation on the event loop only cuts the file: for the truncations deletions ask for while
- * meetings run (`soon`, the frequent ones) and for retries. Start-up and a meeting's end (`now`)
- * truncate at once, their content must leave the file before the server listens or logs
- * `meeting.purged`.
+ * With a copier (walCopier.ts), the truncations that deletions ask for while meetings run (`soon`,
+ * the frequent ones) and their retries run on its worker thread: the event loop never copies,
+ * syncs or cuts the file for them; a write that meets the worker's lock waits at most the main
+ * connection's busy timeout (DISK-2). The worker also copies every COPY_EVERY_MS, so that the WAL
+ * stays short: each truncation holds the lock briefly, and the ones that stay on the main
+ * connection (start-up and a meeting's end, `now`) have little to copy and a small file to cut.
+ * Without
+ * one (the groups' file, where deletions are rare, and tests that drive time by hand), the
+ * truncation runs on the main connection with its busy timeout of a few milliseconds: one that
+ * cannot happen at once returns busy instead of waiting on the event loop.
  */
 export class WalScrubber {
-  private waiting: (() => void)[] = [];
-  private requested = false;
+  private waiting: { asked: number; done: () => void }[] = [];
+  /** Requests so far, and the last one a finished truncation covered. */
+  private asked = 0;
+  private covered = 0;
   private timer: NodeJS.Timeout | null = null;
   private timerAt = Infinity;
   private lastRunAt = -Infinity;
   private blockedSince: number | null = null;
   private lastBlockedLogAt = -Infinity;
   private closed = false;
-  private copying = false;
+  private inFlight = false;
+  private pump: NodeJS.Timeout | null = null;
 
   constructor(
     private db: Database.Database,
     private logger: Logger,
     private copier: WalCopier | null = null,
-  ) {}
+  ) {
+    if (!copier) return;
+    this.pump = setInterval(() => {
+      if (!copier.busy) void copier.copy();
+    }, COPY_EVERY_MS);
+    this.pump.unref();
+  }
 
-  /** Truncate as soon as possible (the end of a meeting, start-up); `done` runs once it happened. */
+  /**
+   * At start-up, before the server listens: a crash may have left deleted content in the WAL
+   * (between a purge's commit and its truncation, or while a reader blocked it). On this
+   * connection at once; if a reader blocks it, retried like any other.
+   */
+  startup(): void {
+    this.asked += 1;
+    this.truncateHere();
+  }
+
+  /**
+   * A meeting's end, or a purge at start-up: its content must leave the file before the server
+   * listens or logs `meeting.purged`, so this truncates at once on this connection; only while the
+   * worker holds the checkpoint lock does it follow the worker's truncation. `done` runs once it
+   * happened.
+   */
   now(done?: () => void): void {
-    this.requested = true;
-    if (done) this.waiting.push(done);
-    // At once on this connection: start-up and a meeting's end must not wait for the copier.
-    this.attempt(false);
+    this.asked += 1;
+    if (done) this.waiting.push({ asked: this.asked, done });
+    if (this.copier?.busy) this.attempt();
+    else this.truncateHere();
   }
 
   /** Deleted text during a meeting: truncate within SCRUB_BATCH_MS, once for all that wait. */
   soon(): void {
-    this.requested = true;
+    this.asked += 1;
     this.schedule(Math.max(0, this.lastRunAt + SCRUB_BATCH_MS - Date.now()));
   }
 
   /** Whether a truncation is still owed (a reader blocks it, or the batch period runs). */
   get pending(): boolean {
-    return this.requested;
+    return this.asked > this.covered;
   }
 
   close(): void {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
+    if (this.pump) clearInterval(this.pump);
     this.timer = null;
+    this.pump = null;
   }
 
   private schedule(delayMs: number): void {
@@ -82,27 +116,32 @@ export class WalScrubber {
     this.timer = setTimeout(() => {
       this.timer = null;
       this.timerAt = Infinity;
-      this.attempt(true);
+      this.attempt();
     }, delayMs);
     // A pending truncation never keeps a finished process alive: the next start-up truncates.
     this.timer.unref();
   }
 
-  /** `viaCopier`: deletions during a meeting, where the copy may take its time off the loop. */
-  private attempt(viaCopier: boolean): void {
-    if (this.closed || !this.requested || this.copying) return;
-    if (!this.copier || !viaCopier) return this.truncate();
-    this.copying = true;
-    void this.copier.copy().then(() => {
-      this.copying = false;
-      this.truncate();
+  private attempt(): void {
+    if (this.closed || !this.pending || this.inFlight) return;
+    const copier = this.copier;
+    if (!copier) return this.truncateHere();
+    // Everything committed before this line is in the WAL the worker's truncation will cut.
+    const asked = this.asked;
+    this.lastRunAt = Date.now();
+    this.inFlight = true;
+    void copier.truncate().then((answer) => {
+      this.inFlight = false;
+      if (this.closed) return;
+      if (answer.failed) return this.truncateHere();
+      this.settle(asked, answer.busy, answer.holdMs, 'worker');
     });
   }
 
-  private truncate(): void {
-    if (this.closed || !this.requested) return;
-    const started = Date.now();
-    this.lastRunAt = started;
+  private truncateHere(): void {
+    if (this.closed || !this.pending) return;
+    const asked = this.asked;
+    this.lastRunAt = Date.now();
     let busy = true;
     const t0 = performance.now();
     try {
@@ -111,26 +150,34 @@ export class WalScrubber {
     } catch (error) {
       // SQLITE_BUSY from the busy handler: another connection holds a lock. Try again.
       if (!(error instanceof Error && /busy|locked/i.test(error.message))) throw error;
-    } finally {
-      if (checkpoints.hasSubscribers) checkpoints.publish({ ms: performance.now() - t0, busy });
     }
+    this.settle(asked, busy, performance.now() - t0, 'main');
+  }
+
+  /** `ms`: on 'main', the event loop's time; on 'worker', how long the worker held the lock. */
+  private settle(asked: number, busy: boolean, ms: number, thread: 'main' | 'worker'): void {
+    if (checkpoints.hasSubscribers) checkpoints.publish({ ms, busy, thread });
+    const now = Date.now();
     if (busy) {
-      this.blockedSince ??= started;
-      if (started - this.lastBlockedLogAt >= BLOCKED_LOG_EVERY_MS) {
-        this.lastBlockedLogAt = started;
-        this.logger.warn('storage.checkpoint_blocked', { blockedMs: started - this.blockedSince });
+      this.blockedSince ??= now;
+      if (now - this.lastBlockedLogAt >= BLOCKED_LOG_EVERY_MS) {
+        this.lastBlockedLogAt = now;
+        this.logger.warn('storage.checkpoint_blocked', { blockedMs: now - this.blockedSince });
       }
       this.schedule(SCRUB_RETRY_MS);
       return;
     }
     if (this.blockedSince !== null)
-      this.logger.info('storage.checkpoint_unblocked', { blockedMs: started - this.blockedSince });
+      this.logger.info('storage.checkpoint_unblocked', { blockedMs: now - this.blockedSince });
     this.blockedSince = null;
     this.lastBlockedLogAt = -Infinity;
-    this.requested = false;
-    this.logger.debug('storage.wal_truncated', { ms: Date.now() - started });
-    const waiting = this.waiting;
-    this.waiting = [];
-    for (const done of waiting) done();
+    this.covered = Math.max(this.covered, asked);
+    this.logger.debug('storage.wal_truncated', { ms: Math.round(ms * 100) / 100, thread });
+    const done = this.waiting.filter((w) => w.asked <= asked);
+    this.waiting = this.waiting.filter((w) => w.asked > asked);
+    for (const w of done) w.done();
+    // Asked for meanwhile: a meeting's end at once, deletions within their batch period.
+    if (this.waiting.length > 0) this.attempt();
+    else if (this.pending) this.schedule(Math.max(0, this.lastRunAt + SCRUB_BATCH_MS - now));
   }
 }
