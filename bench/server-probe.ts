@@ -40,29 +40,20 @@ setInterval(() => {
   lastTick = now;
 }, STALL_TICK_MS).unref();
 
-/**
- * The server's WAL truncations (its diagnostics channel): on the main thread each one's time on
- * the event loop; on the worker thread how long it held the write lock.
- */
+/** The server's WAL truncations (its diagnostics channel), each one's time on the event loop. */
 const CHECKPOINT_CHANNEL = 'balint-room:wal-checkpoint';
-const MAX_SAMPLES = 100_000;
 let checkpointMs: number[] = [];
-let holdMs: number[] = [];
 let checkpointsBusy = 0;
 subscribe(CHECKPOINT_CHANNEL, (message) => {
-  const { ms, busy, thread } = message as { ms: number; busy: boolean; thread: 'main' | 'worker' };
-  const samples = thread === 'worker' ? holdMs : checkpointMs;
-  if (samples.length < MAX_SAMPLES) samples.push(ms);
+  const { ms, busy } = message as { ms: number; busy: boolean };
+  if (checkpointMs.length < 100_000) checkpointMs.push(ms);
   if (busy) checkpointsBusy++;
 });
-function summary(samples: number[]): { count: number; p99: number; max: number } {
-  const sorted = [...samples].sort((a, b) => a - b);
+function checkpointStats(): ProbeStats['checkpoints'] {
+  const sorted = [...checkpointMs].sort((a, b) => a - b);
   const at = (q: number) =>
     sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? Number.NaN;
-  return { count: sorted.length, p99: at(0.99), max: sorted.at(-1) ?? Number.NaN };
-}
-function checkpointStats(): ProbeStats['checkpoints'] {
-  return { ...summary(checkpointMs), busy: checkpointsBusy, worker: summary(holdMs) };
+  return { count: sorted.length, busy: checkpointsBusy, p99: at(0.99), max: sorted.at(-1) ?? Number.NaN };
 }
 
 const late = (ns: number) => Math.max(0, ns / NS_PER_MS - RESOLUTION_MS);
@@ -93,7 +84,6 @@ if (process.send) {
         gcPauses = { count: 0, totalMs: 0, maxMs: 0 };
         stalls = [];
         checkpointMs = [];
-        holdMs = [];
         checkpointsBusy = 0;
       }
       return stats;

@@ -20,14 +20,7 @@ export interface ProbeStats {
   /** Event-loop stalls of 50 ms or more since the last reset: when they ended (ms) and how long. */
   stalls: { at: number; ms: number }[];
   /** WAL truncations since the last reset (DISK-3): how many, how many a lock refused, time on the loop. */
-  /** On the event loop (count, p99, max), and on the WAL worker (how long it held the lock). */
-  checkpoints: {
-    count: number;
-    busy: number;
-    p99: number;
-    max: number;
-    worker: { count: number; p99: number; max: number };
-  };
+  checkpoints: { count: number; busy: number; p99: number; max: number };
 }
 
 /** A seat the load generator connects as: the leader first, then the participants. */

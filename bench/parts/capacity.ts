@@ -10,7 +10,6 @@ import { kib, mib, ms, type Report } from '../lib/report';
 import type { RpcClient } from '../lib/rpc';
 import type { RunningServer } from '../lib/server';
 import { median, summarize, type Summary } from '../lib/stats';
-import { BUSY_TIMEOUT_MS } from '../../server/storage/sqlite';
 import type { ConnectResult, LoadResult, PreparedMeeting, ProbeStats } from '../lib/types';
 
 const FANOUT_P99_LIMIT_MS = 100;
@@ -72,7 +71,7 @@ export async function runCapacity(report: Report, ctx: CapacityContext): Promise
     'server loop delay p99 / max',
     'server GC max / total',
     'stalls ≥ 50 ms (spacing)',
-    'WAL truncations on the worker: n / lock max · on the event loop: n / max',
+    'WAL truncations: n / p99 / max',
     'server CPU',
     'RSS',
     'heap used',
@@ -165,7 +164,7 @@ export async function runCapacity(report: Report, ctx: CapacityContext): Promise
     report.set('capacity.rssPerSeat', perSeat(best.rss, rss0, best.seats));
     report.set('capacity.heapPerSeat', perSeat(best.heap, before.memory.heapUsed, best.seats));
     report.set('capacity.loopDelayP99', best.probe.eventLoop.p99);
-    report.set('capacity.checkpointMaxMs', truncationOnLoopMs(best.probe.checkpoints));
+    report.set('capacity.checkpointMaxMs', best.probe.checkpoints.max);
   }
   const largest = best?.meetings ?? 0;
   section.note(
@@ -176,15 +175,11 @@ export async function runCapacity(report: Report, ctx: CapacityContext): Promise
   );
   if (best && ctx.withBoard) {
     const c = best.probe.checkpoints;
-    const onLoop = truncationOnLoopMs(c);
     section.note(
       `WAL truncations at ${best.meetings} meetings (every fourth note is edited by its author, so deleted text waits ` +
-        `for a truncation all the time; at most one per 5 s, DISK-3): ${c.worker.count} on the WAL worker thread ` +
-        `(write lock held p99 ${ms(c.worker.p99)}, max ${ms(c.worker.max)}), ${c.count} on the event loop ` +
-        `(max ${ms(c.max)}); ${c.busy} refused by a lock. A main-thread write that meets the worker's lock waits at most ` +
-        `the lock's time and never more than the ${BUSY_TIMEOUT_MS} ms busy timeout, so the event loop's cost of a ` +
-        `truncation is at most ${ms(onLoop)}. Under 5 ms: ` +
-        `${report.target(onLoop, '<', 5, 'ms', 'WAL truncation at capacity < 5 ms').split(': ')[1]}.`,
+        `for a truncation all the time; at most one per 5 s, on the event loop, DISK-3): ${c.count} in the window, ` +
+        `${c.busy} refused by a lock, p99 ${ms(c.p99)}, max ${ms(c.max)}. Each under 5 ms: ` +
+        `${report.target(c.max, '<', 5, 'ms', 'WAL truncation at capacity < 5 ms').split(': ')[1]}.`,
     );
   }
   if (best) {
@@ -283,7 +278,7 @@ async function measureWindow(ctx: CapacityContext): Promise<Window> {
       `${ms(window.eventLoop.p99)} / ${ms(window.eventLoop.max)}`,
       `${ms(window.gcPauses.maxMs)} / ${ms(window.gcPauses.totalMs)}`,
       stallText(window.stalls),
-      `${window.checkpoints.worker.count} / ${ms(window.checkpoints.worker.max)} · ${window.checkpoints.count} / ${ms(window.checkpoints.max)}`,
+      `${window.checkpoints.count} / ${ms(window.checkpoints.p99)} / ${ms(window.checkpoints.max)}`,
       percent(serverCpu),
       mib(rss),
       mib(after.memory.heapUsed),
@@ -305,15 +300,4 @@ function stallText(stalls: ProbeStats['stalls']): string {
 function cpuShare(from: ProbeStats, to: ProbeStats, elapsedMs: number): number {
   const usedMicros = to.cpuMicros.user + to.cpuMicros.system - (from.cpuMicros.user + from.cpuMicros.system);
   return (usedMicros / 1000 / elapsedMs) * 100;
-}
-
-/**
- * The most a WAL truncation cost the event loop in a window: a truncation on the main thread
- * costs its own time; one on the worker costs a write that meets its lock the lock's time, at most
- * the busy timeout (an upper bound: most writes meet no lock).
- */
-function truncationOnLoopMs(c: ProbeStats['checkpoints']): number {
-  const onLoop = c.count > 0 ? c.max : 0;
-  const viaLock = c.worker.count > 0 ? Math.min(c.worker.max, BUSY_TIMEOUT_MS) : 0;
-  return Math.max(onLoop, viaLock);
 }

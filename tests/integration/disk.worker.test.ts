@@ -1,7 +1,6 @@
 /**
- * DISK-3's truncations off the event loop: the deletions a running meeting asks for are cut from
- * the WAL on the worker thread (walCopier.ts), with a real worker and file; and the scrubber's
- * bookkeeping around a truncation in flight, with a copier the test answers by hand.
+ * DISK-3's copier: with a real worker and file, a deleted note leaves the WAL; with a copier the
+ * test answers by hand, the worker's regular copies and a meeting's end that meets a copy.
  */
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { statSync } from 'node:fs';
@@ -18,15 +17,14 @@ import { pollUntil } from '../helpers/poll';
 interface Checkpoint {
   ms: number;
   busy: boolean;
-  thread: 'main' | 'worker';
 }
 
 afterEach(() => {
   vi.useRealTimers();
 });
 
-describe('truncations on the WAL worker (DISK-3)', () => {
-  it('DISK-3: a deleted note leaves the WAL by a truncation on the worker, none on the event loop', async () => {
+describe('the WAL copier with a real worker (DISK-3)', () => {
+  it('DISK-3: a deleted note leaves every file, and the WAL is cut to 0 bytes', async () => {
     const dir = tempFolder();
     const file = path.join(dir, 'worker.sqlite');
     const storage = openSqliteStorage({ file, synchronous: 'NORMAL' });
@@ -57,11 +55,10 @@ describe('truncations on the WAL worker (DISK-3)', () => {
       storage.deleteNote('m1', 'n1');
 
       await pollUntil(
-        () => seen.some((c) => c.thread === 'worker' && !c.busy) && scanFolder(dir, [text]).length === 0,
+        () => seen.some((c) => !c.busy) && scanFolder(dir, [text]).length === 0,
         10_000,
-        'a truncation on the worker that takes the deleted note off the disk',
+        'a truncation that takes the deleted note off the disk',
       );
-      expect(seen.filter((c) => c.thread === 'main')).toEqual([]);
       expect(statSync(`${file}-wal`).size).toBe(0);
     } finally {
       unsubscribe(CHECKPOINT_CHANNEL, listener);
@@ -70,83 +67,63 @@ describe('truncations on the WAL worker (DISK-3)', () => {
   });
 });
 
-/** A copier whose truncations the test answers one by one. */
+/** A copier whose copies the test answers one by one. */
 function manualCopier() {
-  const answers: ((a: { busy: boolean; holdMs: number; failed: boolean }) => void)[] = [];
-  let copies = 0;
+  const answers: (() => void)[] = [];
   const copier: WalCopier = {
-    copy() {
-      copies += 1;
-      return Promise.resolve();
-    },
-    truncate: () => new Promise((resolve) => answers.push(resolve)),
+    copy: () => new Promise<void>((resolve) => answers.push(resolve)),
     get busy() {
       return answers.length > 0;
     },
     close: () => Promise.resolve(),
   };
+  let copies = 0;
   return {
     copier,
     copies: () => copies,
-    truncations: () => answers.length,
-    answer(a: { busy?: boolean; failed?: boolean } = {}) {
-      answers.shift()?.({ busy: a.busy ?? false, holdMs: 1, failed: a.failed ?? false });
+    answer() {
+      const next = answers.shift();
+      if (next) {
+        copies += 1;
+        next();
+      }
     },
+    inFlight: () => answers.length,
   };
 }
 
 const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
+const fakeTimers = () =>
+  vi.useFakeTimers({ toFake: ['setTimeout', 'setInterval', 'clearTimeout', 'clearInterval', 'Date'] });
 
-describe('the scrubber around a truncation in flight (DISK-1, DISK-3)', () => {
+describe('the scrubber and its copier (DISK-1, DISK-3)', () => {
   const openDb = () => {
     const db = new Database(path.join(tempFolder(), 'scrub.sqlite'));
     db.pragma('journal_mode = WAL');
     return db;
   };
 
-  it('DISK-1: an end asked for while the worker truncates is told only after a truncation that began after it', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'setInterval', 'clearTimeout', 'clearInterval', 'Date'] });
+  it('DISK-3: the worker copies every COPY_EVERY_MS, one copy at a time', async () => {
+    fakeTimers();
     const db = openDb();
     const m = manualCopier();
     const scrubber = new WalScrubber(db, silentLogger, m.copier);
-    scrubber.soon();
-    vi.advanceTimersByTime(0);
-    expect(m.truncations()).toBe(1);
-
-    // Committed after the worker's truncation may have run: that truncation cannot vouch for it.
-    let told = false;
-    scrubber.now(() => (told = true));
-    m.answer();
-    await flush();
-    expect({ told, pending: scrubber.pending, truncations: m.truncations() }).toEqual({
-      told: false,
-      pending: true,
-      truncations: 1,
-    });
-    m.answer();
-    await flush();
-    expect({ told, pending: scrubber.pending }).toEqual({ told: true, pending: false });
-    scrubber.close();
-    db.close();
-  });
-
-  it('DISK-3: the worker copies every COPY_EVERY_MS while no truncation is in flight', () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'setInterval', 'clearTimeout', 'clearInterval', 'Date'] });
-    const db = openDb();
-    const m = manualCopier();
-    const scrubber = new WalScrubber(db, silentLogger, m.copier);
+    for (let i = 0; i < 3; i++) {
+      vi.advanceTimersByTime(COPY_EVERY_MS);
+      expect(m.inFlight()).toBe(1);
+      m.answer();
+      await flush();
+    }
+    // A copy that takes longer than the period is not doubled.
     vi.advanceTimersByTime(3 * COPY_EVERY_MS);
-    expect(m.copies()).toBe(3);
-    scrubber.soon();
-    vi.advanceTimersByTime(0);
-    vi.advanceTimersByTime(2 * COPY_EVERY_MS);
+    expect(m.inFlight()).toBe(1);
     expect(m.copies()).toBe(3);
     scrubber.close();
     db.close();
   });
 
-  it('DISK-3: a worker that cannot run leaves the truncation to the main connection', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'setInterval', 'clearTimeout', 'clearInterval', 'Date'] });
+  it("DISK-1: a meeting's end that meets a copy is truncated right after it, and told only then", async () => {
+    fakeTimers();
     const db = openDb();
     const m = manualCopier();
     const seen: Checkpoint[] = [];
@@ -154,12 +131,21 @@ describe('the scrubber around a truncation in flight (DISK-1, DISK-3)', () => {
     subscribe(CHECKPOINT_CHANNEL, listener);
     const scrubber = new WalScrubber(db, silentLogger, m.copier);
     try {
-      scrubber.soon();
-      vi.advanceTimersByTime(0);
-      m.answer({ failed: true });
+      vi.advanceTimersByTime(COPY_EVERY_MS);
+      let told = false;
+      scrubber.now(() => (told = true));
+      expect({ told, truncations: seen.length }).toEqual({ told: false, truncations: 0 });
+      // The pump's copy, then the end's own copy (the worker runs them in turn): only then the cut.
+      m.answer();
       await flush();
-      expect(seen.map((c) => [c.thread, c.busy])).toEqual([['main', false]]);
-      expect(scrubber.pending).toBe(false);
+      expect({ told, truncations: seen.length }).toEqual({ told: false, truncations: 0 });
+      m.answer();
+      await flush();
+      expect({ told, truncations: seen.map((c) => c.busy), pending: scrubber.pending }).toEqual({
+        told: true,
+        truncations: [false],
+        pending: false,
+      });
     } finally {
       unsubscribe(CHECKPOINT_CHANNEL, listener);
       scrubber.close();
