@@ -10,7 +10,8 @@ import {
   type ConsoleFollowUps,
   type KeepLabelRequest,
 } from '../../shared/group/followUp';
-import { currentCaseIndex, findSeat, isLeaderRole } from '../../shared/meeting/roles';
+import { findSeat, isLeaderRole } from '../../shared/meeting/roles';
+import type { MeetingState } from '../../shared/meeting/state';
 import type { Clock } from '../core/clock';
 import type { MeetingHub } from '../core/hub';
 import type { Logger } from '../core/logger';
@@ -26,6 +27,12 @@ export interface FollowUpDeps {
 
 type Leader = Extract<GroupIdentity, { kind: 'leader' }>;
 type Seat = { meetingId: string; seatId: string; group: GroupRow };
+
+/** A phase of the case is current or behind: a label is kept after a case, never before it. */
+function caseBegun(state: MeetingState, caseIndex: number): boolean {
+  const upTo = state.current ? state.phases.slice(0, state.current.index + 1) : [];
+  return upTo.some((p) => p.caseIndex === caseIndex);
+}
 
 /**
  * Case labels for follow-up (SPEC.md FOLLOW-n). A label enters the group file only with the
@@ -79,7 +86,7 @@ export class GroupFollowUps {
       } as const;
       return fail(verdict.reason === 'name-the-presenter' ? E.BAD_REQUEST : E.FORBIDDEN, why[verdict.reason]);
     }
-    if (r.caseIndex > currentCaseIndex(state)) return fail(E.WRONG_STATUS, 'the case has not begun');
+    if (!caseBegun(state, r.caseIndex)) return fail(E.WRONG_STATUS, 'the case has not begun');
     const label = normalizeCaseLabel(r.label);
     if (!label) return fail(E.BAD_REQUEST, 'a label is a few words (1–80 characters)');
     let presenterId: string | null;
