@@ -5,25 +5,22 @@ import { labelExpiresAt, type CaseLabelsView, type ConsoleFollowUps } from '../.
 import type { GroupLeaderView } from '../../shared/group/views';
 import { GROUP_FILE_NAME } from '../../server/groups/store';
 import { canary, foundInFolder, scanFolder, tempFolder } from '../helpers/confidential';
-import {
-  bearer,
-  createGroup,
-  enter,
-  joinAndAdmit,
-  startGroupMeeting,
-  type TestGroup,
-} from '../helpers/groupFixtures';
+import * as groups from '../helpers/groupFixtures';
 import { pollUntil } from '../helpers/poll';
 import { nextEvent, startServer, type ServerFixture, type TestClient } from '../helpers/server-fixture';
 
 const DAY = 24 * 3_600_000;
 
 /** A group's meeting in its closing phase: Alma presented case 0 from her phone, Ben listened. */
-async function meetingAtCaseEnd(fx: ServerFixture, group: TestGroup, tokens: { alma: string; ben: string }) {
-  const meeting = await startGroupMeeting(fx.api, group);
+async function meetingAtCaseEnd(
+  fx: ServerFixture,
+  group: groups.TestGroup,
+  tokens: { alma: string; ben: string },
+) {
+  const meeting = await groups.startGroupMeeting(fx.api, group);
   const leader = await fx.connect(meeting.leaderToken, 'leader');
-  const almaSeat = (await enter(fx.api, group.groupId, tokens.alma)).body;
-  const benSeat = (await enter(fx.api, group.groupId, tokens.ben)).body;
+  const almaSeat = (await groups.enter(fx.api, group.groupId, tokens.alma)).body;
+  const benSeat = (await groups.enter(fx.api, group.groupId, tokens.ben)).body;
   const alma = await fx.connect(almaSeat.token, 'alma');
   const ben = await fx.connect(benSeat.token, 'ben');
   await leader.waitFor((v) => (v.seats?.length ?? 0) === 3);
@@ -44,16 +41,21 @@ async function endMeeting(leader: TestClient) {
 }
 
 const keep = (fx: ServerFixture, meetingId: string, token: string, body: Record<string, unknown>) =>
-  fx.api.request<{ labelId: string }>('POST', `/api/meetings/${meetingId}/case-labels`, body, bearer(token));
+  fx.api.request<{ labelId: string }>(
+    'POST',
+    `/api/meetings/${meetingId}/case-labels`,
+    body,
+    groups.bearer(token),
+  );
 
 const labelsOf = (fx: ServerFixture, groupId: string, token: string) =>
-  fx.api.request<CaseLabelsView>('GET', `/api/groups/${groupId}/labels`, undefined, bearer(token));
+  fx.api.request<CaseLabelsView>('GET', `/api/groups/${groupId}/labels`, undefined, groups.bearer(token));
 
 async function setUp(dir?: string) {
   const fx = await startServer(dir ? { file: path.join(dir, 'balint-room.sqlite') } : {});
-  const group = await createGroup(fx.api);
-  const alma = await joinAndAdmit(fx.api, group, 'Alma Zyborski');
-  const ben = await joinAndAdmit(fx.api, group, 'Ben Quellmann');
+  const group = await groups.createGroup(fx.api);
+  const alma = await groups.joinAndAdmit(fx.api, group, 'Alma Zyborski');
+  const ben = await groups.joinAndAdmit(fx.api, group, 'Ben Quellmann');
   return { fx, group, tokens: { alma, ben } };
 }
 
@@ -69,7 +71,7 @@ describe('case labels kept with the presenter’s yes (FOLLOW-1..4)', () => {
       'GET',
       `/api/groups/${group.groupId}`,
       undefined,
-      bearer(group.leaderToken),
+      groups.bearer(group.leaderToken),
     );
     const almaId = view.body.members.find((m) => m.name === 'Alma Zyborski')?.id;
     expect((await keep(fx, id, leader.token, { ...yes, forMemberId: almaId })).status).toBe(403);
@@ -100,9 +102,9 @@ describe('case labels kept with the presenter’s yes (FOLLOW-1..4)', () => {
 
   it('FOLLOW-1: before the case began, after the end, and in a meeting without a group, nothing is kept', async () => {
     const { fx, group, tokens } = await setUp();
-    const meeting = await startGroupMeeting(fx.api, group);
+    const meeting = await groups.startGroupMeeting(fx.api, group);
     const leader = await fx.connect(meeting.leaderToken, 'leader');
-    const almaSeat = (await enter(fx.api, group.groupId, tokens.alma)).body;
+    const almaSeat = (await groups.enter(fx.api, group.groupId, tokens.alma)).body;
     const alma = await fx.connect(almaSeat.token, 'alma');
     await leader.waitFor((v) => (v.seats?.length ?? 0) === 2);
     await leader.command({ type: 'presenter:set', caseIndex: 0, seatId: almaSeat.seatId });
@@ -133,7 +135,7 @@ describe('case labels kept with the presenter’s yes (FOLLOW-1..4)', () => {
 
   it('FOLLOW-3: a leader records the yes of a presenter without a device, naming who presented', async () => {
     const { fx, group } = await setUp();
-    const meeting = await startGroupMeeting(fx.api, group);
+    const meeting = await groups.startGroupMeeting(fx.api, group);
     const leader = await fx.connect(meeting.leaderToken, 'leader');
     await leader.command({ type: 'meeting:start' });
     const closing = leader.view.phases.find((p) => p.kind === 'closing');
@@ -142,7 +144,7 @@ describe('case labels kept with the presenter’s yes (FOLLOW-1..4)', () => {
       'GET',
       `/api/meetings/${meeting.meetingId}/follow-ups`,
       undefined,
-      bearer(leader.token),
+      groups.bearer(leader.token),
     );
     const ben = console.body.roster.find((m) => m.name === 'Ben Quellmann');
     expect(console.body.roster.map((m) => m.name).sort()).toEqual(['Alma Zyborski', 'Ben Quellmann']);
@@ -172,21 +174,35 @@ describe('case labels kept with the presenter’s yes (FOLLOW-1..4)', () => {
     const url = `/api/groups/${group.groupId}/labels`;
     expect((await labelsOf(fx, group.groupId, tokens.ben)).body).toEqual({ shared: false, labels: [] });
     // Members neither share, nor renew, nor delete; a leader of another group sees nothing.
-    expect((await fx.api.request('PUT', `${url}/shared`, { on: true }, bearer(tokens.ben))).status).toBe(403);
+    expect(
+      (await fx.api.request('PUT', `${url}/shared`, { on: true }, groups.bearer(tokens.ben))).status,
+    ).toBe(403);
     for (const [method, rest] of [
       ['POST', '/renew'],
       ['POST', '/done'],
       ['DELETE', ''],
     ] as const)
       expect(
-        (await fx.api.request(method, `${url}/${kept.body.labelId}${rest}`, undefined, bearer(tokens.alma)))
-          .status,
+        (
+          await fx.api.request(
+            method,
+            `${url}/${kept.body.labelId}${rest}`,
+            undefined,
+            groups.bearer(tokens.alma),
+          )
+        ).status,
       ).toBe(403);
-    const other = await createGroup(fx.api, 'Other group');
+    const other = await groups.createGroup(fx.api, 'Other group');
     expect((await labelsOf(fx, group.groupId, other.leaderToken)).status).toBe(401);
     expect(
-      (await fx.api.request('DELETE', `${url}/${kept.body.labelId}`, undefined, bearer(other.leaderToken)))
-        .status,
+      (
+        await fx.api.request(
+          'DELETE',
+          `${url}/${kept.body.labelId}`,
+          undefined,
+          groups.bearer(other.leaderToken),
+        )
+      ).status,
     ).toBe(401);
     // A pending request sees nothing even when shared.
     const asked = await fx.api.request<{ token: string }>('POST', '/api/groups/join', {
@@ -195,7 +211,7 @@ describe('case labels kept with the presenter’s yes (FOLLOW-1..4)', () => {
     });
 
     expect(
-      (await fx.api.request('PUT', `${url}/shared`, { on: true }, bearer(group.leaderToken))).status,
+      (await fx.api.request('PUT', `${url}/shared`, { on: true }, groups.bearer(group.leaderToken))).status,
     ).toBe(200);
     const seen = await labelsOf(fx, group.groupId, tokens.ben);
     expect(seen.body).toEqual({
@@ -212,7 +228,7 @@ describe('case labels kept with the presenter’s yes (FOLLOW-1..4)', () => {
         'GET',
         `/api/groups/${group.groupId}/me/export`,
         undefined,
-        bearer(token),
+        groups.bearer(token),
       );
     expect((await exported(tokens.alma)).body.caseLabels.map((l) => l.label)).toEqual(['the night call']);
     expect((await exported(tokens.ben)).body.caseLabels).toEqual([]);
@@ -230,15 +246,15 @@ describe('following a case up at a later meeting (FOLLOW-5, FOLLOW-7, FOLLOW-8)'
     });
     await endMeeting(first.leader);
 
-    const next = await startGroupMeeting(fx.api, group);
+    const next = await groups.startGroupMeeting(fx.api, group);
     const leader = await fx.connect(next.leaderToken, 'leader 2');
-    const ben = await fx.connect((await enter(fx.api, group.groupId, tokens.ben)).body.token, 'ben 2');
+    const ben = await fx.connect((await groups.enter(fx.api, group.groupId, tokens.ben)).body.token, 'ben 2');
     const consoleOf = (token: string) =>
       fx.api.request<ConsoleFollowUps>(
         'GET',
         `/api/meetings/${next.meetingId}/follow-ups`,
         undefined,
-        bearer(token),
+        groups.bearer(token),
       );
     const open = await consoleOf(leader.token);
     expect(open.body.followUps.map((f) => [f.label, f.presenterName])).toEqual([
@@ -294,20 +310,26 @@ describe('following a case up at a later meeting (FOLLOW-5, FOLLOW-7, FOLLOW-8)'
       'POST',
       `${url}/${kept.body.labelId}/done`,
       undefined,
-      bearer(group.leaderToken),
+      groups.bearer(group.leaderToken),
     );
     expect(done.status).toBe(200);
     const removed = await fx.api.request(
       'DELETE',
       `${url}/${other.body.labelId}`,
       undefined,
-      bearer(group.leaderToken),
+      groups.bearer(group.leaderToken),
     );
     expect(removed.status).toBe(200);
     expect((await labelsOf(fx, group.groupId, group.leaderToken)).body.labels).toEqual([]);
     expect(
-      (await fx.api.request('DELETE', `${url}/${other.body.labelId}`, undefined, bearer(group.leaderToken)))
-        .status,
+      (
+        await fx.api.request(
+          'DELETE',
+          `${url}/${other.body.labelId}`,
+          undefined,
+          groups.bearer(group.leaderToken),
+        )
+      ).status,
     ).toBe(404);
     // Secure delete and the WAL truncated within seconds, while the server runs.
     await pollUntil(
@@ -322,20 +344,18 @@ describe('following a case up at a later meeting (FOLLOW-5, FOLLOW-7, FOLLOW-8)'
   it('FOLLOW-8: a label nobody renews is deleted after 6 months; a renewed one stays', async () => {
     const { fx, group, tokens } = await setUp();
     const clock = fx.clock as ManualClock;
-    const first = await meetingAtCaseEnd(fx, group, tokens);
-    const old = await keep(fx, first.meeting.meetingId, first.alma.token, {
-      caseIndex: 0,
-      label: 'the night call',
-      followUp: true,
-    });
-    await endMeeting(first.leader);
-    const second = await meetingAtCaseEnd(fx, group, tokens);
-    const renewed = await keep(fx, second.meeting.meetingId, second.alma.token, {
-      caseIndex: 0,
-      label: 'the silent son',
-      followUp: true,
-    });
-    await endMeeting(second.leader);
+    const meetAndKeep = async (label: string) => {
+      const at = await meetingAtCaseEnd(fx, group, tokens);
+      const kept = await keep(fx, at.meeting.meetingId, at.alma.token, {
+        caseIndex: 0,
+        label,
+        followUp: true,
+      });
+      await endMeeting(at.leader);
+      return kept;
+    };
+    const old = await meetAndKeep('the night call');
+    const renewed = await meetAndKeep('the silent son');
     const expiresAt = labelExpiresAt(fx.clock.now());
     clock.advance(90 * DAY);
     const url = `/api/groups/${group.groupId}/labels`;
@@ -345,7 +365,7 @@ describe('following a case up at a later meeting (FOLLOW-5, FOLLOW-7, FOLLOW-8)'
           'POST',
           `${url}/${renewed.body.labelId}/renew`,
           undefined,
-          bearer(group.leaderToken),
+          groups.bearer(group.leaderToken),
         )
       ).status,
     ).toBe(200);
@@ -361,9 +381,12 @@ describe('following a case up at a later meeting (FOLLOW-5, FOLLOW-7, FOLLOW-8)'
   it('FOLLOW-1: the intake label is used in the meeting but, without the presenter’s keep, never reaches the group file', async () => {
     const dir = tempFolder();
     const { fx, group, tokens } = await setUp(dir);
-    const meeting = await startGroupMeeting(fx.api, group);
+    const meeting = await groups.startGroupMeeting(fx.api, group);
     const leader = await fx.connect(meeting.leaderToken, 'leader');
-    const alma = await fx.connect((await enter(fx.api, group.groupId, tokens.alma)).body.token, 'alma');
+    const alma = await fx.connect(
+      (await groups.enter(fx.api, group.groupId, tokens.alma)).body.token,
+      'alma',
+    );
     const intakeLabel = canary('intakelabel');
     await leader.command({ type: 'meeting:start' });
     expect(await leader.command({ type: 'intake:open' })).toEqual({ ok: true });

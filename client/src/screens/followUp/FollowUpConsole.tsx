@@ -16,7 +16,6 @@ import { CaseLabelForm } from './CaseLabelForm';
  */
 export function FollowUpConsole({ view, run }: { view: MeetingView; run: RunCommand }) {
   const t = useT();
-  const lang = useLanguage();
   const connection = useConnection();
   const [data, setData] = useState<ConsoleFollowUps | null>(null);
   const [presenter, setPresenter] = useState('');
@@ -38,22 +37,7 @@ export function FollowUpConsole({ view, run }: { view: MeetingView; run: RunComm
   return (
     <section className="panel follow-ups" aria-labelledby="follow-ups-title" data-testid="follow-ups">
       <h2 id="follow-ups-title">{t('followUp.openTitle')}</h2>
-      {data.followUps.length === 0 ? (
-        <p className="hint">{t('followUp.none')}</p>
-      ) : (
-        <ul className="follow-up-list">
-          {data.followUps.map((f) => (
-            <li key={f.id} data-testid="follow-up">
-              <strong>{f.label}</strong>
-              <span className="hint">
-                {' '}
-                · {formatDateTime(f.caseAt, lang)} ·{' '}
-                {t('followUp.presentedBy', { name: f.presenterName ?? t('followUp.guest') })}
-              </span>
-            </li>
-          ))}
-        </ul>
-      )}
+      <OpenList followUps={data.followUps} />
       {data.followUps.length > 0 && view.status !== 'ended' && (
         <button
           type="button"
@@ -100,5 +84,23 @@ export function FollowUpConsole({ view, run }: { view: MeetingView; run: RunComm
         </div>
       )}
     </section>
+  );
+}
+
+/** The open follow-ups, newest first, each with its date and who presented (leaders only). */
+function OpenList({ followUps }: { followUps: ConsoleFollowUps['followUps'] }) {
+  const t = useT();
+  const lang = useLanguage();
+  if (followUps.length === 0) return <p className="hint">{t('followUp.none')}</p>;
+  const line = (f: ConsoleFollowUps['followUps'][number]) =>
+    `${formatDateTime(f.caseAt, lang)} · ${t('followUp.presentedBy', { name: f.presenterName ?? t('followUp.guest') })}`;
+  return (
+    <ul className="follow-up-list">
+      {followUps.map((f) => (
+        <li key={f.id} data-testid="follow-up">
+          <strong>{f.label}</strong> <span className="hint">· {line(f)}</span>
+        </li>
+      ))}
+    </ul>
   );
 }

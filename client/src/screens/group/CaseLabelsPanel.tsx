@@ -3,6 +3,7 @@ import { LABEL_RETENTION_MONTHS, type CaseLabelLeaderView } from '../../../../sh
 import { groupApi } from '../../connection/groupApi';
 import { useLanguage, useT } from '../../i18n';
 import { formatDateTime } from '../../meeting/format';
+import type { GroupPanelProps } from './groupAction';
 import { usePolled } from './usePolled';
 
 /**
@@ -10,15 +11,7 @@ import { usePolled } from './usePolled';
  * delete or renew it, and decide whether members see the list; members see the labels only when
  * shared, and never who presented (the server leaves it out).
  */
-export function CaseLabelsPanel({
-  groupId,
-  token,
-  leader,
-}: {
-  groupId: string;
-  token: string;
-  leader: boolean;
-}) {
+export function CaseLabelsPanel({ groupId, token, leader }: GroupPanelProps) {
   const t = useT();
   const lang = useLanguage();
   const load = useCallback(() => groupApi.labels(groupId, token), [groupId, token]);
@@ -81,6 +74,12 @@ function LeaderLine({
 }) {
   const t = useT();
   const lang = useLanguage();
+  // FOLLOW-7/8: done and delete both delete the label; renew counts its months again.
+  const actions = [
+    ['followUp.done', groupApi.labelDone],
+    ['followUp.renew', groupApi.renewLabel],
+    ['followUp.delete', groupApi.deleteLabel],
+  ] as const;
   return (
     <div className="case-label-leader">
       <span className="hint" data-testid="case-label-presenter">
@@ -88,27 +87,16 @@ function LeaderLine({
         {t('followUp.expires', { when: formatDateTime(label.expiresAt, lang) })}
       </span>
       <span className="row-actions">
-        <button
-          type="button"
-          className="button-small"
-          onClick={() => void act(groupApi.labelDone(groupId, token, label.id))}
-        >
-          {t('followUp.done')}
-        </button>
-        <button
-          type="button"
-          className="button-small button-quiet"
-          onClick={() => void act(groupApi.renewLabel(groupId, token, label.id))}
-        >
-          {t('followUp.renew', { months: LABEL_RETENTION_MONTHS })}
-        </button>
-        <button
-          type="button"
-          className="button-small button-quiet"
-          onClick={() => void act(groupApi.deleteLabel(groupId, token, label.id))}
-        >
-          {t('followUp.delete')}
-        </button>
+        {actions.map(([key, call], i) => (
+          <button
+            key={key}
+            type="button"
+            className={i === 0 ? 'button-small' : 'button-small button-quiet'}
+            onClick={() => void act(call(groupId, token, label.id))}
+          >
+            {t(key, { months: LABEL_RETENTION_MONTHS })}
+          </button>
+        ))}
       </span>
     </div>
   );
