@@ -93,8 +93,7 @@ describe('browser: a case followed up at the group’s next meeting', { timeout:
       .waitFor();
     await member.page.goto(`${run.server.url}/g/${group.groupId}`);
     await member.page.getByRole('heading', { name: 'Thursday Balint group' }).waitFor();
-    await expect(member.page.getByTestId('case-labels').count()).resolves.toBe(0);
-    await list.getByTestId('share-labels').check();
+    await list.getByRole('switch', { name: 'Share the list with the members', exact: false }).click();
     await poll(
       async () =>
         (

@@ -3,6 +3,7 @@ import { LABEL_RETENTION_MONTHS, type CaseLabelLeaderView } from '../../../../sh
 import { groupApi } from '../../connection/groupApi';
 import { useLanguage, useT } from '../../i18n';
 import { formatDateTime } from '../../meeting/format';
+import { PendingSwitch } from '../lead/PendingSwitch';
 import type { GroupPanelProps } from './groupAction';
 import { usePolled } from './usePolled';
 
@@ -26,16 +27,15 @@ export function CaseLabelsPanel({ groupId, token, leader }: GroupPanelProps) {
     <section className="panel" aria-labelledby="labels-title" data-testid="case-labels">
       <h2 id="labels-title">{t('followUp.listTitle')}</h2>
       {leader ? (
-        <label className="switch">
-          <input
-            type="checkbox"
-            role="switch"
-            checked={view.shared}
-            data-testid="share-labels"
-            onChange={(e) => void act(groupApi.shareLabels(groupId, token, e.target.checked))}
-          />
-          {t('followUp.share')}
-        </label>
+        <PendingSwitch
+          label={t('followUp.share')}
+          on={view.shared}
+          set={async (on) => {
+            const done = await groupApi.shareLabels(groupId, token, on);
+            await reload();
+            return done.ok;
+          }}
+        />
       ) : (
         <p className="hint">{t('followUp.memberHint')}</p>
       )}
