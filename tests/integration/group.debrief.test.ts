@@ -56,4 +56,33 @@ describe('the leaders’ debrief (DEBRIEF-1..3)', () => {
     (fx.clock as ManualClock).advance(367 * 24 * 3_600_000);
     expect((await pages(group.leaderToken))[0]).toMatchObject({ text: '', version: 0 });
   });
+
+  it('DEBRIEF-3, START-5: with DEBRIEF_RETENTION_MONTHS=2 an untouched page goes after two months', async () => {
+    const fx = await startServer({ debriefRetentionMonths: 2 });
+    const group = await createGroup(fx.api);
+    const url = `/api/groups/${group.groupId}/debriefs`;
+    const meeting = await startGroupMeeting(fx.api, group);
+    const leader = await fx.connect(meeting.leaderToken, 'leader');
+    await leader.command({ type: 'meeting:start' });
+    const gone = nextEvent(leader.socket, 'meeting:ended');
+    await leader.command({ type: 'meeting:end' });
+    await gone;
+    const pages = async () =>
+      (await fx.api.request<{ debriefs: Debrief[] }>('GET', url, undefined, bearer(group.leaderToken))).body
+        .debriefs;
+    const [page] = await pages();
+    const text = 'Lena: we let the silence be.';
+    const saved = await fx.api.request(
+      'PUT',
+      `${url}/${page?.id}`,
+      { text, baseVersion: 0 },
+      bearer(group.leaderToken),
+    );
+    expect(saved.status).toBe(200);
+    const DAY = 24 * 3_600_000;
+    (fx.clock as ManualClock).advance(40 * DAY);
+    expect((await pages()).map((d) => d.text)).toEqual([text]);
+    (fx.clock as ManualClock).advance(25 * DAY);
+    expect((await pages()).map((d) => d.text)).not.toContain(text);
+  });
 });
