@@ -1,12 +1,28 @@
 import { describe, expect, it } from 'vitest';
 import type { ManualClock } from '../../server/core/clock';
-import { bearer, createGroup, joinAndAdmit, startGroupMeeting } from '../helpers/groupFixtures';
-import { fragmentParam, nextEvent, startServer } from '../helpers/server-fixture';
+import {
+  bearer,
+  createGroup,
+  joinAndAdmit,
+  startGroupMeeting,
+  type TestGroup,
+} from '../helpers/groupFixtures';
+import { fragmentParam, nextEvent, startServer, type ServerFixture } from '../helpers/server-fixture';
 
 interface Debrief {
   id: string;
   text: string;
   version: number;
+}
+
+/** One meeting of the group, started and ended: its debrief page is then offered. */
+async function meetOnce(fx: ServerFixture, group: TestGroup): Promise<void> {
+  const meeting = await startGroupMeeting(fx.api, group);
+  const leader = await fx.connect(meeting.leaderToken, 'leader');
+  await leader.command({ type: 'meeting:start' });
+  const gone = nextEvent(leader.socket, 'meeting:ended');
+  await leader.command({ type: 'meeting:end' });
+  await gone;
 }
 
 describe('the leaders’ debrief (DEBRIEF-1..3)', () => {
@@ -22,12 +38,7 @@ describe('the leaders’ debrief (DEBRIEF-1..3)', () => {
       bearer(group.leaderToken),
     );
     const coraToken = fragmentParam(cora.body.leaderLink, 't');
-    const meeting = await startGroupMeeting(fx.api, group);
-    const leader = await fx.connect(meeting.leaderToken, 'leader');
-    await leader.command({ type: 'meeting:start' });
-    const gone = nextEvent(leader.socket, 'meeting:ended');
-    await leader.command({ type: 'meeting:end' });
-    await gone;
+    await meetOnce(fx, group);
     const pages = async (token: string) =>
       (await fx.api.request<{ debriefs: Debrief[] }>('GET', url, undefined, bearer(token))).body.debriefs;
     expect((await fx.api.request('GET', url, undefined, bearer(alma))).status).toBe(403);
@@ -61,12 +72,7 @@ describe('the leaders’ debrief (DEBRIEF-1..3)', () => {
     const fx = await startServer({ debriefRetentionMonths: 2 });
     const group = await createGroup(fx.api);
     const url = `/api/groups/${group.groupId}/debriefs`;
-    const meeting = await startGroupMeeting(fx.api, group);
-    const leader = await fx.connect(meeting.leaderToken, 'leader');
-    await leader.command({ type: 'meeting:start' });
-    const gone = nextEvent(leader.socket, 'meeting:ended');
-    await leader.command({ type: 'meeting:end' });
-    await gone;
+    await meetOnce(fx, group);
     const pages = async () =>
       (await fx.api.request<{ debriefs: Debrief[] }>('GET', url, undefined, bearer(group.leaderToken))).body
         .debriefs;
