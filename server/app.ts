@@ -56,6 +56,9 @@ export interface AppDeps {
   phoneAddresses?: () => readonly string[];
   /** The groups' own file (server/groups); null runs without groups (their API answers 404). */
   groupStore?: GroupStore | null;
+  /** GROUP-16 and DEBRIEF-3: retention in months (GROUP_RETENTION_MONTHS, DEBRIEF_RETENTION_MONTHS). */
+  groupRetentionMonths?: number;
+  debriefRetentionMonths?: number;
 }
 
 export interface BoardContext {
@@ -116,7 +119,15 @@ export function createApp(deps: AppDeps): App {
   web.use(createMetricsRoutes({ metrics, allow, trustProxy, clientAddress, logger }));
   const groupStore = deps.groupStore ?? null;
   const groups = groupStore
-    ? new GroupService({ store: groupStore, hub, clock, logger, random: deps.random })
+    ? new GroupService({
+        store: groupStore,
+        hub,
+        clock,
+        logger,
+        random: deps.random,
+        retentionMonths: deps.groupRetentionMonths,
+        debriefRetentionMonths: deps.debriefRetentionMonths,
+      })
     : null;
   if (groups)
     web.use(

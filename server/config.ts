@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
+import { DEBRIEF_RETENTION_MONTHS, GROUP_RETENTION_MONTHS } from '../shared/group/rules';
 import { DEFAULT_METRICS_ALLOW, parseAllowList } from './metrics/allow';
 
 const MAX_PORT = 65_535;
@@ -41,6 +42,18 @@ const dataDirSchema = z
   .refine((d) => d.trim() !== '' && !d.includes('\0'), 'DATA_DIR must be a folder path');
 import { parseTrustProxy, type TrustProxy } from './security/clientAddress';
 
+/** Whole months from 1 to 120, digits only (a typo must not shorten what a group keeps silently). */
+const MAX_RETENTION_MONTHS = 120;
+const monthsSchema = (name: string) =>
+  z
+    .string()
+    .regex(/^\d{1,3}$/, `${name} must be a whole number of months from 1 to ${MAX_RETENTION_MONTHS}`)
+    .transform(Number)
+    .refine(
+      (n) => n >= 1 && n <= MAX_RETENTION_MONTHS,
+      `${name} must be a whole number of months from 1 to ${MAX_RETENTION_MONTHS}`,
+    );
+
 /** Configuration from environment variables, validated at start-up. */
 const envSchema = z.object({
   PORT: portSchema.default(8080),
@@ -58,6 +71,10 @@ const envSchema = z.object({
     .positive()
     .max(24 * 30)
     .default(24),
+  /** GROUP-16: whole months without a meeting after which a group is deleted. */
+  GROUP_RETENTION_MONTHS: monthsSchema('GROUP_RETENTION_MONTHS').default(GROUP_RETENTION_MONTHS),
+  /** DEBRIEF-3: whole months after its last change that a leaders' debrief page is kept. */
+  DEBRIEF_RETENTION_MONTHS: monthsSchema('DEBRIEF_RETENTION_MONTHS').default(DEBRIEF_RETENTION_MONTHS),
   /** 0, the number of reverse proxies in front (1-5), or their addresses/CIDR ranges. */
   TRUST_PROXY: z
     .string()
@@ -91,6 +108,8 @@ export interface Config {
   inactivityLimitMs: number;
   trustProxy: TrustProxy;
   metricsAllow: readonly string[];
+  groupRetentionMonths: number;
+  debriefRetentionMonths: number;
 }
 
 export function loadConfig(
@@ -118,6 +137,8 @@ export function loadConfig(
       inactivityLimitMs: e.INACTIVITY_HOURS * 3_600_000,
       trustProxy: e.TRUST_PROXY,
       metricsAllow: e.METRICS_ALLOW ?? DEFAULT_METRICS_ALLOW,
+      groupRetentionMonths: e.GROUP_RETENTION_MONTHS,
+      debriefRetentionMonths: e.DEBRIEF_RETENTION_MONTHS,
     },
   };
 }

@@ -83,6 +83,8 @@ const app = createApp({
   clientDir: path.join(root, 'client', 'dist'),
   createBoard: (ctx) => createBoardService(ctx),
   metricsAllow: config.metricsAllow,
+  groupRetentionMonths: config.groupRetentionMonths,
+  debriefRetentionMonths: config.debriefRetentionMonths,
   phoneAddresses,
   groupStore,
   limits: limitScale.scale > 1 ? scaledLimits(() => systemClock.now(), logger, limitScale.scale) : undefined,

@@ -141,6 +141,8 @@ export class MeetingHub {
     plannedStartAt?: number | null;
     leaderName?: string;
     format?: MeetingFormat;
+    /** A group's meeting (FOLLOW-6): its views say so, and it may follow up earlier cases. */
+    inGroup?: boolean;
   }): CreatedMeeting {
     const now = this.deps.clock.now();
     const state = createMeetingState({
@@ -153,6 +155,7 @@ export class MeetingHub {
       plannedStartAt: opts.plannedStartAt ?? null,
       settings: opts.settings,
       format: opts.format,
+      inGroup: opts.inGroup,
     });
     const joinCode = this.uniqueJoinCode();
     const leaderToken = newToken();

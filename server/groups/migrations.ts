@@ -112,6 +112,19 @@ const STEPS: readonly string[] = [
    );`,
   // Every meeting's connections and phase changes ask whether it is a group's: an index, not a scan.
   `CREATE INDEX groups_current_meeting ON groups (current_meeting_id);`,
+  // FOLLOW-n: case labels kept with the presenter's yes (the presenter as a roster entry, for
+  // leaders only; a member who leaves takes their labels along), and whether members see the list.
+  `CREATE TABLE case_labels (
+     id TEXT PRIMARY KEY,
+     group_id TEXT NOT NULL REFERENCES groups (id) ON DELETE CASCADE,
+     label TEXT NOT NULL,
+     case_at INTEGER NOT NULL,
+     follow_up INTEGER NOT NULL,
+     presenter_id TEXT REFERENCES members (id) ON DELETE CASCADE,
+     renewed_at INTEGER NOT NULL
+   );
+   CREATE INDEX case_labels_group ON case_labels (group_id, case_at);
+   ALTER TABLE groups ADD COLUMN labels_shared INTEGER NOT NULL DEFAULT 0;`,
 ];
 
 export function migrateGroups(db: Database.Database): void {

@@ -13,6 +13,7 @@ import { customTemplateSchema, sendError } from '../http/routes';
 import type { ClientAddress } from '../security/clientAddress';
 import { hashSecret, normalizeJoinCode, sameHash } from '../security/tokens';
 import { certificateFontAvailable, certificatePdf } from './certificatePdf';
+import { addFollowUpRoutes } from './followUpRoutes';
 import type { GroupService } from './service';
 import type { GroupIdentity } from './store';
 
@@ -451,6 +452,16 @@ export function createGroupRoutes(deps: GroupRoutesDeps): express.Router {
   router.delete('/api/groups/:id/debriefs/:debriefId', async (req, res) => {
     const l = await leader(req, res);
     if (l) answer(res, groups.deleteDebrief(l, String(req.params.debriefId)));
+  });
+
+  addFollowUpRoutes(router, {
+    groups,
+    limited: (req, res) => within(callLimit, req, res),
+    who,
+    leader,
+    parse,
+    answer,
+    bearer,
   });
 
   // ATT-6: a member's own confirmed attendance and totals.

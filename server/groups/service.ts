@@ -12,8 +12,11 @@ import {
   nextMeetingStatus,
   retention,
   addMonths,
+  GROUP_RETENTION_MONTHS,
+  DEBRIEF_RETENTION_MONTHS,
   type GroupLanguage,
 } from '../../shared/group/rules';
+import { LABEL_RETENTION_MONTHS } from '../../shared/group/followUp';
 import type { GroupLeaderView, GroupMemberView, GroupSeat, GroupSettings } from '../../shared/group/views';
 import type { Clock, TimerHandle } from '../core/clock';
 import type { MeetingHub } from '../core/hub';
@@ -22,6 +25,7 @@ import { hashSecret, newId, newJoinCode, newToken, sameHash } from '../security/
 import { GroupAttendance } from './attendance';
 import type { RandomSource } from '../core/random';
 import { GroupEvaluations } from './evaluation';
+import { GroupFollowUps } from './followUps';
 import type { GroupIdentity, GroupRow, GroupStore } from './store';
 
 export interface GroupServiceDeps {
@@ -33,6 +37,8 @@ export interface GroupServiceDeps {
   random?: RandomSource;
   /** GROUP-16: months without a meeting after which a group is deleted (18 by default). */
   retentionMonths?: number;
+  /** DEBRIEF-3: months after its last change that a debrief page is kept (12 by default). */
+  debriefRetentionMonths?: number;
 }
 
 type Leader = Extract<GroupIdentity, { kind: 'leader' }>;
@@ -40,9 +46,6 @@ type Member = Extract<GroupIdentity, { kind: 'member' }>;
 
 /** How often retention is checked: a group is deleted within a day of its limit. */
 export const RETENTION_SWEEP_MS = 24 * 60 * 60_000;
-
-/** DEBRIEF-3: how long a debrief page stays after its last change. */
-export const DEBRIEF_RETENTION_MONTHS = 12;
 
 const refused = (message = 'not allowed') => fail(E.FORBIDDEN, message);
 
@@ -54,10 +57,12 @@ const refused = (message = 'not allowed') => fail(E.FORBIDDEN, message);
 export class GroupService {
   readonly attendance: GroupAttendance;
   readonly evaluations: GroupEvaluations;
+  readonly followUps: GroupFollowUps;
 
   constructor(private deps: GroupServiceDeps) {
     this.attendance = new GroupAttendance(deps);
     this.evaluations = new GroupEvaluations(deps);
+    this.followUps = new GroupFollowUps(deps);
     this.sweepRetention();
     this.armRetention();
     // GROUP-12: the group's seat map (and presence) dies with its meeting, however it ends.
@@ -235,6 +240,15 @@ export class GroupService {
     return ok(undefined);
   }
 
+  /** The retention periods in force (the Privacy page shows them; START: configurable). */
+  get retentionPeriods() {
+    return {
+      groupMonths: this.deps.retentionMonths ?? GROUP_RETENTION_MONTHS,
+      debriefMonths: this.deps.debriefRetentionMonths ?? DEBRIEF_RETENTION_MONTHS,
+      labelMonths: LABEL_RETENTION_MONTHS,
+    };
+  }
+
   /** GROUP-16: when this group will be deleted, shown on its pages from 30 days before. */
   private retentionOf(g: GroupRow) {
     return retention(this.deps.clock.now(), g.lastMeetingAt ?? g.createdAt, this.deps.retentionMonths);
@@ -269,8 +283,12 @@ export class GroupService {
 
   /** GROUP-16: deletes every group whose last meeting is longer ago than the limit (none live). */
   sweepRetention(): number {
-    // DEBRIEF-3: a debrief page nobody changed for 12 months goes.
-    this.deps.store.deleteStaleDebriefs(addMonths(this.deps.clock.now(), -DEBRIEF_RETENTION_MONTHS));
+    // DEBRIEF-3: a debrief page nobody changed for 12 months (or as configured) goes.
+    this.deps.store.deleteStaleDebriefs(
+      addMonths(this.deps.clock.now(), -this.retentionPeriods.debriefMonths),
+    );
+    // FOLLOW-8: a case label nobody renewed for 6 months goes.
+    this.followUps.sweep();
     let deleted = 0;
     for (const id of this.deps.store.allGroupIds()) {
       const g = this.group(id);
@@ -420,6 +438,11 @@ export class GroupService {
       group: { name: g.name, language: g.language, mode: g.mode },
       member: { name: me.name, status: me.status, joinedAt: me.createdAt },
       devices: store.devicesOf(g.id, me.id),
+      // FOLLOW-4: the case labels kept with this member's yes, as presenter.
+      caseLabels: store
+        .labels(g.id)
+        .filter((l) => l.presenterId === me.id)
+        .map((l) => ({ label: l.label, caseAt: l.caseAt, followUp: l.followUp, renewedAt: l.renewedAt })),
       attendance: store
         .attendance(g.id)
         .filter((a) => a.memberId === me.id)
@@ -518,6 +541,7 @@ export class GroupService {
       settings: { anonymity: g.anonymity },
       format: meetingFormatOf(g.mode),
       leaderName: me?.name ?? '',
+      inGroup: true,
     });
     const leaderSeat = created.state.seats[0];
     store.transaction(() => {

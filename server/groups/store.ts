@@ -6,6 +6,7 @@ import { silentLogger, type Logger } from '../core/logger';
 import { openPrivateDatabase } from '../storage/sqlite';
 import { WalScrubber } from '../storage/walScrub';
 import { migrateGroups } from './migrations';
+import type { CaseLabelRecord } from '../../shared/group/followUp';
 
 /** The group file's name, beside `balint-room.sqlite` in the data folder (GROUP-1). */
 export const GROUP_FILE_NAME = 'balint-groups.sqlite';
@@ -29,6 +30,8 @@ export interface GroupRow {
   createdAt: number;
   /** GROUP-16: when a meeting of the group last started; null until the first. */
   lastMeetingAt?: number | null;
+  /** FOLLOW-4: a leader shares the case labels (never their presenters) with the members. */
+  labelsShared?: boolean;
 }
 
 export interface LeaderRow {
@@ -74,6 +77,8 @@ export interface AttendanceRow {
   place: Place | null;
 }
 
+export type { CaseLabelRecord } from '../../shared/group/followUp';
+
 export interface DebriefRow {
   id: string;
   meetingAt: number;
@@ -100,6 +105,7 @@ interface GroupDbRow {
   current_meeting_id: string | null;
   created_at: number;
   last_meeting_at: number | null;
+  labels_shared: number;
 }
 
 function toGroup(r: GroupDbRow): GroupRow {
@@ -116,6 +122,7 @@ function toGroup(r: GroupDbRow): GroupRow {
     currentMeetingId: r.current_meeting_id,
     createdAt: r.created_at,
     lastMeetingAt: r.last_meeting_at,
+    labelsShared: r.labels_shared === 1,
   };
 }
 
@@ -222,6 +229,16 @@ export function openGroupStore(opts: { file: string; synchronous: 'NORMAL' | 'FU
     evaluations: db.prepare(
       'SELECT closed_at, answers, counts FROM evaluations WHERE group_id = ? ORDER BY closed_at, id',
     ),
+    insertLabel: db.prepare(
+      `INSERT INTO case_labels (id, group_id, label, case_at, follow_up, presenter_id, renewed_at)
+       VALUES (@id, @groupId, @label, @caseAt, @followUp, @presenterId, @caseAt)`,
+    ),
+    labels: db.prepare(
+      'SELECT id, label, case_at, follow_up, presenter_id, renewed_at FROM case_labels WHERE group_id = ?',
+    ),
+    deleteLabel: db.prepare('DELETE FROM case_labels WHERE id = ? AND group_id = ?'),
+    renewLabel: db.prepare('UPDATE case_labels SET renewed_at = ? WHERE id = ? AND group_id = ?'),
+    setLabelsShared: db.prepare('UPDATE groups SET labels_shared = ? WHERE id = ?'),
     setLastMeeting: db.prepare('UPDATE groups SET last_meeting_at = ? WHERE id = ?'),
     insertSession: db.prepare(
       `INSERT INTO sessions (id, group_id, started_at, ended_at, planned_minutes, mode, status, double_sessions, leader_names)
@@ -498,6 +515,40 @@ export function openGroupStore(opts: { file: string; synchronous: 'NORMAL' | 'FU
       const n = q.staleDebriefs.run(before).changes;
       if (n > 0) deleted();
       return n;
+    },
+    insertLabel(groupId: string, l: Omit<CaseLabelRecord, 'renewedAt'>) {
+      q.insertLabel.run({ ...l, groupId, followUp: l.followUp ? 1 : 0 });
+    },
+    labels(groupId: string): CaseLabelRecord[] {
+      return (
+        q.labels.all(groupId) as {
+          id: string;
+          label: string;
+          case_at: number;
+          follow_up: number;
+          presenter_id: string | null;
+          renewed_at: number;
+        }[]
+      ).map((r) => ({
+        id: r.id,
+        label: r.label,
+        caseAt: r.case_at,
+        followUp: r.follow_up === 1,
+        presenterId: r.presenter_id,
+        renewedAt: r.renewed_at,
+      }));
+    },
+    /** FOLLOW-7: done or deleted, the label leaves the WAL within seconds as other deletions do. */
+    deleteLabel(groupId: string, id: string): boolean {
+      const n = q.deleteLabel.run(id, groupId).changes;
+      if (n > 0) deleted();
+      return n > 0;
+    },
+    renewLabel(groupId: string, id: string, now: number): boolean {
+      return q.renewLabel.run(now, id, groupId).changes > 0;
+    },
+    setLabelsShared(groupId: string, on: boolean) {
+      q.setLabelsShared.run(on ? 1 : 0, groupId);
     },
     allGroupIds(): string[] {
       return q.allGroupIds.all() as string[];

@@ -99,6 +99,8 @@ export function nextMeetingStatus(now: number, nextAt: number | null, live: bool
 
 /** GROUP-16: a group with no meeting for this many months is deleted (default). */
 export const GROUP_RETENTION_MONTHS = 18;
+/** DEBRIEF-3: how long a debrief page stays after its last change, unless configured. */
+export const DEBRIEF_RETENTION_MONTHS = 12;
 /** GROUP-16: the group page warns this long before. */
 export const RETENTION_NOTICE_MS = 30 * 24 * 60 * 60_000;
 

@@ -20,6 +20,7 @@ export const GROUP_STORAGE = [
       'created_at',
       'current_started_at',
       'last_meeting_at',
+      'labels_shared',
     ],
     kept: 'group',
   },
@@ -59,4 +60,9 @@ export const GROUP_STORAGE = [
     kept: 'debrief',
   },
   { table: 'evaluations', columns: ['id', 'group_id', 'closed_at', 'answers', 'counts'], kept: 'group' },
+  {
+    table: 'case_labels',
+    columns: ['id', 'group_id', 'label', 'case_at', 'follow_up', 'presenter_id', 'renewed_at'],
+    kept: 'label',
+  },
 ] as const;

@@ -36,6 +36,8 @@ export const meetingCommandSchema = z.discriminatedUnion('type', [
     })
     .strict(),
   z.object({ type: z.literal('phase:remove'), phaseId: id }).strict(),
+  /** FOLLOW-5: one action adds a short follow-up phase (a group's meeting only). */
+  z.object({ type: z.literal('phase:addFollowUp') }).strict(),
   /** Repeat the case phases of the last case for a new case, right after it. */
   z.object({ type: z.literal('case:add') }).strict(),
   z

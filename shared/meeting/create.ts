@@ -13,6 +13,8 @@ export interface NewMeeting {
   settings?: Partial<MeetingSettings>;
   /** In the room, online or hybrid (FORMAT-1); in the room when not given. */
   format?: MeetingFormat;
+  /** A group's meeting (FOLLOW-6); a meeting without a group keeps nothing. */
+  inGroup?: boolean;
 }
 
 export const DEFAULT_SETTINGS: MeetingSettings = {
@@ -47,5 +49,6 @@ export function createMeetingState(m: NewMeeting): MeetingState {
     endedAt: null,
     nextPhaseSeq: phases.length,
     spoken: defaultSpoken(m.format ?? 'room'),
+    ...(m.inGroup ? { inGroup: true } : {}),
   };
 }

@@ -21,6 +21,7 @@ export const COMMAND_ACCESS: Record<MeetingCommandType, Access> = {
   'phase:setDuration': 'leaders',
   'phase:add': 'leaders',
   'phase:remove': 'leaders',
+  'phase:addFollowUp': 'leaders',
   'case:add': 'leaders',
   'presenter:set': 'leaders',
   'seat:setRole': 'leaders',

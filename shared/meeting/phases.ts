@@ -9,6 +9,8 @@ export const PHASE_KINDS = [
   'closing',
   /** A round (the talking stone) as a phase of its own: no notes, no board. */
   'round',
+  /** FOLLOW-5: a short look back at a case of an earlier meeting of the group: no notes, no board. */
+  'follow-up',
 ] as const;
 export type PhaseKind = (typeof PHASE_KINDS)[number];
 
@@ -65,6 +67,8 @@ export const MINUTE_MS = 60_000;
 export const MAX_PHASE_MS = 180 * MINUTE_MS;
 export const MAX_PHASES = 24;
 export const MAX_CASES = 2;
+/** FOLLOW-5: how long the follow-up phase a leader adds with one action is planned for. */
+export const FOLLOW_UP_MINUTES = 10;
 
 export function defaultRules(kind: PhaseKind): PhaseRules {
   switch (kind) {
@@ -73,6 +77,7 @@ export function defaultRules(kind: PhaseKind): PhaseRules {
     case 'presentation':
     case 'closing':
     case 'round':
+    case 'follow-up':
       return { postKinds: [], boardVisible: false, presenterListens: false };
     case 'questions':
       return { postKinds: ['question'], boardVisible: false, presenterListens: false };

@@ -34,6 +34,7 @@ export function projectView(state: MeetingState, seatId: string, ctx: ViewContex
     meetingId: state.id,
     title: state.title,
     status: state.status,
+    inGroup: state.inGroup === true,
     anonymity: state.settings.anonymity,
     release: state.settings.release,
     timerVisibility: state.settings.timerVisibility,

@@ -84,6 +84,8 @@ export interface MeetingState {
   nextPhaseSeq: number;
   /** Push-back prompts (`prompts.ts`); absent in meetings stored before them, and after the end. */
   prompts?: PromptsState;
+  /** FOLLOW-6: the meeting is a group's (never which group); absent in meetings stored before it. */
+  inGroup?: boolean;
   /** Intake, hands, rounds (shared/spoken/); absent in meetings stored before protocol 3. */
   spoken?: SpokenState;
 }

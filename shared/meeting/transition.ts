@@ -1,7 +1,15 @@
 import { fail, type CommandError, ERROR_CODES as E } from '../errors';
 import type { SpokenCommand } from '../spoken/commands';
 import type { Actor, MeetingCommand, MeetingCommandType, ServerCommand } from './commands';
-import { CASE_PHASE_KINDS, defaultRules, MAX_CASES, MAX_PHASES, MINUTE_MS, type PhasePlan } from './phases';
+import {
+  CASE_PHASE_KINDS,
+  defaultRules,
+  FOLLOW_UP_MINUTES,
+  MAX_CASES,
+  MAX_PHASES,
+  MINUTE_MS,
+  type PhasePlan,
+} from './phases';
 import { afterTransition, applySpoken } from '../spoken/apply';
 import { isSpokenCommand } from '../spoken/commands';
 import type { Random } from '../spoken/rounds';
@@ -183,6 +191,8 @@ function apply(
       return null;
     }
     case 'phase:add': {
+      if (c.kind === 'follow-up' && !s.inGroup)
+        return err(E.WRONG_STATUS, 'only a group’s meeting follows up cases');
       if (s.phases.length >= MAX_PHASES) return err(E.LIMIT_REACHED, `at most ${MAX_PHASES} phases`);
       if (c.caseIndex !== null && c.caseIndex >= s.cases.length) return err(E.BAD_REQUEST, 'no such case');
       let at = 0;
@@ -193,6 +203,15 @@ function apply(
       }
       if (s.current && at <= s.current.index) s.current.index += 1;
       s.phases.splice(at, 0, newPhase(s, c.kind, c.minutes * MINUTE_MS, c.caseIndex));
+      return null;
+    }
+    case 'phase:addFollowUp': {
+      // FOLLOW-5: a meeting without a group has no earlier case to follow up.
+      if (!s.inGroup) return err(E.WRONG_STATUS, 'only a group’s meeting follows up cases');
+      if (s.phases.length >= MAX_PHASES) return err(E.LIMIT_REACHED, `at most ${MAX_PHASES} phases`);
+      const at = followUpPosition(s);
+      if (s.current && at <= s.current.index) s.current.index += 1;
+      s.phases.splice(at, 0, newPhase(s, 'follow-up', FOLLOW_UP_MINUTES * MINUTE_MS, null));
       return null;
     }
     case 'phase:remove': {
@@ -339,6 +358,16 @@ function settleOverdue(s: MeetingState, now: number, fx: Effect[]): void {
 
 function running(s: MeetingState): CurrentPhase | null {
   return s.status === 'running' ? s.current : null;
+}
+
+/**
+ * FOLLOW-5: right after the current phase while the meeting runs; in the lobby after the opening
+ * phases at the start (the group arrives first), else first.
+ */
+function followUpPosition(s: MeetingState): number {
+  if (s.current) return s.current.index + 1;
+  const firstOther = s.phases.findIndex((p) => p.kind !== 'opening');
+  return firstOther < 0 ? s.phases.length : firstOther;
 }
 
 function newPhase(

@@ -41,6 +41,8 @@ export interface MeetingView {
   meetingId: string;
   title: string;
   status: MeetingStatus;
+  /** FOLLOW-6: the meeting belongs to a group (which one is never said); every seat gets it. */
+  inGroup: boolean;
   anonymity: AnonymityMode;
   release: ReleaseMode;
   timerVisibility: TimerVisibility;

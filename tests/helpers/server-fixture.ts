@@ -324,6 +324,9 @@ export interface ServerOptions {
   phoneAddresses?: () => readonly string[];
   /** 127.0.0.1 by default; 0.0.0.0 stands for a server open to the room's network. */
   host?: string;
+  /** GROUP_RETENTION_MONTHS and DEBRIEF_RETENTION_MONTHS as main.ts passes them (defaults otherwise). */
+  groupRetentionMonths?: number;
+  debriefRetentionMonths?: number;
 }
 
 export interface ServerFixture {
@@ -370,6 +373,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<ServerFixtu
     metricsAllow: opts.metricsAllow,
     phoneAddresses: opts.phoneAddresses,
     groupStore,
+    groupRetentionMonths: opts.groupRetentionMonths,
+    debriefRetentionMonths: opts.debriefRetentionMonths,
   });
   const port = await app.listen(0, opts.host ?? '127.0.0.1');
   const url = `http://127.0.0.1:${port}`;

@@ -256,7 +256,7 @@ describe('attendance across a crash and the purge', () => {
 });
 
 describe('deleting a group (GROUP-14)', () => {
-  it('GROUP-14: a deleted group leaves nothing in any file of the data folder, its live meeting neither', async () => {
+  it('GROUP-14, FOLLOW-7: a deleted group leaves nothing in any file of the data folder, its live meeting and case labels neither', async () => {
     const dataDir = tempFolder();
     const server = await spawnServer({ dataDir });
     const api = new Api(server.url);
@@ -294,8 +294,20 @@ describe('deleting a group (GROUP-14)', () => {
     expect(
       (await member.send('note:add', { secret: noteSecret(), kind: 'feeling', text: noteText })).ok,
     ).toBe(true);
-    const needles = [groupName, memberName, accreditation, noteText];
-    expect(foundInFolder(dataDir, needles).size).toBe(4);
+    // FOLLOW-7: a case label kept with the presenter's yes goes with the group too.
+    const caseLabel = canary('caselabel');
+    expect(await leader2.run({ type: 'presenter:set', caseIndex: 0, seatId: member.seatId })).toEqual({
+      ok: true,
+    });
+    const kept = await api.request(
+      'POST',
+      `/api/meetings/${live.meetingId}/case-labels`,
+      { caseIndex: 0, label: caseLabel, followUp: true },
+      bearer(member.token),
+    );
+    expect(kept.status).toBe(201);
+    const needles = [groupName, memberName, accreditation, noteText, caseLabel];
+    expect(foundInFolder(dataDir, needles).size).toBe(5);
     // Only who manages leaders deletes the group.
     expect((await api.request('DELETE', url, undefined, bearer(alma))).status).toBe(403);
     expect((await api.request('DELETE', url, undefined, bearer(coraToken))).status).toBe(403);

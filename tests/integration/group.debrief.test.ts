@@ -1,12 +1,28 @@
 import { describe, expect, it } from 'vitest';
 import type { ManualClock } from '../../server/core/clock';
-import { bearer, createGroup, joinAndAdmit, startGroupMeeting } from '../helpers/groupFixtures';
-import { fragmentParam, nextEvent, startServer } from '../helpers/server-fixture';
+import {
+  bearer,
+  createGroup,
+  joinAndAdmit,
+  startGroupMeeting,
+  type TestGroup,
+} from '../helpers/groupFixtures';
+import { fragmentParam, nextEvent, startServer, type ServerFixture } from '../helpers/server-fixture';
 
 interface Debrief {
   id: string;
   text: string;
   version: number;
+}
+
+/** One meeting of the group, started and ended: its debrief page is then offered. */
+async function meetOnce(fx: ServerFixture, group: TestGroup): Promise<void> {
+  const meeting = await startGroupMeeting(fx.api, group);
+  const leader = await fx.connect(meeting.leaderToken, 'leader');
+  await leader.command({ type: 'meeting:start' });
+  const gone = nextEvent(leader.socket, 'meeting:ended');
+  await leader.command({ type: 'meeting:end' });
+  await gone;
 }
 
 describe('the leaders’ debrief (DEBRIEF-1..3)', () => {
@@ -22,12 +38,7 @@ describe('the leaders’ debrief (DEBRIEF-1..3)', () => {
       bearer(group.leaderToken),
     );
     const coraToken = fragmentParam(cora.body.leaderLink, 't');
-    const meeting = await startGroupMeeting(fx.api, group);
-    const leader = await fx.connect(meeting.leaderToken, 'leader');
-    await leader.command({ type: 'meeting:start' });
-    const gone = nextEvent(leader.socket, 'meeting:ended');
-    await leader.command({ type: 'meeting:end' });
-    await gone;
+    await meetOnce(fx, group);
     const pages = async (token: string) =>
       (await fx.api.request<{ debriefs: Debrief[] }>('GET', url, undefined, bearer(token))).body.debriefs;
     expect((await fx.api.request('GET', url, undefined, bearer(alma))).status).toBe(403);
@@ -55,5 +66,29 @@ describe('the leaders’ debrief (DEBRIEF-1..3)', () => {
     // Untouched for 12 months, the page goes (the meeting's session is still listed, empty).
     (fx.clock as ManualClock).advance(367 * 24 * 3_600_000);
     expect((await pages(group.leaderToken))[0]).toMatchObject({ text: '', version: 0 });
+  });
+
+  it('DEBRIEF-3, START-5: with DEBRIEF_RETENTION_MONTHS=2 an untouched page goes after two months', async () => {
+    const fx = await startServer({ debriefRetentionMonths: 2 });
+    const group = await createGroup(fx.api);
+    const url = `/api/groups/${group.groupId}/debriefs`;
+    await meetOnce(fx, group);
+    const pages = async () =>
+      (await fx.api.request<{ debriefs: Debrief[] }>('GET', url, undefined, bearer(group.leaderToken))).body
+        .debriefs;
+    const [page] = await pages();
+    const text = 'Lena: we let the silence be.';
+    const saved = await fx.api.request(
+      'PUT',
+      `${url}/${page?.id}`,
+      { text, baseVersion: 0 },
+      bearer(group.leaderToken),
+    );
+    expect(saved.status).toBe(200);
+    const DAY = 24 * 3_600_000;
+    (fx.clock as ManualClock).advance(40 * DAY);
+    expect((await pages()).map((d) => d.text)).toEqual([text]);
+    (fx.clock as ManualClock).advance(25 * DAY);
+    expect((await pages()).map((d) => d.text)).not.toContain(text);
   });
 });

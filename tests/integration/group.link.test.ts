@@ -439,3 +439,32 @@ describe('retention (GROUP-16)', () => {
     expect((await view(busy, busy.leaderToken)).body.deletesAt).toBeNull();
   });
 });
+
+describe('retention as configuration (START-5)', () => {
+  it('START-5: GET /api/privacy answers the periods in force; a group goes after GROUP_RETENTION_MONTHS', async () => {
+    const fx = await startServer({ groupRetentionMonths: 2, debriefRetentionMonths: 3 });
+    const clock = fx.clock as ManualClock;
+    const periods = await fx.api.request('GET', '/api/privacy');
+    expect(periods.body).toEqual({ groupMonths: 2, debriefMonths: 3, labelMonths: 6 });
+    const defaults = await startServer();
+    expect((await defaults.api.request('GET', '/api/privacy')).body).toEqual({
+      groupMonths: 18,
+      debriefMonths: 12,
+      labelMonths: 6,
+    });
+    const group = await createGroup(fx.api, 'Short-lived group');
+    const view = () =>
+      fx.api.request<GroupLeaderView>(
+        'GET',
+        `/api/groups/${group.groupId}`,
+        undefined,
+        bearer(group.leaderToken),
+      );
+    const DAY = 24 * 3_600_000;
+    clock.advance(40 * DAY);
+    // The notice of the last 30 days shows within the shorter period, then the group goes.
+    expect((await view()).body.deletesAt).toBeGreaterThan(fx.clock.now());
+    clock.advance(30 * DAY);
+    expect((await view()).status).toBe(401);
+  });
+});

@@ -27,6 +27,7 @@ function everyCommand(cast: Cast): { [K in MeetingCommandType]: Extract<MeetingC
     'phase:setDuration': { type: 'phase:setDuration', phaseId: second.id, minutes: 42 },
     'phase:add': { type: 'phase:add', kind: 'questions', minutes: 5, afterPhaseId: second.id, caseIndex: 0 },
     'phase:remove': { type: 'phase:remove', phaseId: third.id },
+    'phase:addFollowUp': { type: 'phase:addFollowUp' },
     'case:add': { type: 'case:add' },
     'presenter:set': { type: 'presenter:set', caseIndex: 0, seatId: cast.alice.seatId },
     'case:showResonance': { type: 'case:showResonance', caseIndex: 1, on: false },
@@ -123,7 +124,7 @@ describe('the permission table (ROLE-1): leader commands from anyone else are re
     await cast.presenter.waitFor((v) => v.status === 'running' && v.you.effectiveRole === 'presenter');
 
     const commands = leaderCommands(cast);
-    expect(commands).toHaveLength(38);
+    expect(commands).toHaveLength(39);
     await refusedEverything(cast, [cast.alice, cast.presenter, cast.observer, cast.projector], commands);
 
     // The same commands are valid for a leader: the refusals were about who, not what.

@@ -39,6 +39,8 @@ describe('start-up refusals (real child process)', { timeout: 60_000 }, () => {
     ['PORT', '0x4E9B', /PORT must be decimal digits/],
     ['PUBLIC_ORIGIN', 'javascript:alert(1)', /PUBLIC_ORIGIN must be an http:\/\/ or https:\/\/ URL/],
     ['HOST', 'http://127.0.0.1:8080', /HOST must be an IP address .* or a host name/],
+    ['GROUP_RETENTION_MONTHS', '0', /GROUP_RETENTION_MONTHS must be a whole number of months/],
+    ['DEBRIEF_RETENTION_MONTHS', '12.5', /DEBRIEF_RETENTION_MONTHS must be a whole number of months/],
   ])('START-1: %s=%j is refused with exit code 2 and one line', async (variable, value, pattern) => {
     const run = await runRefusedStart({ DATA_DIR: tempDataDir(), [variable]: value });
     expectRefused(run, pattern);

@@ -43,6 +43,23 @@ describe('loadConfig', () => {
     expect(refusal({ DATA_DIR: '  ' })).toBe('Bad configuration: DATA_DIR must be a folder path');
   });
 
+  it('START-5: GROUP_RETENTION_MONTHS and DEBRIEF_RETENTION_MONTHS are whole months from 1 to 120', () => {
+    const defaults = loadConfig({});
+    expect(
+      defaults.ok && [defaults.config.groupRetentionMonths, defaults.config.debriefRetentionMonths],
+    ).toEqual([18, 12]);
+    const set = loadConfig({ GROUP_RETENTION_MONTHS: '24', DEBRIEF_RETENTION_MONTHS: '6' });
+    expect(set.ok && [set.config.groupRetentionMonths, set.config.debriefRetentionMonths]).toEqual([24, 6]);
+    for (const months of ['0', '121', '1.5', '-3', ' 6', '6m', '0x10']) {
+      expect(refusal({ GROUP_RETENTION_MONTHS: months })).toBe(
+        'Bad configuration: GROUP_RETENTION_MONTHS must be a whole number of months from 1 to 120',
+      );
+      expect(refusal({ DEBRIEF_RETENTION_MONTHS: months })).toBe(
+        'Bad configuration: DEBRIEF_RETENTION_MONTHS must be a whole number of months from 1 to 120',
+      );
+    }
+  });
+
   it('START-1: several wrong values are named on one line', () => {
     const message = refusal({ PORT: 'x', PUBLIC_ORIGIN: 'javascript:1' });
     expect(message.split('\n')).toHaveLength(1);

@@ -176,6 +176,14 @@ const TABLE: { [K in AnyCommand['type']]: Row[] } = {
       expect: exceptEnded(E.NO_SUCH_PHASE),
     },
   ],
+  'phase:addFollowUp': [
+    {
+      rule: 'FOLLOW-5',
+      label: 'a meeting without a group follows nothing up',
+      command: { type: 'phase:addFollowUp' },
+      expect: exceptEnded(E.WRONG_STATUS),
+    },
+  ],
   'case:add': [
     { rule: 'MEET-6', label: 'second case', command: { type: 'case:add' }, expect: exceptEnded(ok) },
   ],

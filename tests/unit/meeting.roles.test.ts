@@ -32,6 +32,7 @@ const SAMPLES: { [K in MeetingCommand['type']]: Extract<MeetingCommand, { type: 
   'phase:setDuration': { type: 'phase:setDuration', phaseId: 'p4', minutes: 12 },
   'phase:add': { type: 'phase:add', kind: 'questions', minutes: 5, afterPhaseId: 'p4', caseIndex: 0 },
   'phase:remove': { type: 'phase:remove', phaseId: 'p6' },
+  'phase:addFollowUp': { type: 'phase:addFollowUp' },
   'case:add': { type: 'case:add' },
   'presenter:set': { type: 'presenter:set', caseIndex: 0, seatId: SEAT.participant },
   'case:showResonance': { type: 'case:showResonance', caseIndex: 1, on: false },

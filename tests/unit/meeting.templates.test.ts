@@ -131,6 +131,7 @@ describe('TPL-3: default phase rules', () => {
       return: { postKinds: [], boardVisible: true, presenterListens: false },
       closing: { postKinds: [], boardVisible: false, presenterListens: false },
       round: { postKinds: [], boardVisible: false, presenterListens: false },
+      'follow-up': { postKinds: [], boardVisible: false, presenterListens: false },
     });
   });
 });

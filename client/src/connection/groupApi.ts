@@ -8,6 +8,12 @@ import type {
   MemberRecordView,
 } from '../../../shared/group/views';
 import type { CertificateData } from '../../../shared/group/certificate';
+import type {
+  CaseLabelsView,
+  ConsoleFollowUps,
+  KeepLabelRequest,
+  RetentionPeriods,
+} from '../../../shared/group/followUp';
 import { call, type CreatedMeeting } from './api';
 
 /**
@@ -97,6 +103,30 @@ export const groupApi = {
   deleteGroup: (groupId: string, token: string) => call('DELETE', g(groupId), undefined, auth(token)),
   enter: (groupId: string, token: string) =>
     call<GroupSeat>('POST', g(groupId, '/enter'), undefined, auth(token)),
+  // FOLLOW-4..8: the group's case labels.
+  labels: (groupId: string, token: string) =>
+    call<CaseLabelsView>('GET', g(groupId, '/labels'), undefined, auth(token)),
+  shareLabels: (groupId: string, token: string, on: boolean) =>
+    call('PUT', g(groupId, '/labels/shared'), { on }, auth(token)),
+  renewLabel: (groupId: string, token: string, labelId: string) =>
+    call('POST', g(groupId, `/labels/${encodeURIComponent(labelId)}/renew`), undefined, auth(token)),
+  labelDone: (groupId: string, token: string, labelId: string) =>
+    call('POST', g(groupId, `/labels/${encodeURIComponent(labelId)}/done`), undefined, auth(token)),
+  deleteLabel: (groupId: string, token: string, labelId: string) =>
+    call('DELETE', g(groupId, `/labels/${encodeURIComponent(labelId)}`), undefined, auth(token)),
+};
+
+/**
+ * FOLLOW-1..5: from inside a group's meeting, with the seat's own token: the presenter's yes (or
+ * a leader's record of it) and the console's open follow-ups. START-5: the retention in force.
+ */
+const m = (meetingId: string, rest: string) => `/api/meetings/${encodeURIComponent(meetingId)}${rest}`;
+export const followUpApi = {
+  keep: (meetingId: string, seatToken: string, body: KeepLabelRequest) =>
+    call<{ labelId: string }>('POST', m(meetingId, '/case-labels'), body, auth(seatToken)),
+  forConsole: (meetingId: string, seatToken: string) =>
+    call<ConsoleFollowUps>('GET', m(meetingId, '/follow-ups'), undefined, auth(seatToken)),
+  retention: () => call<RetentionPeriods>('GET', '/api/privacy'),
 };
 
 /** A device's group tokens: one per group and kind, kept until signed out or refused. */

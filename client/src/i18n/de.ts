@@ -317,7 +317,7 @@ export const de: Catalogue = {
 
   'privacy.title': 'Datenschutz: was gespeichert wird, wo und wie lange',
   'privacy.intro':
-    'Balint Room bewahrt nur auf, was eine Sitzung braucht, und nur solange sie dauert. Es gibt keine Konten, kein Tracking und keine Werbung.',
+    'Balint Room bewahrt nur auf, was eine Sitzung braucht, und nur solange sie dauert: Eine Sitzung ohne Gruppe hinterlässt nichts. Eine feste Gruppe behält bewusst ein wenig mehr, unten aufgeführt. Es gibt keine Konten, kein Tracking und keine Werbung.',
   'privacy.what.title': 'Was der Server speichert',
   'privacy.what.meeting':
     'Die Sitzung: ihren Titel, ihre Phasen und Zeiten, ihre Einstellungen und ihren Zugangscode.',
@@ -778,7 +778,7 @@ export const de: Catalogue = {
   'privacy.group.table.debriefs':
     'Die Nachbesprechungsseiten der Leitung (nur für die Leitung; keine Patientendaten und keine Namen, woran die Seite erinnert):',
   'privacy.group.kept.debrief':
-    'bleibt, bis eine Leitung die Seite löscht, oder 12 Monate nach ihrer letzten Änderung.',
+    'bleibt, bis eine Leitung die Seite löscht, oder {debriefMonths} Monate nach ihrer letzten Änderung.',
   'group.debrief.title': 'Nachbesprechung der Leitung',
   'group.debrief.hint':
     'Nur die Leitung der Gruppe sieht diese Seiten: was in der Gruppe geschah, wie Sie geleitet haben. Keine Patientendaten, keine Namen von Mitgliedern.',
@@ -790,4 +790,45 @@ export const de: Catalogue = {
   'group.debrief.export': 'Als Markdown exportieren',
   'group.debrief.delete': 'Seite löschen',
   'group.leaders.coLeaderLink': 'Gruppen-Leitungslink für {name}',
+  'phase.follow-up': 'Wie ging es weiter?',
+  'phaseAsk.follow-up':
+    'Wie ging es weiter? Wer einen früheren Fall vorgestellt hat, erzählt, was seither geschah; die Gruppe hört zu.',
+  'end.groupBody':
+    'Danke. Das Board und die Notizen dieser Sitzung sind gelöscht. Die Gruppe behält Ihre Anwesenheit (sobald eine Leitung sie bestätigt) und, nur wenn die vorstellende Person zugestimmt hat, das Fall-Stichwort.',
+  'privacy.group.meeting':
+    'Eine Sitzung, die zu einer Gruppe gehört: Board, Notizen und Fallsammlung werden an ihrem Ende gelöscht wie bei jeder Sitzung. Die Gruppe behält die Anwesenheit (sobald eine Leitung sie bestätigt) und, nur mit Zustimmung der vorstellenden Person, ein Fall-Stichwort aus wenigen Wörtern.',
+  'privacy.group.table.case_labels':
+    'Fall-Stichwörter für die Nachfrage (wenige Wörter, das Datum, ob eine Nachfrage gewünscht ist; wer vorgestellt hat, nur für die Leitung):',
+  'privacy.group.kept.label':
+    'nur mit Zustimmung der vorstellenden Person; gelöscht, wenn eine Leitung es als erledigt markiert oder löscht, oder {labelMonths} Monate nachdem es behalten oder zuletzt verlängert wurde.',
+  'privacy.group.retention':
+    'Eine Gruppe ohne Sitzung seit {groupMonths} Monaten wird mit allem, was sie behält, gelöscht (Einstellung dieses Servers).',
+  'followUp.keepTitle': 'Ein Stichwort zu Ihrem Fall für die Gruppe behalten?',
+  'followUp.keepHint':
+    'Nur mit Ihrer Zustimmung: wenige Wörter, an denen die Gruppe den Fall wiedererkennt, keine Patientendaten. Die Leitung sieht, dass es Ihr Fall war; Mitglieder sehen nur das Stichwort, wenn die Leitung die Liste teilt. Es wird gelöscht, wenn es erledigt ist, spätestens nach {months} Monaten.',
+  'followUp.label': 'Stichwort (wenige Wörter)',
+  'followUp.wanted': 'Die Gruppe möchte nachfragen, wie es weiterging',
+  'followUp.keep': 'Ja, dieses Stichwort behalten',
+  'followUp.kept': 'Für die Liste der Gruppe behalten. Danke.',
+  'followUp.recordTitle': 'Fall-Stichwort für eine vorstellende Person ohne Gerät',
+  'followUp.recordHint':
+    'Nur mit der ausgesprochenen Zustimmung der vorstellenden Person. Wer ein Handy hat, stimmt dort zu.',
+  'followUp.presenter': 'Wer hat vorgestellt',
+  'followUp.pick': 'Auswählen…',
+  'followUp.record': 'Zustimmung festhalten und Stichwort behalten',
+  'followUp.openTitle': 'Offene Nachfragen',
+  'followUp.none': 'Keine offenen Nachfragen.',
+  'followUp.addPhase': 'Nachfrage-Phase einfügen',
+  'followUp.presentedBy': 'vorgestellt von {name}',
+  'followUp.guest': 'ein Gast',
+  'followUp.expires': 'wird am {when} gelöscht, wenn nicht verlängert',
+  'followUp.listTitle': 'Fall-Stichwörter',
+  'followUp.listNone': 'Kein Fall-Stichwort wird behalten.',
+  'followUp.share': 'Liste mit den Mitgliedern teilen (nur Stichwörter, nie wer vorgestellt hat)',
+  'followUp.memberHint':
+    'Die Leitung teilt diese Stichwörter früherer Fälle; wer vorgestellt hat, wird nie gezeigt.',
+  'followUp.done': 'Erledigt (löschen)',
+  'followUp.delete': 'Löschen',
+  'followUp.renew': 'Um {months} Monate verlängern',
+  'followUp.wantsFollowUp': 'Nachfrage gewünscht',
 };

@@ -312,7 +312,7 @@ export const en = {
 
   'privacy.title': 'Privacy: what is stored, where, and for how long',
   'privacy.intro':
-    'Balint Room keeps only what a meeting needs, and only while the meeting lasts. There are no accounts, no tracking and no advertising.',
+    'Balint Room keeps only what a meeting needs, and only while the meeting lasts: a meeting without a group leaves nothing behind. A standing group keeps a little more on purpose, listed below. There are no accounts, no tracking and no advertising.',
   'privacy.what.title': 'What the server stores',
   'privacy.what.meeting': 'The meeting: its title, its phases and timer, its settings and its join code.',
   'privacy.what.seats':
@@ -763,7 +763,8 @@ export const en = {
   'group.eval.item.useful': 'The session was useful for my work.',
   'privacy.group.table.debriefs':
     'The leaders’ debrief pages (for the leaders only; no patient details or names, as the page reminds):',
-  'privacy.group.kept.debrief': 'kept until a leader deletes the page, or 12 months after its last change.',
+  'privacy.group.kept.debrief':
+    'kept until a leader deletes the page, or {debriefMonths} months after its last change.',
   'group.debrief.title': 'Leaders’ debrief',
   'group.debrief.hint':
     'Only the group’s leaders see these pages: what happened in the group, how you led it. No patient details, no members’ names.',
@@ -775,6 +776,45 @@ export const en = {
   'group.debrief.export': 'Export as Markdown',
   'group.debrief.delete': 'Delete the page',
   'group.leaders.coLeaderLink': 'Group leader link for {name}',
+  'phase.follow-up': 'Follow-up',
+  'phaseAsk.follow-up':
+    'How did it go on? The presenter of an earlier case says what happened since; the group listens.',
+  'end.groupBody':
+    'Thank you. The board and the notes of this meeting are deleted. The group keeps your attendance (once a leader confirms it) and, only if the presenter said yes, the case label.',
+  'privacy.group.meeting':
+    'A meeting that belongs to a group: its board, notes and intake are deleted at its end as in any meeting. The group keeps the attendance (once a leader confirms it) and, only with the presenter’s yes, a case label of a few words.',
+  'privacy.group.table.case_labels':
+    'Case labels for follow-up (a few words, the date, whether a follow-up is wanted; who presented, for the leaders only):',
+  'privacy.group.kept.label':
+    'kept only with the presenter’s yes; deleted when a leader marks it done or deletes it, or {labelMonths} months after it was kept or last renewed.',
+  'privacy.group.retention':
+    'A group with no meeting for {groupMonths} months is deleted with everything it keeps (this server’s setting).',
+  'followUp.keepTitle': 'Keep a label of your case for the group?',
+  'followUp.keepHint':
+    'Only with your yes: a few words the group will recognise, no patient data. The leaders see that it was your case; members see only the label, if the leaders share the list. It is deleted when done, or after {months} months.',
+  'followUp.label': 'Label (a few words)',
+  'followUp.wanted': 'The group would like a follow-up',
+  'followUp.keep': 'Yes, keep this label',
+  'followUp.kept': 'Kept for the group’s list. Thank you.',
+  'followUp.recordTitle': 'Case label for a presenter without a device',
+  'followUp.recordHint': 'Only with the presenter’s spoken yes. A presenter with a phone says yes there.',
+  'followUp.presenter': 'Who presented',
+  'followUp.pick': 'Choose…',
+  'followUp.record': 'Record their yes and keep the label',
+  'followUp.openTitle': 'Open follow-ups',
+  'followUp.none': 'No open follow-ups.',
+  'followUp.addPhase': 'Add a follow-up phase',
+  'followUp.presentedBy': 'presented by {name}',
+  'followUp.guest': 'a guest',
+  'followUp.expires': 'deleted on {when} unless renewed',
+  'followUp.listTitle': 'Case labels',
+  'followUp.listNone': 'No case label is kept.',
+  'followUp.share': 'Share the list with the members (labels only, never who presented)',
+  'followUp.memberHint': 'The leaders share these labels of earlier cases; who presented is never shown.',
+  'followUp.done': 'Done (delete)',
+  'followUp.delete': 'Delete',
+  'followUp.renew': 'Renew for {months} months',
+  'followUp.wantsFollowUp': 'follow-up wanted',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -15,6 +15,7 @@ import {
 import { useT } from '../i18n';
 import { navigate, paths, takeFragmentSecret } from '../router';
 import { EndScreen } from './EndScreen';
+import { FollowUpConsole } from './followUp/FollowUpConsole';
 import { BoardPanel } from './lead/BoardPanel';
 import { ExportPanel } from './lead/ExportPanel';
 import { PresencePanel } from './lead/PresencePanel';
@@ -86,7 +87,7 @@ function Console() {
   if (status === 'ended' || view?.status === 'ended') {
     return (
       <Page>
-        <EndScreen />
+        <EndScreen inGroup={view?.inGroup === true} />
       </Page>
     );
   }
@@ -137,6 +138,7 @@ function Console() {
         <div className="console-people" data-tour="people">
           <PresencePanel view={view} run={run} />
           <SpokenConsole view={view} run={run} />
+          <FollowUpConsole view={view} run={run} />
         </div>
         {view.status === 'running' && (
           <div className="console-board" data-tour="board">

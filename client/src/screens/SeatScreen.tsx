@@ -53,7 +53,7 @@ function SeatPage({ meetingId }: { meetingId: string }) {
   if (status === 'ended' || view?.status === 'ended') {
     return (
       <Page>
-        <EndScreen />
+        <EndScreen inGroup={view?.inGroup === true} />
       </Page>
     );
   }

@@ -3,6 +3,7 @@ import { EVALUATION_ITEMS, SCALE, type EvaluationItem } from '../../../../shared
 import { call } from '../../connection/api';
 import { formatDateTime, formatTimeOfDay } from '../../meeting/format';
 import { useLanguage, useT } from '../../i18n';
+import type { GroupPanelProps } from './groupAction';
 import { usePolled } from './usePolled';
 
 interface EvaluationView {
@@ -14,15 +15,7 @@ const base = (groupId: string) => `/api/groups/${encodeURIComponent(groupId)}/ev
 const auth = (token: string) => ({ Authorization: `Bearer ${token}` });
 
 /** EVAL-n: leaders offer and close the evaluation; members answer once; results after the close. */
-export function EvaluationPanel({
-  groupId,
-  token,
-  leader,
-}: {
-  groupId: string;
-  token: string;
-  leader: boolean;
-}) {
+export function EvaluationPanel({ groupId, token, leader }: GroupPanelProps) {
   const t = useT();
   const lang = useLanguage();
   const load = useCallback(

@@ -8,6 +8,7 @@ import { formatDateTime } from '../../meeting/format';
 import { useLanguage, useT } from '../../i18n';
 import { navigate, paths, takeFragmentSecret } from '../../router';
 import { AttendancePanel } from './AttendancePanel';
+import { CaseLabelsPanel } from './CaseLabelsPanel';
 import { DebriefPanel } from './DebriefPanel';
 import { EvaluationPanel } from './EvaluationPanel';
 import type { GroupAction } from './groupAction';
@@ -101,6 +102,7 @@ export default function GroupLeaderScreen({ groupId }: { groupId: string }) {
       />
       <AttendancePanel view={view} token={token} act={act} />
       <EvaluationPanel groupId={groupId} token={token} leader />
+      <CaseLabelsPanel groupId={groupId} token={token} leader />
       <DebriefPanel groupId={groupId} token={token} />
       <RosterPanel view={view} act={act} />
       <LeadersPanel view={view} token={token} act={act} />

@@ -7,6 +7,7 @@ import { forgetGroupToken, groupApi, loadGroupToken } from '../../connection/gro
 import { formatDateTime } from '../../meeting/format';
 import { useLanguage, useT } from '../../i18n';
 import { navigate, paths } from '../../router';
+import { CaseLabelsPanel } from './CaseLabelsPanel';
 import { EvaluationPanel } from './EvaluationPanel';
 import { MemberRecord } from './MemberRecord';
 import { usePolled } from './usePolled';
@@ -113,6 +114,7 @@ export default function GroupMemberScreen({ groupId }: { groupId: string }) {
         </p>
       )}
       {view.you.status === 'admitted' && <EvaluationPanel groupId={groupId} token={token} leader={false} />}
+      {view.you.status === 'admitted' && <CaseLabelsPanel groupId={groupId} token={token} leader={false} />}
       {view.you.status === 'admitted' && <MemberRecord groupId={groupId} token={token} />}
       {enterError && (
         <p className="error" role="alert">

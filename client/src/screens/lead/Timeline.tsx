@@ -153,7 +153,8 @@ function AddPhase({ view, run }: { view: MeetingView; run: RunCommand }) {
         <InlineField label={t('lead.phaseKind')}>
           {(id) => (
             <select id={id} value={kind} onChange={(e) => setKind(e.target.value as PhaseKind)}>
-              {PHASE_KINDS.map((k) => (
+              {/* FOLLOW-5: a follow-up phase belongs to a group's meeting only. */}
+              {PHASE_KINDS.filter((k) => view.inGroup || k !== 'follow-up').map((k) => (
                 <option key={k} value={k}>
                   {t(`phase.${k}`)}
                 </option>

@@ -7,6 +7,7 @@ import { PromptBanner } from '../../components/PromptBanner';
 import { useBoard, useConnection, usePresenterMarks } from '../../connection';
 import { useT, type MessageKey } from '../../i18n';
 import { boardVisible, currentCase, currentPhase } from '../../meeting/viewRules';
+import { PresenterKeepPanel } from '../followUp/PresenterKeepPanel';
 import { TimerLine } from './TimerLine';
 
 /**
@@ -48,6 +49,7 @@ export function PresenterView({ view }: { view: MeetingView }) {
       {hint && <p className="presenter-hint">{t(hint)}</p>}
       <TimerLine view={view} />
       <PromptBanner view={view} />
+      <PresenterKeepPanel view={view} />
       {phase?.kind === 'questions' && <QuestionsArea caseIndex={caseIndex} />}
       {showBoard && (
         <section aria-label={t('seat.board')}>
