@@ -129,6 +129,27 @@ async function waitReady(child: Child, ready: () => Promise<boolean>): Promise<v
   if (died) throw new Error(`${child.name} exited before it was ready:\n${child.output()}`);
 }
 
+/** A server that a test may stop and start again with the same arguments (same port, same files). */
+function restartable(
+  name: string,
+  file: string,
+  args: readonly string[],
+  opts: { cwd: string; user?: { uid: number; gid: number } },
+  ready: () => Promise<boolean>,
+) {
+  let child: Child | null = null;
+  return {
+    async start() {
+      if (child?.running()) throw new Error(`${name} is already running`);
+      child = startChild(name, file, args, opts);
+      await waitReady(child, ready);
+    },
+    stop: async (signal: NodeJS.Signals) => child?.stop(signal),
+    running: () => child?.running() ?? false,
+    output: () => child?.output() ?? '',
+  };
+}
+
 /** Runs a set-up command (initdb) to its end; throws with what it printed unless it exits 0. */
 async function runToEnd(
   name: string,
@@ -221,17 +242,13 @@ export async function startPostgres(): Promise<PostgresServer> {
     '-c',
     'full_page_writes=on',
   ];
-  let child: Child | null = null;
-  const start = async () => {
-    if (child?.running()) throw new Error('PostgreSQL is already running');
-    child = startChild('PostgreSQL', path.join(PG_BIN, 'postgres'), args, { cwd: root, user });
-    await waitReady(child, () => canQuery(url));
-  };
-  const stop = async (opts: { mode?: 'fast' | 'immediate' } = {}) => {
-    await child?.stop(opts.mode === 'immediate' ? 'SIGQUIT' : 'SIGINT');
-  };
+  const server = restartable('PostgreSQL', path.join(PG_BIN, 'postgres'), args, { cwd: root, user }, () =>
+    canQuery(url),
+  );
+  const stop = (opts: { mode?: 'fast' | 'immediate' } = {}) =>
+    server.stop(opts.mode === 'immediate' ? 'SIGQUIT' : 'SIGINT');
   stoppers.push(() => stop());
-  await start();
+  await server.start();
   return {
     url,
     port,
@@ -248,9 +265,9 @@ export async function startPostgres(): Promise<PostgresServer> {
       return url.replace(/\/postgres$/, `/${name}`);
     },
     stop,
-    start,
-    running: () => child?.running() ?? false,
-    output: () => child?.output() ?? '',
+    start: server.start,
+    running: server.running,
+    output: server.output,
   };
 }
 
@@ -316,25 +333,19 @@ export async function startRedis(): Promise<RedisServer> {
     '--save',
     '1 1',
   ];
-  let child: Child | null = null;
-  const start = async () => {
-    if (child?.running()) throw new Error('Redis is already running');
-    child = startChild('Redis', REDIS_SERVER, args, { cwd: dir });
-    await waitReady(child, () => pingRedis(port));
-  };
-  const stop = async (opts: { mode?: 'shutdown' | 'kill' } = {}) => {
-    await child?.stop(opts.mode === 'kill' ? 'SIGKILL' : 'SIGTERM');
-  };
+  const server = restartable('Redis', REDIS_SERVER, args, { cwd: dir }, () => pingRedis(port));
+  const stop = (opts: { mode?: 'shutdown' | 'kill' } = {}) =>
+    server.stop(opts.mode === 'kill' ? 'SIGKILL' : 'SIGTERM');
   stoppers.push(() => stop({ mode: 'kill' }));
-  await start();
+  await server.start();
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
     dir,
     stop,
-    start,
-    running: () => child?.running() ?? false,
-    output: () => child?.output() ?? '',
+    start: server.start,
+    running: server.running,
+    output: server.output,
   };
 }
 
