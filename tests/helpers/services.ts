@@ -171,8 +171,12 @@ export interface PostgresServer {
   readonly port: number;
   /** The data directory (owned by `postgres`), with pg_wal inside: what a canary scan reads. */
   readonly dataDir: string;
-  /** A new, empty database on this server; its URL. */
-  createDatabase(name: string): Promise<string>;
+  /**
+   * A new, empty database on this server; its URL. The server's own databases sort text byte by
+   * byte (initdb --locale=C); `icuLocale` (e.g. 'en-US') gives this one a language's order, as
+   * a production database often has.
+   */
+  createDatabase(name: string, opts?: { icuLocale?: string }): Promise<string>;
   /**
    * Stops the server as `pg_ctl stop -m MODE` does (the postmaster's own signals: SIGINT for
    * fast, SIGQUIT for immediate, which leaves crash recovery to the next start).
@@ -253,12 +257,15 @@ export async function startPostgres(): Promise<PostgresServer> {
     url,
     port,
     dataDir,
-    async createDatabase(name) {
+    async createDatabase(name, opts = {}) {
       if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`not a plain database name: ${name}`);
+      const icu = opts.icuLocale;
+      if (icu !== undefined && !/^[A-Za-z-]+$/.test(icu)) throw new Error(`not a plain ICU locale: ${icu}`);
       const client = new pg.Client({ connectionString: url });
       await client.connect();
       try {
-        await client.query(`CREATE DATABASE ${name}`);
+        const locale = icu ? ` TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE '${icu}' LOCALE 'C'` : '';
+        await client.query(`CREATE DATABASE ${name}${locale}`);
       } finally {
         await client.end();
       }

@@ -1,7 +1,8 @@
 /**
  * The asynchronous storage (server/storage/async/, Kysely) against its contract, the same
  * assertions on both databases (SCALE-2): SQLite in a real file of a temporary data folder, and
- * a real PostgreSQL 15 (tests/helpers/services.ts), a fresh database for every test.
+ * a real PostgreSQL 15 (tests/helpers/services.ts), a fresh database for every test, in a
+ * language's collation.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -82,7 +83,9 @@ const ENGINES: Engine[] = [
   {
     name: 'PostgreSQL',
     async open() {
-      const url = await postgres.createDatabase(`contract_${++databases}`);
+      // A language's order (ICU en-US), as production databases often have: lists must still
+      // come in byte order of their ids.
+      const url = await postgres.createDatabase(`contract_${++databases}`, { icuLocale: 'en-US' });
       const openIt = async () => closing(await openPostgresStorage({ url }));
       const storage = await openIt();
       return {
