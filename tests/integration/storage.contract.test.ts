@@ -164,6 +164,8 @@ describe.each(ENGINES)('the storage on $name (SCALE-2)', (engine) => {
     expect(await storage.findMeetingByJoinCode('ABC123')).toBeNull();
     expect(await storage.findMeetingByJoinCode('NEW456')).toBe('m1');
     await storage.touchMeeting('m1', AT + 5_000);
+    const touched = (await storage.loadLiveMeetings()).find((m) => m.state.id === 'm1');
+    expect(touched?.lastActivityAt).toBe(AT + 5_000);
     const renamed = { ...meeting('m1', 'NEW456').state, title: 'Renamed' };
     await storage.saveMeeting(renamed, AT + 9_000);
     const ended = { ...meeting('m2', 'XYZ789').state, status: 'ended' as const, endedAt: AT };
