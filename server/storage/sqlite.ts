@@ -1,12 +1,11 @@
 import Database from 'better-sqlite3';
-import type { NoteLayout } from '../../shared/board/schema';
 import type { MeetingState } from '../../shared/meeting/state';
-import { upgradeStoredState } from '../../shared/meeting/upgrade';
 import { silentLogger, type Logger } from '../core/logger';
 import { crashIfAt, type CrashPoint } from './crashPoints';
 import { ensurePrivateFile } from './dataDir';
 import { migrate } from './migrations';
-import type { NoteRow, SeatLookup, Storage, StoredMeeting } from './types';
+import { toNote, toStoredMeeting, type MeetingDbRow, type NoteDbRow } from './rows';
+import type { SeatLookup, Storage, StoredMeeting } from './types';
 import { startWalCopier } from './walCopier';
 import { WalScrubber } from './walScrub';
 
@@ -34,40 +33,6 @@ export interface SqliteOptions {
   walCopier?: boolean;
 }
 
-interface NoteDbRow {
-  meeting_id: string;
-  note_id: string;
-  case_index: number;
-  kind: string;
-  text: string;
-  secret_hash: string;
-  status: string;
-  pending_text: string | null;
-  pending_delete: number;
-  batch: number | null;
-  author_name: string | null;
-  layout: string | null;
-  resonance: number;
-}
-
-function toNote(r: NoteDbRow): NoteRow {
-  return {
-    meetingId: r.meeting_id,
-    noteId: r.note_id,
-    caseIndex: r.case_index,
-    kind: r.kind as NoteRow['kind'],
-    text: r.text,
-    secretHash: r.secret_hash,
-    status: r.status as NoteRow['status'],
-    pendingText: r.pending_text,
-    pendingDelete: r.pending_delete === 1,
-    batch: r.batch,
-    authorName: r.author_name,
-    layout: r.layout === null ? null : (JSON.parse(r.layout) as NoteLayout),
-    resonance: r.resonance,
-  };
-}
-
 /**
  * A database file as every file of the data folder is opened (the meetings' and the groups'):
  * private, WAL, a short busy timeout, deleted content zeroed, temporary data in memory.
@@ -87,7 +52,15 @@ export function openPrivateDatabase(file: string, synchronous: 'NORMAL' | 'FULL'
   return db;
 }
 
-export function openSqliteStorage(opts: SqliteOptions): Storage {
+/** The meetings' database, migrated, with its WAL scrubber (both storages open it this way). */
+export interface MeetingsFile {
+  db: Database.Database;
+  scrubber: WalScrubber;
+  /** Stops the scrubber, truncates the WAL and closes the file. */
+  close(): void;
+}
+
+export function openMeetingsFile(opts: SqliteOptions): MeetingsFile {
   const db = openPrivateDatabase(opts.file, opts.synchronous);
   migrate(db);
   // The slow part of each truncation (copying pages, an fsync) runs on a worker thread (DISK-3).
@@ -96,6 +69,21 @@ export function openSqliteStorage(opts: SqliteOptions): Storage {
   // A crash may have left deleted content in the WAL (between a purge's commit and its
   // truncation, or while a reader blocked it): every start truncates, until it has happened.
   scrubber.startup();
+  return {
+    db,
+    scrubber,
+    close() {
+      scrubber.close();
+      void copier?.close();
+      db.pragma('wal_checkpoint(TRUNCATE)');
+      db.close();
+    },
+  };
+}
+
+export function openSqliteStorage(opts: SqliteOptions): Storage {
+  const file = openMeetingsFile(opts);
+  const { db, scrubber } = file;
 
   const q = {
     insertMeeting: db.prepare(
@@ -191,12 +179,7 @@ export function openSqliteStorage(opts: SqliteOptions): Storage {
       q.touch.run(now, meetingId);
     },
     loadLiveMeetings() {
-      const rows = q.live.all() as { state: string; join_code: string; last_activity_at: number }[];
-      return rows.map((r) => ({
-        state: upgradeStoredState(JSON.parse(r.state) as MeetingState),
-        joinCode: r.join_code,
-        lastActivityAt: r.last_activity_at,
-      }));
+      return (q.live.all() as MeetingDbRow[]).map(toStoredMeeting);
     },
     findMeetingByJoinCode(joinCode) {
       const row = q.byJoinCode.get(joinCode) as { id: string } | undefined;
@@ -281,11 +264,6 @@ export function openSqliteStorage(opts: SqliteOptions): Storage {
       purge([...ids]);
       return ids.size;
     },
-    close() {
-      scrubber.close();
-      void copier?.close();
-      db.pragma('wal_checkpoint(TRUNCATE)');
-      db.close();
-    },
+    close: file.close,
   };
 }

@@ -1,0 +1,133 @@
+/**
+ * The asynchronous storage on its two databases: SQLite (the project's own better-sqlite3
+ * connection, opened and scrubbed exactly as the synchronous storage opens it) and PostgreSQL
+ * (a `pg` pool). Everything else is the one implementation in operations.ts.
+ */
+import type Database from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect, type SqliteDatabase } from 'kysely';
+import pg from 'pg';
+import { silentLogger, type Logger } from '../../core/logger';
+import { openMeetingsFile, type SqliteOptions } from '../sqlite';
+import {
+  deleteMeetings,
+  leftoverMeetings,
+  operations,
+  transactionOperations,
+  type Engine,
+} from './operations';
+import { migratePostgres } from './postgresMigrate';
+import type { MeetingsDb } from './tables';
+import type { AsyncStorage } from './types';
+
+/** pg's default pool size; issue 14 sizes it to max_connections over the processes. */
+export const DEFAULT_POOL_SIZE = 10;
+/** PostgreSQL's int8 (bigint columns, count(*)): a number here, as on SQLite (epoch ms fit). */
+const INT8_OID = 20;
+
+interface Backend {
+  engine: Engine;
+  afterPurge(whenScrubbed?: () => void): void;
+  close(): Promise<void>;
+}
+
+function build(db: Kysely<MeetingsDb>, backend: Backend): AsyncStorage {
+  const { engine } = backend;
+  let closed: Promise<void> | null = null;
+  async function purge(ids: readonly string[], whenScrubbed?: () => void) {
+    await deleteMeetings(db, ids);
+    if (ids.length > 0) backend.afterPurge(whenScrubbed);
+    else whenScrubbed?.();
+  }
+  return {
+    dialect: engine.dialect,
+    ...operations(db, engine, (fn) => db.transaction().execute(fn)),
+    transaction: (fn) => db.transaction().execute((trx) => fn(transactionOperations(trx, engine))),
+    purgeMeeting: (meetingId, whenScrubbed) => purge([meetingId], whenScrubbed),
+    async purgeLeftovers() {
+      const ids = await leftoverMeetings(db);
+      await purge(ids);
+      return ids.length;
+    },
+    // Once: a second close (a test's clean-up after its own) finds it closed.
+    close: () => (closed ??= backend.close()),
+  };
+}
+
+/** Distinct statements kept prepared; the storage's queries are a few dozen texts. */
+const STATEMENT_CACHE_SIZE = 256;
+
+/**
+ * Kysely's SQLite driver prepares every statement anew; better-sqlite3's statements can run again
+ * with new parameters, as the synchronous storage's do. Kysely runs one statement at a time on the
+ * connection, so a cached statement is never in use twice.
+ */
+function cachingStatements(db: Database.Database): SqliteDatabase {
+  const cache = new Map<string, Database.Statement>();
+  return {
+    close: () => db.close(),
+    prepare(text) {
+      let stmt = cache.get(text);
+      if (!stmt) {
+        // Texts differ only by the length of an IN list (a purge of several meetings): rare.
+        if (cache.size >= STATEMENT_CACHE_SIZE) cache.clear();
+        stmt = db.prepare(text);
+        cache.set(text, stmt);
+      }
+      return stmt;
+    },
+  };
+}
+
+export function openAsyncSqliteStorage(opts: SqliteOptions): AsyncStorage {
+  const file = openMeetingsFile(opts);
+  const db = new Kysely<MeetingsDb>({ dialect: new SqliteDialect({ database: cachingStatements(file.db) }) });
+  return build(db, {
+    engine: { dialect: 'sqlite', afterOverwrite: () => file.scrubber.soon() },
+    afterPurge: (whenScrubbed) => file.scrubber.now(whenScrubbed),
+    // Not db.destroy(): the file is closed here, after its last WAL truncation.
+    close: () => Promise.resolve(file.close()),
+  });
+}
+
+export interface PostgresOptions {
+  /** `postgres://user@host:port/database` */
+  url: string;
+  poolSize?: number;
+  /** Connection errors, by code; never a query or its values. */
+  logger?: Logger;
+}
+
+function errorCode(error: unknown): string {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' ? code : 'unknown';
+}
+
+/** Connects, migrates the schema under its advisory lock (postgresMigrate.ts), and serves. */
+export async function openPostgresStorage(opts: PostgresOptions): Promise<AsyncStorage> {
+  const logger = opts.logger ?? silentLogger;
+  const pool = new pg.Pool({
+    connectionString: opts.url,
+    max: opts.poolSize ?? DEFAULT_POOL_SIZE,
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+        oid === INT8_OID ? Number : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+    },
+  });
+  // An idle connection that PostgreSQL closed (a restart, a failover) is dropped by the pool and
+  // the next query opens a new one; unheard, its error event would end the process.
+  pool.on('error', (error) => logger.warn('storage.postgres_idle_error', { code: errorCode(error) }));
+  try {
+    await migratePostgres(pool);
+  } catch (error) {
+    await pool.end();
+    throw error;
+  }
+  const db = new Kysely<MeetingsDb>({ dialect: new PostgresDialect({ pool }) });
+  return build(db, {
+    engine: { dialect: 'postgres', afterOverwrite: () => {} },
+    // Nothing to truncate: PostgreSQL's copies (WAL, backups) are covered by the per-meeting keys
+    // of CONF-4 on PostgreSQL, a later step of issue 14.
+    afterPurge: (whenScrubbed) => whenScrubbed?.(),
+    close: () => db.destroy(),
+  });
+}

@@ -1,0 +1,40 @@
+/** The meetings' tables as Kysely sees them (the schema itself: ../schema.ts). */
+import type { Generated } from 'kysely';
+import type { NoteDbRow } from '../rows';
+
+interface MeetingsTable {
+  id: string;
+  join_code: string;
+  state: string;
+  status: Generated<string>;
+  leader_token_hash: string;
+  projector_key_hash: string;
+  last_activity_at: number;
+}
+
+interface CommandsTable {
+  meeting_id: string;
+  seat_id: string;
+  command_id: string;
+}
+
+interface SeatTokensTable {
+  token_hash: string;
+  meeting_id: string;
+  seat_id: string;
+}
+
+interface BoardUpdatesTable {
+  seq: Generated<number>;
+  meeting_id: string;
+  case_index: number;
+  update_data: Uint8Array;
+}
+
+export interface MeetingsDb {
+  meetings: MeetingsTable;
+  commands: CommandsTable;
+  seat_tokens: SeatTokensTable;
+  notes: NoteDbRow;
+  board_updates: BoardUpdatesTable;
+}

@@ -1,0 +1,408 @@
+/**
+ * The asynchronous storage (server/storage/async/, Kysely) against its contract, the same
+ * assertions on both databases (SCALE-2): SQLite in a real file of a temporary data folder, and
+ * a real PostgreSQL 15 (tests/helpers/services.ts), a fresh database for every test, in a
+ * language's collation.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import type { NoteLayout } from '../../shared/board/schema';
+import type { MeetingState } from '../../shared/meeting/state';
+import { openAsyncSqliteStorage, openPostgresStorage } from '../../server/storage/async/open';
+import type { AsyncStorage } from '../../server/storage/async/types';
+import { SCHEMA_STEPS } from '../../server/storage/schema';
+import { openSqliteStorage } from '../../server/storage/sqlite';
+import type { NoteRow, StoredMeeting } from '../../server/storage/types';
+import { populatedLobby } from '../helpers/meetingFixtures';
+import { pollUntilAsync } from '../helpers/poll';
+import { startPostgres, type PostgresServer } from '../helpers/services';
+
+let postgres: PostgresServer;
+beforeAll(async () => {
+  postgres = await startPostgres();
+});
+
+function tempDbFile(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'balint-contract-'));
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+  return path.join(dir, 'balint-room.sqlite');
+}
+
+let databases = 0;
+
+interface Opened {
+  storage: AsyncStorage;
+  /** Closes the storage and opens the same database again. */
+  reopen(): Promise<AsyncStorage>;
+  schemaVersion(): Promise<number>;
+  /** Resolves once another transaction waits for a lock that one holds (or is queued behind it). */
+  waitingForLock(): Promise<void>;
+}
+
+interface Engine {
+  name: string;
+  /** A fresh database and its storage, closed when the test ends. */
+  open(): Promise<Opened>;
+}
+
+function closing(storage: AsyncStorage): AsyncStorage {
+  onTestFinished(() => storage.close());
+  return storage;
+}
+
+const ENGINES: Engine[] = [
+  {
+    name: 'SQLite',
+    async open() {
+      const file = tempDbFile();
+      const openIt = () => closing(openAsyncSqliteStorage({ file, synchronous: 'NORMAL' }));
+      const storage = openIt();
+      return {
+        storage,
+        reopen: async () => {
+          await storage.close();
+          return openIt();
+        },
+        schemaVersion: async () => {
+          const db = new Database(file, { readonly: true });
+          try {
+            return db.pragma('user_version', { simple: true }) as number;
+          } finally {
+            db.close();
+          }
+        },
+        // One connection: a second transaction is queued behind the first from the moment it asks.
+        waitingForLock: () => Promise.resolve(),
+      };
+    },
+  },
+  {
+    name: 'PostgreSQL',
+    async open() {
+      // A language's order (ICU en-US), as production databases often have: lists must still
+      // come in byte order of their ids.
+      const url = await postgres.createDatabase(`contract_${++databases}`, { icuLocale: 'en-US' });
+      const openIt = async () => closing(await openPostgresStorage({ url }));
+      const storage = await openIt();
+      return {
+        storage,
+        reopen: async () => {
+          await storage.close();
+          return openIt();
+        },
+        schemaVersion: async () =>
+          (await query<{ version: number }>(url, 'SELECT version FROM schema_version'))[0]?.version ?? -1,
+        async waitingForLock() {
+          const waiting = "SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock'";
+          await pollUntilAsync(
+            async () => ((await query<{ n: number }>(url, waiting))[0]?.n ?? 0) > 0,
+            10_000,
+            'a transaction waiting for the meeting row',
+          );
+        },
+      };
+    },
+  },
+];
+
+async function query<T>(url: string, text: string): Promise<T[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(text)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}
+
+/** Epoch ms past 32 bits (bigint on PostgreSQL). */
+const AT = Date.UTC(2031, 4, 6, 9, 30, 0, 123);
+
+function meeting(id: string, joinCode: string): StoredMeeting {
+  const state: MeetingState = { ...populatedLobby(), id, title: `Group ${id}` };
+  return { state, joinCode, lastActivityAt: AT };
+}
+
+function note(meetingId: string, noteId: string, extra: Partial<NoteRow> = {}): NoteRow {
+  return {
+    meetingId,
+    noteId,
+    caseIndex: 0,
+    kind: 'image',
+    text: `text of ${noteId}`,
+    secretHash: `hash-${meetingId}-${noteId}`,
+    status: 'released',
+    pendingText: null,
+    pendingDelete: false,
+    batch: 1,
+    authorName: null,
+    layout: null,
+    resonance: 0,
+    ...extra,
+  };
+}
+
+describe.each(ENGINES)('the storage on $name (SCALE-2)', (engine) => {
+  it('meetings: insert, load the live ones, save, join codes, activity, projector key', async () => {
+    const { storage } = await engine.open();
+    await storage.insertMeeting(meeting('m1', 'ABC123'), 'leader-hash-1', 'projector-hash-1');
+    await storage.insertMeeting(meeting('m2', 'XYZ789'), 'leader-hash-2', 'projector-hash-2');
+    expect((await storage.loadLiveMeetings()).sort((a, b) => a.state.id.localeCompare(b.state.id))).toEqual([
+      meeting('m1', 'ABC123'),
+      meeting('m2', 'XYZ789'),
+    ]);
+    expect(await storage.findMeetingByJoinCode('ABC123')).toBe('m1');
+    expect(await storage.findMeetingByJoinCode('NOPE00')).toBeNull();
+    expect(await storage.projectorKeyHash('m2')).toBe('projector-hash-2');
+    expect(await storage.projectorKeyHash('none')).toBeNull();
+
+    await storage.setJoinCode('m1', 'NEW456');
+    expect(await storage.findMeetingByJoinCode('ABC123')).toBeNull();
+    expect(await storage.findMeetingByJoinCode('NEW456')).toBe('m1');
+    await storage.touchMeeting('m1', AT + 5_000);
+    const touched = (await storage.loadLiveMeetings()).find((m) => m.state.id === 'm1');
+    expect(touched?.lastActivityAt).toBe(AT + 5_000);
+    const renamed = { ...meeting('m1', 'NEW456').state, title: 'Renamed' };
+    await storage.saveMeeting(renamed, AT + 9_000);
+    const ended = { ...meeting('m2', 'XYZ789').state, status: 'ended' as const, endedAt: AT };
+    await storage.saveMeeting(ended, AT + 1_000);
+
+    expect(await storage.loadLiveMeetings()).toEqual([
+      { state: renamed, joinCode: 'NEW456', lastActivityAt: AT + 9_000 },
+    ]);
+    expect(await storage.findMeetingByJoinCode('XYZ789')).toBeNull();
+  });
+
+  it('command ids are kept per meeting and seat, and recording one twice is harmless', async () => {
+    const { storage } = await engine.open();
+    expect(await storage.hasCommand('m1', 'seat-a', 'c1')).toBe(false);
+    await storage.recordCommand('m1', 'seat-a', 'c1');
+    await storage.recordCommand('m1', 'seat-a', 'c1');
+    expect(await storage.hasCommand('m1', 'seat-a', 'c1')).toBe(true);
+    expect(await storage.hasCommand('m1', 'seat-b', 'c1')).toBe(false);
+    expect(await storage.hasCommand('m2', 'seat-a', 'c1')).toBe(false);
+  });
+
+  it('seat tokens: found by hash, deleted per seat', async () => {
+    const { storage } = await engine.open();
+    await storage.insertSeatToken('m1', 'seat-a', 'token-a1');
+    await storage.insertSeatToken('m1', 'seat-a', 'token-a2');
+    await storage.insertSeatToken('m1', 'seat-b', 'token-b');
+    expect(await storage.findSeatByTokenHash('token-a2')).toEqual({ meetingId: 'm1', seatId: 'seat-a' });
+    await storage.deleteSeatTokens('m1', 'seat-a');
+    expect(await storage.findSeatByTokenHash('token-a1')).toBeNull();
+    expect(await storage.findSeatByTokenHash('token-a2')).toBeNull();
+    expect(await storage.findSeatByTokenHash('token-b')).toEqual({ meetingId: 'm1', seatId: 'seat-b' });
+  });
+
+  it('notes: put and replace, find by id and by secret, delete; listed by id byte by byte', async () => {
+    const { storage } = await engine.open();
+    const layout: NoteLayout = { theme: 'theme-1', highlight: true, x: 0.25, y: 0.5, resonance: 1 };
+    // Upper case, underscore, lower case: binary order (B, _, a), which a locale's order is not.
+    for (const id of ['a-note', 'B-note', '_note']) await storage.putNote(note('m1', id));
+    await storage.putNote(note('m2', 'other'));
+    expect((await storage.listNotes('m1')).map((n) => n.noteId)).toEqual(['B-note', '_note', 'a-note']);
+
+    const edited = note('m1', 'a-note', {
+      kind: 'question',
+      status: 'hidden',
+      pendingText: 'an edit',
+      pendingDelete: true,
+      batch: null,
+      authorName: 'Anna',
+      layout,
+      resonance: 1,
+    });
+    await storage.putNote(edited);
+    expect(await storage.getNote('m1', 'a-note')).toEqual(edited);
+    expect(await storage.findNoteBySecretHash('m1', 'hash-m1-a-note')).toEqual(edited);
+    expect(await storage.findNoteBySecretHash('m2', 'hash-m1-a-note')).toBeNull();
+    const { resonance: _, ...withoutMark } = note('m1', 'B-note');
+    await storage.putNote(withoutMark);
+    expect((await storage.getNote('m1', 'B-note'))?.resonance).toBe(0);
+
+    await storage.deleteNote('m1', 'a-note');
+    expect(await storage.getNote('m1', 'a-note')).toBeNull();
+    expect((await storage.listNotes('m1')).map((n) => n.noteId)).toEqual(['B-note', '_note']);
+    expect(await storage.listNotes('m2')).toEqual([note('m2', 'other')]);
+  });
+
+  it('a case: its note count, its last batch, and its unsettled notes in id order', async () => {
+    const { storage } = await engine.open();
+    expect(await storage.countNotes('m1', 0)).toBe(0);
+    expect(await storage.maxNoteBatch('m1', 0)).toBeNull();
+    const rows = [
+      note('m1', 'n1', { status: 'waiting', batch: null }),
+      note('m1', 'n2', { status: 'released', batch: 3 }),
+      note('m1', 'n3', { status: 'released', batch: 7, pendingText: 'edited' }),
+      note('m1', 'n4', { status: 'released', batch: 5, pendingDelete: true }),
+      note('m1', 'n5', { status: 'screening', batch: null }),
+      note('m1', 'n6', { status: 'hidden', batch: 2 }),
+      note('m1', 'n7', { status: 'released', batch: 9, caseIndex: 1 }),
+    ];
+    for (const row of [...rows].reverse()) await storage.putNote(row);
+    expect(await storage.countNotes('m1', 0)).toBe(6);
+    expect(await storage.countNotes('m1', 1)).toBe(1);
+    expect(await storage.maxNoteBatch('m1', 0)).toBe(7);
+    expect(await storage.maxNoteBatch('m1', 1)).toBe(9);
+    expect((await storage.listUnsettledNotes('m1', 0)).map((n) => n.noteId)).toEqual([
+      'n1',
+      'n3',
+      'n4',
+      'n5',
+      'n6',
+    ]);
+    expect(await storage.listUnsettledNotes('m1', 1)).toEqual([]);
+  });
+
+  it('board updates: appended in order, bytes kept exactly (one past a page), replaced by their merge per case', async () => {
+    const { storage } = await engine.open();
+    const updates = [
+      new Uint8Array([0, 1, 2, 0]),
+      new Uint8Array([255, 0, 128]),
+      new Uint8Array(9_000).fill(7),
+    ];
+    for (const u of updates) await storage.appendBoardUpdate('m1', 0, u);
+    await storage.appendBoardUpdate('m1', 1, new Uint8Array([9]));
+    expect(await storage.loadBoardUpdates('m1', 0)).toEqual(updates);
+    await storage.replaceBoardUpdates('m1', 0, new Uint8Array([42, 0, 42]));
+    expect(await storage.loadBoardUpdates('m1', 0)).toEqual([new Uint8Array([42, 0, 42])]);
+    expect(await storage.loadBoardUpdates('m1', 1)).toEqual([new Uint8Array([9])]);
+    expect(await storage.loadBoardUpdates('m2', 0)).toEqual([]);
+  });
+
+  it('a transaction stores all of its writes or, when it fails, none', async () => {
+    const { storage } = await engine.open();
+    await storage.insertMeeting(meeting('m1', 'ABC123'), 'l', 'p');
+    const result = await storage.transaction(async (tx) => {
+      expect(await tx.lockMeeting('m1')).toBe(true);
+      expect(await tx.lockMeeting('none')).toBe(false);
+      await tx.saveMeeting({ ...meeting('m1', 'ABC123').state, title: 'In one go' }, AT + 1);
+      await tx.recordCommand('m1', 'seat-a', 'c1');
+      await tx.replaceBoardUpdates('m1', 0, new Uint8Array([1]));
+      return 'done';
+    });
+    expect(result).toBe('done');
+    expect(await storage.hasCommand('m1', 'seat-a', 'c1')).toBe(true);
+
+    const failed = storage.transaction(async (tx) => {
+      await tx.saveMeeting({ ...meeting('m1', 'ABC123').state, title: 'Never stored' }, AT + 2);
+      await tx.recordCommand('m1', 'seat-a', 'c2');
+      await tx.putNote(note('m1', 'n1'));
+      throw new Error('refused halfway');
+    });
+    await expect(failed).rejects.toThrow('refused halfway');
+    expect((await storage.loadLiveMeetings()).map((m) => m.state.title)).toEqual(['In one go']);
+    expect(await storage.hasCommand('m1', 'seat-a', 'c2')).toBe(false);
+    expect(await storage.getNote('m1', 'n1')).toBeNull();
+    expect(await storage.loadBoardUpdates('m1', 0)).toEqual([new Uint8Array([1])]);
+  });
+
+  it("a meeting's lock: a second transaction locking it goes on only after the first has committed, and reads its state", async () => {
+    const { storage, waitingForLock } = await engine.open();
+    await storage.insertMeeting(meeting('m1', 'ABC123'), 'l', 'p');
+    const events: string[] = [];
+    let releaseFirst = () => {};
+    const firstHolds = new Promise<void>((resolve) => (releaseFirst = resolve));
+    let firstLocked = () => {};
+    const locked = new Promise<void>((resolve) => (firstLocked = resolve));
+    const first = storage.transaction(async (tx) => {
+      await tx.lockMeeting('m1');
+      await tx.saveMeeting({ ...meeting('m1', 'ABC123').state, title: 'First' }, AT + 1);
+      events.push('first locked');
+      firstLocked();
+      await firstHolds;
+      events.push('first commits');
+    });
+    await locked;
+    const second = storage.transaction(async (tx) => {
+      await tx.lockMeeting('m1');
+      events.push('second locked');
+      return (await tx.loadLiveMeetings())[0]?.state.title;
+    });
+    await waitingForLock();
+    releaseFirst();
+    await first;
+    expect(await second).toBe('First');
+    expect(events).toEqual(['first locked', 'first commits', 'second locked']);
+  });
+
+  it('purge: every row of the meeting goes, others stay; leftovers of a crash are found and purged', async () => {
+    const { storage } = await engine.open();
+    for (const [id, code] of [
+      ['m1', 'AAA111'],
+      ['m2', 'BBB222'],
+      ['m3', 'CCC333'],
+    ] as const) {
+      await storage.insertMeeting(meeting(id, code), `l-${id}`, `p-${id}`);
+      await storage.insertSeatToken(id, 'seat-a', `token-${id}`);
+      await storage.recordCommand(id, 'seat-a', 'c1');
+      await storage.putNote(note(id, 'n1'));
+      await storage.appendBoardUpdate(id, 0, new Uint8Array([1, 2]));
+    }
+    let scrubbed = false;
+    await storage.purgeMeeting('m1', () => (scrubbed = true));
+    await pollUntilAsync(() => Promise.resolve(scrubbed), 5_000, 'the purge to be scrubbed');
+    expect(await storage.projectorKeyHash('m1')).toBeNull();
+    expect(await storage.findSeatByTokenHash('token-m1')).toBeNull();
+    expect(await storage.hasCommand('m1', 'seat-a', 'c1')).toBe(false);
+    expect(await storage.listNotes('m1')).toEqual([]);
+    expect(await storage.loadBoardUpdates('m1', 0)).toEqual([]);
+    expect(await storage.findSeatByTokenHash('token-m2')).toEqual({ meetingId: 'm2', seatId: 'seat-a' });
+
+    // A crash between a meeting's end and its purge, and rows whose meeting is gone.
+    await storage.saveMeeting({ ...meeting('m2', 'BBB222').state, status: 'ended', endedAt: AT }, AT);
+    await storage.putNote(note('gone', 'n1'));
+    await storage.appendBoardUpdate('gone', 0, new Uint8Array([3]));
+    expect(await storage.purgeLeftovers()).toBe(2);
+    expect(await storage.listNotes('gone')).toEqual([]);
+    expect(await storage.loadBoardUpdates('gone', 0)).toEqual([]);
+    expect(await storage.projectorKeyHash('m2')).toBeNull();
+    expect((await storage.loadLiveMeetings()).map((m) => m.state.id)).toEqual(['m3']);
+    expect(await storage.purgeLeftovers()).toBe(0);
+  });
+
+  it('the schema is migrated to the last step at open; opening again changes nothing and keeps the data', async () => {
+    const { storage, reopen, schemaVersion } = await engine.open();
+    await storage.insertMeeting(meeting('m1', 'ABC123'), 'l', 'p');
+    await storage.putNote(note('m1', 'n1'));
+    expect(await schemaVersion()).toBe(SCHEMA_STEPS.length);
+    const again = await reopen();
+    expect(await schemaVersion()).toBe(SCHEMA_STEPS.length);
+    expect((await again.loadLiveMeetings()).map((m) => m.state.id)).toEqual(['m1']);
+    expect(await again.getNote('m1', 'n1')).toEqual(note('m1', 'n1'));
+  });
+});
+
+describe('the storage on each database, where they differ', () => {
+  it('PostgreSQL: processes opening a fresh database together migrate it once, one after the other (advisory lock)', async () => {
+    const url = await postgres.createDatabase('contract_together');
+    const storages = await Promise.all([1, 2, 3].map(() => openPostgresStorage({ url })));
+    for (const s of storages) onTestFinished(() => s.close());
+    expect(await query<{ version: number }>(url, 'SELECT version FROM schema_version')).toEqual([
+      { version: SCHEMA_STEPS.length },
+    ]);
+    await storages[0]?.insertMeeting(meeting('m1', 'ABC123'), 'l', 'p');
+    expect(await storages[2]?.findMeetingByJoinCode('ABC123')).toBe('m1');
+  });
+
+  it('SQLite: a file the synchronous storage wrote is read by the asynchronous one, and the other way round', async () => {
+    const file = tempDbFile();
+    const sync = openSqliteStorage({ file, synchronous: 'NORMAL' });
+    sync.insertMeeting(meeting('m1', 'ABC123'), 'l', 'p');
+    sync.putNote(note('m1', 'n1', { layout: null }));
+    sync.close();
+    const asyncStorage = openAsyncSqliteStorage({ file, synchronous: 'NORMAL' });
+    expect(await asyncStorage.loadLiveMeetings()).toEqual([meeting('m1', 'ABC123')]);
+    expect(await asyncStorage.getNote('m1', 'n1')).toEqual(note('m1', 'n1'));
+    await asyncStorage.putNote(note('m1', 'n2', { status: 'waiting' }));
+    await asyncStorage.close();
+    const again = openSqliteStorage({ file, synchronous: 'NORMAL' });
+    onTestFinished(() => again.close());
+    expect(again.listNotes('m1').map((n) => n.noteId)).toEqual(['n1', 'n2']);
+  });
+});
