@@ -14,7 +14,7 @@ function rawHits(dir: string, key: Buffer): string[] {
   return filesUnder(dir).filter((f) => readFileSync(f).includes(key));
 }
 
-describe('the key file (issue 14)', () => {
+describe('the key file (SCALE-4)', () => {
   it('keeps a key across a reopen, shares it between two connections, and makes one key per owner', () => {
     const dir = tempFolder();
     const file = path.join(dir, KEY_FILE_NAME);

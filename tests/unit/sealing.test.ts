@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { keyedHash, newMeetingKey, seal, unseal, unsealText } from '../../server/security/sealing';
 
-describe('sealing (issue 14, CONF-4 on PostgreSQL)', () => {
+describe('sealing (SCALE-3)', () => {
   const key = newMeetingKey();
   const identity = 'notes.text/m1/n1';
 
