@@ -8,10 +8,9 @@ import { Worker } from 'node:worker_threads';
  * copy and only cuts the file. The copy is the slow part (pages and an fsync); the event loop never
  * waits for it. A copy that fails or finds a lock is harmless: the truncation copies the rest.
  *
- * Asked for often (walScrub.ts, COPY_EVERY_MS), the copy also keeps the WAL short: once every
- * frame is in the database file, the next write starts the WAL again from its beginning instead of
- * making it longer, so the file a truncation cuts stays small (cutting costs about 1 ms per MiB
- * here, ext4 with `discard`).
+ * Not copied on a timer: copies every 250 ms kept the WAL short (cutting a file costs about 1 ms
+ * per MiB here, ext4 with `discard`) but their fsyncs cost capacity (400 meetings held instead of
+ * 600 to 700 in the same hour's benchmark runs), more than the shorter cuts gave back.
  *
  * Why the truncation itself stays on the main connection: on the worker, its `TRUNCATE` holds the
  * write lock while it copies the rest, syncs and cuts, and under load that took 9 to 28 ms: longer

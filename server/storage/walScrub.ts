@@ -9,8 +9,6 @@ export const SCRUB_RETRY_MS = 250;
 export const BLOCKED_LOG_EVERY_MS = 30_000;
 /** Deletions during a meeting wait at most this long for the next truncation (one per period). */
 export const SCRUB_BATCH_MS = 5_000;
-/** With a copier, the worker copies the WAL this often, so that the WAL stays short (walCopier.ts). */
-export const COPY_EVERY_MS = 250;
 
 /**
  * Every truncation attempt's time on the event loop, `{ ms, busy }`, for the benchmark's probe
@@ -30,10 +28,9 @@ const checkpoints = channel(CHECKPOINT_CHANNEL);
  * truncation that cannot happen at once returns busy instead of waiting on the event loop. With
  * a copier (walCopier.ts), a worker thread first copies the frames into the database file, so that
  * the truncation on the event loop only cuts the file: for the truncations deletions ask for while
- * meetings run (`soon`, the frequent ones) and for retries. The worker also copies every
- * COPY_EVERY_MS, so that the WAL stays short and every truncation has little to copy and a small
- * file to cut, the ones at start-up and at a meeting's end (`now`, at once: their content must
- * leave the file before the server listens or logs `meeting.purged`) too.
+ * meetings run (`soon`, the frequent ones) and for retries. Start-up and a meeting's end (`now`)
+ * truncate at once: their content must leave the file before the server listens or logs
+ * `meeting.purged`.
  */
 export class WalScrubber {
   private waiting: { asked: number; done: () => void }[] = [];
@@ -47,19 +44,12 @@ export class WalScrubber {
   private lastBlockedLogAt = -Infinity;
   private closed = false;
   private inFlight = false;
-  private pump: NodeJS.Timeout | null = null;
 
   constructor(
     private db: Database.Database,
     private logger: Logger,
     private copier: WalCopier | null = null,
-  ) {
-    if (!copier) return;
-    this.pump = setInterval(() => {
-      if (!copier.busy) void copier.copy();
-    }, COPY_EVERY_MS);
-    this.pump.unref();
-  }
+  ) {}
 
   /**
    * At start-up, before the server listens: a crash may have left deleted content in the WAL
@@ -97,9 +87,7 @@ export class WalScrubber {
   close(): void {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
-    if (this.pump) clearInterval(this.pump);
     this.timer = null;
-    this.pump = null;
   }
 
   private schedule(delayMs: number): void {

@@ -1,6 +1,6 @@
 /**
  * DISK-3's copier: with a real worker and file, a deleted note leaves the WAL; with a copier the
- * test answers by hand, the worker's regular copies and a meeting's end that meets a copy.
+ * test answers by hand, a meeting's end that meets a copy.
  */
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { statSync } from 'node:fs';
@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { silentLogger } from '../../server/core/logger';
 import { openSqliteStorage } from '../../server/storage/sqlite';
 import type { WalCopier } from '../../server/storage/walCopier';
-import { CHECKPOINT_CHANNEL, COPY_EVERY_MS, WalScrubber } from '../../server/storage/walScrub';
+import { CHECKPOINT_CHANNEL, WalScrubber } from '../../server/storage/walScrub';
 import { canary, scanFolder, tempFolder } from '../helpers/confidential';
 import { pollUntil } from '../helpers/poll';
 
@@ -103,25 +103,6 @@ describe('the scrubber and its copier (DISK-1, DISK-3)', () => {
     return db;
   };
 
-  it('DISK-3: the worker copies every COPY_EVERY_MS, one copy at a time', async () => {
-    fakeTimers();
-    const db = openDb();
-    const m = manualCopier();
-    const scrubber = new WalScrubber(db, silentLogger, m.copier);
-    for (let i = 0; i < 3; i++) {
-      vi.advanceTimersByTime(COPY_EVERY_MS);
-      expect(m.inFlight()).toBe(1);
-      m.answer();
-      await flush();
-    }
-    // A copy that takes longer than the period is not doubled.
-    vi.advanceTimersByTime(3 * COPY_EVERY_MS);
-    expect(m.inFlight()).toBe(1);
-    expect(m.copies()).toBe(3);
-    scrubber.close();
-    db.close();
-  });
-
   it("DISK-1: a meeting's end that meets a copy is truncated right after it, and told only then", async () => {
     fakeTimers();
     const db = openDb();
@@ -131,14 +112,15 @@ describe('the scrubber and its copier (DISK-1, DISK-3)', () => {
     subscribe(CHECKPOINT_CHANNEL, listener);
     const scrubber = new WalScrubber(db, silentLogger, m.copier);
     try {
-      vi.advanceTimersByTime(COPY_EVERY_MS);
+      // A deletion's truncation: the worker's copy is in flight.
+      scrubber.soon();
+      vi.advanceTimersByTime(0);
+      expect(m.inFlight()).toBe(1);
       let told = false;
       scrubber.now(() => (told = true));
       expect({ told, truncations: seen.length }).toEqual({ told: false, truncations: 0 });
-      // The pump's copy, then the end's own copy (the worker runs them in turn): only then the cut.
-      m.answer();
-      await flush();
-      expect({ told, truncations: seen.length }).toEqual({ told: false, truncations: 0 });
+      // The end waits for that copy (the worker holds the checkpoint lock), then one cut for both.
+      expect(m.inFlight()).toBe(1);
       m.answer();
       await flush();
       expect({ told, truncations: seen.map((c) => c.busy), pending: scrubber.pending }).toEqual({
