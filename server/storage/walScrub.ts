@@ -21,8 +21,8 @@ const checkpoints = channel(CHECKPOINT_CHANNEL);
  * Keeps the WAL free of deleted content: old copies of pages (with deleted rows in them) stay in
  * the `-wal` file until a `wal_checkpoint(TRUNCATE)` has copied the zeroed pages back and cut the
  * file to 0 bytes. A truncation that a reader blocks is retried until it has really happened;
- * whoever waits for it (the purge's `meeting.purged`) is told only then, and only by a truncation
- * that began after they asked.
+ * whoever waits for it (the purge's `meeting.purged`) is told only then. A truncation runs on the
+ * main connection, so it covers every write committed before it.
  *
  * It runs on the main connection with a busy timeout of a few milliseconds (see sqlite.ts): a
  * truncation that cannot happen at once returns busy instead of waiting on the event loop. With
@@ -33,10 +33,8 @@ const checkpoints = channel(CHECKPOINT_CHANNEL);
  * `meeting.purged`.
  */
 export class WalScrubber {
-  private waiting: { asked: number; done: () => void }[] = [];
-  /** Requests so far, and the last one a finished truncation covered. */
-  private asked = 0;
-  private covered = 0;
+  private waiting: (() => void)[] = [];
+  private requested = false;
   private timer: NodeJS.Timeout | null = null;
   private timerAt = Infinity;
   private lastRunAt = -Infinity;
@@ -57,7 +55,7 @@ export class WalScrubber {
    * connection at once; if a reader blocks it, retried like any other.
    */
   startup(): void {
-    this.asked += 1;
+    this.requested = true;
     this.truncateHere();
   }
 
@@ -67,21 +65,21 @@ export class WalScrubber {
    * holds the checkpoint lock) does the truncation follow its copy. `done` runs once it happened.
    */
   now(done?: () => void): void {
-    this.asked += 1;
-    if (done) this.waiting.push({ asked: this.asked, done });
+    this.requested = true;
+    if (done) this.waiting.push(done);
     if (this.copier?.busy) this.attempt();
     else this.truncateHere();
   }
 
   /** Deleted text during a meeting: truncate within SCRUB_BATCH_MS, once for all that wait. */
   soon(): void {
-    this.asked += 1;
+    this.requested = true;
     this.schedule(Math.max(0, this.lastRunAt + SCRUB_BATCH_MS - Date.now()));
   }
 
   /** Whether a truncation is still owed (a reader blocks it, or the batch period runs). */
   get pending(): boolean {
-    return this.asked > this.covered;
+    return this.requested;
   }
 
   close(): void {
@@ -119,7 +117,6 @@ export class WalScrubber {
 
   private truncateHere(): void {
     if (this.closed || !this.pending) return;
-    const asked = this.asked;
     this.lastRunAt = Date.now();
     let busy = true;
     const t0 = performance.now();
@@ -130,11 +127,11 @@ export class WalScrubber {
       // SQLITE_BUSY from the busy handler: another connection holds a lock. Try again.
       if (!(error instanceof Error && /busy|locked/i.test(error.message))) throw error;
     }
-    this.settle(asked, busy, performance.now() - t0);
+    this.settle(busy, performance.now() - t0);
   }
 
   /** `ms`: the truncation's time on the event loop. */
-  private settle(asked: number, busy: boolean, ms: number): void {
+  private settle(busy: boolean, ms: number): void {
     if (checkpoints.hasSubscribers) checkpoints.publish({ ms, busy });
     const now = Date.now();
     if (busy) {
@@ -150,13 +147,10 @@ export class WalScrubber {
       this.logger.info('storage.checkpoint_unblocked', { blockedMs: now - this.blockedSince });
     this.blockedSince = null;
     this.lastBlockedLogAt = -Infinity;
-    this.covered = Math.max(this.covered, asked);
+    this.requested = false;
     this.logger.debug('storage.wal_truncated', { ms: Math.round(ms * 100) / 100 });
-    const done = this.waiting.filter((w) => w.asked <= asked);
-    this.waiting = this.waiting.filter((w) => w.asked > asked);
-    for (const w of done) w.done();
-    // Asked for meanwhile: a meeting's end at once, deletions within their batch period.
-    if (this.waiting.length > 0) this.attempt();
-    else if (this.pending) this.schedule(Math.max(0, this.lastRunAt + SCRUB_BATCH_MS - now));
+    const waiting = this.waiting;
+    this.waiting = [];
+    for (const done of waiting) done();
   }
 }
