@@ -3,8 +3,7 @@
  * connection, opened and scrubbed exactly as the synchronous storage opens it) and PostgreSQL
  * (a `pg` pool). Everything else is the one implementation in operations.ts.
  */
-import type Database from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, type SqliteDatabase } from 'kysely';
+import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { silentLogger, type Logger } from '../../core/logger';
 import { openMeetingsFile, type SqliteOptions } from '../sqlite';
@@ -16,6 +15,7 @@ import {
   type Engine,
 } from './operations';
 import { migratePostgres } from './postgresMigrate';
+import { busyWaitingSqliteDialect } from './sqliteDriver';
 import type { MeetingsDb } from './tables';
 import type { AsyncStorage } from './types';
 
@@ -53,34 +53,9 @@ function build(db: Kysely<MeetingsDb>, backend: Backend): AsyncStorage {
   };
 }
 
-/** Distinct statements kept prepared; the storage's queries are a few dozen texts. */
-const STATEMENT_CACHE_SIZE = 256;
-
-/**
- * Kysely's SQLite driver prepares every statement anew; better-sqlite3's statements can run again
- * with new parameters, as the synchronous storage's do. Kysely runs one statement at a time on the
- * connection, so a cached statement is never in use twice.
- */
-function cachingStatements(db: Database.Database): SqliteDatabase {
-  const cache = new Map<string, Database.Statement>();
-  return {
-    close: () => db.close(),
-    prepare(text) {
-      let stmt = cache.get(text);
-      if (!stmt) {
-        // Texts differ only by the length of an IN list (a purge of several meetings): rare.
-        if (cache.size >= STATEMENT_CACHE_SIZE) cache.clear();
-        stmt = db.prepare(text);
-        cache.set(text, stmt);
-      }
-      return stmt;
-    },
-  };
-}
-
 export function openAsyncSqliteStorage(opts: SqliteOptions): AsyncStorage {
   const file = openMeetingsFile(opts);
-  const db = new Kysely<MeetingsDb>({ dialect: new SqliteDialect({ database: cachingStatements(file.db) }) });
+  const db = new Kysely<MeetingsDb>({ dialect: busyWaitingSqliteDialect(file.db) });
   return build(db, {
     engine: { dialect: 'sqlite', afterOverwrite: () => file.scrubber.soon() },
     afterPurge: (whenScrubbed) => file.scrubber.now(whenScrubbed),
