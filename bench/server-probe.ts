@@ -44,16 +44,35 @@ setInterval(() => {
 const CHECKPOINT_CHANNEL = 'balint-room:wal-checkpoint';
 let checkpointMs: number[] = [];
 let checkpointsBusy = 0;
+/** The longest truncation on the WAL worker (it holds the write lock meanwhile). */
+let workerMaxMs = 0;
 subscribe(CHECKPOINT_CHANNEL, (message) => {
-  const { ms, busy } = message as { ms: number; busy: boolean };
+  const { ms, busy, workerMs } = message as { ms: number; busy: boolean; workerMs?: number };
   if (checkpointMs.length < 100_000) checkpointMs.push(ms);
   if (busy) checkpointsBusy++;
+  if (workerMs !== undefined) workerMaxMs = Math.max(workerMaxMs, workerMs);
+});
+/** Statements that waited for another connection's lock (the worker's truncation), off the loop. */
+const LOCK_WAIT_CHANNEL = 'balint-room:lock-wait';
+let lockWaits = { count: 0, maxMs: 0 };
+subscribe(LOCK_WAIT_CHANNEL, (message) => {
+  const { ms } = message as { ms: number };
+  lockWaits.count++;
+  lockWaits.maxMs = Math.max(lockWaits.maxMs, ms);
 });
 function checkpointStats(): ProbeStats['checkpoints'] {
   const sorted = [...checkpointMs].sort((a, b) => a - b);
   const at = (q: number) =>
     sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? Number.NaN;
-  return { count: sorted.length, busy: checkpointsBusy, p99: at(0.99), max: sorted.at(-1) ?? Number.NaN };
+  return {
+    count: sorted.length,
+    busy: checkpointsBusy,
+    p99: at(0.99),
+    max: sorted.at(-1) ?? Number.NaN,
+    workerMax: workerMaxMs,
+    lockWaits: lockWaits.count,
+    lockWaitMax: lockWaits.maxMs,
+  };
 }
 
 const late = (ns: number) => Math.max(0, ns / NS_PER_MS - RESOLUTION_MS);
@@ -85,6 +104,8 @@ if (process.send) {
         stalls = [];
         checkpointMs = [];
         checkpointsBusy = 0;
+        workerMaxMs = 0;
+        lockWaits = { count: 0, maxMs: 0 };
       }
       return stats;
     },

@@ -20,7 +20,18 @@ export interface ProbeStats {
   /** Event-loop stalls of 50 ms or more since the last reset: when they ended (ms) and how long. */
   stalls: { at: number; ms: number }[];
   /** WAL truncations since the last reset (DISK-3): how many, how many a lock refused, time on the loop. */
-  checkpoints: { count: number; busy: number; p99: number; max: number };
+  checkpoints: {
+    count: number;
+    busy: number;
+    /** Each truncation's time on the event loop. */
+    p99: number;
+    max: number;
+    /** The longest truncation on the WAL worker, holding the write lock. */
+    workerMax: number;
+    /** Writes that waited for another connection's lock (off the loop), and the longest wait. */
+    lockWaits: number;
+    lockWaitMax: number;
+  };
 }
 
 /** A seat the load generator connects as: the leader first, then the participants. */

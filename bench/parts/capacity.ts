@@ -179,7 +179,9 @@ export async function runCapacity(report: Report, ctx: CapacityContext): Promise
       `WAL truncations at ${best.meetings} meetings (every fourth note is edited by its author, so deleted text waits ` +
         `for a truncation all the time; at most one per 5 s, on the event loop, DISK-3): ${c.count} in the window, ` +
         `${c.busy} refused by a lock, p99 ${ms(c.p99)}, max ${ms(c.max)}. Each under 5 ms: ` +
-        `${report.target(c.max, '<', 5, 'ms', 'WAL truncation at capacity < 5 ms').split(': ')[1]}.`,
+        `${report.target(c.max, '<', 5, 'ms', 'WAL truncation at capacity < 5 ms').split(': ')[1]}. ` +
+        `On the WAL worker (DISK-2: the whole truncation, holding the write lock): longest ${ms(c.workerMax)}; ` +
+        `${c.lockWaits} writes waited for a lock meanwhile (off the event loop), the longest ${ms(c.lockWaitMax)}.`,
     );
   }
   if (best) {

@@ -17,6 +17,9 @@ import { WalScrubber } from './walScrub';
  */
 export const BUSY_TIMEOUT_MS = 3;
 
+/** At close only: the last truncation waits this long for a worker's truncation to finish. */
+const CLOSE_BUSY_TIMEOUT_MS = 1_000;
+
 export interface SqliteOptions {
   /** A file path, or ':memory:' for throw-away test databases. */
   file: string;
@@ -31,6 +34,11 @@ export interface SqliteOptions {
    * Off, the truncation copies on the main connection: for tests that drive time by hand.
    */
   walCopier?: boolean;
+  /**
+   * Whether truncations after start-up run whole on the worker (walScrub.ts): only for the
+   * asynchronous storage, whose writers wait for the worker's lock on timers.
+   */
+  truncateOnWorker?: boolean;
 }
 
 /**
@@ -65,7 +73,9 @@ export function openMeetingsFile(opts: SqliteOptions): MeetingsFile {
   migrate(db);
   // The slow part of each truncation (copying pages, an fsync) runs on a worker thread (DISK-3).
   const copier = opts.file === ':memory:' || opts.walCopier === false ? null : startWalCopier(opts.file);
-  const scrubber = new WalScrubber(db, opts.logger ?? silentLogger, copier);
+  const scrubber = new WalScrubber(db, opts.logger ?? silentLogger, copier, {
+    truncateOnWorker: opts.truncateOnWorker,
+  });
   // A crash may have left deleted content in the WAL (between a purge's commit and its
   // truncation, or while a reader blocked it): every start truncates, until it has happened.
   scrubber.startup();
@@ -75,6 +85,8 @@ export function openMeetingsFile(opts: SqliteOptions): MeetingsFile {
     close() {
       scrubber.close();
       void copier?.close();
+      // At shutdown the last truncation may wait for the worker's, which is finishing.
+      db.pragma(`busy_timeout = ${CLOSE_BUSY_TIMEOUT_MS}`);
       db.pragma('wal_checkpoint(TRUNCATE)');
       db.close();
     },

@@ -43,11 +43,24 @@ export class WalScrubber {
   private closed = false;
   private inFlight = false;
 
+  /** Whether the whole truncation runs on the copier's worker (see `truncateOnWorker`). */
+  private onWorker: boolean;
+
+  /**
+   * `truncateOnWorker`: for a connection whose writers wait for locks off the event loop (the
+   * asynchronous storage, async/sqliteDriver.ts), every truncation after start-up runs on the
+   * worker, write lock and all, and the event loop only posts a message. A connection that waits
+   * in SQLite's busy handler (3 ms, then fails) must not meet the worker's lock: it keeps the
+   * copy-then-cut on its own connection.
+   */
   constructor(
     private db: Database.Database,
     private logger: Logger,
     private copier: WalCopier | null = null,
-  ) {}
+    opts: { truncateOnWorker?: boolean } = {},
+  ) {
+    this.onWorker = Boolean(opts.truncateOnWorker && copier?.truncate);
+  }
 
   /**
    * At start-up, before the server listens: a crash may have left deleted content in the WAL
@@ -67,7 +80,7 @@ export class WalScrubber {
   now(done?: () => void): void {
     this.requested = true;
     if (done) this.waiting.push(done);
-    if (this.copier?.busy) this.attempt();
+    if (this.onWorker || this.copier?.busy) this.attempt();
     else this.truncateHere();
   }
 
@@ -108,6 +121,7 @@ export class WalScrubber {
     if (this.closed || !this.pending || this.inFlight) return;
     const copier = this.copier;
     if (!copier) return this.truncateHere();
+    if (this.onWorker) return this.truncateOnWorker(copier);
     this.inFlight = true;
     void copier.copy().then(() => {
       this.inFlight = false;
@@ -130,9 +144,52 @@ export class WalScrubber {
     this.settle(busy, performance.now() - t0);
   }
 
+  /**
+   * The truncation on the worker's connection. Only those who asked before it was posted are told
+   * when it succeeds (a purge committed after it began may not be covered): whoever asks while it
+   * runs waits for the next one, which starts at once for a meeting's end.
+   */
+  private truncateOnWorker(copier: WalCopier): void {
+    this.inFlight = true;
+    const asked = this.waiting;
+    this.waiting = [];
+    this.requested = false;
+    this.lastRunAt = Date.now();
+    void copier.truncate!().then((answer) => {
+      this.inFlight = false;
+      if (this.closed) return;
+      const askedSince = this.waiting;
+      const owedSince = this.requested;
+      this.waiting = [...asked, ...askedSince];
+      this.requested = true;
+      // No worker (it failed to start or died): the truncation happens here, as without one.
+      if (answer === null) return this.truncateHere();
+      // The event loop only posted a message; the worker held the lock for `answer.ms`.
+      if (!this.report(answer.busy, 0, answer.ms)) return;
+      this.waiting = askedSince;
+      this.requested = owedSince;
+      for (const done of asked) done();
+      if (!owedSince) return;
+      if (askedSince.length > 0) this.attempt();
+      else this.schedule(Math.max(0, this.lastRunAt + SCRUB_BATCH_MS - Date.now()));
+    });
+  }
+
   /** `ms`: the truncation's time on the event loop. */
   private settle(busy: boolean, ms: number): void {
-    if (checkpoints.hasSubscribers) checkpoints.publish({ ms, busy });
+    if (!this.report(busy, ms)) return;
+    this.requested = false;
+    const waiting = this.waiting;
+    this.waiting = [];
+    for (const done of waiting) done();
+  }
+
+  /**
+   * Publishes one attempt (`ms` on the event loop, `workerMs` on the worker) and, while a lock
+   * blocks the truncation, logs it and tries again later. Returns whether it happened.
+   */
+  private report(busy: boolean, ms: number, workerMs?: number): boolean {
+    if (checkpoints.hasSubscribers) checkpoints.publish({ ms, busy, workerMs });
     const now = Date.now();
     if (busy) {
       this.blockedSince ??= now;
@@ -141,16 +198,13 @@ export class WalScrubber {
         this.logger.warn('storage.checkpoint_blocked', { blockedMs: now - this.blockedSince });
       }
       this.schedule(SCRUB_RETRY_MS);
-      return;
+      return false;
     }
     if (this.blockedSince !== null)
       this.logger.info('storage.checkpoint_unblocked', { blockedMs: now - this.blockedSince });
     this.blockedSince = null;
     this.lastBlockedLogAt = -Infinity;
-    this.requested = false;
-    this.logger.debug('storage.wal_truncated', { ms: Math.round(ms * 100) / 100 });
-    const waiting = this.waiting;
-    this.waiting = [];
-    for (const done of waiting) done();
+    this.logger.debug('storage.wal_truncated', { ms: Math.round((workerMs ?? ms) * 100) / 100 });
+    return true;
   }
 }

@@ -54,7 +54,8 @@ function build(db: Kysely<MeetingsDb>, backend: Backend): AsyncStorage {
 }
 
 export function openAsyncSqliteStorage(opts: SqliteOptions): AsyncStorage {
-  const file = openMeetingsFile(opts);
+  // Its writers wait for locks on timers (sqliteDriver.ts): the worker may hold the write lock.
+  const file = openMeetingsFile({ truncateOnWorker: true, ...opts });
   const db = new Kysely<MeetingsDb>({ dialect: busyWaitingSqliteDialect(file.db) });
   return build(db, {
     engine: { dialect: 'sqlite', afterOverwrite: () => file.scrubber.soon() },

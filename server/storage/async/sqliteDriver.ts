@@ -10,6 +10,7 @@
  * Transactions begin `IMMEDIATE`: the write lock is taken (or waited for) at the start, so that
  * a transaction never meets a lock halfway, where a deferred one could only fail.
  */
+import { channel } from 'node:diagnostics_channel';
 import type Database from 'better-sqlite3';
 import {
   CompiledQuery,
@@ -34,6 +35,14 @@ export function isBusy(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
 }
+
+/**
+ * Every statement that waited for another connection's lock, `{ ms }` from its first try to its
+ * success, for the benchmark's probe (the writes' cost of truncations on the worker). Without a
+ * subscriber nothing is published.
+ */
+export const LOCK_WAIT_CHANNEL = 'balint-room:lock-wait';
+const lockWaitChannel = channel(LOCK_WAIT_CHANNEL);
 
 /** What the driver did while waiting for locks, for the benchmark and the tests. */
 export interface LockWaits {
@@ -87,8 +96,10 @@ class Connection implements DatabaseConnection {
       try {
         const result = this.runOnce<R>(query);
         if (attempt > 0) {
+          const ms = performance.now() - started;
           this.waits.waited += 1;
-          this.waits.longestMs = Math.max(this.waits.longestMs, performance.now() - started);
+          this.waits.longestMs = Math.max(this.waits.longestMs, ms);
+          if (lockWaitChannel.hasSubscribers) lockWaitChannel.publish({ ms });
         }
         return result;
       } catch (error) {
