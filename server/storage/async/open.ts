@@ -14,6 +14,7 @@ import {
   transactionOperations,
   type Engine,
 } from './operations';
+import { claimDue, listDue, setDue } from './dueTimes';
 import { migratePostgres } from './postgresMigrate';
 import { busyWaitingSqliteDialect } from './sqliteDriver';
 import type { MeetingsDb } from './tables';
@@ -48,6 +49,10 @@ function build(db: Kysely<MeetingsDb>, backend: Backend): AsyncStorage {
       await purge(ids);
       return ids.length;
     },
+    setDue: (meetingId, kind, at) => setDue(db, meetingId, kind, at),
+    listDue: (meetingId) => listDue(db, meetingId),
+    claimDue: (now, skip, act) =>
+      claimDue(db, engine.dialect, now, skip, (trx, due) => act(transactionOperations(trx, engine), due)),
     // Once: a second close (a test's clean-up after its own) finds it closed.
     close: () => (closed ??= backend.close()),
   };
@@ -92,6 +97,14 @@ export async function openPostgresStorage(opts: PostgresOptions): Promise<AsyncS
   // An idle connection that PostgreSQL closed (a restart, a failover) is dropped by the pool and
   // the next query opens a new one; unheard, its error event would end the process.
   pool.on('error', (error) => logger.warn('storage.postgres_idle_error', { code: errorCode(error) }));
+  // A connection that dies while checked out (PostgreSQL stopped or restarted, its backend ended)
+  // emits its error on the client, not the pool: unheard, that too would end the process. Its
+  // query or transaction fails as well, and that failure is what the caller answers.
+  pool.on('connect', (client) => {
+    client.on('error', (error) =>
+      logger.warn('storage.postgres_connection_lost', { code: errorCode(error) }),
+    );
+  });
   try {
     await migratePostgres(pool);
   } catch (error) {

@@ -5,6 +5,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 import { toNote, toNoteDbRow, toStoredMeeting, type NoteDbRow } from '../rows';
+import { setDue } from './dueTimes';
 import type { Dialect, MeetingTransaction, StorageOperations } from './types';
 import type { MeetingsDb } from './tables';
 
@@ -15,7 +16,7 @@ export interface Engine {
 }
 
 /** The tables a meeting has rows in, children first. */
-const MEETING_TABLES = ['board_updates', 'notes', 'seat_tokens', 'commands'] as const;
+const MEETING_TABLES = ['board_updates', 'notes', 'seat_tokens', 'commands', 'due_times'] as const;
 
 /** Runs `fn` atomically: in a new transaction, or in the one `db` already is. */
 type Atomically = <T>(fn: (db: Kysely<MeetingsDb>) => Promise<T>) => Promise<T>;
@@ -227,6 +228,7 @@ export function transactionOperations(trx: Kysely<MeetingsDb>, engine: Engine): 
       const row = await (engine.dialect === 'postgres' ? query.forUpdate() : query).executeTakeFirst();
       return row !== undefined;
     },
+    setDue: (meetingId, kind, at) => setDue(trx, meetingId, kind, at),
   };
 }
 
@@ -249,6 +251,7 @@ export async function leftoverMeetings(db: Kysely<MeetingsDb>): Promise<string[]
     .union(db.selectFrom('notes').select('meeting_id as id'))
     .union(db.selectFrom('seat_tokens').select('meeting_id as id'))
     .union(db.selectFrom('commands').select('meeting_id as id'))
+    .union(db.selectFrom('due_times').select('meeting_id as id'))
     .except(db.selectFrom('meetings').select('id'))
     .execute();
   return [...new Set([...ended, ...orphans].map((r) => r.id))];

@@ -31,10 +31,17 @@ interface BoardUpdatesTable {
   update_data: Uint8Array;
 }
 
+interface DueTimesTable {
+  meeting_id: string;
+  kind: string;
+  due_at: number;
+}
+
 export interface MeetingsDb {
   meetings: MeetingsTable;
   commands: CommandsTable;
   seat_tokens: SeatTokensTable;
   notes: NoteDbRow;
   board_updates: BoardUpdatesTable;
+  due_times: DueTimesTable;
 }

@@ -10,6 +10,15 @@ export type StorageOperations = { [K in Exclude<keyof Storage, Lifecycle>]: Asyn
 
 export type Dialect = 'sqlite' | 'postgres';
 
+/** What is due: `phase` (deadline or auto-advance), `inactivity`, `release:<case>`. */
+export type DueKind = 'phase' | 'inactivity' | `release:${number}`;
+
+export interface DueRow {
+  meetingId: string;
+  kind: DueKind;
+  dueAt: number;
+}
+
 /** The operations inside one transaction: they commit together, or not at all. */
 export interface MeetingTransaction extends StorageOperations {
   /**
@@ -19,6 +28,8 @@ export interface MeetingTransaction extends StorageOperations {
    * Resolves whether the meeting exists.
    */
   lockMeeting(meetingId: string): Promise<boolean>;
+  /** Sets (or with `at` null, clears) one due time of the meeting (SCALE-8, dueTimes.ts). */
+  setDue(meetingId: string, kind: DueKind, at: number | null): Promise<void>;
 }
 
 /**
@@ -36,4 +47,18 @@ export interface AsyncStorage extends StorageOperations {
   purgeMeeting(meetingId: string, whenScrubbed?: () => void): Promise<void>;
   purgeLeftovers(): Promise<number>;
   close(): Promise<void>;
+  /** Sets (or with `at` null, clears) one due time of a meeting (SCALE-8). */
+  setDue(meetingId: string, kind: DueKind, at: number | null): Promise<void>;
+  /** A meeting's stored due times, soonest first. */
+  listDue(meetingId: string): Promise<DueRow[]>;
+  /**
+   * Claims the soonest row due at `now` that no other transaction holds (and none of `skip`), and
+   * runs `act` in the claiming transaction; the row is deleted there unless `act` set it again.
+   * Null when nothing is due. A rejection of `act` rolls back: the row stays due.
+   */
+  claimDue(
+    now: number,
+    skip: readonly DueRow[],
+    act: (tx: MeetingTransaction, due: DueRow) => Promise<void>,
+  ): Promise<DueRow | null>;
 }

@@ -1,0 +1,87 @@
+/**
+ * Stored due times (SCALE-8): every time at which the server must act on a meeting without being
+ * asked (the next phase deadline, the inactivity limit, a case's delayed release) is a row, so
+ * that with several processes none is missed because the process that armed its timer died.
+ * A process claims a due row in a transaction of its own (`FOR UPDATE SKIP LOCKED` on PostgreSQL:
+ * two processes never claim the same row, and neither waits for the other) and acts on it inside
+ * that transaction: if it dies or fails meanwhile, the transaction rolls back and the row is due
+ * again for whichever process polls next. Acting is idempotent besides (a tick with nothing due
+ * changes nothing), so a row applied and then found again does no harm.
+ *
+ * Rows hold no content: a meeting id, a kind and a time.
+ */
+import type { Kysely, Transaction } from 'kysely';
+import type { Dialect, DueKind, DueRow } from './types';
+import type { MeetingsDb } from './tables';
+
+export type { DueKind, DueRow } from './types';
+
+/** Sets (or with `at` null, clears) one due time of a meeting. */
+export async function setDue(
+  db: Kysely<MeetingsDb>,
+  meetingId: string,
+  kind: DueKind,
+  at: number | null,
+): Promise<void> {
+  if (at === null) {
+    await db.deleteFrom('due_times').where('meeting_id', '=', meetingId).where('kind', '=', kind).execute();
+    return;
+  }
+  await db
+    .insertInto('due_times')
+    .values({ meeting_id: meetingId, kind, due_at: at })
+    .onConflict((oc) => oc.columns(['meeting_id', 'kind']).doUpdateSet({ due_at: at }))
+    .execute();
+}
+
+/** A meeting's due times, soonest first. */
+export async function listDue(db: Kysely<MeetingsDb>, meetingId: string): Promise<DueRow[]> {
+  const rows = await db
+    .selectFrom('due_times')
+    .selectAll()
+    .where('meeting_id', '=', meetingId)
+    .orderBy('due_at')
+    .orderBy('kind')
+    .execute();
+  return rows.map((r) => ({ meetingId: r.meeting_id, kind: r.kind as DueKind, dueAt: r.due_at }));
+}
+
+/**
+ * Claims the soonest row due at `now` (none of `skip`) in a new transaction and runs `act` in it;
+ * the row is deleted in the same transaction unless `act` set it again (to the next deadline).
+ * Resolves with the row acted on, or null when nothing (unclaimed) is due. A rejection of `act`
+ * rolls everything back and is passed on: the row stays due.
+ */
+export async function claimDue(
+  db: Kysely<MeetingsDb>,
+  dialect: Dialect,
+  now: number,
+  skip: readonly DueRow[],
+  act: (trx: Transaction<MeetingsDb>, due: DueRow) => Promise<void>,
+): Promise<DueRow | null> {
+  return db.transaction().execute(async (trx) => {
+    let query = trx
+      .selectFrom('due_times')
+      .selectAll()
+      .where('due_at', '<=', now)
+      .orderBy('due_at')
+      .orderBy('meeting_id')
+      .orderBy('kind')
+      .limit(1);
+    for (const s of skip)
+      query = query.where((eb) => eb.or([eb('meeting_id', '!=', s.meetingId), eb('kind', '!=', s.kind)]));
+    // SQLite has one connection and one process: nobody else can hold the row.
+    const row = await (dialect === 'postgres' ? query.forUpdate().skipLocked() : query).executeTakeFirst();
+    if (!row) return null;
+    const due: DueRow = { meetingId: row.meeting_id, kind: row.kind as DueKind, dueAt: row.due_at };
+    await act(trx, due);
+    // Gone unless `act` armed it again for a later time.
+    await trx
+      .deleteFrom('due_times')
+      .where('meeting_id', '=', due.meetingId)
+      .where('kind', '=', due.kind)
+      .where('due_at', '<=', now)
+      .execute();
+    return due;
+  });
+}
