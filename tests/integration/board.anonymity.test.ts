@@ -132,7 +132,7 @@ describe('anonymity on the wire (DESIGN 4, BOARD-6, BOARD-8)', () => {
     expect((await presenter.send('note:resonate', { noteId: third, on: true })).ok).toBe(true);
 
     // Everything has arrived everywhere.
-    const serverState = Y.encodeStateVectorFromUpdate(fx.board.encodeBoard(cast.meetingId, 0));
+    const serverState = Y.encodeStateVectorFromUpdate(await fx.board.encodeBoard(cast.meetingId, 0));
     const same = (d: Y.Doc) => Buffer.from(Y.encodeStateVector(d)).equals(Buffer.from(serverState));
     await Promise.all([...boards.values()].map((b) => b.until(same, 'the server state')));
     await Promise.all(cast.everyone.map((c) => c.barrier()));
@@ -144,7 +144,7 @@ describe('anonymity on the wire (DESIGN 4, BOARD-6, BOARD-8)', () => {
     });
 
     // 1. Every item, deletion and awareness entry a non-leader receives: the server's writer or a leader.
-    const writer = fx.board.writerClientId(cast.meetingId, 0);
+    const writer = await fx.board.writerClientId(cast.meetingId, 0);
     const leaderDoc = board(leader).doc.clientID;
     const allowed = new Set([writer, leaderDoc]);
     let updatesSeen = 0;
@@ -184,7 +184,7 @@ describe('anonymity on the wire (DESIGN 4, BOARD-6, BOARD-8)', () => {
 
     // 3. No Socket.IO payload (events or acks, to anyone) carries a note together with anything
     //    that identifies a participant.
-    const notes = fx.storage.listNotes(cast.meetingId);
+    const notes = await fx.storage.listNotes(cast.meetingId);
     const noteMarks = [
       ...notes.map((n) => n.noteId),
       ...notes.map((n) => n.text),
@@ -207,7 +207,7 @@ describe('anonymity on the wire (DESIGN 4, BOARD-6, BOARD-8)', () => {
     // 4. Nor does storage: note rows and board updates hold no seat, name or token.
     const stored =
       JSON.stringify(notes) +
-      Buffer.concat(fx.storage.loadBoardUpdates(cast.meetingId, 0)).toString('latin1');
+      Buffer.concat(await fx.storage.loadBoardUpdates(cast.meetingId, 0)).toString('latin1');
     for (const who of [
       ...identities,
       { name: BOARD_NAMES.leader, seatId: leader.seatId, token: leader.token },

@@ -74,12 +74,9 @@ describe('ending a meeting deletes it (CONF-1, CONF-2, CONF-3)', () => {
     const before = rowsOf(fx.dbFile, planted.meetingId);
     for (const table of ['meetings', 'seat_tokens', 'commands', 'notes', 'board_updates'])
       expect(before[table], table).toBeGreaterThan(0);
-    expect(
-      fx.storage
-        .listNotes(planted.meetingId)
-        .map((n) => n.status)
-        .sort(),
-    ).toEqual(expect.arrayContaining(['hidden', 'released', 'screening', 'waiting']));
+    expect((await fx.storage.listNotes(planted.meetingId)).map((n) => n.status).sort()).toEqual(
+      expect.arrayContaining(['hidden', 'released', 'screening', 'waiting']),
+    );
     const open = planted.boards.filter((b) => b.provider.wsconnected);
     expect(open.length).toBeGreaterThan(0);
     const sockets = planted.everyone.map((c) =>
@@ -99,10 +96,10 @@ describe('ending a meeting deletes it (CONF-1, CONF-2, CONF-3)', () => {
     for (const b of open) expect(b.provider.shouldConnect).toBe(false);
 
     expect(rowsOf(fx.dbFile, planted.meetingId)).toEqual({ ...NO_ROWS, allMeetings: 1 });
-    expect(fx.storage.listNotes(planted.meetingId)).toEqual([]);
-    for (const c of [0, 1]) expect(fx.storage.loadBoardUpdates(planted.meetingId, c)).toEqual([]);
-    for (const hash of planted.secretHashes) expect(fx.storage.findSeatByTokenHash(hash)).toBeNull();
-    expect(fx.storage.projectorKeyHash(planted.meetingId)).toBeNull();
+    expect(await fx.storage.listNotes(planted.meetingId)).toEqual([]);
+    for (const c of [0, 1]) expect(await fx.storage.loadBoardUpdates(planted.meetingId, c)).toEqual([]);
+    for (const hash of planted.secretHashes) expect(await fx.storage.findSeatByTokenHash(hash)).toBeNull();
+    expect(await fx.storage.projectorKeyHash(planted.meetingId)).toBeNull();
 
     // Nothing of it in the hub; no Socket.IO room of it is left.
     expect(fx.app.hub.state(planted.meetingId)).toBeNull();
@@ -186,8 +183,8 @@ describe('ending a meeting deletes it (CONF-1, CONF-2, CONF-3)', () => {
     );
     // The purge lands between the handshake check and Socket.IO's connection event.
     fx.app.io.use((socket, next) => {
-      if (socket.data.seatId === seat.seatId) fx.app.hub.purge(planted.meetingId, 'ended');
-      next();
+      if (socket.data.seatId !== seat.seatId) return next();
+      fx.app.hub.purge(planted.meetingId, 'ended').then(() => next(), next);
     });
     const socket: ClientSocket = io(fx.url, {
       auth: { token: seat.token, protocolVersion: PROTOCOL_VERSION },
@@ -235,8 +232,8 @@ describe('tokens (CONF-7)', () => {
     expect(meeting.leader_token_hash).toBe(sha(planted.leader.token));
     expect(meeting.projector_key_hash).toBe(sha(planted.secrets[1] as string));
     for (const token of tokens) {
-      expect(fx.storage.findSeatByTokenHash(token)).toBeNull();
-      expect(fx.storage.findSeatByTokenHash(sha(token))?.meetingId).toBe(planted.meetingId);
+      expect(await fx.storage.findSeatByTokenHash(token)).toBeNull();
+      expect((await fx.storage.findSeatByTokenHash(sha(token)))?.meetingId).toBe(planted.meetingId);
     }
   });
 });

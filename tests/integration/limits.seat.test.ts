@@ -131,7 +131,7 @@ describe('a seat cannot close the board for everyone (LIMIT-5)', () => {
     const full = await add(late, 'the case is full');
     expect(!full.ok && full.error.code).toBe(E.LIMIT_REACHED);
     expect((await cast.leader.send('board:release', {})).ok).toBe(true);
-    const released = fx.storage.listNotes(cast.meetingId).find((n) => n.status === 'released');
+    const released = (await fx.storage.listNotes(cast.meetingId)).find((n) => n.status === 'released');
     if (!released) throw new Error('no released note');
     const hidden = await cast.leader.send('note:moderate', { noteId: released.noteId, action: 'hide' });
     expect(hidden.ok).toBe(true);
