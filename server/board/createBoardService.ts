@@ -123,15 +123,18 @@ export function createBoardService(deps: BoardServiceDeps): BoardServiceWithInte
     on('board:release', handleBoardRelease);
     on('question:pass', handleQuestionPass);
     on('board:export', handleBoardExport);
-    // In the meeting's order, so that a view read before a change never arrives after it.
+    // In the meeting's order, so that a view read before a change never arrives after it. A view
+    // that cannot be read (storage failing) closes the connection, as a failed set-up does: the
+    // client reconnects and gets it then.
     hub
       .serialized(meetingId, () => core.notifySocket(socket))
-      .catch((error: unknown) =>
-        logger.error('board.notify_failed', {
+      .catch((error: unknown) => {
+        logger.error('socket.connect_failed', {
           meetingId,
           error: error instanceof Error ? error.name : 'unknown',
-        }),
-      );
+        });
+        socket.disconnect(true);
+      });
   }
 
   return {

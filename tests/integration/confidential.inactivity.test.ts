@@ -124,8 +124,10 @@ describe('the limit across restarts (CONF-8)', () => {
     const second = await startConfidentialServer({ dataDir, logger, clock, inactivityLimitMs: LIMIT });
     expect(second.app.hub.state(cast.meetingId)?.status).toBe('running');
     clock.advance(30 * MIN - 1);
+    await second.app.hub.idle();
     expect(second.app.hub.state(cast.meetingId)).not.toBeNull();
     clock.advance(1);
+    await second.app.hub.idle();
     expect(second.app.hub.state(cast.meetingId)).toBeNull();
     expect(await second.storage.listNotes(cast.meetingId)).toEqual([]);
   });
@@ -142,6 +144,7 @@ describe('the limit across restarts (CONF-8)', () => {
     const second = await startConfidentialServer({ dataDir, logger, clock, inactivityLimitMs: LIMIT });
     expect(second.app.hub.state(m.meetingId)?.title).toBe('Ahead');
     clock.advance(MIN);
+    await second.app.hub.idle();
     expect(second.app.hub.state(m.meetingId)).toBeNull();
     expect(await second.storage.loadLiveMeetings()).toEqual([]);
   });

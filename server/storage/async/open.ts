@@ -7,6 +7,7 @@ import type Database from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, type SqliteDatabase } from 'kysely';
 import pg from 'pg';
 import { silentLogger, type Logger } from '../../core/logger';
+import { crashIfAt, type CrashPoint } from '../crashPoints';
 import { openMeetingsFile, type SqliteOptions } from '../sqlite';
 import {
   deleteMeetings,
@@ -26,6 +27,8 @@ const INT8_OID = 20;
 
 interface Backend {
   engine: Engine;
+  /** Test only (crashPoints.ts): where a purge kills the process. */
+  crashAt?: CrashPoint | null;
   afterPurge(whenScrubbed?: () => void): void;
   close(): Promise<void>;
 }
@@ -34,7 +37,8 @@ function build(db: Kysely<MeetingsDb>, backend: Backend): AsyncStorage {
   const { engine } = backend;
   let closed: Promise<void> | null = null;
   async function purge(ids: readonly string[], whenScrubbed?: () => void) {
-    await deleteMeetings(db, ids);
+    await deleteMeetings(db, ids, () => crashIfAt(backend.crashAt, 'purge-before-commit'));
+    if (ids.length > 0) crashIfAt(backend.crashAt, 'purge-before-checkpoint');
     if (ids.length > 0) backend.afterPurge(whenScrubbed);
     else whenScrubbed?.();
   }
@@ -83,6 +87,7 @@ export function openAsyncSqliteStorage(opts: SqliteOptions): AsyncStorage {
   const db = new Kysely<MeetingsDb>({ dialect: new SqliteDialect({ database: cachingStatements(file.db) }) });
   return build(db, {
     engine: { dialect: 'sqlite', afterOverwrite: () => file.scrubber.soon() },
+    crashAt: opts.crashAt,
     afterPurge: (whenScrubbed) => file.scrubber.now(whenScrubbed),
     // Not db.destroy(): the file is closed here, after its last WAL truncation.
     close: () => Promise.resolve(file.close()),
