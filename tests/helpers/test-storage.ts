@@ -6,6 +6,7 @@
  * file finds the same database again, as a restart on the same DATABASE_URL does.
  */
 import { createHash } from 'node:crypto';
+import Database from 'better-sqlite3';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { openAsyncSqliteStorage, openPostgresStorage } from '../../server/storage/async/open';
@@ -43,4 +44,43 @@ export async function postgresDatabaseFor(file: string): Promise<string> {
 export async function openTestStorage(file: string): Promise<AsyncStorage> {
   if (TEST_DATABASE === 'sqlite') return openAsyncSqliteStorage({ file, synchronous: 'NORMAL' });
   return openPostgresStorage({ url: await postgresDatabaseFor(file), poolSize: TEST_POOL_SIZE });
+}
+
+/**
+ * Reads the meetings' rows as an admin's shell would, outside the server: the SQLite file
+ * read-only, or the PostgreSQL database that stands for it. `sql` is one text for both (`?`
+ * placeholders); counts come back as numbers on both.
+ */
+export async function queryMeetingsDb<T = Record<string, unknown>>(
+  file: string,
+  sql: string,
+  params: readonly unknown[] = [],
+): Promise<T[]> {
+  if (TEST_DATABASE === 'sqlite') {
+    const db = new Database(file, { readonly: true });
+    try {
+      return db.prepare(sql).all(...params) as T[];
+    } finally {
+      db.close();
+    }
+  }
+  let n = 0;
+  const client = new pg.Client({
+    connectionString: await postgresDatabaseFor(file),
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+        oid === 20 ? Number : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+    },
+  });
+  await client.connect();
+  try {
+    return (
+      await client.query(
+        sql.replace(/\?/g, () => `$${++n}`),
+        [...params],
+      )
+    ).rows as T[];
+  } finally {
+    await client.end();
+  }
 }
