@@ -1,12 +1,9 @@
-import type { Storage } from '../types';
-
-/** Operations whose life is the storage's own, not one transaction's. */
-type Lifecycle = 'transaction' | 'purgeMeeting' | 'purgeLeftovers' | 'close';
+import type { MeetingOperations } from '../types';
 
 type Async<F> = F extends (...args: infer A) => infer R ? (...args: A) => Promise<R> : never;
 
-/** Every operation of the synchronous `Storage`, with the same arguments, returning a promise. */
-export type StorageOperations = { [K in Exclude<keyof Storage, Lifecycle>]: Async<Storage[K]> };
+/** Every operation of the meetings' storage (types.ts), returning a promise. */
+export type StorageOperations = { [K in keyof MeetingOperations]: Async<MeetingOperations[K]> };
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -32,8 +29,16 @@ export interface AsyncStorage extends StorageOperations {
    * Inside, use only `tx`: on SQLite the storage's own operations wait for the transaction's end.
    */
   transaction<T>(fn: (tx: MeetingTransaction) => Promise<T>): Promise<T>;
-  /** As `Storage.purgeMeeting`: the deletes are stored on return; `whenScrubbed` as there. */
+  /**
+   * Deletes everything of a meeting and leaves no trace in the file, its WAL or free pages. The
+   * deletes are stored when it resolves; `whenScrubbed` runs once the WAL has really been
+   * truncated (at once, or later when a reader outside the server blocked it).
+   */
   purgeMeeting(meetingId: string, whenScrubbed?: () => void): Promise<void>;
+  /**
+   * At start-up: purges what a crash left behind (a meeting stored as ended whose purge did not
+   * run, rows of meetings that no longer exist). Resolves with how many meetings it purged.
+   */
   purgeLeftovers(): Promise<number>;
   close(): Promise<void>;
 }
