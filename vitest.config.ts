@@ -17,6 +17,12 @@ const SQLITE_ONLY = [
   'tests/integration/startup.errors.test.ts',
   // Runs every operation on both databases itself.
   'tests/integration/storage.contract.test.ts',
+  // They scan the data folder's files for the groups' SQLite file beside the meetings' one; the
+  // port of the groups' store to the one storage (the next step of issue 14) changes what lives
+  // there. Until it lands: SQLite only.
+  'tests/integration/group.link.test.ts',
+  'tests/integration/group.followUp.test.ts',
+  'tests/integration/group.attendance.test.ts',
   // No meeting storage: the test services themselves, and the key file (its own SQLite file).
   'tests/integration/services.test.ts',
   'tests/integration/keys.store.test.ts',

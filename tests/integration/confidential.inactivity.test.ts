@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../server/core/clock';
-import { openTestStorage } from '../helpers/test-storage';
+import { openTestStorage, queryMeetingsDb, TEST_DATABASE } from '../helpers/test-storage';
 import { BOARD_CLOSE } from '../../shared/board/closeCodes';
 import { setTheme } from '../../shared/board/schema';
 import { goToPhase, noteSecret, startBoardCast, type RecordingClient } from '../helpers/board-fixture';
@@ -187,7 +187,16 @@ describe('the limit across restarts (CONF-8)', () => {
       authorName: null,
     });
     await storage.close();
-    expect(scanFolder(dataDir, [text, orphan]).length).toBeGreaterThan(0);
+    // The positive control of the searches below, where the rows live: the data folder's SQLite
+    // file, or the test's PostgreSQL database.
+    const kept =
+      TEST_DATABASE === 'sqlite'
+        ? scanFolder(dataDir, [text, orphan])
+        : await queryMeetingsDb(first.dbFile, 'SELECT note_id FROM notes WHERE text = ? OR text LIKE ?', [
+            orphan,
+            `${text}%`,
+          ]);
+    expect(kept.length).toBeGreaterThan(0);
 
     const second = await startConfidentialServer({ dataDir, logger: log.logger, clock });
     expect(second.app.hub.meetingIds()).toEqual([]);

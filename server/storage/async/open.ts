@@ -1,6 +1,6 @@
 /**
- * The asynchronous storage on its two databases: SQLite (the project's own better-sqlite3
- * connection, opened and scrubbed exactly as the synchronous storage opens it) and PostgreSQL
+ * The storage on its two databases: SQLite (the project's own better-sqlite3 connection, opened
+ * and scrubbed as every file of the data folder is, sqlite.ts) and PostgreSQL
  * (a `pg` pool). Everything else is the one implementation in operations.ts.
  */
 import type Database from 'better-sqlite3';
@@ -62,7 +62,7 @@ const STATEMENT_CACHE_SIZE = 256;
 
 /**
  * Kysely's SQLite driver prepares every statement anew; better-sqlite3's statements can run again
- * with new parameters, as the synchronous storage's do. Kysely runs one statement at a time on the
+ * with new parameters. Kysely runs one statement at a time on the
  * connection, so a cached statement is never in use twice.
  */
 function cachingStatements(db: Database.Database): SqliteDatabase {
