@@ -11,6 +11,8 @@ const SQLITE_ONLY = [
   // Canary scans of the data folder's SQLite files and the server's heap after a purge; on
   // PostgreSQL confidentiality comes with the per-meeting keys (CONF-4), scanned by their own tests.
   'tests/integration/confidential.canary.test.ts',
+  'tests/integration/confidential.intake.test.ts',
+  'tests/integration/confidential.prompts.test.ts',
   // SQLite internals: user_version, the narrow queries' index hints, the file reopened.
   'tests/integration/storage.test.ts',
   // Start-up refusals about the data folder and its database file.

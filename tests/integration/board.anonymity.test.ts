@@ -120,7 +120,14 @@ describe('anonymity on the wire (DESIGN 4, BOARD-6, BOARD-8)', () => {
     const third = mine[2]?.noteId as string;
     setTheme(board(leader).doc, 'theme-anon-test-1', 'Helplessness');
     setNoteLayout(board(leader).doc, third, { theme: 'theme-anon-test-1', x: 120, y: 40, highlight: true });
-    await board(members[3] as RecordingClient).until((d) => readBoard(d).themes.length === 1, 'the theme');
+    // Both changes reached the server (a board connection and Socket.IO are two channels: the hide
+    // below must not overtake the layout).
+    await board(members[3] as RecordingClient).until(
+      (d) =>
+        readBoard(d).themes.length === 1 &&
+        readBoard(d).notes.find((n) => n.id === third)?.theme === 'theme-anon-test-1',
+      'the theme and the layout',
+    );
     expect((await leader.send('note:moderate', { noteId: third, action: 'hide' })).ok).toBe(true);
     expect((await leader.send('note:moderate', { noteId: third, action: 'show' })).ok).toBe(true);
 
