@@ -73,7 +73,7 @@ describe('auto-advance at the stored deadlines (TIME-6)', () => {
   });
 
   it('TIME-1, TIME-2: without auto-advance a phase runs into overtime and +N still moves its deadline', async () => {
-    const { fx, clock, m, leader } = await stepBackMeeting({});
+    const { fx, m, leader } = await stepBackMeeting({});
     expect(await leader.command({ type: 'meeting:start' })).toEqual({ ok: true });
     const endsAt = leader.view.timer?.endsAt as number;
     await fx.advance(25 * MIN);
@@ -112,7 +112,7 @@ describe('a leader leaves the phase overdue under auto-advance (TIME-9)', () => 
 
 describe('the inactivity purge (DUR-6, DUR-7)', () => {
   it('DUR-6, DUR-7: ends and deletes a meeting after the limit without activity, counted from the last command', async () => {
-    const { fx, clock, m, leader, member } = await stepBackMeeting(
+    const { fx, m, leader, member } = await stepBackMeeting(
       { autoAdvance: true },
       { inactivityLimitMs: HOUR },
     );
