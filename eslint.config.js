@@ -11,6 +11,16 @@ export default tseslint.config(
     languageOptions: { globals: { process: 'readonly', performance: 'readonly' } },
   },
   {
+    // Type-aware, for the server: a promise nobody awaits or catches is a storage write whose
+    // failure nobody hears, or an ack sent before its transaction committed (SCALE-5).
+    files: ['server/**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+    },
+  },
+  {
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],

@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import { MeetingHub } from '../server/core/hub';
 import { systemClock } from '../server/core/clock';
 import { silentLogger } from '../server/core/logger';
-import { openSqliteStorage } from '../server/storage/sqlite';
+import { openAsyncSqliteStorage } from '../server/storage/async/open';
 import { DEFAULT_TEMPLATE_ID, findBuiltInTemplate } from '../shared/meeting/templates';
 import { notePhases } from './lib/api';
 import type { PreparedMeeting, SeatCreds } from './lib/types';
@@ -39,7 +39,7 @@ if (!template) throw new Error('no default template');
 
 const started = performance.now();
 mkdirSync(values.dir, { recursive: true });
-const storage = openSqliteStorage({
+const storage = openAsyncSqliteStorage({
   file: path.join(values.dir, 'balint-room.sqlite'),
   synchronous: 'NORMAL',
 });
@@ -50,10 +50,12 @@ const hub = new MeetingHub({
   inactivityLimitMs: 24 * HOUR_MS,
 });
 
-const prepared: PreparedMeeting[] = storage.transaction(() => {
+// One transaction per step, as the server stores them: the asynchronous storage has no outer
+// transaction around the hub's own.
+const prepared: PreparedMeeting[] = await (async () => {
   const out: PreparedMeeting[] = [];
   for (let m = 0; m < meetings; m++) {
-    const created = hub.create({
+    const created = await hub.create({
       title: `Benchmark ${m + 1}`,
       template,
       settings: { anonymity: 'named', timerVisibility: 'everyone' },
@@ -64,7 +66,7 @@ const prepared: PreparedMeeting[] = storage.transaction(() => {
     if (!leaderSeatId) throw new Error('no leader seat');
     const creds: SeatCreds[] = [{ token: created.leaderToken, role: 'leader' }];
     for (let s = 1; s < seats; s++) {
-      const joined = hub.join(created.joinCode, `Member ${s}`, 'participant');
+      const joined = await hub.join(created.joinCode, `Member ${s}`, 'participant');
       if (!joined.ok) throw new Error(`join: ${joined.error.code}`);
       creds.push({ token: joined.value.token, role: 'participant' });
     }
@@ -74,15 +76,15 @@ const prepared: PreparedMeeting[] = storage.transaction(() => {
       { type: 'meeting:start' } as const,
       { type: 'phase:jump', phaseId: phases.notePhaseId } as const,
     ]) {
-      const result = hub.run(meetingId, leader, command);
+      const result = await hub.run(meetingId, leader, command);
       if (!result.ok) throw new Error(`${command.type}: ${result.error.code}`);
     }
     out.push({ meetingId, ...phases, seats: creds });
   }
   return out;
-});
+})();
 hub.stop();
-storage.close();
+await storage.close();
 writeFileSync(values.out, JSON.stringify(prepared));
 process.stdout.write(
   `${JSON.stringify({ seeded: prepared.length, ms: Math.round(performance.now() - started) })}\n`,

@@ -1,13 +1,13 @@
 /**
- * `npm run bench:storage`: what the asynchronous storage on Kysely (server/storage/async/) costs
- * against the synchronous SQLite storage the server runs today, on the storage calls of one note
+ * `npm run bench:storage`: what the storage on Kysely (server/storage/async/) costs on the
+ * storage calls of one note
  * added (server/board/handlers/noteAdd.ts: the retry look-up by secret, the case's unsettled notes
- * and count, the insert, the activity mark, the read-back). Both on a real file in a temporary
- * data folder, opened as the server opens it (WAL, synchronous=NORMAL, secure delete, WAL copier),
- * in alternating rounds in one process; prints the figures and their ratio. No timed assertion:
- * the ratio is for the switch of the callers (ARCHITECTURE.md, "Several processes").
- * `--quick` runs a tiny round of each, to check that it runs. `--postgres-url postgres://…` adds
- * the same storage on that PostgreSQL (an empty database: it migrates it), beside the two.
+ * and count, the insert, the activity mark, the read-back), on a real file in a temporary data
+ * folder, opened as the server opens it (WAL, synchronous=NORMAL, secure delete, WAL copier). No
+ * timed assertion. The synchronous storage it was first measured against is gone (issue 14): its
+ * figures are in ARCHITECTURE.md, "Several processes". `--quick` runs a tiny round, to check that
+ * it runs. `--postgres-url postgres://…` adds the same storage on that PostgreSQL (an empty
+ * database: it migrates it), in alternating rounds.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,8 +15,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { openAsyncSqliteStorage, openPostgresStorage } from '../server/storage/async/open';
 import type { StorageOperations } from '../server/storage/async/types';
-import { openSqliteStorage } from '../server/storage/sqlite';
-import type { NoteRow, Storage } from '../server/storage/types';
+import type { NoteRow } from '../server/storage/types';
 import { summarize, type Summary } from './lib/stats';
 
 const { values } = parseArgs({
@@ -30,10 +29,9 @@ const ROUNDS = values.quick ? 1 : 3;
 const RELEASE_EVERY_NOTES = 10;
 
 type NoteAddCalls = Pick<
-  Storage,
+  StorageOperations,
   'findNoteBySecretHash' | 'listUnsettledNotes' | 'countNotes' | 'putNote' | 'touchMeeting' | 'getNote'
 >;
-type AsyncNoteAddCalls = Pick<StorageOperations, keyof NoteAddCalls>;
 
 function noteRow(meetingId: string, i: number): NoteRow {
   return {
@@ -52,7 +50,7 @@ function noteRow(meetingId: string, i: number): NoteRow {
 }
 
 /** The storage calls of one note added, in the handler's order, each a thunk for either storage. */
-function noteAddCalls(s: NoteAddCalls | AsyncNoteAddCalls, note: NoteRow, now: number): (() => unknown)[] {
+function noteAddCalls(s: NoteAddCalls, note: NoteRow, now: number): (() => Promise<unknown>)[] {
   return [
     () => s.findNoteBySecretHash(note.meetingId, note.secretHash),
     () => s.listUnsettledNotes(note.meetingId, note.caseIndex),
@@ -64,28 +62,19 @@ function noteAddCalls(s: NoteAddCalls | AsyncNoteAddCalls, note: NoteRow, now: n
 }
 
 /** Milliseconds per note added, one sample per note. */
-async function round(
-  label: string,
-  storage: NoteAddCalls | AsyncNoteAddCalls,
-  awaitEach: boolean,
-  n: number,
-): Promise<number[]> {
+async function round(label: string, storage: NoteAddCalls, n: number): Promise<number[]> {
   const samples: number[] = [];
   for (let m = 0; m < MEETINGS_PER_ROUND; m++) {
     const meetingId = `${label}-round${n}-meeting${m}`;
     for (let i = 0; i < NOTES_PER_MEETING; i++) {
       const started = performance.now();
-      for (const call of noteAddCalls(storage, noteRow(meetingId, i), Date.now()))
-        if (awaitEach) await call();
-        else call();
+      for (const call of noteAddCalls(storage, noteRow(meetingId, i), Date.now())) await call();
       samples.push(performance.now() - started);
       // Untimed: a release batch every few notes, as a meeting has, so that the case's unsettled
       // notes stay few (all 300 waiting would time that list, not the note).
       if (i % RELEASE_EVERY_NOTES === RELEASE_EVERY_NOTES - 1)
-        for (let j = i - RELEASE_EVERY_NOTES + 1; j <= i; j++) {
-          const released = storage.putNote({ ...noteRow(meetingId, j), status: 'released', batch: i });
-          if (awaitEach) await released;
-        }
+        for (let j = i - RELEASE_EVERY_NOTES + 1; j <= i; j++)
+          await storage.putNote({ ...noteRow(meetingId, j), status: 'released', batch: i });
     }
   }
   return samples;
@@ -98,32 +87,26 @@ function row(label: string, s: Summary): string {
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), 'balint-bench-storage-'));
-  const sync = openSqliteStorage({ file: path.join(dir, 'sync.sqlite'), synchronous: 'NORMAL' });
   const kysely = openAsyncSqliteStorage({ file: path.join(dir, 'kysely.sqlite'), synchronous: 'NORMAL' });
   const postgresUrl = values['postgres-url'];
   const postgres = postgresUrl ? await openPostgresStorage({ url: postgresUrl }) : null;
   try {
-    const samples = { sync: [] as number[], kysely: [] as number[], postgres: [] as number[] };
+    const samples = { kysely: [] as number[], postgres: [] as number[] };
     for (let n = 0; n < ROUNDS; n++) {
       // Alternating, so that none has the warm machine to itself.
-      samples.sync.push(...(await round('sync', sync, false, n)));
-      samples.kysely.push(...(await round('kysely', kysely, true, n)));
-      if (postgres) samples.postgres.push(...(await round(`pg-${process.pid}`, postgres, true, n)));
+      samples.kysely.push(...(await round('kysely', kysely, n)));
+      if (postgres) samples.postgres.push(...(await round(`pg-${process.pid}`, postgres, n)));
     }
-    const a = summarize(samples.sync);
     const b = summarize(samples.kysely);
     const header = `${'storage'.padEnd(34)} ${'notes'.padStart(6)} ${'p50'.padStart(9)} ${'p99'.padStart(9)} ${'mean'.padStart(9)}`;
     const lines = [
       `Storage calls of one note added (${NOTES_PER_MEETING} notes per meeting, ${MEETINGS_PER_ROUND} meetings x ${ROUNDS} rounds each)`,
       header,
-      row('SQLite, synchronous (today)', a),
-      row('SQLite, asynchronous on Kysely', b),
-      ...(postgres ? [row('PostgreSQL, asynchronous on Kysely', summarize(samples.postgres))] : []),
-      `ratio Kysely / synchronous on SQLite: p50 ${(b.p50 / a.p50).toFixed(2)}, mean ${(b.mean / a.mean).toFixed(2)}`,
+      row('SQLite on Kysely', b),
+      ...(postgres ? [row('PostgreSQL on Kysely', summarize(samples.postgres))] : []),
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
   } finally {
-    sync.close();
     await kysely.close();
     await postgres?.close();
     rmSync(dir, { recursive: true, force: true });

@@ -31,10 +31,10 @@ import { attachSocketHandlers } from './socket/index';
 import type { AppServer } from './socket/types';
 import { securityHeaders } from './security/headers';
 import { originAllowed } from './security/origin';
-import type { Storage } from './storage/types';
+import type { AsyncStorage } from './storage/async/types';
 
 export interface AppDeps {
-  storage: Storage;
+  storage: AsyncStorage;
   clock: Clock;
   random: RandomSource;
   logger: Logger;
@@ -63,7 +63,7 @@ export interface AppDeps {
 
 export interface BoardContext {
   hub: MeetingHub;
-  storage: Storage;
+  storage: AsyncStorage;
   clock: Clock;
   random: RandomSource;
   logger: Logger;
@@ -81,6 +81,9 @@ export interface App {
   groups: GroupService | null;
   /** The one resolver of a client's address (REST, Socket.IO, board, and e.g. /metrics). */
   clientAddress: ClientAddress;
+  /** Resolves once the stored meetings are loaded (rejects when storage could not load them). */
+  ready: Promise<void>;
+  /** Listens once the stored meetings are loaded: nobody connects to a meeting not yet back. */
   listen(port: number, host: string): Promise<number>;
   /** Drains: stop accepting, finish what is in flight, close connections, close storage. */
   close(): Promise<void>;
@@ -204,8 +207,12 @@ export function createApp(deps: AppDeps): App {
     if (!req.url?.startsWith('/socket.io/')) socket.destroy();
   });
 
-  hub.loadAll();
-  board?.resumeReleases();
+  const ready = (async () => {
+    await hub.loadAll();
+    await board?.resumeReleases();
+  })();
+  // Awaited by listen (and reported there); a failure must not also go unhandled meanwhile.
+  ready.catch(() => {});
 
   let closed: Promise<void> | null = null;
   return {
@@ -215,7 +222,9 @@ export function createApp(deps: AppDeps): App {
     board,
     groups,
     clientAddress,
-    listen(port, host) {
+    ready,
+    async listen(port, host) {
+      await ready;
       return new Promise((resolve, reject) => {
         http.once('error', reject);
         http.listen(port, host, () => resolve((http.address() as AddressInfo).port));
@@ -223,6 +232,8 @@ export function createApp(deps: AppDeps): App {
     },
     close() {
       closed ??= (async () => {
+        // A start-up still loading finishes first (its failure was reported by listen).
+        await ready.catch(() => {});
         hub.stop();
         groups?.stop();
         const cancelCut = connections.cutAfter(DRAIN_GRACE_MS);
@@ -233,7 +244,9 @@ export function createApp(deps: AppDeps): App {
         cancelCut();
         http.closeAllConnections();
         metrics.close();
-        storage.close();
+        // What was queued before the drain (commands, note operations) is stored, then closed.
+        await hub.idle();
+        await storage.close();
         groupStore?.close();
         logger.info('server.closed');
       })();

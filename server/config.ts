@@ -3,6 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { DEBRIEF_RETENTION_MONTHS, GROUP_RETENTION_MONTHS } from '../shared/group/rules';
 import { DEFAULT_METRICS_ALLOW, parseAllowList } from './metrics/allow';
+import { DEFAULT_POOL_SIZE } from './storage/async/open';
 
 const MAX_PORT = 65_535;
 /** A DNS name: dot-separated labels of letters, digits and inner hyphens (RFC 1123). */
@@ -42,6 +43,27 @@ const dataDirSchema = z
   .refine((d) => d.trim() !== '' && !d.includes('\0'), 'DATA_DIR must be a folder path');
 import { parseTrustProxy, type TrustProxy } from './security/clientAddress';
 
+/**
+ * PostgreSQL's connection URL (issue 14). Only the scheme is checked here: the driver reads the
+ * rest, and a wrong host or password is told at start, when the first connection fails.
+ */
+const databaseUrlSchema = z
+  .string()
+  .refine((u) => URL.canParse(u) && ['postgres:', 'postgresql:'].includes(new URL(u).protocol), {
+    message: 'DATABASE_URL must be a postgres:// or postgresql:// URL, e.g. postgres://balint@db:5432/balint',
+  });
+
+/** Connections per process: the processes' pools together must stay under `max_connections`. */
+const MAX_POOL_SIZE = 100;
+const poolSizeSchema = z
+  .string()
+  .regex(/^\d{1,3}$/, `DATABASE_POOL_SIZE must be a whole number from 1 to ${MAX_POOL_SIZE}`)
+  .transform(Number)
+  .refine(
+    (n) => n >= 1 && n <= MAX_POOL_SIZE,
+    `DATABASE_POOL_SIZE must be a whole number from 1 to ${MAX_POOL_SIZE}`,
+  );
+
 /** Whole months from 1 to 120, digits only (a typo must not shorten what a group keeps silently). */
 const MAX_RETENTION_MONTHS = 120;
 const monthsSchema = (name: string) =>
@@ -66,6 +88,9 @@ const envSchema = z.object({
   CREATE_KEY: z.string().min(12, 'CREATE_KEY must be at least 12 characters').optional(),
   /** NORMAL survives a killed process; FULL survives power loss too. */
   SQLITE_SYNCHRONOUS: z.enum(['NORMAL', 'FULL']).default('NORMAL'),
+  /** Puts the meetings on PostgreSQL instead of the SQLite file in DATA_DIR. */
+  DATABASE_URL: databaseUrlSchema.optional(),
+  DATABASE_POOL_SIZE: poolSizeSchema.default(DEFAULT_POOL_SIZE),
   INACTIVITY_HOURS: z.coerce
     .number()
     .positive()
@@ -105,6 +130,9 @@ export interface Config {
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   createKey: string | null;
   sqliteSynchronous: 'NORMAL' | 'FULL';
+  /** PostgreSQL for the meetings; null keeps them in the SQLite file of DATA_DIR. */
+  databaseUrl: string | null;
+  databasePoolSize: number;
   inactivityLimitMs: number;
   trustProxy: TrustProxy;
   metricsAllow: readonly string[];
@@ -134,6 +162,8 @@ export function loadConfig(
       logLevel: e.LOG_LEVEL,
       createKey: e.CREATE_KEY ?? null,
       sqliteSynchronous: e.SQLITE_SYNCHRONOUS,
+      databaseUrl: e.DATABASE_URL ?? null,
+      databasePoolSize: e.DATABASE_POOL_SIZE,
       inactivityLimitMs: e.INACTIVITY_HOURS * 3_600_000,
       trustProxy: e.TRUST_PROXY,
       metricsAllow: e.METRICS_ALLOW ?? DEFAULT_METRICS_ALLOW,

@@ -8,6 +8,7 @@ import { systemClock } from './core/clock';
 import { createLogger } from './core/logger';
 import { cryptoRandom } from './core/random';
 import {
+  describeDatabaseError,
   describeListenError,
   describeStorageError,
   prepareDataDir,
@@ -25,7 +26,7 @@ import { GROUP_FILE_NAME, openGroupStore } from './groups/store';
 import { limitScaleFromEnv, scaledLimits } from './limits/testScale';
 import { crashPointFromEnv } from './storage/crashPoints';
 import { lockDataDir, prepareDataDir as makeDataDirPrivate } from './storage/dataDir';
-import { openSqliteStorage } from './storage/sqlite';
+import { openAsyncSqliteStorage, openPostgresStorage } from './storage/async/open';
 
 const loaded = loadConfig(process.env);
 if (!loaded.ok) refuseToStart(loaded.message);
@@ -36,19 +37,23 @@ const crashAt = crashPointFromEnv(process.env);
 if (!crashAt.ok) refuseToStart(crashAt.message);
 const limitScale = limitScaleFromEnv(process.env);
 if (!limitScale.ok) refuseToStart(limitScale.message);
-const { meetings: storage, groups: groupStore } = await startupStep(
+const { meetings: sqliteMeetings, groups: groupStore } = await startupStep(
   () => {
     prepareDataDir(config.dataDir, databaseFile);
     if (makeDataDirPrivate(config.dataDir).openToOthers)
       logger.warn('storage.data_dir_open', { hint: 'chmod 700 the data folder: others can list it' });
     const lock = lockDataDir(config.dataDir);
     if (!lock.ok) refuseToStart(lock.message);
-    const meetings = openSqliteStorage({
-      file: databaseFile,
-      synchronous: config.sqliteSynchronous,
-      logger,
-      crashAt: crashAt.point,
-    });
+    // With DATABASE_URL the meetings live in PostgreSQL; the data folder still holds the lock
+    // and the groups' file.
+    const meetings = config.databaseUrl
+      ? null
+      : openAsyncSqliteStorage({
+          file: databaseFile,
+          synchronous: config.sqliteSynchronous,
+          logger,
+          crashAt: crashAt.point,
+        });
     // GROUP-1: the groups' lasting records, in their own file beside the meetings' one.
     const groups = openGroupStore({
       file: path.join(config.dataDir, GROUP_FILE_NAME),
@@ -59,6 +64,13 @@ const { meetings: storage, groups: groupStore } = await startupStep(
   },
   (error) => describeStorageError(error, config.dataDir),
 );
+const databaseUrl = config.databaseUrl;
+const storage =
+  sqliteMeetings ??
+  (await startupStep(
+    () => openPostgresStorage({ url: databaseUrl ?? '', poolSize: config.databasePoolSize, logger }),
+    (error) => describeDatabaseError(error, databaseUrl ?? ''),
+  ));
 const here = path.dirname(fileURLToPath(import.meta.url));
 // Set by scripts/build.mjs: the bundle (dist/server/main.js) sits one folder deeper than server/.
 declare const __BALINT_ROOT_FROM_ENTRY__: string | undefined;

@@ -114,6 +114,26 @@ export function describeStorageError(error: unknown, dir: string): string | null
   return null;
 }
 
+/**
+ * PostgreSQL could not be opened (DATABASE_URL). The line names the host and port, never the
+ * URL's password; the driver's own message is not quoted (it may carry the user name).
+ */
+export function describeDatabaseError(error: unknown, url: string): string | null {
+  const code = codeOf(error) ?? '';
+  const where = URL.canParse(url)
+    ? `${new URL(url).hostname}:${new URL(url).port || '5432'}`
+    : 'DATABASE_URL';
+  if (['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ETIMEDOUT', 'EAI_AGAIN'].includes(code))
+    return `PostgreSQL at ${where} (DATABASE_URL) cannot be reached (${code}): start it or fix DATABASE_URL`;
+  // PostgreSQL's SQLSTATE classes: 28 authorization, 3D no such database, 08 connection.
+  if (code.startsWith('28'))
+    return `PostgreSQL at ${where} refused the user or password of DATABASE_URL (${code})`;
+  if (code === '3D000') return `PostgreSQL at ${where} has no database of the name in DATABASE_URL`;
+  if (code.startsWith('08') || code.startsWith('57P'))
+    return `PostgreSQL at ${where} (DATABASE_URL) is not accepting connections (${code})`;
+  return null;
+}
+
 /** Prints the one line and exits with STARTUP_EXIT_CODE. */
 export function refuseToStart(line: string): never {
   process.stderr.write(`Balint Room cannot start: ${line}\n`);

@@ -76,13 +76,13 @@ export function createBoardSockets(core: BoardCore, opts: BoardSocketOptions) {
     }
   });
 
-  function admit(req: IncomingMessage, path: string): Admission {
+  async function admit(req: IncomingMessage, path: string): Promise<Admission> {
     if (!originAllowed(req.headers.origin, req.headers.host, opts.publicOrigin)) {
       return { kind: 'refuse', code: BOARD_CLOSE.FORBIDDEN, reason: 'origin not allowed' };
     }
     const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
     const token = offered[0] === BOARD_SUBPROTOCOL ? offered[1] : undefined;
-    const seat = token ? hub.authenticate(token) : null;
+    const seat = token ? await hub.authenticate(token) : null;
     if (!seat)
       return { kind: 'refuse', code: BOARD_CLOSE.BAD_TOKEN, reason: 'unknown or missing seat token' };
     const match = ROOM_PATH.exec(path);
@@ -116,7 +116,7 @@ export function createBoardSockets(core: BoardCore, opts: BoardSocketOptions) {
     try {
       const byAddress = await opts.limits.connect(opts.clientAddress(req));
       if (!byAddress.ok) return RATE_LIMITED;
-      const admission = admit(req, path);
+      const admission = await admit(req, path);
       if (admission.kind === 'refuse') return admission;
       const bySeat = await opts.limits.boardUpgrade(seatKey(admission.meetingId, admission.seatId));
       return bySeat.ok ? admission : RATE_LIMITED;
@@ -134,37 +134,52 @@ export function createBoardSockets(core: BoardCore, opts: BoardSocketOptions) {
       ws.close(admission.code, admission.reason);
       return;
     }
-    const conn = protocol.open(ws, admission);
-    if (!conn) return;
+    const { meetingId } = admission;
+    // The board loads (and the connection joins it) as one of the meeting's jobs (SCALE-5).
+    const opening = hub.serialized(meetingId, () => protocol.open(ws, admission)).catch(() => null);
     const id = `board-${(connections += 1)}`;
-    const seat = seatKey(conn.meetingId, conn.seatId);
-    // Frames wait for their budget in arrival order: the store is asynchronous (LIMIT-8).
-    let tail: Promise<void> = Promise.resolve();
+    const seat = seatKey(meetingId, admission.seatId);
+    // Frames wait for the opening, then for their budget, in arrival order (LIMIT-8); each is
+    // handled as one of the meeting's jobs.
+    let tail: Promise<unknown> = opening;
     let queued = 0;
     ws.on('message', (data, isBinary) => {
       if (queued >= MAX_QUEUED_FRAMES) {
-        return protocol.closeConn(conn, BOARD_CLOSE.RATE_LIMITED, 'rate-limited: too many frames waiting');
+        void opening.then(
+          (conn) =>
+            conn &&
+            protocol.closeConn(conn, BOARD_CLOSE.RATE_LIMITED, 'rate-limited: too many frames waiting'),
+        );
+        return;
       }
       const bytes = toBytes(data);
       queued += 1;
       tail = tail
         .then(async () => {
-          if (!conn.room.conns.has(conn)) return;
+          const conn = await opening;
+          if (!conn || !conn.room.conns.has(conn)) return;
           const verdict = await opts.limits.frame(id, seat);
           if (!verdict.ok) {
             return protocol.closeConn(conn, BOARD_CLOSE.RATE_LIMITED, 'rate-limited: too many frames');
           }
-          protocol.receive(conn, bytes, isBinary);
+          await hub.serialized(meetingId, () => protocol.receive(conn, bytes, isBinary));
         })
+        // receive closes its own connection on a failure; a failed budget look-up drops the frame.
         .catch(() => {})
         .finally(() => (queued -= 1));
     });
-    ws.on('pong', () => protocol.heard(conn));
+    ws.on('pong', () => void opening.then((conn) => conn && protocol.heard(conn)));
     ws.on('close', () => {
-      conn.room.leave(conn);
-      open.remove(boardKey(conn), conn);
+      void opening.then((conn) => {
+        if (!conn) return;
+        conn.room.leave(conn);
+        open.remove(boardKey(conn), conn);
+      });
     });
-    open.add(boardKey(conn), conn);
+    void opening.then((conn) => {
+      // A socket closed while its board loaded is not counted against its seat.
+      if (conn && conn.room.conns.has(conn)) open.add(boardKey(conn), conn);
+    });
   }
 
   function arm(): void {

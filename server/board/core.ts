@@ -17,7 +17,8 @@ import type { MeetingHub } from '../core/hub';
 import type { Logger } from '../core/logger';
 import type { RandomSource } from '../core/random';
 import type { AppSocket } from '../socket/types';
-import type { NoteRow, Storage } from '../storage/types';
+import type { AsyncStorage } from '../storage/async/types';
+import type { NoteRow } from '../storage/types';
 import {
   orderBatch,
   pendingChanges,
@@ -28,13 +29,13 @@ import {
   type ReleaseTrigger,
 } from './release';
 import { ReleaseTimers } from './releaseTimer';
-import { BoardRoom, type BoardConnection } from './room';
+import { BoardRoom, type AlsoStore, type BoardConnection } from './room';
 import { upgradeParkedField } from './upgradeBoard';
 import { WaitingSignal } from './waitingSignal';
 
 export interface CoreDeps {
   hub: MeetingHub;
-  storage: Storage;
+  storage: AsyncStorage;
   clock: Clock;
   random: RandomSource;
   logger: Logger;
@@ -50,6 +51,8 @@ const roomKey = (meetingId: string, caseIndex: number) => `${meetingId}/${caseIn
  */
 export class BoardCore {
   private rooms = new Map<string, BoardRoom>();
+  /** Rooms being loaded: two jobs asking for the same board get the same room. */
+  private loading = new Map<string, Promise<BoardRoom>>();
   private sockets = new Map<string, Set<AppSocket>>();
   /** Called when a room is dropped, so its connections are closed. */
   onRoomDropped: (room: BoardRoom, code: number, reason: string) => void = () => {};
@@ -63,27 +66,61 @@ export class BoardCore {
   private lastQuestions = new WeakMap<AppSocket, string>();
 
   constructor(readonly deps: CoreDeps) {
-    this.releaseTimers = new ReleaseTimers(deps, (meetingId, caseIndex) => {
-      this.release(meetingId, caseIndex, 'timer');
-      this.notifyLeaders(meetingId);
-    });
+    // Timers run their work as the meeting's jobs (SCALE-5), like every other board change.
+    this.releaseTimers = new ReleaseTimers(deps, (meetingId, caseIndex) =>
+      deps.hub.serialized(meetingId, async () => {
+        await this.release(meetingId, caseIndex, 'timer');
+        await this.notifyLeaders(meetingId);
+      }),
+    );
     this.waiting = new WaitingSignal(
       deps.clock,
-      (meetingId, caseIndex) => this.pendingOf(meetingId, caseIndex) > 0,
+      deps.logger,
+      (meetingId, job) => deps.hub.serialized(meetingId, job),
+      async (meetingId, caseIndex) => (await this.pendingOf(meetingId, caseIndex)) > 0,
       (meetingId) => this.notifyLeaders(meetingId),
     );
   }
 
-  room(meetingId: string, caseIndex: number): BoardRoom {
+  /** A case board, loaded from storage the first time (inside the meeting's job). */
+  async room(meetingId: string, caseIndex: number): Promise<BoardRoom> {
     const key = roomKey(meetingId, caseIndex);
-    let room = this.rooms.get(key);
-    if (!room) {
-      room = new BoardRoom(meetingId, caseIndex, this.deps.storage, () => this.deps.clock.now());
-      room.onCompactFailed = () => this.deps.logger.warn('board.compact_failed', { meetingId, caseIndex });
-      upgradeParkedField(room, this.deps.storage);
-      this.rooms.set(key, room);
+    const loaded = this.rooms.get(key);
+    if (loaded) return loaded;
+    let pending = this.loading.get(key);
+    if (!pending) {
+      pending = this.loadRoom(meetingId, caseIndex).finally(() => this.loading.delete(key));
+      this.loading.set(key, pending);
     }
+    return pending;
+  }
+
+  private async loadRoom(meetingId: string, caseIndex: number): Promise<BoardRoom> {
+    const { hub, storage, clock, logger } = this.deps;
+    const room = await BoardRoom.load(meetingId, caseIndex, {
+      storage,
+      now: () => clock.now(),
+      serialized: (id, job) => hub.serialized(id, job),
+    });
+    room.onCompactFailed = () => logger.warn('board.compact_failed', { meetingId, caseIndex });
+    try {
+      await upgradeParkedField(room, storage);
+    } catch (error) {
+      room.destroy();
+      throw error;
+    }
+    // A purge that came while the room loaded leaves nothing to keep.
+    if (!hub.state(meetingId)) {
+      room.destroy();
+      throw new Error('the meeting ended while its board loaded');
+    }
+    this.rooms.set(roomKey(meetingId, caseIndex), room);
     return room;
+  }
+
+  /** The room if it is loaded: for what must not load a board (tests, diagnostics). */
+  loadedRoom(meetingId: string, caseIndex: number): BoardRoom | undefined {
+    return this.rooms.get(roomKey(meetingId, caseIndex));
   }
 
   loadedRooms(meetingId?: string): BoardRoom[] {
@@ -91,16 +128,16 @@ export class BoardCore {
   }
 
   /** Commits to a case board; if storing fails the room is dropped and reloads from storage. */
-  commit(
+  async commit(
     meetingId: string,
     caseIndex: number,
     change: (doc: BoardRoom['doc']) => void,
-    alsoStore?: () => void,
+    alsoStore?: AlsoStore,
     origin: BoardConnection | null = null,
-  ): Uint8Array | null {
-    const room = this.room(meetingId, caseIndex);
+  ): Promise<Uint8Array | null> {
+    const room = await this.room(meetingId, caseIndex);
     try {
-      return room.commit(change, alsoStore, origin);
+      return await room.commit(change, alsoStore, origin);
     } catch (error) {
       this.dropRoom(room, BOARD_CLOSE.SERVER_ERROR, 'server error');
       throw error;
@@ -116,10 +153,10 @@ export class BoardCore {
   }
 
   /** How many changes of a case wait for the next release. */
-  pendingOf(meetingId: string, caseIndex: number): number {
+  async pendingOf(meetingId: string, caseIndex: number): Promise<number> {
     const state = this.deps.hub.state(meetingId);
     if (!state) return 0;
-    const notes = this.deps.storage.listUnsettledNotes(meetingId, caseIndex);
+    const notes = await this.deps.storage.listUnsettledNotes(meetingId, caseIndex);
     return pendingCount(pendingChanges(notes, caseIndex, state.settings));
   }
 
@@ -127,11 +164,11 @@ export class BoardCore {
    * Sends the waiting changes of a case out if the release rules say so; returns how many went.
    * A change that does not go out arms the case's random delay once MIN_BATCH wait (REL-1).
    */
-  release(meetingId: string, caseIndex: number, trigger: ReleaseTrigger): number {
+  async release(meetingId: string, caseIndex: number, trigger: ReleaseTrigger): Promise<number> {
     const state = this.deps.hub.state(meetingId);
     if (!state) return 0;
     // Only the case's unsettled notes: released ones without a pending change never wait.
-    const notes = this.deps.storage.listUnsettledNotes(meetingId, caseIndex);
+    const notes = await this.deps.storage.listUnsettledNotes(meetingId, caseIndex);
     const pending = pendingChanges(notes, caseIndex, state.settings);
     const count = pendingCount(pending);
     if (!shouldRelease(state.settings, count, trigger)) {
@@ -141,11 +178,11 @@ export class BoardCore {
     }
     const batch = orderBatch(pending, this.deps.random);
     const target = releaseTarget(state.settings);
-    const batchNo = this.nextBatch(meetingId, caseIndex);
-    const rows: (() => void)[] = [];
-    const { storage } = this.deps;
+    const batchNo = await this.nextBatch(meetingId, caseIndex);
+    // The rows are decided with the document's change and written in its transaction.
+    const rows: ((tx: Parameters<AlsoStore>[0]) => Promise<void>)[] = [];
 
-    this.commit(
+    await this.commit(
       meetingId,
       caseIndex,
       (doc) => {
@@ -155,7 +192,7 @@ export class BoardCore {
           const status = n.kind === 'question' ? 'question' : target;
           if (status === 'released') insertNote(doc, this.newBoardNote(n, text, batchNo));
           const layout = status === 'released' ? null : (n.layout ?? null);
-          rows.push(() => storage.putNote({ ...n, text, pendingText: null, status, batch: batchNo, layout }));
+          rows.push((tx) => tx.putNote({ ...n, text, pendingText: null, status, batch: batchNo, layout }));
         }
         for (const n of batch.edit) {
           const text = n.pendingText as string;
@@ -175,15 +212,17 @@ export class BoardCore {
           } else if (n.status === 'parked' && parkingShown(state, caseIndex)) {
             setParkedText(doc, n.noteId, text);
           }
-          rows.push(() => storage.putNote({ ...n, text, pendingText: null, status, layout }));
+          rows.push((tx) => tx.putNote({ ...n, text, pendingText: null, status, layout }));
         }
         for (const n of batch.remove) {
           if (n.status === 'released') removeNote(doc, n.noteId);
           if (n.status === 'parked') removeParked(doc, n.noteId);
-          rows.push(() => storage.deleteNote(meetingId, n.noteId));
+          rows.push((tx) => tx.deleteNote(meetingId, n.noteId));
         }
       },
-      () => rows.forEach((write) => write()),
+      async (tx) => {
+        for (const write of rows) await write(tx);
+      },
     );
     // Everything that waited went out: whatever comes next waits for a fresh delay.
     this.releaseTimers.cancel(meetingId, caseIndex);
@@ -210,25 +249,25 @@ export class BoardCore {
    * BOARD-10: the public board's marks of a case follow the presenter's choice: the stored marks
    * while shown, none otherwise. Called when the choice changes.
    */
-  syncResonance(meetingId: string, caseIndex: number): void {
+  async syncResonance(meetingId: string, caseIndex: number): Promise<void> {
     const state = this.deps.hub.state(meetingId);
     if (!state || !state.cases[caseIndex]) return;
     const shown = resonanceShown(state, caseIndex);
-    const marked = this.deps.storage
-      .listNotes(meetingId)
-      .filter((n) => n.caseIndex === caseIndex && n.status === 'released' && (n.resonance ?? 0) > 0);
-    this.commit(meetingId, caseIndex, (doc) => {
+    const marked = (await this.deps.storage.listNotes(meetingId)).filter(
+      (n) => n.caseIndex === caseIndex && n.status === 'released' && (n.resonance ?? 0) > 0,
+    );
+    await this.commit(meetingId, caseIndex, (doc) => {
       for (const n of marked) setNoteResonance(doc, n.noteId, shown ? (n.resonance ?? 0) : 0);
     });
   }
 
   /** The presenter's own marks in the current case, or null when the seat is not its presenter. */
-  presenterView(meetingId: string, seatId: string): PresenterMarksView | null {
+  async presenterView(meetingId: string, seatId: string): Promise<PresenterMarksView | null> {
     const state = this.deps.hub.state(meetingId);
     if (!state) return null;
     const caseIndex = currentCaseIndex(state);
     if (state.cases[caseIndex]?.presenterSeatId !== seatId) return null;
-    return { caseIndex, marked: this.markedNotes(meetingId, caseIndex) };
+    return { caseIndex, marked: await this.markedNotes(meetingId, caseIndex) };
   }
 
   /**
@@ -236,7 +275,7 @@ export class BoardCore {
    * the current case's questions phase; null for everyone else. From push-back on the list is
    * empty: the data is not sent, not merely folded.
    */
-  questionsView(meetingId: string, seatId: string): QuestionsView | null {
+  async questionsView(meetingId: string, seatId: string): Promise<QuestionsView | null> {
     const state = this.deps.hub.state(meetingId);
     if (!state) return null;
     const seat = findSeat(state, seatId);
@@ -247,37 +286,35 @@ export class BoardCore {
     const phase = state.current ? state.phases[state.current.index] : undefined;
     const asking = state.status === 'running' && phase?.kind === 'questions';
     const questions = asking
-      ? this.deps.storage
-          .listUnsettledNotes(meetingId, caseIndex)
+      ? (await this.deps.storage.listUnsettledNotes(meetingId, caseIndex))
           .filter((n) => n.status === 'passed' && !n.pendingDelete)
           .map(({ noteId, text }) => ({ noteId, text }))
       : [];
     return { caseIndex, questions };
   }
 
-  private markedNotes(meetingId: string, caseIndex: number): string[] {
-    return this.deps.storage
-      .listNotes(meetingId)
+  private async markedNotes(meetingId: string, caseIndex: number): Promise<string[]> {
+    return (await this.deps.storage.listNotes(meetingId))
       .filter((n) => n.caseIndex === caseIndex && (n.resonance ?? 0) > 0 && n.status !== 'removed')
       .map((n) => n.noteId);
   }
 
-  nextBatch(meetingId: string, caseIndex: number): number {
-    return (this.deps.storage.maxNoteBatch(meetingId, caseIndex) ?? -1) + 1;
+  async nextBatch(meetingId: string, caseIndex: number): Promise<number> {
+    return ((await this.deps.storage.maxNoteBatch(meetingId, caseIndex)) ?? -1) + 1;
   }
 
   /**
    * BOARD-9: the room's parking lot of a case matches its setting: every parked note while a
    * leader shows it, none otherwise. Called when the setting changes (and harmless when it did not).
    */
-  syncParking(meetingId: string, caseIndex: number): void {
+  async syncParking(meetingId: string, caseIndex: number): Promise<void> {
     const state = this.deps.hub.state(meetingId);
     if (!state || !state.cases[caseIndex]) return;
-    const parked = this.deps.storage
-      .listUnsettledNotes(meetingId, caseIndex)
-      .filter((n) => n.status === 'parked');
+    const parked = (await this.deps.storage.listUnsettledNotes(meetingId, caseIndex)).filter(
+      (n) => n.status === 'parked',
+    );
     const shown = parkingShown(state, caseIndex);
-    this.commit(meetingId, caseIndex, (doc) => {
+    await this.commit(meetingId, caseIndex, (doc) => {
       const lot = parkingMap(doc);
       for (const id of [...lot.keys()]) if (!shown || !parked.some((n) => n.noteId === id)) lot.delete(id);
       if (!shown) return;
@@ -288,11 +325,11 @@ export class BoardCore {
   }
 
   /** A phase ended: every case's waiting changes go out. */
-  releaseAll(meetingId: string, trigger: ReleaseTrigger): number {
+  async releaseAll(meetingId: string, trigger: ReleaseTrigger): Promise<number> {
     const state = this.deps.hub.state(meetingId);
     if (!state) return 0;
     let released = 0;
-    for (let c = 0; c < state.cases.length; c++) released += this.release(meetingId, c, trigger);
+    for (let c = 0; c < state.cases.length; c++) released += await this.release(meetingId, c, trigger);
     return released;
   }
 
@@ -314,12 +351,13 @@ export class BoardCore {
     if (set?.size === 0) this.sockets.delete(socket.data.meetingId);
   }
 
-  leaderView(meetingId: string, seatId: string): LeaderNotesView | null {
+  async leaderView(meetingId: string, seatId: string): Promise<LeaderNotesView | null> {
     const state = this.deps.hub.state(meetingId);
     if (!state || !isLeaderSeat(state, seatId)) return null;
     const caseIndex = currentCaseIndex(state);
     // Screening, hidden and waiting notes are all unsettled: the released ones are not read.
-    const notes = this.deps.storage.listUnsettledNotes(meetingId, caseIndex);
+    const notes = await this.deps.storage.listUnsettledNotes(meetingId, caseIndex);
+    const resonance = await this.markedNotes(meetingId, caseIndex);
     return {
       caseIndex,
       screening: notes
@@ -339,18 +377,18 @@ export class BoardCore {
       questions: notes
         .filter((n) => n.status === 'question' || n.status === 'passed')
         .map(({ noteId, text, status }) => ({ noteId, text, passed: status === 'passed' })),
-      resonance: this.markedNotes(meetingId, caseIndex),
+      resonance,
       waiting: this.waiting.get(meetingId, caseIndex),
     };
   }
 
   /** Arms what a restart lost (REL-3): a fresh delay for every case whose batch is due. */
-  resumeReleases(): void {
+  async resumeReleases(): Promise<void> {
     for (const meetingId of this.deps.hub.meetingIds()) {
       const state = this.deps.hub.state(meetingId);
       if (!state) continue;
       for (let c = 0; c < state.cases.length; c++) {
-        const count = this.pendingOf(meetingId, c);
+        const count = await this.pendingOf(meetingId, c);
         this.waiting.prime(meetingId, c, count > 0);
         if (shouldArmDelay(state.settings, count)) this.releaseTimers.arm(meetingId, c);
       }
@@ -361,15 +399,17 @@ export class BoardCore {
    * Sends one leader connection its view, unless it already has this very view; the current
    * case's presenter gets their own marks instead (BOARD-10).
    */
-  notifySocket(socket: AppSocket, view = this.leaderView(socket.data.meetingId, socket.data.seatId)): void {
+  async notifySocket(socket: AppSocket, known?: LeaderNotesView | null): Promise<void> {
+    const view =
+      known === undefined ? await this.leaderView(socket.data.meetingId, socket.data.seatId) : known;
     if (!view) {
-      const questions = this.questionsView(socket.data.meetingId, socket.data.seatId);
+      const questions = await this.questionsView(socket.data.meetingId, socket.data.seatId);
       const questionsJson = questions ? JSON.stringify(questions) : null;
       if (questions && this.lastQuestions.get(socket) !== questionsJson) {
         this.lastQuestions.set(socket, questionsJson as string);
         socket.emit('board:questions', questions);
       }
-      const marks = this.presenterView(socket.data.meetingId, socket.data.seatId);
+      const marks = await this.presenterView(socket.data.meetingId, socket.data.seatId);
       if (!marks) return;
       const json = JSON.stringify(marks);
       if (this.lastLeaderView.get(socket) === json) return;
@@ -385,14 +425,14 @@ export class BoardCore {
   }
 
   /** Sends every leader connection of the meeting its notes view. */
-  notifyLeaders(meetingId: string): void {
+  async notifyLeaders(meetingId: string): Promise<void> {
     const sockets = this.sockets.get(meetingId);
     if (!sockets) return;
     const views = new Map<string, LeaderNotesView | null>();
-    for (const socket of sockets) {
+    for (const socket of [...sockets]) {
       const seatId = socket.data.seatId;
-      if (!views.has(seatId)) views.set(seatId, this.leaderView(meetingId, seatId));
-      this.notifySocket(socket, views.get(seatId));
+      if (!views.has(seatId)) views.set(seatId, await this.leaderView(meetingId, seatId));
+      await this.notifySocket(socket, views.get(seatId));
     }
   }
 
@@ -405,10 +445,11 @@ export class BoardCore {
   }
 
   /** Drain: compact what is stored, close connections, free every document. */
-  close(code: number, reason: string): void {
+  async close(code: number, reason: string): Promise<void> {
     for (const room of [...this.rooms.values()]) {
       try {
-        room.compact();
+        // In the meeting's order: a job still running finishes its transaction first.
+        await this.deps.hub.serialized(room.meetingId, () => room.compact());
       } catch {
         this.deps.logger.warn('board.compact_failed', {
           meetingId: room.meetingId,

@@ -11,7 +11,7 @@ import type { ClientAddress } from '../security/clientAddress';
 import type { EventGuard } from '../socket/eventGuard';
 import type { AppSocket } from '../socket/types';
 import { newId } from '../security/tokens';
-import type { Storage } from '../storage/types';
+import type { AsyncStorage } from '../storage/async/types';
 import { createBoardSockets } from './connections';
 import { BoardCore } from './core';
 import { handleBoardExport } from './handlers/boardExport';
@@ -27,7 +27,7 @@ import { DEFAULT_LEADER_LIMITS, type LeaderUpdateLimits } from './updateCheck';
 
 export interface BoardServiceDeps {
   hub: MeetingHub;
-  storage: Storage;
+  storage: AsyncStorage;
   clock: Clock;
   random: RandomSource;
   logger: Logger;
@@ -51,12 +51,12 @@ export const BOARD_MAX_PAYLOAD_BYTES = 1024 * 1024;
 /** The board as tests and diagnostics may inspect it. */
 export interface BoardServiceWithInternals extends BoardService {
   /** The server writer's client id of a case board (it changes when the board is loaded again). */
-  writerClientId(meetingId: string, caseIndex: number): number;
+  writerClientId(meetingId: string, caseIndex: number): Promise<number>;
   /** The whole case board as one Yjs update. */
-  encodeBoard(meetingId: string, caseIndex: number): Uint8Array;
+  encodeBoard(meetingId: string, caseIndex: number): Promise<Uint8Array>;
 }
 
-type Handler<T> = (core: BoardCore, socket: AppSocket, payload: unknown) => Result<T>;
+type Handler<T> = (core: BoardCore, socket: AppSocket, payload: unknown) => Promise<Result<T>>;
 
 /**
  * The anonymous board: Yjs documents per case written only by the server (and by leaders' checked
@@ -76,18 +76,19 @@ export function createBoardService(deps: BoardServiceDeps): BoardServiceWithInte
   // How many notes each seat added per case: memory only, a count with no note id (LIMIT-5).
   const shares = new NoteShares();
 
-  hub.onEffects((meetingId, effects) => {
+  // Runs inside the command's job (SCALE-5): the hub awaits it before the command's broadcast.
+  hub.onEffects(async (meetingId, effects) => {
     if (effects.length === 0) return;
     try {
-      if (effects.some((e) => e.type === 'phase-left')) core.releaseAll(meetingId, 'phase-end');
+      if (effects.some((e) => e.type === 'phase-left')) await core.releaseAll(meetingId, 'phase-end');
       // A switch of the release mode may turn queued notes into a batch.
-      if (effects.some((e) => e.type === 'board-rules-changed')) core.releaseAll(meetingId, 'change');
+      if (effects.some((e) => e.type === 'board-rules-changed')) await core.releaseAll(meetingId, 'change');
       for (const e of effects) {
-        if (e.type === 'parking-lot-changed') core.syncParking(meetingId, e.caseIndex);
-        if (e.type === 'resonance-shown-changed') core.syncResonance(meetingId, e.caseIndex);
+        if (e.type === 'parking-lot-changed') await core.syncParking(meetingId, e.caseIndex);
+        if (e.type === 'resonance-shown-changed') await core.syncResonance(meetingId, e.caseIndex);
       }
       sockets.review(meetingId);
-      core.notifyLeaders(meetingId);
+      await core.notifyLeaders(meetingId);
     } catch (error) {
       logger.error('board.effects_failed', {
         meetingId,
@@ -104,10 +105,13 @@ export function createBoardService(deps: BoardServiceDeps): BoardServiceWithInte
     core.addSocket(socket);
     socket.on('disconnect', () => core.removeSocket(socket));
     // Like meeting commands (API-10): what cannot be acknowledged is not applied (the guard).
+    // Each note operation is one of the meeting's jobs (SCALE-5): it never sees another's half.
+    const { meetingId } = socket.data;
     const on = <T>(event: string, handler: Handler<T>) => {
       guard.on(event, {
         args: 1,
-        handle: (payload) => answerSafely(logger, event, () => handler(core, socket, payload)),
+        handle: (payload) =>
+          answerSafely(logger, event, () => hub.serialized(meetingId, () => handler(core, socket, payload))),
       });
     };
     on('note:add', (c, s, payload) => handleNoteAdd(c, s, payload, shares));
@@ -119,7 +123,18 @@ export function createBoardService(deps: BoardServiceDeps): BoardServiceWithInte
     on('board:release', handleBoardRelease);
     on('question:pass', handleQuestionPass);
     on('board:export', handleBoardExport);
-    core.notifySocket(socket);
+    // In the meeting's order, so that a view read before a change never arrives after it. A view
+    // that cannot be read (storage failing) closes the connection, as a failed set-up does: the
+    // client reconnects and gets it then.
+    hub
+      .serialized(meetingId, () => core.notifySocket(socket))
+      .catch((error: unknown) => {
+        logger.error('socket.connect_failed', {
+          meetingId,
+          error: error instanceof Error ? error.name : 'unknown',
+        });
+        socket.disconnect(true);
+      });
   }
 
   return {
@@ -129,10 +144,14 @@ export function createBoardService(deps: BoardServiceDeps): BoardServiceWithInte
     resumeReleases: () => core.resumeReleases(),
     async close() {
       const closed = sockets.close();
-      core.close(BOARD_CLOSE.GOING_AWAY, 'server shutting down');
+      await core.close(BOARD_CLOSE.GOING_AWAY, 'server shutting down');
       await closed;
     },
-    writerClientId: (meetingId, caseIndex) => core.room(meetingId, caseIndex).doc.clientID,
-    encodeBoard: (meetingId, caseIndex) => Y.encodeStateAsUpdate(core.room(meetingId, caseIndex).doc),
+    writerClientId: (meetingId, caseIndex) =>
+      hub.serialized(meetingId, async () => (await core.room(meetingId, caseIndex)).doc.clientID),
+    encodeBoard: (meetingId, caseIndex) =>
+      hub.serialized(meetingId, async () =>
+        Y.encodeStateAsUpdate((await core.room(meetingId, caseIndex)).doc),
+      ),
   };
 }

@@ -39,10 +39,11 @@ export function createBoardProtocol(core: BoardCore, opts: { leaderLimits: Leade
   /** The deadline of each connection's held update (WIRE-3); kept off the connection record. */
   const heldTimers = new WeakMap<BoardConnection, TimerHandle>();
 
-  function open(sink: BoardSink, a: Admitted): BoardConnection | null {
+  /** Opens a connection on its board, loading it first: call it inside the meeting's job. */
+  async function open(sink: BoardSink, a: Admitted): Promise<BoardConnection | null> {
     let conn: BoardConnection;
     try {
-      const room = core.room(a.meetingId, a.caseIndex);
+      const room = await core.room(a.meetingId, a.caseIndex);
       conn = {
         ws: sink,
         meetingId: a.meetingId,
@@ -66,12 +67,14 @@ export function createBoardProtocol(core: BoardCore, opts: { leaderLimits: Leade
   }
 
   /**
-   * One frame from a client. A frame whose handling throws closes only its own connection (1011,
-   * the client reconnects and resyncs): it must never reach the socket library's event loop.
+   * One frame from a client, handled inside the meeting's job (SCALE-5): a sync answer never
+   * shows a change whose transaction has not committed. A frame whose handling fails closes only
+   * its own connection (1011, the client reconnects and resyncs): it must never reach the socket
+   * library's event loop.
    */
-  function receive(conn: BoardConnection, data: Uint8Array, isBinary: boolean): void {
+  async function receive(conn: BoardConnection, data: Uint8Array, isBinary: boolean): Promise<void> {
     try {
-      handle(conn, data, isBinary);
+      await handle(conn, data, isBinary);
     } catch (error) {
       logger.error('board.receive_failed', {
         meetingId: conn.meetingId,
@@ -82,7 +85,7 @@ export function createBoardProtocol(core: BoardCore, opts: { leaderLimits: Leade
     }
   }
 
-  function handle(conn: BoardConnection, data: Uint8Array, isBinary: boolean): void {
+  async function handle(conn: BoardConnection, data: Uint8Array, isBinary: boolean): Promise<void> {
     if (!conn.room.conns.has(conn)) return;
     heard(conn);
     if (!isBinary) return closeConn(conn, BOARD_CLOSE.MALFORMED, 'binary frames only');
@@ -123,7 +126,7 @@ export function createBoardProtocol(core: BoardCore, opts: { leaderLimits: Leade
   }
 
   /** Checked on a scratch copy, stored, then relayed; a refused update closes the connection. */
-  function leaderUpdate(conn: BoardConnection, incoming: Uint8Array): void {
+  async function leaderUpdate(conn: BoardConnection, incoming: Uint8Array): Promise<void> {
     const room = conn.room;
     const update = conn.heldUpdate ? Y.mergeUpdates([conn.heldUpdate, incoming]) : incoming;
     const verdict = checkLeaderUpdate(room.doc, update, opts.leaderLimits);
@@ -135,9 +138,15 @@ export function createBoardProtocol(core: BoardCore, opts: { leaderLimits: Leade
       return closeConn(conn, verdict.code, verdict.reason);
     }
     try {
-      core.commit(conn.meetingId, room.caseIndex, (doc) => Y.applyUpdate(doc, update, conn), undefined, conn);
+      await core.commit(
+        conn.meetingId,
+        room.caseIndex,
+        (doc) => Y.applyUpdate(doc, update, conn),
+        undefined,
+        conn,
+      );
       // A leader arranging the board is activity: the inactivity limit counts from now.
-      hub.touch(conn.meetingId);
+      await hub.touch(conn.meetingId);
     } catch {
       logger.error('board.store_failed', { meetingId: conn.meetingId, caseIndex: room.caseIndex });
     }

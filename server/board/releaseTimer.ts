@@ -16,7 +16,7 @@ export class ReleaseTimers {
   constructor(
     private readonly deps: { clock: Clock; random: RandomSource; logger: Logger },
     /** Sends the case's waiting changes if the rules still say so (trigger 'timer'). */
-    private readonly fire: (meetingId: string, caseIndex: number) => void,
+    private readonly fire: (meetingId: string, caseIndex: number) => Promise<void>,
   ) {}
 
   /** Arms a fresh delay for the case unless one is armed: later changes join the same batch. */
@@ -28,9 +28,7 @@ export class ReleaseTimers {
     const handle = clock.setTimer(at, () => {
       if (this.timers.get(key)?.handle !== handle) return;
       this.timers.delete(key);
-      try {
-        this.fire(meetingId, caseIndex);
-      } catch (error) {
+      this.fire(meetingId, caseIndex).catch((error: unknown) => {
         // Storage refused the batch: it stays waiting and tries again after a fresh delay.
         logger.error('board.release_failed', {
           meetingId,
@@ -38,7 +36,7 @@ export class ReleaseTimers {
           error: error instanceof Error ? error.name : 'unknown',
         });
         this.arm(meetingId, caseIndex);
-      }
+      });
     });
     this.timers.set(key, { meetingId, handle });
   }

@@ -1,7 +1,7 @@
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import { notesMap, parkingMap, themesMap } from '../../shared/board/schema';
-import type { Storage } from '../storage/types';
+import type { AsyncStorage, MeetingTransaction } from '../storage/async/types';
 import { awarenessFrame, updateFrame } from './wire';
 
 /** What the board needs of a WebSocket (`ws` has it; tests pass in-memory sinks). */
@@ -45,6 +45,18 @@ export const COMPACT_AFTER_UPDATES = 100;
  * the WAL truncation that follows (walScrub.ts) the text is off the disk within 10 s.
  */
 export const COMPACT_AFTER_DELETE_MS = 2_000;
+/** More writes of a board change's transaction (the note rows behind it). */
+export type AlsoStore = (tx: MeetingTransaction) => Promise<void>;
+
+/** What a room needs besides its document: storage, the meeting's queue (SCALE-5), the clock. */
+export interface RoomDeps {
+  storage: AsyncStorage;
+  /** Runs a job in the meeting's queue: the background compaction must not cut into a command. */
+  serialized: <T>(meetingId: string, job: () => Promise<T>) => Promise<T>;
+  /** The injected clock's time, for the keep-alive's bookkeeping. */
+  now: () => number;
+}
+
 /** A connection this far behind is dropped (it reconnects and resyncs). */
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 
@@ -60,49 +72,63 @@ export class BoardRoom {
   private storedUpdates = 0;
   private compactTimer: NodeJS.Timeout | null = null;
 
-  constructor(
+  readonly now: () => number;
+  private readonly storage: AsyncStorage;
+
+  private constructor(
     readonly meetingId: string,
     readonly caseIndex: number,
-    private storage: Storage,
-    /** The injected clock's time, for the keep-alive's bookkeeping. */
-    readonly now: () => number = Date.now,
+    private readonly deps: RoomDeps,
+    updates: Uint8Array[],
   ) {
-    const updates = storage.loadBoardUpdates(meetingId, caseIndex);
+    this.storage = deps.storage;
+    this.now = deps.now;
     if (updates.length > 0) Y.applyUpdate(this.doc, Y.mergeUpdates(updates));
     this.storedUpdates = updates.length;
     // The roots exist from the start, so their types are maps on every copy.
     notesMap(this.doc);
     themesMap(this.doc);
     parkingMap(this.doc);
-    if (this.storedUpdates > 1) this.compact();
+  }
+
+  /** Loads a case board from its stored updates (inside the meeting's job), compacting them. */
+  static async load(meetingId: string, caseIndex: number, deps: RoomDeps): Promise<BoardRoom> {
+    const updates = await deps.storage.loadBoardUpdates(meetingId, caseIndex);
+    const room = new BoardRoom(meetingId, caseIndex, deps, updates);
+    if (room.storedUpdates > 1) await room.compact();
+    return room;
   }
 
   /**
    * Applies `change` with the server's writer (or a checked leader update), stores the resulting
-   * update together with `alsoStore` (run after `change`) in one transaction, and only then relays it. Returns the
-   * update, or null when nothing changed. If storing throws, the in-memory document may be ahead
-   * of storage: the caller must drop this room.
+   * update together with `alsoStore` (run after `change`) in one transaction, and only once it
+   * committed relays it. Runs inside the meeting's job (SCALE-5), so no other reader sees the
+   * document between the change and its commit. Returns the update, or null when nothing
+   * changed. If storing fails, the in-memory document may be ahead of storage: the caller must
+   * drop this room.
    */
-  commit(
+  async commit(
     change: (doc: Y.Doc) => void,
-    alsoStore?: () => void,
+    alsoStore?: AlsoStore,
     origin: BoardConnection | null = null,
-  ): Uint8Array | null {
+  ): Promise<Uint8Array | null> {
     const captured: Uint8Array[] = [];
     const capture = (update: Uint8Array) => captured.push(update);
-    this.storage.transaction(() => {
+    await this.storage.transaction(async (tx) => {
+      // Several processes (issue 14): the board changes in the meeting's order there too.
+      if (this.storage.dialect === 'postgres') await tx.lockMeeting(this.meetingId);
       this.doc.on('update', capture);
       try {
         this.doc.transact(() => change(this.doc), origin);
       } finally {
         this.doc.off('update', capture);
       }
-      alsoStore?.();
-      for (const update of captured) this.storage.appendBoardUpdate(this.meetingId, this.caseIndex, update);
+      await alsoStore?.(tx);
+      for (const update of captured) await tx.appendBoardUpdate(this.meetingId, this.caseIndex, update);
     });
     this.storedUpdates += captured.length;
     for (const update of captured) this.broadcast(updateFrame(update), origin);
-    if (this.storedUpdates >= COMPACT_AFTER_UPDATES) this.compact();
+    if (this.storedUpdates >= COMPACT_AFTER_UPDATES) await this.compact();
     else if (captured.some(deletesSomething)) this.compactSoon();
     return captured.length > 0
       ? captured.length === 1
@@ -116,18 +142,19 @@ export class BoardRoom {
    * collected encoding of the same structs): every item keeps its id, so connected copies see no
    * change, and the text of deleted notes leaves the file. Never a rebuilt document.
    */
-  compact(): void {
+  async compact(): Promise<void> {
     if (this.compactTimer) clearTimeout(this.compactTimer);
     this.compactTimer = null;
-    const updates = this.storage.loadBoardUpdates(this.meetingId, this.caseIndex);
+    const updates = await this.storage.loadBoardUpdates(this.meetingId, this.caseIndex);
     if (updates.length <= 1) {
       this.storedUpdates = updates.length;
       return;
     }
     const gc = new Y.Doc();
     Y.applyUpdate(gc, Y.mergeUpdates(updates));
-    this.storage.replaceBoardUpdates(this.meetingId, this.caseIndex, Y.encodeStateAsUpdate(gc));
+    const merged = Y.encodeStateAsUpdate(gc);
     gc.destroy();
+    await this.storage.replaceBoardUpdates(this.meetingId, this.caseIndex, merged);
     this.storedUpdates = 1;
   }
 
@@ -136,12 +163,14 @@ export class BoardRoom {
     if (this.compactTimer) return;
     this.compactTimer = setTimeout(() => {
       this.compactTimer = null;
-      try {
-        this.compact();
-      } catch {
+      this.deps
+        .serialized(this.meetingId, async () => {
+          // A room dropped meanwhile (a purge) has nothing left to compact.
+          if (this.destroyed) return;
+          await this.compact();
+        })
         // Storage refused (a lock, a full disk): the update log stays as it was, still complete.
-        this.onCompactFailed();
-      }
+        .catch(() => this.onCompactFailed());
     }, COMPACT_AFTER_DELETE_MS);
     this.compactTimer.unref();
   }
@@ -181,7 +210,11 @@ export class BoardRoom {
     for (const conn of this.conns) if (conn !== except) send(conn, frame);
   }
 
+  /** Set once the room is dropped: a job queued before that finds it gone. */
+  destroyed = false;
+
   destroy(): void {
+    this.destroyed = true;
     if (this.compactTimer) clearTimeout(this.compactTimer);
     this.compactTimer = null;
     this.closeAwareness();

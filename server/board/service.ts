@@ -18,9 +18,9 @@ export interface BoardService {
   /** Registers the note commands of a connection through its event guard (budgets, ack rules). */
   attachSocket(socket: AppSocket, guard: EventGuard): void;
   /** Leaders' own view of notes not on the public board; null for anyone else. */
-  leaderView(meetingId: string, seatId: string): LeaderNotesView | null;
+  leaderView(meetingId: string, seatId: string): Promise<LeaderNotesView | null>;
   /** After the hub loaded the stored meetings: re-arms the release delays a restart lost. */
-  resumeReleases(): void;
+  resumeReleases(): Promise<void>;
   /** Stops keep-alives, closes board connections, compacts and stores what is in memory. */
   close(): Promise<void>;
 }

@@ -1,6 +1,7 @@
 import * as Y from 'yjs';
 import { notesMap, type NoteLayout } from '../../shared/board/schema';
-import type { Storage } from '../storage/types';
+import type { AsyncStorage } from '../storage/async/types';
+import type { NoteRow } from '../storage/types';
 import type { BoardRoom } from './room';
 
 /**
@@ -9,13 +10,17 @@ import type { BoardRoom } from './room';
  * document and its row becomes `parked` with its layout, and the field goes from every other
  * note. Runs once per loaded room; a board without the field is left alone (no update at all).
  */
-export function upgradeParkedField(room: BoardRoom, storage: Storage): void {
+export async function upgradeParkedField(room: BoardRoom, storage: AsyncStorage): Promise<void> {
   const stale = [...notesMap(room.doc).entries()].filter(
     ([, map]) => map instanceof Y.Map && map.has('parked'),
   );
   if (stale.length === 0) return;
-  const rows: (() => void)[] = [];
-  room.commit(
+  // The rows are read first: the document's change itself cannot wait for storage.
+  const before = new Map<string, NoteRow | null>();
+  for (const [id, map] of stale)
+    if (map.get('parked') === true) before.set(id, await storage.getNote(room.meetingId, id));
+  const rows: NoteRow[] = [];
+  await room.commit(
     (doc) => {
       const notes = notesMap(doc);
       for (const [id, map] of stale) {
@@ -25,12 +30,13 @@ export function upgradeParkedField(room: BoardRoom, storage: Storage): void {
         }
         const layout = layoutOf(map);
         notes.delete(id);
-        const row = storage.getNote(room.meetingId, id);
-        if (row?.status === 'released')
-          rows.push(() => storage.putNote({ ...row, status: 'parked', layout }));
+        const row = before.get(id);
+        if (row?.status === 'released') rows.push({ ...row, status: 'parked', layout });
       }
     },
-    () => rows.forEach((write) => write()),
+    async (tx) => {
+      for (const row of rows) await tx.putNote(row);
+    },
   );
 }
 

@@ -1,4 +1,5 @@
 import type { Clock, TimerHandle } from '../core/clock';
+import type { Logger } from '../core/logger';
 import { WAITING_SIGNAL_PERIOD_MS } from './release';
 
 const caseKey = (meetingId: string, caseIndex: number) => `${meetingId}/${caseIndex}`;
@@ -15,10 +16,13 @@ export class WaitingSignal {
 
   constructor(
     private readonly clock: Clock,
+    private readonly logger: Logger,
+    /** Runs the sample as one of the meeting's jobs (SCALE-5), after the note that changed it. */
+    private readonly serialized: (meetingId: string, job: () => Promise<void>) => Promise<void>,
     /** Whether any change of the case waits right now. */
-    private readonly sample: (meetingId: string, caseIndex: number) => boolean,
+    private readonly sample: (meetingId: string, caseIndex: number) => Promise<boolean>,
     /** The flag a leader sees changed: send them their view. */
-    private readonly onChange: (meetingId: string) => void,
+    private readonly onChange: (meetingId: string) => Promise<void>,
   ) {}
 
   get(meetingId: string, caseIndex: number): boolean {
@@ -39,10 +43,18 @@ export class WaitingSignal {
     const handle = this.clock.setTimer(at, () => {
       if (this.timers.get(key)?.handle !== handle) return;
       this.timers.delete(key);
-      const waiting = this.sample(meetingId, caseIndex);
-      if (waiting === this.get(meetingId, caseIndex)) return;
-      this.shown.set(key, waiting);
-      this.onChange(meetingId);
+      this.serialized(meetingId, async () => {
+        const waiting = await this.sample(meetingId, caseIndex);
+        if (waiting === this.get(meetingId, caseIndex)) return;
+        this.shown.set(key, waiting);
+        await this.onChange(meetingId);
+      }).catch((error: unknown) => {
+        // Storage could not answer: the flag stays as it was until the next change of the case.
+        this.logger.error('board.waiting_signal_failed', {
+          meetingId,
+          error: error instanceof Error ? error.name : 'unknown',
+        });
+      });
     });
     this.timers.set(key, { meetingId, handle });
   }

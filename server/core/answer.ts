@@ -17,12 +17,17 @@ export function parseOr<T>(
 }
 
 /**
- * Runs a socket handler so that a thrown error becomes a clear refusal instead of a crash. Only
- * the error's name is logged: its message may quote the input (note text, a name).
+ * Runs a socket handler so that a thrown error or a rejection (storage failing) becomes a clear
+ * refusal instead of a crash: every message gets an answer. Only the error's name is logged: its
+ * message may quote the input (note text, a name).
  */
-export function answerSafely<T>(logger: Logger, event: string, handler: () => Result<T>): Result<T> {
+export async function answerSafely<T>(
+  logger: Logger,
+  event: string,
+  handler: () => Result<T> | Promise<Result<T>>,
+): Promise<Result<T>> {
   try {
-    return handler();
+    return await handler();
   } catch (error) {
     logger.error('handler.failed', { event, error: error instanceof Error ? error.name : 'unknown' });
     return fail(E.UNAVAILABLE, 'the server could not do this, try again');

@@ -11,10 +11,11 @@ import type { MeetingFormat } from '../../shared/spoken/state';
 import { cryptoRandom, type RandomSource } from './random';
 import type { MeetingView } from '../../shared/meeting/view';
 import { hashSecret, newId, newJoinCode, newToken, sameHash } from '../security/tokens';
-import type { Storage } from '../storage/types';
+import type { AsyncStorage, MeetingTransaction } from '../storage/async/types';
 import { nullBroadcaster, type Broadcaster } from './broadcaster';
 import type { Clock, TimerHandle } from './clock';
 import type { Logger } from './logger';
+import { MeetingQueue } from './meetingQueue';
 
 interface LiveMeeting {
   state: MeetingState;
@@ -29,7 +30,7 @@ interface LiveMeeting {
 }
 
 export interface HubDeps {
-  storage: Storage;
+  storage: AsyncStorage;
   clock: Clock;
   logger: Logger;
   /** A meeting with no activity this long is ended and purged (the confidentiality backstop). */
@@ -40,8 +41,37 @@ export interface HubDeps {
   random?: RandomSource;
 }
 
-/** Listeners for transition effects, e.g. the board releasing a batch when a phase ends. */
-export type EffectListener = (meetingId: string, effects: readonly Effect[], state: MeetingState) => void;
+/**
+ * Listeners for transition effects, e.g. the board releasing a batch when a phase ends. They run
+ * inside the meeting's job (SCALE-5), awaited one after the other: they must not queue a job of
+ * the same meeting and wait for it.
+ */
+export type EffectListener = (
+  meetingId: string,
+  effects: readonly Effect[],
+  state: MeetingState,
+) => void | Promise<void>;
+
+/** A listener may do its work asynchronously; the hub awaits it where order matters. */
+type Listener<A extends unknown[]> = (...args: A) => void | Promise<void>;
+
+/** What a command run inside its transaction decided; the hub acts on it after the commit. */
+type Outcome =
+  | { kind: 'done'; result: Result }
+  | {
+      kind: 'applied';
+      state: MeetingState;
+      effects: readonly Effect[];
+      joinCode: string;
+      activity: number;
+    };
+
+export interface RunOptions {
+  commandId?: string;
+  /** More writes of the same transaction (a new seat's token): stored with the state, or not at all. */
+  alsoStore?: (tx: MeetingTransaction) => Promise<void>;
+  silentActivity?: boolean;
+}
 
 export interface CreatedMeeting {
   state: MeetingState;
@@ -61,17 +91,32 @@ export const PRESENCE_COALESCE_MS = 50;
 
 /**
  * The live meetings of this process. Every change goes through `run`: pure transition, durable
- * store, then effects and broadcast. Only after the store returns is a command acknowledged.
+ * store, then effects and broadcast. Only after the store's transaction committed is a command
+ * acknowledged. Each meeting's work runs through its queue (SCALE-5), one job at a time.
  */
 export class MeetingHub {
   private live = new Map<string, LiveMeeting>();
   private effectListeners: EffectListener[] = [];
-  private purgeListeners: ((meetingId: string) => void)[] = [];
-  private endingListeners: ((state: MeetingState) => void)[] = [];
-  private presenceListeners: ((meetingId: string, seatId: string) => void)[] = [];
+  private purgeListeners: Listener<[meetingId: string]>[] = [];
+  private endingListeners: Listener<[state: MeetingState]>[] = [];
+  private presenceListeners: Listener<[meetingId: string, seatId: string]>[] = [];
+  private readonly queue = new MeetingQueue();
   broadcaster: Broadcaster = nullBroadcaster;
 
   constructor(private deps: HubDeps) {}
+
+  /**
+   * Runs `job` as one of the meeting's jobs (SCALE-5): after every job queued before it, before
+   * any queued after it. The board runs its note operations and board updates through here.
+   */
+  serialized<T>(meetingId: string, job: () => Promise<T> | T): Promise<T> {
+    return this.queue.run(meetingId, job);
+  }
+
+  /** Resolves once every meeting's queued jobs have ended (the drain, and tests after a clock move). */
+  idle(): Promise<void> {
+    return this.queue.idle();
+  }
 
   onEffects(listener: EffectListener): void {
     this.effectListeners.push(listener);
@@ -81,12 +126,12 @@ export class MeetingHub {
    * Called with the meeting's last state just before it is purged (server/groups computes the
    * attendance proposal from it). A listener must not keep the state.
    */
-  onEnding(listener: (state: MeetingState) => void): void {
+  onEnding(listener: Listener<[state: MeetingState]>): void {
     this.endingListeners.push(listener);
   }
 
   /** Called when a seat's first connection opens (server/groups keeps presence in 5-minute slots). */
-  onSeatConnected(listener: (meetingId: string, seatId: string) => void): void {
+  onSeatConnected(listener: Listener<[meetingId: string, seatId: string]>): void {
     this.presenceListeners.push(listener);
   }
 
@@ -96,7 +141,7 @@ export class MeetingHub {
   }
 
   /** Called after a meeting's data was deleted, so that modules drop what they hold for it. */
-  onPurge(listener: (meetingId: string) => void): void {
+  onPurge(listener: Listener<[meetingId: string]>): void {
     this.purgeListeners.push(listener);
   }
 
@@ -106,10 +151,10 @@ export class MeetingHub {
    * first, and a meeting whose inactivity limit passed while the server was down is ended and
    * purged before anyone can connect to it.
    */
-  loadAll(): number {
-    const leftovers = this.deps.storage.purgeLeftovers();
+  async loadAll(): Promise<number> {
+    const leftovers = await this.deps.storage.purgeLeftovers();
     if (leftovers > 0) this.deps.logger.info('meeting.leftovers_purged', { meetings: leftovers });
-    const stored = this.deps.storage.loadLiveMeetings();
+    const stored = await this.deps.storage.loadLiveMeetings();
     for (const m of stored) {
       this.live.set(m.state.id, {
         state: m.state,
@@ -123,18 +168,19 @@ export class MeetingHub {
     }
     const now = this.deps.clock.now();
     for (const m of stored) {
-      if (now >= this.inactivityDeadline(m.state.id)) {
-        this.endInactive(m.state.id);
+      const meetingId = m.state.id;
+      if (now >= this.inactivityDeadline(meetingId)) {
+        await this.queue.run(meetingId, () => this.endInactiveInJob(meetingId));
         continue;
       }
       // Time that passed while the server was down has passed: apply due deadlines first.
-      this.run(m.state.id, { kind: 'server' }, { type: 'clock:tick' }, { silentActivity: true });
-      this.schedule(m.state.id);
+      await this.run(meetingId, { kind: 'server' }, { type: 'clock:tick' }, { silentActivity: true });
+      this.schedule(meetingId);
     }
     return this.live.size;
   }
 
-  create(opts: {
+  async create(opts: {
     title: string;
     template: Template;
     settings?: Partial<MeetingSettings>;
@@ -143,7 +189,7 @@ export class MeetingHub {
     format?: MeetingFormat;
     /** A group's meeting (FOLLOW-6): its views say so, and it may follow up earlier cases. */
     inGroup?: boolean;
-  }): CreatedMeeting {
+  }): Promise<CreatedMeeting> {
     const now = this.deps.clock.now();
     const state = createMeetingState({
       id: newId(),
@@ -157,18 +203,18 @@ export class MeetingHub {
       format: opts.format,
       inGroup: opts.inGroup,
     });
-    const joinCode = this.uniqueJoinCode();
+    const joinCode = await this.uniqueJoinCode(this.deps.storage);
     const leaderToken = newToken();
     const projectorKey = newToken();
     const leaderSeat = state.seats[0];
     if (!leaderSeat) throw new Error('a new meeting has its leader seat');
-    this.deps.storage.transaction(() => {
-      this.deps.storage.insertMeeting(
+    await this.deps.storage.transaction(async (tx) => {
+      await tx.insertMeeting(
         { state, joinCode, lastActivityAt: now },
         hashSecret(leaderToken),
         hashSecret(projectorKey),
       );
-      this.deps.storage.insertSeatToken(state.id, leaderSeat.id, hashSecret(leaderToken));
+      await tx.insertSeatToken(state.id, leaderSeat.id, hashSecret(leaderToken));
     });
     this.live.set(state.id, {
       state,
@@ -185,30 +231,30 @@ export class MeetingHub {
   }
 
   /** A member joins with the join code; returns the new seat's token (shown to nobody else). */
-  join(
+  async join(
     joinCode: string,
     name: string,
     role: 'participant' | 'observer',
-  ): Result<{ meetingId: string; seatId: string; token: string }> {
-    const meetingId = this.meetingIdByJoinCode(joinCode);
+  ): Promise<Result<{ meetingId: string; seatId: string; token: string }>> {
+    const meetingId = await this.meetingIdByJoinCode(joinCode);
     if (!meetingId) return fail(E.NOT_FOUND, 'no meeting with this code');
     return this.addSeat(meetingId, role, name);
   }
 
-  claimProjector(
+  async claimProjector(
     meetingId: string,
     key: string,
-  ): Result<{ meetingId: string; seatId: string; token: string }> {
-    const stored = this.live.has(meetingId) ? this.deps.storage.projectorKeyHash(meetingId) : null;
+  ): Promise<Result<{ meetingId: string; seatId: string; token: string }>> {
+    const stored = this.live.has(meetingId) ? await this.deps.storage.projectorKeyHash(meetingId) : null;
     if (!stored || !sameHash(stored, hashSecret(key))) return fail(E.UNAUTHENTICATED, 'wrong projector link');
     return this.addSeat(meetingId, 'projector', '');
   }
 
   /** A seat for a group's member or leader (server/groups): the same path as a join with the code. */
-  joinAsGroupPerson(meetingId: string, name: string, coLeader: boolean) {
-    const seat = this.addSeat(meetingId, 'participant', name);
+  async joinAsGroupPerson(meetingId: string, name: string, coLeader: boolean) {
+    const seat = await this.addSeat(meetingId, 'participant', name);
     if (!seat.ok || !coLeader) return seat;
-    const promoted = this.run(
+    const promoted = await this.run(
       meetingId,
       { kind: 'server' },
       { type: 'seat:setRole', seatId: seat.value.seatId, role: 'co-leader' },
@@ -217,22 +263,25 @@ export class MeetingHub {
   }
 
   /** GROUP-12: one more token for a seat that still exists (the same person, another visit or device). */
-  issueSeatToken(meetingId: string, seatId: string): string | null {
-    const m = this.live.get(meetingId);
-    if (!m || !findSeat(m.state, seatId)) return null;
-    const token = newToken();
-    this.deps.storage.insertSeatToken(meetingId, seatId, hashSecret(token));
-    return token;
+  issueSeatToken(meetingId: string, seatId: string): Promise<string | null> {
+    // In the meeting's order: a removal queued before it has deleted the seat's tokens already.
+    return this.queue.run(meetingId, async () => {
+      const m = this.live.get(meetingId);
+      if (!m || !findSeat(m.state, seatId)) return null;
+      const token = newToken();
+      await this.deps.storage.insertSeatToken(meetingId, seatId, hashSecret(token));
+      return token;
+    });
   }
 
-  private addSeat(meetingId: string, role: 'participant' | 'observer' | 'projector', name: string) {
+  private async addSeat(meetingId: string, role: 'participant' | 'observer' | 'projector', name: string) {
     const seatId = newId();
     const token = newToken();
-    const result = this.run(
+    const result = await this.run(
       meetingId,
       { kind: 'server' },
       { type: 'seat:join', seatId, role, name },
-      { alsoStore: () => this.deps.storage.insertSeatToken(meetingId, seatId, hashSecret(token)) },
+      { alsoStore: (tx) => tx.insertSeatToken(meetingId, seatId, hashSecret(token)) },
     );
     if (!result.ok) return result;
     this.deps.logger.info('seat.joined', { meetingId, seatId, role });
@@ -240,9 +289,9 @@ export class MeetingHub {
   }
 
   /** Finds the seat a token belongs to; the token is looked up by its hash only. */
-  authenticate(token: string): { meetingId: string; seatId: string } | null {
+  async authenticate(token: string): Promise<{ meetingId: string; seatId: string } | null> {
     if (typeof token !== 'string' || token.length < 16 || token.length > 200) return null;
-    const found = this.deps.storage.findSeatByTokenHash(hashSecret(token));
+    const found = await this.deps.storage.findSeatByTokenHash(hashSecret(token));
     if (!found) return null;
     const m = this.live.get(found.meetingId);
     if (!m || !findSeat(m.state, found.seatId)) return null;
@@ -277,7 +326,37 @@ export class MeetingHub {
     // Presence changes only matter when a seat appears or disappears. They are coalesced: the
     // connecting socket gets its own snapshot at once (socket/index.ts), the others soon after.
     if ((delta === 1 && n === 1) || (delta === -1 && n === 0)) this.presenceChanged(meetingId, m);
-    if (delta === 1 && n === 1) for (const listener of this.presenceListeners) listener(meetingId, seatId);
+    if (delta === 1 && n === 1)
+      for (const listener of this.presenceListeners)
+        this.guarded('meeting.presence_listener_failed', meetingId, () => listener(meetingId, seatId));
+  }
+
+  /**
+   * Runs a listener whose outcome nobody waits for: a throw or a rejection is logged (by the
+   * error's name only) instead of reaching the event loop.
+   */
+  private guarded(event: string, meetingId: string, listener: () => void | Promise<void>): void {
+    const log = (error: unknown) =>
+      this.deps.logger.error(event, { meetingId, error: error instanceof Error ? error.name : 'unknown' });
+    try {
+      const done = listener();
+      if (done) done.catch(log);
+    } catch (error) {
+      log(error);
+    }
+  }
+
+  /** Awaits a listener inside the meeting's job; what it throws is logged and the job goes on. */
+  private async awaited(
+    event: string,
+    meetingId: string,
+    listener: () => void | Promise<void>,
+  ): Promise<void> {
+    try {
+      await listener();
+    } catch (error) {
+      this.deps.logger.error(event, { meetingId, error: error instanceof Error ? error.name : 'unknown' });
+    }
   }
 
   private presenceChanged(meetingId: string, m: LiveMeeting): void {
@@ -303,12 +382,16 @@ export class MeetingHub {
     this.broadcaster.meetingChanged(meetingId);
   }
 
-  /** Marks activity (e.g. a note) so the inactivity backstop counts from now. */
-  touch(meetingId: string): void {
+  /**
+   * Marks activity (e.g. a note) so the inactivity backstop counts from now. Called inside the
+   * meeting's job (the board's note operations), so it does not queue one of its own.
+   */
+  async touch(meetingId: string): Promise<void> {
     const m = this.live.get(meetingId);
     if (!m) return;
-    m.lastActivityAt = this.deps.clock.now();
-    this.deps.storage.touchMeeting(meetingId, m.lastActivityAt);
+    const now = this.deps.clock.now();
+    await this.deps.storage.touchMeeting(meetingId, now);
+    m.lastActivityAt = now;
     this.scheduleInactivity(meetingId);
   }
 
@@ -322,51 +405,74 @@ export class MeetingHub {
     meetingId: string,
     actor: Actor,
     command: MeetingCommand | ServerCommand,
-    opts: { commandId?: string; alsoStore?: () => void; silentActivity?: boolean } = {},
-  ): Result {
+    opts: RunOptions = {},
+  ): Promise<Result> {
+    return this.queue.run(meetingId, () => this.apply(meetingId, actor, command, opts));
+  }
+
+  /** `run` inside the meeting's job: the caller holds the meeting's turn in the queue. */
+  private async apply(
+    meetingId: string,
+    actor: Actor,
+    command: MeetingCommand | ServerCommand,
+    opts: RunOptions,
+  ): Promise<Result> {
     const m = this.live.get(meetingId);
     if (!m) return fail(E.NOT_FOUND, 'no such meeting');
     const { storage, clock, logger } = this.deps;
     // Only seats send command ids; the server's own commands never carry one.
     const commandKey =
       opts.commandId && actor.kind === 'seat' ? { seatId: actor.seatId, id: opts.commandId } : null;
-    if (commandKey && storage.hasCommand(meetingId, commandKey.seatId, commandKey.id)) return ok(undefined);
-    const now = clock.now();
-    const random = this.deps.random ?? cryptoRandom;
-    const result = transition(m.state, command, now, actor, () => random.next());
-    if (!result.ok) {
-      logger.debug('command.refused', { meetingId, command: command.type, code: result.error.code });
-      return result;
-    }
-    if (command.type === 'clock:tick' && result.effects.length === 0) {
-      // Nothing was due (a timer that fired early): wait for the deadline again.
-      this.schedule(meetingId);
-      return ok(undefined);
-    }
-    let joinCode = m.joinCode;
-    if (result.effects.some((e) => e.type === 'rotate-join-code')) joinCode = this.uniqueJoinCode();
-    const activity = opts.silentActivity || command.type === 'clock:tick' ? m.lastActivityAt : now;
-    storage.transaction(() => {
-      storage.saveMeeting(result.state, activity);
-      if (commandKey) storage.recordCommand(meetingId, commandKey.seatId, commandKey.id);
-      if (joinCode !== m.joinCode) storage.setJoinCode(meetingId, joinCode);
+    const outcome = await storage.transaction(async (tx): Promise<Outcome> => {
+      // Several processes (issue 14): the row lock serializes this meeting's commands across them.
+      if (storage.dialect === 'postgres') await tx.lockMeeting(meetingId);
+      if (commandKey && (await tx.hasCommand(meetingId, commandKey.seatId, commandKey.id)))
+        return { kind: 'done', result: ok(undefined) };
+      const now = clock.now();
+      const random = this.deps.random ?? cryptoRandom;
+      const result = transition(m.state, command, now, actor, () => random.next());
+      if (!result.ok) {
+        logger.debug('command.refused', { meetingId, command: command.type, code: result.error.code });
+        return { kind: 'done', result };
+      }
+      if (command.type === 'clock:tick' && result.effects.length === 0) {
+        // Nothing was due (a timer that fired early): wait for the deadline again.
+        this.schedule(meetingId);
+        return { kind: 'done', result: ok(undefined) };
+      }
+      let joinCode = m.joinCode;
+      if (result.effects.some((e) => e.type === 'rotate-join-code')) joinCode = await this.uniqueJoinCode(tx);
+      const activity = opts.silentActivity || command.type === 'clock:tick' ? m.lastActivityAt : now;
+      await tx.saveMeeting(result.state, activity);
+      if (commandKey) await tx.recordCommand(meetingId, commandKey.seatId, commandKey.id);
+      if (joinCode !== m.joinCode) await tx.setJoinCode(meetingId, joinCode);
       for (const e of result.effects)
-        if (e.type === 'seat-removed') storage.deleteSeatTokens(meetingId, e.seatId);
-      opts.alsoStore?.();
+        if (e.type === 'seat-removed') await tx.deleteSeatTokens(meetingId, e.seatId);
+      await opts.alsoStore?.(tx);
+      return { kind: 'applied', state: result.state, effects: result.effects, joinCode, activity };
     });
-    m.state = result.state;
-    m.joinCode = joinCode;
-    m.lastActivityAt = activity;
+    if (outcome.kind === 'done') return outcome.result;
+    // Committed: from here on memory follows what is stored.
+    m.state = outcome.state;
+    m.joinCode = outcome.joinCode;
+    m.lastActivityAt = outcome.activity;
+    const { effects } = outcome;
     logger.info('command.applied', { meetingId, command: command.type, actor: actor.kind });
-    if (result.effects.some((e) => e.type === 'meeting-ended')) {
+    if (effects.some((e) => e.type === 'meeting-ended')) {
       // No effect listeners: the board would release waiting notes to every screen just before
       // deleting them. The last view goes out, then the purge listeners drop everything.
       this.broadcastChange(meetingId, m);
-      this.purge(meetingId, command.type === 'meeting:end' && actor.kind === 'server' ? 'inactive' : 'ended');
+      await this.purgeInJob(
+        meetingId,
+        command.type === 'meeting:end' && actor.kind === 'server' ? 'inactive' : 'ended',
+      );
       return ok(undefined);
     }
-    for (const listener of this.effectListeners) listener(meetingId, result.effects, result.state);
-    for (const e of result.effects) {
+    for (const listener of this.effectListeners)
+      await this.awaited('meeting.effect_listener_failed', meetingId, () =>
+        listener(meetingId, effects, outcome.state),
+      );
+    for (const e of effects) {
       if (e.type === 'seat-removed') this.broadcaster.seatRemoved(meetingId, e.seatId);
     }
     this.schedule(meetingId);
@@ -380,20 +486,17 @@ export class MeetingHub {
    * drops its documents and closes its connections), then every Socket.IO connection is told.
    * Memory is cleared even when storage fails; the rows are then purged at the next start-up.
    */
-  purge(meetingId: string, reason: 'ended' | 'inactive'): void {
+  purge(meetingId: string, reason: 'ended' | 'inactive'): Promise<void> {
+    return this.queue.run(meetingId, () => this.purgeInJob(meetingId, reason));
+  }
+
+  private async purgeInJob(meetingId: string, reason: 'ended' | 'inactive'): Promise<void> {
     const m = this.live.get(meetingId);
     if (!m) return;
-    for (const listener of this.endingListeners) {
-      try {
-        listener(m.state);
-      } catch (error) {
-        // The purge goes on whatever a listener does: the meeting's content must go.
-        this.deps.logger.error('meeting.ending_listener_failed', {
-          meetingId,
-          error: error instanceof Error ? error.name : 'unknown',
-        });
-      }
-    }
+    // Awaited before the purge (the groups' attendance is computed from the last state); the
+    // purge goes on whatever a listener does: the meeting's content must go.
+    for (const listener of this.endingListeners)
+      await this.awaited('meeting.ending_listener_failed', meetingId, () => listener(m.state));
     const started = performance.now();
     m.phaseTimer?.cancel();
     m.inactivityTimer?.cancel();
@@ -401,7 +504,7 @@ export class MeetingHub {
     this.live.delete(meetingId);
     try {
       // Logged only once the WAL was truncated: until then the content is still in a file.
-      this.deps.storage.purgeMeeting(meetingId, () =>
+      await this.deps.storage.purgeMeeting(meetingId, () =>
         this.deps.logger.info('meeting.purged', {
           meetingId,
           reason,
@@ -414,7 +517,8 @@ export class MeetingHub {
         error: error instanceof Error ? error.name : 'unknown',
       });
     }
-    for (const listener of this.purgeListeners) listener(meetingId);
+    for (const listener of this.purgeListeners)
+      await this.awaited('meeting.purge_listener_failed', meetingId, () => listener(meetingId));
     this.broadcaster.meetingEnded(meetingId);
     forgetLastRegExpSubject();
   }
@@ -441,23 +545,22 @@ export class MeetingHub {
   }
 
   /**
-   * A deadline is due. It runs from a timer, where a throw (a store that failed) would crash the
-   * process: it is logged instead, and tried again shortly; nothing was applied meanwhile.
+   * A deadline is due. It runs from a timer, where a rejection (a store that failed) would crash
+   * the process: it is logged instead, and tried again shortly; nothing was applied meanwhile.
    */
   private tick(meetingId: string): void {
-    try {
-      this.run(meetingId, { kind: 'server' }, { type: 'clock:tick' });
-    } catch (error) {
+    this.run(meetingId, { kind: 'server' }, { type: 'clock:tick' }).catch((error: unknown) => {
       this.deps.logger.error('meeting.tick_failed', {
         meetingId,
         error: error instanceof Error ? error.name : 'unknown',
       });
       const m = this.live.get(meetingId);
-      if (m)
-        m.phaseTimer = this.deps.clock.setTimer(this.deps.clock.now() + TICK_RETRY_MS, () =>
-          this.tick(meetingId),
-        );
-    }
+      if (!m) return;
+      m.phaseTimer?.cancel();
+      m.phaseTimer = this.deps.clock.setTimer(this.deps.clock.now() + TICK_RETRY_MS, () =>
+        this.tick(meetingId),
+      );
+    });
   }
 
   /** When the backstop ends the meeting: the limit after the last activity or the planned start. */
@@ -471,16 +574,21 @@ export class MeetingHub {
     const m = this.live.get(meetingId);
     if (!m) return;
     m.inactivityTimer?.cancel();
-    m.inactivityTimer = this.deps.clock.setTimer(this.inactivityDeadline(meetingId), () =>
-      this.endInactive(meetingId),
-    );
+    m.inactivityTimer = this.deps.clock.setTimer(this.inactivityDeadline(meetingId), () => {
+      this.guarded('meeting.end_failed', meetingId, () =>
+        this.queue.run(meetingId, () => this.endInactiveInJob(meetingId)),
+      );
+    });
   }
 
   /** The backstop: ends the meeting as `meeting:end` does; if that cannot be stored, purges anyway. */
-  private endInactive(meetingId: string): void {
+  private async endInactiveInJob(meetingId: string): Promise<void> {
+    // Activity queued before this job may have moved the limit: then it is not due yet.
+    if (!this.live.has(meetingId)) return;
+    if (this.deps.clock.now() < this.inactivityDeadline(meetingId)) return this.scheduleInactivity(meetingId);
     let ended: Result;
     try {
-      ended = this.run(meetingId, { kind: 'server' }, { type: 'meeting:end' });
+      ended = await this.apply(meetingId, { kind: 'server' }, { type: 'meeting:end' }, {});
     } catch (error) {
       this.deps.logger.error('meeting.end_failed', {
         meetingId,
@@ -488,18 +596,19 @@ export class MeetingHub {
       });
       ended = fail(E.UNAVAILABLE, 'could not store the end');
     }
-    if (!ended.ok) this.purge(meetingId, 'inactive');
+    if (!ended.ok) await this.purgeInJob(meetingId, 'inactive');
   }
 
-  private meetingIdByJoinCode(joinCode: string): string | null {
-    const id = this.deps.storage.findMeetingByJoinCode(joinCode);
+  private async meetingIdByJoinCode(joinCode: string): Promise<string | null> {
+    const id = await this.deps.storage.findMeetingByJoinCode(joinCode);
     return id && this.live.has(id) ? id : null;
   }
 
-  private uniqueJoinCode(): string {
+  /** A join code no stored meeting has; inside a command's transaction, asked of that transaction. */
+  private async uniqueJoinCode(db: Pick<MeetingTransaction, 'findMeetingByJoinCode'>): Promise<string> {
     for (;;) {
       const code = newJoinCode();
-      if (!this.deps.storage.findMeetingByJoinCode(code)) return code;
+      if (!(await db.findMeetingByJoinCode(code))) return code;
     }
   }
 }

@@ -49,13 +49,13 @@ export function addFollowUpRoutes(router: Router, ctx: FollowUpRoutesContext): v
   router.post('/api/meetings/:id/case-labels', express.json({ limit: '4kb' }), async (req, res) => {
     if (!(await ctx.limited(req, res))) return;
     const body = ctx.parse(keepSchema, req, res);
-    if (body) ctx.answer(res, followUps.keep(meetingId(req), ctx.bearer(req), body), 201);
+    if (body) ctx.answer(res, await followUps.keep(meetingId(req), ctx.bearer(req), body), 201);
   });
 
   router.get('/api/meetings/:id/follow-ups', async (req, res) => {
     if (!(await ctx.limited(req, res))) return;
     res.setHeader('Cache-Control', 'no-store');
-    ctx.answer(res, followUps.forConsole(meetingId(req), ctx.bearer(req)));
+    ctx.answer(res, await followUps.forConsole(meetingId(req), ctx.bearer(req)));
   });
 
   router.get('/api/groups/:id/labels', async (req, res) => {

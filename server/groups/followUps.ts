@@ -51,8 +51,8 @@ export class GroupFollowUps {
   }
 
   /** The asking seat of a group's live meeting, or the answer why not. */
-  private seat(meetingId: string, token: string | null): Result<Seat> {
-    const seat = token ? this.deps.hub.authenticate(token) : null;
+  private async seat(meetingId: string, token: string | null): Promise<Result<Seat>> {
+    const seat = token ? await this.deps.hub.authenticate(token) : null;
     if (!seat || seat.meetingId !== meetingId) return fail(E.UNAUTHENTICATED, 'not a seat of this meeting');
     const group = this.deps.store.groupByMeeting(meetingId);
     // FOLLOW-1: a meeting without a group keeps nothing.
@@ -61,9 +61,13 @@ export class GroupFollowUps {
   }
 
   /** FOLLOW-1..3: keeps a case's label with the presenter's yes. */
-  keep(meetingId: string, token: string | null, r: KeepLabelRequest): Result<{ labelId: string }> {
+  async keep(
+    meetingId: string,
+    token: string | null,
+    r: KeepLabelRequest,
+  ): Promise<Result<{ labelId: string }>> {
     const { store, hub, clock, logger } = this.deps;
-    const asked = this.seat(meetingId, token);
+    const asked = await this.seat(meetingId, token);
     if (!asked.ok) return asked;
     const { group, seatId } = asked.value;
     const state = hub.state(meetingId);
@@ -115,8 +119,8 @@ export class GroupFollowUps {
   }
 
   /** FOLLOW-5: the open follow-ups for a leader's seat of the group's live meeting. */
-  forConsole(meetingId: string, token: string | null): Result<ConsoleFollowUps> {
-    const asked = this.seat(meetingId, token);
+  async forConsole(meetingId: string, token: string | null): Promise<Result<ConsoleFollowUps>> {
+    const asked = await this.seat(meetingId, token);
     if (!asked.ok) return asked;
     const state = this.deps.hub.state(meetingId);
     const me = state && findSeat(state, asked.value.seatId);

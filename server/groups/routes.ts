@@ -209,7 +209,7 @@ export function createGroupRoutes(deps: GroupRoutesDeps): express.Router {
 
   router.delete('/api/groups/:id', async (req, res) => {
     const l = await leader(req, res);
-    if (l) answer(res, groups.deleteGroup(l));
+    if (l) answer(res, await groups.deleteGroup(l));
   });
 
   router.put('/api/groups/:id/settings', async (req, res) => {
@@ -320,7 +320,7 @@ export function createGroupRoutes(deps: GroupRoutesDeps): express.Router {
     const l = await leader(req, res);
     const body = l && parse(startSchema, req, res);
     if (!l || !body) return;
-    const result = groups.startMeeting(l, body.plan ?? null, body.title ?? null);
+    const result = await groups.startMeeting(l, body.plan ?? null, body.title ?? null);
     if (!result.ok) return answer(res, result);
     const { state, joinCode, leaderToken, projectorKey } = result.value;
     const base = origin(req);
@@ -335,7 +335,7 @@ export function createGroupRoutes(deps: GroupRoutesDeps): express.Router {
 
   router.post('/api/groups/:id/enter', async (req, res) => {
     const found = await who(req, res);
-    if (found) answer(res, groups.enter(found), 201);
+    if (found) answer(res, await groups.enter(found), 201);
   });
 
   // ATT-4: leaders see every session's lines, correct and confirm them, or delete a session.

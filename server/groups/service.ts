@@ -226,14 +226,14 @@ export class GroupService {
    * purged first, then every row of the group goes in one delete (foreign keys cascade) and the
    * WAL is truncated at once, as a meeting's purge does.
    */
-  deleteGroup(who: Leader, whenScrubbed?: () => void): Result {
+  async deleteGroup(who: Leader, whenScrubbed?: () => void): Promise<Result> {
     if (!this.manages(who))
       return refused('only the group creator, or a leader they named, deletes the group');
     const g = this.group(who.groupId);
     if (!g) return fail(E.NOT_FOUND, 'no such group');
     if (g.currentMeetingId) {
-      const ended = this.deps.hub.run(g.currentMeetingId, { kind: 'server' }, { type: 'meeting:end' });
-      if (!ended.ok) this.deps.hub.purge(g.currentMeetingId, 'ended');
+      const ended = await this.deps.hub.run(g.currentMeetingId, { kind: 'server' }, { type: 'meeting:end' });
+      if (!ended.ok) await this.deps.hub.purge(g.currentMeetingId, 'ended');
     }
     this.deps.store.deleteGroup(g.id, whenScrubbed);
     this.deps.logger.info('group.deleted', { groupId: g.id });
@@ -528,14 +528,14 @@ export class GroupService {
    * GROUP-10: starts the group's meeting from its default plan (or the plan the leader edited);
    * the starting leader holds its leader seat. One live meeting per group at a time.
    */
-  startMeeting(who: Leader, plan: GroupSettings['plan'] | null, title: string | null) {
+  async startMeeting(who: Leader, plan: GroupSettings['plan'] | null, title: string | null) {
     const { store, hub } = this.deps;
     const g = this.group(who.groupId);
     if (!g) return fail(E.NOT_FOUND, 'no such group');
     if (g.currentMeetingId) return fail(E.WRONG_STATUS, 'the group already has a live meeting');
     const me = store.leaders(g.id).find((l) => l.id === who.leaderId);
     const used = plan ?? g.plan;
-    const created = hub.create({
+    const created = await hub.create({
       title: title || g.name,
       template: { id: 'group', name: used.name, phases: used.phases },
       settings: { anonymity: g.anonymity },
@@ -560,7 +560,7 @@ export class GroupService {
    * own seat if they have one in it, else a new one under their roster name (leaders as
    * co-leaders). No join code, no name typed.
    */
-  enter(who: GroupIdentity): Result<GroupSeat> {
+  async enter(who: GroupIdentity): Promise<Result<GroupSeat>> {
     const { store, hub } = this.deps;
     const g = this.group(who.groupId);
     if (!g) return fail(E.NOT_FOUND, 'no such group');
@@ -585,10 +585,10 @@ export class GroupService {
       return role === 'leader' || role === 'co-leader' ? role : 'participant';
     };
     if (seatId) {
-      const token = hub.issueSeatToken(meetingId, seatId);
+      const token = await hub.issueSeatToken(meetingId, seatId);
       if (token) return ok({ meetingId, seatId, token, role: roleOf(seatId) });
     }
-    const seat = hub.joinAsGroupPerson(meetingId, name, who.kind === 'leader');
+    const seat = await hub.joinAsGroupPerson(meetingId, name, who.kind === 'leader');
     if (!seat.ok) return seat;
     store.putMeetingSeat(g.id, meetingId, person, seat.value.seatId);
     return ok({

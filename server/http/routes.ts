@@ -142,7 +142,7 @@ export function createRoutes(deps: RoutesDeps): express.Router {
       : findBuiltInTemplate(body.templateId ?? DEFAULT_TEMPLATE_ID);
     if (!template) return sendError(res, E.BAD_REQUEST, 'templateId: no such template');
     const { title, templateId: _t, template: _c, plannedStartAt, leaderName, format, ...settings } = body;
-    const created = hub.create({
+    const created = await hub.create({
       title: title || '',
       template,
       settings,
@@ -168,7 +168,7 @@ export function createRoutes(deps: RoutesDeps): express.Router {
     if (!body) return;
     const code = normalizeJoinCode(body.code);
     if (!code) return sendError(res, E.NOT_FOUND, 'no meeting with this code');
-    const result = hub.join(code, body.name, body.as ?? 'participant');
+    const result = await hub.join(code, body.name, body.as ?? 'participant');
     if (!result.ok) return sendError(res, result.error.code, result.error.message);
     res.status(201).json(result.value);
   });
@@ -177,7 +177,7 @@ export function createRoutes(deps: RoutesDeps): express.Router {
     if (!(await within(joinLimit, req, res, 'too many attempts'))) return;
     const body = parse(projectorSchema, req, res);
     if (!body) return;
-    const result = hub.claimProjector(String(req.params.id), body.key);
+    const result = await hub.claimProjector(String(req.params.id), body.key);
     if (!result.ok) return sendError(res, result.error.code, result.error.message);
     res.status(201).json(result.value);
   });

@@ -5,7 +5,7 @@ import { ERROR_CODES, type ErrorCode } from '../../shared/errors';
 import type { ClientToServerEvents } from '../../shared/protocol';
 import type { MeetingHub } from '../core/hub';
 import type { AppSocket } from '../socket/types';
-import type { Storage } from '../storage/types';
+import type { AsyncStorage } from '../storage/async/types';
 
 /**
  * Label values are closed sets: the protocol's event names and the error-code table. Anything
@@ -33,7 +33,7 @@ const NS_PER_S = 1e9;
 
 export interface MetricsDeps {
   hub: MeetingHub;
-  storage: Storage;
+  storage: AsyncStorage;
   socketConnections: () => number;
 }
 
@@ -57,10 +57,10 @@ export function createMetrics(deps: MetricsDeps): AppMetrics {
   const loopDelay = monitorEventLoopDelay({ resolution: EVENT_LOOP_RESOLUTION_MS });
   loopDelay.enable();
 
-  deps.hub.onPurge((meetingId) => {
+  deps.hub.onPurge(async (meetingId) => {
     let stored: boolean;
     try {
-      stored = deps.storage.projectorKeyHash(meetingId) !== null;
+      stored = (await deps.storage.projectorKeyHash(meetingId)) !== null;
     } catch {
       stored = true;
     }

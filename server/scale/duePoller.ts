@@ -1,5 +1,5 @@
 /**
- * The due-time poller (SCALE-8): besides its own timers, every process asks the storage for due
+ * The due-time poller (SCALE-15): besides its own timers, every process asks the storage for due
  * rows every `DUE_POLL_MS`, so that a due time is applied within about a second by exactly one of
  * the processes that run, whichever armed it. Each row is claimed and acted on in one transaction
  * (storage/async/dueTimes.ts); a failure rolls it back, is logged without content, and the row is

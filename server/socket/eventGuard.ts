@@ -70,7 +70,8 @@ export function createEventGuard(socket: AppSocket, limits: Limits, logger: Logg
         }
         // A connection that closed meanwhile is not acted for: its client resends after reconnecting.
         if (!socket.connected) return;
-        ack(spec.handle(args[0]));
+        // Awaited: the connection's next event waits, so its acks stay in arrival order.
+        ack(await spec.handle(args[0]));
       })
       .catch((error: unknown) => {
         logger.error('socket.event_failed', {

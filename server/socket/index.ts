@@ -63,7 +63,7 @@ export function attachSocketHandlers(io: AppServer, deps: SocketDeps): void {
     const byAddress = await limits.connect(deps.clientAddress(socket.request));
     if (!byAddress.ok)
       return new HandshakeError(E.RATE_LIMITED, 'too many connections', byAddress.retryAfterMs);
-    const seat = typeof auth.token === 'string' ? hub.authenticate(auth.token) : null;
+    const seat = typeof auth.token === 'string' ? await hub.authenticate(auth.token) : null;
     if (!seat) return new HandshakeError(E.UNAUTHENTICATED, 'unknown or expired seat');
     const bySeat = await limits.handshake(seatKey(seat.meetingId, seat.seatId));
     if (!bySeat.ok) return new HandshakeError(E.RATE_LIMITED, 'too many connections', bySeat.retryAfterMs);

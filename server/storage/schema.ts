@@ -107,7 +107,7 @@ export const SCHEMA_STEPS: readonly ((t: ColumnTypes) => string)[] = [
   // The presenter's "this resonated" mark, off the public board unless they show it (BOARD-10).
   () => `ALTER TABLE notes ADD COLUMN resonance INTEGER NOT NULL DEFAULT 0;`,
   // Every due time of a meeting, so that any process finds it when the one that armed it is gone
-  // (SCALE-8): the next phase deadline, the inactivity limit, a case's delayed release.
+  // (SCALE-15): the next phase deadline, the inactivity limit, a case's delayed release.
   (t) => `CREATE TABLE due_times (
      meeting_id TEXT NOT NULL,
      kind TEXT NOT NULL,

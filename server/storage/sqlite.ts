@@ -1,11 +1,8 @@
 import Database from 'better-sqlite3';
-import type { MeetingState } from '../../shared/meeting/state';
 import { silentLogger, type Logger } from '../core/logger';
-import { crashIfAt, type CrashPoint } from './crashPoints';
+import type { CrashPoint } from './crashPoints';
 import { ensurePrivateFile } from './dataDir';
 import { migrate } from './migrations';
-import { toNote, toStoredMeeting, type MeetingDbRow, type NoteDbRow } from './rows';
-import type { SeatLookup, Storage, StoredMeeting } from './types';
 import { startWalCopier } from './walCopier';
 import { WalScrubber } from './walScrub';
 
@@ -60,7 +57,7 @@ export function openPrivateDatabase(file: string, synchronous: 'NORMAL' | 'FULL'
   return db;
 }
 
-/** The meetings' database, migrated, with its WAL scrubber (both storages open it this way). */
+/** The meetings' database, migrated, with its WAL scrubber (the asynchronous SQLite storage's file). */
 export interface MeetingsFile {
   db: Database.Database;
   scrubber: WalScrubber;
@@ -90,192 +87,5 @@ export function openMeetingsFile(opts: SqliteOptions): MeetingsFile {
       db.pragma('wal_checkpoint(TRUNCATE)');
       db.close();
     },
-  };
-}
-
-export function openSqliteStorage(opts: SqliteOptions): Storage {
-  const file = openMeetingsFile(opts);
-  const { db, scrubber } = file;
-
-  const q = {
-    insertMeeting: db.prepare(
-      `INSERT INTO meetings (id, join_code, state, leader_token_hash, projector_key_hash, last_activity_at)
-       VALUES (?, ?, ?, ?, ?, ?)`,
-    ),
-    saveMeeting: db.prepare('UPDATE meetings SET state = ?, status = ?, last_activity_at = ? WHERE id = ?'),
-    setJoinCode: db.prepare('UPDATE meetings SET join_code = ? WHERE id = ?'),
-    touch: db.prepare('UPDATE meetings SET last_activity_at = ? WHERE id = ?'),
-    live: db.prepare("SELECT state, join_code, last_activity_at FROM meetings WHERE status != 'ended'"),
-    byJoinCode: db.prepare("SELECT id FROM meetings WHERE join_code = ? AND status != 'ended'"),
-    projectorKey: db.prepare('SELECT projector_key_hash FROM meetings WHERE id = ?'),
-    hasCommand: db.prepare('SELECT 1 FROM commands WHERE meeting_id = ? AND seat_id = ? AND command_id = ?'),
-    recordCommand: db.prepare(
-      'INSERT OR IGNORE INTO commands (meeting_id, seat_id, command_id) VALUES (?, ?, ?)',
-    ),
-    insertSeat: db.prepare('INSERT INTO seat_tokens (token_hash, meeting_id, seat_id) VALUES (?, ?, ?)'),
-    findSeat: db.prepare('SELECT meeting_id, seat_id FROM seat_tokens WHERE token_hash = ?'),
-    deleteSeat: db.prepare('DELETE FROM seat_tokens WHERE meeting_id = ? AND seat_id = ?'),
-    putNote: db.prepare(
-      `INSERT OR REPLACE INTO notes (meeting_id, note_id, case_index, kind, text, secret_hash, status,
-         pending_text, pending_delete, batch, author_name, layout, resonance)
-       VALUES (@meetingId, @noteId, @caseIndex, @kind, @text, @secretHash, @status,
-         @pendingText, @pendingDelete, @batch, @authorName, @layout, @resonance)`,
-    ),
-    getNote: db.prepare('SELECT * FROM notes WHERE meeting_id = ? AND note_id = ?'),
-    noteBySecret: db.prepare('SELECT * FROM notes WHERE meeting_id = ? AND secret_hash = ?'),
-    deleteNote: db.prepare('DELETE FROM notes WHERE meeting_id = ? AND note_id = ?'),
-    listNotes: db.prepare('SELECT * FROM notes WHERE meeting_id = ? ORDER BY note_id'),
-    countNotes: db.prepare('SELECT COUNT(*) FROM notes WHERE meeting_id = ? AND case_index = ?').pluck(),
-    maxNoteBatch: db.prepare('SELECT MAX(batch) FROM notes WHERE meeting_id = ? AND case_index = ?').pluck(),
-    // The condition is the partial index's own (notes_unsettled). Without statistics the planner
-    // would scan all the meeting's notes by primary key instead (about 5x slower at 320 notes).
-    listUnsettledNotes: db.prepare(
-      `SELECT * FROM notes INDEXED BY notes_unsettled WHERE meeting_id = ? AND case_index = ?
-         AND (status <> 'released' OR pending_text IS NOT NULL OR pending_delete <> 0)
-       ORDER BY note_id`,
-    ),
-    appendUpdate: db.prepare(
-      'INSERT INTO board_updates (meeting_id, case_index, update_data) VALUES (?, ?, ?)',
-    ),
-    loadUpdates: db.prepare(
-      'SELECT update_data FROM board_updates WHERE meeting_id = ? AND case_index = ? ORDER BY seq',
-    ),
-    clearUpdates: db.prepare('DELETE FROM board_updates WHERE meeting_id = ? AND case_index = ?'),
-  };
-  const purgeStatements = [
-    db.prepare('DELETE FROM board_updates WHERE meeting_id = ?'),
-    db.prepare('DELETE FROM notes WHERE meeting_id = ?'),
-    db.prepare('DELETE FROM seat_tokens WHERE meeting_id = ?'),
-    db.prepare('DELETE FROM commands WHERE meeting_id = ?'),
-    db.prepare('DELETE FROM meetings WHERE id = ?'),
-  ];
-  const leftoverStatements = {
-    ended: db.prepare("SELECT id FROM meetings WHERE status = 'ended'"),
-    orphans: db.prepare(
-      `SELECT meeting_id AS id FROM board_updates UNION SELECT meeting_id FROM notes
-       UNION SELECT meeting_id FROM seat_tokens UNION SELECT meeting_id FROM commands
-       EXCEPT SELECT id FROM meetings`,
-    ),
-  };
-
-  function purge(meetingIds: readonly string[], whenScrubbed?: () => void): void {
-    if (meetingIds.length === 0) return;
-    db.transaction(() => {
-      for (const id of meetingIds) for (const stmt of purgeStatements) stmt.run(id);
-      crashIfAt(opts.crashAt, 'purge-before-commit');
-    })();
-    crashIfAt(opts.crashAt, 'purge-before-checkpoint');
-    scrubber.now(whenScrubbed);
-  }
-
-  return {
-    transaction: <T>(fn: () => T): T => db.transaction(fn)(),
-    insertMeeting(m: StoredMeeting, leaderTokenHash: string, projectorKeyHash: string) {
-      q.insertMeeting.run(
-        m.state.id,
-        m.joinCode,
-        JSON.stringify(m.state),
-        leaderTokenHash,
-        projectorKeyHash,
-        m.lastActivityAt,
-      );
-    },
-    saveMeeting(state: MeetingState, now: number) {
-      q.saveMeeting.run(JSON.stringify(state), state.status, now, state.id);
-    },
-    setJoinCode(meetingId, joinCode) {
-      q.setJoinCode.run(joinCode, meetingId);
-      scrubber.soon();
-    },
-    touchMeeting(meetingId, now) {
-      q.touch.run(now, meetingId);
-    },
-    loadLiveMeetings() {
-      return (q.live.all() as MeetingDbRow[]).map(toStoredMeeting);
-    },
-    findMeetingByJoinCode(joinCode) {
-      const row = q.byJoinCode.get(joinCode) as { id: string } | undefined;
-      return row?.id ?? null;
-    },
-    projectorKeyHash(meetingId) {
-      const row = q.projectorKey.get(meetingId) as { projector_key_hash: string } | undefined;
-      return row?.projector_key_hash ?? null;
-    },
-    hasCommand(meetingId, seatId, commandId) {
-      return q.hasCommand.get(meetingId, seatId, commandId) !== undefined;
-    },
-    recordCommand(meetingId, seatId, commandId) {
-      q.recordCommand.run(meetingId, seatId, commandId);
-    },
-    insertSeatToken(meetingId, seatId, tokenHash) {
-      q.insertSeat.run(tokenHash, meetingId, seatId);
-    },
-    findSeatByTokenHash(tokenHash): SeatLookup | null {
-      const row = q.findSeat.get(tokenHash) as { meeting_id: string; seat_id: string } | undefined;
-      return row ? { meetingId: row.meeting_id, seatId: row.seat_id } : null;
-    },
-    deleteSeatTokens(meetingId, seatId) {
-      q.deleteSeat.run(meetingId, seatId);
-      scrubber.soon();
-    },
-    putNote(note) {
-      q.putNote.run({
-        ...note,
-        pendingDelete: note.pendingDelete ? 1 : 0,
-        layout: note.layout ? JSON.stringify(note.layout) : null,
-        resonance: note.resonance ?? 0,
-      });
-      // A replaced row (an edit, a status change) leaves its old version in the WAL.
-      scrubber.soon();
-    },
-    getNote(meetingId, noteId) {
-      const row = q.getNote.get(meetingId, noteId) as NoteDbRow | undefined;
-      return row ? toNote(row) : null;
-    },
-    findNoteBySecretHash(meetingId, secretHash) {
-      const row = q.noteBySecret.get(meetingId, secretHash) as NoteDbRow | undefined;
-      return row ? toNote(row) : null;
-    },
-    deleteNote(meetingId, noteId) {
-      q.deleteNote.run(meetingId, noteId);
-      scrubber.soon();
-    },
-    listNotes(meetingId) {
-      return (q.listNotes.all(meetingId) as NoteDbRow[]).map(toNote);
-    },
-    countNotes(meetingId, caseIndex) {
-      return q.countNotes.get(meetingId, caseIndex) as number;
-    },
-    maxNoteBatch(meetingId, caseIndex) {
-      return (q.maxNoteBatch.get(meetingId, caseIndex) as number | null) ?? null;
-    },
-    listUnsettledNotes(meetingId, caseIndex) {
-      return (q.listUnsettledNotes.all(meetingId, caseIndex) as NoteDbRow[]).map(toNote);
-    },
-    appendBoardUpdate(meetingId, caseIndex, update) {
-      q.appendUpdate.run(meetingId, caseIndex, Buffer.from(update));
-    },
-    loadBoardUpdates(meetingId, caseIndex) {
-      const rows = q.loadUpdates.all(meetingId, caseIndex) as { update_data: Buffer }[];
-      return rows.map((r) => new Uint8Array(r.update_data));
-    },
-    replaceBoardUpdates(meetingId, caseIndex, merged) {
-      db.transaction(() => {
-        q.clearUpdates.run(meetingId, caseIndex);
-        q.appendUpdate.run(meetingId, caseIndex, Buffer.from(merged));
-      })();
-      scrubber.soon();
-    },
-    purgeMeeting(meetingId, whenScrubbed) {
-      purge([meetingId], whenScrubbed);
-    },
-    purgeLeftovers() {
-      const ids = new Set<string>();
-      for (const stmt of [leftoverStatements.ended, leftoverStatements.orphans])
-        for (const row of stmt.all() as { id: string }[]) ids.add(row.id);
-      purge([...ids]);
-      return ids.size;
-    },
-    close: file.close,
   };
 }

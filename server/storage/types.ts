@@ -52,11 +52,13 @@ export interface NoteRow {
   resonance?: number;
 }
 
-/** The one storage interface; SQLite is the embedded default. Every write is durable on return. */
-export interface Storage {
-  /** Runs `fn` in one transaction: all of its writes are stored, or none. */
-  transaction<T>(fn: () => T): T;
-
+/**
+ * The operations of the meetings' storage, each once with its arguments and result; the one
+ * storage (async/types.ts `AsyncStorage`, over SQLite and PostgreSQL) returns each as a promise.
+ * Written here without promises so that the rules read as they did for the synchronous storage
+ * the project started with.
+ */
+export interface MeetingOperations {
   insertMeeting(m: StoredMeeting, leaderTokenHash: string, projectorKeyHash: string): void;
   saveMeeting(state: MeetingState, now: number): void;
   setJoinCode(meetingId: string, joinCode: string): void;
@@ -96,17 +98,4 @@ export interface Storage {
   loadBoardUpdates(meetingId: string, caseIndex: number): Uint8Array[];
   /** Compaction: the stored updates of one board replaced by their merge, in one transaction. */
   replaceBoardUpdates(meetingId: string, caseIndex: number, merged: Uint8Array): void;
-
-  /**
-   * Deletes everything of a meeting and leaves no trace in the file, its WAL or free pages. The
-   * deletes are stored on return; `whenScrubbed` runs once the WAL has really been truncated (at
-   * once, or later when a reader outside the server blocked it).
-   */
-  purgeMeeting(meetingId: string, whenScrubbed?: () => void): void;
-  /**
-   * At start-up: purges what a crash left behind (a meeting stored as ended whose purge did not
-   * run, rows of meetings that no longer exist). Returns how many meetings it purged.
-   */
-  purgeLeftovers(): number;
-  close(): void;
 }

@@ -24,7 +24,7 @@ import { systemClock } from '../../server/core/clock';
 import { silentLogger } from '../../server/core/logger';
 import { cryptoRandom } from '../../server/core/random';
 import { GROUP_FILE_NAME, openGroupStore } from '../../server/groups/store';
-import { openSqliteStorage } from '../../server/storage/sqlite';
+import { openAsyncSqliteStorage } from '../../server/storage/async/open';
 
 process.env.PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD = '1';
 
@@ -94,7 +94,7 @@ export interface AppServerOptions {
 /** The real server (real clock: browsers keep real time) on port 0, serving client/dist. */
 export async function startAppServer(opts: AppServerOptions = {}): Promise<AppServer> {
   const dir = mkdtempSync(path.join(tmpdir(), 'balint-browser-'));
-  const storage = openSqliteStorage({ file: path.join(dir, 'test.sqlite'), synchronous: 'NORMAL' });
+  const storage = openAsyncSqliteStorage({ file: path.join(dir, 'test.sqlite'), synchronous: 'NORMAL' });
   const app = createApp({
     storage,
     clock: systemClock,

@@ -38,11 +38,11 @@ describe('browser: a case followed up at the group’s next meeting', { timeout:
     const almaSeat = hub.state(first.meetingId)?.seats.find((s) => s.name === 'Alma Zyborski')?.id ?? '';
     const server = { kind: 'server' } as const;
     expect(
-      hub.run(first.meetingId, server, { type: 'presenter:set', caseIndex: 0, seatId: almaSeat }).ok,
+      (await hub.run(first.meetingId, server, { type: 'presenter:set', caseIndex: 0, seatId: almaSeat })).ok,
     ).toBe(true);
-    hub.run(first.meetingId, server, { type: 'meeting:start' });
+    await hub.run(first.meetingId, server, { type: 'meeting:start' });
     const closing = hub.state(first.meetingId)?.phases.find((p) => p.kind === 'closing')?.id ?? '';
-    hub.run(first.meetingId, server, { type: 'phase:jump', phaseId: closing });
+    await hub.run(first.meetingId, server, { type: 'phase:jump', phaseId: closing });
     const keep = member.page.getByTestId('keep-label');
     await keep.waitFor();
     await member.page.getByLabel('Stichwort (wenige Wörter)').fill('Der nächtliche Anruf');
@@ -50,7 +50,7 @@ describe('browser: a case followed up at the group’s next meeting', { timeout:
     await keep.getByRole('button', { name: 'Ja, dieses Stichwort behalten' }).click();
     await member.page.getByTestId('keep-label-kept').waitFor();
     // FOLLOW-6: the end screen says precisely what the group keeps.
-    hub.run(first.meetingId, server, { type: 'meeting:end' });
+    await hub.run(first.meetingId, server, { type: 'meeting:end' });
     await member.page
       .getByTestId('end-body')
       .getByText('Die Gruppe behält Ihre Anwesenheit', { exact: false })
@@ -80,7 +80,7 @@ describe('browser: a case followed up at the group’s next meeting', { timeout:
       true,
     );
     await screenshot(leader.page, 'follow-04-console-follow-up-phase');
-    hub.run(next.meetingId, server, { type: 'meeting:end' });
+    await hub.run(next.meetingId, server, { type: 'meeting:end' });
     await poll(() => hub.state(next.meetingId)).toBeNull();
 
     // FOLLOW-4: the group page: leaders see who presented; members only the label, once shared.

@@ -57,8 +57,8 @@ describe('browser: a standing group, from the member’s phone', { timeout: 180_
       const seats = hub.state(meetingId)?.seats.filter((s) => s.name === 'Alma Zyborski') ?? [];
       expect(seats).toHaveLength(1);
       // The meeting runs (its first phase starts), then ends; the group page offers the next one.
-      hub.run(meetingId, { kind: 'server' }, { type: 'meeting:start' });
-      hub.run(meetingId, { kind: 'server' }, { type: 'meeting:end' });
+      await hub.run(meetingId, { kind: 'server' }, { type: 'meeting:start' });
+      await hub.run(meetingId, { kind: 'server' }, { type: 'meeting:end' });
       await poll(() => hub.state(meetingId)).toBeNull();
       await leader.page.goto(groupPage);
       await leader.page.getByRole('button', { name: 'Start the meeting now' }).waitFor();

@@ -23,8 +23,8 @@ import { silentLogger, type Logger } from '../../server/core/logger';
 import { seededRandom, type RandomSource } from '../../server/core/random';
 import type { Limits } from '../../server/limits/seatLimits';
 import type { TrustProxy } from '../../server/security/clientAddress';
-import { openSqliteStorage } from '../../server/storage/sqlite';
-import type { Storage } from '../../server/storage/types';
+import { openTestStorage } from './test-storage';
+import type { AsyncStorage } from '../../server/storage/async/types';
 import type { Result } from '../../shared/errors';
 import type { MeetingCommand } from '../../shared/meeting/commands';
 import { BOARD_PATH, BOARD_SUBPROTOCOL, PROTOCOL_VERSION } from '../../shared/protocol';
@@ -58,7 +58,7 @@ export interface BoardServerOptions {
   limits?: Limits;
   trustProxy?: TrustProxy;
   /** Wraps the storage the server gets (e.g. to make writes fail for a while); as is by default. */
-  wrapStorage?: (storage: Storage) => Storage;
+  wrapStorage?: (storage: AsyncStorage) => AsyncStorage;
 }
 
 /** A Socket.IO client that also keeps every raw packet it received (events and acks). */
@@ -195,7 +195,7 @@ export interface BoardFixture {
   wsUrl: string;
   api: Api;
   clock: ManualClock;
-  storage: Storage;
+  storage: AsyncStorage;
   dbFile: string;
   connect(token: string, label: string): Promise<RecordingClient>;
   /** A stock provider on `/board/<meetingId>/<caseIndex>`; destroyed with the fixture. */
@@ -206,6 +206,11 @@ export interface BoardFixture {
     label: string,
     opts?: { origin?: string; protocols?: string[] },
   ): BoardClient;
+  /**
+   * Moves the manual clock, then waits until every job the due timers queued has ended (SCALE-5:
+   * a tick, a release or a purge runs as one of its meeting's jobs, after the timer fired).
+   */
+  advance(ms: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -213,7 +218,7 @@ export async function startBoardServer(opts: BoardServerOptions = {}): Promise<B
   const dir = opts.file ? null : mkdtempSync(path.join(tmpdir(), 'balint-board-'));
   const dbFile = opts.file ?? path.join(dir as string, 'test.sqlite');
   const clock = opts.clock ?? new ManualClock();
-  const storage = openSqliteStorage({ file: dbFile, synchronous: 'NORMAL' });
+  const storage = await openTestStorage(dbFile);
   const seed = opts.seed ?? 1;
   let board: BoardServiceWithInternals | null = null;
   const served = opts.wrapStorage?.(storage) ?? storage;
@@ -250,6 +255,10 @@ export async function startBoardServer(opts: BoardServerOptions = {}): Promise<B
     clock,
     storage,
     dbFile,
+    async advance(ms) {
+      clock.advance(ms);
+      await app.hub.idle();
+    },
     async connect(token, label) {
       const client = await connectRecording(url, token, label);
       clients.push(client);

@@ -18,8 +18,8 @@ import { MeetingHub } from '../../server/core/hub';
 import { silentLogger } from '../../server/core/logger';
 import { seededRandom } from '../../server/core/random';
 import { seededId } from './board-fixture';
-import { openSqliteStorage } from '../../server/storage/sqlite';
-import type { Storage } from '../../server/storage/types';
+import { openAsyncSqliteStorage } from '../../server/storage/async/open';
+import type { AsyncStorage } from '../../server/storage/async/types';
 import { findBuiltInTemplate } from '../../shared/meeting/templates';
 
 export class SimClient {
@@ -87,34 +87,34 @@ export class SimClient {
 export interface BoardSim {
   clock: ManualClock;
   hub: MeetingHub;
-  storage: Storage;
+  storage: AsyncStorage;
   core: BoardCore;
   protocol: ReturnType<typeof createBoardProtocol>;
   meetingId: string;
   leaderSeatId: string;
   memberSeatIds: string[];
-  connect(client: SimClient): void;
+  connect(client: SimClient): Promise<void>;
   disconnect(client: SimClient): void;
   /** Delivers the first frame of one queue: a client's inbox (to it) or outbox (to the server). */
-  deliver(client: SimClient, direction: 'in' | 'out'): void;
+  deliver(client: SimClient, direction: 'in' | 'out'): Promise<void>;
   /** Delivers everything until every queue is empty. */
-  flush(clients: readonly SimClient[]): void;
-  close(): void;
+  flush(clients: readonly SimClient[]): Promise<void>;
+  close(): Promise<void>;
 }
 
 /** A running meeting in its speculation phase, with `members` participants joined. */
-export function startBoardSim(seed: number, members = 3): BoardSim {
-  const storage = openSqliteStorage({ file: ':memory:', synchronous: 'NORMAL' });
+export async function startBoardSim(seed: number, members = 3): Promise<BoardSim> {
+  const storage = openAsyncSqliteStorage({ file: ':memory:', synchronous: 'NORMAL' });
   const clock = new ManualClock();
   const hub = new MeetingHub({ storage, clock, logger: silentLogger, inactivityLimitMs: 24 * 3_600_000 });
   const template = findBuiltInTemplate('classic-90-one-case');
   if (!template) throw new Error('no template');
-  const created = hub.create({ title: 'sim', template });
+  const created = await hub.create({ title: 'sim', template });
   const meetingId = created.state.id;
   const leaderSeatId = created.state.seats[0]?.id as string;
   const memberSeatIds: string[] = [];
   for (let i = 0; i < members; i++) {
-    const joined = hub.join(created.joinCode, `Member ${i}`, 'participant');
+    const joined = await hub.join(created.joinCode, `Member ${i}`, 'participant');
     if (!joined.ok) throw new Error('join failed');
     memberSeatIds.push(joined.value.seatId);
   }
@@ -122,9 +122,9 @@ export function startBoardSim(seed: number, members = 3): BoardSim {
   const must = (r: { ok: boolean }) => {
     if (!r.ok) throw new Error('command failed');
   };
-  must(hub.run(meetingId, leader, { type: 'meeting:start' }));
+  must(await hub.run(meetingId, leader, { type: 'meeting:start' }));
   const speculation = created.state.phases.find((p) => p.kind === 'speculation');
-  must(hub.run(meetingId, leader, { type: 'phase:jump', phaseId: speculation?.id ?? '' }));
+  must(await hub.run(meetingId, leader, { type: 'phase:jump', phaseId: speculation?.id ?? '' }));
 
   const ids = seededRandom(seed + 1);
   const core = new BoardCore({
@@ -146,9 +146,9 @@ export function startBoardSim(seed: number, members = 3): BoardSim {
     meetingId,
     leaderSeatId,
     memberSeatIds,
-    connect(client) {
+    async connect(client) {
       if (client.conn) return;
-      const conn = protocol.open(client.sink(), { meetingId, seatId: client.seatId, caseIndex: 0 });
+      const conn = await protocol.open(client.sink(), { meetingId, seatId: client.seatId, caseIndex: 0 });
       client.conn = conn;
       // A stock provider's first message is always its sync step 1.
       const encoder = encoding.createEncoder();
@@ -160,24 +160,24 @@ export function startBoardSim(seed: number, members = 3): BoardSim {
       if (client.conn) client.conn.room.leave(client.conn);
       client.drop();
     },
-    deliver(client, direction) {
+    async deliver(client, direction) {
       const queue = direction === 'in' ? client.inbox : client.outbox;
       const frame = queue.shift();
       if (!frame) return;
       if (direction === 'in') client.receive(frame);
-      else if (client.conn) protocol.receive(client.conn, frame, true);
+      else if (client.conn) await protocol.receive(client.conn, frame, true);
     },
-    flush(clients) {
+    async flush(clients) {
       for (;;) {
         const busy = clients.find((c) => c.inbox.length > 0 || c.outbox.length > 0);
         if (!busy) return;
-        sim.deliver(busy, busy.outbox.length > 0 ? 'out' : 'in');
+        await sim.deliver(busy, busy.outbox.length > 0 ? 'out' : 'in');
       }
     },
-    close() {
-      core.close(1001, 'done');
+    async close() {
+      await core.close(1001, 'done');
       hub.stop();
-      storage.close();
+      await storage.close();
     },
   };
   return sim;

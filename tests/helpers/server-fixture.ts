@@ -18,8 +18,8 @@ import { ManualClock, type Clock } from '../../server/core/clock';
 import { silentLogger, type Logger } from '../../server/core/logger';
 import { seededRandom } from '../../server/core/random';
 import { GROUP_FILE_NAME, openGroupStore } from '../../server/groups/store';
-import { openSqliteStorage } from '../../server/storage/sqlite';
-import type { Storage } from '../../server/storage/types';
+import type { AsyncStorage } from '../../server/storage/async/types';
+import { openTestStorage } from './test-storage';
 import type { Result } from '../../shared/errors';
 import type { MeetingCommand } from '../../shared/meeting/commands';
 import type { MeetingView } from '../../shared/meeting/view';
@@ -335,12 +335,19 @@ export interface ServerFixture {
   port: number;
   api: Api;
   clock: Clock;
-  storage: Storage;
+  /** The meetings' storage: SQLite, or PostgreSQL with BALINT_TEST_DATABASE=postgres. */
+  storage: AsyncStorage;
+  /** The SQLite file (on PostgreSQL: the name of the test's database, see test-storage.ts). */
   dbFile: string;
   /** The groups' own SQLite file, beside `dbFile`. */
   groupFile: string;
   /** Connects a client that is closed with the fixture. */
   connect(token: string, label: string, opts?: ConnectOptions): Promise<TestClient>;
+  /**
+   * Moves the manual clock, then waits until every job the due timers queued has ended (SCALE-5:
+   * a tick, a release or a purge runs as one of its meeting's jobs, after the timer fired).
+   */
+  advance(ms: number): Promise<void>;
   /** Closes clients, then the server (drain), then removes the temporary files. Idempotent. */
   close(): Promise<void>;
 }
@@ -355,7 +362,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<ServerFixtu
   const dir = mkdtempSync(path.join(tmpdir(), 'balint-it-'));
   const dbFile = opts.file ?? path.join(dir, 'test.sqlite');
   const clock = opts.clock ?? new ManualClock();
-  const storage = openSqliteStorage({ file: dbFile, synchronous: 'NORMAL' });
+  const storage = await openTestStorage(dbFile);
   const groupFile = path.join(path.dirname(dbFile), GROUP_FILE_NAME);
   const groupStore = openGroupStore({ file: groupFile, synchronous: 'NORMAL' });
   const app = createApp({
@@ -389,6 +396,11 @@ export async function startServer(opts: ServerOptions = {}): Promise<ServerFixtu
     storage,
     dbFile,
     groupFile,
+    async advance(ms) {
+      if (!(clock instanceof ManualClock)) throw new Error('advance needs the manual clock');
+      clock.advance(ms);
+      await app.hub.idle();
+    },
     async connect(token, label, connectOpts) {
       const client = await connectClient(url, token, label, connectOpts);
       clients.push(client);

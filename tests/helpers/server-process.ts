@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { onTestFinished } from 'vitest';
 import { SERVER_ENTRY } from '../../scripts/build-state.mjs';
+import { postgresDatabaseFor, TEST_DATABASE } from './test-storage';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** Only a guard against hangs on a loaded machine: the built server starts in well under 1 s. */
@@ -61,7 +62,7 @@ export function tempDataDir(): string {
 
 /** A server expected to refuse to start: resolves with its exit and everything it printed. */
 export async function spawnRefused(opts: SpawnOptions): Promise<Exit & { output: string }> {
-  const child = startChild(opts);
+  const child = startChild(opts, await databaseEnv(opts.dataDir));
   let output = '';
   child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
@@ -78,7 +79,17 @@ export async function spawnRefused(opts: SpawnOptions): Promise<Exit & { output:
   return { ...exit, output };
 }
 
-function startChild(opts: SpawnOptions): ChildProcess {
+/**
+ * On the PostgreSQL project the child stores its meetings there (DATABASE_URL), in a database
+ * named after its data folder: a restart on the same folder finds the same meetings.
+ */
+async function databaseEnv(dataDir: string): Promise<Record<string, string>> {
+  if (TEST_DATABASE !== 'postgres') return {};
+  // Named after the file a SQLite server would use there, so queryMeetingsDb finds it by that file.
+  return { DATABASE_URL: await postgresDatabaseFor(path.join(dataDir, 'balint-room.sqlite')) };
+}
+
+function startChild(opts: SpawnOptions, database: Record<string, string>): ChildProcess {
   return spawn(process.execPath, ['--import', clockShiftPreload(), SERVER_ENTRY], {
     cwd: REPO_ROOT,
     env: {
@@ -93,6 +104,8 @@ function startChild(opts: SpawnOptions): ChildProcess {
       TRUST_PROXY: '',
       INACTIVITY_HOURS: '',
       BALINT_TEST_CLOCK_SHIFT_MS: String(opts.clockShiftMs ?? 0),
+      DATABASE_URL: '',
+      ...database,
       ...opts.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -100,7 +113,7 @@ function startChild(opts: SpawnOptions): ChildProcess {
 }
 
 export async function spawnServer(opts: SpawnOptions): Promise<ServerProcess> {
-  const child = startChild(opts);
+  const child = startChild(opts, await databaseEnv(opts.dataDir));
   let output = '';
   child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));

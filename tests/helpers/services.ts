@@ -46,11 +46,16 @@ const children = new Set<ChildProcess>();
 const folders = new Set<string>();
 const stoppers: (() => Promise<void>)[] = [];
 
-afterAll(async () => {
+/** Stops every process started through this module and removes its folders. */
+export async function stopServices(): Promise<void> {
   for (const stop of stoppers.splice(0).reverse()) await stop();
   for (const dir of folders) rmSync(dir, { recursive: true, force: true });
   folders.clear();
-});
+}
+
+// In a test file the file's end stops them; vitest's global set-up (no test file: registering a
+// hook there throws) calls stopServices in its teardown instead.
+if (process.env.VITEST_WORKER_ID !== undefined) afterAll(stopServices);
 process.once('exit', () => {
   for (const child of children) child.kill('SIGKILL');
 });

@@ -120,7 +120,14 @@ describe('anonymity on the wire (DESIGN 4, BOARD-6, BOARD-8)', () => {
     const third = mine[2]?.noteId as string;
     setTheme(board(leader).doc, 'theme-anon-test-1', 'Helplessness');
     setNoteLayout(board(leader).doc, third, { theme: 'theme-anon-test-1', x: 120, y: 40, highlight: true });
-    await board(members[3] as RecordingClient).until((d) => readBoard(d).themes.length === 1, 'the theme');
+    // Both changes reached the server (a board connection and Socket.IO are two channels: the hide
+    // below must not overtake the layout).
+    await board(members[3] as RecordingClient).until(
+      (d) =>
+        readBoard(d).themes.length === 1 &&
+        readBoard(d).notes.find((n) => n.id === third)?.theme === 'theme-anon-test-1',
+      'the theme and the layout',
+    );
     expect((await leader.send('note:moderate', { noteId: third, action: 'hide' })).ok).toBe(true);
     expect((await leader.send('note:moderate', { noteId: third, action: 'show' })).ok).toBe(true);
 
@@ -132,7 +139,7 @@ describe('anonymity on the wire (DESIGN 4, BOARD-6, BOARD-8)', () => {
     expect((await presenter.send('note:resonate', { noteId: third, on: true })).ok).toBe(true);
 
     // Everything has arrived everywhere.
-    const serverState = Y.encodeStateVectorFromUpdate(fx.board.encodeBoard(cast.meetingId, 0));
+    const serverState = Y.encodeStateVectorFromUpdate(await fx.board.encodeBoard(cast.meetingId, 0));
     const same = (d: Y.Doc) => Buffer.from(Y.encodeStateVector(d)).equals(Buffer.from(serverState));
     await Promise.all([...boards.values()].map((b) => b.until(same, 'the server state')));
     await Promise.all(cast.everyone.map((c) => c.barrier()));
@@ -144,7 +151,7 @@ describe('anonymity on the wire (DESIGN 4, BOARD-6, BOARD-8)', () => {
     });
 
     // 1. Every item, deletion and awareness entry a non-leader receives: the server's writer or a leader.
-    const writer = fx.board.writerClientId(cast.meetingId, 0);
+    const writer = await fx.board.writerClientId(cast.meetingId, 0);
     const leaderDoc = board(leader).doc.clientID;
     const allowed = new Set([writer, leaderDoc]);
     let updatesSeen = 0;
@@ -184,7 +191,7 @@ describe('anonymity on the wire (DESIGN 4, BOARD-6, BOARD-8)', () => {
 
     // 3. No Socket.IO payload (events or acks, to anyone) carries a note together with anything
     //    that identifies a participant.
-    const notes = fx.storage.listNotes(cast.meetingId);
+    const notes = await fx.storage.listNotes(cast.meetingId);
     const noteMarks = [
       ...notes.map((n) => n.noteId),
       ...notes.map((n) => n.text),
@@ -207,7 +214,7 @@ describe('anonymity on the wire (DESIGN 4, BOARD-6, BOARD-8)', () => {
     // 4. Nor does storage: note rows and board updates hold no seat, name or token.
     const stored =
       JSON.stringify(notes) +
-      Buffer.concat(fx.storage.loadBoardUpdates(cast.meetingId, 0)).toString('latin1');
+      Buffer.concat(await fx.storage.loadBoardUpdates(cast.meetingId, 0)).toString('latin1');
     for (const who of [
       ...identities,
       { name: BOARD_NAMES.leader, seatId: leader.seatId, token: leader.token },

@@ -66,7 +66,7 @@ describe('board connections: read-only for all but leaders (BOARD-1, BOARD-2)', 
     // Something later reaches the others, the forged write never does.
     setNoteLayout(lead.doc, id, { x: 7, y: 7 });
     await reader.until((d) => readBoard(d).notes.find((n) => n.id === id)?.x === 7, 'the leader move');
-    for (const d of [reader.doc, lead.doc, serverDoc(fx, cast)]) {
+    for (const d of [reader.doc, lead.doc, await serverDoc(fx, cast)]) {
       const shown = readBoard(d);
       expect(shown.notes.map((n) => n.text)).not.toContain('rewritten by a participant');
       expect(shown.notes.map((n) => n.id)).not.toContain('note-forged-1');
@@ -125,12 +125,12 @@ describe('board connections: read-only for all but leaders (BOARD-1, BOARD-2)', 
     );
     // Stored: the board as storage holds it has the move.
     const stored = new Y.Doc();
-    Y.applyUpdate(stored, Y.mergeUpdates(fx.storage.loadBoardUpdates(cast.meetingId, 0)));
+    Y.applyUpdate(stored, Y.mergeUpdates(await fx.storage.loadBoardUpdates(cast.meetingId, 0)));
     expect(readBoard(stored).notes.find((n) => n.id === id)).toMatchObject({ x: 10, y: 20 });
 
     notesMap(lead.doc).get(id)?.set('text', 'the leader rewrites a note');
     expect((await lead.closed()).code).toBe(BOARD_CLOSE.FORBIDDEN);
-    expect(readBoard(serverDoc(fx, cast)).notes.find((n) => n.id === id)?.text).toBe('picture 0');
+    expect(readBoard(await serverDoc(fx, cast)).notes.find((n) => n.id === id)?.text).toBe('picture 0');
     // The projector is still served.
     await cast.leader.send('note:moderate', { noteId: id, action: 'hide' });
     await reader.until((d) => readBoard(d).notes.length === 2, 'the hide');
@@ -149,7 +149,7 @@ describe('board connections: read-only for all but leaders (BOARD-1, BOARD-2)', 
         setTheme(lead.doc, `theme-big-${String(i).padStart(3, '0')}`, 'x'.repeat(80));
     });
     expect((await lead.closed()).code).toBe(BOARD_CLOSE.TOO_LARGE);
-    expect(readBoard(serverDoc(fx, cast)).themes).toEqual([]);
+    expect(readBoard(await serverDoc(fx, cast)).themes).toEqual([]);
   });
 });
 
@@ -179,7 +179,7 @@ describe('board connections: malformed frames and a server that keeps serving (B
     const after = board(fx, cast.observer, cast);
     await after.synced();
     expect(readBoard(after.doc).notes).toHaveLength(3);
-    expect(readBoard(serverDoc(fx, cast)).notes).toHaveLength(3);
+    expect(readBoard(await serverDoc(fx, cast)).notes).toHaveLength(3);
   });
 
   it('answers with the subprotocol, never echoing the token', async () => {
@@ -234,7 +234,7 @@ describe('board connections: refusals are final 44xx closes (BOARD-5)', () => {
 
     // A seat still in the waiting list.
     await cast.leader.run({ type: 'settings:update', locked: true });
-    const joined = fx.app.hub.join(cast.leader.view.joinCode as string, 'Wendy Waiting', 'participant');
+    const joined = await fx.app.hub.join(cast.leader.view.joinCode as string, 'Wendy Waiting', 'participant');
     if (!joined.ok) throw new Error('join failed');
     const waiting = fx.openBoard(joined.value.token, m, 0, 'waiting');
     expect((await waiting.closed()).code).toBe(BOARD_CLOSE.FORBIDDEN);
@@ -309,8 +309,8 @@ describe('board connections: visibility follows the phase, purge and removal clo
     await cast.leader.run({ type: 'meeting:end' });
     for (const b of others)
       expect(await b.closed()).toEqual({ code: BOARD_CLOSE.MEETING_ENDED, reason: 'meeting ended' });
-    expect(fx.storage.loadBoardUpdates(cast.meetingId, 0)).toEqual([]);
-    expect(fx.storage.listNotes(cast.meetingId)).toEqual([]);
+    expect(await fx.storage.loadBoardUpdates(cast.meetingId, 0)).toEqual([]);
+    expect(await fx.storage.listNotes(cast.meetingId)).toEqual([]);
   });
 });
 
@@ -328,7 +328,7 @@ describe('board connections: keep-alive (BOARD-6)', () => {
         reader.nextFrame(isKeepAlive, 'keep-alive'),
         lead.nextFrame(isKeepAlive, 'keep-alive'),
       ]);
-      fx.clock.advance(10_000);
+      await fx.advance(10_000);
       await heard;
     }
     expect([...reader.provider.awareness.getStates().keys()]).toEqual(statesBefore);
@@ -338,8 +338,8 @@ describe('board connections: keep-alive (BOARD-6)', () => {
   });
 });
 
-function serverDoc(fx: BoardFixture, cast: BoardCast): Y.Doc {
+async function serverDoc(fx: BoardFixture, cast: BoardCast): Promise<Y.Doc> {
   const doc = new Y.Doc();
-  Y.applyUpdate(doc, fx.board.encodeBoard(cast.meetingId, 0));
+  Y.applyUpdate(doc, await fx.board.encodeBoard(cast.meetingId, 0));
   return doc;
 }

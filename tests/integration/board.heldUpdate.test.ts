@@ -85,17 +85,17 @@ describe('held leader updates (WIRE-3)', () => {
     setNoteLayout(lead.doc, noteId, { x: 321, highlight: true });
     await handled(lead);
     expect(readBoard(reader.doc).notes.find((n) => n.id === noteId)).toMatchObject({ highlight: false });
-    fx.clock.advance(HELD_UPDATE_MAX_MS - 1);
+    await fx.advance(HELD_UPDATE_MAX_MS - 1);
     expect(lead.closes).toEqual([]);
     // ...and then given up, with a code the client acts on.
-    fx.clock.advance(1);
+    await fx.advance(1);
     expect(await lead.closed()).toEqual({
       code: BOARD_CLOSE.INCOMPLETE_UPDATE,
       reason: `an update waited ${HELD_UPDATE_MAX_MS / 1000} s for a missing part`,
     });
     expect(readBoard(reader.doc).notes.find((n) => n.id === noteId)).toMatchObject({ highlight: false });
     const server = new Y.Doc();
-    Y.applyUpdate(server, fx.board.encodeBoard(cast.meetingId, 0));
+    Y.applyUpdate(server, await fx.board.encodeBoard(cast.meetingId, 0));
     expect(readBoard(server).notes.find((n) => n.id === noteId)).toMatchObject({ highlight: false });
     expect(reader.closes).toEqual([]);
   });
@@ -135,7 +135,7 @@ describe('held leader updates (WIRE-3)', () => {
         readBoard(d).notes.find((n) => n.id === noteId)?.y === 22,
       'both moves',
     );
-    fx.clock.advance(HELD_UPDATE_MAX_MS * 2);
+    await fx.advance(HELD_UPDATE_MAX_MS * 2);
     const stillOpen = reader.nextFrame((f) => f[0] === 0 && f[1] === 1, 'the sync step 2');
     sendFrame(reader, syncStep1Frame(reader.doc));
     await stillOpen;
@@ -146,9 +146,9 @@ describe('held leader updates (WIRE-3)', () => {
     await guarded<void>('the raw sync step 2', (resolve) =>
       raw.ws.on('message', (d: Buffer) => d[0] === 0 && d[1] === 1 && resolve()),
     );
-    fx.clock.advance(HELD_UPDATE_MAX_MS - 1);
+    await fx.advance(HELD_UPDATE_MAX_MS - 1);
     expect(raw.ws.readyState).toBe(raw.ws.OPEN);
-    fx.clock.advance(1);
+    await fx.advance(1);
     expect(await raw.closed).toMatchObject({ code: BOARD_CLOSE.INCOMPLETE_UPDATE });
   });
 });

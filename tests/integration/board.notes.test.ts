@@ -31,9 +31,9 @@ async function addOk(c: RecordingClient, text: string, secret = noteSecret()) {
   return { ...ack.value, secret };
 }
 
-function serverBoard(fx: BoardFixture, meetingId: string, caseIndex = 0) {
+async function serverBoard(fx: BoardFixture, meetingId: string, caseIndex = 0) {
   const doc = new Y.Doc();
-  Y.applyUpdate(doc, fx.board.encodeBoard(meetingId, caseIndex));
+  Y.applyUpdate(doc, await fx.board.encodeBoard(meetingId, caseIndex));
   return readBoard(doc);
 }
 
@@ -116,8 +116,10 @@ describe('note:add input and retries', () => {
     expect(third.noteId).toBe(first.noteId);
     // One note leaves only with the phase end (REL-4).
     await goToPhase(cast.leader, 'return');
-    expect(serverBoard(fx, cast.meetingId).notes.filter((n) => n.text === 'only once')).toHaveLength(1);
-    expect(fx.storage.listNotes(cast.meetingId)).toHaveLength(1);
+    expect((await serverBoard(fx, cast.meetingId)).notes.filter((n) => n.text === 'only once')).toHaveLength(
+      1,
+    );
+    expect(await fx.storage.listNotes(cast.meetingId)).toHaveLength(1);
   });
 
   it('refuses bad input with bad-request and stores nothing', async () => {
@@ -150,14 +152,14 @@ describe('note:add input and retries', () => {
     }
     // A trimmed 500-character note is fine.
     expect((await add(member, `  ${'y'.repeat(500)}  `)).ok).toBe(true);
-    expect(fx.storage.listNotes(cast.meetingId).map((n) => n.text.length)).toEqual([500]);
+    expect((await fx.storage.listNotes(cast.meetingId)).map((n) => n.text.length)).toEqual([500]);
     // A command without an ack is not applied (API-10) and breaks nothing.
     const raw = member.socket as unknown as UntypedSocket;
     raw.emit('note:add', { secret: noteSecret(), kind: 'feeling', text: 'no ack' });
     raw.emit('note:add', { secret: noteSecret(), kind: 'feeling', text: 'no ack' }, 'not a function');
     raw.emit('note:delete');
     await member.barrier();
-    expect(fx.storage.listNotes(cast.meetingId)).toHaveLength(1);
+    expect(await fx.storage.listNotes(cast.meetingId)).toHaveLength(1);
     expect((await add(member, 'still served')).ok).toBe(true);
   });
 
@@ -174,7 +176,7 @@ describe('note:add input and retries', () => {
     const limited = await add(member, 'too many');
     expect(!limited.ok && limited.error.code).toBe(E.RATE_LIMITED);
     expect(!limited.ok && limited.error.retryAfterMs).toBeGreaterThan(0);
-    fx.clock.advance(10_000);
+    await fx.advance(10_000);
     expect((await add(member, 'later')).ok).toBe(true);
   });
 });
@@ -194,11 +196,11 @@ describe('the author edits and deletes, proved by the secret', () => {
     const nc = await addOk(c, 'third note');
     expect(nc.status).toBe('waiting');
     expect((await cast.leader.send('board:release', {})).ok).toBe(true);
-    expect(
-      serverBoard(fx, cast.meetingId)
-        .notes.map((n) => n.text)
-        .sort(),
-    ).toEqual(['second version', 'third note', 'to be deleted']);
+    expect((await serverBoard(fx, cast.meetingId)).notes.map((n) => n.text).sort()).toEqual([
+      'second version',
+      'third note',
+      'to be deleted',
+    ]);
 
     // Wrong secret, someone else's note: the same answer as a note that does not exist.
     for (const payload of [
@@ -218,8 +220,8 @@ describe('the author edits and deletes, proved by the secret', () => {
       (await a.send('note:edit', { noteId: na.noteId, secret: na.secret, text: 'third version' })).ok,
     ).toBe(true);
     expect((await b.send('note:delete', { noteId: nb.noteId, secret: nb.secret })).ok).toBe(true);
-    expect(serverBoard(fx, cast.meetingId).notes.map((n) => n.text)).toContain('second version');
-    expect(serverBoard(fx, cast.meetingId).notes.map((n) => n.text)).toContain('to be deleted');
+    expect((await serverBoard(fx, cast.meetingId)).notes.map((n) => n.text)).toContain('second version');
+    expect((await serverBoard(fx, cast.meetingId)).notes.map((n) => n.text)).toContain('to be deleted');
     const mine = await a.send<Record<string, string>>('note:mine', {
       notes: [
         { noteId: na.noteId, secret: na.secret },
@@ -233,14 +235,13 @@ describe('the author edits and deletes, proved by the secret', () => {
       [nc.noteId]: 'deleted',
     });
     expect(await cast.leader.send('board:release', {})).toEqual({ ok: true });
-    expect(serverBoard(fx, cast.meetingId).notes.map((n) => n.text)).toContain('to be deleted');
+    expect((await serverBoard(fx, cast.meetingId)).notes.map((n) => n.text)).toContain('to be deleted');
     await goToPhase(cast.leader, 'return');
-    expect(
-      serverBoard(fx, cast.meetingId)
-        .notes.map((n) => n.text)
-        .sort(),
-    ).toEqual(['third note', 'third version']);
-    expect(fx.storage.getNote(cast.meetingId, nb.noteId)).toBeNull();
+    expect((await serverBoard(fx, cast.meetingId)).notes.map((n) => n.text).sort()).toEqual([
+      'third note',
+      'third version',
+    ]);
+    expect(await fx.storage.getNote(cast.meetingId, nb.noteId)).toBeNull();
   });
 });
 
@@ -261,24 +262,20 @@ describe('release modes, moderation and the leaders’ view', () => {
     await cast.leader.barrier();
     const queue = views.at(-1);
     expect(queue?.screening.map((n) => n.text).sort()).toEqual(['screened 0', 'screened 1', 'screened 2']);
-    expect(serverBoard(fx, cast.meetingId).notes).toEqual([]);
+    expect((await serverBoard(fx, cast.meetingId)).notes).toEqual([]);
 
     const [one, two, three] = ids as [string, string, string];
     expect((await cast.leader.send('note:moderate', { noteId: one, action: 'approve' })).ok).toBe(true);
     expect((await cast.leader.send('note:moderate', { noteId: two, action: 'hide' })).ok).toBe(true);
-    expect(serverBoard(fx, cast.meetingId).notes.map((n) => n.id)).toEqual([one]);
+    expect((await serverBoard(fx, cast.meetingId)).notes.map((n) => n.id)).toEqual([one]);
     await cast.leader.barrier();
     expect(views.at(-1)?.hidden.map((n) => n.noteId)).toEqual([two]);
     expect(views.at(-1)?.screening.map((n) => n.noteId)).toEqual([three]);
     expect((await cast.leader.send('note:moderate', { noteId: two, action: 'show' })).ok).toBe(true);
-    expect(
-      serverBoard(fx, cast.meetingId)
-        .notes.map((n) => n.id)
-        .sort(),
-    ).toEqual([one, two].sort());
+    expect((await serverBoard(fx, cast.meetingId)).notes.map((n) => n.id).sort()).toEqual([one, two].sort());
     // A released note can be hidden and shown again, in its place.
     expect((await cast.leader.send('note:moderate', { noteId: one, action: 'hide' })).ok).toBe(true);
-    expect(serverBoard(fx, cast.meetingId).notes.map((n) => n.id)).toEqual([two]);
+    expect((await serverBoard(fx, cast.meetingId)).notes.map((n) => n.id)).toEqual([two]);
 
     const wrong = await cast.leader.send('note:moderate', { noteId: three, action: 'show' });
     expect(!wrong.ok && wrong.error.code).toBe(E.WRONG_STATUS);
@@ -302,7 +299,7 @@ describe('release modes, moderation and the leaders’ view', () => {
     const member = cast.members[0] as RecordingClient;
     const ack = await addOk(member, 'signed note');
     expect(ack.status).toBe('released');
-    expect(serverBoard(fx, cast.meetingId).notes).toMatchObject([
+    expect((await serverBoard(fx, cast.meetingId)).notes).toMatchObject([
       { text: 'signed note', author: member.view.you.name },
     ]);
   });
@@ -312,8 +309,8 @@ describe('release modes, moderation and the leaders’ view', () => {
     const cast = await startBoardCast(fx);
     await goToPhase(cast.leader, 'speculation');
     for (const m of cast.members.slice(0, 3)) await addOk(m, 'anonymous');
-    expect(serverBoard(fx, cast.meetingId).notes.every((n) => n.author === undefined)).toBe(true);
-    expect(fx.storage.listNotes(cast.meetingId).every((n) => n.authorName === null)).toBe(true);
+    expect((await serverBoard(fx, cast.meetingId)).notes.every((n) => n.author === undefined)).toBe(true);
+    expect((await fx.storage.listNotes(cast.meetingId)).every((n) => n.authorName === null)).toBe(true);
   });
 
   it('BOARD-10: the presenter marks resonance in the return phase only: a count, no names, kept with the row', async () => {
@@ -330,15 +327,15 @@ describe('release modes, moderation and the leaders’ view', () => {
     expect(!member.ok && member.error.code).toBe(E.FORBIDDEN);
     expect((await cast.presenter.send('note:resonate', { noteId, on: true })).ok).toBe(true);
     // Kept with the note; the public board carries it only once the presenter shows it (BOARD-10).
-    expect(fx.storage.getNote(cast.meetingId, noteId)?.resonance).toBe(1);
-    expect(serverBoard(fx, cast.meetingId).notes.find((n) => n.id === noteId)?.resonance).toBe(0);
+    expect((await fx.storage.getNote(cast.meetingId, noteId))?.resonance).toBe(1);
+    expect((await serverBoard(fx, cast.meetingId)).notes.find((n) => n.id === noteId)?.resonance).toBe(0);
     expect(await cast.presenter.run({ type: 'case:showResonance', caseIndex: 0, on: true })).toEqual({
       ok: true,
     });
-    expect(serverBoard(fx, cast.meetingId).notes.find((n) => n.id === noteId)?.resonance).toBe(1);
+    expect((await serverBoard(fx, cast.meetingId)).notes.find((n) => n.id === noteId)?.resonance).toBe(1);
     expect((await cast.presenter.send('note:resonate', { noteId, on: false })).ok).toBe(true);
-    expect(serverBoard(fx, cast.meetingId).notes.find((n) => n.id === noteId)?.resonance).toBe(0);
-    expect(fx.storage.getNote(cast.meetingId, noteId)?.resonance).toBe(0);
+    expect((await serverBoard(fx, cast.meetingId)).notes.find((n) => n.id === noteId)?.resonance).toBe(0);
+    expect((await fx.storage.getNote(cast.meetingId, noteId))?.resonance).toBe(0);
     const missing = await cast.presenter.send('note:resonate', { noteId: 'no-such-note-0', on: true });
     expect(!missing.ok && missing.error.code).toBe(E.NO_SUCH_NOTE);
   });

@@ -148,7 +148,7 @@ describe("the parking lot is the leaders' (BOARD-9)", () => {
     await views.until('the lot empty', (v) => v.parked.length === 0);
 
     // Until the unpark, nothing of the parked note reached them.
-    const serverState = Y.encodeStateVectorFromUpdate(fx.board.encodeBoard(cast.meetingId, 0));
+    const serverState = Y.encodeStateVectorFromUpdate(await fx.board.encodeBoard(cast.meetingId, 0));
     const same = (d: Y.Doc) => Buffer.from(Y.encodeStateVector(d)).equals(Buffer.from(serverState));
     await Promise.all(boards.map((b) => b.until(same, 'the server state')));
     await Promise.all(watchers.map((c) => c.barrier()));
@@ -235,7 +235,7 @@ describe("the parking lot is the leaders' (BOARD-9)", () => {
     // The old way, a layout field on the public note: refused and the connection closed.
     notesMap(leaderBoard.doc).get(kept.noteId)?.set('parked', true);
     expect((await leaderBoard.closed()).code).toBe(BOARD_CLOSE.FORBIDDEN);
-    expect(readBoard(decoded(fx, cast.meetingId)).notes.map((n) => n.id)).toEqual([kept.noteId]);
+    expect(readBoard(await decoded(fx, cast.meetingId)).notes.map((n) => n.id)).toEqual([kept.noteId]);
 
     // Nor may a leader fill the room's parking lot by hand.
     const second = fx.openBoard(cast.leader.token, cast.meetingId, 0, 'leader board 2');
@@ -248,12 +248,12 @@ describe("the parking lot is the leaders' (BOARD-9)", () => {
     const closed = await second.closed();
     expect(closed.code).toBe(BOARD_CLOSE.FORBIDDEN);
     expect(closed.reason).toContain('parking lot');
-    expect(parkingMap(decoded(fx, cast.meetingId)).size).toBe(0);
+    expect(parkingMap(await decoded(fx, cast.meetingId)).size).toBe(0);
   });
 });
 
-function decoded(fx: BoardFixture, meetingId: string): Y.Doc {
+async function decoded(fx: BoardFixture, meetingId: string): Promise<Y.Doc> {
   const doc = new Y.Doc();
-  Y.applyUpdate(doc, fx.board.encodeBoard(meetingId, 0));
+  Y.applyUpdate(doc, await fx.board.encodeBoard(meetingId, 0));
   return doc;
 }

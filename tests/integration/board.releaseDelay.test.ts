@@ -37,20 +37,25 @@ async function add(author: RecordingClient, text: string): Promise<{ noteId: str
   return ack.value;
 }
 
-const statusOf = (fx: BoardFixture, meetingId: string, noteId: string) =>
-  fx.storage.getNote(meetingId, noteId)?.status ?? 'gone';
+const statusOf = async (fx: BoardFixture, meetingId: string, noteId: string) =>
+  (await fx.storage.getNote(meetingId, noteId))?.status ?? 'gone';
 
 /**
  * Moves the clock until the note has left the waiting state; returns the delay since the batch
  * was due (`elapsedMs` ago), after checking that nothing left before the shortest delay.
  */
-function measureRelease(fx: BoardFixture, meetingId: string, noteId: string, elapsedMs = 0): number {
+async function measureRelease(
+  fx: BoardFixture,
+  meetingId: string,
+  noteId: string,
+  elapsedMs = 0,
+): Promise<number> {
   const start = fx.clock.now() - elapsedMs;
-  fx.clock.advance(RELEASE_DELAY_MIN_MS - 1 - elapsedMs);
-  expect(statusOf(fx, meetingId, noteId), 'left before the shortest delay').toBe('waiting');
-  while (statusOf(fx, meetingId, noteId) === 'waiting') {
+  await fx.advance(RELEASE_DELAY_MIN_MS - 1 - elapsedMs);
+  expect(await statusOf(fx, meetingId, noteId), 'left before the shortest delay').toBe('waiting');
+  while ((await statusOf(fx, meetingId, noteId)) === 'waiting') {
     if (fx.clock.now() - start > RELEASE_DELAY_MAX_MS) throw new Error('no release within the longest delay');
-    fx.clock.advance(STEP_MS);
+    await fx.advance(STEP_MS);
   }
   return fx.clock.now() - start;
 }
@@ -73,14 +78,14 @@ describe('release delay (REL-1, REL-2)', () => {
       if (b % 4 === 0) {
         // Changes arriving during the delay leave with the batch (REL-2).
         const lateMs = 3_000;
-        fx.clock.advance(lateMs);
+        await fx.advance(lateMs);
         ids.push((await add(cast.members[3] as RecordingClient, `batch ${b} late`)).noteId);
-        delays.push(measureRelease(fx, cast.meetingId, ids[0] as string, lateMs));
+        delays.push(await measureRelease(fx, cast.meetingId, ids[0] as string, lateMs));
       } else {
-        delays.push(measureRelease(fx, cast.meetingId, ids[0] as string));
+        delays.push(await measureRelease(fx, cast.meetingId, ids[0] as string));
       }
       expect(fx.clock.now() - armedAt).toBe(delays.at(-1));
-      const rows = ids.map((id) => fx.storage.getNote(cast.meetingId, id));
+      const rows = await Promise.all(ids.map((id) => fx.storage.getNote(cast.meetingId, id)));
       expect(rows.map((r) => r?.status)).toEqual(ids.map(() => 'released'));
       expect(new Set(rows.map((r) => r?.batch)).size, `batch ${b} is one batch`).toBe(1);
     }
@@ -98,10 +103,14 @@ describe('release delay (REL-1, REL-2)', () => {
     const ids: string[] = [];
     for (let i = 0; i < MIN_BATCH; i++)
       ids.push((await add(cast.members[i] as RecordingClient, `q ${i}`)).noteId);
-    expect(ids.map((id) => statusOf(fx, cast.meetingId, id))).toEqual(['waiting', 'waiting', 'waiting']);
-    const delay = measureRelease(fx, cast.meetingId, ids[0] as string);
+    expect(await Promise.all(ids.map((id) => statusOf(fx, cast.meetingId, id)))).toEqual([
+      'waiting',
+      'waiting',
+      'waiting',
+    ]);
+    const delay = await measureRelease(fx, cast.meetingId, ids[0] as string);
     expect(delay).toBeGreaterThanOrEqual(RELEASE_DELAY_MIN_MS);
-    expect(ids.map((id) => statusOf(fx, cast.meetingId, id))).toEqual([
+    expect(await Promise.all(ids.map((id) => statusOf(fx, cast.meetingId, id)))).toEqual([
       'screening',
       'screening',
       'screening',
@@ -118,16 +127,19 @@ describe('leader release and phase end (REL-4)', () => {
     const two = await add(cast.members[1] as RecordingClient, 'lonely two');
     const early = await cast.leader.send('board:release', {});
     expect(early).toEqual({ ok: true });
-    expect([one, two].map((n) => statusOf(fx, cast.meetingId, n.noteId))).toEqual(['waiting', 'waiting']);
+    expect(await Promise.all([one, two].map((n) => statusOf(fx, cast.meetingId, n.noteId)))).toEqual([
+      'waiting',
+      'waiting',
+    ]);
     // Two never leave on a timer either.
-    fx.clock.advance(RELEASE_DELAY_MAX_MS * 3);
-    expect(statusOf(fx, cast.meetingId, one.noteId)).toBe('waiting');
+    await fx.advance(RELEASE_DELAY_MAX_MS * 3);
+    expect(await statusOf(fx, cast.meetingId, one.noteId)).toBe('waiting');
 
     // From three on, the leader's release sends at once, before the delay.
     const three = await add(cast.members[2] as RecordingClient, 'third one');
-    expect(statusOf(fx, cast.meetingId, three.noteId)).toBe('waiting');
+    expect(await statusOf(fx, cast.meetingId, three.noteId)).toBe('waiting');
     expect(await cast.leader.send('board:release', {})).toEqual({ ok: true });
-    expect([one, two, three].map((n) => statusOf(fx, cast.meetingId, n.noteId))).toEqual([
+    expect(await Promise.all([one, two, three].map((n) => statusOf(fx, cast.meetingId, n.noteId)))).toEqual([
       'released',
       'released',
       'released',
@@ -137,7 +149,10 @@ describe('leader release and phase end (REL-4)', () => {
     const four = await add(cast.members[3] as RecordingClient, 'fourth one');
     const five = await add(cast.members[0] as RecordingClient, 'fifth one');
     await goToPhase(cast.leader, 'return');
-    expect([four, five].map((n) => statusOf(fx, cast.meetingId, n.noteId))).toEqual(['released', 'released']);
+    expect(await Promise.all([four, five].map((n) => statusOf(fx, cast.meetingId, n.noteId)))).toEqual([
+      'released',
+      'released',
+    ]);
   });
 });
 
@@ -155,11 +170,11 @@ describe('restart (REL-3)', () => {
     await first.close();
 
     const second = await startBoardServer({ file, noteIds: 'server', seed: 9 });
-    expect(statusOf(second, cast.meetingId, ids[0] as string)).toBe('waiting');
-    const delay = measureRelease(second, cast.meetingId, ids[0] as string);
+    expect(await statusOf(second, cast.meetingId, ids[0] as string)).toBe('waiting');
+    const delay = await measureRelease(second, cast.meetingId, ids[0] as string);
     expect(delay).toBeGreaterThanOrEqual(RELEASE_DELAY_MIN_MS);
     expect(delay).toBeLessThanOrEqual(RELEASE_DELAY_MAX_MS + STEP_MS);
-    expect(ids.map((id) => statusOf(second, cast.meetingId, id))).toEqual([
+    expect(await Promise.all(ids.map((id) => statusOf(second, cast.meetingId, id)))).toEqual([
       'released',
       'released',
       'released',
@@ -173,22 +188,22 @@ describe('the leaders’ waiting flag (REL-5)', () => {
     const cast = await startBoardCast(fx);
     await goToPhase(cast.leader, 'speculation');
     // Start just after a grid point, so that every note below falls into one period.
-    fx.clock.advance(WAITING_SIGNAL_PERIOD_MS - (fx.clock.now() % WAITING_SIGNAL_PERIOD_MS) + 1);
+    await fx.advance(WAITING_SIGNAL_PERIOD_MS - (fx.clock.now() % WAITING_SIGNAL_PERIOD_MS) + 1);
     await cast.leader.barrier();
     const views: LeaderNotesView[] = [];
     cast.leader.socket.on('board:leader', (v) => views.push(v));
 
     await add(cast.members[0] as RecordingClient, 'first of two');
-    fx.clock.advance(1_000);
+    await fx.advance(1_000);
     await add(cast.members[1] as RecordingClient, 'second of two');
     await cast.leader.barrier();
     // Nothing reached the leader at the moment of either note.
     expect(views).toEqual([]);
 
-    fx.clock.advance(WAITING_SIGNAL_PERIOD_MS - 1_000 - 2);
+    await fx.advance(WAITING_SIGNAL_PERIOD_MS - 1_000 - 2);
     await cast.leader.barrier();
     expect(views).toEqual([]);
-    fx.clock.advance(1);
+    await fx.advance(1);
     await cast.leader.barrier();
     expect(views).toHaveLength(1);
     expect(views[0]).toEqual({
@@ -206,7 +221,7 @@ describe('the leaders’ waiting flag (REL-5)', () => {
     await add(cast.members[2] as RecordingClient, 'third');
     await cast.leader.barrier();
     expect(views).toHaveLength(1);
-    fx.clock.advance(RELEASE_DELAY_MAX_MS);
+    await fx.advance(RELEASE_DELAY_MAX_MS);
     await cast.leader.barrier();
     expect(views.at(-1)?.waiting).toBe(false);
   });

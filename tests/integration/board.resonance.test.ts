@@ -81,7 +81,7 @@ describe("the presenter's marks are theirs (BOARD-10)", () => {
     // The board the room reads has not changed: no mark, in no frame.
     await Promise.all(watchers.map((c) => c.barrier()));
     const server = new Y.Doc();
-    Y.applyUpdate(server, fx.board.encodeBoard(cast.meetingId, 0));
+    Y.applyUpdate(server, await fx.board.encodeBoard(cast.meetingId, 0));
     expect(readBoard(server).notes.every((n) => n.resonance === 0)).toBe(true);
     expect(seen).toEqual([[], []]);
     for (const [i, c] of watchers.entries()) {

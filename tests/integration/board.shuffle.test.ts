@@ -50,7 +50,7 @@ describe('shuffled release batches (REL-1)', () => {
       expect(ack.value.status).toBe('waiting');
       sent.push(text);
       if ((i + 1) % MIN_BATCH === 0) {
-        fx.clock.advance(RELEASE_DELAY_MAX_MS);
+        await fx.advance(RELEASE_DELAY_MAX_MS);
         await projector.until((d) => readBoard(d).notes.length === i + 1, `${i + 1} notes`);
       }
       boardSizes.push(readBoard(projector.doc).notes.length);

@@ -15,7 +15,7 @@ import { seededRandom } from '../../server/core/random';
 import { memoryRateLimit } from '../../server/http/rateLimit';
 import { EVENT_BUDGETS } from '../../server/limits/budgets';
 import { Limits } from '../../server/limits/seatLimits';
-import type { Storage } from '../../server/storage/types';
+import type { AsyncStorage, MeetingTransaction } from '../../server/storage/async/types';
 import type { Result } from '../../shared/errors';
 import { goToPhase, startBoardCast, startBoardServer, type BoardFixture } from '../helpers/board-fixture';
 import { EVENT_TIMEOUT_MS } from '../helpers/server-fixture';
@@ -35,23 +35,33 @@ const WRITES = new Set<string>([
   'replaceBoardUpdates',
 ]);
 
-/** Storage whose writes throw until `until` of the clock: a disk that stalls, then recovers. */
+/**
+ * Storage whose writes fail until `until` of the clock: a disk that stalls, then recovers. The
+ * writes inside a transaction fail too (the transaction then rolls back, as a stalled disk's would).
+ */
 function stallable(clock: () => number) {
   const stall = { until: 0, refused: 0 };
-  const wrap = (storage: Storage): Storage =>
-    new Proxy(storage, {
+  const stalling = <T extends object>(ops: T): T =>
+    new Proxy(ops, {
       get(target, name, receiver) {
         const value: unknown = Reflect.get(target, name, receiver);
-        if (typeof value !== 'function' || !WRITES.has(String(name))) return value;
+        if (typeof value !== 'function') return value;
+        const fn = value as (...a: unknown[]) => unknown;
+        if (name === 'transaction') {
+          return (body: (tx: MeetingTransaction) => Promise<unknown>) =>
+            fn.call(target, (tx: MeetingTransaction) => body(stalling(tx)));
+        }
+        if (!WRITES.has(String(name))) return fn.bind(target);
         return (...args: unknown[]) => {
           if (clock() < stall.until) {
             stall.refused += 1;
-            throw new Error('storage stalled');
+            return Promise.reject(new Error('storage stalled'));
           }
-          return (value as (...a: unknown[]) => unknown).apply(target, args);
+          return fn.apply(target, args);
         };
       },
     });
+  const wrap = (storage: AsyncStorage): AsyncStorage => stalling(storage);
   return { stall, wrap };
 }
 
@@ -171,7 +181,7 @@ describe('client retries (REL-7)', () => {
     expect(client.refusals).toContain('unavailable');
     expect(client.refusals).toContain('rate-limited');
     // Exactly once each, and within the retry window.
-    const stored = fx.storage.listNotes(cast.meetingId).map((n) => n.text);
+    const stored = (await fx.storage.listNotes(cast.meetingId)).map((n) => n.text);
     expect([...stored].sort()).toEqual([...texts].sort());
     const mine = client.notes.store.get();
     expect(mine.map((n) => n.status).filter((s) => s === 'failed' || s === 'sending')).toEqual([]);
@@ -197,7 +207,7 @@ describe('client retries (REL-7)', () => {
     expect(fx.clock.now() - started).toBe(60_000);
     expect(client.refusals.length).toBeGreaterThan(3);
     expect(client.notes.store.get().map((n) => n.status)).toEqual(['failed']);
-    expect(fx.storage.listNotes(cast.meetingId)).toEqual([]);
+    expect(await fx.storage.listNotes(cast.meetingId)).toEqual([]);
   });
 });
 
@@ -226,6 +236,6 @@ describe('a seat closed for a flood comes back (LIMIT-6)', () => {
     const results = await drive(fx.clock, client.due, [note]);
     expect(results.map((r) => r.ok)).toEqual([true]);
     expect(client.connection.status.get()).toBe('online');
-    expect(fx.storage.listNotes(cast.meetingId).map((n) => n.text)).toEqual(['typed while blocked']);
+    expect((await fx.storage.listNotes(cast.meetingId)).map((n) => n.text)).toEqual(['typed while blocked']);
   });
 });

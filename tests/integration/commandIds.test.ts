@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { openSqliteStorage } from '../../server/storage/sqlite';
+import { openAsyncSqliteStorage } from '../../server/storage/async/open';
 import { MIN, startServer } from '../helpers/server-fixture';
 
 async function meetingWithCoLeader() {
@@ -104,11 +104,11 @@ describe('command ids per seat (WIRE-1)', () => {
 });
 
 describe('the commands table migration (WIRE-1)', () => {
-  it('WIRE-1: a file from before keeps working: its seatless ids are dropped, and ids are then kept per seat', () => {
+  it('WIRE-1: a file from before keeps working: its seatless ids are dropped, and ids are then kept per seat', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'balint-cmd-'));
     onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const file = path.join(dir, 'old.sqlite');
-    openSqliteStorage({ file, synchronous: 'NORMAL' }).close();
+    await openAsyncSqliteStorage({ file, synchronous: 'NORMAL' }).close();
     // The file as the previous release left it: version 2, command ids with no seat.
     const db = new Database(file);
     db.exec(`DROP TABLE commands;
@@ -120,12 +120,12 @@ describe('the commands table migration (WIRE-1)', () => {
     db.pragma('user_version = 2');
     db.close();
 
-    const storage = openSqliteStorage({ file, synchronous: 'NORMAL' });
+    const storage = openAsyncSqliteStorage({ file, synchronous: 'NORMAL' });
     onTestFinished(() => storage.close());
-    expect(storage.hasCommand('meeting-1', 'seat-a', 'old-command-1')).toBe(false);
-    storage.recordCommand('meeting-1', 'seat-a', 'new-command-1');
-    expect(storage.hasCommand('meeting-1', 'seat-a', 'new-command-1')).toBe(true);
-    expect(storage.hasCommand('meeting-1', 'seat-b', 'new-command-1')).toBe(false);
+    expect(await storage.hasCommand('meeting-1', 'seat-a', 'old-command-1')).toBe(false);
+    await storage.recordCommand('meeting-1', 'seat-a', 'new-command-1');
+    expect(await storage.hasCommand('meeting-1', 'seat-a', 'new-command-1')).toBe(true);
+    expect(await storage.hasCommand('meeting-1', 'seat-b', 'new-command-1')).toBe(false);
     const reader = new Database(file, { readonly: true });
     onTestFinished(() => void reader.close());
     const columns = (reader.pragma('table_info(commands)') as { name: string }[]).map((c) => c.name);

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../server/core/clock';
-import { openSqliteStorage } from '../../server/storage/sqlite';
+import { openTestStorage, queryMeetingsDb, TEST_DATABASE } from '../helpers/test-storage';
 import { BOARD_CLOSE } from '../../shared/board/closeCodes';
 import { setTheme } from '../../shared/board/schema';
 import { goToPhase, noteSecret, startBoardCast, type RecordingClient } from '../helpers/board-fixture';
@@ -97,8 +97,8 @@ describe('what counts as activity (CONF-8)', () => {
     await Promise.all(ended);
     for (const c of await Promise.all(closed)) expect(c.code).toBe(BOARD_CLOSE.MEETING_ENDED);
     expect(alive()).toBe(false);
-    expect(fx.storage.listNotes(cast.meetingId)).toEqual([]);
-    expect(fx.storage.loadBoardUpdates(cast.meetingId, 0)).toEqual([]);
+    expect(await fx.storage.listNotes(cast.meetingId)).toEqual([]);
+    expect(await fx.storage.loadBoardUpdates(cast.meetingId, 0)).toEqual([]);
   });
 });
 
@@ -124,10 +124,12 @@ describe('the limit across restarts (CONF-8)', () => {
     const second = await startConfidentialServer({ dataDir, logger, clock, inactivityLimitMs: LIMIT });
     expect(second.app.hub.state(cast.meetingId)?.status).toBe('running');
     clock.advance(30 * MIN - 1);
+    await second.app.hub.idle();
     expect(second.app.hub.state(cast.meetingId)).not.toBeNull();
     clock.advance(1);
+    await second.app.hub.idle();
     expect(second.app.hub.state(cast.meetingId)).toBeNull();
-    expect(second.storage.listNotes(cast.meetingId)).toEqual([]);
+    expect(await second.storage.listNotes(cast.meetingId)).toEqual([]);
   });
 
   it('CONF-8: a meeting created ahead counts from its planned start, also after a restart', async () => {
@@ -142,8 +144,9 @@ describe('the limit across restarts (CONF-8)', () => {
     const second = await startConfidentialServer({ dataDir, logger, clock, inactivityLimitMs: LIMIT });
     expect(second.app.hub.state(m.meetingId)?.title).toBe('Ahead');
     clock.advance(MIN);
+    await second.app.hub.idle();
     expect(second.app.hub.state(m.meetingId)).toBeNull();
-    expect(second.storage.loadLiveMeetings()).toEqual([]);
+    expect(await second.storage.loadLiveMeetings()).toEqual([]);
   });
 
   it('CONF-9: what a crash left behind (a meeting stored as ended, rows of no meeting) is purged at start-up', async () => {
@@ -165,9 +168,12 @@ describe('the limit across restarts (CONF-8)', () => {
 
     // The process died after storing the end and before the purge; and a note row of no meeting.
     const orphan = canary('orphannote');
-    const storage = openSqliteStorage({ file: first.dbFile, synchronous: 'NORMAL' });
-    storage.saveMeeting({ ...state, status: 'ended', current: null, endedAt: clock.now() }, clock.now());
-    storage.putNote({
+    const storage = await openTestStorage(first.dbFile);
+    await storage.saveMeeting(
+      { ...state, status: 'ended', current: null, endedAt: clock.now() },
+      clock.now(),
+    );
+    await storage.putNote({
       meetingId: 'ghost-meeting-0001',
       noteId: 'ghost-note-00001',
       caseIndex: 0,
@@ -180,13 +186,22 @@ describe('the limit across restarts (CONF-8)', () => {
       batch: null,
       authorName: null,
     });
-    storage.close();
-    expect(scanFolder(dataDir, [text, orphan]).length).toBeGreaterThan(0);
+    await storage.close();
+    // The positive control of the searches below, where the rows live: the data folder's SQLite
+    // file, or the test's PostgreSQL database.
+    const kept =
+      TEST_DATABASE === 'sqlite'
+        ? scanFolder(dataDir, [text, orphan])
+        : await queryMeetingsDb(first.dbFile, 'SELECT note_id FROM notes WHERE text = ? OR text LIKE ?', [
+            orphan,
+            `${text}%`,
+          ]);
+    expect(kept.length).toBeGreaterThan(0);
 
     const second = await startConfidentialServer({ dataDir, logger: log.logger, clock });
     expect(second.app.hub.meetingIds()).toEqual([]);
-    expect(second.storage.listNotes(cast.meetingId)).toEqual([]);
-    expect(second.storage.listNotes('ghost-meeting-0001')).toEqual([]);
+    expect(await second.storage.listNotes(cast.meetingId)).toEqual([]);
+    expect(await second.storage.listNotes('ghost-meeting-0001')).toEqual([]);
     expect(log.text()).toContain('"event":"meeting.leftovers_purged","meetings":2');
     expect(scanFolder(dataDir, [text, orphan, state.title])).toEqual([]);
   });

@@ -3,8 +3,8 @@
  * server's memory, every connection to it; its seats, tokens, join code and projector key stop
  * working; and a stale client that held the board cannot bring any of it back.
  */
+import { queryMeetingsDb } from '../helpers/test-storage';
 import { createHash } from 'node:crypto';
-import Database from 'better-sqlite3';
 import { io } from 'socket.io-client';
 import { describe, expect, it } from 'vitest';
 import { BOARD_CLOSE } from '../../shared/board/closeCodes';
@@ -29,21 +29,14 @@ const TABLES_BY_MEETING: Record<string, string> = {
 };
 
 /** Rows per table that belong to the meeting, read with a connection of its own (then closed). */
-function rowsOf(file: string, meetingId: string): Record<string, number> {
-  const db = new Database(file, { readonly: true });
-  try {
-    const out: Record<string, number> = {};
-    for (const [table, column] of Object.entries(TABLES_BY_MEETING)) {
-      const row = db.prepare(`SELECT count(*) AS n FROM ${table} WHERE ${column} = ?`).get(meetingId) as {
-        n: number;
-      };
-      out[table] = row.n;
-    }
-    out.allMeetings = (db.prepare('SELECT count(*) AS n FROM meetings').get() as { n: number }).n;
-    return out;
-  } finally {
-    db.close();
-  }
+async function rowsOf(file: string, meetingId: string): Promise<Record<string, number>> {
+  const count = async (sql: string, params: unknown[] = []) =>
+    (await queryMeetingsDb<{ n: number }>(file, sql, params))[0]?.n ?? -1;
+  const out: Record<string, number> = {};
+  for (const [table, column] of Object.entries(TABLES_BY_MEETING))
+    out[table] = await count(`SELECT count(*) AS n FROM ${table} WHERE ${column} = ?`, [meetingId]);
+  out.allMeetings = await count('SELECT count(*) AS n FROM meetings');
+  return out;
 }
 
 const NO_ROWS = { meetings: 0, seat_tokens: 0, commands: 0, notes: 0, board_updates: 0 };
@@ -71,15 +64,12 @@ describe('ending a meeting deletes it (CONF-1, CONF-2, CONF-3)', () => {
     const { fx, planted } = await plantedServer();
     const other = await fx.api.createMeeting({ title: 'Another group' });
     const otherLeader = await fx.connect(other.leaderToken, 'other leader');
-    const before = rowsOf(fx.dbFile, planted.meetingId);
+    const before = await rowsOf(fx.dbFile, planted.meetingId);
     for (const table of ['meetings', 'seat_tokens', 'commands', 'notes', 'board_updates'])
       expect(before[table], table).toBeGreaterThan(0);
-    expect(
-      fx.storage
-        .listNotes(planted.meetingId)
-        .map((n) => n.status)
-        .sort(),
-    ).toEqual(expect.arrayContaining(['hidden', 'released', 'screening', 'waiting']));
+    expect((await fx.storage.listNotes(planted.meetingId)).map((n) => n.status).sort()).toEqual(
+      expect.arrayContaining(['hidden', 'released', 'screening', 'waiting']),
+    );
     const open = planted.boards.filter((b) => b.provider.wsconnected);
     expect(open.length).toBeGreaterThan(0);
     const sockets = planted.everyone.map((c) =>
@@ -98,11 +88,11 @@ describe('ending a meeting deletes it (CONF-1, CONF-2, CONF-3)', () => {
     // A 44xx close is final for a stock provider: it does not come back by itself.
     for (const b of open) expect(b.provider.shouldConnect).toBe(false);
 
-    expect(rowsOf(fx.dbFile, planted.meetingId)).toEqual({ ...NO_ROWS, allMeetings: 1 });
-    expect(fx.storage.listNotes(planted.meetingId)).toEqual([]);
-    for (const c of [0, 1]) expect(fx.storage.loadBoardUpdates(planted.meetingId, c)).toEqual([]);
-    for (const hash of planted.secretHashes) expect(fx.storage.findSeatByTokenHash(hash)).toBeNull();
-    expect(fx.storage.projectorKeyHash(planted.meetingId)).toBeNull();
+    expect(await rowsOf(fx.dbFile, planted.meetingId)).toEqual({ ...NO_ROWS, allMeetings: 1 });
+    expect(await fx.storage.listNotes(planted.meetingId)).toEqual([]);
+    for (const c of [0, 1]) expect(await fx.storage.loadBoardUpdates(planted.meetingId, c)).toEqual([]);
+    for (const hash of planted.secretHashes) expect(await fx.storage.findSeatByTokenHash(hash)).toBeNull();
+    expect(await fx.storage.projectorKeyHash(planted.meetingId)).toBeNull();
 
     // Nothing of it in the hub; no Socket.IO room of it is left.
     expect(fx.app.hub.state(planted.meetingId)).toBeNull();
@@ -127,7 +117,7 @@ describe('ending a meeting deletes it (CONF-1, CONF-2, CONF-3)', () => {
 
     // The other meeting goes on.
     expect(await otherLeader.run({ type: 'meeting:start' })).toEqual({ ok: true });
-    expect(rowsOf(fx.dbFile, other.meetingId).meetings).toBe(1);
+    expect((await rowsOf(fx.dbFile, other.meetingId)).meetings).toBe(1);
   });
 
   it("CONF-3: a stale leader's and a participant's provider that held the board reconnect after the end: refused, nothing stored", async () => {
@@ -151,7 +141,7 @@ describe('ending a meeting deletes it (CONF-1, CONF-2, CONF-3)', () => {
     const gone = nextEvent(planted.leader.socket, 'disconnect');
     expect(await planted.leader.run({ type: 'meeting:end' })).toEqual({ ok: true });
     await gone;
-    expect(rowsOf(fx.dbFile, planted.meetingId)).toEqual({ ...NO_ROWS, allMeetings: 0 });
+    expect(await rowsOf(fx.dbFile, planted.meetingId)).toEqual({ ...NO_ROWS, allMeetings: 0 });
 
     for (const stale of [staleLeader, staleMember]) {
       const closed = stale.closed(stale.closes.length);
@@ -160,7 +150,7 @@ describe('ending a meeting deletes it (CONF-1, CONF-2, CONF-3)', () => {
       expect(stale.provider.shouldConnect).toBe(false);
     }
     // Nothing came back: no update, no note, no meeting row, nothing in memory.
-    expect(rowsOf(fx.dbFile, planted.meetingId)).toEqual({ ...NO_ROWS, allMeetings: 0 });
+    expect(await rowsOf(fx.dbFile, planted.meetingId)).toEqual({ ...NO_ROWS, allMeetings: 0 });
     expect(fx.app.hub.meetingIds()).toEqual([]);
     // A Socket.IO client with an old token is refused the same way.
     expect(await refusedHandshake(fx.url, { token: leaderToken, protocolVersion: PROTOCOL_VERSION })).toBe(
@@ -170,12 +160,7 @@ describe('ending a meeting deletes it (CONF-1, CONF-2, CONF-3)', () => {
       'unauthenticated',
     );
     // Once more through the whole stack: the raw tables hold nothing of the meeting at all.
-    const db = new Database(fx.dbFile, { readonly: true });
-    try {
-      expect(db.prepare('SELECT count(*) AS n FROM board_updates').get()).toEqual({ n: 0 });
-    } finally {
-      db.close();
-    }
+    expect(await queryMeetingsDb(fx.dbFile, 'SELECT count(*) AS n FROM board_updates')).toEqual([{ n: 0 }]);
   });
 
   it('CONF-2: a connection whose handshake passed just before the purge is told and closed, and nothing is kept for it', async () => {
@@ -186,8 +171,8 @@ describe('ending a meeting deletes it (CONF-1, CONF-2, CONF-3)', () => {
     );
     // The purge lands between the handshake check and Socket.IO's connection event.
     fx.app.io.use((socket, next) => {
-      if (socket.data.seatId === seat.seatId) fx.app.hub.purge(planted.meetingId, 'ended');
-      next();
+      if (socket.data.seatId !== seat.seatId) return next();
+      fx.app.hub.purge(planted.meetingId, 'ended').then(() => next(), next);
     });
     const socket: ClientSocket = io(fx.url, {
       auth: { token: seat.token, protocolVersion: PROTOCOL_VERSION },
@@ -207,36 +192,32 @@ describe('ending a meeting deletes it (CONF-1, CONF-2, CONF-3)', () => {
     }
     const rooms = [...fx.app.io.of('/').adapter.rooms.keys()];
     expect(rooms.filter((r) => r.includes(planted.meetingId))).toEqual([]);
-    expect(rowsOf(fx.dbFile, planted.meetingId)).toEqual({ ...NO_ROWS, allMeetings: 0 });
+    expect(await rowsOf(fx.dbFile, planted.meetingId)).toEqual({ ...NO_ROWS, allMeetings: 0 });
   });
 });
 
 describe('tokens (CONF-7)', () => {
   it('CONF-7: seat tokens and the projector key are stored only as SHA-256 hashes and looked up by hash', async () => {
     const { fx, planted } = await plantedServer();
-    const db = new Database(fx.dbFile, { readonly: true });
-    let stored: { token_hash: string }[];
-    let meeting: { leader_token_hash: string; projector_key_hash: string };
-    try {
-      stored = db
-        .prepare('SELECT token_hash FROM seat_tokens WHERE meeting_id = ?')
-        .all(planted.meetingId) as {
-        token_hash: string;
-      }[];
-      meeting = db
-        .prepare('SELECT leader_token_hash, projector_key_hash FROM meetings WHERE id = ?')
-        .get(planted.meetingId) as typeof meeting;
-    } finally {
-      db.close();
-    }
+    const stored = await queryMeetingsDb<{ token_hash: string }>(
+      fx.dbFile,
+      'SELECT token_hash FROM seat_tokens WHERE meeting_id = ?',
+      [planted.meetingId],
+    );
+    const [meeting] = await queryMeetingsDb<{ leader_token_hash: string; projector_key_hash: string }>(
+      fx.dbFile,
+      'SELECT leader_token_hash, projector_key_hash FROM meetings WHERE id = ?',
+      [planted.meetingId],
+    );
+    if (!meeting) throw new Error('the meeting row is missing');
     const sha = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
     const tokens = planted.everyone.map((c) => c.token);
     expect(stored.map((r) => r.token_hash).sort()).toEqual(tokens.map(sha).sort());
     expect(meeting.leader_token_hash).toBe(sha(planted.leader.token));
     expect(meeting.projector_key_hash).toBe(sha(planted.secrets[1] as string));
     for (const token of tokens) {
-      expect(fx.storage.findSeatByTokenHash(token)).toBeNull();
-      expect(fx.storage.findSeatByTokenHash(sha(token))?.meetingId).toBe(planted.meetingId);
+      expect(await fx.storage.findSeatByTokenHash(token)).toBeNull();
+      expect((await fx.storage.findSeatByTokenHash(sha(token)))?.meetingId).toBe(planted.meetingId);
     }
   });
 });

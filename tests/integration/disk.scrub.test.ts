@@ -8,7 +8,7 @@
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { openSqliteStorage } from '../../server/storage/sqlite';
+import { openAsyncSqliteStorage } from '../../server/storage/async/open';
 import { BLOCKED_LOG_EVERY_MS, SCRUB_RETRY_MS } from '../../server/storage/walScrub';
 import { captureLog, tempFolder } from '../helpers/confidential';
 
@@ -20,21 +20,30 @@ const blockedLines = (lines: string[]) =>
   lines.filter((l) => l.includes('"storage.checkpoint_blocked"')).length;
 
 describe('a blocked WAL truncation (DISK-1)', () => {
-  it('DISK-1: logged every 30 s while a reader blocks it, done within 250 ms of the reader letting go', () => {
+  it('DISK-1: logged every 30 s while a reader blocks it, done within 250 ms of the reader letting go', async () => {
     vi.useFakeTimers();
     const file = path.join(tempFolder(), 'scrub.sqlite');
     const log = captureLog();
     // Synchronous under fake timers: the truncation copies on the main connection here.
-    const storage = openSqliteStorage({ file, synchronous: 'NORMAL', logger: log.logger, walCopier: false });
+    const storage = openAsyncSqliteStorage({
+      file,
+      synchronous: 'NORMAL',
+      logger: log.logger,
+      walCopier: false,
+    });
     const state = { id: 'm1' } as never;
-    storage.insertMeeting({ state, joinCode: 'ABCDEF', lastActivityAt: 0 }, 'a'.repeat(64), 'b'.repeat(64));
+    await storage.insertMeeting(
+      { state, joinCode: 'ABCDEF', lastActivityAt: 0 },
+      'a'.repeat(64),
+      'b'.repeat(64),
+    );
     const reader = new Database(file);
     reader.exec('BEGIN');
     reader.prepare('SELECT count(*) FROM meetings').get();
-    storage.touchMeeting('m1', 1);
+    await storage.touchMeeting('m1', 1);
 
     let scrubbed = false;
-    storage.purgeMeeting('m1', () => (scrubbed = true));
+    await storage.purgeMeeting('m1', () => (scrubbed = true));
     expect({ scrubbed, blocked: blockedLines(log.lines) }).toEqual({ scrubbed: false, blocked: 1 });
     vi.advanceTimersByTime(BLOCKED_LOG_EVERY_MS - SCRUB_RETRY_MS);
     expect({ scrubbed, blocked: blockedLines(log.lines) }).toEqual({ scrubbed: false, blocked: 1 });
@@ -48,6 +57,6 @@ describe('a blocked WAL truncation (DISK-1)', () => {
     vi.advanceTimersByTime(SCRUB_RETRY_MS);
     expect(scrubbed).toBe(true);
     expect(log.text()).toContain('"storage.checkpoint_unblocked"');
-    storage.close();
+    await storage.close();
   });
 });

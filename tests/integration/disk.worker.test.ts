@@ -8,7 +8,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { silentLogger } from '../../server/core/logger';
-import { openSqliteStorage } from '../../server/storage/sqlite';
+import { openAsyncSqliteStorage } from '../../server/storage/async/open';
 import type { WalCopier } from '../../server/storage/walCopier';
 import { CHECKPOINT_CHANNEL, WalScrubber } from '../../server/storage/walScrub';
 import { canary, scanFolder, tempFolder } from '../helpers/confidential';
@@ -27,18 +27,18 @@ describe('the WAL copier with a real worker (DISK-3)', () => {
   it('DISK-3: a deleted note leaves every file, and the WAL is cut to 0 bytes', async () => {
     const dir = tempFolder();
     const file = path.join(dir, 'worker.sqlite');
-    const storage = openSqliteStorage({ file, synchronous: 'NORMAL' });
+    const storage = openAsyncSqliteStorage({ file, synchronous: 'NORMAL' });
     const seen: Checkpoint[] = [];
     const listener = (m: unknown) => seen.push(m as Checkpoint);
     subscribe(CHECKPOINT_CHANNEL, listener);
     try {
       const text = canary('worker-deleted');
-      storage.insertMeeting(
+      await storage.insertMeeting(
         { state: { id: 'm1' } as never, joinCode: 'ABCDEF', lastActivityAt: 0 },
         'a'.repeat(64),
         'b'.repeat(64),
       );
-      storage.putNote({
+      await storage.putNote({
         meetingId: 'm1',
         noteId: 'n1',
         caseIndex: 0,
@@ -52,7 +52,7 @@ describe('the WAL copier with a real worker (DISK-3)', () => {
         authorName: null,
       });
       expect(scanFolder(dir, [text]).length).toBeGreaterThan(0);
-      storage.deleteNote('m1', 'n1');
+      await storage.deleteNote('m1', 'n1');
 
       await pollUntil(
         () => seen.some((c) => !c.busy) && scanFolder(dir, [text]).length === 0,
@@ -62,7 +62,7 @@ describe('the WAL copier with a real worker (DISK-3)', () => {
       expect(statSync(`${file}-wal`).size).toBe(0);
     } finally {
       unsubscribe(CHECKPOINT_CHANNEL, listener);
-      storage.close();
+      await storage.close();
     }
   });
 });

@@ -1,5 +1,5 @@
 /**
- * Stored due times and their poller (SCALE-8), on both databases: a due row is acted on exactly
+ * Stored due times and their poller (SCALE-15), on both databases: a due row is acted on exactly
  * once whichever of two pollers (on PostgreSQL two storages on one database, as two processes
  * would be) finds it; acting runs in the claiming transaction, so a failure or a dead claimer
  * leaves the row due for the next poll; a meeting's purge takes its rows with it.
@@ -98,8 +98,8 @@ function poller(
   return p;
 }
 
-describe.each(ENGINES)('stored due times on $name (SCALE-8)', (engine) => {
-  it('SCALE-8: set, move and clear a due time; only what is due is claimed; the purge takes the rows', async () => {
+describe.each(ENGINES)('stored due times on $name (SCALE-15)', (engine) => {
+  it('SCALE-15: set, move and clear a due time; only what is due is claimed; the purge takes the rows', async () => {
     const { a } = await engine.open();
     await insertMeetings(a, 2);
     await a.setDue('m0', 'phase', T0 + 60_000);
@@ -128,7 +128,7 @@ describe.each(ENGINES)('stored due times on $name (SCALE-8)', (engine) => {
     expect(await a.listDue('m1')).toEqual([]);
   });
 
-  it('SCALE-8: a row that `act` arms again for later stays, at its new time', async () => {
+  it('SCALE-15: a row that `act` arms again for later stays, at its new time', async () => {
     const { a } = await engine.open();
     await insertMeetings(a, 1);
     await a.setDue('m0', 'phase', T0);
@@ -140,7 +140,7 @@ describe.each(ENGINES)('stored due times on $name (SCALE-8)', (engine) => {
     expect(await a.listDue('m0')).toEqual([{ meetingId: 'm0', kind: 'phase', dueAt: T0 + 60_000 }]);
   });
 
-  it('SCALE-8: two pollers polling at once act on each of 40 due rows exactly once', async () => {
+  it('SCALE-15: two pollers polling at once act on each of 40 due rows exactly once', async () => {
     const { a, b } = await engine.open();
     const ids = await insertMeetings(a, 20);
     for (const id of ids) {
@@ -157,7 +157,7 @@ describe.each(ENGINES)('stored due times on $name (SCALE-8)', (engine) => {
     expect(await Promise.all([pa.poll(), pb.poll()])).toEqual([0, 0]);
   });
 
-  it('SCALE-8: a failure inside `act` rolls its writes back and leaves the row due for the next poll', async () => {
+  it('SCALE-15: a failure inside `act` rolls its writes back and leaves the row due for the next poll', async () => {
     const { a, b } = await engine.open();
     await insertMeetings(a, 2);
     await a.setDue('m0', 'phase', T0);
@@ -182,7 +182,7 @@ describe.each(ENGINES)('stored due times on $name (SCALE-8)', (engine) => {
     expect(r.applied).toEqual(['m1/phase', 'm0/phase']);
   });
 
-  it('SCALE-8: start() polls by itself until stopped', async () => {
+  it('SCALE-15: start() polls by itself until stopped', async () => {
     const { a } = await engine.open();
     await insertMeetings(a, 1);
     const clock = new ManualClock(T0);
@@ -199,8 +199,8 @@ describe.each(ENGINES)('stored due times on $name (SCALE-8)', (engine) => {
   });
 });
 
-describe('a claimer that dies (SCALE-8, PostgreSQL)', () => {
-  it("SCALE-8: while one process holds a due row the other skips it without waiting; when the holder's connection dies, the other applies it", async () => {
+describe('a claimer that dies (SCALE-15, PostgreSQL)', () => {
+  it("SCALE-15: while one process holds a due row the other skips it without waiting; when the holder's connection dies, the other applies it", async () => {
     const { a, b, url } = await ENGINES[1]!.open();
     await insertMeetings(a, 2);
     await a.setDue('m0', 'phase', T0);

@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import path from 'node:path';
+import { queryMeetingsDb } from '../helpers/test-storage';
 import { describe, expect, it } from 'vitest';
 import type { ManualClock } from '../../server/core/clock';
 import { GROUP_FILE_NAME } from '../../server/groups/store';
@@ -245,13 +246,9 @@ describe('attendance across a crash and the purge', () => {
     expect(foundInFolder(dataDir, [noteText]).size).toBe(0);
     expect(foundInFolder(path.join(dataDir), [memberName]).size).toBe(1);
     expect(session?.attendance.map((e) => [e.name, e.attended])).toEqual([[memberName, true]]);
-    const meetings = new Database(path.join(dataDir, DB_FILE_NAME), { readonly: true });
-    try {
-      expect(meetings.prepare('SELECT COUNT(*) AS n FROM notes').get()).toEqual({ n: 0 });
-      expect(meetings.prepare('SELECT COUNT(*) AS n FROM board_updates').get()).toEqual({ n: 0 });
-    } finally {
-      meetings.close();
-    }
+    const meetings = path.join(dataDir, DB_FILE_NAME);
+    expect(await queryMeetingsDb(meetings, 'SELECT COUNT(*) AS n FROM notes')).toEqual([{ n: 0 }]);
+    expect(await queryMeetingsDb(meetings, 'SELECT COUNT(*) AS n FROM board_updates')).toEqual([{ n: 0 }]);
   });
 });
 

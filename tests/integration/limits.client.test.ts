@@ -129,13 +129,13 @@ describe('the product client within its budgets (LIMIT-2)', () => {
       }
       const expected = Y.encodeStateVector(board.doc);
       await guarded('the server has every arrangement', (resolve) => {
-        const check = () => {
+        const check = async () => {
           const server = new Y.Doc();
-          Y.applyUpdate(server, fx.board.encodeBoard(cast.meetingId, 0));
+          Y.applyUpdate(server, await fx.board.encodeBoard(cast.meetingId, 0));
           if (Buffer.from(Y.encodeStateVector(server)).equals(Buffer.from(expected))) resolve(undefined);
-          else setImmediate(check);
+          else setImmediate(() => void check());
         };
-        check();
+        void check();
       });
       // Every tab's clock samples were answered with a number (a refusal would not be).
       for (const t of tabs) {
@@ -145,7 +145,7 @@ describe('the product client within its budgets (LIMIT-2)', () => {
           (f) => t.connection.clock.subscribe(f),
         );
       }
-      expect(fx.storage.listNotes(cast.meetingId)).toHaveLength(20);
+      expect(await fx.storage.listNotes(cast.meetingId)).toHaveLength(20);
       expect(board.closes).toEqual([]);
       expect(refusals).toEqual([]);
     } finally {

@@ -205,6 +205,6 @@ describe('a whole meeting, lobby to end (MEET-1, TIME-1..5, TIME-7, ROLE-1, ROLE
     });
     expect(projectorAgain.status).toBe(401);
     expect(fx.app.hub.state(meeting.meetingId)).toBeNull();
-    expect(fx.storage.loadLiveMeetings()).toEqual([]);
+    expect(await fx.storage.loadLiveMeetings()).toEqual([]);
   });
 });

@@ -104,7 +104,7 @@ async function refusedEverything(cast: Cast, who: TestClient[], commands: Meetin
   // Nothing changed: the stored state, the join code, and nobody got a new snapshot.
   expect(hub.state(cast.meeting.meetingId)).toEqual(before);
   expect(
-    cast.fx.storage.loadLiveMeetings().find((m) => m.state.id === cast.meeting.meetingId)?.state,
+    (await cast.fx.storage.loadLiveMeetings()).find((m) => m.state.id === cast.meeting.meetingId)?.state,
   ).toEqual(before);
   await Promise.all(cast.everyone.map((c) => c.barrier()));
   expect(cast.everyone.map((c) => c.states.length)).toEqual(snapshotsBefore);

@@ -30,7 +30,7 @@ describe('the console blanks the projector (SCREEN-12)', () => {
     expect(reloaded.view.projectorBlank).toBe(true);
     // And the stored state says so (a restarted server loads it).
     expect(
-      fx.storage.loadLiveMeetings().find((m) => m.state.id === cast.meetingId)?.state.settings,
+      (await fx.storage.loadLiveMeetings()).find((m) => m.state.id === cast.meetingId)?.state.settings,
     ).toMatchObject({ projectorBlank: true });
 
     expect(await cast.leader.run({ type: 'settings:update', projectorBlank: false })).toEqual({ ok: true });

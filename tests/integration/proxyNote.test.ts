@@ -3,7 +3,7 @@
  * real server with real clients: it takes the members' path, and nothing on the board, in any
  * frame or payload, in the database, in the logs or in the metrics tells it apart from a member's.
  */
-import Database from 'better-sqlite3';
+import { queryMeetingsDb } from '../helpers/test-storage';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import type { LeaderNotesView } from '../../shared/board/commands';
@@ -53,14 +53,11 @@ function delta(before: Map<string, number>, after: Map<string, number>): Record<
 
 type NoteRow = Record<string, unknown>;
 
-function storedNotes(fx: BoardFixture, meetingId: string): Map<string, NoteRow> {
-  const db = new Database(fx.dbFile, { readonly: true });
-  try {
-    const rows = db.prepare('SELECT * FROM notes WHERE meeting_id = ?').all(meetingId) as NoteRow[];
-    return new Map(rows.map((r) => [r.note_id as string, r]));
-  } finally {
-    db.close();
-  }
+async function storedNotes(fx: BoardFixture, meetingId: string): Promise<Map<string, NoteRow>> {
+  const rows = await queryMeetingsDb<NoteRow>(fx.dbFile, 'SELECT * FROM notes WHERE meeting_id = ?', [
+    meetingId,
+  ]);
+  return new Map(rows.map((r) => [r.note_id as string, r]));
 }
 
 /** What one note:add leaves behind: its ack, the log lines, counters and leader views it caused. */
@@ -148,7 +145,7 @@ describe('PROXY: a note written on a member’s behalf', () => {
     expect(proxy.leaderViews).toEqual(member.leaderViews);
 
     // Stored rows before release: every column but id, text and secret hash is equal.
-    const waiting = storedNotes(fx, cast.meetingId);
+    const waiting = await storedNotes(fx, cast.meetingId);
     const same = (row: NoteRow | undefined) => {
       const { note_id: _id, text: _text, secret_hash: _hash, ...rest } = row ?? {};
       return rest;
@@ -172,7 +169,7 @@ describe('PROXY: a note written on a member’s behalf', () => {
       return rest;
     };
     expect(onBoard(proxyId)).toEqual(onBoard(memberId));
-    const released = storedNotes(fx, cast.meetingId);
+    const released = await storedNotes(fx, cast.meetingId);
     expect(same(released.get(proxyId))).toEqual(same(released.get(memberId)));
     expect(released.get(proxyId)?.batch).not.toBeNull();
 
@@ -248,7 +245,7 @@ describe('PROXY: a note written on a member’s behalf', () => {
     const note = readBoard(watcher.doc).notes[0];
     expect(note?.author).toBe(FOR_NAME);
     expect(Buffer.concat(watcher.frames).includes(Buffer.from(BOARD_NAMES.leader))).toBe(false);
-    expect(storedNotes(fx, cast.meetingId).get(ack.value.noteId)?.author_name).toBe(FOR_NAME);
+    expect((await storedNotes(fx, cast.meetingId)).get(ack.value.noteId)?.author_name).toBe(FOR_NAME);
   });
 
   it('PROXY-3: only leaders write on a member’s behalf, under the members’ phase rules; refusals change nothing', async () => {
@@ -285,9 +282,9 @@ describe('PROXY: a note written on a member’s behalf', () => {
     ).toBe(E.FORBIDDEN);
     expect((await leader.run({ type: 'settings:update', boardOpen: false })).ok).toBe(true);
     expect(code(await proxyNote('feeling'))).toBe(E.BOARD_CLOSED);
-    expect(storedNotes(fx, cast.meetingId).size).toBe(0);
+    expect((await storedNotes(fx, cast.meetingId)).size).toBe(0);
     expect((await leader.run({ type: 'settings:update', boardOpen: true })).ok).toBe(true);
     expect(code(await proxyNote('feeling'))).toBe('ok');
-    expect(storedNotes(fx, cast.meetingId).size).toBe(1);
+    expect((await storedNotes(fx, cast.meetingId)).size).toBe(1);
   });
 });

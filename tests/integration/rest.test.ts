@@ -2,8 +2,8 @@
  * The REST API on the real server: create, join, projector claim, health; malformed bodies,
  * limits, the create key, and rate limits per client address.
  */
+import { queryMeetingsDb } from '../helpers/test-storage';
 import { request } from 'node:http';
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import type { ManualClock } from '../../server/core/clock';
 import { hashSecret } from '../../server/security/tokens';
@@ -90,18 +90,13 @@ describe('REST: creating a meeting (API-1..3, API-7)', () => {
     const fx = await startServer();
     const m = await fx.api.createMeeting({ title: 'Hash check' });
     const seat = await fx.api.join(m.joinCode, 'Hannah Hash');
-    const db = new Database(fx.dbFile, { readonly: true });
-    try {
-      const dump = JSON.stringify([
-        db.prepare('SELECT * FROM meetings').all(),
-        db.prepare('SELECT * FROM seat_tokens').all(),
-      ]);
-      for (const secret of [m.leaderToken, m.projectorKey, seat.token]) expect(dump).not.toContain(secret);
-      expect(dump).toContain(hashSecret(seat.token));
-      expect(dump).toContain(hashSecret(m.leaderToken));
-    } finally {
-      db.close();
-    }
+    const dump = JSON.stringify([
+      await queryMeetingsDb(fx.dbFile, 'SELECT * FROM meetings'),
+      await queryMeetingsDb(fx.dbFile, 'SELECT * FROM seat_tokens'),
+    ]);
+    for (const secret of [m.leaderToken, m.projectorKey, seat.token]) expect(dump).not.toContain(secret);
+    expect(dump).toContain(hashSecret(seat.token));
+    expect(dump).toContain(hashSecret(m.leaderToken));
   });
 
   it('API-1: takes settings, a built-in template, and a leader-made template', async () => {

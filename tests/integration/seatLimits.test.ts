@@ -9,7 +9,7 @@ describe('seat caps over REST (WIRE-7)', () => {
     const m = await fx.api.createMeeting({ leaderName: 'Lea' });
     // Filled through the hub: the REST join is rate-limited per address (30 per 10 minutes).
     for (let i = 1; i < MAX_ADMITTED_SEATS; i++) {
-      expect(fx.app.hub.join(m.joinCode, `Member ${i}`, 'participant').ok).toBe(true);
+      expect((await fx.app.hub.join(m.joinCode, `Member ${i}`, 'participant')).ok).toBe(true);
     }
     const join = await fx.api.request('POST', '/api/join', { code: m.joinCode, name: 'One too many' });
     expect(join).toMatchObject({ status: 409, body: { error: { code: 'limit-reached' } } });

@@ -30,12 +30,12 @@ describe('auto-advance at the stored deadlines (TIME-6)', () => {
 
     // Just before the deadline: nothing happens, nobody is told anything.
     const counts = [leader.states.length, member.states.length];
-    clock.advance(10 * MIN - 1);
+    await fx.advance(10 * MIN - 1);
     await Promise.all([leader.barrier(), member.barrier()]);
     expect([leader.states.length, member.states.length]).toEqual(counts);
 
     const moved = [leader, member].map((c) => c.nextState((v) => v.currentIndex === 1));
-    clock.advance(1);
+    await fx.advance(1);
     const [lv, mv] = await Promise.all(moved);
     expect(lv?.timer).toEqual({
       state: 'running',
@@ -48,35 +48,35 @@ describe('auto-advance at the stored deadlines (TIME-6)', () => {
 
     // Twenty minutes at once: phase 2 ends at +15, phase 3 at +25; the last phase is current.
     const last = leader.nextState((v) => v.currentIndex === 3);
-    clock.advance(20 * MIN);
+    await fx.advance(20 * MIN);
     expect((await last).timer).toMatchObject({ startedAt: t0 + 25 * MIN, endsAt: t0 + 30 * MIN });
 
     // The last phase does not end by itself: overtime, still running.
-    clock.advance(30 * MIN);
+    await fx.advance(30 * MIN);
     await leader.barrier();
     expect(fx.app.hub.state(m.meetingId)).toMatchObject({ status: 'running', current: { index: 3 } });
   });
 
   it('TIME-6, TIME-5: a paused phase does not advance; after resume the new deadline counts', async () => {
-    const { clock, leader } = await stepBackMeeting({ autoAdvance: true });
+    const { fx, clock, leader } = await stepBackMeeting({ autoAdvance: true });
     expect(await leader.command({ type: 'meeting:start' })).toEqual({ ok: true });
-    clock.advance(4 * MIN);
+    await fx.advance(4 * MIN);
     expect(await leader.command({ type: 'timer:pause' })).toEqual({ ok: true });
-    clock.advance(HOUR);
+    await fx.advance(HOUR);
     await leader.barrier();
     expect(leader.view).toMatchObject({ currentIndex: 0, timer: { state: 'paused', remainingMs: 6 * MIN } });
     expect(await leader.command({ type: 'timer:resume' })).toEqual({ ok: true });
     const resumedAt = clock.now();
     const next = leader.nextState((v) => v.currentIndex === 1);
-    clock.advance(6 * MIN);
+    await fx.advance(6 * MIN);
     expect((await next).timer?.startedAt).toBe(resumedAt + 6 * MIN);
   });
 
   it('TIME-1, TIME-2: without auto-advance a phase runs into overtime and +N still moves its deadline', async () => {
-    const { fx, clock, m, leader } = await stepBackMeeting({});
+    const { fx, m, leader } = await stepBackMeeting({});
     expect(await leader.command({ type: 'meeting:start' })).toEqual({ ok: true });
     const endsAt = leader.view.timer?.endsAt as number;
-    clock.advance(25 * MIN);
+    await fx.advance(25 * MIN);
     expect(await leader.command({ type: 'timer:adjust', minutes: 5 })).toEqual({ ok: true });
     expect(leader.view).toMatchObject({ currentIndex: 0, timer: { endsAt: endsAt + 5 * MIN } });
     expect((leader.view.timer?.endsAt as number) - leader.view.serverNow).toBe(-10 * MIN);
@@ -91,7 +91,7 @@ describe('a leader leaves the phase overdue under auto-advance (TIME-9)', () => 
       timerVisibility: 'everyone',
     });
     expect(await leader.command({ type: 'meeting:start' })).toEqual({ ok: true });
-    clock.advance(3 * MIN);
+    await fx.advance(3 * MIN);
     const moved = [leader, member].map((c) => c.nextState((v) => v.currentIndex === 1));
     expect(await leader.command({ type: 'timer:adjust', minutes: -8 })).toEqual({ ok: true });
     for (const v of await Promise.all(moved)) {
@@ -104,7 +104,7 @@ describe('a leader leaves the phase overdue under auto-advance (TIME-9)', () => 
     }
     // And the new phase's deadline is armed like any other.
     const next = leader.nextState((v) => v.currentIndex === 2);
-    clock.advance(5 * MIN);
+    await fx.advance(5 * MIN);
     expect((await next).timer?.startedAt).toBe(clock.now());
     expect(fx.app.hub.state(m.meetingId)?.current?.index).toBe(2);
   });
@@ -112,21 +112,21 @@ describe('a leader leaves the phase overdue under auto-advance (TIME-9)', () => 
 
 describe('the inactivity purge (DUR-6, DUR-7)', () => {
   it('DUR-6, DUR-7: ends and deletes a meeting after the limit without activity, counted from the last command', async () => {
-    const { fx, clock, m, leader, member } = await stepBackMeeting(
+    const { fx, m, leader, member } = await stepBackMeeting(
       { autoAdvance: true },
       { inactivityLimitMs: HOUR },
     );
-    clock.advance(HOUR - MIN);
+    await fx.advance(HOUR - MIN);
     expect(await leader.command({ type: 'meeting:start' })).toEqual({ ok: true });
     // Auto-advance ticks are no activity; the limit counts from the start command.
-    clock.advance(HOUR - 1);
+    await fx.advance(HOUR - 1);
     await leader.barrier();
     expect(fx.app.hub.state(m.meetingId)?.current?.index).toBe(3);
 
     const endings = [leader, member].map((c) =>
       Promise.all([nextEvent(c.socket, 'meeting:ended'), nextEvent<[string]>(c.socket, 'disconnect')]),
     );
-    clock.advance(1);
+    await fx.advance(1);
     for (const [[info], [reason]] of await Promise.all(endings)) {
       expect(info).toEqual({ meetingId: m.meetingId });
       expect(reason).toBe('io server disconnect');
@@ -155,11 +155,11 @@ describe('the inactivity purge (DUR-6, DUR-7)', () => {
     const plannedStartAt = clock.now() + 3 * 24 * HOUR;
     const m = await fx.api.createMeeting({ plannedStartAt });
     const leader = await fx.connect(m.leaderToken, 'leader');
-    clock.advance(3 * 24 * HOUR + HOUR - 1);
+    await fx.advance(3 * 24 * HOUR + HOUR - 1);
     await leader.barrier();
     expect(fx.app.hub.state(m.meetingId)?.status).toBe('lobby');
     const ended = nextEvent(leader.socket, 'meeting:ended');
-    clock.advance(1);
+    await fx.advance(1);
     await ended;
     expect(fx.app.hub.state(m.meetingId)).toBeNull();
   });

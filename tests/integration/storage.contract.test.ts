@@ -15,7 +15,6 @@ import type { MeetingState } from '../../shared/meeting/state';
 import { openAsyncSqliteStorage, openPostgresStorage } from '../../server/storage/async/open';
 import type { AsyncStorage } from '../../server/storage/async/types';
 import { SCHEMA_STEPS } from '../../server/storage/schema';
-import { openSqliteStorage } from '../../server/storage/sqlite';
 import type { NoteRow, StoredMeeting } from '../../server/storage/types';
 import { populatedLobby } from '../helpers/meetingFixtures';
 import { pollUntilAsync } from '../helpers/poll';
@@ -388,21 +387,5 @@ describe('the storage on each database, where they differ', () => {
     ]);
     await storages[0]?.insertMeeting(meeting('m1', 'ABC123'), 'l', 'p');
     expect(await storages[2]?.findMeetingByJoinCode('ABC123')).toBe('m1');
-  });
-
-  it('SQLite: a file the synchronous storage wrote is read by the asynchronous one, and the other way round', async () => {
-    const file = tempDbFile();
-    const sync = openSqliteStorage({ file, synchronous: 'NORMAL' });
-    sync.insertMeeting(meeting('m1', 'ABC123'), 'l', 'p');
-    sync.putNote(note('m1', 'n1', { layout: null }));
-    sync.close();
-    const asyncStorage = openAsyncSqliteStorage({ file, synchronous: 'NORMAL' });
-    expect(await asyncStorage.loadLiveMeetings()).toEqual([meeting('m1', 'ABC123')]);
-    expect(await asyncStorage.getNote('m1', 'n1')).toEqual(note('m1', 'n1'));
-    await asyncStorage.putNote(note('m1', 'n2', { status: 'waiting' }));
-    await asyncStorage.close();
-    const again = openSqliteStorage({ file, synchronous: 'NORMAL' });
-    onTestFinished(() => again.close());
-    expect(again.listNotes('m1').map((n) => n.noteId)).toEqual(['n1', 'n2']);
   });
 });

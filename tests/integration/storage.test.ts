@@ -8,7 +8,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { ManualClock } from '../../server/core/clock';
-import { openSqliteStorage } from '../../server/storage/sqlite';
+import { openAsyncSqliteStorage } from '../../server/storage/async/open';
 import type { NoteRow } from '../../server/storage/types';
 import { MIN, startServer } from '../helpers/server-fixture';
 
@@ -28,8 +28,8 @@ function userVersion(file: string): number {
 }
 
 describe('SQLite storage (DUR-3, DUR-5)', () => {
-  it('the narrow note queries agree with listNotes: count, last batch, the unsettled notes of a case', () => {
-    const storage = openSqliteStorage({ file: ':memory:', synchronous: 'NORMAL' });
+  it('the narrow note queries agree with listNotes: count, last batch, the unsettled notes of a case', async () => {
+    const storage = openAsyncSqliteStorage({ file: ':memory:', synchronous: 'NORMAL' });
     onTestFinished(() => storage.close());
     const statuses = ['waiting', 'screening', 'released', 'hidden'] as const;
     let n = 0;
@@ -51,7 +51,7 @@ describe('SQLite storage (DUR-3, DUR-5)', () => {
       for (let c = 0; c < 2; c++)
         for (let i = 0; i < 24; i++) {
           const status = statuses[i % 4] as NoteRow['status'];
-          storage.putNote(
+          await storage.putNote(
             note(meetingId, c, {
               status,
               batch: status === 'waiting' ? null : i + c,
@@ -60,14 +60,14 @@ describe('SQLite storage (DUR-3, DUR-5)', () => {
             }),
           );
         }
-    storage.putNote(note('m3', 0, { status: 'waiting' }));
+    await storage.putNote(note('m3', 0, { status: 'waiting' }));
     for (const meetingId of ['m1', 'm2', 'm3', 'none'])
       for (let c = 0; c < 3; c++) {
-        const all = storage.listNotes(meetingId).filter((r) => r.caseIndex === c);
-        expect(storage.countNotes(meetingId, c)).toBe(all.length);
+        const all = (await storage.listNotes(meetingId)).filter((r) => r.caseIndex === c);
+        expect(await storage.countNotes(meetingId, c)).toBe(all.length);
         const batches = all.flatMap((r) => (r.batch === null ? [] : [r.batch]));
-        expect(storage.maxNoteBatch(meetingId, c)).toBe(batches.length ? Math.max(...batches) : null);
-        expect(storage.listUnsettledNotes(meetingId, c)).toEqual(
+        expect(await storage.maxNoteBatch(meetingId, c)).toBe(batches.length ? Math.max(...batches) : null);
+        expect(await storage.listUnsettledNotes(meetingId, c)).toEqual(
           all.filter((r) => r.status !== 'released' || r.pendingText !== null || r.pendingDelete),
         );
       }
@@ -75,8 +75,8 @@ describe('SQLite storage (DUR-3, DUR-5)', () => {
 
   it('DUR-5: migrates a fresh file; reopening keeps user_version and the data', async () => {
     const file = tempFile();
-    const storage = openSqliteStorage({ file, synchronous: 'NORMAL' });
-    storage.close();
+    const storage = openAsyncSqliteStorage({ file, synchronous: 'NORMAL' });
+    await storage.close();
 
     const db = new Database(file, { readonly: true });
     const version = db.pragma('user_version', { simple: true }) as number;
@@ -102,10 +102,10 @@ describe('SQLite storage (DUR-3, DUR-5)', () => {
     const fx = await startServer({ file });
     const m = await fx.api.createMeeting({ title: 'Kept' });
     await fx.close();
-    const reopened = openSqliteStorage({ file, synchronous: 'FULL' });
-    expect(reopened.loadLiveMeetings().map((s) => s.state.title)).toEqual(['Kept']);
-    expect(reopened.findMeetingByJoinCode(m.joinCode)).toBe(m.meetingId);
-    reopened.close();
+    const reopened = openAsyncSqliteStorage({ file, synchronous: 'FULL' });
+    expect((await reopened.loadLiveMeetings()).map((s) => s.state.title)).toEqual(['Kept']);
+    expect(await reopened.findMeetingByJoinCode(m.joinCode)).toBe(m.meetingId);
+    await reopened.close();
     expect(userVersion(file)).toBe(version);
   });
 
@@ -149,6 +149,6 @@ describe('SQLite storage (DUR-3, DUR-5)', () => {
     clock.advance(0);
     expect(second.app.hub.state(stale.meetingId)).toBeNull();
     expect(second.app.hub.state(fresh.meetingId)?.title).toBe('Fresh');
-    expect(second.storage.loadLiveMeetings().map((s) => s.state.title)).toEqual(['Fresh']);
+    expect((await second.storage.loadLiveMeetings()).map((s) => s.state.title)).toEqual(['Fresh']);
   });
 });

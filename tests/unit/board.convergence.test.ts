@@ -14,9 +14,9 @@ import { SimClient, startBoardSim } from '../helpers/board-sim';
 const SEEDS = [1, 2, 3, 4, 5, 6];
 const STEPS = 500;
 
-function runSeed(seed: number) {
+async function runSeed(seed: number) {
   const rng = createPrng(seed);
-  const sim = startBoardSim(seed);
+  const sim = await startBoardSim(seed);
   const leaders = [
     new SimClient('leader', sim.leaderSeatId, true),
     new SimClient('leader-tab-2', sim.leaderSeatId, true),
@@ -25,9 +25,9 @@ function runSeed(seed: number) {
   const clients = [...leaders, ...readers];
   let notes = 0;
 
-  const addNote = () => {
+  const addNote = async () => {
     notes += 1;
-    sim.storage.putNote({
+    await sim.storage.putNote({
       meetingId: sim.meetingId,
       noteId: `sim-note-${seed}-${notes}`,
       caseIndex: 0,
@@ -40,15 +40,15 @@ function runSeed(seed: number) {
       batch: null,
       authorName: null,
     });
-    sim.core.release(sim.meetingId, 0, 'change');
+    await sim.core.release(sim.meetingId, 0, 'change');
   };
-  const deleteSomeNote = () => {
-    const released = sim.storage
-      .listNotes(sim.meetingId)
-      .filter((n) => n.status === 'released' && !n.pendingDelete);
+  const deleteSomeNote = async () => {
+    const released = (await sim.storage.listNotes(sim.meetingId)).filter(
+      (n) => n.status === 'released' && !n.pendingDelete,
+    );
     if (released.length === 0) return;
-    sim.storage.putNote({ ...rng.pick(released), pendingDelete: true });
-    sim.core.release(sim.meetingId, 0, 'change');
+    await sim.storage.putNote({ ...rng.pick(released), pendingDelete: true });
+    await sim.core.release(sim.meetingId, 0, 'change');
   };
   const leaderEdit = (leader: SimClient) => {
     const ids = [...notesMap(leader.doc).keys()];
@@ -68,30 +68,30 @@ function runSeed(seed: number) {
     }
   };
 
-  for (const c of clients) sim.connect(c);
+  for (const c of clients) await sim.connect(c);
   for (let step = 0; step < STEPS; step++) {
     const roll = rng.next();
     const client = rng.pick(clients);
-    if (roll < 0.5) sim.deliver(client, rng.next() < 0.5 ? 'in' : 'out');
-    else if (roll < 0.62) addNote();
-    else if (roll < 0.66) deleteSomeNote();
+    if (roll < 0.5) await sim.deliver(client, rng.next() < 0.5 ? 'in' : 'out');
+    else if (roll < 0.62) await addNote();
+    else if (roll < 0.66) await deleteSomeNote();
     else if (roll < 0.8) {
       const leader = rng.pick(leaders);
       if (leader.connected) leaderEdit(leader);
     } else if (roll < 0.86) sim.disconnect(client);
-    else if (roll < 0.92) sim.connect(client);
-    else if (roll < 0.94) sim.core.release(sim.meetingId, 0, 'leader');
+    else if (roll < 0.92) await sim.connect(client);
+    else if (roll < 0.94) await sim.core.release(sim.meetingId, 0, 'leader');
   }
-  for (const c of clients) sim.connect(c);
-  sim.flush(clients);
+  for (const c of clients) await sim.connect(c);
+  await sim.flush(clients);
   return { sim, clients, leaders };
 }
 
 describe('board convergence (seeded random delivery)', () => {
   for (const seed of SEEDS) {
-    it(`seed ${seed}: every copy equals the server's board, and nobody was closed`, () => {
-      const { sim, clients, leaders } = runSeed(seed);
-      const server = sim.core.room(sim.meetingId, 0).doc;
+    it(`seed ${seed}: every copy equals the server's board, and nobody was closed`, async () => {
+      const { sim, clients, leaders } = await runSeed(seed);
+      const server = (await sim.core.room(sim.meetingId, 0)).doc;
       try {
         for (const c of clients) {
           expect(c.closedWith, `${c.label}: ${c.closedReason}`).toBeNull();
@@ -103,29 +103,33 @@ describe('board convergence (seeded random delivery)', () => {
         const { structs } = Y.decodeUpdate(Y.encodeStateAsUpdate(server));
         for (const s of structs) expect(writers.has(s.id.client)).toBe(true);
         // What storage holds loads into the same board.
-        const reloaded = new BoardRoom(sim.meetingId, 0, sim.storage);
+        const reloaded = await BoardRoom.load(sim.meetingId, 0, {
+          storage: sim.storage,
+          now: () => sim.clock.now(),
+          serialized: (id, job) => sim.hub.serialized(id, job),
+        });
         expect(Y.equalSnapshots(Y.snapshot(reloaded.doc), Y.snapshot(server))).toBe(true);
         expect(readBoard(reloaded.doc)).toEqual(readBoard(server));
         reloaded.destroy();
       } finally {
         for (const c of clients) c.destroy();
-        sim.close();
+        await sim.close();
       }
     });
   }
 
-  it('is repeatable: the same seed gives the same board', () => {
-    const a = runSeed(3);
-    const b = runSeed(3);
+  it('is repeatable: the same seed gives the same board', async () => {
+    const a = await runSeed(3);
+    const b = await runSeed(3);
     const strip = (doc: Y.Doc) => readBoard(doc);
     try {
-      expect(strip(a.sim.core.room(a.sim.meetingId, 0).doc).notes.map((n) => [n.text, n.batch])).toEqual(
-        strip(b.sim.core.room(b.sim.meetingId, 0).doc).notes.map((n) => [n.text, n.batch]),
-      );
+      expect(
+        strip((await a.sim.core.room(a.sim.meetingId, 0)).doc).notes.map((n) => [n.text, n.batch]),
+      ).toEqual(strip((await b.sim.core.room(b.sim.meetingId, 0)).doc).notes.map((n) => [n.text, n.batch]));
     } finally {
       for (const c of [...a.clients, ...b.clients]) c.destroy();
-      a.sim.close();
-      b.sim.close();
+      await a.sim.close();
+      await b.sim.close();
     }
   });
 });

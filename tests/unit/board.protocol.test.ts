@@ -21,27 +21,27 @@ function syncStep1(client: SimClient): Uint8Array {
 }
 
 describe('board protocol guard (BOARD-4)', () => {
-  it('a frame whose handling throws closes that connection with 1011; the others keep syncing', () => {
-    sim = startBoardSim(7);
+  it('a frame whose handling throws closes that connection with 1011; the others keep syncing', async () => {
+    sim = await startBoardSim(7);
     const broken = new SimClient('broken', sim.memberSeatIds[0] as string, false);
     const reader = new SimClient('reader', sim.memberSeatIds[1] as string, false);
-    sim.connect(broken);
-    sim.connect(reader);
-    sim.flush([broken, reader]);
+    await sim.connect(broken);
+    await sim.connect(reader);
+    await sim.flush([broken, reader]);
     const conn = broken.conn;
     if (!conn) throw new Error('not connected');
     conn.ws.send = () => {
       throw new Error('socket exploded');
     };
 
-    expect(() => sim?.protocol.receive(conn, syncStep1(broken), true)).not.toThrow();
+    await expect(sim.protocol.receive(conn, syncStep1(broken), true)).resolves.toBeUndefined();
     expect(broken.closedWith).toBe(BOARD_CLOSE.SERVER_ERROR);
     expect(conn.room.conns.has(conn)).toBe(false);
 
-    sim.core.commit(sim.meetingId, 0, (doc) =>
+    await sim.core.commit(sim.meetingId, 0, (doc) =>
       insertNote(doc, { id: 'note-after-1', text: 'still here', kind: 'feeling', batch: 0 }),
     );
-    sim.flush([reader]);
+    await sim.flush([reader]);
     expect(readBoard(reader.doc).notes.map((n) => n.id)).toEqual(['note-after-1']);
     reader.destroy();
     broken.destroy();
@@ -54,12 +54,12 @@ describe('board keep-alive round (BOARD-6)', () => {
     client.inbox.filter((f) => Buffer.from(f).equals(Buffer.from(KEEP_ALIVE_FRAME))).length;
 
   it('skips the frame for a connection sent something within half an interval; everyone hears from the server at least every 1.5 intervals', async () => {
-    sim = startBoardSim(11);
+    sim = await startBoardSim(11);
     const busy = new SimClient('busy', sim.memberSeatIds[0] as string, false);
     const quiet = new SimClient('quiet', sim.memberSeatIds[1] as string, false);
-    sim.connect(busy);
-    sim.connect(quiet);
-    sim.flush([busy, quiet]);
+    await sim.connect(busy);
+    await sim.connect(quiet);
+    await sim.flush([busy, quiet]);
     const busyConn = busy.conn;
     const quietConn = quiet.conn;
     if (!busyConn || !quietConn) throw new Error('not connected');
@@ -72,7 +72,7 @@ describe('board keep-alive round (BOARD-6)', () => {
     for (let round = 1; round <= 6; round++) {
       // 4 s before every round the busy client resyncs: the server answers it (a sync step 2).
       sim.clock.advance(INTERVAL - 4_000);
-      sim.protocol.receive(busyConn, syncStep1(busy), true);
+      await sim.protocol.receive(busyConn, syncStep1(busy), true);
       expect(busy.inbox.length).toBe(1);
       heardAt.set(busy, sim.clock.now());
       sim.clock.advance(4_000);
@@ -87,7 +87,7 @@ describe('board keep-alive round (BOARD-6)', () => {
     // A connection answered 4.9 s before a round is skipped and hears the next round: 14.9 s.
     busy.inbox.length = 0;
     sim.clock.advance(INTERVAL - 4_900);
-    sim.protocol.receive(busyConn, syncStep1(busy), true);
+    await sim.protocol.receive(busyConn, syncStep1(busy), true);
     sim.clock.advance(4_900);
     await sim.protocol.tick(INTERVAL);
     expect(keepAlives(busy)).toBe(0);
@@ -101,12 +101,12 @@ describe('board keep-alive round (BOARD-6)', () => {
   });
 
   it('a connection sent nothing recently gets the frame; one that answers nothing for three pinged rounds is dropped', async () => {
-    sim = startBoardSim(12);
+    sim = await startBoardSim(12);
     const alive = new SimClient('alive', sim.memberSeatIds[0] as string, false);
     const dead = new SimClient('dead', sim.memberSeatIds[1] as string, false);
-    sim.connect(alive);
-    sim.connect(dead);
-    sim.flush([alive, dead]);
+    await sim.connect(alive);
+    await sim.connect(dead);
+    await sim.flush([alive, dead]);
     const aliveConn = alive.conn;
     const deadConn = dead.conn;
     if (!aliveConn || !deadConn) throw new Error('not connected');
@@ -139,11 +139,11 @@ describe('board keep-alive round (BOARD-6)', () => {
   });
 
   it('a round over thousands of connections yields to the event loop between slices', async () => {
-    sim = startBoardSim(13);
+    sim = await startBoardSim(13);
     const clients: SimClient[] = [];
     for (let i = 0; i < 1_000; i++) {
       const c = new SimClient(`c${i}`, sim.memberSeatIds[i % 3] as string, false);
-      sim.connect(c);
+      await sim.connect(c);
       clients.push(c);
     }
     sim.clock.advance(INTERVAL);

@@ -7,14 +7,16 @@ import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { BoardRoom } from '../../server/board/room';
 import { upgradeParkedField } from '../../server/board/upgradeBoard';
-import { openSqliteStorage } from '../../server/storage/sqlite';
-import type { NoteRow, Storage } from '../../server/storage/types';
+import { MeetingQueue } from '../../server/core/meetingQueue';
+import { openAsyncSqliteStorage } from '../../server/storage/async/open';
+import type { AsyncStorage } from '../../server/storage/async/types';
+import type { NoteRow } from '../../server/storage/types';
 import { notesMap, readBoard } from '../../shared/board/schema';
 import type { MeetingState } from '../../shared/meeting/state';
 import { upgradeStoredState } from '../../shared/meeting/upgrade';
 import { newMeeting } from '../helpers/meetingFixtures';
 
-let storage: Storage;
+let storage: AsyncStorage;
 afterEach(() => storage?.close());
 
 function row(noteId: string, text: string): NoteRow {
@@ -64,30 +66,32 @@ describe('loading what a version-2 server stored', () => {
     expect(upgradeStoredState(state)).toEqual(state);
   });
 
-  it('BOARD-9: a parked note leaves the public board and its row is parked with its layout; others lose the field', () => {
-    storage = openSqliteStorage({ file: ':memory:', synchronous: 'NORMAL' });
+  it('BOARD-9: a parked note leaves the public board and its row is parked with its layout; others lose the field', async () => {
+    storage = openAsyncSqliteStorage({ file: ':memory:', synchronous: 'NORMAL' });
+    const queue = new MeetingQueue();
+    const deps = { storage, now: Date.now, serialized: queue.run.bind(queue) };
     const old = new Y.Doc();
     oldNote(old, 'note-keep-0001', 'stays on the board', false);
     oldNote(old, 'note-park-0001', 'advice, parked', true);
-    storage.appendBoardUpdate('meeting-1', 0, Y.encodeStateAsUpdate(old));
-    storage.putNote(row('note-keep-0001', 'stays on the board'));
-    storage.putNote(row('note-park-0001', 'advice, parked'));
+    await storage.appendBoardUpdate('meeting-1', 0, Y.encodeStateAsUpdate(old));
+    await storage.putNote(row('note-keep-0001', 'stays on the board'));
+    await storage.putNote(row('note-park-0001', 'advice, parked'));
 
-    const room = new BoardRoom('meeting-1', 0, storage);
+    const room = await BoardRoom.load('meeting-1', 0, deps);
     // Before: the strict schema reads neither note.
     expect(readBoard(room.doc).notes).toEqual([]);
-    upgradeParkedField(room, storage);
+    await upgradeParkedField(room, storage);
     expect(readBoard(room.doc).notes.map((n) => n.id)).toEqual(['note-keep-0001']);
-    expect(storage.getNote('meeting-1', 'note-park-0001')).toMatchObject({
+    expect(await storage.getNote('meeting-1', 'note-park-0001')).toMatchObject({
       status: 'parked',
       layout: { theme: null, highlight: true, x: 3, y: 4, resonance: 0 },
     });
-    expect(storage.getNote('meeting-1', 'note-keep-0001')?.status).toBe('released');
+    expect((await storage.getNote('meeting-1', 'note-keep-0001'))?.status).toBe('released');
     // A second load finds nothing to do and writes nothing.
-    const stored = storage.loadBoardUpdates('meeting-1', 0).length;
-    const again = new BoardRoom('meeting-1', 0, storage);
-    upgradeParkedField(again, storage);
-    expect(storage.loadBoardUpdates('meeting-1', 0).length).toBeLessThanOrEqual(stored);
+    const stored = (await storage.loadBoardUpdates('meeting-1', 0)).length;
+    const again = await BoardRoom.load('meeting-1', 0, deps);
+    await upgradeParkedField(again, storage);
+    expect((await storage.loadBoardUpdates('meeting-1', 0)).length).toBeLessThanOrEqual(stored);
     expect(readBoard(again.doc).notes.map((n) => n.id)).toEqual(['note-keep-0001']);
     room.destroy();
     again.destroy();

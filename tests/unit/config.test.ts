@@ -60,6 +60,28 @@ describe('loadConfig', () => {
     }
   });
 
+  it('SCALE-5: DATABASE_URL is a postgres:// or postgresql:// URL, never echoed; DATABASE_POOL_SIZE 1 to 100', () => {
+    for (const url of ['mysql://db/x', 'sqlite:///data/x', 'postgres', 'https://db.example.org/x']) {
+      const message = refusal({ DATABASE_URL: url });
+      expect(message).toMatch(
+        /^Bad configuration: DATABASE_URL must be a postgres:\/\/ or postgresql:\/\/ URL/,
+      );
+      expect(message.split('\n')).toHaveLength(1);
+    }
+    // A refused URL may carry a password: the line never quotes it.
+    expect(refusal({ DATABASE_URL: 'mysql://balint:Pa55-Secret@db/x' })).not.toContain('Pa55-Secret');
+    const unset = loadConfig({});
+    expect(unset.ok && [unset.config.databaseUrl, unset.config.databasePoolSize]).toEqual([null, 10]);
+    for (const url of ['postgres://balint:pw@db:5432/balint', 'postgresql://db/balint']) {
+      const loaded = loadConfig({ DATABASE_URL: url, DATABASE_POOL_SIZE: '25' });
+      expect(loaded.ok && [loaded.config.databaseUrl, loaded.config.databasePoolSize]).toEqual([url, 25]);
+    }
+    for (const size of ['0', '101', '1.5', ' ', '0x10'])
+      expect(refusal({ DATABASE_POOL_SIZE: size })).toBe(
+        'Bad configuration: DATABASE_POOL_SIZE must be a whole number from 1 to 100',
+      );
+  });
+
   it('START-1: several wrong values are named on one line', () => {
     const message = refusal({ PORT: 'x', PUBLIC_ORIGIN: 'javascript:1' });
     expect(message.split('\n')).toHaveLength(1);

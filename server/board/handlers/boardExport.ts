@@ -13,35 +13,44 @@ import { parseOr } from '../../core/answer';
  * named meetings (`buildBoardExport` copies only kind, text, highlight and resonance). Nothing is
  * changed and nothing is stored; the log line carries counts only.
  */
-export function handleBoardExport(core: BoardCore, socket: AppSocket, payload: unknown): Result<BoardExport> {
+export async function handleBoardExport(
+  core: BoardCore,
+  socket: AppSocket,
+  payload: unknown,
+): Promise<Result<BoardExport>> {
   const parsed = parseOr(boardExportSchema, payload ?? {});
   if (!parsed.ok) return parsed;
   const { meetingId, seatId } = socket.data;
   const state = core.deps.hub.state(meetingId);
   if (!state) return fail(E.NOT_FOUND, 'no such meeting');
   if (!isLeaderSeat(state, seatId)) return fail(E.FORBIDDEN, 'leaders only');
-  const rows = core.deps.storage.listNotes(meetingId);
-  const boards = state.cases.map((info, caseIndex) => ({
-    caseIndex,
-    doc: core.room(meetingId, caseIndex).doc,
-    // BOARD-10: the presenter's marks come from the rows, shown on the board or not.
-    resonance: new Map(
-      rows.filter((n) => n.caseIndex === caseIndex).map((n) => [n.noteId, n.resonance ?? 0] as const),
-    ),
-    // BOARD-9: the parking lot is exported when a leader keeps it for the export or shows it.
-    parked:
-      info.parkingLot === 'leaders'
-        ? []
-        : core.deps.storage
-            .listUnsettledNotes(meetingId, caseIndex)
-            .filter((n) => n.status === 'parked' && !n.pendingDelete)
-            .map((n) => ({
-              kind: n.kind,
-              text: n.text,
-              highlight: n.layout?.highlight ?? false,
-              resonance: n.resonance ?? 0,
-            })),
-  }));
+  const rows = await core.deps.storage.listNotes(meetingId);
+  const boards = [];
+  for (const [caseIndex, info] of state.cases.entries()) {
+    const doc = (await core.room(meetingId, caseIndex)).doc;
+    const unsettled =
+      info.parkingLot === 'leaders' ? [] : await core.deps.storage.listUnsettledNotes(meetingId, caseIndex);
+    boards.push({
+      caseIndex,
+      doc,
+      // BOARD-10: the presenter's marks come from the rows, shown on the board or not.
+      resonance: new Map(
+        rows.filter((n) => n.caseIndex === caseIndex).map((n) => [n.noteId, n.resonance ?? 0] as const),
+      ),
+      // BOARD-9: the parking lot is exported when a leader keeps it for the export or shows it.
+      parked:
+        info.parkingLot === 'leaders'
+          ? []
+          : unsettled
+              .filter((n) => n.status === 'parked' && !n.pendingDelete)
+              .map((n) => ({
+                kind: n.kind,
+                text: n.text,
+                highlight: n.layout?.highlight ?? false,
+                resonance: n.resonance ?? 0,
+              })),
+    });
+  }
   const exp = buildBoardExport(state.title, core.deps.clock.now(), boards);
   core.deps.logger.info('board.exported', {
     meetingId,

@@ -26,12 +26,12 @@ export const MAX_NOTES_PER_CASE = 400;
  * members' path exactly (the same phase rules, batch and shuffle, the same row); only in a named
  * meeting does the name end up on it, in place of the leader's.
  */
-export function handleNoteAdd(
+export async function handleNoteAdd(
   core: BoardCore,
   socket: AppSocket,
   payload: unknown,
   shares: NoteShares,
-): Result<{ noteId: string; status: NoteStatus }> {
+): Promise<Result<{ noteId: string; status: NoteStatus }>> {
   const parsed = parseOr(noteAddSchema, payload);
   if (!parsed.ok) return parsed;
   const { hub, storage } = core.deps;
@@ -45,7 +45,7 @@ export function handleNoteAdd(
     return fail(E.FORBIDDEN, 'only leaders write on a member’s behalf');
 
   const secretHash = hashSecret(secret);
-  const earlier = storage.findNoteBySecretHash(meetingId, secretHash);
+  const earlier = await storage.findNoteBySecretHash(meetingId, secretHash);
   if (earlier) return ok({ noteId: earlier.noteId, status: authorStatus(earlier) });
 
   const check = canPostNote(state, seat, kind);
@@ -55,12 +55,14 @@ export function handleNoteAdd(
   if (!leader && shares.added(meetingId, caseIndex, seatId) >= NOTES_PER_SEAT_PER_CASE) {
     return fail(E.LIMIT_REACHED, `at most ${NOTES_PER_SEAT_PER_CASE} notes per seat and case`);
   }
-  const hidden = storage.listUnsettledNotes(meetingId, caseIndex).filter((n) => n.status === 'hidden').length;
-  if (storage.countNotes(meetingId, caseIndex) - hidden >= MAX_NOTES_PER_CASE)
+  const hidden = (await storage.listUnsettledNotes(meetingId, caseIndex)).filter(
+    (n) => n.status === 'hidden',
+  ).length;
+  if ((await storage.countNotes(meetingId, caseIndex)) - hidden >= MAX_NOTES_PER_CASE)
     return fail(E.LIMIT_REACHED, `at most ${MAX_NOTES_PER_CASE} notes per case`);
 
   const noteId = core.deps.newNoteId();
-  storage.putNote({
+  await storage.putNote({
     meetingId,
     noteId,
     caseIndex,
@@ -74,8 +76,8 @@ export function handleNoteAdd(
     authorName: state.settings.anonymity === 'named' ? (onBehalfOf ?? seat.name) : null,
   });
   if (!leader) shares.count(meetingId, caseIndex, seatId);
-  core.release(meetingId, caseIndex, 'change');
-  hub.touch(meetingId);
-  core.notifyLeaders(meetingId);
-  return ok({ noteId, status: authorStatus(storage.getNote(meetingId, noteId)) });
+  await core.release(meetingId, caseIndex, 'change');
+  await hub.touch(meetingId);
+  await core.notifyLeaders(meetingId);
+  return ok({ noteId, status: authorStatus(await storage.getNote(meetingId, noteId)) });
 }

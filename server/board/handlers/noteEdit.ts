@@ -8,8 +8,13 @@ import { parseOr } from '../../core/answer';
 import { NO_SUCH_NOTE } from './common';
 
 /** The author's own note, proved by its secret (compared as hashes), or null. */
-function ownNote(core: BoardCore, meetingId: string, noteId: string, secret: string): NoteRow | null {
-  const note = core.deps.storage.getNote(meetingId, noteId);
+async function ownNote(
+  core: BoardCore,
+  meetingId: string,
+  noteId: string,
+  secret: string,
+): Promise<NoteRow | null> {
+  const note = await core.deps.storage.getNote(meetingId, noteId);
   if (!note || note.pendingDelete || note.status === 'removed') return null;
   if (!sameHash(note.secretHash, hashSecret(secret))) return null;
   return note;
@@ -19,42 +24,46 @@ function ownNote(core: BoardCore, meetingId: string, noteId: string, secret: str
  * `note:edit`. AUTH: the note's secret. RESOLUTION: a note nobody has seen yet (waiting) changes in
  * place; any other edit waits for the next release like a new note, so its timing tells nothing.
  */
-export function handleNoteEdit(core: BoardCore, socket: AppSocket, payload: unknown): Result {
+export async function handleNoteEdit(core: BoardCore, socket: AppSocket, payload: unknown): Promise<Result> {
   const parsed = parseOr(noteEditSchema, payload);
   if (!parsed.ok) return parsed;
   const { meetingId } = socket.data;
   const state = core.deps.hub.state(meetingId);
   if (!state || state.status !== 'running')
     return fail(E.WRONG_STATUS, 'notes change while the meeting runs');
-  const note = ownNote(core, meetingId, parsed.value.noteId, parsed.value.secret);
+  const note = await ownNote(core, meetingId, parsed.value.noteId, parsed.value.secret);
   if (!note) return NO_SUCH_NOTE();
   const text = parsed.value.text;
   if (note.status === 'waiting') {
-    core.deps.storage.putNote({ ...note, text });
+    await core.deps.storage.putNote({ ...note, text });
   } else {
-    core.deps.storage.putNote({ ...note, pendingText: text === note.text ? null : text });
+    await core.deps.storage.putNote({ ...note, pendingText: text === note.text ? null : text });
   }
-  core.release(meetingId, note.caseIndex, 'change');
-  core.deps.hub.touch(meetingId);
-  core.notifyLeaders(meetingId);
+  await core.release(meetingId, note.caseIndex, 'change');
+  await core.deps.hub.touch(meetingId);
+  await core.notifyLeaders(meetingId);
   return ok(undefined);
 }
 
 /** `note:delete`. Like an edit: at once if nobody saw it, else with the next release. */
-export function handleNoteDelete(core: BoardCore, socket: AppSocket, payload: unknown): Result {
+export async function handleNoteDelete(
+  core: BoardCore,
+  socket: AppSocket,
+  payload: unknown,
+): Promise<Result> {
   const parsed = parseOr(noteDeleteSchema, payload);
   if (!parsed.ok) return parsed;
   const { meetingId } = socket.data;
   if (!core.deps.hub.state(meetingId)) return fail(E.NOT_FOUND, 'no such meeting');
-  const note = ownNote(core, meetingId, parsed.value.noteId, parsed.value.secret);
+  const note = await ownNote(core, meetingId, parsed.value.noteId, parsed.value.secret);
   if (!note) return NO_SUCH_NOTE();
   if (note.status === 'waiting') {
-    core.deps.storage.deleteNote(meetingId, note.noteId);
+    await core.deps.storage.deleteNote(meetingId, note.noteId);
   } else {
-    core.deps.storage.putNote({ ...note, pendingDelete: true, pendingText: null });
+    await core.deps.storage.putNote({ ...note, pendingDelete: true, pendingText: null });
   }
-  core.release(meetingId, note.caseIndex, 'change');
-  core.deps.hub.touch(meetingId);
-  core.notifyLeaders(meetingId);
+  await core.release(meetingId, note.caseIndex, 'change');
+  await core.deps.hub.touch(meetingId);
+  await core.notifyLeaders(meetingId);
   return ok(undefined);
 }

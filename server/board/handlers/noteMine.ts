@@ -10,16 +10,16 @@ import { authorStatus } from './common';
  * `note:mine`: the author asks what became of their notes. A wrong secret reads as "deleted", so
  * the answer tells nothing about other people's notes.
  */
-export function handleNoteMine(
+export async function handleNoteMine(
   core: BoardCore,
   socket: AppSocket,
   payload: unknown,
-): Result<Record<string, NoteStatus>> {
+): Promise<Result<Record<string, NoteStatus>>> {
   const parsed = parseOr(noteMineSchema, payload);
   if (!parsed.ok) return parsed;
   const out: Record<string, NoteStatus> = {};
   for (const { noteId, secret } of parsed.value.notes) {
-    const note = core.deps.storage.getNote(socket.data.meetingId, noteId);
+    const note = await core.deps.storage.getNote(socket.data.meetingId, noteId);
     out[noteId] = note && sameHash(note.secretHash, hashSecret(secret)) ? authorStatus(note) : 'deleted';
   }
   return ok(out);

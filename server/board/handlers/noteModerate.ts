@@ -18,14 +18,18 @@ import { NO_SUCH_NOTE } from './common';
  * author's device can say "removed by a leader". Leaders never learn of waiting notes, so those
  * (and removed ones) are "no such note" here.
  */
-export function handleNoteModerate(core: BoardCore, socket: AppSocket, payload: unknown): Result {
+export async function handleNoteModerate(
+  core: BoardCore,
+  socket: AppSocket,
+  payload: unknown,
+): Promise<Result> {
   const parsed = parseOr(noteModerateSchema, payload);
   if (!parsed.ok) return parsed;
   const { meetingId, seatId } = socket.data;
   const { storage } = core.deps;
   const state = core.deps.hub.state(meetingId);
   if (!state || !isLeaderSeat(state, seatId)) return fail(E.FORBIDDEN, 'leaders only');
-  const note = storage.getNote(meetingId, parsed.value.noteId);
+  const note = await storage.getNote(meetingId, parsed.value.noteId);
   if (!note || note.status === 'waiting' || note.status === 'removed') return NO_SUCH_NOTE();
   const action = parsed.value.action;
   // BOARD-11: a question is never on the board; it is passed on (question:pass) or removed.
@@ -42,19 +46,19 @@ export function handleNoteModerate(core: BoardCore, socket: AppSocket, payload: 
     case 'show': {
       const from = action === 'approve' ? 'screening' : 'hidden';
       if (note.status !== from) return fail(E.WRONG_STATUS, `only a ${from} note can be ${action}d`);
-      const batch = note.batch ?? core.nextBatch(meetingId, note.caseIndex);
-      core.commit(
+      const batch = note.batch ?? (await core.nextBatch(meetingId, note.caseIndex));
+      await core.commit(
         meetingId,
         note.caseIndex,
         (doc) => insertNote(doc, core.newBoardNote(note, note.text, batch)),
-        () => storage.putNote({ ...note, status: 'released', batch, layout: null }),
+        (tx) => tx.putNote({ ...note, status: 'released', batch, layout: null }),
       );
       break;
     }
     case 'park': {
       if (note.status !== 'released') return fail(E.WRONG_STATUS, 'only a note on the board can be parked');
       let layout = note.layout ?? null;
-      core.commit(
+      await core.commit(
         meetingId,
         note.caseIndex,
         (doc) => {
@@ -63,28 +67,28 @@ export function handleNoteModerate(core: BoardCore, socket: AppSocket, payload: 
             putParked(doc, core.newBoardNote(note, note.text, note.batch ?? 0));
           }
         },
-        () => storage.putNote({ ...note, status: 'parked', layout }),
+        (tx) => tx.putNote({ ...note, status: 'parked', layout }),
       );
       break;
     }
     case 'unpark': {
       if (note.status !== 'parked') return fail(E.WRONG_STATUS, 'only a parked note can be unparked');
-      const batch = note.batch ?? core.nextBatch(meetingId, note.caseIndex);
-      core.commit(
+      const batch = note.batch ?? (await core.nextBatch(meetingId, note.caseIndex));
+      await core.commit(
         meetingId,
         note.caseIndex,
         (doc) => {
           removeParked(doc, note.noteId);
           insertNote(doc, core.newBoardNote(note, note.text, batch));
         },
-        () => storage.putNote({ ...note, status: 'released', batch, layout: null }),
+        (tx) => tx.putNote({ ...note, status: 'released', batch, layout: null }),
       );
       break;
     }
     case 'hide': {
       if (note.status === 'hidden') return fail(E.WRONG_STATUS, 'already hidden');
       let layout = note.layout ?? null;
-      core.commit(
+      await core.commit(
         meetingId,
         note.caseIndex,
         (doc) => {
@@ -92,26 +96,26 @@ export function handleNoteModerate(core: BoardCore, socket: AppSocket, payload: 
           if (note.status === 'released') layout = removeNote(doc, note.noteId);
           if (note.status === 'parked') removeParked(doc, note.noteId);
         },
-        () => storage.putNote({ ...note, status: 'hidden', layout }),
+        (tx) => tx.putNote({ ...note, status: 'hidden', layout }),
       );
       break;
     }
     case 'remove': {
-      core.commit(
+      await core.commit(
         meetingId,
         note.caseIndex,
         (doc) => {
           if (note.status === 'released') removeNote(doc, note.noteId);
           if (note.status === 'parked') removeParked(doc, note.noteId);
         },
-        () => storage.putNote(removedRow(note)),
+        (tx) => tx.putNote(removedRow(note)),
       );
       break;
     }
   }
   core.deps.logger.info('board.moderated', { meetingId, action });
-  core.deps.hub.touch(meetingId);
-  core.notifyLeaders(meetingId);
+  await core.deps.hub.touch(meetingId);
+  await core.notifyLeaders(meetingId);
   return ok(undefined);
 }
 
@@ -120,15 +124,19 @@ export function handleNoteModerate(core: BoardCore, socket: AppSocket, payload: 
  * MIN_BATCH wait; fewer keep waiting for more or for the phase end (REL-4). The ack carries no
  * count: a count (or "nothing went") would tell the leader how many wrote since the last batch.
  */
-export function handleBoardRelease(core: BoardCore, socket: AppSocket, payload: unknown): Result {
+export async function handleBoardRelease(
+  core: BoardCore,
+  socket: AppSocket,
+  payload: unknown,
+): Promise<Result> {
   const parsed = parseOr(boardReleaseSchema, payload);
   if (!parsed.ok) return parsed;
   const { meetingId, seatId } = socket.data;
   const state = core.deps.hub.state(meetingId);
   if (!state || !isLeaderSeat(state, seatId)) return fail(E.FORBIDDEN, 'leaders only');
-  core.release(meetingId, currentCaseIndex(state), 'leader');
-  core.deps.hub.touch(meetingId);
-  core.notifyLeaders(meetingId);
+  await core.release(meetingId, currentCaseIndex(state), 'leader');
+  await core.deps.hub.touch(meetingId);
+  await core.notifyLeaders(meetingId);
   return ok(undefined);
 }
 

@@ -15,7 +15,11 @@ import { NO_SUCH_NOTE } from './common';
  * the presenter shows their marks (BOARD-10). A note whose author's deletion still waits for its
  * batch is on the board for everyone, so it can be marked too.
  */
-export function handleNoteResonate(core: BoardCore, socket: AppSocket, payload: unknown): Result {
+export async function handleNoteResonate(
+  core: BoardCore,
+  socket: AppSocket,
+  payload: unknown,
+): Promise<Result> {
   const parsed = parseOr(noteResonateSchema, payload);
   if (!parsed.ok) return parsed;
   const { meetingId, seatId } = socket.data;
@@ -28,19 +32,19 @@ export function handleNoteResonate(core: BoardCore, socket: AppSocket, payload: 
   if (state.status !== 'running' || phase?.kind !== 'return') {
     return fail(E.WRONG_STATUS, 'resonance is marked in the return phase');
   }
-  const note = core.deps.storage.getNote(meetingId, parsed.value.noteId);
+  const note = await core.deps.storage.getNote(meetingId, parsed.value.noteId);
   if (!note || note.status !== 'released' || note.caseIndex !== currentCaseIndex(state))
     return NO_SUCH_NOTE();
   const resonance = parsed.value.on ? 1 : 0;
-  core.commit(
+  await core.commit(
     meetingId,
     note.caseIndex,
     (doc) => {
       if (resonanceShown(state, note.caseIndex)) setNoteResonance(doc, note.noteId, resonance);
     },
-    () => core.deps.storage.putNote({ ...note, resonance }),
+    (tx) => tx.putNote({ ...note, resonance }),
   );
-  core.deps.hub.touch(meetingId);
-  core.notifyLeaders(meetingId);
+  await core.deps.hub.touch(meetingId);
+  await core.notifyLeaders(meetingId);
   return ok(undefined);
 }

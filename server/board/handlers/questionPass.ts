@@ -12,7 +12,11 @@ import { NO_SUCH_NOTE } from './common';
  * and the projector. Not held by the batch rule: the leader's choice is the release, and it points
  * at no writer (the questions left their writers in a batch already). VALIDATION: `{ noteId? }`.
  */
-export function handleQuestionPass(core: BoardCore, socket: AppSocket, payload: unknown): Result {
+export async function handleQuestionPass(
+  core: BoardCore,
+  socket: AppSocket,
+  payload: unknown,
+): Promise<Result> {
   const parsed = parseOr(questionPassSchema, payload);
   if (!parsed.ok) return parsed;
   const { meetingId, seatId } = socket.data;
@@ -23,18 +27,18 @@ export function handleQuestionPass(core: BoardCore, socket: AppSocket, payload: 
   const { noteId } = parsed.value;
   const chosen =
     noteId === undefined
-      ? storage.listUnsettledNotes(meetingId, caseIndex).filter((n) => n.status === 'question')
-      : [storage.getNote(meetingId, noteId)].filter((n) => n !== null);
+      ? (await storage.listUnsettledNotes(meetingId, caseIndex)).filter((n) => n.status === 'question')
+      : [await storage.getNote(meetingId, noteId)].filter((n) => n !== null);
   if (noteId !== undefined) {
     const note = chosen[0];
     if (!note || (note.status !== 'question' && note.status !== 'passed')) return NO_SUCH_NOTE();
     if (note.status === 'passed') return fail(E.WRONG_STATUS, 'already passed on');
   }
-  storage.transaction(() => {
-    for (const n of chosen) storage.putNote({ ...n, status: 'passed' });
+  await storage.transaction(async (tx) => {
+    for (const n of chosen) await tx.putNote({ ...n, status: 'passed' });
   });
   core.deps.logger.info('board.questions_passed', { meetingId, count: chosen.length });
-  core.deps.hub.touch(meetingId);
-  core.notifyLeaders(meetingId);
+  await core.deps.hub.touch(meetingId);
+  await core.notifyLeaders(meetingId);
   return ok(undefined);
 }

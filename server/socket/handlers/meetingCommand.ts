@@ -8,7 +8,11 @@ import type { AppSocket } from '../types';
  * `meeting:command`. AUTH: the seat from the handshake; the permission table lives in the pure
  * transition (leaders only). VALIDATION: zod, strict. RESOLUTION: hub.run stores, then acks.
  */
-export function handleMeetingCommand(hub: MeetingHub, socket: AppSocket, payload: unknown): Result {
+export async function handleMeetingCommand(
+  hub: MeetingHub,
+  socket: AppSocket,
+  payload: unknown,
+): Promise<Result> {
   const parsed = parseOr(commandEnvelopeSchema, payload);
   if (!parsed.ok) return parsed;
   const { meetingId, seatId } = socket.data;

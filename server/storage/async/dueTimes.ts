@@ -1,5 +1,5 @@
 /**
- * Stored due times (SCALE-8): every time at which the server must act on a meeting without being
+ * Stored due times (SCALE-15): every time at which the server must act on a meeting without being
  * asked (the next phase deadline, the inactivity limit, a case's delayed release) is a row, so
  * that with several processes none is missed because the process that armed its timer died.
  * A process claims a due row in a transaction of its own (`FOR UPDATE SKIP LOCKED` on PostgreSQL:

@@ -1,11 +1,12 @@
 /**
- * The asynchronous storage on its two databases: SQLite (the project's own better-sqlite3
- * connection, opened and scrubbed exactly as the synchronous storage opens it) and PostgreSQL
+ * The storage on its two databases: SQLite (the project's own better-sqlite3 connection, opened
+ * and scrubbed as every file of the data folder is, sqlite.ts) and PostgreSQL
  * (a `pg` pool). Everything else is the one implementation in operations.ts.
  */
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { silentLogger, type Logger } from '../../core/logger';
+import { crashIfAt, type CrashPoint } from '../crashPoints';
 import { openMeetingsFile, type SqliteOptions } from '../sqlite';
 import {
   deleteMeetings,
@@ -27,6 +28,8 @@ const INT8_OID = 20;
 
 interface Backend {
   engine: Engine;
+  /** Test only (crashPoints.ts): where a purge kills the process. */
+  crashAt?: CrashPoint | null;
   afterPurge(whenScrubbed?: () => void): void;
   close(): Promise<void>;
 }
@@ -35,7 +38,8 @@ function build(db: Kysely<MeetingsDb>, backend: Backend): AsyncStorage {
   const { engine } = backend;
   let closed: Promise<void> | null = null;
   async function purge(ids: readonly string[], whenScrubbed?: () => void) {
-    await deleteMeetings(db, ids);
+    await deleteMeetings(db, ids, () => crashIfAt(backend.crashAt, 'purge-before-commit'));
+    if (ids.length > 0) crashIfAt(backend.crashAt, 'purge-before-checkpoint');
     if (ids.length > 0) backend.afterPurge(whenScrubbed);
     else whenScrubbed?.();
   }
@@ -64,6 +68,7 @@ export function openAsyncSqliteStorage(opts: SqliteOptions): AsyncStorage {
   const db = new Kysely<MeetingsDb>({ dialect: busyWaitingSqliteDialect(file.db) });
   return build(db, {
     engine: { dialect: 'sqlite', afterOverwrite: () => file.scrubber.soon() },
+    crashAt: opts.crashAt,
     afterPurge: (whenScrubbed) => file.scrubber.now(whenScrubbed),
     // Not db.destroy(): the file is closed here, after its last WAL truncation.
     close: () => Promise.resolve(file.close()),

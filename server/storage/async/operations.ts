@@ -232,13 +232,21 @@ export function transactionOperations(trx: Kysely<MeetingsDb>, engine: Engine): 
   };
 }
 
-/** Every row of these meetings, deleted in one transaction. */
-export async function deleteMeetings(db: Kysely<MeetingsDb>, meetingIds: readonly string[]): Promise<void> {
+/**
+ * Every row of these meetings, deleted in one transaction. `beforeCommit` runs after the deletes,
+ * before the commit (the test-only crash point of crashPoints.ts).
+ */
+export async function deleteMeetings(
+  db: Kysely<MeetingsDb>,
+  meetingIds: readonly string[],
+  beforeCommit?: () => void,
+): Promise<void> {
   if (meetingIds.length === 0) return;
   await db.transaction().execute(async (trx) => {
     for (const table of MEETING_TABLES)
       await trx.deleteFrom(table).where('meeting_id', 'in', meetingIds).execute();
     await trx.deleteFrom('meetings').where('id', 'in', meetingIds).execute();
+    beforeCommit?.();
   });
 }
 

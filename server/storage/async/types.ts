@@ -1,12 +1,9 @@
-import type { Storage } from '../types';
-
-/** Operations whose life is the storage's own, not one transaction's. */
-type Lifecycle = 'transaction' | 'purgeMeeting' | 'purgeLeftovers' | 'close';
+import type { MeetingOperations } from '../types';
 
 type Async<F> = F extends (...args: infer A) => infer R ? (...args: A) => Promise<R> : never;
 
-/** Every operation of the synchronous `Storage`, with the same arguments, returning a promise. */
-export type StorageOperations = { [K in Exclude<keyof Storage, Lifecycle>]: Async<Storage[K]> };
+/** Every operation of the meetings' storage (types.ts), returning a promise. */
+export type StorageOperations = { [K in keyof MeetingOperations]: Async<MeetingOperations[K]> };
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -28,7 +25,7 @@ export interface MeetingTransaction extends StorageOperations {
    * Resolves whether the meeting exists.
    */
   lockMeeting(meetingId: string): Promise<boolean>;
-  /** Sets (or with `at` null, clears) one due time of the meeting (SCALE-8, dueTimes.ts). */
+  /** Sets (or with `at` null, clears) one due time of the meeting (SCALE-15, dueTimes.ts). */
   setDue(meetingId: string, kind: DueKind, at: number | null): Promise<void>;
 }
 
@@ -43,11 +40,19 @@ export interface AsyncStorage extends StorageOperations {
    * Inside, use only `tx`: on SQLite the storage's own operations wait for the transaction's end.
    */
   transaction<T>(fn: (tx: MeetingTransaction) => Promise<T>): Promise<T>;
-  /** As `Storage.purgeMeeting`: the deletes are stored on return; `whenScrubbed` as there. */
+  /**
+   * Deletes everything of a meeting and leaves no trace in the file, its WAL or free pages. The
+   * deletes are stored when it resolves; `whenScrubbed` runs once the WAL has really been
+   * truncated (at once, or later when a reader outside the server blocked it).
+   */
   purgeMeeting(meetingId: string, whenScrubbed?: () => void): Promise<void>;
+  /**
+   * At start-up: purges what a crash left behind (a meeting stored as ended whose purge did not
+   * run, rows of meetings that no longer exist). Resolves with how many meetings it purged.
+   */
   purgeLeftovers(): Promise<number>;
   close(): Promise<void>;
-  /** Sets (or with `at` null, clears) one due time of a meeting (SCALE-8). */
+  /** Sets (or with `at` null, clears) one due time of a meeting (SCALE-15). */
   setDue(meetingId: string, kind: DueKind, at: number | null): Promise<void>;
   /** A meeting's stored due times, soonest first. */
   listDue(meetingId: string): Promise<DueRow[]>;
