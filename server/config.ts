@@ -37,6 +37,18 @@ const publicOriginSchema = z
   })
   .transform((u) => new URL(u).origin);
 
+/**
+ * A connection URL of one of `schemes`. The message never repeats the value: a URL may carry a
+ * password, and start-up lines end up in service logs.
+ */
+const serviceUrlSchema = (name: string, schemes: readonly string[], example: string) =>
+  z
+    .string()
+    .refine(
+      (u) => URL.canParse(u) && schemes.includes(new URL(u).protocol) && new URL(u).hostname !== '',
+      `${name} must be a ${schemes.map((s) => `${s}//`).join(' or ')} URL with a host, e.g. ${example}`,
+    );
+
 const dataDirSchema = z
   .string()
   .refine((d) => d.trim() !== '' && !d.includes('\0'), 'DATA_DIR must be a folder path');
@@ -95,6 +107,14 @@ const envSchema = z.object({
       return z.NEVER;
     })
     .optional(),
+  /** PostgreSQL for several processes (issue 14); the storage switch itself is another step. */
+  DATABASE_URL: serviceUrlSchema(
+    'DATABASE_URL',
+    ['postgres:', 'postgresql:'],
+    'postgres://balint@db.example.org/balint',
+  ).optional(),
+  /** Redis: Socket.IO fan-out and shared rate limits between processes (SCALE-5). */
+  REDIS_URL: serviceUrlSchema('REDIS_URL', ['redis:', 'rediss:'], 'redis://127.0.0.1:6379').optional(),
 });
 
 export interface Config {
@@ -110,6 +130,10 @@ export interface Config {
   metricsAllow: readonly string[];
   groupRetentionMonths: number;
   debriefRetentionMonths: number;
+  /** PostgreSQL's URL (DATABASE_URL), or null for the embedded SQLite file. */
+  databaseUrl: string | null;
+  /** Redis's URL (REDIS_URL), or null for one process on its own. */
+  redisUrl: string | null;
 }
 
 export function loadConfig(
@@ -124,6 +148,15 @@ export function loadConfig(
     return { ok: false, message: `Bad configuration: ${problems.join('; ')}` };
   }
   const e = parsed.data;
+  // SCALE-5: Redis serves several processes, and several processes on one SQLite file each would
+  // each hold their own meetings: a client sent to the other process would find none of them.
+  if (e.REDIS_URL !== undefined && e.DATABASE_URL === undefined) {
+    return {
+      ok: false,
+      message:
+        'Bad configuration: REDIS_URL needs DATABASE_URL (several processes share their meetings through PostgreSQL): set DATABASE_URL too, or unset REDIS_URL to run one process',
+    };
+  }
   return {
     ok: true,
     config: {
@@ -139,6 +172,8 @@ export function loadConfig(
       metricsAllow: e.METRICS_ALLOW ?? DEFAULT_METRICS_ALLOW,
       groupRetentionMonths: e.GROUP_RETENTION_MONTHS,
       debriefRetentionMonths: e.DEBRIEF_RETENTION_MONTHS,
+      databaseUrl: e.DATABASE_URL ?? null,
+      redisUrl: e.REDIS_URL ?? null,
     },
   };
 }

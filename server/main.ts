@@ -22,7 +22,11 @@ import {
   startBanner,
 } from './net/phoneAddresses';
 import { GROUP_FILE_NAME, openGroupStore } from './groups/store';
-import { limitScaleFromEnv, scaledLimits } from './limits/testScale';
+import { memoryStores, redisRateLimit, type StoreFactory } from './http/rateLimit';
+import { Limits } from './limits/seatLimits';
+import { limitScaleFromEnv, scaledStores } from './limits/testScale';
+import { openRedis, probeRedis, redisTarget, type RedisClients } from './scale/redis';
+import { serviceWaitFromEnv, waitForService } from './serviceWait';
 import { crashPointFromEnv } from './storage/crashPoints';
 import { lockDataDir, prepareDataDir as makeDataDirPrivate } from './storage/dataDir';
 import { openSqliteStorage } from './storage/sqlite';
@@ -36,6 +40,21 @@ const crashAt = crashPointFromEnv(process.env);
 if (!crashAt.ok) refuseToStart(crashAt.message);
 const limitScale = limitScaleFromEnv(process.env);
 if (!limitScale.ok) refuseToStart(limitScale.message);
+const serviceWait = serviceWaitFromEnv(process.env);
+if (!serviceWait.ok) refuseToStart(serviceWait.message);
+// SCALE-6: Redis must answer before the server serves anyone (its limits and fan-out depend on it).
+const redisUrl = config.redisUrl;
+const redis: RedisClients | null = redisUrl
+  ? await startupStep(async () => {
+      await waitForService(
+        `Redis at ${redisTarget(redisUrl)} (REDIS_URL)`,
+        () => probeRedis(redisUrl),
+        serviceWait.ms,
+        { hint: 'start Redis, or correct REDIS_URL' },
+      );
+      return openRedis(redisUrl, logger);
+    })
+  : null;
 const { meetings: storage, groups: groupStore } = await startupStep(
   () => {
     prepareDataDir(config.dataDir, databaseFile);
@@ -71,6 +90,19 @@ const phoneAddresses = refreshedEvery(ADDRESSES_REFRESH_MS, () =>
   phoneAddressesFor(config.host, networkInterfaces()),
 );
 const startedAt = performance.now();
+const now = () => systemClock.now();
+// SCALE-7: with Redis, the budgets of seats and addresses are shared by every process; a
+// connection's own budgets stay in its process.
+const sharedStores: StoreFactory = redis
+  ? (budget, name) => redisRateLimit(budget, name, now, { client: redis.commands })
+  : memoryStores(now);
+// The test hook scales the event and connection budgets only, as it always did (LIMIT-2).
+const limits = new Limits({
+  now,
+  logger,
+  store: scaledStores(sharedStores, limitScale.scale),
+  connectionStore: scaledStores(memoryStores(now), limitScale.scale),
+});
 const app = createApp({
   storage,
   clock: systemClock,
@@ -87,7 +119,9 @@ const app = createApp({
   debriefRetentionMonths: config.debriefRetentionMonths,
   phoneAddresses,
   groupStore,
-  limits: limitScale.scale > 1 ? scaledLimits(() => systemClock.now(), logger, limitScale.scale) : undefined,
+  limits,
+  rateLimits: sharedStores,
+  redis,
 });
 const port = await startupStep(
   () => app.listen(config.port, config.host),
