@@ -109,10 +109,10 @@ export function createGroupRoutes(deps: GroupRoutesDeps): express.Router {
   const router = express.Router();
   const now = () => clock.now();
   const stores = deps.rateLimits ?? memoryStores(now);
-  const createLimit = stores({ points: 20, windowMs: 60 * 60_000 }, 'group-create:address:');
+  const createLimit = stores({ points: 20, windowMs: 60 * 60_000 }, 'group-create:address');
   // Guessing a member code or a recovery code is as slow as guessing a join code.
-  const codeLimit = stores({ points: 30, windowMs: 10 * 60_000 }, 'group-code:address:');
-  const callLimit = stores({ points: 600, windowMs: 10 * 60_000 }, 'group-call:address:');
+  const codeLimit = stores({ points: 30, windowMs: 10 * 60_000 }, 'group-code:address');
+  const callLimit = stores({ points: 600, windowMs: 10 * 60_000 }, 'group-call:address');
   const within = async (limit: typeof codeLimit, req: Request, res: Response) => {
     const verdict = await limit.consume(deps.clientAddress(req));
     if (verdict.ok) return true;

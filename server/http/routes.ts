@@ -112,8 +112,8 @@ export function createRoutes(deps: RoutesDeps): express.Router {
   const router = express.Router();
   const now = () => clock.now();
   const stores = deps.rateLimits ?? memoryStores(now);
-  const createLimit = stores({ points: 20, windowMs: 60 * 60_000 }, 'create:address:');
-  const joinLimit = stores({ points: 30, windowMs: 10 * 60_000 }, 'join:address:');
+  const createLimit = stores({ points: 20, windowMs: 60 * 60_000 }, 'create:address');
+  const joinLimit = stores({ points: 30, windowMs: 10 * 60_000 }, 'join:address');
   /** Express 5 runs async handlers and passes their rejections to the error handler. */
   const within = async (limit: typeof joinLimit, req: Request, res: Response, message: string) => {
     const verdict = await limit.consume(deps.clientAddress(req));

@@ -63,19 +63,19 @@ export class Limits {
       (typeof EVENT_BUDGETS)['command'],
     ][]) {
       this.events.set(name, {
-        connection: local(figures.perConnection, `event:${name}:connection:`),
-        seat: make(figures.perSeat, `event:${name}:seat:`),
+        connection: local(figures.perConnection, `event:${name}:connection`),
+        seat: make(figures.perSeat, `event:${name}:seat`),
       });
     }
     this.frames = {
-      connection: local(BOARD_FRAME_BUDGET.perConnection, 'frame:connection:'),
-      seat: make(BOARD_FRAME_BUDGET.perSeat, 'frame:seat:'),
+      connection: local(BOARD_FRAME_BUDGET.perConnection, 'frame:connection'),
+      seat: make(BOARD_FRAME_BUDGET.perSeat, 'frame:seat'),
     };
-    this.upgrades = make(BOARD_UPGRADES_PER_SEAT, 'upgrade:seat:');
-    this.handshakes = make(HANDSHAKES_PER_SEAT, 'handshake:seat:');
-    this.connects = make(opts.connectsPerAddress ?? CONNECTS_PER_ADDRESS, 'connect:address:');
-    this.refusals = make(FLOOD_REFUSALS, 'refusal:seat:');
-    this.blocks = make(Number.MAX_SAFE_INTEGER, 'block:seat:');
+    this.upgrades = make(BOARD_UPGRADES_PER_SEAT, 'upgrade:seat');
+    this.handshakes = make(HANDSHAKES_PER_SEAT, 'handshake:seat');
+    this.connects = make(opts.connectsPerAddress ?? CONNECTS_PER_ADDRESS, 'connect:address');
+    this.refusals = make(FLOOD_REFUSALS, 'refusal:seat');
+    this.blocks = make(Number.MAX_SAFE_INTEGER, 'block:seat');
   }
 
   /** One Socket.IO event of `connection` (a unique id) of `seat`. */
