@@ -15,7 +15,13 @@ import { SERVICE_WAIT_ENV } from '../../server/serviceWait';
 import { pollUntilAsync } from '../helpers/poll';
 import { Api, connectClient, type TestClient } from '../helpers/server-fixture';
 import { spawnServer, tempDataDir, type ServerProcess } from '../helpers/server-process';
-import { startPostgres, startRedis, type PostgresServer, type RedisServer } from '../helpers/services';
+import {
+  startHaproxy,
+  startPostgres,
+  startRedis,
+  type PostgresServer,
+  type RedisServer,
+} from '../helpers/services';
 
 let redis: RedisServer;
 let postgres: PostgresServer;
@@ -236,5 +242,24 @@ describe('several processes on one Redis (real child processes)', { timeout: 120
       await pollUntilAsync(async () => (await health(p)).status === 200, 10_000, 'healthz ready again');
       expect((await health(p)).body).toMatchObject({ ok: true, components: { redis: 'ok' } });
     }
+  });
+  it('SCALE-1, SCALE-9: HAProxy (docs/haproxy.cfg) takes the processes out while Redis is away, and back when it returns', async () => {
+    const [p1, p2] = await twoProcesses(0);
+    const lb = await startHaproxy([
+      { name: 'app1', port: p1.port },
+      { name: 'app2', port: p2.port },
+    ]);
+    const status = async (route: string) => {
+      const res = await fetch(`${lb.url}${route}`, { signal: AbortSignal.timeout(5_000) });
+      await res.arrayBuffer();
+      return res.status;
+    };
+    expect(await status('/api/templates')).toBe(200);
+    await redis.stop({ mode: 'kill' });
+    // The processes still answer /api/templates themselves: a 503 here is HAProxy having no ready one.
+    await pollUntilAsync(async () => (await status('/api/templates')) === 503, 15_000, 'no process ready');
+    await redis.start();
+    await pollUntilAsync(async () => (await status('/api/templates')) === 200, 15_000, 'processes back');
+    await lb.stop();
   });
 });
