@@ -208,7 +208,7 @@ export function createApp(deps: AppDeps): App {
     cors: deps.publicOrigin ? { origin: deps.publicOrigin } : undefined,
     allowRequest: (req, callback) =>
       callback(null, originAllowed(req.headers.origin, req.headers.host, deps.publicOrigin)),
-    // SCALE-10: rooms span every process through a Redis stream. Only content-free packets go
+    // SCALE-12: rooms span every process through a Redis stream. Only content-free packets go
     // through it (server/socket/broadcaster.ts): each process sends its own sockets their views.
     ...(redis
       ? {

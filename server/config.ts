@@ -113,7 +113,7 @@ const envSchema = z.object({
     ['postgres:', 'postgresql:'],
     'postgres://balint@db.example.org/balint',
   ).optional(),
-  /** Redis: Socket.IO fan-out and shared rate limits between processes (SCALE-5). */
+  /** Redis: Socket.IO fan-out and shared rate limits between processes (SCALE-7). */
   REDIS_URL: serviceUrlSchema('REDIS_URL', ['redis:', 'rediss:'], 'redis://127.0.0.1:6379').optional(),
 });
 
@@ -148,7 +148,7 @@ export function loadConfig(
     return { ok: false, message: `Bad configuration: ${problems.join('; ')}` };
   }
   const e = parsed.data;
-  // SCALE-5: Redis serves several processes, and several processes on one SQLite file each would
+  // SCALE-7: Redis serves several processes, and several processes on one SQLite file each would
   // each hold their own meetings: a client sent to the other process would find none of them.
   if (e.REDIS_URL !== undefined && e.DATABASE_URL === undefined) {
     return {

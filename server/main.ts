@@ -42,7 +42,7 @@ const limitScale = limitScaleFromEnv(process.env);
 if (!limitScale.ok) refuseToStart(limitScale.message);
 const serviceWait = serviceWaitFromEnv(process.env);
 if (!serviceWait.ok) refuseToStart(serviceWait.message);
-// SCALE-6: Redis must answer before the server serves anyone (its limits and fan-out depend on it).
+// SCALE-8: Redis must answer before the server serves anyone (its limits and fan-out depend on it).
 const redisUrl = config.redisUrl;
 const redis: RedisClients | null = redisUrl
   ? await startupStep(async () => {
@@ -91,7 +91,7 @@ const phoneAddresses = refreshedEvery(ADDRESSES_REFRESH_MS, () =>
 );
 const startedAt = performance.now();
 const now = () => systemClock.now();
-// SCALE-7: with Redis, the budgets of seats and addresses are shared by every process; a
+// SCALE-9: with Redis, the budgets of seats and addresses are shared by every process; a
 // connection's own budgets stay in its process.
 const sharedStores: StoreFactory = redis
   ? (budget, name) => redisRateLimit(budget, name, now, { client: redis.commands })

@@ -2,7 +2,7 @@
  * Waiting for a service the server needs at start (Redis now, PostgreSQL when DATABASE_URL
  * switches the storage): a service manager often starts the server before its database is up, so
  * an unreachable service is tried again for a while; if it is still unreachable after
- * SERVICE_WAIT_MS, the server refuses to start with one line (SPEC.md SCALE-6).
+ * SERVICE_WAIT_MS, the server refuses to start with one line (SPEC.md SCALE-8).
  */
 import { StartupError } from './startupErrors';
 

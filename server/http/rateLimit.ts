@@ -83,12 +83,12 @@ export interface RedisLimitOptions {
 /**
  * The same fixed-window budget with its counters in Redis (rate-limiter-flexible's
  * RateLimiterRedis, one atomic INCRBY with expiry per request), so that every process of a
- * deployment spends one budget (SPEC.md SCALE-7). The window is picked by the injected clock as
+ * deployment spends one budget (SPEC.md SCALE-9). The window is picked by the injected clock as
  * in the memory store; processes agree on it as far as their clocks agree.
  *
  * While Redis does not answer (not connected, or no reply within the client's command time-out),
  * each request is counted by the library's insurance limiter instead: a memory store of the same
- * budget in this process (SCALE-8). Limits then hold per process, and no request waits for Redis
+ * budget in this process (SCALE-10). Limits then hold per process, and no request waits for Redis
  * to come back; once it is back the shared counters take over again (what was counted meanwhile
  * stays in the process, so a client's budget in that window is at most its share plus the
  * shared one).

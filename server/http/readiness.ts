@@ -1,5 +1,5 @@
 /**
- * What `/healthz` answers (SPEC.md SCALE-9): whether this process can serve a new client now.
+ * What `/healthz` answers (SPEC.md SCALE-11): whether this process can serve a new client now.
  * Each engine outside the process (Redis now; PostgreSQL once DATABASE_URL switches the storage)
  * is asked a cheap question with a short time-out on every request, so that a load balancer that
  * checks every second takes a process out within its check's fall count, and puts it back as

@@ -23,7 +23,7 @@ export interface RoutesDeps {
   clientAddress: ClientAddress;
   /** The stores of the per-address budgets (shared through Redis with REDIS_URL); memory by default. */
   rateLimits?: StoreFactory;
-  /** Readiness of the engines the process needs (SCALE-9); none by default (SQLite in the process). */
+  /** Readiness of the engines the process needs (SCALE-11); none by default (SQLite in the process). */
   readiness?: Readiness;
 }
 
@@ -124,7 +124,7 @@ export function createRoutes(deps: RoutesDeps): express.Router {
   };
   const origin = (req: Request) => deps.publicOrigin ?? `${req.protocol}://${req.get('host')}`;
 
-  // SCALE-9: ready means every engine answered a cheap ping just now, and the process is not
+  // SCALE-11: ready means every engine answered a cheap ping just now, and the process is not
   // draining. A load balancer sends no new client to a process that answers 503 here.
   router.get('/healthz', async (_req, res) => {
     const report = await (deps.readiness ?? NO_ENGINES).report();

@@ -17,7 +17,7 @@ export interface LimitsOptions {
   logger: Logger;
   /**
    * The store of the budgets per seat and per address, and of the blocks; rate-limiter-flexible's
-   * memory store by default, its Redis store when several processes share them (SCALE-7).
+   * memory store by default, its Redis store when several processes share them (SCALE-9).
    */
   store?: StoreFactory;
   /**
@@ -55,7 +55,7 @@ export class Limits {
     const shared = opts.store ?? memoryStores(opts.now);
     const perConnection = opts.connectionStore ?? shared;
     // Each budget's name is its key prefix in a shared store: seat and address keys are ids and
-    // addresses, never a token or a name (SCALE-7).
+    // addresses, never a token or a name (SCALE-9).
     const make = (points: number, name: string) => shared(windowOf(points), name);
     const local = (points: number, name: string) => perConnection(windowOf(points), name);
     for (const [name, figures] of Object.entries(EVENT_BUDGETS) as [

@@ -1,5 +1,5 @@
 /**
- * Small notifications between the server processes of one deployment (SPEC.md SCALE-11), on
+ * Small notifications between the server processes of one deployment (SPEC.md SCALE-13), on
  * Redis publish/subscribe: "meeting M changed to version N", "meeting M was purged". They tell
  * a process to reload what it serves from storage; they never replace storage, so a lost
  * notification costs a reload, not data. Not wired into the hub yet (issue 14's next step).

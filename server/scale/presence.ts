@@ -1,5 +1,5 @@
 /**
- * Who is connected, across the server processes of one deployment (SPEC.md SCALE-12): each
+ * Who is connected, across the server processes of one deployment (SPEC.md SCALE-14): each
  * process writes its own connection counts per meeting and seat into Redis and renews them with
  * a heartbeat; what a process that died wrote expires by itself, so its connections vanish from
  * every view within PRESENCE_TTL_MS. Not wired into the hub yet (issue 14's next step).

@@ -1,5 +1,5 @@
 /**
- * The server's Redis connections (REDIS_URL, SPEC.md SCALE-5..). Two clients with different
+ * The server's Redis connections (REDIS_URL, SPEC.md SCALE-7..). Two clients with different
  * failure behaviour, because their callers want opposite things while Redis is away:
  * - `commands` (rate limits, /healthz, the bus's publishes, presence) must answer at once: a
  *   request waits for its rate limit, so a command for an absent Redis fails straight away (no

@@ -20,7 +20,7 @@ function afterAcks(fn: () => void): void {
  * With REDIS_URL, `io.to(room)` crosses every process through the adapter's Redis stream, which
  * Redis keeps (AOF, replicas). A view holds names and titles, so views are sent with
  * `io.local`: to this process's sockets only; every process builds its own sockets' views
- * (SCALE-10). Only content-free packets cross: `meeting:ended` (the meeting's id),
+ * (SCALE-12). Only content-free packets cross: `meeting:ended` (the meeting's id),
  * `seat:removed` (nothing) and the disconnection of a room's sockets (room names are ids).
  */
 export function socketBroadcaster(io: AppServer, hub: MeetingHub): Broadcaster {

@@ -1,5 +1,5 @@
 /**
- * The limiter on its Redis store (SCALE-7, LIMIT-7, LIMIT-8): a connection's events are still
+ * The limiter on its Redis store (SCALE-9, LIMIT-7, LIMIT-8): a connection's events are still
  * handled in arrival order when every budget question takes a while (a real Redis behind a
  * store that answers after a seeded random delay, as a loaded network would), and a seat's block
  * written by one process refuses the seat in another.
@@ -44,7 +44,7 @@ function slowRedisStores(client: Redis, now: () => number, seed: number): StoreF
 }
 
 describe('limits on Redis', { timeout: 60_000 }, () => {
-  it('LIMIT-7, LIMIT-8, SCALE-7: with a slow shared store a connection’s events are answered in arrival order', async () => {
+  it('LIMIT-7, LIMIT-8, SCALE-9: with a slow shared store a connection’s events are answered in arrival order', async () => {
     const clients = await openRedis(redis.url, silentLogger);
     onTestFinished(() => clients.close());
     const clock = new ManualClock();
@@ -80,7 +80,7 @@ describe('limits on Redis', { timeout: 60_000 }, () => {
     );
   });
 
-  it('SCALE-7: a seat blocked for a flood by one process is refused by another, until the block ends', async () => {
+  it('SCALE-9: a seat blocked for a flood by one process is refused by another, until the block ends', async () => {
     const [c1, c2] = [await openRedis(redis.url, silentLogger), await openRedis(redis.url, silentLogger)];
     onTestFinished(async () => {
       await Promise.all([c1.close(), c2.close()]);

@@ -1,5 +1,5 @@
 /**
- * The cross-process bus (SCALE-11) and the presence registry (SCALE-12) on a real Redis (AOF
+ * The cross-process bus (SCALE-13) and the presence registry (SCALE-14) on a real Redis (AOF
  * and RDB on, as tests/helpers/services.ts runs it). Each "process" is a bus or a registry with
  * its own Redis connections, as a server process has; a restart of Redis and a process whose
  * heartbeat stops are the real thing, seen from Redis.
@@ -70,8 +70,8 @@ function filesText(dir: string): string {
   return all;
 }
 
-describe('bus between processes (SCALE-11)', { timeout: 60_000 }, () => {
-  it('SCALE-11: a notification reaches every subscriber of its topic in every process, marked as its own in the sender', async () => {
+describe('bus between processes (SCALE-13)', { timeout: 60_000 }, () => {
+  it('SCALE-13: a notification reaches every subscriber of its topic in every process, marked as its own in the sender', async () => {
     const [a, b] = [await bus(), await bus()];
     const atA = await listen(a, 'meeting:m1');
     const atB = await listen(b, 'meeting:m1');
@@ -87,7 +87,7 @@ describe('bus between processes (SCALE-11)', { timeout: 60_000 }, () => {
     await expect(a.publish('meeting:no spaces', Buffer.from('x'))).rejects.toThrow(/topic is made of ids/);
   });
 
-  it('SCALE-11: payloads cross Redis sealed by the caller’s hook; another key opens nothing', async () => {
+  it('SCALE-13: payloads cross Redis sealed by the caller’s hook; another key opens nothing', async () => {
     const key = newMeetingKey();
     const otherKey = newMeetingKey();
     const canary = 'Bus-Canary-Title-4711';
@@ -118,7 +118,7 @@ describe('bus between processes (SCALE-11)', { timeout: 60_000 }, () => {
     expect(filesText(redis.dir)).not.toContain(canary);
   });
 
-  it('SCALE-11: after a Redis restart every bus reports a gap once it is subscribed again, and delivers again', async () => {
+  it('SCALE-13: after a Redis restart every bus reports a gap once it is subscribed again, and delivers again', async () => {
     const [a, b] = [await bus(), await bus()];
     const atB = await listen(b, 'meeting:gap');
     const gaps = { a: 0, b: 0 };
@@ -137,14 +137,14 @@ describe('bus between processes (SCALE-11)', { timeout: 60_000 }, () => {
   });
 });
 
-describe('presence across processes (SCALE-12)', { timeout: 60_000 }, () => {
+describe('presence across processes (SCALE-14)', { timeout: 60_000 }, () => {
   async function registry(): Promise<PresenceRegistry> {
     const r = createPresence({ client: (await clients()).commands, logger: silentLogger });
     onTestFinished(() => r.close());
     return r;
   }
 
-  it('SCALE-12: counts per seat add up over processes; a clean stop removes its own at once', async () => {
+  it('SCALE-14: counts per seat add up over processes; a clean stop removes its own at once', async () => {
     const [p1, p2] = [await registry(), await registry()];
     const alma = { meetingId: 'meetA', seatId: 'seat1' };
     const bert = { meetingId: 'meetA', seatId: 'seat2' };
@@ -170,7 +170,7 @@ describe('presence across processes (SCALE-12)', { timeout: 60_000 }, () => {
     expect(await p2.connectedSeats('meetNone')).toEqual(new Map());
   });
 
-  it('SCALE-12: a process whose heartbeat stops vanishes from every count within 15 s; the living stay', async () => {
+  it('SCALE-14: a process whose heartbeat stops vanishes from every count within 15 s; the living stay', async () => {
     const living = await registry();
     const dyingClients = await openRedis(redis.url, silentLogger);
     const dying = createPresence({ client: dyingClients.commands, logger: silentLogger });

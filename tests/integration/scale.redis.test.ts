@@ -1,6 +1,6 @@
 /**
  * Two real server processes (the built server, as production runs it) on one real Redis
- * (SCALE-7..10): a shared rate-limit budget, the per-process fallback while Redis is away,
+ * (SCALE-9..10): a shared rate-limit budget, the per-process fallback while Redis is away,
  * /healthz readiness, what the Socket.IO adapter puts into Redis, and a start that waits for
  * Redis. Each process still keeps its meetings in a SQLite file of its own data folder (the
  * storage moves to PostgreSQL in another step of issue 14); DATABASE_URL names a real
@@ -122,7 +122,7 @@ async function dump(client: Redis, pattern: string): Promise<{ keys: string[]; t
 }
 
 describe('several processes on one Redis (real child processes)', { timeout: 120_000 }, () => {
-  it('SCALE-7: two processes spend one join-code guess budget per address, half on each; keys are addresses and ids', async () => {
+  it('SCALE-9: two processes spend one join-code guess budget per address, half on each; keys are addresses and ids', async () => {
     const shift = freshWindowShift();
     const [p1, p2] = await twoProcesses(shift);
     const address = '203.0.113.10';
@@ -165,7 +165,7 @@ describe('several processes on one Redis (real child processes)', { timeout: 120
     expect(performance.now() - stopping).toBeLessThan(2_000);
   });
 
-  it('SCALE-10: meeting views never cross Redis; the content-free meeting:ended does, through the adapter’s stream', async () => {
+  it('SCALE-12: meeting views never cross Redis; the content-free meeting:ended does, through the adapter’s stream', async () => {
     const [p1] = await twoProcesses(0);
     const title = 'Title-Canary-Fanout-8812';
     const leaderName = 'Lena Fanout-Canary';
@@ -198,7 +198,7 @@ describe('several processes on one Redis (real child processes)', { timeout: 120
     }
   });
 
-  it('SCALE-8, SCALE-9: without Redis /healthz fails, limits hold per process and requests are answered; with Redis back all is ready again', async () => {
+  it('SCALE-10, SCALE-11: without Redis /healthz fails, limits hold per process and requests are answered; with Redis back all is ready again', async () => {
     const shift = freshWindowShift();
     const [p1, p2] = await twoProcesses(shift);
     for (const p of [p1, p2]) {
@@ -243,7 +243,7 @@ describe('several processes on one Redis (real child processes)', { timeout: 120
       expect((await health(p)).body).toMatchObject({ ok: true, components: { redis: 'ok' } });
     }
   });
-  it('SCALE-1, SCALE-9: HAProxy (docs/haproxy.cfg) takes the processes out while Redis is away, and back when it returns', async () => {
+  it('SCALE-1, SCALE-11: HAProxy (docs/haproxy.cfg) takes the processes out while Redis is away, and back when it returns', async () => {
     const [p1, p2] = await twoProcesses(0);
     const lb = await startHaproxy([
       { name: 'app1', port: p1.port },

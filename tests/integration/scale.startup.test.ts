@@ -1,5 +1,5 @@
 /**
- * Start-up with REDIS_URL, as an admin sees it (SCALE-5, SCALE-6): the real server as a child
+ * Start-up with REDIS_URL, as an admin sees it (SCALE-7, SCALE-8): the real server as a child
  * process, its exit code and its one line on stderr.
  */
 import { describe, expect, it } from 'vitest';
@@ -21,12 +21,12 @@ function expectRefused(run: FailedStart, pattern: RegExp): void {
 const DATABASE_URL = 'postgres://balint@127.0.0.1:5432/balint';
 
 describe('start-up with REDIS_URL (real child process)', { timeout: 60_000 }, () => {
-  it('SCALE-5: REDIS_URL without DATABASE_URL is refused with exit code 2 and one line', async () => {
+  it('SCALE-7: REDIS_URL without DATABASE_URL is refused with exit code 2 and one line', async () => {
     const run = await runRefusedStart({ DATA_DIR: tempDataDir(), REDIS_URL: 'redis://127.0.0.1:6379' });
     expectRefused(run, /REDIS_URL needs DATABASE_URL/);
   });
 
-  it('SCALE-5: a DATABASE_URL of another scheme is refused without repeating its password', async () => {
+  it('SCALE-7: a DATABASE_URL of another scheme is refused without repeating its password', async () => {
     const run = await runRefusedStart({
       DATA_DIR: tempDataDir(),
       DATABASE_URL: 'mysql://balint:pa55-canary-word@127.0.0.1/balint',
@@ -35,7 +35,7 @@ describe('start-up with REDIS_URL (real child process)', { timeout: 60_000 }, ()
     expect(run.stderr + run.stdout).not.toContain('pa55-canary-word');
   });
 
-  it('SCALE-6: the shortened wait is a test hook, refused outside NODE_ENV=test', async () => {
+  it('SCALE-8: the shortened wait is a test hook, refused outside NODE_ENV=test', async () => {
     const run = await runRefusedStart({
       DATA_DIR: tempDataDir(),
       NODE_ENV: 'production',
@@ -44,7 +44,7 @@ describe('start-up with REDIS_URL (real child process)', { timeout: 60_000 }, ()
     expectRefused(run, new RegExp(`${SERVICE_WAIT_ENV} is a test hook`));
   });
 
-  it('SCALE-6: an unreachable Redis is tried for the whole wait, then one line naming it and exit 2', async () => {
+  it('SCALE-8: an unreachable Redis is tried for the whole wait, then one line naming it and exit 2', async () => {
     const port = await freePort();
     const waitMs = 2_000;
     const started = performance.now();

@@ -1,5 +1,5 @@
 /**
- * `waitForService` (SCALE-6) against a real PostgreSQL, as the storage will use it for
+ * `waitForService` (SCALE-8) against a real PostgreSQL, as the storage will use it for
  * DATABASE_URL: an engine that stays away is given up after the wait with one line naming it and
  * the cause's code; one that comes up during the wait is taken.
  */
@@ -33,8 +33,8 @@ async function connectOnce(url: string): Promise<pg.Client> {
 
 const NAME = () => `PostgreSQL at 127.0.0.1:${postgres.port} (DATABASE_URL)`;
 
-describe('waiting for a service at start (SCALE-6)', { timeout: 60_000 }, () => {
-  it('SCALE-6: an engine that stays away is given up after the wait, with its name and the cause', async () => {
+describe('waiting for a service at start (SCALE-8)', { timeout: 60_000 }, () => {
+  it('SCALE-8: an engine that stays away is given up after the wait, with its name and the cause', async () => {
     await postgres.stop();
     const started = performance.now();
     let attempts = 0;
@@ -57,7 +57,7 @@ describe('waiting for a service at start (SCALE-6)', { timeout: 60_000 }, () => 
     expect(attempts).toBeGreaterThan(1);
   });
 
-  it('SCALE-6: an engine that comes up during the wait is taken', async () => {
+  it('SCALE-8: an engine that comes up during the wait is taken', async () => {
     if (postgres.running()) await postgres.stop();
     const waited = waitForService(NAME(), () => connectOnce(postgres.url), 30_000);
     await postgres.start();

@@ -65,7 +65,7 @@ describe('loadConfig', () => {
     expect(message.split('\n')).toHaveLength(1);
     expect(message).toMatch(/PORT must .*; PUBLIC_ORIGIN must/);
   });
-  it('SCALE-5: REDIS_URL needs DATABASE_URL; both are URLs of their own scheme, never echoed', () => {
+  it('SCALE-7: REDIS_URL needs DATABASE_URL; both are URLs of their own scheme, never echoed', () => {
     expect(refusal({ REDIS_URL: 'redis://127.0.0.1:6379' })).toMatch(
       /^Bad configuration: REDIS_URL needs DATABASE_URL .*set DATABASE_URL too, or unset REDIS_URL/,
     );

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createReadiness } from '../../server/http/readiness';
 
-describe('readiness (SCALE-9)', () => {
-  it('SCALE-9: ready only when every probe answers in time and the process is not draining', async () => {
+describe('readiness (SCALE-11)', () => {
+  it('SCALE-11: ready only when every probe answers in time and the process is not draining', async () => {
     let redisUp = true;
     const readiness = createReadiness(
       {
