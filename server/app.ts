@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { createAdapter } from '@socket.io/redis-streams-adapter';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { Server } from 'socket.io';
 import { ERROR_CODES as E } from '../shared/errors';
@@ -14,11 +15,14 @@ import { createGroupRoutes } from './groups/routes';
 import { GroupService } from './groups/service';
 import type { GroupStore } from './groups/store';
 import { DRAIN_GRACE_MS, trackConnections } from './http/drain';
+import type { StoreFactory } from './http/rateLimit';
+import { createReadiness, type ReadinessProbe } from './http/readiness';
 import { createRoutes } from './http/routes';
 import { DEFAULT_METRICS_ALLOW } from './metrics/allow';
 import { createMetrics } from './metrics/metrics';
 import { createMetricsRoutes } from './metrics/route';
 import { originOf } from './net/phoneAddresses';
+import type { RedisClients } from './scale/redis';
 import { Limits } from './limits/seatLimits';
 import {
   createClientAddress,
@@ -59,7 +63,22 @@ export interface AppDeps {
   /** GROUP-16 and DEBRIEF-3: retention in months (GROUP_RETENTION_MONTHS, DEBRIEF_RETENTION_MONTHS). */
   groupRetentionMonths?: number;
   debriefRetentionMonths?: number;
+  /**
+   * Redis (REDIS_URL): Socket.IO fan-out between processes and a readiness probe; the app closes
+   * it with itself. Null or omitted: one process on its own.
+   */
+  redis?: RedisClients | null;
+  /** The stores of the shared budgets (REST's per-address ones, and `limits` when not given). */
+  rateLimits?: StoreFactory;
+  /** More engines for /healthz by name (PostgreSQL's `database`, when the storage moves there). */
+  readinessProbes?: Readonly<Record<string, ReadinessProbe>>;
 }
+
+/** The Socket.IO adapter's stream; MAXLEN keeps it short (it is a relay, not a log). */
+export const FANOUT_STREAM = 'balint:socket.io';
+const FANOUT_MAX_LEN = 10_000;
+/** How long one blocking read of the stream waits; also how long a closed adapter lingers. */
+const FANOUT_BLOCK_MS = 2_000;
 
 export interface BoardContext {
   hub: MeetingHub;
@@ -109,7 +128,12 @@ export function createApp(deps: AppDeps): App {
 
   const trustProxy = deps.trustProxy ?? { kind: 'none' };
   const clientAddress = createClientAddress(trustProxy);
-  const limits = deps.limits ?? new Limits({ now: () => clock.now(), logger });
+  const limits = deps.limits ?? new Limits({ now: () => clock.now(), logger, store: deps.rateLimits });
+  const redis = deps.redis ?? null;
+  const readiness = createReadiness({
+    ...deps.readinessProbes,
+    ...(redis ? { redis: (ms: number) => redis.ping(ms) } : {}),
+  });
 
   const web = express();
   web.disable('x-powered-by');
@@ -140,6 +164,7 @@ export function createApp(deps: AppDeps): App {
         createKey: deps.createKey,
         publicOrigin: deps.publicOrigin,
         clientAddress,
+        rateLimits: deps.rateLimits,
       }),
     );
   web.use(
@@ -150,6 +175,8 @@ export function createApp(deps: AppDeps): App {
       publicOrigin: deps.publicOrigin,
       phoneOrigins,
       clientAddress,
+      rateLimits: deps.rateLimits,
+      readiness,
     }),
   );
   const clientDir = deps.clientDir;
@@ -184,6 +211,17 @@ export function createApp(deps: AppDeps): App {
     cors: deps.publicOrigin ? { origin: deps.publicOrigin } : undefined,
     allowRequest: (req, callback) =>
       callback(null, originAllowed(req.headers.origin, req.headers.host, deps.publicOrigin)),
+    // SCALE-12: rooms span every process through a Redis stream. Only content-free packets go
+    // through it (server/socket/broadcaster.ts): each process sends its own sockets their views.
+    ...(redis
+      ? {
+          adapter: createAdapter(redis.fanout, {
+            streamName: FANOUT_STREAM,
+            maxLen: FANOUT_MAX_LEN,
+            blockTimeInMs: FANOUT_BLOCK_MS,
+          }),
+        }
+      : {}),
   });
   hub.broadcaster = socketBroadcaster(io, hub);
 
@@ -232,6 +270,8 @@ export function createApp(deps: AppDeps): App {
     },
     close() {
       closed ??= (async () => {
+        // First of all, so that a load balancer sends no new client while the rest closes.
+        readiness.drain();
         // A start-up still loading finishes first (its failure was reported by listen).
         await ready.catch(() => {});
         hub.stop();
@@ -248,6 +288,7 @@ export function createApp(deps: AppDeps): App {
         await hub.idle();
         await storage.close();
         groupStore?.close();
+        await redis?.close();
         logger.info('server.closed');
       })();
       return closed;

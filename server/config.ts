@@ -38,20 +38,22 @@ const publicOriginSchema = z
   })
   .transform((u) => new URL(u).origin);
 
+/**
+ * A connection URL of one of `schemes`. The message never repeats the value: a URL may carry a
+ * password, and start-up lines end up in service logs.
+ */
+const serviceUrlSchema = (name: string, schemes: readonly string[], example: string) =>
+  z
+    .string()
+    .refine(
+      (u) => URL.canParse(u) && schemes.includes(new URL(u).protocol) && new URL(u).hostname !== '',
+      `${name} must be a ${schemes.map((s) => `${s}//`).join(' or ')} URL with a host, e.g. ${example}`,
+    );
+
 const dataDirSchema = z
   .string()
   .refine((d) => d.trim() !== '' && !d.includes('\0'), 'DATA_DIR must be a folder path');
 import { parseTrustProxy, type TrustProxy } from './security/clientAddress';
-
-/**
- * PostgreSQL's connection URL (issue 14). Only the scheme is checked here: the driver reads the
- * rest, and a wrong host or password is told at start, when the first connection fails.
- */
-const databaseUrlSchema = z
-  .string()
-  .refine((u) => URL.canParse(u) && ['postgres:', 'postgresql:'].includes(new URL(u).protocol), {
-    message: 'DATABASE_URL must be a postgres:// or postgresql:// URL, e.g. postgres://balint@db:5432/balint',
-  });
 
 /** Connections per process: the processes' pools together must stay under `max_connections`. */
 const MAX_POOL_SIZE = 100;
@@ -88,8 +90,6 @@ const envSchema = z.object({
   CREATE_KEY: z.string().min(12, 'CREATE_KEY must be at least 12 characters').optional(),
   /** NORMAL survives a killed process; FULL survives power loss too. */
   SQLITE_SYNCHRONOUS: z.enum(['NORMAL', 'FULL']).default('NORMAL'),
-  /** Puts the meetings on PostgreSQL instead of the SQLite file in DATA_DIR. */
-  DATABASE_URL: databaseUrlSchema.optional(),
   DATABASE_POOL_SIZE: poolSizeSchema.default(DEFAULT_POOL_SIZE),
   INACTIVITY_HOURS: z.coerce
     .number()
@@ -120,6 +120,14 @@ const envSchema = z.object({
       return z.NEVER;
     })
     .optional(),
+  /** Puts the meetings on PostgreSQL instead of the SQLite file in DATA_DIR (issue 14). */
+  DATABASE_URL: serviceUrlSchema(
+    'DATABASE_URL',
+    ['postgres:', 'postgresql:'],
+    'postgres://balint@db.example.org/balint',
+  ).optional(),
+  /** Redis: Socket.IO fan-out and shared rate limits between processes (SCALE-7). */
+  REDIS_URL: serviceUrlSchema('REDIS_URL', ['redis:', 'rediss:'], 'redis://127.0.0.1:6379').optional(),
 });
 
 export interface Config {
@@ -138,6 +146,8 @@ export interface Config {
   metricsAllow: readonly string[];
   groupRetentionMonths: number;
   debriefRetentionMonths: number;
+  /** Redis's URL (REDIS_URL), or null for one process on its own. */
+  redisUrl: string | null;
 }
 
 export function loadConfig(
@@ -152,6 +162,15 @@ export function loadConfig(
     return { ok: false, message: `Bad configuration: ${problems.join('; ')}` };
   }
   const e = parsed.data;
+  // SCALE-7: Redis serves several processes, and several processes on one SQLite file each would
+  // each hold their own meetings: a client sent to the other process would find none of them.
+  if (e.REDIS_URL !== undefined && e.DATABASE_URL === undefined) {
+    return {
+      ok: false,
+      message:
+        'Bad configuration: REDIS_URL needs DATABASE_URL (several processes share their meetings through PostgreSQL): set DATABASE_URL too, or unset REDIS_URL to run one process',
+    };
+  }
   return {
     ok: true,
     config: {
@@ -169,6 +188,7 @@ export function loadConfig(
       metricsAllow: e.METRICS_ALLOW ?? DEFAULT_METRICS_ALLOW,
       groupRetentionMonths: e.GROUP_RETENTION_MONTHS,
       debriefRetentionMonths: e.DEBRIEF_RETENTION_MONTHS,
+      redisUrl: e.REDIS_URL ?? null,
     },
   };
 }

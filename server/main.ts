@@ -11,6 +11,7 @@ import {
   describeDatabaseError,
   describeListenError,
   describeStorageError,
+  postgresTarget,
   prepareDataDir,
   refuseToStart,
   startupStep,
@@ -23,7 +24,11 @@ import {
   startBanner,
 } from './net/phoneAddresses';
 import { GROUP_FILE_NAME, openGroupStore } from './groups/store';
-import { limitScaleFromEnv, scaledLimits } from './limits/testScale';
+import { memoryStores, redisRateLimit, type StoreFactory } from './http/rateLimit';
+import { Limits } from './limits/seatLimits';
+import { limitScaleFromEnv, scaledStores } from './limits/testScale';
+import { openRedis, probeRedis, redisTarget, type RedisClients } from './scale/redis';
+import { serviceWaitFromEnv, waitForService } from './serviceWait';
 import { crashPointFromEnv } from './storage/crashPoints';
 import { lockDataDir, prepareDataDir as makeDataDirPrivate } from './storage/dataDir';
 import { openAsyncSqliteStorage, openPostgresStorage } from './storage/async/open';
@@ -37,6 +42,21 @@ const crashAt = crashPointFromEnv(process.env);
 if (!crashAt.ok) refuseToStart(crashAt.message);
 const limitScale = limitScaleFromEnv(process.env);
 if (!limitScale.ok) refuseToStart(limitScale.message);
+const serviceWait = serviceWaitFromEnv(process.env);
+if (!serviceWait.ok) refuseToStart(serviceWait.message);
+// SCALE-8: Redis must answer before the server serves anyone (its limits and fan-out depend on it).
+const redisUrl = config.redisUrl;
+const redis: RedisClients | null = redisUrl
+  ? await startupStep(async () => {
+      await waitForService(
+        `Redis at ${redisTarget(redisUrl)} (REDIS_URL)`,
+        () => probeRedis(redisUrl),
+        serviceWait.ms,
+        { hint: 'start Redis, or correct REDIS_URL' },
+      );
+      return openRedis(redisUrl, logger);
+    })
+  : null;
 const { meetings: sqliteMeetings, groups: groupStore } = await startupStep(
   () => {
     prepareDataDir(config.dataDir, databaseFile);
@@ -65,10 +85,21 @@ const { meetings: sqliteMeetings, groups: groupStore } = await startupStep(
   (error) => describeStorageError(error, config.dataDir),
 );
 const databaseUrl = config.databaseUrl;
+// SCALE-8: a PostgreSQL that is not up yet (a service manager started the server first) is tried
+// again for SERVICE_WAIT_MS; then one line and exit 2.
 const storage =
   sqliteMeetings ??
   (await startupStep(
-    () => openPostgresStorage({ url: databaseUrl ?? '', poolSize: config.databasePoolSize, logger }),
+    () =>
+      waitForService(
+        `PostgreSQL at ${postgresTarget(databaseUrl ?? '')} (DATABASE_URL)`,
+        () => openPostgresStorage({ url: databaseUrl ?? '', poolSize: config.databasePoolSize, logger }),
+        serviceWait.ms,
+        {
+          hint: 'start PostgreSQL, or correct DATABASE_URL (host, user, password, database)',
+          discard: (late) => void late.close(),
+        },
+      ),
     (error) => describeDatabaseError(error, databaseUrl ?? ''),
   ));
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -83,6 +114,19 @@ const phoneAddresses = refreshedEvery(ADDRESSES_REFRESH_MS, () =>
   phoneAddressesFor(config.host, networkInterfaces()),
 );
 const startedAt = performance.now();
+const now = () => systemClock.now();
+// SCALE-9: with Redis, the budgets of seats and addresses are shared by every process; a
+// connection's own budgets stay in its process.
+const sharedStores: StoreFactory = redis
+  ? (budget, name) => redisRateLimit(budget, name, now, { client: redis.commands })
+  : memoryStores(now);
+// The test hook scales the event and connection budgets only, as it always did (LIMIT-2).
+const limits = new Limits({
+  now,
+  logger,
+  store: scaledStores(sharedStores, limitScale.scale),
+  connectionStore: scaledStores(memoryStores(now), limitScale.scale),
+});
 const app = createApp({
   storage,
   clock: systemClock,
@@ -99,7 +143,11 @@ const app = createApp({
   debriefRetentionMonths: config.debriefRetentionMonths,
   phoneAddresses,
   groupStore,
-  limits: limitScale.scale > 1 ? scaledLimits(() => systemClock.now(), logger, limitScale.scale) : undefined,
+  limits,
+  rateLimits: sharedStores,
+  redis,
+  // SCALE-11: on PostgreSQL, /healthz also asks the database.
+  readinessProbes: databaseUrl ? { database: () => storage.ping() } : undefined,
 });
 const port = await startupStep(
   () => app.listen(config.port, config.host),

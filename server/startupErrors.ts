@@ -118,11 +118,14 @@ export function describeStorageError(error: unknown, dir: string): string | null
  * PostgreSQL could not be opened (DATABASE_URL). The line names the host and port, never the
  * URL's password; the driver's own message is not quoted (it may carry the user name).
  */
+/** `host:port` of a PostgreSQL URL, for messages and logs: never its user name or password. */
+export function postgresTarget(url: string): string {
+  return URL.canParse(url) ? `${new URL(url).hostname}:${new URL(url).port || '5432'}` : 'DATABASE_URL';
+}
+
 export function describeDatabaseError(error: unknown, url: string): string | null {
   const code = codeOf(error) ?? '';
-  const where = URL.canParse(url)
-    ? `${new URL(url).hostname}:${new URL(url).port || '5432'}`
-    : 'DATABASE_URL';
+  const where = postgresTarget(url);
   if (['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ETIMEDOUT', 'EAI_AGAIN'].includes(code))
     return `PostgreSQL at ${where} (DATABASE_URL) cannot be reached (${code}): start it or fix DATABASE_URL`;
   // PostgreSQL's SQLSTATE classes: 28 authorization, 3D no such database, 08 connection.

@@ -8,7 +8,7 @@ import { GROUP_LANGUAGES, GROUP_MODES, MAX_ROSTER } from '../../shared/group/rul
 import type { CreatedGroup } from '../../shared/group/views';
 import { parseOr } from '../core/answer';
 import type { Clock } from '../core/clock';
-import { memoryRateLimit } from '../http/rateLimit';
+import { memoryStores, type StoreFactory } from '../http/rateLimit';
 import { customTemplateSchema, sendError } from '../http/routes';
 import type { ClientAddress } from '../security/clientAddress';
 import { hashSecret, normalizeJoinCode, sameHash } from '../security/tokens';
@@ -23,6 +23,8 @@ export interface GroupRoutesDeps {
   createKey: string | null;
   publicOrigin: string | null;
   clientAddress: ClientAddress;
+  /** The stores of the per-address budgets (shared through Redis with REDIS_URL); memory by default. */
+  rateLimits?: StoreFactory;
 }
 
 const name = z.string().trim().min(1).max(60);
@@ -106,10 +108,11 @@ export function createGroupRoutes(deps: GroupRoutesDeps): express.Router {
   const { groups, clock } = deps;
   const router = express.Router();
   const now = () => clock.now();
-  const createLimit = memoryRateLimit({ points: 20, windowMs: 60 * 60_000 }, now);
+  const stores = deps.rateLimits ?? memoryStores(now);
+  const createLimit = stores({ points: 20, windowMs: 60 * 60_000 }, 'group-create:address');
   // Guessing a member code or a recovery code is as slow as guessing a join code.
-  const codeLimit = memoryRateLimit({ points: 30, windowMs: 10 * 60_000 }, now);
-  const callLimit = memoryRateLimit({ points: 600, windowMs: 10 * 60_000 }, now);
+  const codeLimit = stores({ points: 30, windowMs: 10 * 60_000 }, 'group-code:address');
+  const callLimit = stores({ points: 600, windowMs: 10 * 60_000 }, 'group-call:address');
   const within = async (limit: typeof codeLimit, req: Request, res: Response) => {
     const verdict = await limit.consume(deps.clientAddress(req));
     if (verdict.ok) return true;

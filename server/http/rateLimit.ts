@@ -1,4 +1,10 @@
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import type { Redis } from 'ioredis';
+import {
+  RateLimiterMemory,
+  RateLimiterRedis,
+  RateLimiterRes,
+  type RateLimiterAbstract,
+} from 'rate-limiter-flexible';
 
 /** What a budget says about one request: go ahead, or wait this long before trying again. */
 export interface RateVerdict {
@@ -56,8 +62,85 @@ export function memoryRateLimit(budget: WindowBudget, now: () => number): RateLi
   };
 }
 
+/**
+ * Builds the store of one budget. `name` tells the budgets apart where they share one store
+ * (Redis): it becomes the prefix of the budget's keys, so it must differ between budgets.
+ */
+export type StoreFactory = (budget: WindowBudget, name: string) => RateLimitStore;
+
+export const memoryStores =
+  (now: () => number): StoreFactory =>
+  (budget) =>
+    memoryRateLimit(budget, now);
+
+/** Where the shared counters live: one Redis client, and a key prefix for this deployment. */
+export interface RedisLimitOptions {
+  client: Redis;
+  /** Prefix of every key (`balint:rl:` by default). */
+  prefix?: string;
+}
+
+/**
+ * The same fixed-window budget with its counters in Redis (rate-limiter-flexible's
+ * RateLimiterRedis, one atomic INCRBY with expiry per request), so that every process of a
+ * deployment spends one budget (SPEC.md SCALE-9). The window is picked by the injected clock as
+ * in the memory store; processes agree on it as far as their clocks agree.
+ *
+ * While Redis does not answer (not connected, or no reply within the client's command time-out),
+ * each request is counted by the library's insurance limiter instead: a memory store of the same
+ * budget in this process (SCALE-10). Limits then hold per process, and no request waits for Redis
+ * to come back; once it is back the shared counters take over again (what was counted meanwhile
+ * stays in the process, so a client's budget in that window is at most its share plus the
+ * shared one).
+ *
+ * A block is written into the counter of each window it covers (the library's `block`: the
+ * budget plus one, expiring when the block does), so that a seat blocked by one process is
+ * refused by every process, with no extra round trip on the requests that are not blocked.
+ */
+export function redisRateLimit(
+  budget: WindowBudget,
+  name: string,
+  now: () => number,
+  redis: RedisLimitOptions,
+): RateLimitStore {
+  const windowSec = Math.max(1, Math.ceil(budget.windowMs / 1_000));
+  const keyPrefix = `${redis.prefix ?? 'balint:rl:'}${name}`;
+  const insurance = new RateLimiterMemory({ points: budget.points, duration: windowSec, keyPrefix });
+  const limiter = new RateLimiterRedis({
+    storeClient: redis.client,
+    points: budget.points,
+    duration: windowSec,
+    keyPrefix,
+    // An absent Redis is not waited for: the insurance store answers at once.
+    rejectIfRedisNotReady: true,
+    insuranceLimiter: insurance,
+  });
+  const windowOfTime = (t: number) => Math.floor(t / budget.windowMs);
+  const windowKey = (key: string, w: number) => `${key}@${w}`;
+
+  return {
+    async consume(key, cost = 1) {
+      const t = now();
+      const verdict = await refusal(limiter, windowKey(key, windowOfTime(t)), cost);
+      if (!verdict) return { ok: true, retryAfterMs: 0 };
+      // A blocked counter expires with its block, an ordinary one with its window.
+      const windowLeft = budget.windowMs - (t % budget.windowMs);
+      return { ok: false, retryAfterMs: Math.max(1, Math.min(windowLeft, verdict.retryAfterMs)) };
+    },
+    async block(key, ms) {
+      const t = now();
+      const until = t + Math.max(1, ms);
+      const blocks: Promise<unknown>[] = [];
+      for (let w = windowOfTime(t); w <= windowOfTime(until - 1); w += 1) {
+        blocks.push(limiter.block(windowKey(key, w), Math.max(1, Math.ceil((until - t) / 1_000))));
+      }
+      await Promise.all(blocks);
+    },
+  };
+}
+
 /** Null when the store took the points; a refusal with the store's own wait otherwise. */
-async function refusal(limiter: RateLimiterMemory, key: string, cost: number): Promise<RateVerdict | null> {
+async function refusal(limiter: RateLimiterAbstract, key: string, cost: number): Promise<RateVerdict | null> {
   try {
     await limiter.consume(key, cost);
     return null;

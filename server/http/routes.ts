@@ -10,7 +10,8 @@ import type { Clock } from '../core/clock';
 import type { MeetingHub } from '../core/hub';
 import type { ClientAddress } from '../security/clientAddress';
 import { hashSecret, normalizeJoinCode, sameHash } from '../security/tokens';
-import { memoryRateLimit } from './rateLimit';
+import { createReadiness, type Readiness } from './readiness';
+import { memoryStores, type StoreFactory } from './rateLimit';
 
 export interface RoutesDeps {
   hub: MeetingHub;
@@ -20,6 +21,10 @@ export interface RoutesDeps {
   /** Origins phones in the room can open; the creating leader gets them with the links. */
   phoneOrigins?: () => readonly string[];
   clientAddress: ClientAddress;
+  /** The stores of the per-address budgets (shared through Redis with REDIS_URL); memory by default. */
+  rateLimits?: StoreFactory;
+  /** Readiness of the engines the process needs (SCALE-11); none by default (SQLite in the process). */
+  readiness?: Readiness;
 }
 
 export const customTemplateSchema = z
@@ -94,6 +99,8 @@ function parse<T>(schema: z.ZodType<T>, req: Request, res: Response): T | null {
   return null;
 }
 
+const NO_ENGINES = createReadiness({});
+
 /** Present only when there is one, as in the leaders' view. */
 function phoneOriginsField(origins: readonly string[]): { phoneOrigins?: string[] } {
   return origins.length > 0 ? { phoneOrigins: [...origins] } : {};
@@ -104,8 +111,9 @@ export function createRoutes(deps: RoutesDeps): express.Router {
   const { hub, clock } = deps;
   const router = express.Router();
   const now = () => clock.now();
-  const createLimit = memoryRateLimit({ points: 20, windowMs: 60 * 60_000 }, now);
-  const joinLimit = memoryRateLimit({ points: 30, windowMs: 10 * 60_000 }, now);
+  const stores = deps.rateLimits ?? memoryStores(now);
+  const createLimit = stores({ points: 20, windowMs: 60 * 60_000 }, 'create:address');
+  const joinLimit = stores({ points: 30, windowMs: 10 * 60_000 }, 'join:address');
   /** Express 5 runs async handlers and passes their rejections to the error handler. */
   const within = async (limit: typeof joinLimit, req: Request, res: Response, message: string) => {
     const verdict = await limit.consume(deps.clientAddress(req));
@@ -116,8 +124,19 @@ export function createRoutes(deps: RoutesDeps): express.Router {
   };
   const origin = (req: Request) => deps.publicOrigin ?? `${req.protocol}://${req.get('host')}`;
 
-  router.get('/healthz', (_req, res) => {
-    res.json({ ok: true, protocolVersion: PROTOCOL_VERSION, meetings: hub.meetingIds().length });
+  // SCALE-11: ready means every engine answered a cheap ping just now, and the process is not
+  // draining. A load balancer sends no new client to a process that answers 503 here.
+  router.get('/healthz', async (_req, res) => {
+    const report = await (deps.readiness ?? NO_ENGINES).report();
+    res.setHeader('Cache-Control', 'no-store');
+    res.status(report.ok ? 200 : 503).json({
+      ok: report.ok,
+      protocolVersion: PROTOCOL_VERSION,
+      meetings: hub.meetingIds().length,
+      // Only what a one-process server never had, so that its answer stays as it was (API-13).
+      ...(report.draining ? { draining: true } : {}),
+      ...(Object.keys(report.components).length > 0 ? { components: report.components } : {}),
+    });
   });
 
   router.use('/api', express.json({ limit: '16kb' }));

@@ -1,5 +1,5 @@
 import type { Logger } from '../core/logger';
-import { memoryRateLimit, type RateLimitStore, type RateVerdict, type WindowBudget } from '../http/rateLimit';
+import { memoryStores, type RateLimitStore, type RateVerdict, type StoreFactory } from '../http/rateLimit';
 import {
   BOARD_FRAME_BUDGET,
   BOARD_UPGRADES_PER_SEAT,
@@ -12,13 +12,19 @@ import {
   type EventBudgetName,
 } from './budgets';
 
-export type StoreFactory = (budget: WindowBudget) => RateLimitStore;
-
 export interface LimitsOptions {
   now: () => number;
   logger: Logger;
-  /** The counters' store; rate-limiter-flexible's memory store by default. */
+  /**
+   * The store of the budgets per seat and per address, and of the blocks; rate-limiter-flexible's
+   * memory store by default, its Redis store when several processes share them (SCALE-9).
+   */
   store?: StoreFactory;
+  /**
+   * The store of the budgets per connection: a connection lives on one process, so its counters
+   * need not cross Redis (one round trip less per event). `store` by default.
+   */
+  connectionStore?: StoreFactory;
   /** CONNECTS_PER_ADDRESS by default (tests of that budget pass a smaller one). */
   connectsPerAddress?: number;
 }
@@ -46,22 +52,30 @@ export class Limits {
   private readonly floodListeners = new Set<(seat: string, retryAfterMs: number) => void>();
 
   constructor(private readonly opts: LimitsOptions) {
-    const make = (points: number) => (opts.store ?? ((b) => memoryRateLimit(b, opts.now)))(windowOf(points));
+    const shared = opts.store ?? memoryStores(opts.now);
+    const perConnection = opts.connectionStore ?? shared;
+    // Each budget's name is its key prefix in a shared store: seat and address keys are ids and
+    // addresses, never a token or a name (SCALE-9).
+    const make = (points: number, name: string) => shared(windowOf(points), name);
+    const local = (points: number, name: string) => perConnection(windowOf(points), name);
     for (const [name, figures] of Object.entries(EVENT_BUDGETS) as [
       EventBudgetName,
       (typeof EVENT_BUDGETS)['command'],
     ][]) {
-      this.events.set(name, { connection: make(figures.perConnection), seat: make(figures.perSeat) });
+      this.events.set(name, {
+        connection: local(figures.perConnection, `event:${name}:connection`),
+        seat: make(figures.perSeat, `event:${name}:seat`),
+      });
     }
     this.frames = {
-      connection: make(BOARD_FRAME_BUDGET.perConnection),
-      seat: make(BOARD_FRAME_BUDGET.perSeat),
+      connection: local(BOARD_FRAME_BUDGET.perConnection, 'frame:connection'),
+      seat: make(BOARD_FRAME_BUDGET.perSeat, 'frame:seat'),
     };
-    this.upgrades = make(BOARD_UPGRADES_PER_SEAT);
-    this.handshakes = make(HANDSHAKES_PER_SEAT);
-    this.connects = make(opts.connectsPerAddress ?? CONNECTS_PER_ADDRESS);
-    this.refusals = make(FLOOD_REFUSALS);
-    this.blocks = make(Number.MAX_SAFE_INTEGER);
+    this.upgrades = make(BOARD_UPGRADES_PER_SEAT, 'upgrade:seat');
+    this.handshakes = make(HANDSHAKES_PER_SEAT, 'handshake:seat');
+    this.connects = make(opts.connectsPerAddress ?? CONNECTS_PER_ADDRESS, 'connect:address');
+    this.refusals = make(FLOOD_REFUSALS, 'refusal:seat');
+    this.blocks = make(Number.MAX_SAFE_INTEGER, 'block:seat');
   }
 
   /** One Socket.IO event of `connection` (a unique id) of `seat`. */

@@ -1,5 +1,5 @@
 import type { Logger } from '../core/logger';
-import { memoryRateLimit } from '../http/rateLimit';
+import { memoryRateLimit, type StoreFactory } from '../http/rateLimit';
 import { Limits } from './seatLimits';
 
 /**
@@ -24,6 +24,11 @@ export function limitScaleFromEnv(env: NodeJS.ProcessEnv): LimitScaleConfig {
   if (!(scale >= 1 && scale <= 1_000_000))
     return { ok: false, message: `${LIMIT_SCALE_ENV} must be a whole number from 1 to 1000000` };
   return { ok: true, scale };
+}
+
+/** The same stores, with every budget `factor` times the real one. */
+export function scaledStores(stores: StoreFactory, factor: number): StoreFactory {
+  return factor === 1 ? stores : (b, name) => stores({ ...b, points: b.points * factor }, name);
 }
 
 /** Limits whose every budget is `factor` times the real one. */

@@ -16,6 +16,12 @@ function afterAcks(fn: () => void): void {
 /**
  * Sends each connection the snapshot of its own seat's view. Views are computed once per seat,
  * not per socket, so a seat with two tabs costs one projection.
+ *
+ * With REDIS_URL, `io.to(room)` crosses every process through the adapter's Redis stream, which
+ * Redis keeps (AOF, replicas). A view holds names and titles, so views are sent with
+ * `io.local`: to this process's sockets only; every process builds its own sockets' views
+ * (SCALE-12). Only content-free packets cross: `meeting:ended` (the meeting's id),
+ * `seat:removed` (nothing) and the disconnection of a room's sockets (room names are ids).
  */
 export function socketBroadcaster(io: AppServer, hub: MeetingHub): Broadcaster {
   return {
@@ -29,7 +35,7 @@ export function socketBroadcaster(io: AppServer, hub: MeetingHub): Broadcaster {
       }
       for (const seatId of seats) {
         const view = hub.view(meetingId, seatId);
-        if (view) io.to(seatRoom(meetingId, seatId)).emit('meeting:state', view);
+        if (view) io.local.to(seatRoom(meetingId, seatId)).emit('meeting:state', view);
       }
     },
     meetingEnded(meetingId) {

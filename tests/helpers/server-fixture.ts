@@ -318,6 +318,8 @@ export interface ServerOptions {
   trustProxy?: TrustProxy;
   /** Budgets a million times the real ones, for tests about something else that send a lot. */
   unlimited?: boolean;
+  /** Limits of the test's own (a store of its choice); wins over `unlimited`. */
+  limits?: Limits;
   publicOrigin?: string | null;
   logger?: Logger;
   metricsAllow?: readonly string[];
@@ -374,7 +376,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<ServerFixtu
     createKey: opts.createKey ?? null,
     inactivityLimitMs: opts.inactivityLimitMs ?? 24 * HOUR,
     trustProxy: opts.trustProxy ?? { kind: 'none' },
-    limits: opts.unlimited ? scaledLimits(clock, 1_000_000) : undefined,
+    limits: opts.limits ?? (opts.unlimited ? scaledLimits(clock, 1_000_000) : undefined),
     clientDir: null,
     createBoard: null,
     metricsAllow: opts.metricsAllow,

@@ -87,4 +87,34 @@ describe('loadConfig', () => {
     expect(message.split('\n')).toHaveLength(1);
     expect(message).toMatch(/PORT must .*; PUBLIC_ORIGIN must/);
   });
+  it('SCALE-7: REDIS_URL needs DATABASE_URL; both are URLs of their own scheme, never echoed', () => {
+    expect(refusal({ REDIS_URL: 'redis://127.0.0.1:6379' })).toMatch(
+      /^Bad configuration: REDIS_URL needs DATABASE_URL .*set DATABASE_URL too, or unset REDIS_URL/,
+    );
+    for (const url of ['http://127.0.0.1:6379', 'redis-server', 'redis://', ' ']) {
+      expect(refusal({ REDIS_URL: url, DATABASE_URL: 'postgres://db/balint' })).toMatch(
+        /^Bad configuration: REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL/,
+      );
+    }
+    const secret = 'postgres://balint:hunter2-s3cret@db.example.org:5432';
+    for (const url of ['mysql://db/balint', secret.replace('postgres', 'pg'), 'postgres:///balint']) {
+      const message = refusal({ DATABASE_URL: url });
+      expect(message).toMatch(
+        /^Bad configuration: DATABASE_URL must be a postgres:\/\/ or postgresql:\/\/ URL/,
+      );
+      expect(message).not.toContain('hunter2');
+    }
+    const both = loadConfig({ REDIS_URL: 'redis://127.0.0.1:6390', DATABASE_URL: `${secret}/balint` });
+    expect(both.ok && [both.config.redisUrl, both.config.databaseUrl]).toEqual([
+      'redis://127.0.0.1:6390',
+      `${secret}/balint`,
+    ]);
+    const alone = loadConfig({ DATABASE_URL: 'postgresql://db.example.org/balint' });
+    expect(alone.ok && [alone.config.redisUrl, alone.config.databaseUrl]).toEqual([
+      null,
+      'postgresql://db.example.org/balint',
+    ]);
+    const none = loadConfig({});
+    expect(none.ok && [none.config.redisUrl, none.config.databaseUrl]).toEqual([null, null]);
+  });
 });

@@ -3,7 +3,7 @@
  * and scrubbed as every file of the data folder is, sqlite.ts) and PostgreSQL
  * (a `pg` pool). Everything else is the one implementation in operations.ts.
  */
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { silentLogger, type Logger } from '../../core/logger';
 import { crashIfAt, type CrashPoint } from '../crashPoints';
@@ -53,6 +53,11 @@ function build(db: Kysely<MeetingsDb>, backend: Backend): AsyncStorage {
       await purge(ids);
       return ids.length;
     },
+    ping: () =>
+      sql`SELECT 1`.execute(db).then(
+        () => true,
+        () => false,
+      ),
     setDue: (meetingId, kind, at) => setDue(db, meetingId, kind, at),
     listDue: (meetingId) => listDue(db, meetingId),
     claimDue: (now, skip, act) =>

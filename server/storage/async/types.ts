@@ -52,6 +52,8 @@ export interface AsyncStorage extends StorageOperations {
    */
   purgeLeftovers(): Promise<number>;
   close(): Promise<void>;
+  /** Whether the database answers a trivial query (for /healthz, SCALE-11). */
+  ping(): Promise<boolean>;
   /** Sets (or with `at` null, clears) one due time of a meeting (SCALE-15). */
   setDue(meetingId: string, kind: DueKind, at: number | null): Promise<void>;
   /** A meeting's stored due times, soonest first. */
