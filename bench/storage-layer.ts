@@ -13,8 +13,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { createMeetingState } from '../shared/meeting/create';
+import { BUILT_IN_TEMPLATES } from '../shared/meeting/templates';
 import { openAsyncSqliteStorage, openPostgresStorage } from '../server/storage/async/open';
-import type { StorageOperations } from '../server/storage/async/types';
+import type { AsyncStorage, StorageOperations } from '../server/storage/async/types';
 import { openSqliteStorage } from '../server/storage/sqlite';
 import type { NoteRow, Storage } from '../server/storage/types';
 import { summarize, type Summary } from './lib/stats';
@@ -63,16 +65,38 @@ function noteAddCalls(s: NoteAddCalls | AsyncNoteAddCalls, note: NoteRow, now: n
   ];
 }
 
+/**
+ * The asynchronous storage writes a meeting's notes only once the meeting exists: on PostgreSQL
+ * they are sealed under its key, made with its row (CONF-4).
+ */
+async function insertMeeting(storage: AsyncStorage, meetingId: string): Promise<void> {
+  const template = BUILT_IN_TEMPLATES[0];
+  if (!template) throw new Error('no built-in template');
+  const state = createMeetingState({
+    id: meetingId,
+    title: 'Bench',
+    template,
+    leaderSeatId: 'leader',
+    leaderName: 'Lea',
+    now: Date.now(),
+  });
+  await storage.insertMeeting(
+    { state, joinCode: meetingId.slice(-11), lastActivityAt: Date.now() },
+    { leaderToken: `leader-${meetingId}`, projectorKey: `projector-${meetingId}` },
+  );
+}
+
 /** Milliseconds per note added, one sample per note. */
 async function round(
   label: string,
-  storage: NoteAddCalls | AsyncNoteAddCalls,
+  storage: NoteAddCalls | AsyncStorage,
   awaitEach: boolean,
   n: number,
 ): Promise<number[]> {
   const samples: number[] = [];
   for (let m = 0; m < MEETINGS_PER_ROUND; m++) {
     const meetingId = `${label}-round${n}-meeting${m}`;
+    if (awaitEach) await insertMeeting(storage as AsyncStorage, meetingId);
     for (let i = 0; i < NOTES_PER_MEETING; i++) {
       const started = performance.now();
       for (const call of noteAddCalls(storage, noteRow(meetingId, i), Date.now()))
@@ -101,7 +125,8 @@ async function main(): Promise<void> {
   const sync = openSqliteStorage({ file: path.join(dir, 'sync.sqlite'), synchronous: 'NORMAL' });
   const kysely = openAsyncSqliteStorage({ file: path.join(dir, 'kysely.sqlite'), synchronous: 'NORMAL' });
   const postgresUrl = values['postgres-url'];
-  const postgres = postgresUrl ? await openPostgresStorage({ url: postgresUrl }) : null;
+  // The key file in the bench's own folder, as a server keeps it in its data folder.
+  const postgres = postgresUrl ? await openPostgresStorage({ url: postgresUrl, keyFolder: dir }) : null;
   try {
     const samples = { sync: [] as number[], kysely: [] as number[], postgres: [] as number[] };
     for (let n = 0; n < ROUNDS; n++) {

@@ -3,15 +3,20 @@
  * connection, opened and scrubbed exactly as the synchronous storage opens it) and PostgreSQL
  * (a `pg` pool). Everything else is the one implementation in operations.ts.
  */
+import path from 'node:path';
 import type Database from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, type SqliteDatabase } from 'kysely';
 import pg from 'pg';
 import { silentLogger, type Logger } from '../../core/logger';
+import { KEY_FILE_NAME, openKeyStore } from '../keyStore';
 import { openMeetingsFile, type SqliteOptions } from '../sqlite';
+import { plainContent, sealedContent } from './content';
 import {
   deleteMeetings,
   leftoverMeetings,
+  loadReadableMeetings,
   operations,
+  sweepKeys,
   transactionOperations,
   type Engine,
 } from './operations';
@@ -35,17 +40,31 @@ function build(db: Kysely<MeetingsDb>, backend: Backend): AsyncStorage {
   let closed: Promise<void> | null = null;
   async function purge(ids: readonly string[], whenScrubbed?: () => void) {
     await deleteMeetings(db, ids);
-    if (ids.length > 0) backend.afterPurge(whenScrubbed);
-    else whenScrubbed?.();
+    if (ids.length === 0) return whenScrubbed?.();
+    // The keys go only after the rows' delete committed: a failed delete leaves a readable meeting,
+    // not rows that no key opens. Both files' scrubs are waited for.
+    let left = 2;
+    const done = () => {
+      if (--left === 0) whenScrubbed?.();
+    };
+    backend.afterPurge(done);
+    engine.content.destroy(ids, done);
   }
   return {
     dialect: engine.dialect,
     ...operations(db, engine, (fn) => db.transaction().execute(fn)),
+    async loadLiveMeetings() {
+      const { meetings, unreadable } = await loadReadableMeetings(db, engine);
+      // CONF-10: a meeting no key opens is lost; its rows go, so that it is not found again.
+      await purge(unreadable);
+      return meetings;
+    },
     transaction: (fn) => db.transaction().execute((trx) => fn(transactionOperations(trx, engine))),
     purgeMeeting: (meetingId, whenScrubbed) => purge([meetingId], whenScrubbed),
     async purgeLeftovers() {
       const ids = await leftoverMeetings(db);
       await purge(ids);
+      await sweepKeys(db, engine);
       return ids.length;
     },
     // Once: a second close (a test's clean-up after its own) finds it closed.
@@ -82,7 +101,12 @@ export function openAsyncSqliteStorage(opts: SqliteOptions): AsyncStorage {
   const file = openMeetingsFile(opts);
   const db = new Kysely<MeetingsDb>({ dialect: new SqliteDialect({ database: cachingStatements(file.db) }) });
   return build(db, {
-    engine: { dialect: 'sqlite', afterOverwrite: () => file.scrubber.soon() },
+    engine: {
+      dialect: 'sqlite',
+      afterOverwrite: () => file.scrubber.soon(),
+      content: plainContent,
+      logger: opts.logger ?? silentLogger,
+    },
     afterPurge: (whenScrubbed) => file.scrubber.now(whenScrubbed),
     // Not db.destroy(): the file is closed here, after its last WAL truncation.
     close: () => Promise.resolve(file.close()),
@@ -93,6 +117,13 @@ export interface PostgresOptions {
   /** `postgres://user@host:port/database` */
   url: string;
   poolSize?: number;
+  /**
+   * The folder of the key file (`balint-keys.sqlite`, keyStore.ts): the data folder. Every process
+   * of one deployment runs on one host and opens the same folder (ARCHITECTURE.md "Where keys live").
+   */
+  keyFolder: string;
+  /** The key file's `synchronous`; FULL by default: a lost key is a lost meeting. */
+  keySynchronous?: 'NORMAL' | 'FULL';
   /** Connection errors, by code; never a query or its values. */
   logger?: Logger;
 }
@@ -122,12 +153,27 @@ export async function openPostgresStorage(opts: PostgresOptions): Promise<AsyncS
     await pool.end();
     throw error;
   }
+  let keys;
+  try {
+    keys = openKeyStore({
+      file: path.join(opts.keyFolder, KEY_FILE_NAME),
+      synchronous: opts.keySynchronous ?? 'FULL',
+      logger,
+    });
+  } catch (error) {
+    await pool.end();
+    throw error;
+  }
   const db = new Kysely<MeetingsDb>({ dialect: new PostgresDialect({ pool }) });
+  const keyStore = keys;
   return build(db, {
-    engine: { dialect: 'postgres', afterOverwrite: () => {} },
-    // Nothing to truncate: PostgreSQL's copies (WAL, backups) are covered by the per-meeting keys
-    // of CONF-4 on PostgreSQL, a later step of issue 14.
+    engine: { dialect: 'postgres', afterOverwrite: () => {}, content: sealedContent(keyStore), logger },
+    // Nothing to truncate in PostgreSQL: its copies (WAL, backups) hold sealed values only, and the
+    // key's destruction (scrubbed in the key file) is what makes them unreadable (CONF-4).
     afterPurge: (whenScrubbed) => whenScrubbed?.(),
-    close: () => db.destroy(),
+    async close() {
+      await db.destroy();
+      keyStore.close();
+    },
   });
 }

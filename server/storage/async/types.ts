@@ -1,12 +1,43 @@
-import type { Storage } from '../types';
+import type { SeatLookup, Storage, StoredMeeting } from '../types';
 
 /** Operations whose life is the storage's own, not one transaction's. */
 type Lifecycle = 'transaction' | 'purgeMeeting' | 'purgeLeftovers' | 'close';
+/**
+ * Operations whose secrets the storage hashes itself (CONF-4): on PostgreSQL a hash is an HMAC
+ * under the meeting's key, which only the storage holds.
+ */
+type Hashed = 'insertMeeting' | 'insertSeatToken' | 'findSeatByTokenHash';
 
 type Async<F> = F extends (...args: infer A) => infer R ? (...args: A) => Promise<R> : never;
 
-/** Every operation of the synchronous `Storage`, with the same arguments, returning a promise. */
-export type StorageOperations = { [K in Exclude<keyof Storage, Lifecycle>]: Async<Storage[K]> };
+/** A new meeting's secrets, as they were handed out (never stored as they are). */
+export interface MeetingSecrets {
+  leaderToken: string;
+  projectorKey: string;
+}
+
+/**
+ * Every operation of the synchronous `Storage`, with the same arguments, returning a promise;
+ * except that tokens and secrets reach the storage as they are, and it stores them in its own
+ * hash form (SHA-256 on SQLite, HMAC under the meeting's key on PostgreSQL: CONF-4).
+ */
+export type StorageOperations = { [K in Exclude<keyof Storage, Lifecycle | Hashed>]: Async<Storage[K]> } & {
+  /** Inserts the meeting and, on PostgreSQL, makes its key first (in the key file). */
+  insertMeeting(m: StoredMeeting, secrets: MeetingSecrets): Promise<void>;
+  /**
+   * A seat's token; on PostgreSQL it must name its meeting (`newSeatToken`, CONF-4). Stored as its
+   * hash form only.
+   */
+  addSeatToken(meetingId: string, seatId: string, token: string): Promise<void>;
+  /** The seat a token belongs to, found by the token's hash form; null for an unknown token. */
+  findSeatByToken(token: string): Promise<SeatLookup | null>;
+  /**
+   * The stored form of one of the meeting's secrets (a note's secret, the projector key) to store
+   * in `NoteRow.secretHash` or compare with `sameHash`: SHA-256 on SQLite, an HMAC under the
+   * meeting's key on PostgreSQL. Rejects with `MeetingKeyMissingError` when the key is missing.
+   */
+  secretHash(meetingId: string, secret: string): Promise<string>;
+};
 
 export type Dialect = 'sqlite' | 'postgres';
 
