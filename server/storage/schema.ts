@@ -106,4 +106,8 @@ export const SCHEMA_STEPS: readonly ((t: ColumnTypes) => string)[] = [
   () => `ALTER TABLE notes ADD COLUMN layout TEXT;`,
   // The presenter's "this resonated" mark, off the public board unless they show it (BOARD-10).
   () => `ALTER TABLE notes ADD COLUMN resonance INTEGER NOT NULL DEFAULT 0;`,
+  // CONF-4 on PostgreSQL: `join_code` there holds the code's HMAC under the server's join-code key
+  // (the lookup), and this column the code itself, sealed under the meeting's key (for its leaders'
+  // views). SQLite keeps the code in `join_code` and this column empty.
+  () => `ALTER TABLE meetings ADD COLUMN join_code_sealed TEXT;`,
 ];

@@ -42,6 +42,8 @@ export interface ContentCodec {
   create(meetingId: string): MeetingContent;
   /** The meeting's content, or null when its key is missing (never made, or destroyed). */
   find(meetingId: string): MeetingContent | null;
+  /** A join code's stored form, the lookup key of `meetings.join_code`. */
+  joinCodeLookup(code: string): string;
   /** How to look a token up, or null when no meeting of it can hold it. */
   tokenLookup(token: string): TokenLookup | null;
   /** Destroys the meetings' keys (after their rows' delete committed); `whenScrubbed` once gone from the key file. */
@@ -71,6 +73,7 @@ export const plainContent: ContentCodec = {
   sealed: false,
   create: () => PLAIN,
   find: () => PLAIN,
+  joinCodeLookup: (code) => code,
   tokenLookup: (token) => ({ meetingId: null, hash: hashSecret(token) }),
   destroy: (_ids, whenScrubbed) => whenScrubbed?.(),
   keyedMeetings: () => [],
@@ -79,6 +82,13 @@ export const plainContent: ContentCodec = {
 /** A meeting's owner name in the key file (other owners, e.g. a group's roster entries, differ). */
 const OWNER_PREFIX = 'meeting:';
 const owner = (meetingId: string) => `${OWNER_PREFIX}${meetingId}`;
+/**
+ * The server's one key for join codes: a code must be found before its meeting is known, so its
+ * lookup form cannot be under the meeting's key. An HMAC under a key that PostgreSQL never holds
+ * keeps a live meeting's code out of its backups (whoever holds one could otherwise walk into the
+ * meeting). Never destroyed, so it may stay in memory.
+ */
+const JOIN_CODE_OWNER = 'server:join-codes';
 
 /** The additional data of a sealed value: its column, meeting and row, unambiguously joined. */
 const identity = (column: SealedColumn, meetingId: string, rowId: string) =>
@@ -105,10 +115,12 @@ export function sealedContent(keys: KeyStore): ContentCodec {
     const key = keys.find(owner(meetingId));
     return key ? meetingContent(meetingId, key) : null;
   };
+  const joinCodeKey = keys.obtain(JOIN_CODE_OWNER);
   return {
     sealed: true,
     create: (meetingId) => meetingContent(meetingId, keys.obtain(owner(meetingId))),
     find,
+    joinCodeLookup: (code) => keyedHash(joinCodeKey, code),
     tokenLookup(token) {
       const meetingId = tokenMeeting(token);
       const content = meetingId === null ? null : find(meetingId);

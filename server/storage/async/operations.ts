@@ -70,7 +70,7 @@ export interface LoadedMeetings {
 export async function loadReadableMeetings(db: Kysely<MeetingsDb>, engine: Engine): Promise<LoadedMeetings> {
   const rows = await db
     .selectFrom('meetings')
-    .select(['id', 'state', 'join_code', 'last_activity_at'])
+    .select(['id', 'state', 'join_code', 'join_code_sealed', 'last_activity_at'])
     .where('status', '!=', 'ended')
     .execute();
   const out: LoadedMeetings = { meetings: [], unreadable: [] };
@@ -82,7 +82,15 @@ export async function loadReadableMeetings(db: Kysely<MeetingsDb>, engine: Engin
       continue;
     }
     try {
-      out.meetings.push(toStoredMeeting({ ...row, state: c.openText('meetings.state', row.id, row.state) }));
+      const sealedCode = row.join_code_sealed;
+      out.meetings.push(
+        toStoredMeeting({
+          state: c.openText('meetings.state', row.id, row.state),
+          join_code:
+            sealedCode === null ? row.join_code : c.openText('meetings.join_code', row.id, sealedCode),
+          last_activity_at: row.last_activity_at,
+        }),
+      );
     } catch (error) {
       // Only the error's class: a JSON parser's message may quote the text it failed on.
       engine.logger.error('storage.meeting_unreadable', {
@@ -115,6 +123,13 @@ export function operations(
       .where(column, '=', value)
       .executeTakeFirst();
     return row ? (openNotes(engine, meetingId, [row])[0] ?? null) : null;
+  }
+  /** A join code's two columns: its lookup form, and (sealed storage) the code itself sealed. */
+  function joinCodeColumns(c: MeetingContent, meetingId: string, code: string) {
+    return {
+      join_code: engine.content.joinCodeLookup(code),
+      join_code_sealed: engine.content.sealed ? c.text('meetings.join_code', meetingId, code) : null,
+    };
   }
   /** Inserts a board update (or a merge), sealed for its case. */
   async function insertUpdate(
@@ -152,7 +167,7 @@ export function operations(
           .insertInto('meetings')
           .values({
             id,
-            join_code: m.joinCode,
+            ...joinCodeColumns(c, id, m.joinCode),
             state: c.text('meetings.state', id, JSON.stringify(m.state)),
             leader_token_hash: c.hash(secrets.leaderToken),
             projector_key_hash: c.hash(secrets.projectorKey),
@@ -180,7 +195,8 @@ export function operations(
         .execute();
     },
     async setJoinCode(meetingId, joinCode) {
-      await db.updateTable('meetings').set({ join_code: joinCode }).where('id', '=', meetingId).execute();
+      const columns = joinCodeColumns(writing(engine, meetingId), meetingId, joinCode);
+      await db.updateTable('meetings').set(columns).where('id', '=', meetingId).execute();
       engine.afterOverwrite();
     },
     async touchMeeting(meetingId, now) {
@@ -192,7 +208,7 @@ export function operations(
       const row = await db
         .selectFrom('meetings')
         .select('id')
-        .where('join_code', '=', joinCode)
+        .where('join_code', '=', engine.content.joinCodeLookup(joinCode))
         .where('status', '!=', 'ended')
         .executeTakeFirst();
       return row?.id ?? null;
