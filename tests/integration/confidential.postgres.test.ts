@@ -313,3 +313,24 @@ describe('each meeting sealed under its own key on PostgreSQL (CONF-4)', () => {
     expect(keys.owners()).toEqual(['meeting:m1', 'server:join-codes']);
   });
 });
+
+describe('payloads that cross Redis (CONF-4)', () => {
+  it('CONF-4: a relayed payload is sealed under its meeting’s key for its channel, opens only there, and not after the purge', async () => {
+    const { storage } = await open();
+    await storage.insertMeeting(meeting('m1', 'AAAAA-11111'), { leaderToken: 'l1', projectorKey: 'p1' });
+    await storage.insertMeeting(meeting('m2', 'BBBBB-22222'), { leaderToken: 'l2', projectorKey: 'p2' });
+    const text = canary('relayed');
+    const payload = boardUpdate([text]);
+    const sealed = storage.relay.seal('m1', 'board:0', payload);
+    expect(sealed).not.toBeNull();
+    if (!sealed) return;
+    expect(findIn([{ name: 'sealed', bytes: Buffer.from(sealed) }], [text], { halves: true })).toEqual([]);
+    expect(storage.relay.open('m1', 'board:0', sealed)).toEqual(payload);
+    expect(storage.relay.open('m1', 'board:1', sealed)).toBeNull();
+    expect(storage.relay.open('m2', 'board:0', sealed)).toBeNull();
+    expect(storage.relay.open('m1', 'board:0', payload)).toBeNull();
+    await storage.purgeMeeting('m1');
+    expect(storage.relay.open('m1', 'board:0', sealed)).toBeNull();
+    expect(storage.relay.seal('m1', 'board:0', payload)).toBeNull();
+  });
+});

@@ -15,7 +15,7 @@ import type { MeetingState } from '../../shared/meeting/state';
 import { openAsyncSqliteStorage, openPostgresStorage } from '../../server/storage/async/open';
 import type { AsyncStorage } from '../../server/storage/async/types';
 import { SCHEMA_STEPS } from '../../server/storage/schema';
-import { newSeatToken } from '../../server/security/tokens';
+import { hashSecret, newSeatToken, newToken } from '../../server/security/tokens';
 import { openSqliteStorage } from '../../server/storage/sqlite';
 import type { NoteRow, StoredMeeting } from '../../server/storage/types';
 import { populatedLobby } from '../helpers/meetingFixtures';
@@ -436,6 +436,21 @@ describe('the storage on each database, where they differ', () => {
     expect(await storages[2]?.findMeetingByJoinCode('ABC123')).toBe('m1');
     // The key one made opens the meeting for another.
     expect((await storages[1]?.loadLiveMeetings())?.map((m) => m.state.id)).toEqual(['m1']);
+  });
+
+  it('SQLite: what crosses between processes is not sealed (one process, no Redis), and hashes are SHA-256 as before (CONF-4)', async () => {
+    const storage = closing(openAsyncSqliteStorage({ file: tempDbFile(), synchronous: 'NORMAL' }));
+    const payload = new Uint8Array([1, 2, 3]);
+    expect(storage.relay.seal('m1', 'board:0', payload)).toEqual(payload);
+    expect(storage.relay.open('m1', 'board:0', payload)).toEqual(payload);
+    expect(await storage.secretHash('m1', 'a secret')).toBe(hashSecret('a secret'));
+    const token = newSeatToken('m1');
+    await storage.addSeatToken('m1', 'seat-a', token);
+    expect(await storage.findSeatByToken(token)).toEqual({ meetingId: 'm1', seatId: 'seat-a' });
+    // A token handed out before tokens named their meeting is still found on SQLite.
+    const older = newToken();
+    await storage.addSeatToken('m1', 'seat-b', older);
+    expect(await storage.findSeatByToken(older)).toEqual({ meetingId: 'm1', seatId: 'seat-b' });
   });
 
   it('SQLite: a file the synchronous storage wrote is read by the asynchronous one, and the other way round', async () => {

@@ -18,7 +18,9 @@ export type SealedColumn =
   | 'notes.pending_text'
   | 'notes.author_name'
   | 'notes.layout'
-  | 'board_updates.update_data';
+  | 'board_updates.update_data'
+  /** Not a column: a payload that crosses Redis (its streams and AOF keep copies too). */
+  | 'relay';
 
 /** One meeting's content, with its key read once for the operation that asks. */
 export interface MeetingContent {

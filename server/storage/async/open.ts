@@ -10,7 +10,7 @@ import pg from 'pg';
 import { silentLogger, type Logger } from '../../core/logger';
 import { KEY_FILE_NAME, openKeyStore } from '../keyStore';
 import { openMeetingsFile, type SqliteOptions } from '../sqlite';
-import { plainContent, sealedContent } from './content';
+import { plainContent, sealedContent, type ContentCodec } from './content';
 import {
   deleteMeetings,
   leftoverMeetings,
@@ -22,7 +22,7 @@ import {
 } from './operations';
 import { migratePostgres } from './postgresMigrate';
 import type { MeetingsDb } from './tables';
-import type { AsyncStorage } from './types';
+import type { AsyncStorage, RelaySealing } from './types';
 
 /** pg's default pool size; issue 14 sizes it to max_connections over the processes. */
 export const DEFAULT_POOL_SIZE = 10;
@@ -52,6 +52,7 @@ function build(db: Kysely<MeetingsDb>, backend: Backend): AsyncStorage {
   }
   return {
     dialect: engine.dialect,
+    relay: relaySealing(engine.content),
     ...operations(db, engine, (fn) => db.transaction().execute(fn)),
     async loadLiveMeetings() {
       const { meetings, unreadable } = await loadReadableMeetings(db, engine);
@@ -69,6 +70,20 @@ function build(db: Kysely<MeetingsDb>, backend: Backend): AsyncStorage {
     },
     // Once: a second close (a test's clean-up after its own) finds it closed.
     close: () => (closed ??= backend.close()),
+  };
+}
+
+function relaySealing(content: ContentCodec): RelaySealing {
+  return {
+    seal: (meetingId, channel, payload) => content.find(meetingId)?.bytes('relay', channel, payload) ?? null,
+    open(meetingId, channel, sealed) {
+      const c = content.find(meetingId);
+      try {
+        return c ? c.openBytes('relay', channel, sealed) : null;
+      } catch {
+        return null;
+      }
+    },
   };
 }
 

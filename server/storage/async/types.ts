@@ -41,6 +41,18 @@ export type StorageOperations = { [K in Exclude<keyof Storage, Lifecycle | Hashe
 
 export type Dialect = 'sqlite' | 'postgres';
 
+/**
+ * Payloads with a meeting's content that cross Redis between processes (board updates, bus
+ * messages): Redis's streams, AOF and RDB keep copies a purge does not reach, so on PostgreSQL
+ * (the only storage that runs with Redis) they travel sealed under the meeting's key, named by
+ * their channel; on SQLite as they are. Null when the meeting's key is missing (it was purged: drop
+ * the payload) or, when opening, when the payload is not this meeting's and channel's.
+ */
+export interface RelaySealing {
+  seal(meetingId: string, channel: string, payload: Uint8Array): Uint8Array | null;
+  open(meetingId: string, channel: string, sealed: Uint8Array): Uint8Array | null;
+}
+
 /** The operations inside one transaction: they commit together, or not at all. */
 export interface MeetingTransaction extends StorageOperations {
   /**
@@ -58,6 +70,7 @@ export interface MeetingTransaction extends StorageOperations {
  */
 export interface AsyncStorage extends StorageOperations {
   readonly dialect: Dialect;
+  readonly relay: RelaySealing;
   /**
    * Runs `fn` in one transaction: all of its writes are stored, or none (a rejection rolls back).
    * Inside, use only `tx`: on SQLite the storage's own operations wait for the transaction's end.
