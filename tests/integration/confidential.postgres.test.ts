@@ -287,7 +287,7 @@ describe('each meeting sealed under its own key on PostgreSQL (CONF-4)', () => {
     expect((await storage.loadLiveMeetings()).map((m) => m.state.id)).toEqual(['kept']);
   });
 
-  it('CONF-4: hashes are HMACs under the meeting’s key (another meeting, another hash); a token naming no live meeting finds nothing and makes no key; the start-up sweep destroys keys without a meeting', async () => {
+  it('CONF-4, CONF-9: hashes are HMACs under the meeting’s key (another meeting, another hash); a token naming no live meeting finds nothing and makes no key; the start-up sweep destroys keys without a meeting', async () => {
     const keyFolder = tempFolder('balint-keys-');
     const { storage } = await open(keyFolder);
     await storage.insertMeeting(meeting('m1', 'AAAAA-11111'), { leaderToken: 'l1', projectorKey: 'p1' });
@@ -314,8 +314,8 @@ describe('each meeting sealed under its own key on PostgreSQL (CONF-4)', () => {
   });
 });
 
-describe('payloads that cross Redis (CONF-4)', () => {
-  it('CONF-4: a relayed payload is sealed under its meeting’s key for its channel, opens only there, and not after the purge', async () => {
+describe('payloads that cross Redis (CONF-11)', () => {
+  it('CONF-11: a relayed payload is sealed under its meeting’s key for its channel, opens only there, and not after the purge', async () => {
     const { storage } = await open();
     await storage.insertMeeting(meeting('m1', 'AAAAA-11111'), { leaderToken: 'l1', projectorKey: 'p1' });
     await storage.insertMeeting(meeting('m2', 'BBBBB-22222'), { leaderToken: 'l2', projectorKey: 'p2' });

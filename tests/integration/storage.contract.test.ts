@@ -438,7 +438,7 @@ describe('the storage on each database, where they differ', () => {
     expect((await storages[1]?.loadLiveMeetings())?.map((m) => m.state.id)).toEqual(['m1']);
   });
 
-  it('SQLite: what crosses between processes is not sealed (one process, no Redis), and hashes are SHA-256 as before (CONF-4)', async () => {
+  it('SQLite: what crosses between processes is not sealed (one process, no Redis), and hashes are SHA-256 as before (CONF-4, CONF-11)', async () => {
     const storage = closing(openAsyncSqliteStorage({ file: tempDbFile(), synchronous: 'NORMAL' }));
     const payload = new Uint8Array([1, 2, 3]);
     expect(storage.relay.seal('m1', 'board:0', payload)).toEqual(payload);
