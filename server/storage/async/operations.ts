@@ -43,8 +43,8 @@ function mapNoteContent(c: MeetingContent, row: NoteDbRow, open: boolean): NoteD
   };
 }
 
-/** A meeting's content for a write: its key must exist. */
-function writing(engine: Engine, meetingId: string): MeetingContent {
+/** A meeting's content, to write or to open rows that exist: its key must exist. */
+function keyed(engine: Engine, meetingId: string): MeetingContent {
   const content = engine.content.find(meetingId);
   if (!content) throw new MeetingKeyMissingError();
   return content;
@@ -53,7 +53,7 @@ function writing(engine: Engine, meetingId: string): MeetingContent {
 /** A meeting's notes as stored, opened; no key is read when there are none. */
 function openNotes(engine: Engine, meetingId: string, rows: NoteDbRow[]) {
   if (rows.length === 0) return [];
-  const c = writing(engine, meetingId);
+  const c = keyed(engine, meetingId);
   return rows.map((r) => toNote(mapNoteContent(c, r, true)));
 }
 
@@ -138,7 +138,7 @@ export function operations(
     caseIndex: number,
     update: Uint8Array,
   ) {
-    const sealed = writing(engine, meetingId).bytes('board_updates.update_data', String(caseIndex), update);
+    const sealed = keyed(engine, meetingId).bytes('board_updates.update_data', String(caseIndex), update);
     await t
       .insertInto('board_updates')
       .values({ meeting_id: meetingId, case_index: caseIndex, update_data: Buffer.from(sealed) })
@@ -183,7 +183,7 @@ export function operations(
       });
     },
     async saveMeeting(state, now) {
-      const c = writing(engine, state.id);
+      const c = keyed(engine, state.id);
       await db
         .updateTable('meetings')
         .set({
@@ -195,7 +195,7 @@ export function operations(
         .execute();
     },
     async setJoinCode(meetingId, joinCode) {
-      const columns = joinCodeColumns(writing(engine, meetingId), meetingId, joinCode);
+      const columns = joinCodeColumns(keyed(engine, meetingId), meetingId, joinCode);
       await db.updateTable('meetings').set(columns).where('id', '=', meetingId).execute();
       engine.afterOverwrite();
     },
@@ -242,7 +242,7 @@ export function operations(
       await db
         .insertInto('seat_tokens')
         .values({
-          token_hash: writing(engine, meetingId).hash(token),
+          token_hash: keyed(engine, meetingId).hash(token),
           meeting_id: meetingId,
           seat_id: seatId,
         })
@@ -259,10 +259,10 @@ export function operations(
       const row = await query.executeTakeFirst();
       return row ? { meetingId: row.meeting_id, seatId: row.seat_id } : null;
     },
-    secretHash: (meetingId, secret) => Promise.resolve().then(() => writing(engine, meetingId).hash(secret)),
+    secretHash: (meetingId, secret) => Promise.resolve().then(() => keyed(engine, meetingId).hash(secret)),
     deleteSeatTokens: (meetingId, seatId) => deleteOverwriting('seat_tokens', meetingId, 'seat_id', seatId),
     async putNote(n) {
-      const row = mapNoteContent(writing(engine, n.meetingId), toNoteDbRow(n), false);
+      const row = mapNoteContent(keyed(engine, n.meetingId), toNoteDbRow(n), false);
       const { meeting_id: _meeting, note_id: _note, ...rest } = row;
       await db
         .insertInto('notes')
@@ -322,7 +322,7 @@ export function operations(
         .orderBy('seq')
         .execute();
       if (rows.length === 0) return [];
-      const c = writing(engine, meetingId);
+      const c = keyed(engine, meetingId);
       return rows.map(
         (r) => new Uint8Array(c.openBytes('board_updates.update_data', String(caseIndex), r.update_data)),
       );
