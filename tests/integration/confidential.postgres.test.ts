@@ -226,7 +226,9 @@ describe('each meeting sealed under its own key on PostgreSQL (CONF-4)', () => {
     expect(keyHits([keyFolder, postgres.dataDir], key)).toEqual([]);
     expect(await storage.loadLiveMeetings()).toEqual([]);
     expect(await storage.findSeatByToken(seatToken)).toBeNull();
-  });
+    // Three byte-by-byte scans of PostgreSQL's whole directory (some 80 MB, read as it is for each
+    // of 15 needles, their halves and encodings): a few seconds alone, far more on a loaded machine.
+  }, 180_000);
 
   it('CONF-4: a sealed value copied into another meeting’s row, or another note’s, does not open there', async () => {
     const { storage, url } = await open();
