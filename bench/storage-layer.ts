@@ -89,7 +89,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), 'balint-bench-storage-'));
   const kysely = openAsyncSqliteStorage({ file: path.join(dir, 'kysely.sqlite'), synchronous: 'NORMAL' });
   const postgresUrl = values['postgres-url'];
-  const postgres = postgresUrl ? await openPostgresStorage({ url: postgresUrl }) : null;
+  const postgres = postgresUrl ? await openPostgresStorage({ url: postgresUrl, keyFolder: dir }) : null;
   try {
     const samples = { kysely: [] as number[], postgres: [] as number[] };
     for (let n = 0; n < ROUNDS; n++) {

@@ -62,10 +62,13 @@ const { meetings: sqliteMeetings, groups: groupStore } = await startupStep(
     prepareDataDir(config.dataDir, databaseFile);
     if (makeDataDirPrivate(config.dataDir).openToOthers)
       logger.warn('storage.data_dir_open', { hint: 'chmod 700 the data folder: others can list it' });
-    const lock = lockDataDir(config.dataDir);
-    if (!lock.ok) refuseToStart(lock.message);
-    // With DATABASE_URL the meetings live in PostgreSQL; the data folder still holds the lock
-    // and the groups' file.
+    // One server per SQLite file (DISK-14). With DATABASE_URL the meetings live in PostgreSQL and
+    // the processes of one host share the data folder's key file (CONF-4, SQLite's own locking),
+    // so the folder is not locked to one of them.
+    if (!config.databaseUrl) {
+      const lock = lockDataDir(config.dataDir);
+      if (!lock.ok) refuseToStart(lock.message);
+    }
     const meetings = config.databaseUrl
       ? null
       : openAsyncSqliteStorage({
@@ -93,7 +96,13 @@ const storage =
     () =>
       waitForService(
         `PostgreSQL at ${postgresTarget(databaseUrl ?? '')} (DATABASE_URL)`,
-        () => openPostgresStorage({ url: databaseUrl ?? '', poolSize: config.databasePoolSize, logger }),
+        () =>
+          openPostgresStorage({
+            url: databaseUrl ?? '',
+            poolSize: config.databasePoolSize,
+            logger,
+            keyFolder: config.dataDir,
+          }),
         serviceWait.ms,
         {
           hint: 'start PostgreSQL, or correct DATABASE_URL (host, user, password, database)',

@@ -10,7 +10,7 @@ import { transition, type Effect } from '../../shared/meeting/transition';
 import type { MeetingFormat } from '../../shared/spoken/state';
 import { cryptoRandom, type RandomSource } from './random';
 import type { MeetingView } from '../../shared/meeting/view';
-import { hashSecret, newId, newJoinCode, newToken, sameHash } from '../security/tokens';
+import { newId, newJoinCode, newSeatToken, newToken, sameHash } from '../security/tokens';
 import type { AsyncStorage, MeetingTransaction } from '../storage/async/types';
 import { nullBroadcaster, type Broadcaster } from './broadcaster';
 import type { Clock, TimerHandle } from './clock';
@@ -204,17 +204,14 @@ export class MeetingHub {
       inGroup: opts.inGroup,
     });
     const joinCode = await this.uniqueJoinCode(this.deps.storage);
-    const leaderToken = newToken();
+    // CONF-4: a seat's token names its meeting, whose key hashes it on PostgreSQL.
+    const leaderToken = newSeatToken(state.id);
     const projectorKey = newToken();
     const leaderSeat = state.seats[0];
     if (!leaderSeat) throw new Error('a new meeting has its leader seat');
     await this.deps.storage.transaction(async (tx) => {
-      await tx.insertMeeting(
-        { state, joinCode, lastActivityAt: now },
-        hashSecret(leaderToken),
-        hashSecret(projectorKey),
-      );
-      await tx.insertSeatToken(state.id, leaderSeat.id, hashSecret(leaderToken));
+      await tx.insertMeeting({ state, joinCode, lastActivityAt: now }, { leaderToken, projectorKey });
+      await tx.addSeatToken(state.id, leaderSeat.id, leaderToken);
     });
     this.live.set(state.id, {
       state,
@@ -246,7 +243,8 @@ export class MeetingHub {
     key: string,
   ): Promise<Result<{ meetingId: string; seatId: string; token: string }>> {
     const stored = this.live.has(meetingId) ? await this.deps.storage.projectorKeyHash(meetingId) : null;
-    if (!stored || !sameHash(stored, hashSecret(key))) return fail(E.UNAUTHENTICATED, 'wrong projector link');
+    if (!stored || !sameHash(stored, await this.deps.storage.secretHash(meetingId, key)))
+      return fail(E.UNAUTHENTICATED, 'wrong projector link');
     return this.addSeat(meetingId, 'projector', '');
   }
 
@@ -268,20 +266,20 @@ export class MeetingHub {
     return this.queue.run(meetingId, async () => {
       const m = this.live.get(meetingId);
       if (!m || !findSeat(m.state, seatId)) return null;
-      const token = newToken();
-      await this.deps.storage.insertSeatToken(meetingId, seatId, hashSecret(token));
+      const token = newSeatToken(meetingId);
+      await this.deps.storage.addSeatToken(meetingId, seatId, token);
       return token;
     });
   }
 
   private async addSeat(meetingId: string, role: 'participant' | 'observer' | 'projector', name: string) {
     const seatId = newId();
-    const token = newToken();
+    const token = newSeatToken(meetingId);
     const result = await this.run(
       meetingId,
       { kind: 'server' },
       { type: 'seat:join', seatId, role, name },
-      { alsoStore: (tx) => tx.insertSeatToken(meetingId, seatId, hashSecret(token)) },
+      { alsoStore: (tx) => tx.addSeatToken(meetingId, seatId, token) },
     );
     if (!result.ok) return result;
     this.deps.logger.info('seat.joined', { meetingId, seatId, role });
@@ -291,7 +289,7 @@ export class MeetingHub {
   /** Finds the seat a token belongs to; the token is looked up by its hash only. */
   async authenticate(token: string): Promise<{ meetingId: string; seatId: string } | null> {
     if (typeof token !== 'string' || token.length < 16 || token.length > 200) return null;
-    const found = await this.deps.storage.findSeatByTokenHash(hashSecret(token));
+    const found = await this.deps.storage.findSeatByToken(token);
     if (!found) return null;
     const m = this.live.get(found.meetingId);
     if (!m || !findSeat(m.state, found.seatId)) return null;

@@ -39,3 +39,25 @@ export function normalizeJoinCode(input: string): string | null {
   if (raw.length !== JOIN_CODE_CHARS || [...raw].some((c) => !JOIN_ALPHABET.includes(c))) return null;
   return `${raw.slice(0, 5)}-${raw.slice(5)}`;
 }
+
+/** The secret part of a seat token: `newToken()`'s 24 bytes, 32 characters of base64url. */
+const SEAT_SECRET_CHARS = 32;
+const TOKEN_CHARS = /^[A-Za-z0-9_-]+$/;
+
+/**
+ * A seat token that names its meeting: the meeting's id, then 24 random bytes (CONF-4). On
+ * PostgreSQL a token's stored form is an HMAC under its meeting's key, so the storage must know
+ * the meeting before it can look the token up; the token itself tells it, with no change to any
+ * client or to the handshake. The id is no secret (it is in every meeting URL), and base64url has
+ * no separator to spare (the follow-up routes' bearer check and the board's subprotocol list take
+ * exactly its characters), so the secret is the fixed-length tail.
+ */
+export function newSeatToken(meetingId: string): string {
+  return `${meetingId}${newToken()}`;
+}
+
+/** The meeting a seat token names, or null for a token without one (or not a token at all). */
+export function tokenMeeting(token: string): string | null {
+  if (token.length <= SEAT_SECRET_CHARS || token.length > 200 || !TOKEN_CHARS.test(token)) return null;
+  return token.slice(0, token.length - SEAT_SECRET_CHARS);
+}

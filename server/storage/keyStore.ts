@@ -33,6 +33,27 @@ export interface KeyStore {
   close(): void;
 }
 
+/** How long a write of the key file waits for another process's (see openKeyStore). */
+const KEY_BUSY_TIMEOUT_MS = 1_000;
+/** Attempts of a write that SQLite refused as busy without waiting (WAL restarts, checkpoints). */
+const BUSY_ATTEMPTS = 5;
+
+const isBusy = (error: unknown) => error instanceof Error && /busy|locked/i.test(error.message);
+
+/**
+ * Runs a write of the key file, again when SQLite answers busy: in WAL mode it does so at once, not
+ * after its busy timeout, when another process restarts the log or checkpoints it at that moment.
+ */
+function retrying<T>(write: () => T): T {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return write();
+    } catch (error) {
+      if (!isBusy(error) || attempt >= BUSY_ATTEMPTS) throw error;
+    }
+  }
+}
+
 const SCHEMA = `CREATE TABLE IF NOT EXISTS keys (
   owner TEXT PRIMARY KEY,
   key BLOB NOT NULL
@@ -44,7 +65,11 @@ export function openKeyStore(opts: {
   logger?: Logger;
 }): KeyStore {
   const db = openPrivateDatabase(opts.file, opts.synchronous);
-  db.exec(SCHEMA);
+  // The processes of one host write this file together (a meeting made or ended in each): a write
+  // waits for another process's write (an fsync) rather than failing at the meetings' file's
+  // 3 ms. Writes here are rare, one per meeting made or ended, so the wait is rare too.
+  db.pragma(`busy_timeout = ${KEY_BUSY_TIMEOUT_MS}`);
+  retrying(() => db.exec(SCHEMA));
   const scrubber = new WalScrubber(db, opts.logger ?? silentLogger);
   scrubber.startup();
   const q = {
@@ -61,20 +86,26 @@ export function openKeyStore(opts: {
   };
   return {
     obtain(owner) {
-      q.insert.run(owner, newMeetingKey());
+      retrying(() => q.insert.run(owner, newMeetingKey()));
       const key = find(owner);
       if (!key) throw new Error('the key was destroyed as it was made');
       return key;
     },
     find,
     destroy(owner, whenScrubbed) {
-      q.remove.run(owner);
+      retrying(() => q.remove.run(owner));
       scrubber.now(whenScrubbed);
     },
     owners: () => q.owners.all() as string[],
     close() {
       scrubber.close();
-      db.pragma('wal_checkpoint(TRUNCATE)');
+      // Another process may hold the file at this moment: its own truncations, and the next
+      // start-up's, empty the log then.
+      try {
+        db.pragma('wal_checkpoint(TRUNCATE)');
+      } catch (error) {
+        if (!isBusy(error)) throw error;
+      }
       db.close();
     },
   };

@@ -115,4 +115,8 @@ export const SCHEMA_STEPS: readonly ((t: ColumnTypes) => string)[] = [
      PRIMARY KEY (meeting_id, kind)
    )${t.noRowid};
    CREATE INDEX due_times_due ON due_times (due_at);`,
+  // CONF-4 on PostgreSQL: `join_code` there holds the code's HMAC under the server's join-code key
+  // (the lookup), and this column the code itself, sealed under the meeting's key (for its leaders'
+  // views). SQLite keeps the code in `join_code` and this column empty.
+  () => `ALTER TABLE meetings ADD COLUMN join_code_sealed TEXT;`,
 ];

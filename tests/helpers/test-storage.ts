@@ -5,6 +5,7 @@
  * after the SQLite file the test would have used, so a test that restarts its server on the same
  * file finds the same database again, as a restart on the same DATABASE_URL does.
  */
+import path from 'node:path';
 import { createHash } from 'node:crypto';
 import Database from 'better-sqlite3';
 import pg from 'pg';
@@ -43,7 +44,12 @@ export async function postgresDatabaseFor(file: string): Promise<string> {
 /** Opens the meetings' storage that stands for `file` on this run's database. */
 export async function openTestStorage(file: string): Promise<AsyncStorage> {
   if (TEST_DATABASE === 'sqlite') return openAsyncSqliteStorage({ file, synchronous: 'NORMAL' });
-  return openPostgresStorage({ url: await postgresDatabaseFor(file), poolSize: TEST_POOL_SIZE });
+  // The keys live beside where the SQLite file would be: in the test's own data folder.
+  return openPostgresStorage({
+    url: await postgresDatabaseFor(file),
+    poolSize: TEST_POOL_SIZE,
+    keyFolder: path.dirname(file),
+  });
 }
 
 /**

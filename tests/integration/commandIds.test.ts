@@ -116,7 +116,9 @@ describe('the commands table migration (WIRE-1)', () => {
         PRIMARY KEY (meeting_id, command_id)) WITHOUT ROWID;
       INSERT INTO commands VALUES ('meeting-1', 'old-command-1');
       ALTER TABLE notes DROP COLUMN layout;
-      ALTER TABLE notes DROP COLUMN resonance;`);
+      ALTER TABLE notes DROP COLUMN resonance;
+      ALTER TABLE meetings DROP COLUMN join_code_sealed;
+      DROP TABLE due_times;`);
     db.pragma('user_version = 2');
     db.close();
 

@@ -91,7 +91,7 @@ describe('ending a meeting deletes it (CONF-1, CONF-2, CONF-3)', () => {
     expect(await rowsOf(fx.dbFile, planted.meetingId)).toEqual({ ...NO_ROWS, allMeetings: 1 });
     expect(await fx.storage.listNotes(planted.meetingId)).toEqual([]);
     for (const c of [0, 1]) expect(await fx.storage.loadBoardUpdates(planted.meetingId, c)).toEqual([]);
-    for (const hash of planted.secretHashes) expect(await fx.storage.findSeatByTokenHash(hash)).toBeNull();
+    for (const token of planted.secrets) expect(await fx.storage.findSeatByToken(token)).toBeNull();
     expect(await fx.storage.projectorKeyHash(planted.meetingId)).toBeNull();
 
     // Nothing of it in the hub; no Socket.IO room of it is left.
@@ -197,7 +197,7 @@ describe('ending a meeting deletes it (CONF-1, CONF-2, CONF-3)', () => {
 });
 
 describe('tokens (CONF-7)', () => {
-  it('CONF-7: seat tokens and the projector key are stored only as SHA-256 hashes and looked up by hash', async () => {
+  it('CONF-7: seat tokens and the projector key are stored only as hashes (SHA-256 on SQLite, HMAC on PostgreSQL) and looked up by hash', async () => {
     const { fx, planted } = await plantedServer();
     const stored = await queryMeetingsDb<{ token_hash: string }>(
       fx.dbFile,
@@ -211,13 +211,17 @@ describe('tokens (CONF-7)', () => {
     );
     if (!meeting) throw new Error('the meeting row is missing');
     const sha = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
+    // The stored form (CONF-4): SHA-256 on SQLite, an HMAC under the meeting's key on PostgreSQL.
+    const stored_ = (s: string) => fx.storage.secretHash(planted.meetingId, s);
+    if (fx.storage.dialect === 'sqlite') expect(await stored_('x')).toBe(sha('x'));
     const tokens = planted.everyone.map((c) => c.token);
-    expect(stored.map((r) => r.token_hash).sort()).toEqual(tokens.map(sha).sort());
-    expect(meeting.leader_token_hash).toBe(sha(planted.leader.token));
-    expect(meeting.projector_key_hash).toBe(sha(planted.secrets[1] as string));
+    expect(stored.map((r) => r.token_hash).sort()).toEqual((await Promise.all(tokens.map(stored_))).sort());
+    expect(meeting.leader_token_hash).toBe(await stored_(planted.leader.token));
+    expect(meeting.projector_key_hash).toBe(await stored_(planted.secrets[1] as string));
     for (const token of tokens) {
-      expect(await fx.storage.findSeatByTokenHash(token)).toBeNull();
-      expect((await fx.storage.findSeatByTokenHash(sha(token)))?.meetingId).toBe(planted.meetingId);
+      // A stored hash is no token: it finds nothing.
+      expect(await fx.storage.findSeatByToken(await stored_(token))).toBeNull();
+      expect((await fx.storage.findSeatByToken(token))?.meetingId).toBe(planted.meetingId);
     }
   });
 });

@@ -34,8 +34,7 @@ describe('a blocked WAL truncation (DISK-1)', () => {
     const state = { id: 'm1' } as never;
     await storage.insertMeeting(
       { state, joinCode: 'ABCDEF', lastActivityAt: 0 },
-      'a'.repeat(64),
-      'b'.repeat(64),
+      { leaderToken: 'a'.repeat(43), projectorKey: 'b'.repeat(43) },
     );
     const reader = new Database(file);
     reader.exec('BEGIN');

@@ -35,8 +35,7 @@ describe('the WAL copier with a real worker (DISK-3)', () => {
       const text = canary('worker-deleted');
       await storage.insertMeeting(
         { state: { id: 'm1' } as never, joinCode: 'ABCDEF', lastActivityAt: 0 },
-        'a'.repeat(64),
-        'b'.repeat(64),
+        { leaderToken: 'a'.repeat(43), projectorKey: 'b'.repeat(43) },
       );
       await storage.putNote({
         meetingId: 'm1',

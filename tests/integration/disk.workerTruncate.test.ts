@@ -63,8 +63,7 @@ describe('truncations on the worker, for the asynchronous storage (DISK-2, DISK-
     const seen = watchCheckpoints();
     await storage.insertMeeting(
       { state: { id: 'm1' } as never, joinCode: 'ABCDEF', lastActivityAt: 0 },
-      'a'.repeat(64),
-      'b'.repeat(64),
+      { leaderToken: 'a'.repeat(43), projectorKey: 'b'.repeat(43) },
     );
     const text = canary('worker-truncated');
     await storage.putNote(note('gone', text));

@@ -12,6 +12,7 @@ import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { ManualClock } from '../../server/core/clock';
 import { silentLogger } from '../../server/core/logger';
 import { DuePoller } from '../../server/scale/duePoller';
+import { newSeatToken, newToken } from '../../server/security/tokens';
 import type { DueRow } from '../../server/storage/async/dueTimes';
 import { openAsyncSqliteStorage, openPostgresStorage } from '../../server/storage/async/open';
 import type { AsyncStorage, MeetingTransaction } from '../../server/storage/async/types';
@@ -53,8 +54,10 @@ const ENGINES: Engine[] = [
     name: 'PostgreSQL',
     async open() {
       const url = await postgres.createDatabase(`due_${++databases}`);
-      const a = await openPostgresStorage({ url });
-      const b = await openPostgresStorage({ url });
+      // Two processes of one host: one key folder.
+      const keyFolder = mkdtempSync(path.join(tmpdir(), 'balint-due-keys-'));
+      const a = await openPostgresStorage({ url, keyFolder });
+      const b = await openPostgresStorage({ url, keyFolder });
       onTestFinished(async () => {
         await a.close();
         await b.close();
@@ -70,7 +73,10 @@ async function insertMeetings(storage: AsyncStorage, n: number): Promise<string[
   const ids: string[] = [];
   for (let i = 0; i < n; i++) {
     const state: MeetingState = { ...populatedLobby(), id: `m${i}` };
-    await storage.insertMeeting({ state, joinCode: `CODE${i}`, lastActivityAt: T0 }, `l${i}`, `p${i}`);
+    await storage.insertMeeting(
+      { state, joinCode: `CODE${i}`, lastActivityAt: T0 },
+      { leaderToken: newSeatToken(state.id), projectorKey: newToken() },
+    );
     ids.push(state.id);
   }
   return ids;

@@ -3,8 +3,10 @@
  * connections (two processes of one host); a destroyed key is in no file of its folder, raw, in hex
  * or in base64, and no connection finds it again.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { KEY_FILE_NAME, openKeyStore } from '../../server/storage/keyStore';
 import { filesUnder, scanFolder, tempFolder } from '../helpers/confidential';
@@ -58,4 +60,65 @@ describe('the key file (SCALE-4)', () => {
     expect(rawHits(dir, doomed)).toEqual([]);
     expect(rawHits(dir, kept).length).toBeGreaterThan(0);
   });
+});
+
+const KEY_STORE_MODULE = fileURLToPath(new URL('../../server/storage/keyStore.ts', import.meta.url));
+const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/**
+ * A process of the same host: makes keys, destroys every other one, and asks for one shared owner,
+ * all as fast as it can; prints what it kept and the shared key (this test's own key, not content).
+ */
+const WORKER = `
+import { openKeyStore } from ${JSON.stringify(KEY_STORE_MODULE)};
+const [file, name, count] = process.argv.slice(2);
+const keys = openKeyStore({ file, synchronous: 'FULL' });
+const kept = [];
+let shared = '';
+for (let i = 0; i < Number(count); i++) {
+  const owner = 'meeting:' + name + '-' + i;
+  keys.obtain(owner);
+  if (i % 2) keys.destroy(owner);
+  else kept.push(owner);
+  shared = keys.obtain('meeting:shared').toString('hex');
+}
+keys.close();
+process.stdout.write(JSON.stringify({ kept, shared }));
+`;
+
+function runWorker(script: string, file: string, name: string, count: number) {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, file, name, String(count)], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
+  child.stderr.setEncoding('utf8').on('data', (c: string) => (err += c));
+  return new Promise<{ kept: string[]; shared: string }>((resolve, reject) => {
+    child.once('exit', (code) =>
+      code === 0
+        ? resolve(JSON.parse(out) as { kept: string[]; shared: string })
+        : reject(new Error(`${name} exited ${code}: ${err}`)),
+    );
+  });
+}
+
+describe('the key file shared by the processes of one host (SCALE-4)', () => {
+  it('SCALE-4: three processes making and destroying keys at once: none fails, one key per owner, and each process sees the others’ keys', async () => {
+    const dir = tempFolder();
+    const file = path.join(dir, KEY_FILE_NAME);
+    const script = path.join(dir, 'worker.ts');
+    writeFileSync(script, WORKER);
+    const results = await Promise.all(['a', 'b', 'c'].map((name) => runWorker(script, file, name, 60)));
+    const store = openKeyStore({ file, synchronous: 'FULL' });
+    try {
+      const kept = results.flatMap((r) => r.kept);
+      expect(store.owners()).toEqual([...kept, 'meeting:shared'].sort());
+      expect(new Set(results.map((r) => r.shared)).size).toBe(1);
+      expect(store.find('meeting:shared')?.toString('hex')).toBe(results[0]?.shared);
+    } finally {
+      store.close();
+    }
+  }, 60_000);
 });

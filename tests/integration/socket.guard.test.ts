@@ -37,14 +37,14 @@ describe('board upgrade guard', () => {
   it('an upgrade whose token look-up throws is closed with 1011; the next one is served', async () => {
     const fx = await startBoardServer();
     const meeting = await fx.api.createMeeting({ title: 'Guard', leaderName: 'Lee' });
-    const find = fx.storage.findSeatByTokenHash.bind(fx.storage);
-    fx.storage.findSeatByTokenHash = () => {
+    const find = fx.storage.findSeatByToken.bind(fx.storage);
+    fx.storage.findSeatByToken = () => {
       throw new Error('disk gone');
     };
     const broken = openRawBoard(fx, `${meeting.meetingId}/0`, [BOARD_SUBPROTOCOL, meeting.leaderToken]);
     expect((await broken.closed).code).toBe(BOARD_CLOSE.SERVER_ERROR);
 
-    fx.storage.findSeatByTokenHash = find;
+    fx.storage.findSeatByToken = find;
     const board = fx.openBoard(meeting.leaderToken, meeting.meetingId, 0, 'leader board');
     await board.synced();
   });
@@ -54,8 +54,8 @@ describe('Socket.IO handshake guard', () => {
   it('a handshake whose token look-up throws is refused with unavailable; the next one is served', async () => {
     const fx = await startBoardServer();
     const meeting = await fx.api.createMeeting({ title: 'Guard', leaderName: 'Lee' });
-    const find = fx.storage.findSeatByTokenHash.bind(fx.storage);
-    fx.storage.findSeatByTokenHash = () => {
+    const find = fx.storage.findSeatByToken.bind(fx.storage);
+    fx.storage.findSeatByToken = () => {
       throw new Error('disk gone');
     };
     const socket = io(fx.url, {
@@ -70,7 +70,7 @@ describe('Socket.IO handshake guard', () => {
     );
     expect(refused.data?.code).toBe('unavailable');
 
-    fx.storage.findSeatByTokenHash = find;
+    fx.storage.findSeatByToken = find;
     const leader = await fx.connect(meeting.leaderToken, 'leader');
     expect(leader.view.meetingId).toBe(meeting.meetingId);
   });

@@ -15,6 +15,7 @@ import type { MeetingState } from '../../shared/meeting/state';
 import { openAsyncSqliteStorage, openPostgresStorage } from '../../server/storage/async/open';
 import type { AsyncStorage } from '../../server/storage/async/types';
 import { SCHEMA_STEPS } from '../../server/storage/schema';
+import { hashSecret, newSeatToken, newToken } from '../../server/security/tokens';
 import type { NoteRow, StoredMeeting } from '../../server/storage/types';
 import { populatedLobby } from '../helpers/meetingFixtures';
 import { pollUntilAsync } from '../helpers/poll';
@@ -25,10 +26,14 @@ beforeAll(async () => {
   postgres = await startPostgres();
 });
 
-function tempDbFile(): string {
+function tempFolder(): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'balint-contract-'));
   onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
-  return path.join(dir, 'balint-room.sqlite');
+  return dir;
+}
+
+function tempDbFile(): string {
+  return path.join(tempFolder(), 'balint-room.sqlite');
 }
 
 let databases = 0;
@@ -40,6 +45,8 @@ interface Opened {
   schemaVersion(): Promise<number>;
   /** Resolves once another transaction waits for a lock that one holds (or is queued behind it). */
   waitingForLock(): Promise<void>;
+  /** Deletes a meeting's own row behind the storage's back, as a crash between two deletes leaves it. */
+  dropMeetingRow(meetingId: string): Promise<void>;
 }
 
 interface Engine {
@@ -76,6 +83,15 @@ const ENGINES: Engine[] = [
         },
         // One connection: a second transaction is queued behind the first from the moment it asks.
         waitingForLock: () => Promise.resolve(),
+        dropMeetingRow(meetingId) {
+          const db = new Database(file);
+          try {
+            db.prepare('DELETE FROM meetings WHERE id = ?').run(meetingId);
+          } finally {
+            db.close();
+          }
+          return Promise.resolve();
+        },
       };
     },
   },
@@ -85,7 +101,9 @@ const ENGINES: Engine[] = [
       // A language's order (ICU en-US), as production databases often have: lists must still
       // come in byte order of their ids.
       const url = await postgres.createDatabase(`contract_${++databases}`, { icuLocale: 'en-US' });
-      const openIt = async () => closing(await openPostgresStorage({ url }));
+      // The key file in a data folder of its own, kept across a reopen as the data folder is.
+      const keyFolder = tempFolder();
+      const openIt = async () => closing(await openPostgresStorage({ url, keyFolder }));
       const storage = await openIt();
       return {
         storage,
@@ -102,6 +120,15 @@ const ENGINES: Engine[] = [
             10_000,
             'a transaction waiting for the meeting row',
           );
+        },
+        async dropMeetingRow(meetingId) {
+          const client = new pg.Client({ connectionString: url });
+          await client.connect();
+          try {
+            await client.query('DELETE FROM meetings WHERE id = $1', [meetingId]);
+          } finally {
+            await client.end();
+          }
         },
       };
     },
@@ -126,6 +153,10 @@ function meeting(id: string, joinCode: string): StoredMeeting {
   return { state, joinCode, lastActivityAt: AT };
 }
 
+function secrets(leaderToken: string, projectorKey: string) {
+  return { leaderToken, projectorKey };
+}
+
 function note(meetingId: string, noteId: string, extra: Partial<NoteRow> = {}): NoteRow {
   return {
     meetingId,
@@ -148,15 +179,17 @@ function note(meetingId: string, noteId: string, extra: Partial<NoteRow> = {}): 
 describe.each(ENGINES)('the storage on $name (SCALE-2)', (engine) => {
   it('meetings: insert, load the live ones, save, join codes, activity, projector key', async () => {
     const { storage } = await engine.open();
-    await storage.insertMeeting(meeting('m1', 'ABC123'), 'leader-hash-1', 'projector-hash-1');
-    await storage.insertMeeting(meeting('m2', 'XYZ789'), 'leader-hash-2', 'projector-hash-2');
+    await storage.insertMeeting(meeting('m1', 'ABC123'), secrets('leader-token-1', 'projector-key-1'));
+    await storage.insertMeeting(meeting('m2', 'XYZ789'), secrets('leader-token-2', 'projector-key-2'));
     expect((await storage.loadLiveMeetings()).sort((a, b) => a.state.id.localeCompare(b.state.id))).toEqual([
       meeting('m1', 'ABC123'),
       meeting('m2', 'XYZ789'),
     ]);
     expect(await storage.findMeetingByJoinCode('ABC123')).toBe('m1');
     expect(await storage.findMeetingByJoinCode('NOPE00')).toBeNull();
-    expect(await storage.projectorKeyHash('m2')).toBe('projector-hash-2');
+    // The key is kept in the database's hash form only, the form `secretHash` gives (CONF-4).
+    expect(await storage.projectorKeyHash('m2')).toBe(await storage.secretHash('m2', 'projector-key-2'));
+    expect(await storage.projectorKeyHash('m2')).not.toBe(await storage.secretHash('m2', 'projector-key-1'));
     expect(await storage.projectorKeyHash('none')).toBeNull();
 
     await storage.setJoinCode('m1', 'NEW456');
@@ -186,21 +219,27 @@ describe.each(ENGINES)('the storage on $name (SCALE-2)', (engine) => {
     expect(await storage.hasCommand('m2', 'seat-a', 'c1')).toBe(false);
   });
 
-  it('seat tokens: found by hash, deleted per seat', async () => {
+  it('seat tokens: found by their hash form, deleted per seat', async () => {
     const { storage } = await engine.open();
-    await storage.insertSeatToken('m1', 'seat-a', 'token-a1');
-    await storage.insertSeatToken('m1', 'seat-a', 'token-a2');
-    await storage.insertSeatToken('m1', 'seat-b', 'token-b');
-    expect(await storage.findSeatByTokenHash('token-a2')).toEqual({ meetingId: 'm1', seatId: 'seat-a' });
+    await storage.insertMeeting(meeting('m1', 'ABC123'), secrets('l', 'p'));
+    const [a1, a2, b] = [newSeatToken('m1'), newSeatToken('m1'), newSeatToken('m1')] as const;
+    await storage.addSeatToken('m1', 'seat-a', a1);
+    await storage.addSeatToken('m1', 'seat-a', a2);
+    await storage.addSeatToken('m1', 'seat-b', b);
+    expect(await storage.findSeatByToken(a2)).toEqual({ meetingId: 'm1', seatId: 'seat-a' });
+    expect(await storage.findSeatByToken(newSeatToken('m1'))).toBeNull();
+    expect(await storage.findSeatByToken('not a token')).toBeNull();
     await storage.deleteSeatTokens('m1', 'seat-a');
-    expect(await storage.findSeatByTokenHash('token-a1')).toBeNull();
-    expect(await storage.findSeatByTokenHash('token-a2')).toBeNull();
-    expect(await storage.findSeatByTokenHash('token-b')).toEqual({ meetingId: 'm1', seatId: 'seat-b' });
+    expect(await storage.findSeatByToken(a1)).toBeNull();
+    expect(await storage.findSeatByToken(a2)).toBeNull();
+    expect(await storage.findSeatByToken(b)).toEqual({ meetingId: 'm1', seatId: 'seat-b' });
   });
 
   it('notes: put and replace, find by id and by secret, delete; listed by id byte by byte', async () => {
     const { storage } = await engine.open();
     const layout: NoteLayout = { theme: 'theme-1', highlight: true, x: 0.25, y: 0.5, resonance: 1 };
+    await storage.insertMeeting(meeting('m1', 'ABC123'), secrets('l1', 'p1'));
+    await storage.insertMeeting(meeting('m2', 'XYZ789'), secrets('l2', 'p2'));
     // Upper case, underscore, lower case: binary order (B, _, a), which a locale's order is not.
     for (const id of ['a-note', 'B-note', '_note']) await storage.putNote(note('m1', id));
     await storage.putNote(note('m2', 'other'));
@@ -232,6 +271,7 @@ describe.each(ENGINES)('the storage on $name (SCALE-2)', (engine) => {
 
   it('a case: its note count, its last batch, and its unsettled notes in id order', async () => {
     const { storage } = await engine.open();
+    await storage.insertMeeting(meeting('m1', 'ABC123'), secrets('l', 'p'));
     expect(await storage.countNotes('m1', 0)).toBe(0);
     expect(await storage.maxNoteBatch('m1', 0)).toBeNull();
     const rows = [
@@ -260,6 +300,7 @@ describe.each(ENGINES)('the storage on $name (SCALE-2)', (engine) => {
 
   it('board updates: appended in order, bytes kept exactly (one past a page), replaced by their merge per case', async () => {
     const { storage } = await engine.open();
+    await storage.insertMeeting(meeting('m1', 'ABC123'), secrets('l', 'p'));
     const updates = [
       new Uint8Array([0, 1, 2, 0]),
       new Uint8Array([255, 0, 128]),
@@ -276,7 +317,7 @@ describe.each(ENGINES)('the storage on $name (SCALE-2)', (engine) => {
 
   it('a transaction stores all of its writes or, when it fails, none', async () => {
     const { storage } = await engine.open();
-    await storage.insertMeeting(meeting('m1', 'ABC123'), 'l', 'p');
+    await storage.insertMeeting(meeting('m1', 'ABC123'), secrets('l', 'p'));
     const result = await storage.transaction(async (tx) => {
       expect(await tx.lockMeeting('m1')).toBe(true);
       expect(await tx.lockMeeting('none')).toBe(false);
@@ -303,7 +344,7 @@ describe.each(ENGINES)('the storage on $name (SCALE-2)', (engine) => {
 
   it("a meeting's lock: a second transaction locking it goes on only after the first has committed, and reads its state", async () => {
     const { storage, waitingForLock } = await engine.open();
-    await storage.insertMeeting(meeting('m1', 'ABC123'), 'l', 'p');
+    await storage.insertMeeting(meeting('m1', 'ABC123'), secrets('l', 'p'));
     const events: string[] = [];
     let releaseFirst = () => {};
     const firstHolds = new Promise<void>((resolve) => (releaseFirst = resolve));
@@ -331,14 +372,15 @@ describe.each(ENGINES)('the storage on $name (SCALE-2)', (engine) => {
   });
 
   it('purge: every row of the meeting goes, others stay; leftovers of a crash are found and purged', async () => {
-    const { storage } = await engine.open();
+    const { storage, dropMeetingRow } = await engine.open();
+    const tokens = { m1: newSeatToken('m1'), m2: newSeatToken('m2'), m3: newSeatToken('m3') };
     for (const [id, code] of [
       ['m1', 'AAA111'],
       ['m2', 'BBB222'],
       ['m3', 'CCC333'],
     ] as const) {
-      await storage.insertMeeting(meeting(id, code), `l-${id}`, `p-${id}`);
-      await storage.insertSeatToken(id, 'seat-a', `token-${id}`);
+      await storage.insertMeeting(meeting(id, code), secrets(`l-${id}`, `p-${id}`));
+      await storage.addSeatToken(id, 'seat-a', tokens[id]);
       await storage.recordCommand(id, 'seat-a', 'c1');
       await storage.putNote(note(id, 'n1'));
       await storage.appendBoardUpdate(id, 0, new Uint8Array([1, 2]));
@@ -347,16 +389,18 @@ describe.each(ENGINES)('the storage on $name (SCALE-2)', (engine) => {
     await storage.purgeMeeting('m1', () => (scrubbed = true));
     await pollUntilAsync(() => Promise.resolve(scrubbed), 5_000, 'the purge to be scrubbed');
     expect(await storage.projectorKeyHash('m1')).toBeNull();
-    expect(await storage.findSeatByTokenHash('token-m1')).toBeNull();
+    expect(await storage.findSeatByToken(tokens.m1)).toBeNull();
     expect(await storage.hasCommand('m1', 'seat-a', 'c1')).toBe(false);
     expect(await storage.listNotes('m1')).toEqual([]);
     expect(await storage.loadBoardUpdates('m1', 0)).toEqual([]);
-    expect(await storage.findSeatByTokenHash('token-m2')).toEqual({ meetingId: 'm2', seatId: 'seat-a' });
+    expect(await storage.findSeatByToken(tokens.m2)).toEqual({ meetingId: 'm2', seatId: 'seat-a' });
 
     // A crash between a meeting's end and its purge, and rows whose meeting is gone.
     await storage.saveMeeting({ ...meeting('m2', 'BBB222').state, status: 'ended', endedAt: AT }, AT);
+    await storage.insertMeeting(meeting('gone', 'DDD444'), secrets('l', 'p'));
     await storage.putNote(note('gone', 'n1'));
     await storage.appendBoardUpdate('gone', 0, new Uint8Array([3]));
+    await dropMeetingRow('gone');
     expect(await storage.purgeLeftovers()).toBe(2);
     expect(await storage.listNotes('gone')).toEqual([]);
     expect(await storage.loadBoardUpdates('gone', 0)).toEqual([]);
@@ -367,7 +411,7 @@ describe.each(ENGINES)('the storage on $name (SCALE-2)', (engine) => {
 
   it('the schema is migrated to the last step at open; opening again changes nothing and keeps the data', async () => {
     const { storage, reopen, schemaVersion } = await engine.open();
-    await storage.insertMeeting(meeting('m1', 'ABC123'), 'l', 'p');
+    await storage.insertMeeting(meeting('m1', 'ABC123'), secrets('l', 'p'));
     await storage.putNote(note('m1', 'n1'));
     expect(await schemaVersion()).toBe(SCHEMA_STEPS.length);
     const again = await reopen();
@@ -380,12 +424,31 @@ describe.each(ENGINES)('the storage on $name (SCALE-2)', (engine) => {
 describe('the storage on each database, where they differ', () => {
   it('PostgreSQL: processes opening a fresh database together migrate it once, one after the other (advisory lock)', async () => {
     const url = await postgres.createDatabase('contract_together');
-    const storages = await Promise.all([1, 2, 3].map(() => openPostgresStorage({ url })));
+    // Processes of one host: one key folder (ARCHITECTURE.md "Where keys live").
+    const keyFolder = tempFolder();
+    const storages = await Promise.all([1, 2, 3].map(() => openPostgresStorage({ url, keyFolder })));
     for (const s of storages) onTestFinished(() => s.close());
     expect(await query<{ version: number }>(url, 'SELECT version FROM schema_version')).toEqual([
       { version: SCHEMA_STEPS.length },
     ]);
-    await storages[0]?.insertMeeting(meeting('m1', 'ABC123'), 'l', 'p');
+    await storages[0]?.insertMeeting(meeting('m1', 'ABC123'), secrets('l', 'p'));
     expect(await storages[2]?.findMeetingByJoinCode('ABC123')).toBe('m1');
+    // The key one made opens the meeting for another.
+    expect((await storages[1]?.loadLiveMeetings())?.map((m) => m.state.id)).toEqual(['m1']);
+  });
+
+  it('SQLite: what crosses between processes is not sealed (one process, no Redis), and hashes are SHA-256 as before (CONF-4, CONF-11)', async () => {
+    const storage = closing(openAsyncSqliteStorage({ file: tempDbFile(), synchronous: 'NORMAL' }));
+    const payload = new Uint8Array([1, 2, 3]);
+    expect(storage.relay.seal('m1', 'board:0', payload)).toEqual(payload);
+    expect(storage.relay.open('m1', 'board:0', payload)).toEqual(payload);
+    expect(await storage.secretHash('m1', 'a secret')).toBe(hashSecret('a secret'));
+    const token = newSeatToken('m1');
+    await storage.addSeatToken('m1', 'seat-a', token);
+    expect(await storage.findSeatByToken(token)).toEqual({ meetingId: 'm1', seatId: 'seat-a' });
+    // A token handed out before tokens named their meeting is still found on SQLite.
+    const older = newToken();
+    await storage.addSeatToken('m1', 'seat-b', older);
+    expect(await storage.findSeatByToken(older)).toEqual({ meetingId: 'm1', seatId: 'seat-b' });
   });
 });

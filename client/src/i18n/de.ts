@@ -330,6 +330,8 @@ export const de: Catalogue = {
   'privacy.where.title': 'Wo',
   'privacy.where.body':
     'In einer Datenbankdatei (SQLite) im Datenordner des Servers, auf dem die Sitzung läuft. Nichts geht an andere Dienste. Für diesen Rechner ist verantwortlich, wer den Server betreibt.',
+  'privacy.where.keys':
+    'Mit mehreren Servern wird jede Sitzung mit einem eigenen Schlüssel verschlüsselt gespeichert, der auf dem Rechner des Servers liegt und beim Ende der Sitzung vernichtet wird, sodass die Sicherungskopien des Betreibers danach nicht mehr lesbar sind, es sei denn, er hat auch die Schlüssel kopiert: Bitten Sie ihn, das nicht zu tun oder solche Kopien nach ein bis zwei Tagen zu löschen.',
   'privacy.howLong.title': 'Wie lange',
   'privacy.howLong.end':
     'Bis die Leitung die Sitzung beendet. Dann werden Beiträge, Tafel, Plätze und ihre Schlüssel aus der Datenbankdatei gelöscht, auch aus ihrem Journal und freiem Speicher.',

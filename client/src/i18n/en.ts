@@ -324,6 +324,8 @@ export const en = {
   'privacy.where.title': 'Where',
   'privacy.where.body':
     'In one database file (SQLite) in the data folder of the server that runs the meeting. Nothing is sent to any other service. Whoever runs the server is responsible for that computer.',
+  'privacy.where.keys':
+    'With several servers, each meeting is stored encrypted under its own key, kept on the server’s computer and destroyed when the meeting ends, so the host’s backup copies can no longer be read after that, unless the host also copied the keys: ask your host not to, or to delete such copies within a day or two.',
   'privacy.howLong.title': 'For how long',
   'privacy.howLong.end':
     'Until the leader ends the meeting. Then the notes, the board, the seats and their keys are deleted from the database file, including its journal and free space.',

@@ -128,7 +128,7 @@ export function PrivacyScreen() {
           keys={['privacy.what.meeting', 'privacy.what.seats', 'privacy.what.notes', 'privacy.what.secrets']}
         />
         <h2>{t('privacy.where.title')}</h2>
-        <Paragraphs keys={['privacy.where.body']} />
+        <Paragraphs keys={['privacy.where.body', 'privacy.where.keys']} />
         <h2>{t('privacy.howLong.title')}</h2>
         <Items
           keys={[

@@ -1,7 +1,6 @@
 import { noteAddSchema, type NoteStatus } from '../../../shared/board/commands';
 import { fail, ok, ERROR_CODES as E, type Result } from '../../../shared/errors';
 import { canPostNote, currentCaseIndex, findSeat } from '../../../shared/meeting/roles';
-import { hashSecret } from '../../security/tokens';
 import type { AppSocket } from '../../socket/types';
 import { NOTES_PER_SEAT_PER_CASE } from '../../limits/budgets';
 import { isLeaderSeat, type BoardCore } from '../core';
@@ -44,7 +43,7 @@ export async function handleNoteAdd(
   if (onBehalfOf !== undefined && !isLeaderSeat(state, seatId))
     return fail(E.FORBIDDEN, 'only leaders write on a member’s behalf');
 
-  const secretHash = hashSecret(secret);
+  const secretHash = await storage.secretHash(meetingId, secret);
   const earlier = await storage.findNoteBySecretHash(meetingId, secretHash);
   if (earlier) return ok({ noteId: earlier.noteId, status: authorStatus(earlier) });
 

@@ -1,6 +1,6 @@
 import { noteDeleteSchema, noteEditSchema } from '../../../shared/board/commands';
 import { fail, ok, ERROR_CODES as E, type Result } from '../../../shared/errors';
-import { hashSecret, sameHash } from '../../security/tokens';
+import { sameHash } from '../../security/tokens';
 import type { AppSocket } from '../../socket/types';
 import type { NoteRow } from '../../storage/types';
 import type { BoardCore } from '../core';
@@ -16,7 +16,7 @@ async function ownNote(
 ): Promise<NoteRow | null> {
   const note = await core.deps.storage.getNote(meetingId, noteId);
   if (!note || note.pendingDelete || note.status === 'removed') return null;
-  if (!sameHash(note.secretHash, hashSecret(secret))) return null;
+  if (!sameHash(note.secretHash, await core.deps.storage.secretHash(meetingId, secret))) return null;
   return note;
 }
 

@@ -1,6 +1,6 @@
 import { noteMineSchema, type NoteStatus } from '../../../shared/board/commands';
 import { ok, type Result } from '../../../shared/errors';
-import { hashSecret, sameHash } from '../../security/tokens';
+import { sameHash } from '../../security/tokens';
 import type { AppSocket } from '../../socket/types';
 import type { BoardCore } from '../core';
 import { parseOr } from '../../core/answer';
@@ -20,7 +20,9 @@ export async function handleNoteMine(
   const out: Record<string, NoteStatus> = {};
   for (const { noteId, secret } of parsed.value.notes) {
     const note = await core.deps.storage.getNote(socket.data.meetingId, noteId);
-    out[noteId] = note && sameHash(note.secretHash, hashSecret(secret)) ? authorStatus(note) : 'deleted';
+    const proved =
+      note && sameHash(note.secretHash, await core.deps.storage.secretHash(socket.data.meetingId, secret));
+    out[noteId] = note && proved ? authorStatus(note) : 'deleted';
   }
   return ok(out);
 }

@@ -3,15 +3,20 @@
  * and scrubbed as every file of the data folder is, sqlite.ts) and PostgreSQL
  * (a `pg` pool). Everything else is the one implementation in operations.ts.
  */
+import path from 'node:path';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { silentLogger, type Logger } from '../../core/logger';
 import { crashIfAt, type CrashPoint } from '../crashPoints';
+import { KEY_FILE_NAME, openKeyStore } from '../keyStore';
 import { openMeetingsFile, type SqliteOptions } from '../sqlite';
+import { plainContent, sealedContent, type ContentCodec } from './content';
 import {
   deleteMeetings,
   leftoverMeetings,
+  loadReadableMeetings,
   operations,
+  sweepKeys,
   transactionOperations,
   type Engine,
 } from './operations';
@@ -19,7 +24,7 @@ import { claimDue, listDue, setDue } from './dueTimes';
 import { migratePostgres } from './postgresMigrate';
 import { busyWaitingSqliteDialect } from './sqliteDriver';
 import type { MeetingsDb } from './tables';
-import type { AsyncStorage } from './types';
+import type { AsyncStorage, RelaySealing } from './types';
 
 /** pg's default pool size; issue 14 sizes it to max_connections over the processes. */
 export const DEFAULT_POOL_SIZE = 10;
@@ -39,18 +44,33 @@ function build(db: Kysely<MeetingsDb>, backend: Backend): AsyncStorage {
   let closed: Promise<void> | null = null;
   async function purge(ids: readonly string[], whenScrubbed?: () => void) {
     await deleteMeetings(db, ids, () => crashIfAt(backend.crashAt, 'purge-before-commit'));
-    if (ids.length > 0) crashIfAt(backend.crashAt, 'purge-before-checkpoint');
-    if (ids.length > 0) backend.afterPurge(whenScrubbed);
-    else whenScrubbed?.();
+    if (ids.length === 0) return whenScrubbed?.();
+    crashIfAt(backend.crashAt, 'purge-before-checkpoint');
+    // The keys go only after the rows' delete committed: a failed delete leaves a readable meeting,
+    // not rows that no key opens. Both files' scrubs are waited for.
+    let left = 2;
+    const done = () => {
+      if (--left === 0) whenScrubbed?.();
+    };
+    backend.afterPurge(done);
+    engine.content.destroy(ids, done);
   }
   return {
     dialect: engine.dialect,
+    relay: relaySealing(engine.content),
     ...operations(db, engine, (fn) => db.transaction().execute(fn)),
+    async loadLiveMeetings() {
+      const { meetings, unreadable } = await loadReadableMeetings(db, engine);
+      // CONF-10: a meeting no key opens is lost; its rows go, so that it is not found again.
+      await purge(unreadable);
+      return meetings;
+    },
     transaction: (fn) => db.transaction().execute((trx) => fn(transactionOperations(trx, engine))),
     purgeMeeting: (meetingId, whenScrubbed) => purge([meetingId], whenScrubbed),
     async purgeLeftovers() {
       const ids = await leftoverMeetings(db);
       await purge(ids);
+      await sweepKeys(db, engine);
       return ids.length;
     },
     ping: () =>
@@ -67,12 +87,31 @@ function build(db: Kysely<MeetingsDb>, backend: Backend): AsyncStorage {
   };
 }
 
+function relaySealing(content: ContentCodec): RelaySealing {
+  return {
+    seal: (meetingId, channel, payload) => content.find(meetingId)?.bytes('relay', channel, payload) ?? null,
+    open(meetingId, channel, sealed) {
+      const c = content.find(meetingId);
+      try {
+        return c ? c.openBytes('relay', channel, sealed) : null;
+      } catch {
+        return null;
+      }
+    },
+  };
+}
+
 export function openAsyncSqliteStorage(opts: SqliteOptions): AsyncStorage {
   // Its writers wait for locks on timers (sqliteDriver.ts): the worker may hold the write lock.
   const file = openMeetingsFile({ truncateOnWorker: true, ...opts });
   const db = new Kysely<MeetingsDb>({ dialect: busyWaitingSqliteDialect(file.db) });
   return build(db, {
-    engine: { dialect: 'sqlite', afterOverwrite: () => file.scrubber.soon() },
+    engine: {
+      dialect: 'sqlite',
+      afterOverwrite: () => file.scrubber.soon(),
+      content: plainContent,
+      logger: opts.logger ?? silentLogger,
+    },
     crashAt: opts.crashAt,
     afterPurge: (whenScrubbed) => file.scrubber.now(whenScrubbed),
     // Not db.destroy(): the file is closed here, after its last WAL truncation.
@@ -84,6 +123,13 @@ export interface PostgresOptions {
   /** `postgres://user@host:port/database` */
   url: string;
   poolSize?: number;
+  /**
+   * The folder of the key file (`balint-keys.sqlite`, keyStore.ts): the data folder. Every process
+   * of one deployment runs on one host and opens the same folder (ARCHITECTURE.md "Where keys live").
+   */
+  keyFolder: string;
+  /** The key file's `synchronous`; FULL by default: a lost key is a lost meeting. */
+  keySynchronous?: 'NORMAL' | 'FULL';
   /** Connection errors, by code; never a query or its values. */
   logger?: Logger;
 }
@@ -121,12 +167,27 @@ export async function openPostgresStorage(opts: PostgresOptions): Promise<AsyncS
     await pool.end();
     throw error;
   }
+  let keys;
+  try {
+    keys = openKeyStore({
+      file: path.join(opts.keyFolder, KEY_FILE_NAME),
+      synchronous: opts.keySynchronous ?? 'FULL',
+      logger,
+    });
+  } catch (error) {
+    await pool.end();
+    throw error;
+  }
   const db = new Kysely<MeetingsDb>({ dialect: new PostgresDialect({ pool }) });
+  const keyStore = keys;
   return build(db, {
-    engine: { dialect: 'postgres', afterOverwrite: () => {} },
-    // Nothing to truncate: PostgreSQL's copies (WAL, backups) are covered by the per-meeting keys
-    // of CONF-4 on PostgreSQL, a later step of issue 14.
+    engine: { dialect: 'postgres', afterOverwrite: () => {}, content: sealedContent(keyStore), logger },
+    // Nothing to truncate in PostgreSQL: its copies (WAL, backups) hold sealed values only, and the
+    // key's destruction (scrubbed in the key file) is what makes them unreadable (CONF-4).
     afterPurge: (whenScrubbed) => whenScrubbed?.(),
-    close: () => db.destroy(),
+    async close() {
+      await db.destroy();
+      keyStore.close();
+    },
   });
 }

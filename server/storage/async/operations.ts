@@ -4,8 +4,11 @@
  * SQL Kysely writes for each (SQLite's WAL truncation after a write that leaves old content).
  */
 import { sql, type Kysely } from 'kysely';
+import type { Logger } from '../../core/logger';
 import { toNote, toNoteDbRow, toStoredMeeting, type NoteDbRow } from '../rows';
 import { setDue } from './dueTimes';
+import type { StoredMeeting } from '../types';
+import { MeetingKeyMissingError, type ContentCodec, type MeetingContent } from './content';
 import type { Dialect, MeetingTransaction, StorageOperations } from './types';
 import type { MeetingsDb } from './tables';
 
@@ -13,6 +16,92 @@ export interface Engine {
   readonly dialect: Dialect;
   /** A write replaced or deleted content: SQLite truncates its WAL soon (walScrub.ts). */
   afterOverwrite(): void;
+  /** How confidential columns and hashes are stored (content.ts): plain on SQLite, sealed on PostgreSQL. */
+  readonly content: ContentCodec;
+  /** Unreadable meetings at load, by id and reason only. */
+  readonly logger: Logger;
+}
+
+/**
+ * The advisory lock between a meeting's creation and the sweep of keys whose meeting does not
+ * exist ('keys' in ASCII): a process creating a meeting holds it shared from making the key to the
+ * row's commit, and the sweep holds it alone, so it never takes a key whose row is still on its
+ * way for a leftover.
+ */
+const KEY_SWEEP_LOCK = 0x6b657973;
+
+/** A note row with its confidential columns sealed (or opened), the rest as it is. */
+function mapNoteContent(c: MeetingContent, row: NoteDbRow, open: boolean): NoteDbRow {
+  const f = open ? c.openText : c.text;
+  const id = row.note_id;
+  const maybe = (column: Parameters<typeof f>[0], v: string | null) => (v === null ? null : f(column, id, v));
+  return {
+    ...row,
+    text: f('notes.text', id, row.text),
+    pending_text: maybe('notes.pending_text', row.pending_text),
+    author_name: maybe('notes.author_name', row.author_name),
+    layout: maybe('notes.layout', row.layout),
+  };
+}
+
+/** A meeting's content, to write or to open rows that exist: its key must exist. */
+function keyed(engine: Engine, meetingId: string): MeetingContent {
+  const content = engine.content.find(meetingId);
+  if (!content) throw new MeetingKeyMissingError();
+  return content;
+}
+
+/** A meeting's notes as stored, opened; no key is read when there are none. */
+function openNotes(engine: Engine, meetingId: string, rows: NoteDbRow[]) {
+  if (rows.length === 0) return [];
+  const c = keyed(engine, meetingId);
+  return rows.map((r) => toNote(mapNoteContent(c, r, true)));
+}
+
+/** What loading the live meetings found: the readable ones, and those whose key is gone. */
+export interface LoadedMeetings {
+  meetings: StoredMeeting[];
+  unreadable: string[];
+}
+
+/**
+ * The live meetings, opened. A meeting whose key is missing (the key file lost or replaced) or
+ * whose state does not open under it cannot be served: it is reported, by id and reason only.
+ */
+export async function loadReadableMeetings(db: Kysely<MeetingsDb>, engine: Engine): Promise<LoadedMeetings> {
+  const rows = await db
+    .selectFrom('meetings')
+    .select(['id', 'state', 'join_code', 'join_code_sealed', 'last_activity_at'])
+    .where('status', '!=', 'ended')
+    .execute();
+  const out: LoadedMeetings = { meetings: [], unreadable: [] };
+  for (const row of rows) {
+    const c = engine.content.find(row.id);
+    if (!c) {
+      engine.logger.error('storage.meeting_key_missing', { meetingId: row.id });
+      out.unreadable.push(row.id);
+      continue;
+    }
+    try {
+      const sealedCode = row.join_code_sealed;
+      out.meetings.push(
+        toStoredMeeting({
+          state: c.openText('meetings.state', row.id, row.state),
+          join_code:
+            sealedCode === null ? row.join_code : c.openText('meetings.join_code', row.id, sealedCode),
+          last_activity_at: row.last_activity_at,
+        }),
+      );
+    } catch (error) {
+      // Only the error's class: a JSON parser's message may quote the text it failed on.
+      engine.logger.error('storage.meeting_unreadable', {
+        meetingId: row.id,
+        error: error instanceof Error ? error.name : 'unknown',
+      });
+      out.unreadable.push(row.id);
+    }
+  }
+  return out;
 }
 
 /** The tables a meeting has rows in, children first. */
@@ -34,7 +123,27 @@ export function operations(
       .where('meeting_id', '=', meetingId)
       .where(column, '=', value)
       .executeTakeFirst();
-    return row ? toNote(row) : null;
+    return row ? (openNotes(engine, meetingId, [row])[0] ?? null) : null;
+  }
+  /** A join code's two columns: its lookup form, and (sealed storage) the code itself sealed. */
+  function joinCodeColumns(c: MeetingContent, meetingId: string, code: string) {
+    return {
+      join_code: engine.content.joinCodeLookup(code),
+      join_code_sealed: engine.content.sealed ? c.text('meetings.join_code', meetingId, code) : null,
+    };
+  }
+  /** Inserts a board update (or a merge), sealed for its case. */
+  async function insertUpdate(
+    t: Kysely<MeetingsDb>,
+    meetingId: string,
+    caseIndex: number,
+    update: Uint8Array,
+  ) {
+    const sealed = keyed(engine, meetingId).bytes('board_updates.update_data', String(caseIndex), update);
+    await t
+      .insertInto('board_updates')
+      .values({ meeting_id: meetingId, case_index: caseIndex, update_data: Buffer.from(sealed) })
+      .execute();
   }
   /** Deletes a meeting's rows of one seat or one note; their content then leaves the WAL soon. */
   async function deleteOverwriting<T extends 'seat_tokens' | 'notes'>(
@@ -51,46 +160,56 @@ export function operations(
     engine.afterOverwrite();
   }
   return {
-    async insertMeeting(m, leaderTokenHash, projectorKeyHash) {
-      await db
-        .insertInto('meetings')
-        .values({
-          id: m.state.id,
-          join_code: m.joinCode,
-          state: JSON.stringify(m.state),
-          leader_token_hash: leaderTokenHash,
-          projector_key_hash: projectorKeyHash,
-          last_activity_at: m.lastActivityAt,
-        })
-        .execute();
+    async insertMeeting(m, secrets) {
+      const id = m.state.id;
+      const insert = async (t: Kysely<MeetingsDb>) => {
+        const c = engine.content.create(id);
+        await t
+          .insertInto('meetings')
+          .values({
+            id,
+            ...joinCodeColumns(c, id, m.joinCode),
+            state: c.text('meetings.state', id, JSON.stringify(m.state)),
+            leader_token_hash: c.hash(secrets.leaderToken),
+            projector_key_hash: c.hash(secrets.projectorKey),
+            last_activity_at: m.lastActivityAt,
+          })
+          .execute();
+      };
+      if (!engine.content.sealed) return insert(db);
+      // The key is made under the sweep's lock, held until the row commits (KEY_SWEEP_LOCK).
+      await atomically(async (t) => {
+        await sql`SELECT pg_advisory_xact_lock_shared(${KEY_SWEEP_LOCK})`.execute(t);
+        await insert(t);
+      });
     },
     async saveMeeting(state, now) {
+      const c = keyed(engine, state.id);
       await db
         .updateTable('meetings')
-        .set({ state: JSON.stringify(state), status: state.status, last_activity_at: now })
+        .set({
+          state: c.text('meetings.state', state.id, JSON.stringify(state)),
+          status: state.status,
+          last_activity_at: now,
+        })
         .where('id', '=', state.id)
         .execute();
     },
     async setJoinCode(meetingId, joinCode) {
-      await db.updateTable('meetings').set({ join_code: joinCode }).where('id', '=', meetingId).execute();
+      const columns = joinCodeColumns(keyed(engine, meetingId), meetingId, joinCode);
+      await db.updateTable('meetings').set(columns).where('id', '=', meetingId).execute();
       engine.afterOverwrite();
     },
     async touchMeeting(meetingId, now) {
       await db.updateTable('meetings').set({ last_activity_at: now }).where('id', '=', meetingId).execute();
     },
-    async loadLiveMeetings() {
-      const rows = await db
-        .selectFrom('meetings')
-        .select(['state', 'join_code', 'last_activity_at'])
-        .where('status', '!=', 'ended')
-        .execute();
-      return rows.map(toStoredMeeting);
-    },
+    // Unreadable meetings are left out here; the storage's own loadLiveMeetings purges them.
+    loadLiveMeetings: async () => (await loadReadableMeetings(db, engine)).meetings,
     async findMeetingByJoinCode(joinCode) {
       const row = await db
         .selectFrom('meetings')
         .select('id')
-        .where('join_code', '=', joinCode)
+        .where('join_code', '=', engine.content.joinCodeLookup(joinCode))
         .where('status', '!=', 'ended')
         .executeTakeFirst();
       return row?.id ?? null;
@@ -120,23 +239,31 @@ export function operations(
         .onConflict((oc) => oc.doNothing())
         .execute();
     },
-    async insertSeatToken(meetingId, seatId, tokenHash) {
+    async addSeatToken(meetingId, seatId, token) {
       await db
         .insertInto('seat_tokens')
-        .values({ token_hash: tokenHash, meeting_id: meetingId, seat_id: seatId })
+        .values({
+          token_hash: keyed(engine, meetingId).hash(token),
+          meeting_id: meetingId,
+          seat_id: seatId,
+        })
         .execute();
     },
-    async findSeatByTokenHash(tokenHash) {
-      const row = await db
+    async findSeatByToken(token) {
+      const lookup = engine.content.tokenLookup(token);
+      if (!lookup) return null;
+      let query = db
         .selectFrom('seat_tokens')
         .select(['meeting_id', 'seat_id'])
-        .where('token_hash', '=', tokenHash)
-        .executeTakeFirst();
+        .where('token_hash', '=', lookup.hash);
+      if (lookup.meetingId !== null) query = query.where('meeting_id', '=', lookup.meetingId);
+      const row = await query.executeTakeFirst();
       return row ? { meetingId: row.meeting_id, seatId: row.seat_id } : null;
     },
+    secretHash: (meetingId, secret) => Promise.resolve().then(() => keyed(engine, meetingId).hash(secret)),
     deleteSeatTokens: (meetingId, seatId) => deleteOverwriting('seat_tokens', meetingId, 'seat_id', seatId),
     async putNote(n) {
-      const row = toNoteDbRow(n);
+      const row = mapNoteContent(keyed(engine, n.meetingId), toNoteDbRow(n), false);
       const { meeting_id: _meeting, note_id: _note, ...rest } = row;
       await db
         .insertInto('notes')
@@ -156,7 +283,7 @@ export function operations(
         .where('meeting_id', '=', meetingId)
         .orderBy('note_id')
         .execute();
-      return rows.map(toNote);
+      return openNotes(engine, meetingId, rows);
     },
     async countNotes(meetingId, caseIndex) {
       const row = await db
@@ -184,14 +311,9 @@ export function operations(
         WHERE meeting_id = ${meetingId} AND case_index = ${caseIndex}
           AND (status <> 'released' OR pending_text IS NOT NULL OR pending_delete <> 0)
         ORDER BY note_id`.execute(db);
-      return rows.map(toNote);
+      return openNotes(engine, meetingId, rows);
     },
-    async appendBoardUpdate(meetingId, caseIndex, update) {
-      await db
-        .insertInto('board_updates')
-        .values({ meeting_id: meetingId, case_index: caseIndex, update_data: Buffer.from(update) })
-        .execute();
-    },
+    appendBoardUpdate: (meetingId, caseIndex, update) => insertUpdate(db, meetingId, caseIndex, update),
     async loadBoardUpdates(meetingId, caseIndex) {
       const rows = await db
         .selectFrom('board_updates')
@@ -200,7 +322,11 @@ export function operations(
         .where('case_index', '=', caseIndex)
         .orderBy('seq')
         .execute();
-      return rows.map((r) => new Uint8Array(r.update_data));
+      if (rows.length === 0) return [];
+      const c = keyed(engine, meetingId);
+      return rows.map(
+        (r) => new Uint8Array(c.openBytes('board_updates.update_data', String(caseIndex), r.update_data)),
+      );
     },
     async replaceBoardUpdates(meetingId, caseIndex, merged) {
       await atomically(async (t) => {
@@ -209,10 +335,7 @@ export function operations(
           .where('meeting_id', '=', meetingId)
           .where('case_index', '=', caseIndex)
           .execute();
-        await t
-          .insertInto('board_updates')
-          .values({ meeting_id: meetingId, case_index: caseIndex, update_data: Buffer.from(merged) })
-          .execute();
+        await insertUpdate(t, meetingId, caseIndex, merged);
       });
       engine.afterOverwrite();
     },
@@ -263,4 +386,29 @@ export async function leftoverMeetings(db: Kysely<MeetingsDb>): Promise<string[]
     .except(db.selectFrom('meetings').select('id'))
     .execute();
   return [...new Set([...ended, ...orphans].map((r) => r.id))];
+}
+
+/** Ids per statement when checking keys against meeting rows (far below PostgreSQL's 65,535 parameters). */
+const ID_CHUNK = 1_000;
+
+/**
+ * Destroys the keys whose meeting has no row (a crash between making a key and its meeting's
+ * commit, or between a purge's commit and the key's destruction), under the sweep's lock so that a
+ * meeting being created by another process keeps its key. Returns how many it destroyed.
+ */
+export async function sweepKeys(db: Kysely<MeetingsDb>, engine: Engine): Promise<number> {
+  if (!engine.content.sealed) return 0;
+  return db.transaction().execute(async (trx) => {
+    await sql`SELECT pg_advisory_xact_lock(${KEY_SWEEP_LOCK})`.execute(trx);
+    const keyed = engine.content.keyedMeetings();
+    const existing = new Set<string>();
+    for (let i = 0; i < keyed.length; i += ID_CHUNK) {
+      const chunk = keyed.slice(i, i + ID_CHUNK);
+      const rows = await trx.selectFrom('meetings').select('id').where('id', 'in', chunk).execute();
+      for (const r of rows) existing.add(r.id);
+    }
+    const gone = keyed.filter((id) => !existing.has(id));
+    engine.content.destroy(gone);
+    return gone.length;
+  });
 }

@@ -4,7 +4,10 @@ import type { NoteDbRow } from '../rows';
 
 interface MeetingsTable {
   id: string;
+  /** SQLite: the code; PostgreSQL: its HMAC under the join-code key (content.ts). */
   join_code: string;
+  /** PostgreSQL: the code sealed under the meeting's key; SQLite: null. */
+  join_code_sealed: string | null;
   state: string;
   status: Generated<string>;
   leader_token_hash: string;

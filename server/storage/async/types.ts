@@ -1,9 +1,43 @@
-import type { MeetingOperations } from '../types';
+import type { MeetingOperations, SeatLookup, StoredMeeting } from '../types';
+
+/**
+ * Operations whose secrets the storage hashes itself (CONF-4): on PostgreSQL a hash is an HMAC
+ * under the meeting's key, which only the storage holds.
+ */
+type Hashed = 'insertMeeting' | 'insertSeatToken' | 'findSeatByTokenHash';
 
 type Async<F> = F extends (...args: infer A) => infer R ? (...args: A) => Promise<R> : never;
 
-/** Every operation of the meetings' storage (types.ts), returning a promise. */
-export type StorageOperations = { [K in keyof MeetingOperations]: Async<MeetingOperations[K]> };
+/** A new meeting's secrets, as they were handed out (never stored as they are). */
+export interface MeetingSecrets {
+  leaderToken: string;
+  projectorKey: string;
+}
+
+/**
+ * Every operation of the meetings' storage (types.ts), returning a promise; except that tokens
+ * and secrets reach the storage as they are, and it stores them in its own hash form (SHA-256 on
+ * SQLite, HMAC under the meeting's key on PostgreSQL: CONF-4).
+ */
+export type StorageOperations = {
+  [K in Exclude<keyof MeetingOperations, Hashed>]: Async<MeetingOperations[K]>;
+} & {
+  /** Inserts the meeting and, on PostgreSQL, makes its key first (in the key file). */
+  insertMeeting(m: StoredMeeting, secrets: MeetingSecrets): Promise<void>;
+  /**
+   * A seat's token; on PostgreSQL it must name its meeting (`newSeatToken`, CONF-4). Stored as its
+   * hash form only.
+   */
+  addSeatToken(meetingId: string, seatId: string, token: string): Promise<void>;
+  /** The seat a token belongs to, found by the token's hash form; null for an unknown token. */
+  findSeatByToken(token: string): Promise<SeatLookup | null>;
+  /**
+   * The stored form of one of the meeting's secrets (a note's secret, the projector key) to store
+   * in `NoteRow.secretHash` or compare with `sameHash`: SHA-256 on SQLite, an HMAC under the
+   * meeting's key on PostgreSQL. Rejects with `MeetingKeyMissingError` when the key is missing.
+   */
+  secretHash(meetingId: string, secret: string): Promise<string>;
+};
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -14,6 +48,18 @@ export interface DueRow {
   meetingId: string;
   kind: DueKind;
   dueAt: number;
+}
+
+/**
+ * Payloads with a meeting's content that cross Redis between processes (board updates, bus
+ * messages): Redis's streams, AOF and RDB keep copies a purge does not reach, so on PostgreSQL
+ * (the only storage that runs with Redis) they travel sealed under the meeting's key, named by
+ * their channel; on SQLite as they are. Null when the meeting's key is missing (it was purged: drop
+ * the payload) or, when opening, when the payload is not this meeting's and channel's.
+ */
+export interface RelaySealing {
+  seal(meetingId: string, channel: string, payload: Uint8Array): Uint8Array | null;
+  open(meetingId: string, channel: string, sealed: Uint8Array): Uint8Array | null;
 }
 
 /** The operations inside one transaction: they commit together, or not at all. */
@@ -35,6 +81,7 @@ export interface MeetingTransaction extends StorageOperations {
  */
 export interface AsyncStorage extends StorageOperations {
   readonly dialect: Dialect;
+  readonly relay: RelaySealing;
   /**
    * Runs `fn` in one transaction: all of its writes are stored, or none (a rejection rolls back).
    * Inside, use only `tx`: on SQLite the storage's own operations wait for the transaction's end.
