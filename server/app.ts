@@ -54,7 +54,7 @@ export interface AppDeps {
   metricsAllow?: readonly string[];
   /** The server's addresses phones can use (server/net), asked whenever a leader's view is made. */
   phoneAddresses?: () => readonly string[];
-  /** The groups' own file (server/groups); null runs without groups (their API answers 404). */
+  /** The groups' store (server/groups, its own file on SQLite); null runs without groups (their API answers 404). */
   groupStore?: GroupStore | null;
   /** GROUP-16 and DEBRIEF-3: retention in months (GROUP_RETENTION_MONTHS, DEBRIEF_RETENTION_MONTHS). */
   groupRetentionMonths?: number;
@@ -215,7 +215,9 @@ export function createApp(deps: AppDeps): App {
     board,
     groups,
     clientAddress,
-    listen(port, host) {
+    async listen(port, host) {
+      // The groups' start-up sweeps (retention, stale proposals) are done before anyone asks.
+      await groups?.started;
       return new Promise((resolve, reject) => {
         http.once('error', reject);
         http.listen(port, host, () => resolve((http.address() as AddressInfo).port));
@@ -234,7 +236,7 @@ export function createApp(deps: AppDeps): App {
         http.closeAllConnections();
         metrics.close();
         storage.close();
-        groupStore?.close();
+        await groupStore?.close();
         logger.info('server.closed');
       })();
       return closed;

@@ -21,7 +21,8 @@ import {
   refreshedEvery,
   startBanner,
 } from './net/phoneAddresses';
-import { GROUP_FILE_NAME, openGroupStore } from './groups/store';
+import { openSqliteGroupStore } from './groups/open';
+import { GROUP_FILE_NAME } from './groups/store';
 import { limitScaleFromEnv, scaledLimits } from './limits/testScale';
 import { crashPointFromEnv } from './storage/crashPoints';
 import { lockDataDir, prepareDataDir as makeDataDirPrivate } from './storage/dataDir';
@@ -50,7 +51,7 @@ const { meetings: storage, groups: groupStore } = await startupStep(
       crashAt: crashAt.point,
     });
     // GROUP-1: the groups' lasting records, in their own file beside the meetings' one.
-    const groups = openGroupStore({
+    const groups = openSqliteGroupStore({
       file: path.join(config.dataDir, GROUP_FILE_NAME),
       synchronous: config.sqliteSynchronous,
       logger,

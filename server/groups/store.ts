@@ -17,6 +17,7 @@ import {
   toMember,
   toSession,
   type AttendanceRow,
+  type EvaluationRow,
   type GroupIdentity,
   type GroupRow,
   type LeaderRow,
@@ -258,7 +259,13 @@ export function groupOperations(db: Kysely<GroupsDb>, engine: GroupEngine, atomi
     async insertDevice(groupId: string, memberId: string, deviceId: string, tokenHash: string, now: number) {
       await db
         .insertInto('member_devices')
-        .values({ token_hash: tokenHash, id: deviceId, group_id: groupId, member_id: memberId, created_at: now })
+        .values({
+          token_hash: tokenHash,
+          id: deviceId,
+          group_id: groupId,
+          member_id: memberId,
+          created_at: now,
+        })
         .execute();
     },
     async devicesOf(groupId: string, memberId: string): Promise<{ addedAt: number }[]> {
@@ -288,7 +295,11 @@ export function groupOperations(db: Kysely<GroupsDb>, engine: GroupEngine, atomi
         .execute();
     },
     async deleteDevice(groupId: string, deviceId: string) {
-      await db.deleteFrom('member_devices').where('id', '=', deviceId).where('group_id', '=', groupId).execute();
+      await db
+        .deleteFrom('member_devices')
+        .where('id', '=', deviceId)
+        .where('group_id', '=', groupId)
+        .execute();
       deleted();
     },
     async deleteMemberDevices(groupId: string, memberId: string) {
@@ -320,7 +331,9 @@ export function groupOperations(db: Kysely<GroupsDb>, engine: GroupEngine, atomi
       await db
         .insertInto('meeting_seats')
         .values({ meeting_id: meetingId, person, group_id: groupId, seat_id: seatId })
-        .onConflict((oc) => oc.columns(['meeting_id', 'person']).doUpdateSet({ group_id: groupId, seat_id: seatId }))
+        .onConflict((oc) =>
+          oc.columns(['meeting_id', 'person']).doUpdateSet({ group_id: groupId, seat_id: seatId }),
+        )
         .execute();
     },
     async meetingSeat(meetingId: string, person: string): Promise<string | null> {
@@ -397,7 +410,7 @@ export function groupOperations(db: Kysely<GroupsDb>, engine: GroupEngine, atomi
         .values({ id, group_id: groupId, closed_at: closedAt, answers, counts: JSON.stringify(counts) })
         .execute();
     },
-    async evaluations(groupId: string): Promise<{ closedAt: number; answers: number; counts: unknown }[]> {
+    async evaluations(groupId: string): Promise<EvaluationRow[]> {
       const rows = await db
         .selectFrom('evaluations')
         .select(['closed_at', 'answers', 'counts'])
@@ -506,7 +519,11 @@ export function groupOperations(db: Kysely<GroupsDb>, engine: GroupEngine, atomi
     },
     setLastMeeting: (groupId: string, at: number) => setGroup(groupId, { last_meeting_at: at }),
     async liveGroups(): Promise<GroupRow[]> {
-      const rows = await db.selectFrom('groups').selectAll().where('current_meeting_id', 'is not', null).execute();
+      const rows = await db
+        .selectFrom('groups')
+        .selectAll()
+        .where('current_meeting_id', 'is not', null)
+        .execute();
       return rows.map(toGroup);
     },
     async insertSession(s: SessionRow, entries: readonly AttendanceRow[]) {

@@ -17,7 +17,8 @@ import { createApp, type App } from '../../server/app';
 import { ManualClock, type Clock } from '../../server/core/clock';
 import { silentLogger, type Logger } from '../../server/core/logger';
 import { seededRandom } from '../../server/core/random';
-import { GROUP_FILE_NAME, openGroupStore } from '../../server/groups/store';
+import { openSqliteGroupStore } from '../../server/groups/open';
+import { GROUP_FILE_NAME } from '../../server/groups/store';
 import { openSqliteStorage } from '../../server/storage/sqlite';
 import type { Storage } from '../../server/storage/types';
 import type { Result } from '../../shared/errors';
@@ -357,7 +358,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<ServerFixtu
   const clock = opts.clock ?? new ManualClock();
   const storage = openSqliteStorage({ file: dbFile, synchronous: 'NORMAL' });
   const groupFile = path.join(path.dirname(dbFile), GROUP_FILE_NAME);
-  const groupStore = openGroupStore({ file: groupFile, synchronous: 'NORMAL' });
+  const groupStore = openSqliteGroupStore({ file: groupFile, synchronous: 'NORMAL' });
   const app = createApp({
     storage,
     clock,
