@@ -236,6 +236,7 @@ export function createApp(deps: AppDeps): App {
         http.closeAllConnections();
         metrics.close();
         storage.close();
+        await groups?.settled();
         await groupStore?.close();
         logger.info('server.closed');
       })();

@@ -40,6 +40,11 @@ export class Serial {
     );
   }
 
+  /** Resolves once every task queued so far, under every key, has settled. */
+  async settled(): Promise<void> {
+    await Promise.all(this.tails.values());
+  }
+
   /** Resolves once every task queued for the key so far has settled. */
   idle(key: string): Promise<void> {
     return (this.tails.get(key) ?? Promise.resolve()).then(() => {});

@@ -111,6 +111,14 @@ export class GroupService {
     this.retentionTimer?.cancel();
   }
 
+  /**
+   * Resolves once the work queued so far is stored (a meeting ended while the server drains
+   * leaves its proposal before the store closes).
+   */
+  async settled(): Promise<void> {
+    await Promise.all([this.started.catch(() => {}), this.meetingTasks.settled(), this.serially.settled()]);
+  }
+
   /** Who a bearer token is, within the group of the path; nobody if it belongs to another group. */
   async identify(groupId: string, token: string | null): Promise<GroupIdentity | null> {
     if (!token || token.length < 16 || token.length > 200) return null;
