@@ -31,10 +31,10 @@ export class Serial {
    * For a listener of the hub, which does not wait for it: queued as `run`, and a failure is
    * logged (by name, never a value) instead of becoming an unhandled rejection.
    */
-  listen(key: string, event: string, task: () => Promise<void>): void {
+  listen(key: string, listener: string, task: () => Promise<void>): void {
     this.run(key, task).catch((error: unknown) =>
       this.logger.error('group.listener_failed', {
-        event,
+        listener,
         error: error instanceof Error ? error.name : 'unknown',
       }),
     );
