@@ -58,7 +58,7 @@ export interface AppDeps {
   metricsAllow?: readonly string[];
   /** The server's addresses phones can use (server/net), asked whenever a leader's view is made. */
   phoneAddresses?: () => readonly string[];
-  /** The groups' own file (server/groups); null runs without groups (their API answers 404). */
+  /** The groups' store (server/groups, its own file on SQLite); null runs without groups (their API answers 404). */
   groupStore?: GroupStore | null;
   /** GROUP-16 and DEBRIEF-3: retention in months (GROUP_RETENTION_MONTHS, DEBRIEF_RETENTION_MONTHS). */
   groupRetentionMonths?: number;
@@ -263,6 +263,8 @@ export function createApp(deps: AppDeps): App {
     ready,
     async listen(port, host) {
       await ready;
+      // The groups' start-up sweeps (retention, stale proposals) are done before anyone asks.
+      await groups?.started;
       return new Promise((resolve, reject) => {
         http.once('error', reject);
         http.listen(port, host, () => resolve((http.address() as AddressInfo).port));
@@ -287,7 +289,8 @@ export function createApp(deps: AppDeps): App {
         // What was queued before the drain (commands, note operations) is stored, then closed.
         await hub.idle();
         await storage.close();
-        groupStore?.close();
+        await groups?.settled();
+        await groupStore?.close();
         await redis?.close();
         logger.info('server.closed');
       })();

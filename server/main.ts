@@ -23,7 +23,8 @@ import {
   refreshedEvery,
   startBanner,
 } from './net/phoneAddresses';
-import { GROUP_FILE_NAME, openGroupStore } from './groups/store';
+import { groupPoolSize, openPostgresGroupStore, openSqliteGroupStore } from './groups/open';
+import { GROUP_FILE_NAME } from './groups/store';
 import { memoryStores, redisRateLimit, type StoreFactory } from './http/rateLimit';
 import { Limits } from './limits/seatLimits';
 import { limitScaleFromEnv, scaledStores } from './limits/testScale';
@@ -57,7 +58,7 @@ const redis: RedisClients | null = redisUrl
       return openRedis(redisUrl, logger);
     })
   : null;
-const { meetings: sqliteMeetings, groups: groupStore } = await startupStep(
+const { meetings: sqliteMeetings, groups: sqliteGroups } = await startupStep(
   () => {
     prepareDataDir(config.dataDir, databaseFile);
     if (makeDataDirPrivate(config.dataDir).openToOthers)
@@ -77,12 +78,15 @@ const { meetings: sqliteMeetings, groups: groupStore } = await startupStep(
           logger,
           crashAt: crashAt.point,
         });
-    // GROUP-1: the groups' lasting records, in their own file beside the meetings' one.
-    const groups = openGroupStore({
-      file: path.join(config.dataDir, GROUP_FILE_NAME),
-      synchronous: config.sqliteSynchronous,
-      logger,
-    });
+    // GROUP-1: the groups' lasting records, in their own file beside the meetings' one (with
+    // DATABASE_URL in PostgreSQL beside the meetings' tables, SCALE-6).
+    const groups = config.databaseUrl
+      ? null
+      : openSqliteGroupStore({
+          file: path.join(config.dataDir, GROUP_FILE_NAME),
+          synchronous: config.sqliteSynchronous,
+          logger,
+        });
     return { meetings, groups };
   },
   (error) => describeStorageError(error, config.dataDir),
@@ -109,6 +113,18 @@ const storage =
           discard: (late) => void late.close(),
         },
       ),
+    (error) => describeDatabaseError(error, databaseUrl ?? ''),
+  ));
+// The groups' pool: their traffic is a few requests per meeting, not per note.
+const groupStore =
+  sqliteGroups ??
+  (await startupStep(
+    () =>
+      openPostgresGroupStore({
+        url: databaseUrl ?? '',
+        poolSize: groupPoolSize(config.databasePoolSize),
+        logger,
+      }),
     (error) => describeDatabaseError(error, databaseUrl ?? ''),
   ));
 const here = path.dirname(fileURLToPath(import.meta.url));

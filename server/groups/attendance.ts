@@ -18,13 +18,17 @@ import type { Clock, TimerHandle } from '../core/clock';
 import type { MeetingHub } from '../core/hub';
 import type { Logger } from '../core/logger';
 import { newId } from '../security/tokens';
-import type { GroupRow, GroupStore } from './store';
+import type { GroupRow } from './rows';
+import type { Serial } from './serial';
+import type { GroupStore } from './store';
 
 export interface AttendanceDeps {
   store: GroupStore;
   hub: MeetingHub;
   clock: Clock;
   logger: Logger;
+  /** The group's work per meeting, in the order the hub reported it (serial.ts). */
+  meetingTasks: Serial;
 }
 
 /**
@@ -35,69 +39,110 @@ export interface AttendanceDeps {
  */
 export class GroupAttendance {
   private timer: TimerHandle | null = null;
+  /**
+   * The group meetings this process knows to be live, kept in memory so that the slot timer knows
+   * at once, without asking the store, whether it rests (as the meeting ends, not a slot later).
+   */
+  private live = new Set<string>();
 
   constructor(private deps: AttendanceDeps) {
-    const { hub } = deps;
-    hub.onSeatConnected((meetingId, seatId) => this.markSeats(meetingId, [seatId]));
+    const { hub, clock, meetingTasks } = deps;
+    hub.onPurge((meetingId) => {
+      this.live.delete(meetingId);
+    });
+    // What an event says is read when the hub reports it (the time, the slot, the ending state,
+    // which the hub does not let listeners keep); the store is written in the meeting's order.
+    hub.onSeatConnected((meetingId, seatId) => {
+      const slot = slotOf(clock.now());
+      meetingTasks.listen(meetingId, 'seat-connected', () => this.markSeats(meetingId, [seatId], slot));
+    });
     hub.onEffects((meetingId, effects, state) => {
       // The start is a phase entered; other commands need no look-up of the group.
       if (state.status !== 'running' || !effects.some((e) => e.type === 'phase-entered')) return;
-      const g = deps.store.groupByMeeting(meetingId);
-      if (g) deps.store.markStarted(g.id, deps.clock.now());
+      const at = clock.now();
+      meetingTasks.listen(meetingId, 'phase-entered', async () => {
+        const g = await deps.store.groupByMeeting(meetingId);
+        if (g) await deps.store.markStarted(g.id, at);
+      });
     });
     hub.onEnding((state) => {
-      const g = deps.store.groupByMeeting(state.id);
-      if (!g) return;
-      // The format the meeting had at its end (issue 12: recorded with attendance).
-      const mode = state.spoken ? groupModeOf(state.spoken.format) : g.mode;
-      this.propose(g, state.id, state.endedAt ?? deps.clock.now(), plannedMinutes(state.phases), mode);
+      const ending = {
+        meetingId: state.id,
+        endedAt: state.endedAt ?? clock.now(),
+        planned: plannedMinutes(state.phases),
+        // The format the meeting had at its end (issue 12: recorded with attendance).
+        format: state.spoken ? groupModeOf(state.spoken.format) : null,
+      };
+      meetingTasks.listen(ending.meetingId, 'ending', async () => {
+        const g = await deps.store.groupByMeeting(ending.meetingId);
+        if (g)
+          await this.propose(g, ending.meetingId, ending.endedAt, ending.planned, ending.format ?? g.mode);
+      });
     });
-    this.sweep();
-    if (deps.store.liveGroups().length > 0) this.arm();
+  }
+
+  /** At start-up: stale proposals go, and the slot timer runs if a group meets. */
+  async start(): Promise<void> {
+    await this.sweep(this.deps.clock.now());
+    for (const g of await this.deps.store.liveGroups()) this.meetingStarted(g.currentMeetingId as string);
   }
 
   /** Arms the slot timer when a group meeting starts (it rests while no group meets). */
-  ensureArmed(): void {
+  meetingStarted(meetingId: string): void {
+    this.live.add(meetingId);
     if (!this.timer) this.arm();
+  }
+
+  /** A meeting that vanished in a crash was let go (service.ts). */
+  meetingGone(meetingId: string): void {
+    this.live.delete(meetingId);
   }
 
   /** Marks the current slot for every connected seat of every live group meeting, each slot. */
   private arm(): void {
-    const next = (slotOf(this.deps.clock.now()) + 1) * PRESENCE_SLOT_MS;
-    this.timer = this.deps.clock.setTimer(next, () => {
-      try {
-        for (const g of this.deps.store.liveGroups()) {
-          const meetingId = g.currentMeetingId as string;
-          this.markSeats(meetingId, this.deps.hub.connectedSeats(meetingId));
-        }
-        this.sweep();
-      } catch (error) {
-        this.deps.logger.error('group.presence_failed', {
-          error: error instanceof Error ? error.name : 'unknown',
-        });
-      }
-      // It rests while no group meets; a meeting's start arms it again (ensureArmed).
+    const { clock, logger } = this.deps;
+    const next = (slotOf(clock.now()) + 1) * PRESENCE_SLOT_MS;
+    this.timer = clock.setTimer(next, () => {
+      const now = clock.now();
+      // The next slot is armed at once, not after the store answered: a slot's work never delays
+      // the next one (a test's clock passes several slots in one step). It rests while no group
+      // meets; a meeting's start arms it again.
       this.timer = null;
-      if (this.deps.store.liveGroups().length > 0) this.arm();
+      if (this.live.size > 0) this.arm();
+      this.markSlot(now).catch((error: unknown) =>
+        logger.error('group.presence_failed', { error: error instanceof Error ? error.name : 'unknown' }),
+      );
     });
+  }
+
+  /** Marks the slot of `now` for every connected seat of every live group meeting. */
+  private async markSlot(now: number): Promise<void> {
+    const { store, hub, meetingTasks } = this.deps;
+    const live = await store.liveGroups();
+    const slot = slotOf(now);
+    for (const g of live) {
+      const meetingId = g.currentMeetingId as string;
+      const seats = hub.connectedSeats(meetingId);
+      await meetingTasks.run(meetingId, () => this.markSeats(meetingId, seats, slot));
+    }
+    await this.sweep(now);
   }
 
   stop(): void {
     this.timer?.cancel();
   }
 
-  private markSeats(meetingId: string, seatIds: readonly string[]): void {
-    const { store, clock } = this.deps;
+  private async markSeats(meetingId: string, seatIds: readonly string[], slot: number): Promise<void> {
+    const { store } = this.deps;
     if (seatIds.length === 0) return;
-    const g = store.groupByMeeting(meetingId);
+    const g = await store.groupByMeeting(meetingId);
     if (!g) return;
     const wanted = new Set(seatIds);
     // Guests (the join code) have no entry in the seat map: they are not on the roster.
-    const persons = store
-      .meetingSeats(meetingId)
+    const persons = (await store.meetingSeats(meetingId))
       .filter((s) => wanted.has(s.seatId))
       .map((s) => s.person);
-    store.markSlots(g.id, meetingId, persons, slotOf(clock.now()));
+    await store.markSlots(g.id, meetingId, persons, slot);
   }
 
   /**
@@ -105,20 +150,20 @@ export class GroupAttendance {
    * Called before the purge, or later for a meeting that vanished in a crash (then the end is
    * the end of its last slot with anyone present).
    */
-  propose(
+  async propose(
     g: GroupRow,
     meetingId: string,
     endedAt: number | null,
     planned: number,
     mode: GroupMode = g.mode,
-  ): void {
+  ): Promise<void> {
     const { store } = this.deps;
-    const startedAt = store.startedAt(g.id);
+    const startedAt = await store.startedAt(g.id);
     if (startedAt === null) return;
-    const presence = store.presence(meetingId);
+    const presence = await store.presence(meetingId);
     const lastSlot = Math.max(slotOf(startedAt), ...[...presence.values()].flatMap((s) => [...s]));
     const end = endedAt ?? (lastSlot + 1) * PRESENCE_SLOT_MS;
-    const members = store.members(g.id).filter((m) => m.status === 'admitted');
+    const members = (await store.members(g.id)).filter((m) => m.status === 'admitted');
     const byMember = new Map<string, Set<number>>();
     for (const [person, slots] of presence) if (person.startsWith('m:')) byMember.set(person.slice(2), slots);
     const proposal = proposeAttendance({
@@ -128,9 +173,9 @@ export class GroupAttendance {
       endedAt: end,
       mode,
     });
-    const leaders = store.leaders(g.id).filter((l) => presence.has(`l:${l.id}`));
+    const leaders = (await store.leaders(g.id)).filter((l) => presence.has(`l:${l.id}`));
     const sessionId = newId();
-    store.insertSession(
+    await store.insertSession(
       {
         id: sessionId,
         groupId: g.id,
@@ -148,17 +193,17 @@ export class GroupAttendance {
   }
 
   /** ATT-3: proposals nobody confirmed within 14 days of their meeting are deleted. */
-  sweep(): void {
-    const n = this.deps.store.deleteStaleProposals(this.deps.clock.now() - PROPOSAL_KEPT_MS);
+  async sweep(now: number): Promise<void> {
+    const n = await this.deps.store.deleteStaleProposals(now - PROPOSAL_KEPT_MS);
     if (n > 0) this.deps.logger.info('group.proposals_expired', { sessions: n });
   }
 
-  sessions(groupId: string): GroupSessionView[] {
+  async sessions(groupId: string): Promise<GroupSessionView[]> {
     const { store } = this.deps;
-    this.sweep();
-    const names = new Map(store.members(groupId).map((m) => [m.id, m.name]));
-    const rows = store.attendance(groupId);
-    return store.sessions(groupId).map((s) => ({
+    await this.sweep(this.deps.clock.now());
+    const names = new Map((await store.members(groupId)).map((m) => [m.id, m.name]));
+    const rows = await store.attendance(groupId);
+    return (await store.sessions(groupId)).map((s) => ({
       id: s.id,
       startedAt: s.startedAt,
       endedAt: s.endedAt,
@@ -179,20 +224,17 @@ export class GroupAttendance {
   }
 
   /** ATT-4: leaders correct and confirm; only then does a session count. */
-  confirm(
+  async confirm(
     groupId: string,
     sessionId: string,
     doubleSessions: number,
     entries: readonly { memberId: string; attended: boolean; place: Place | null }[],
-  ): Result {
+  ): Promise<Result> {
     const { store } = this.deps;
-    const session = store.sessions(groupId).find((s) => s.id === sessionId);
+    const session = (await store.sessions(groupId)).find((s) => s.id === sessionId);
     if (!session) return fail(E.NOT_FOUND, 'no such session');
     const roster = new Set(
-      store
-        .members(groupId)
-        .filter((m) => m.status === 'admitted')
-        .map((m) => m.id),
+      (await store.members(groupId)).filter((m) => m.status === 'admitted').map((m) => m.id),
     );
     if (entries.some((e) => !roster.has(e.memberId)))
       return fail(E.BAD_REQUEST, 'attendance: not on the roster');
@@ -213,7 +255,7 @@ export class GroupAttendance {
         E.BAD_REQUEST,
         problem === 'place-missing' ? 'place: missing' : 'doubleSessions: out of range',
       );
-    store.confirmSession(
+    await store.confirmSession(
       groupId,
       sessionId,
       doubleSessions,
@@ -222,21 +264,21 @@ export class GroupAttendance {
     return ok(undefined);
   }
 
-  deleteSession(groupId: string, sessionId: string): Result {
-    if (!this.deps.store.sessions(groupId).some((s) => s.id === sessionId))
+  async deleteSession(groupId: string, sessionId: string): Promise<Result> {
+    if (!(await this.deps.store.sessions(groupId)).some((s) => s.id === sessionId))
       return fail(E.NOT_FOUND, 'no such session');
-    this.deps.store.deleteSession(groupId, sessionId);
+    await this.deps.store.deleteSession(groupId, sessionId);
     return ok(undefined);
   }
 
   /** CERT-1: the certificate of one member for a period, from confirmed sessions only. */
-  certificate(
+  async certificate(
     g: GroupRow,
     memberId: string,
     name: string,
     opts: { from: number; to: number; place: string; timeZone: string; lang: GroupLanguage },
-  ): CertificateData {
-    const record = this.memberRecord(g, memberId, name, opts);
+  ): Promise<CertificateData> {
+    const record = await this.memberRecord(g, memberId, name, opts);
     const attended = record.sessions.filter((s) => s.attended);
     const led = new Set(attended.flatMap((s) => s.leaderNames));
     // With no period asked for, the certificate covers the member's sessions, first to last.
@@ -257,28 +299,24 @@ export class GroupAttendance {
         leaderNames,
       })),
       totals: record.totals,
-      leaders: this.deps.store.accreditations(g.id).filter((l) => led.has(l.name)),
+      leaders: (await this.deps.store.accreditations(g.id)).filter((l) => led.has(l.name)),
       place: opts.place,
       issuedAt: this.deps.clock.now(),
     };
   }
 
   /** ATT-6: a member's own record: confirmed sessions, and totals that say what they count. */
-  memberRecord(
+  async memberRecord(
     g: GroupRow,
     memberId: string,
     name: string,
     period: { from: number; to: number } = { from: 0, to: Number.MAX_SAFE_INTEGER },
-  ): MemberRecordView {
+  ): Promise<MemberRecordView> {
     const { store } = this.deps;
     const mine = new Map(
-      store
-        .attendance(g.id)
-        .filter((r) => r.memberId === memberId)
-        .map((r) => [r.sessionId, r]),
+      (await store.attendance(g.id)).filter((r) => r.memberId === memberId).map((r) => [r.sessionId, r]),
     );
-    const sessions = store
-      .sessions(g.id)
+    const sessions = (await store.sessions(g.id))
       .filter((s) => s.status === 'confirmed' && mine.has(s.id))
       .filter((s) => s.startedAt >= period.from && s.startedAt <= period.to)
       .map((s) => {

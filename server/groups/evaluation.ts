@@ -42,7 +42,14 @@ export class GroupEvaluations {
     if (this.open.has(groupId)) return fail(E.WRONG_STATUS, 'an evaluation is open already');
     if (items.length === 0) return fail(E.BAD_REQUEST, 'items: at least one');
     const closesAt = this.deps.clock.now() + EVALUATION_OPEN_MS;
-    const timer = this.deps.clock.setTimer(closesAt, () => this.close(groupId));
+    const timer = this.deps.clock.setTimer(closesAt, () => {
+      this.close(groupId).catch((error: unknown) =>
+        this.deps.logger.error('group.evaluation_close_failed', {
+          groupId,
+          error: error instanceof Error ? error.name : 'unknown',
+        }),
+      );
+    });
     this.open.set(groupId, { items: [...new Set(items)], closesAt, answers: [], answered: new Set(), timer });
     return ok({ closesAt });
   }
@@ -59,35 +66,34 @@ export class GroupEvaluations {
   }
 
   /** EVAL-3: writes the counts once, or nothing under three answers; the answers are dropped. */
-  close(groupId: string): Result<{ written: boolean }> {
+  async close(groupId: string): Promise<Result<{ written: boolean }>> {
     const e = this.open.get(groupId);
     if (!e) return fail(E.WRONG_STATUS, 'no evaluation is open');
     e.timer.cancel();
     this.open.delete(groupId);
     const result = tally(e.items, e.answers);
+    const closedAt = this.deps.clock.now();
     e.answers.length = 0;
     e.answered.clear();
-    if (result && this.deps.store.getGroup(groupId))
-      this.deps.store.insertEvaluation(
-        groupId,
-        newId(),
-        this.deps.clock.now(),
-        result.answers,
-        result.counts,
-      );
+    if (result && (await this.deps.store.getGroup(groupId)))
+      await this.deps.store.insertEvaluation(groupId, newId(), closedAt, result.answers, result.counts);
     this.deps.logger.info('group.evaluation_closed', { groupId, written: result !== null });
     return ok({ written: result !== null });
   }
 
-  view(groupId: string, memberId: string | null): EvaluationView {
+  async view(groupId: string, memberId: string | null): Promise<EvaluationView> {
+    const stored = await this.deps.store.evaluations(groupId);
+    // Read after the store answered: an evaluation closed meanwhile shows closed.
     const e = this.open.get(groupId);
     return {
       open: e
         ? { items: e.items, closesAt: e.closesAt, answered: memberId !== null && e.answered.has(memberId) }
         : null,
-      results: this.deps.store
-        .evaluations(groupId)
-        .map((r) => ({ closedAt: r.closedAt, answers: r.answers, counts: r.counts as EvaluationCounts })),
+      results: stored.map((r) => ({
+        closedAt: r.closedAt,
+        answers: r.answers,
+        counts: r.counts as EvaluationCounts,
+      })),
     };
   }
 

@@ -5,7 +5,7 @@ import { CASE_LABEL_MAX } from '../../shared/group/followUp';
 import { MAX_CASES } from '../../shared/meeting/phases';
 import { sendError } from '../http/routes';
 import type { GroupService } from './service';
-import type { GroupIdentity } from './store';
+import type { GroupIdentity } from './rows';
 
 type Leader = Extract<GroupIdentity, { kind: 'leader' }>;
 
@@ -61,7 +61,7 @@ export function addFollowUpRoutes(router: Router, ctx: FollowUpRoutesContext): v
   router.get('/api/groups/:id/labels', async (req, res) => {
     const found = await ctx.who(req, res);
     if (!found) return;
-    const view = followUps.list(found);
+    const view = await followUps.list(found);
     if (!view) return sendError(res, E.NOT_FOUND, 'no such group');
     res.setHeader('Cache-Control', 'no-store');
     res.json(view);
@@ -70,23 +70,23 @@ export function addFollowUpRoutes(router: Router, ctx: FollowUpRoutesContext): v
   router.put('/api/groups/:id/labels/shared', async (req, res) => {
     const l = await ctx.leader(req, res);
     const body = l && ctx.parse(shareSchema, req, res);
-    if (l && body) ctx.answer(res, followUps.share(l, body.on));
+    if (l && body) ctx.answer(res, await followUps.share(l, body.on));
   });
 
   router.post('/api/groups/:id/labels/:labelId/renew', async (req, res) => {
     const l = await ctx.leader(req, res);
-    if (l) ctx.answer(res, followUps.renew(l, String(req.params.labelId)));
+    if (l) ctx.answer(res, await followUps.renew(l, String(req.params.labelId)));
   });
 
   // FOLLOW-7: marked done, or deleted: either way the label goes for good.
   router.post('/api/groups/:id/labels/:labelId/done', async (req, res) => {
     const l = await ctx.leader(req, res);
-    if (l) ctx.answer(res, followUps.remove(l, String(req.params.labelId), 'done'));
+    if (l) ctx.answer(res, await followUps.remove(l, String(req.params.labelId), 'done'));
   });
 
   router.delete('/api/groups/:id/labels/:labelId', async (req, res) => {
     const l = await ctx.leader(req, res);
-    if (l) ctx.answer(res, followUps.remove(l, String(req.params.labelId), 'deleted'));
+    if (l) ctx.answer(res, await followUps.remove(l, String(req.params.labelId), 'deleted'));
   });
 
   // START: the retention periods in force, for the Privacy page (no token: they are the server's).

@@ -16,7 +16,8 @@ import type { Clock } from '../core/clock';
 import type { MeetingHub } from '../core/hub';
 import type { Logger } from '../core/logger';
 import { newId } from '../security/tokens';
-import type { GroupIdentity, GroupRow, GroupStore } from './store';
+import type { GroupIdentity, GroupRow } from './rows';
+import type { GroupStore } from './store';
 
 export interface FollowUpDeps {
   store: GroupStore;
@@ -54,7 +55,7 @@ export class GroupFollowUps {
   private async seat(meetingId: string, token: string | null): Promise<Result<Seat>> {
     const seat = token ? await this.deps.hub.authenticate(token) : null;
     if (!seat || seat.meetingId !== meetingId) return fail(E.UNAUTHENTICATED, 'not a seat of this meeting');
-    const group = this.deps.store.groupByMeeting(meetingId);
+    const group = await this.deps.store.groupByMeeting(meetingId);
     // FOLLOW-1: a meeting without a group keeps nothing.
     if (!group) return fail(E.WRONG_STATUS, 'a meeting without a group keeps nothing');
     return ok({ ...seat, group });
@@ -95,25 +96,34 @@ export class GroupFollowUps {
     if (!label) return fail(E.BAD_REQUEST, 'a label is a few words (1–80 characters)');
     let presenterId: string | null;
     if (verdict.by === 'leader') {
-      const member = store.members(group.id).find((m) => m.id === r.forMemberId && m.status === 'admitted');
+      const roster = await store.members(group.id);
+      const member = roster.find((m) => m.id === r.forMemberId && m.status === 'admitted');
       if (!member) return fail(E.BAD_REQUEST, 'no such member on the roster');
       presenterId = member.id;
     } else {
       // The presenter's roster entry, if they came in through the group's link (a guest has none).
-      const person = store.meetingSeats(meetingId).find((s) => s.seatId === seatId)?.person ?? '';
+      const seats = await store.meetingSeats(meetingId);
+      const person = seats.find((s) => s.seatId === seatId)?.person ?? '';
       presenterId = person.startsWith('m:') ? person.slice(2) : null;
     }
     const key = `${meetingId}/${r.caseIndex}`;
     if (this.keptCases.has(key)) return fail(E.WRONG_STATUS, 'this case’s label is kept already');
     const labelId = newId();
-    store.insertLabel(group.id, {
-      id: labelId,
-      label,
-      caseAt: clock.now(),
-      followUp: r.followUp,
-      presenterId,
-    });
+    // Taken before the write, so that a second yes arriving meanwhile is refused; given back if
+    // the write fails.
     this.keptCases.add(key);
+    try {
+      await store.insertLabel(group.id, {
+        id: labelId,
+        label,
+        caseAt: clock.now(),
+        followUp: r.followUp,
+        presenterId,
+      });
+    } catch (error) {
+      this.keptCases.delete(key);
+      throw error;
+    }
     logger.info('group.label_kept', { groupId: group.id, by: verdict.by, followUp: r.followUp });
     return ok({ labelId });
   }
@@ -126,63 +136,62 @@ export class GroupFollowUps {
     const me = state && findSeat(state, asked.value.seatId);
     if (!me?.admitted || !isLeaderRole(me.role)) return fail(E.FORBIDDEN, 'for the meeting’s leaders only');
     const { group } = asked.value;
-    const members = this.deps.store.members(group.id).filter((m) => m.status === 'admitted');
-    const view = this.view(group, 'leader').labels as CaseLabelLeaderView[];
+    const members = (await this.deps.store.members(group.id)).filter((m) => m.status === 'admitted');
+    const view = (await this.view(group, 'leader')).labels as CaseLabelLeaderView[];
     return ok({ followUps: openFollowUps(view), roster: members.map((m) => ({ id: m.id, name: m.name })) });
   }
 
-  private view(group: GroupRow, viewer: 'leader' | 'member'): CaseLabelsView {
-    const names = new Map(this.deps.store.members(group.id).map((m) => [m.id, m.name]));
+  private async view(group: GroupRow, viewer: 'leader' | 'member'): Promise<CaseLabelsView> {
+    const names = new Map((await this.deps.store.members(group.id)).map((m) => [m.id, m.name]));
     return labelsFor(
       viewer,
       group.labelsShared === true,
-      this.deps.store.labels(group.id),
+      await this.deps.store.labels(group.id),
       (id) => names.get(id) ?? null,
     );
   }
 
   /** FOLLOW-4: the group page's list; members see it only when shared, never with presenters. */
-  list(who: GroupIdentity): CaseLabelsView | null {
+  async list(who: GroupIdentity): Promise<CaseLabelsView | null> {
     const { store } = this.deps;
-    const group = store.getGroup(who.groupId);
+    const group = await store.getGroup(who.groupId);
     if (!group) return null;
     // A request still waiting for admission sees nothing of the group's cases.
     if (
       who.kind === 'member' &&
-      store.members(group.id).find((m) => m.id === who.memberId)?.status !== 'admitted'
+      (await store.members(group.id)).find((m) => m.id === who.memberId)?.status !== 'admitted'
     )
       return { shared: false, labels: [] };
     return this.view(group, who.kind);
   }
 
   /** FOLLOW-7: done, or deleted by a leader: the label goes for good. */
-  remove(who: Leader, labelId: string, reason: 'done' | 'deleted'): Result {
-    if (!this.deps.store.deleteLabel(who.groupId, labelId)) return fail(E.NOT_FOUND, 'no such label');
+  async remove(who: Leader, labelId: string, reason: 'done' | 'deleted'): Promise<Result> {
+    if (!(await this.deps.store.deleteLabel(who.groupId, labelId))) return fail(E.NOT_FOUND, 'no such label');
     this.deps.logger.info('group.label_deleted', { groupId: who.groupId, reason });
     return ok(undefined);
   }
 
   /** FOLLOW-8: a leader renews a label: its six months count again from now. */
-  renew(who: Leader, labelId: string): Result {
-    if (!this.deps.store.renewLabel(who.groupId, labelId, this.deps.clock.now()))
+  async renew(who: Leader, labelId: string): Promise<Result> {
+    if (!(await this.deps.store.renewLabel(who.groupId, labelId, this.deps.clock.now())))
       return fail(E.NOT_FOUND, 'no such label');
     return ok(undefined);
   }
 
   /** FOLLOW-4: whether members see the labels (never their presenters). */
-  share(who: Leader, on: boolean): Result {
-    this.deps.store.setLabelsShared(who.groupId, on);
+  async share(who: Leader, on: boolean): Promise<Result> {
+    await this.deps.store.setLabelsShared(who.groupId, on);
     return ok(undefined);
   }
 
   /** FOLLOW-8: labels nobody renewed for six months go (the daily retention check runs this). */
-  sweep(): number {
-    const { store, clock } = this.deps;
-    const now = clock.now();
+  async sweep(now: number): Promise<number> {
+    const { store } = this.deps;
     let n = 0;
-    for (const groupId of store.allGroupIds())
-      for (const l of store.labels(groupId))
-        if (labelExpired(now, l.renewedAt) && store.deleteLabel(groupId, l.id)) n++;
+    for (const groupId of await store.allGroupIds())
+      for (const l of await store.labels(groupId))
+        if (labelExpired(now, l.renewedAt) && (await store.deleteLabel(groupId, l.id))) n++;
     if (n > 0) this.deps.logger.info('group.labels_expired', { labels: n });
     return n;
   }

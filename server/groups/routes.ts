@@ -15,7 +15,7 @@ import { hashSecret, normalizeJoinCode, sameHash } from '../security/tokens';
 import { certificateFontAvailable, certificatePdf } from './certificatePdf';
 import { addFollowUpRoutes } from './followUpRoutes';
 import type { GroupService } from './service';
-import type { GroupIdentity } from './store';
+import type { GroupIdentity } from './rows';
 
 export interface GroupRoutesDeps {
   groups: GroupService;
@@ -135,7 +135,7 @@ export function createGroupRoutes(deps: GroupRoutesDeps): express.Router {
   /** The asking person, or an answer of 401 and null. */
   const who = async (req: Request, res: Response): Promise<GroupIdentity | null> => {
     if (!(await within(callLimit, req, res))) return null;
-    const found = groups.identify(String(req.params.id), bearer(req));
+    const found = await groups.identify(String(req.params.id), bearer(req));
     if (!found) sendError(res, E.UNAUTHENTICATED, 'not a link of this group');
     return found;
   };
@@ -160,7 +160,7 @@ export function createGroupRoutes(deps: GroupRoutesDeps): express.Router {
       return sendError(res, E.FORBIDDEN, 'this server needs a key to create groups');
     const body = parse(createSchema, req, res);
     if (!body) return;
-    const created = groups.create(body.settings, body.leaderName);
+    const created = await groups.create(body.settings, body.leaderName);
     res.status(201).json({
       groupId: created.groupId,
       leaderLink: leaderLink(req, created.groupId, created.token),
@@ -175,7 +175,7 @@ export function createGroupRoutes(deps: GroupRoutesDeps): express.Router {
     const body = parse(codeSchema, req, res);
     if (!body) return;
     const code = normalizeJoinCode(body.code);
-    const found = code ? groups.resolveCode(code) : null;
+    const found = code ? await groups.resolveCode(code) : null;
     if (!found) return sendError(res, E.NOT_FOUND, 'no group with this code');
     res.json(found);
   });
@@ -186,14 +186,14 @@ export function createGroupRoutes(deps: GroupRoutesDeps): express.Router {
     if (!body) return;
     const code = normalizeJoinCode(body.code);
     if (!code) return sendError(res, E.NOT_FOUND, 'no group with this code');
-    answer(res, groups.requestToJoin(code, body.name), 201);
+    answer(res, await groups.requestToJoin(code, body.name), 201);
   });
 
   router.post('/api/groups/:id/recover', async (req, res) => {
     if (!(await within(codeLimit, req, res))) return;
     const body = parse(recoverSchema, req, res);
     if (!body) return;
-    const result = groups.recover(String(req.params.id), body.code);
+    const result = await groups.recover(String(req.params.id), body.code);
     if (!result.ok) return answer(res, result);
     res.status(201).json({
       leaderLink: leaderLink(req, String(req.params.id), result.value.token),
@@ -205,7 +205,9 @@ export function createGroupRoutes(deps: GroupRoutesDeps): express.Router {
     const found = await who(req, res);
     if (!found) return;
     const view =
-      found.kind === 'leader' ? groups.leaderView(found, memberLink(req)) : groups.memberView(found);
+      found.kind === 'leader'
+        ? await groups.leaderView(found, memberLink(req))
+        : await groups.memberView(found);
     if (!view) return sendError(res, E.NOT_FOUND, 'no such group');
     res.json(view);
   });
@@ -218,14 +220,14 @@ export function createGroupRoutes(deps: GroupRoutesDeps): express.Router {
   router.put('/api/groups/:id/settings', async (req, res) => {
     const l = await leader(req, res);
     const body = l && parse(settingsSchema, req, res);
-    if (l && body) answer(res, groups.updateSettings(l, body));
+    if (l && body) answer(res, await groups.updateSettings(l, body));
   });
 
   router.post('/api/groups/:id/leaders', async (req, res) => {
     const l = await leader(req, res);
     const body = l && parse(leaderSchema, req, res);
     if (!l || !body) return;
-    const result = groups.addLeader(l, body.name);
+    const result = await groups.addLeader(l, body.name);
     if (!result.ok) return answer(res, result);
     res.status(201).json({
       leaderId: result.value.leaderId,
@@ -237,7 +239,7 @@ export function createGroupRoutes(deps: GroupRoutesDeps): express.Router {
     const l = await leader(req, res);
     const body = l && parse(deviceSchema, req, res);
     if (!l || !body) return;
-    const result = groups.addDevice(l, body.label);
+    const result = await groups.addDevice(l, body.label);
     if (!result.ok) return answer(res, result);
     res
       .status(201)
@@ -246,68 +248,68 @@ export function createGroupRoutes(deps: GroupRoutesDeps): express.Router {
 
   router.delete('/api/groups/:id/links/:linkId', async (req, res) => {
     const l = await leader(req, res);
-    if (l) answer(res, groups.revokeLink(l, String(req.params.linkId)));
+    if (l) answer(res, await groups.revokeLink(l, String(req.params.linkId)));
   });
 
   router.delete('/api/groups/:id/leaders/:leaderId', async (req, res) => {
     const l = await leader(req, res);
-    if (l) answer(res, groups.revokeLeader(l, String(req.params.leaderId)));
+    if (l) answer(res, await groups.revokeLeader(l, String(req.params.leaderId)));
   });
 
   router.put('/api/groups/:id/leaders/:leaderId/manager', async (req, res) => {
     const l = await leader(req, res);
     const body = l && parse(managerSchema, req, res);
-    if (l && body) answer(res, groups.setManager(l, String(req.params.leaderId), body.on));
+    if (l && body) answer(res, await groups.setManager(l, String(req.params.leaderId), body.on));
   });
 
   router.post('/api/groups/:id/member-code', async (req, res) => {
     const l = await leader(req, res);
     if (!l) return;
-    const result = groups.rotateMemberCode(l);
+    const result = await groups.rotateMemberCode(l);
     if (!result.ok) return answer(res, result);
     res.json({ memberCode: result.value.memberCode, memberLink: memberLink(req)(result.value.memberCode) });
   });
 
   router.post('/api/groups/:id/members/:memberId/admit', async (req, res) => {
     const l = await leader(req, res);
-    if (l) answer(res, groups.admit(l, String(req.params.memberId)));
+    if (l) answer(res, await groups.admit(l, String(req.params.memberId)));
   });
 
   router.post('/api/groups/:id/members/:memberId/merge', async (req, res) => {
     const l = await leader(req, res);
     const body = l && parse(mergeSchema, req, res);
-    if (l && body) answer(res, groups.merge(l, String(req.params.memberId), body.into));
+    if (l && body) answer(res, await groups.merge(l, String(req.params.memberId), body.into));
   });
 
   router.delete('/api/groups/:id/members/:memberId', async (req, res) => {
     const l = await leader(req, res);
-    if (l) answer(res, groups.removeMember(l, String(req.params.memberId)));
+    if (l) answer(res, await groups.removeMember(l, String(req.params.memberId)));
   });
 
   router.delete('/api/groups/:id/members/:memberId/devices', async (req, res) => {
     const l = await leader(req, res);
-    if (l) answer(res, groups.revokeMemberDevices(l, String(req.params.memberId)));
+    if (l) answer(res, await groups.revokeMemberDevices(l, String(req.params.memberId)));
   });
 
   router.delete('/api/groups/:id/me', async (req, res) => {
     const found = await who(req, res);
     if (!found) return;
     if (found.kind !== 'member') return sendError(res, E.FORBIDDEN, 'leaders revoke their links instead');
-    answer(res, groups.signOut(found));
+    answer(res, await groups.signOut(found));
   });
 
   router.delete('/api/groups/:id/me/entry', async (req, res) => {
     const found = await who(req, res);
     if (!found) return;
     if (found.kind !== 'member') return sendError(res, E.FORBIDDEN, 'for members');
-    answer(res, groups.leave(found));
+    answer(res, await groups.leave(found));
   });
 
   router.get('/api/groups/:id/me/export', async (req, res) => {
     const found = await who(req, res);
     if (!found) return;
     if (found.kind !== 'member') return sendError(res, E.FORBIDDEN, 'for members');
-    const data = groups.memberExport(found);
+    const data = await groups.memberExport(found);
     if (!data) return sendError(res, E.NOT_FOUND, 'no such member');
     res.setHeader('Cache-Control', 'no-store');
     res.json(data);
@@ -316,7 +318,7 @@ export function createGroupRoutes(deps: GroupRoutesDeps): express.Router {
   router.put('/api/groups/:id/schedule', async (req, res) => {
     const l = await leader(req, res);
     const body = l && parse(scheduleSchema, req, res);
-    if (l && body) answer(res, groups.schedule(l, body.at));
+    if (l && body) answer(res, await groups.schedule(l, body.at));
   });
 
   router.post('/api/groups/:id/meetings', async (req, res) => {
@@ -344,7 +346,7 @@ export function createGroupRoutes(deps: GroupRoutesDeps): express.Router {
   // ATT-4: leaders see every session's lines, correct and confirm them, or delete a session.
   router.get('/api/groups/:id/sessions', async (req, res) => {
     const l = await leader(req, res);
-    if (l) res.json({ sessions: groups.sessions(l) });
+    if (l) res.json({ sessions: await groups.sessions(l) });
   });
 
   router.put('/api/groups/:id/sessions/:sessionId', async (req, res) => {
@@ -353,7 +355,7 @@ export function createGroupRoutes(deps: GroupRoutesDeps): express.Router {
     if (l && body)
       answer(
         res,
-        groups.attendance.confirm(
+        await groups.attendance.confirm(
           l.groupId,
           String(req.params.sessionId),
           body.doubleSessions,
@@ -364,7 +366,7 @@ export function createGroupRoutes(deps: GroupRoutesDeps): express.Router {
 
   router.delete('/api/groups/:id/sessions/:sessionId', async (req, res) => {
     const l = await leader(req, res);
-    if (l) answer(res, groups.attendance.deleteSession(l.groupId, String(req.params.sessionId)));
+    if (l) answer(res, await groups.attendance.deleteSession(l.groupId, String(req.params.sessionId)));
   });
 
   // CERT-1..3: a certificate for a period, as data for the printable page or as a PDF.
@@ -377,7 +379,7 @@ export function createGroupRoutes(deps: GroupRoutesDeps): express.Router {
       return null;
     }
     const q = query.value;
-    const result = groups.certificate(found, q.member ?? null, {
+    const result = await groups.certificate(found, q.member ?? null, {
       from: q.from ?? 0,
       to: q.to ?? clock.now(),
       place: q.place ?? '',
@@ -409,14 +411,14 @@ export function createGroupRoutes(deps: GroupRoutesDeps): express.Router {
   router.put('/api/groups/:id/accreditation', async (req, res) => {
     const l = await leader(req, res);
     const body = l && parse(accreditationSchema, req, res);
-    if (l && body) answer(res, groups.setAccreditation(l, body.text));
+    if (l && body) answer(res, await groups.setAccreditation(l, body.text));
   });
 
   // EVAL-n: a leader offers and closes the evaluation; members answer; results after the close.
   router.get('/api/groups/:id/evaluation', async (req, res) => {
     const found = await who(req, res);
     if (found)
-      res.json(groups.evaluations.view(found.groupId, found.kind === 'member' ? found.memberId : null));
+      res.json(await groups.evaluations.view(found.groupId, found.kind === 'member' ? found.memberId : null));
   });
   router.post('/api/groups/:id/evaluation', async (req, res) => {
     const l = await leader(req, res);
@@ -425,7 +427,7 @@ export function createGroupRoutes(deps: GroupRoutesDeps): express.Router {
   });
   router.post('/api/groups/:id/evaluation/close', async (req, res) => {
     const l = await leader(req, res);
-    if (l) answer(res, groups.evaluations.close(l.groupId));
+    if (l) answer(res, await groups.evaluations.close(l.groupId));
   });
   router.post('/api/groups/:id/evaluation/answer', async (req, res) => {
     const found = await who(req, res);
@@ -433,7 +435,7 @@ export function createGroupRoutes(deps: GroupRoutesDeps): express.Router {
     if (found.kind !== 'member') return sendError(res, E.FORBIDDEN, 'for members');
     const body = parse(evaluationAnswerSchema, req, res);
     if (!body) return;
-    const me = groups.memberView(found);
+    const me = await groups.memberView(found);
     if (me?.you.status !== 'admitted') return sendError(res, E.FORBIDDEN, 'not on the roster');
     answer(res, groups.evaluations.answer(found.groupId, found.memberId, body.answers));
   });
@@ -441,20 +443,20 @@ export function createGroupRoutes(deps: GroupRoutesDeps): express.Router {
   // DEBRIEF-n: for the group's leaders only.
   router.get('/api/groups/:id/debriefs', async (req, res) => {
     const l = await leader(req, res);
-    if (l) res.json({ debriefs: groups.debriefs(l) });
+    if (l) res.json({ debriefs: await groups.debriefs(l) });
   });
   router.put('/api/groups/:id/debriefs/:debriefId', async (req, res) => {
     const l = await leader(req, res);
     const body = l && parse(debriefSchema, req, res);
     if (!l || !body) return;
-    const saved = groups.saveDebrief(l, String(req.params.debriefId), body.text, body.baseVersion);
+    const saved = await groups.saveDebrief(l, String(req.params.debriefId), body.text, body.baseVersion);
     if (saved.ok || saved.error.code !== E.WRONG_STATUS) return answer(res, saved);
-    const current = groups.debriefs(l).find((d) => d.id === String(req.params.debriefId));
+    const current = (await groups.debriefs(l)).find((d) => d.id === String(req.params.debriefId));
     res.status(409).json({ error: saved.error, current });
   });
   router.delete('/api/groups/:id/debriefs/:debriefId', async (req, res) => {
     const l = await leader(req, res);
-    if (l) answer(res, groups.deleteDebrief(l, String(req.params.debriefId)));
+    if (l) answer(res, await groups.deleteDebrief(l, String(req.params.debriefId)));
   });
 
   addFollowUpRoutes(router, {
@@ -472,7 +474,7 @@ export function createGroupRoutes(deps: GroupRoutesDeps): express.Router {
     const found = await who(req, res);
     if (!found) return;
     if (found.kind !== 'member') return sendError(res, E.FORBIDDEN, 'for members');
-    const record = groups.memberRecord(found);
+    const record = await groups.memberRecord(found);
     if (!record) return sendError(res, E.FORBIDDEN, 'not on the roster');
     res.json(record);
   });

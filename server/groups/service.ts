@@ -26,7 +26,9 @@ import { GroupAttendance } from './attendance';
 import type { RandomSource } from '../core/random';
 import { GroupEvaluations } from './evaluation';
 import { GroupFollowUps } from './followUps';
-import type { GroupIdentity, GroupRow, GroupStore } from './store';
+import type { GroupIdentity, GroupRow } from './rows';
+import { Serial } from './serial';
+import type { GroupStore } from './store';
 
 export interface GroupServiceDeps {
   store: GroupStore;
@@ -59,29 +61,47 @@ export class GroupService {
   readonly evaluations: GroupEvaluations;
   readonly followUps: GroupFollowUps;
 
+  /** The group's work per meeting, in the order the hub reported the meeting's events. */
+  private meetingTasks: Serial;
+  /** Work that must not overlap: per group (starting its meeting), per person (entering it), the sweep. */
+  private serially: Serial;
+  /** The start-up sweeps (retention, stale proposals), which the server waits for before it listens. */
+  readonly started: Promise<void>;
+
   constructor(private deps: GroupServiceDeps) {
-    this.attendance = new GroupAttendance(deps);
+    this.meetingTasks = new Serial(deps.logger);
+    this.serially = new Serial(deps.logger);
+    this.attendance = new GroupAttendance({ ...deps, meetingTasks: this.meetingTasks });
     this.evaluations = new GroupEvaluations(deps);
     this.followUps = new GroupFollowUps(deps);
-    this.sweepRetention();
+    this.started = this.startUp();
+    // Its failure is the server's start-up failure (app.listen waits for it), never unheard.
+    this.started.catch(() => {});
     this.armRetention();
-    // GROUP-12: the group's seat map (and presence) dies with its meeting, however it ends.
-    deps.hub.onPurge((meetingId) => deps.store.meetingEnded(meetingId));
+    // GROUP-12: the group's seat map (and presence) dies with its meeting, however it ends, after
+    // the ending's attendance proposal has read the presence (both queued for the meeting).
+    deps.hub.onPurge((meetingId) =>
+      this.meetingTasks.listen(meetingId, 'purge', () => deps.store.meetingEnded(meetingId)),
+    );
   }
 
   private retentionTimer: TimerHandle | null = null;
 
+  private async startUp(): Promise<void> {
+    await this.sweepRetention();
+    await this.attendance.start();
+  }
+
   /** GROUP-16: the retention sweep runs once a day (and at start-up). */
   private armRetention(): void {
-    this.retentionTimer = this.deps.clock.setTimer(this.deps.clock.now() + RETENTION_SWEEP_MS, () => {
-      try {
-        this.sweepRetention();
-      } catch (error) {
-        this.deps.logger.error('group.retention_failed', {
-          error: error instanceof Error ? error.name : 'unknown',
-        });
-      }
+    const { clock, logger } = this.deps;
+    this.retentionTimer = clock.setTimer(clock.now() + RETENTION_SWEEP_MS, () => {
+      const now = clock.now();
+      // The next day is armed at once: a sweep still running does not delay it.
       this.armRetention();
+      this.sweepRetention(now).catch((error: unknown) =>
+        logger.error('group.retention_failed', { error: error instanceof Error ? error.name : 'unknown' }),
+      );
     });
   }
 
@@ -91,36 +111,52 @@ export class GroupService {
     this.retentionTimer?.cancel();
   }
 
+  /**
+   * Resolves once the work queued so far is stored (a meeting ended while the server drains
+   * leaves its proposal before the store closes).
+   */
+  async settled(): Promise<void> {
+    await Promise.all([this.started.catch(() => {}), this.meetingTasks.settled(), this.serially.settled()]);
+  }
+
   /** Who a bearer token is, within the group of the path; nobody if it belongs to another group. */
-  identify(groupId: string, token: string | null): GroupIdentity | null {
+  async identify(groupId: string, token: string | null): Promise<GroupIdentity | null> {
     if (!token || token.length < 16 || token.length > 200) return null;
-    const who = this.deps.store.identify(hashSecret(token));
+    const who = await this.deps.store.identify(hashSecret(token));
     return who && who.groupId === groupId ? who : null;
   }
 
   /** The group, with a meeting that vanished (a crash between its end and this file) let go. */
-  private group(groupId: string): GroupRow | null {
-    const g = this.deps.store.getGroup(groupId);
-    if (g?.currentMeetingId && !this.deps.hub.state(g.currentMeetingId)) {
-      // ATT-2: its presence still becomes a proposal before it goes.
-      const planned = g.plan.phases.reduce((sum, p) => sum + p.minutes, 0);
-      this.attendance.propose(g, g.currentMeetingId, null, planned);
-      this.deps.store.meetingEnded(g.currentMeetingId);
+  private async group(groupId: string): Promise<GroupRow | null> {
+    const { store, hub } = this.deps;
+    const g = await store.getGroup(groupId);
+    const meetingId = g?.currentMeetingId;
+    if (g && meetingId && !hub.state(meetingId)) {
+      // Queued behind the meeting's own end (its proposal and purge, when it ended just now), and
+      // done once however many requests find it.
+      await this.meetingTasks.run(meetingId, async () => {
+        if ((await store.getGroup(groupId))?.currentMeetingId !== meetingId) return;
+        // ATT-2: its presence still becomes a proposal before it goes.
+        const planned = g.plan.phases.reduce((sum, p) => sum + p.minutes, 0);
+        await this.attendance.propose(g, meetingId, null, planned);
+        await store.meetingEnded(meetingId);
+      });
+      this.attendance.meetingGone(meetingId);
       return { ...g, currentMeetingId: null };
     }
     return g;
   }
 
-  create(settings: GroupSettings, leaderName: string) {
+  async create(settings: GroupSettings, leaderName: string) {
     const { store, clock } = this.deps;
     const now = clock.now();
     const id = newId();
     const leaderId = newId();
     const token = newToken();
     const recoveryCode = newToken(16);
-    const memberCode = this.uniqueMemberCode();
-    store.transaction(() => {
-      store.insertGroup({
+    const memberCode = await this.uniqueMemberCode();
+    await store.transaction(async (tx) => {
+      await tx.insertGroup({
         id,
         ...settings,
         memberCode,
@@ -129,24 +165,25 @@ export class GroupService {
         currentMeetingId: null,
         createdAt: now,
       });
-      store.insertLeader({ id: leaderId, groupId: id, name: leaderName, rights: 'owner' });
-      store.insertLeaderLink(id, leaderId, newId(), hashSecret(token), 'first', now);
+      await tx.insertLeader({ id: leaderId, groupId: id, name: leaderName, rights: 'owner' });
+      await tx.insertLeaderLink(id, leaderId, newId(), hashSecret(token), 'first', now);
     });
     this.deps.logger.info('group.created', { groupId: id });
     return { groupId: id, token, memberCode, recoveryCode };
   }
 
-  updateSettings(who: Leader, settings: GroupSettings): Result {
-    this.deps.store.updateSettings({ id: who.groupId, ...settings });
+  async updateSettings(who: Leader, settings: GroupSettings): Promise<Result> {
+    await this.deps.store.updateSettings({ id: who.groupId, ...settings });
     return ok(undefined);
   }
 
-  leaderView(who: Leader, memberLink: (code: string) => string): GroupLeaderView | null {
+  async leaderView(who: Leader, memberLink: (code: string) => string): Promise<GroupLeaderView | null> {
     const { store } = this.deps;
-    const g = this.group(who.groupId);
+    const g = await this.group(who.groupId);
     if (!g) return null;
-    const links = store.leaderLinks(g.id);
-    const leaders = store.leaders(g.id);
+    const links = await store.leaderLinks(g.id);
+    const leaders = await store.leaders(g.id);
+    const members = await store.members(g.id);
     const me = leaders.find((l) => l.id === who.leaderId);
     if (!me) return null;
     return {
@@ -160,7 +197,7 @@ export class GroupService {
         accreditation: l.accreditation ?? '',
         links: links.filter((k) => k.leaderId === l.id).map((k) => ({ id: k.id, label: k.label })),
       })),
-      members: store.members(g.id).map((m) => ({ id: m.id, name: m.name, status: m.status })),
+      members: members.map((m) => ({ id: m.id, name: m.name, status: m.status })),
       memberCode: g.memberCode,
       memberLink: memberLink(g.memberCode),
       nextAt: g.nextAt,
@@ -171,53 +208,61 @@ export class GroupService {
   }
 
   /** GROUP-3: a co-leader's first link (only who manages leaders adds one). */
-  addLeader(who: Leader, name: string): Result<{ leaderId: string; token: string }> {
+  async addLeader(who: Leader, name: string): Promise<Result<{ leaderId: string; token: string }>> {
     const { store, clock } = this.deps;
-    if (!this.manages(who)) return refused('only the group creator, or a leader they named, adds leaders');
-    if (store.leaders(who.groupId).length >= MAX_LEADERS) return fail(E.LIMIT_REACHED, 'too many leaders');
-    const leaderId = newId();
-    const token = newToken();
-    store.transaction(() => {
-      store.insertLeader({ id: leaderId, groupId: who.groupId, name, rights: 'leader' });
-      store.insertLeaderLink(who.groupId, leaderId, newId(), hashSecret(token), 'first', clock.now());
+    if (!(await this.manages(who)))
+      return refused('only the group creator, or a leader they named, adds leaders');
+    // Counted and added in one go per group: two requests at once never pass the limit together.
+    return this.serially.run(`group/${who.groupId}`, async () => {
+      if ((await store.leaders(who.groupId)).length >= MAX_LEADERS)
+        return fail(E.LIMIT_REACHED, 'too many leaders');
+      const leaderId = newId();
+      const token = newToken();
+      await store.transaction(async (tx) => {
+        await tx.insertLeader({ id: leaderId, groupId: who.groupId, name, rights: 'leader' });
+        await tx.insertLeaderLink(who.groupId, leaderId, newId(), hashSecret(token), 'first', clock.now());
+      });
+      return ok({ leaderId, token });
     });
-    return ok({ leaderId, token });
   }
 
   /** GROUP-2: a link for the asking leader's second device. */
-  addDevice(who: Leader, label: string): Result<{ linkId: string; token: string }> {
+  addDevice(who: Leader, label: string): Promise<Result<{ linkId: string; token: string }>> {
     const { store, clock } = this.deps;
-    const mine = store.leaderLinks(who.groupId).filter((l) => l.leaderId === who.leaderId);
-    if (mine.length >= MAX_LINKS_PER_LEADER) return fail(E.LIMIT_REACHED, 'too many links for one leader');
-    const linkId = newId();
-    const token = newToken();
-    store.insertLeaderLink(who.groupId, who.leaderId, linkId, hashSecret(token), label, clock.now());
-    return ok({ linkId, token });
+    return this.serially.run(`group/${who.groupId}`, async () => {
+      const mine = (await store.leaderLinks(who.groupId)).filter((l) => l.leaderId === who.leaderId);
+      if (mine.length >= MAX_LINKS_PER_LEADER) return fail(E.LIMIT_REACHED, 'too many links for one leader');
+      const linkId = newId();
+      const token = newToken();
+      await store.insertLeaderLink(who.groupId, who.leaderId, linkId, hashSecret(token), label, clock.now());
+      return ok({ linkId, token });
+    });
   }
 
   /** GROUP-2/3: a leader revokes one of their own links; who manages leaders, anyone's but the owner's. */
-  revokeLink(who: Leader, linkId: string): Result {
+  async revokeLink(who: Leader, linkId: string): Promise<Result> {
     const { store } = this.deps;
-    const link = store.leaderLinks(who.groupId).find((l) => l.id === linkId);
+    const link = (await store.leaderLinks(who.groupId)).find((l) => l.id === linkId);
     if (!link) return fail(E.NOT_FOUND, 'no such link');
     if (link.leaderId !== who.leaderId) {
-      const target = store.leaders(who.groupId).find((l) => l.id === link.leaderId);
-      const me = store.leaders(who.groupId).find((l) => l.id === who.leaderId);
+      const leaders = await store.leaders(who.groupId);
+      const target = leaders.find((l) => l.id === link.leaderId);
+      const me = leaders.find((l) => l.id === who.leaderId);
       if (!target || !me || !mayRevokeLeader(me, target)) return refused();
     }
-    store.deleteLeaderLink(who.groupId, linkId);
+    await store.deleteLeaderLink(who.groupId, linkId);
     return ok(undefined);
   }
 
   /** GROUP-3: revokes a leader with all their links. */
-  revokeLeader(who: Leader, leaderId: string): Result {
+  async revokeLeader(who: Leader, leaderId: string): Promise<Result> {
     const { store } = this.deps;
-    const leaders = store.leaders(who.groupId);
+    const leaders = await store.leaders(who.groupId);
     const me = leaders.find((l) => l.id === who.leaderId);
     const target = leaders.find((l) => l.id === leaderId);
     if (!target) return fail(E.NOT_FOUND, 'no such leader');
     if (!me || !mayRevokeLeader(me, target)) return refused();
-    store.deleteLeader(who.groupId, leaderId);
+    await store.deleteLeader(who.groupId, leaderId);
     return ok(undefined);
   }
 
@@ -227,15 +272,17 @@ export class GroupService {
    * WAL is truncated at once, as a meeting's purge does.
    */
   async deleteGroup(who: Leader, whenScrubbed?: () => void): Promise<Result> {
-    if (!this.manages(who))
+    if (!(await this.manages(who)))
       return refused('only the group creator, or a leader they named, deletes the group');
-    const g = this.group(who.groupId);
+    const g = await this.group(who.groupId);
     if (!g) return fail(E.NOT_FOUND, 'no such group');
     if (g.currentMeetingId) {
       const ended = await this.deps.hub.run(g.currentMeetingId, { kind: 'server' }, { type: 'meeting:end' });
       if (!ended.ok) await this.deps.hub.purge(g.currentMeetingId, 'ended');
+      // The meeting's end writes to the group (its proposal, its seat map's deletion): done first.
+      await this.meetingTasks.idle(g.currentMeetingId);
     }
-    this.deps.store.deleteGroup(g.id, whenScrubbed);
+    await this.deps.store.deleteGroup(g.id, whenScrubbed);
     this.deps.logger.info('group.deleted', { groupId: g.id });
     return ok(undefined);
   }
@@ -250,15 +297,15 @@ export class GroupService {
   }
 
   /** GROUP-16: when this group will be deleted, shown on its pages from 30 days before. */
-  private retentionOf(g: GroupRow) {
-    return retention(this.deps.clock.now(), g.lastMeetingAt ?? g.createdAt, this.deps.retentionMonths);
+  private retentionOf(g: GroupRow, now = this.deps.clock.now()) {
+    return retention(now, g.lastMeetingAt ?? g.createdAt, this.deps.retentionMonths);
   }
 
   /** DEBRIEF-1: the leaders' pages, one per meeting (a confirmed or proposed session), newest first. */
-  debriefs(who: Leader) {
+  async debriefs(who: Leader) {
     const { store } = this.deps;
-    const pages = new Map(store.debriefs(who.groupId).map((d) => [d.id, d]));
-    for (const s of store.sessions(who.groupId))
+    const pages = new Map((await store.debriefs(who.groupId)).map((d) => [d.id, d]));
+    for (const s of await store.sessions(who.groupId))
       if (!pages.has(s.id))
         pages.set(s.id, { id: s.id, meetingAt: s.startedAt, text: '', version: 0, updatedAt: 0 });
     return [...pages.values()].sort((a, b) => b.meetingAt - a.meetingAt);
@@ -268,48 +315,52 @@ export class GroupService {
    * DEBRIEF-2: saves a page if nobody saved since the version the leader started from; otherwise
    * answers `wrong-status` with the stored page, and the leader's client keeps both texts.
    */
-  saveDebrief(who: Leader, id: string, text: string, base: number) {
-    const page = this.debriefs(who).find((d) => d.id === id);
+  async saveDebrief(who: Leader, id: string, text: string, base: number): Promise<Result> {
+    const page = (await this.debriefs(who)).find((d) => d.id === id);
     if (!page) return fail(E.NOT_FOUND, 'no such meeting');
-    if (!this.deps.store.putDebrief(who.groupId, id, page.meetingAt, text, base, this.deps.clock.now()))
+    if (
+      !(await this.deps.store.putDebrief(who.groupId, id, page.meetingAt, text, base, this.deps.clock.now()))
+    )
       return fail(E.WRONG_STATUS, 'another leader saved this page first');
     return ok(undefined);
   }
 
-  deleteDebrief(who: Leader, id: string): Result {
-    this.deps.store.deleteDebrief(who.groupId, id);
+  async deleteDebrief(who: Leader, id: string): Promise<Result> {
+    await this.deps.store.deleteDebrief(who.groupId, id);
     return ok(undefined);
   }
 
   /** GROUP-16: deletes every group whose last meeting is longer ago than the limit (none live). */
-  sweepRetention(): number {
-    // DEBRIEF-3: a debrief page nobody changed for 12 months (or as configured) goes.
-    this.deps.store.deleteStaleDebriefs(
-      addMonths(this.deps.clock.now(), -this.retentionPeriods.debriefMonths),
-    );
-    // FOLLOW-8: a case label nobody renewed for 6 months goes.
-    this.followUps.sweep();
-    let deleted = 0;
-    for (const id of this.deps.store.allGroupIds()) {
-      const g = this.group(id);
-      if (!g || g.currentMeetingId || !this.retentionOf(g).due) continue;
-      this.deps.store.deleteGroup(g.id);
-      this.deps.logger.info('group.expired', { groupId: g.id });
-      deleted++;
-    }
-    return deleted;
+  sweepRetention(now = this.deps.clock.now()): Promise<number> {
+    // One sweep at a time: a day's sweep waits for the one before it.
+    return this.serially.run('retention', async () => {
+      const { store } = this.deps;
+      // DEBRIEF-3: a debrief page nobody changed for 12 months (or as configured) goes.
+      await store.deleteStaleDebriefs(addMonths(now, -this.retentionPeriods.debriefMonths));
+      // FOLLOW-8: a case label nobody renewed for 6 months goes.
+      await this.followUps.sweep(now);
+      let deleted = 0;
+      for (const id of await store.allGroupIds()) {
+        const g = await this.group(id);
+        if (!g || g.currentMeetingId || !this.retentionOf(g, now).due) continue;
+        await store.deleteGroup(g.id);
+        this.deps.logger.info('group.expired', { groupId: g.id });
+        deleted++;
+      }
+      return deleted;
+    });
   }
 
   /** GROUP-3: the owner names (or un-names) a leader who may then manage leaders too. */
-  setManager(who: Leader, leaderId: string, on: boolean): Result {
+  async setManager(who: Leader, leaderId: string, on: boolean): Promise<Result> {
     const { store } = this.deps;
-    const leaders = store.leaders(who.groupId);
+    const leaders = await store.leaders(who.groupId);
     if (leaders.find((l) => l.id === who.leaderId)?.rights !== 'owner')
       return refused('only the owner names managers');
     const target = leaders.find((l) => l.id === leaderId);
     if (!target) return fail(E.NOT_FOUND, 'no such leader');
     if (target.rights === 'owner') return fail(E.BAD_REQUEST, 'the owner keeps their rights');
-    store.setRights(who.groupId, leaderId, on ? 'manager' : 'leader');
+    await store.setRights(who.groupId, leaderId, on ? 'manager' : 'leader');
     return ok(undefined);
   }
 
@@ -317,134 +368,144 @@ export class GroupService {
    * GROUP-4: the recovery code gives the owner a new link and revokes their old ones (a lost
    * phone); a new code replaces the used one. Wrong codes are rate-limited by the route.
    */
-  recover(groupId: string, code: string): Result<{ token: string; recoveryCode: string }> {
+  recover(groupId: string, code: string): Promise<Result<{ token: string; recoveryCode: string }>> {
     const { store, clock } = this.deps;
-    const g = store.getGroup(groupId);
-    if (!g?.recoveryHash || !sameHash(g.recoveryHash, hashSecret(code)))
-      return fail(E.UNAUTHENTICATED, 'wrong recovery code');
-    const owner = store.leaders(groupId).find((l) => l.rights === 'owner');
-    if (!owner) return fail(E.NOT_FOUND, 'no owner');
-    const token = newToken();
-    const recoveryCode = newToken(16);
-    store.transaction(() => {
-      store.deleteLeaderLinks(groupId, owner.id);
-      store.insertLeaderLink(groupId, owner.id, newId(), hashSecret(token), 'recovered', clock.now());
-      store.setRecoveryHash(groupId, hashSecret(recoveryCode));
+    // One at a time per group: a code is used once, even by two requests sent together.
+    return this.serially.run(`group/${groupId}`, async () => {
+      const g = await store.getGroup(groupId);
+      if (!g?.recoveryHash || !sameHash(g.recoveryHash, hashSecret(code)))
+        return fail(E.UNAUTHENTICATED, 'wrong recovery code');
+      const owner = (await store.leaders(groupId)).find((l) => l.rights === 'owner');
+      if (!owner) return fail(E.NOT_FOUND, 'no owner');
+      const token = newToken();
+      const recoveryCode = newToken(16);
+      await store.transaction(async (tx) => {
+        await tx.deleteLeaderLinks(groupId, owner.id);
+        await tx.insertLeaderLink(groupId, owner.id, newId(), hashSecret(token), 'recovered', clock.now());
+        await tx.setRecoveryHash(groupId, hashSecret(recoveryCode));
+      });
+      this.deps.logger.info('group.recovered', { groupId });
+      return ok({ token, recoveryCode });
     });
-    this.deps.logger.info('group.recovered', { groupId });
-    return ok({ token, recoveryCode });
   }
 
   /** GROUP-5: a new member code; the old one stops working at once, admitted devices keep working. */
-  rotateMemberCode(who: Leader): Result<{ memberCode: string }> {
-    const memberCode = this.uniqueMemberCode();
-    this.deps.store.setMemberCode(who.groupId, memberCode);
+  async rotateMemberCode(who: Leader): Promise<Result<{ memberCode: string }>> {
+    const memberCode = await this.uniqueMemberCode();
+    await this.deps.store.setMemberCode(who.groupId, memberCode);
     return ok({ memberCode });
   }
 
   /** GROUP-5: what the member code opens: the group's name, so the person knows where they join. */
-  resolveCode(code: string): { groupId: string; groupName: string } | null {
-    const g = this.deps.store.groupByMemberCode(code);
+  async resolveCode(code: string): Promise<{ groupId: string; groupName: string } | null> {
+    const g = await this.deps.store.groupByMemberCode(code);
     return g ? { groupId: g.id, groupName: g.name } : null;
   }
 
   /** GROUP-6/8: a join request (a first device, or a new device of someone already on the roster). */
-  requestToJoin(code: string, name: string): Result<{ groupId: string; memberId: string; token: string }> {
+  async requestToJoin(
+    code: string,
+    name: string,
+  ): Promise<Result<{ groupId: string; memberId: string; token: string }>> {
     const { store, clock } = this.deps;
-    const g = store.groupByMemberCode(code);
+    const g = await store.groupByMemberCode(code);
     if (!g) return fail(E.NOT_FOUND, 'no group with this code');
-    const pending = store.members(g.id).filter((m) => m.status === 'pending').length;
-    if (pending >= MAX_PENDING_REQUESTS) return fail(E.LIMIT_REACHED, 'too many requests wait already');
-    const memberId = newId();
-    const token = newToken();
-    const now = clock.now();
-    store.transaction(() => {
-      store.insertMember({ id: memberId, groupId: g.id, name, status: 'pending', createdAt: now });
-      store.insertDevice(g.id, memberId, newId(), hashSecret(token), now);
+    return this.serially.run(`group/${g.id}`, async () => {
+      const pending = (await store.members(g.id)).filter((m) => m.status === 'pending').length;
+      if (pending >= MAX_PENDING_REQUESTS) return fail(E.LIMIT_REACHED, 'too many requests wait already');
+      const memberId = newId();
+      const token = newToken();
+      const now = clock.now();
+      await store.transaction(async (tx) => {
+        await tx.insertMember({ id: memberId, groupId: g.id, name, status: 'pending', createdAt: now });
+        await tx.insertDevice(g.id, memberId, newId(), hashSecret(token), now);
+      });
+      return ok({ groupId: g.id, memberId, token });
     });
-    return ok({ groupId: g.id, memberId, token });
   }
 
-  admit(who: Leader, memberId: string): Result {
+  admit(who: Leader, memberId: string): Promise<Result> {
     const { store } = this.deps;
-    const verdict = canAdmit(store.members(who.groupId), memberId);
-    if (!verdict.ok)
-      return verdict.reason === 'roster-full'
-        ? fail(E.LIMIT_REACHED, 'the roster is full')
-        : fail(E.NOT_FOUND, 'no such request');
-    store.setMemberStatus(who.groupId, memberId, 'admitted');
-    return ok(undefined);
+    return this.serially.run(`group/${who.groupId}`, async () => {
+      const verdict = canAdmit(await store.members(who.groupId), memberId);
+      if (!verdict.ok)
+        return verdict.reason === 'roster-full'
+          ? fail(E.LIMIT_REACHED, 'the roster is full')
+          : fail(E.NOT_FOUND, 'no such request');
+      await store.setMemberStatus(who.groupId, memberId, 'admitted');
+      return ok(undefined);
+    });
   }
 
   /** GROUP-8: the request's device now belongs to the roster entry; the request is gone. */
-  merge(who: Leader, requestId: string, intoId: string): Result {
+  merge(who: Leader, requestId: string, intoId: string): Promise<Result> {
     const { store } = this.deps;
-    const verdict = canMerge(store.members(who.groupId), requestId, intoId);
-    if (!verdict.ok)
-      return fail(E.NOT_FOUND, verdict.reason === 'not-pending' ? 'no such request' : 'no such member');
-    if (store.countDevices(intoId) >= MAX_DEVICES_PER_MEMBER)
-      return fail(E.LIMIT_REACHED, 'too many devices for one member');
-    store.transaction(() => {
-      store.moveDevices(who.groupId, requestId, intoId);
-      store.deleteMember(who.groupId, requestId);
+    return this.serially.run(`group/${who.groupId}`, async () => {
+      const verdict = canMerge(await store.members(who.groupId), requestId, intoId);
+      if (!verdict.ok)
+        return fail(E.NOT_FOUND, verdict.reason === 'not-pending' ? 'no such request' : 'no such member');
+      if ((await store.countDevices(intoId)) >= MAX_DEVICES_PER_MEMBER)
+        return fail(E.LIMIT_REACHED, 'too many devices for one member');
+      await store.transaction(async (tx) => {
+        await tx.moveDevices(who.groupId, requestId, intoId);
+        await tx.deleteMember(who.groupId, requestId);
+      });
+      return ok(undefined);
     });
-    return ok(undefined);
   }
 
   /** GROUP-9: a leader removes a member (or declines a request), devices and all. */
-  removeMember(who: Leader, memberId: string): Result {
+  async removeMember(who: Leader, memberId: string): Promise<Result> {
     const { store } = this.deps;
-    if (!store.members(who.groupId).some((m) => m.id === memberId))
+    if (!(await store.members(who.groupId)).some((m) => m.id === memberId))
       return fail(E.NOT_FOUND, 'no such member');
-    store.deleteMember(who.groupId, memberId);
+    await store.deleteMember(who.groupId, memberId);
     return ok(undefined);
   }
 
   /** GROUP-9: a leader revokes every device of a member; the roster entry stays. */
-  revokeMemberDevices(who: Leader, memberId: string): Result {
+  async revokeMemberDevices(who: Leader, memberId: string): Promise<Result> {
     const { store } = this.deps;
-    if (!store.members(who.groupId).some((m) => m.id === memberId))
+    if (!(await store.members(who.groupId)).some((m) => m.id === memberId))
       return fail(E.NOT_FOUND, 'no such member');
-    store.deleteMemberDevices(who.groupId, memberId);
+    await store.deleteMemberDevices(who.groupId, memberId);
     return ok(undefined);
   }
 
   /** GROUP-9: a member signs out on this device (the roster entry stays; a pending request goes). */
-  signOut(who: Member): Result {
+  async signOut(who: Member): Promise<Result> {
     const { store } = this.deps;
-    const me = store.members(who.groupId).find((m) => m.id === who.memberId);
-    store.transaction(() => {
-      store.deleteDevice(who.groupId, who.deviceId);
-      if (me?.status === 'pending') store.deleteMember(who.groupId, who.memberId);
+    const me = (await store.members(who.groupId)).find((m) => m.id === who.memberId);
+    await store.transaction(async (tx) => {
+      await tx.deleteDevice(who.groupId, who.deviceId);
+      if (me?.status === 'pending') await tx.deleteMember(who.groupId, who.memberId);
     });
     return ok(undefined);
   }
 
   /** GROUP-15: the member leaves: their entry goes, with their devices and their attendance. */
-  leave(who: Member): Result {
-    this.deps.store.deleteMember(who.groupId, who.memberId);
+  async leave(who: Member): Promise<Result> {
+    await this.deps.store.deleteMember(who.groupId, who.memberId);
     this.deps.logger.info('group.member_left', { groupId: who.groupId });
     return ok(undefined);
   }
 
   /** GROUP-15: everything the group stores that is linked to this member's roster entry. */
-  memberExport(who: Member) {
+  async memberExport(who: Member) {
     const { store } = this.deps;
-    const g = this.group(who.groupId);
-    const me = g && store.members(g.id).find((m) => m.id === who.memberId);
+    const g = await this.group(who.groupId);
+    const me = g && (await store.members(g.id)).find((m) => m.id === who.memberId);
     if (!g || !me) return null;
-    const sessions = new Map(store.sessions(g.id).map((s) => [s.id, s]));
+    const sessions = new Map((await store.sessions(g.id)).map((s) => [s.id, s]));
     return {
       group: { name: g.name, language: g.language, mode: g.mode },
       member: { name: me.name, status: me.status, joinedAt: me.createdAt },
-      devices: store.devicesOf(g.id, me.id),
+      devices: await store.devicesOf(g.id, me.id),
       // FOLLOW-4: the case labels kept with this member's yes, as presenter.
-      caseLabels: store
-        .labels(g.id)
+      caseLabels: (await store.labels(g.id))
         .filter((l) => l.presenterId === me.id)
         .map((l) => ({ label: l.label, caseAt: l.caseAt, followUp: l.followUp, renewedAt: l.renewedAt })),
-      attendance: store
-        .attendance(g.id)
+      attendance: (await store.attendance(g.id))
         .filter((a) => a.memberId === me.id)
         .map((a) => {
           const s = sessions.get(a.sessionId);
@@ -462,9 +523,9 @@ export class GroupService {
     };
   }
 
-  memberView(who: Member): GroupMemberView | null {
-    const g = this.group(who.groupId);
-    const me = g && this.deps.store.members(g.id).find((m) => m.id === who.memberId);
+  async memberView(who: Member): Promise<GroupMemberView | null> {
+    const g = await this.group(who.groupId);
+    const me = g && (await this.deps.store.members(g.id)).find((m) => m.id === who.memberId);
     if (!g || !me) return null;
     return {
       groupId: g.id,
@@ -482,45 +543,49 @@ export class GroupService {
   }
 
   /** ATT-6: a member's own confirmed record. */
-  memberRecord(who: Member) {
-    const g = this.group(who.groupId);
-    const me = g && this.deps.store.members(g.id).find((m) => m.id === who.memberId);
+  async memberRecord(who: Member) {
+    const g = await this.group(who.groupId);
+    const me = g && (await this.deps.store.members(g.id)).find((m) => m.id === who.memberId);
     if (!g || me?.status !== 'admitted') return null;
     return this.attendance.memberRecord(g, me.id, me.name);
   }
 
   /** CERT-1/2: a member produces their own certificate; a leader anyone's on the roster. */
-  certificate(
+  async certificate(
     who: GroupIdentity,
     memberId: string | null,
     opts: { from: number; to: number; place: string; timeZone: string; lang: GroupLanguage | null },
   ) {
-    const g = this.group(who.groupId);
+    const g = await this.group(who.groupId);
     if (!g) return fail(E.NOT_FOUND, 'no such group');
     const target = who.kind === 'member' ? who.memberId : memberId;
     if (who.kind === 'member' && memberId !== null && memberId !== who.memberId)
       return refused('only your own');
-    const member = this.deps.store.members(g.id).find((m) => m.id === target && m.status === 'admitted');
+    const roster = await this.deps.store.members(g.id);
+    const member = roster.find((m) => m.id === target && m.status === 'admitted');
     if (!member) return fail(E.NOT_FOUND, 'no such member');
     return ok(
-      this.attendance.certificate(g, member.id, member.name, { ...opts, lang: opts.lang ?? g.language }),
+      await this.attendance.certificate(g, member.id, member.name, {
+        ...opts,
+        lang: opts.lang ?? g.language,
+      }),
     );
   }
 
   /** CERT-2: the asking leader's accreditation line. */
-  setAccreditation(who: Leader, text: string): Result {
-    this.deps.store.setAccreditation(who.groupId, who.leaderId, text);
+  async setAccreditation(who: Leader, text: string): Promise<Result> {
+    await this.deps.store.setAccreditation(who.groupId, who.leaderId, text);
     return ok(undefined);
   }
 
-  sessions(who: Leader) {
-    this.group(who.groupId);
+  async sessions(who: Leader) {
+    await this.group(who.groupId);
     return this.attendance.sessions(who.groupId);
   }
 
   /** GROUP-10: the next meeting's date, or none. */
-  schedule(who: Leader, at: number | null): Result {
-    this.deps.store.setNextAt(who.groupId, at);
+  async schedule(who: Leader, at: number | null): Promise<Result> {
+    await this.deps.store.setNextAt(who.groupId, at);
     return ok(undefined);
   }
 
@@ -528,12 +593,17 @@ export class GroupService {
    * GROUP-10: starts the group's meeting from its default plan (or the plan the leader edited);
    * the starting leader holds its leader seat. One live meeting per group at a time.
    */
-  async startMeeting(who: Leader, plan: GroupSettings['plan'] | null, title: string | null) {
+  startMeeting(who: Leader, plan: GroupSettings['plan'] | null, title: string | null) {
+    // One start at a time per group: two leaders pressing start together make one meeting.
+    return this.serially.run(`group/${who.groupId}`, () => this.startOne(who, plan, title));
+  }
+
+  private async startOne(who: Leader, plan: GroupSettings['plan'] | null, title: string | null) {
     const { store, hub } = this.deps;
-    const g = this.group(who.groupId);
+    const g = await this.group(who.groupId);
     if (!g) return fail(E.NOT_FOUND, 'no such group');
     if (g.currentMeetingId) return fail(E.WRONG_STATUS, 'the group already has a live meeting');
-    const me = store.leaders(g.id).find((l) => l.id === who.leaderId);
+    const me = (await store.leaders(g.id)).find((l) => l.id === who.leaderId);
     const used = plan ?? g.plan;
     const created = await hub.create({
       title: title || g.name,
@@ -544,13 +614,14 @@ export class GroupService {
       inGroup: true,
     });
     const leaderSeat = created.state.seats[0];
-    store.transaction(() => {
-      store.setCurrentMeeting(g.id, created.state.id);
-      store.setLastMeeting(g.id, this.deps.clock.now());
-      store.setNextAt(g.id, null);
-      if (leaderSeat) store.putMeetingSeat(g.id, created.state.id, `l:${who.leaderId}`, leaderSeat.id);
+    const now = this.deps.clock.now();
+    await store.transaction(async (tx) => {
+      await tx.setCurrentMeeting(g.id, created.state.id);
+      await tx.setLastMeeting(g.id, now);
+      await tx.setNextAt(g.id, null);
+      if (leaderSeat) await tx.putMeetingSeat(g.id, created.state.id, `l:${who.leaderId}`, leaderSeat.id);
     });
-    this.attendance.ensureArmed();
+    this.attendance.meetingStarted(created.state.id);
     this.deps.logger.info('group.meeting_started', { groupId: g.id, meetingId: created.state.id });
     return ok(created);
   }
@@ -562,24 +633,39 @@ export class GroupService {
    */
   async enter(who: GroupIdentity): Promise<Result<GroupSeat>> {
     const { store, hub } = this.deps;
-    const g = this.group(who.groupId);
+    const g = await this.group(who.groupId);
     if (!g) return fail(E.NOT_FOUND, 'no such group');
     let person: string;
     let name: string;
     if (who.kind === 'member') {
-      const me = store.members(g.id).find((m) => m.id === who.memberId);
+      const me = (await store.members(g.id)).find((m) => m.id === who.memberId);
       if (me?.status !== 'admitted') return refused('a leader has not admitted you yet');
       person = `m:${me.id}`;
       name = me.name;
     } else {
-      const me = store.leaders(g.id).find((l) => l.id === who.leaderId);
+      const me = (await store.leaders(g.id)).find((l) => l.id === who.leaderId);
       if (!me) return refused();
       person = `l:${me.id}`;
       name = me.name;
     }
     const meetingId = g.currentMeetingId;
     if (!meetingId) return fail(E.WRONG_STATUS, 'the group has no live meeting now');
-    const seatId = store.meetingSeat(meetingId, person);
+    // One at a time per person: two tabs entering together share one seat.
+    return this.serially.run(`person/${meetingId}/${person}`, () =>
+      this.seatOf(g.id, meetingId, person, name, who.kind === 'leader'),
+    );
+  }
+
+  /** The person's own seat in the meeting, or a new one under their roster name. */
+  private async seatOf(
+    groupId: string,
+    meetingId: string,
+    person: string,
+    name: string,
+    asLeader: boolean,
+  ): Promise<Result<GroupSeat>> {
+    const { store, hub } = this.deps;
+    const seatId = await store.meetingSeat(meetingId, person);
     const roleOf = (id: string): GroupSeat['role'] => {
       const role = hub.state(meetingId)?.seats.find((s) => s.id === id)?.role;
       return role === 'leader' || role === 'co-leader' ? role : 'participant';
@@ -588,9 +674,9 @@ export class GroupService {
       const token = await hub.issueSeatToken(meetingId, seatId);
       if (token) return ok({ meetingId, seatId, token, role: roleOf(seatId) });
     }
-    const seat = await hub.joinAsGroupPerson(meetingId, name, who.kind === 'leader');
+    const seat = await hub.joinAsGroupPerson(meetingId, name, asLeader);
     if (!seat.ok) return seat;
-    store.putMeetingSeat(g.id, meetingId, person, seat.value.seatId);
+    await store.putMeetingSeat(groupId, meetingId, person, seat.value.seatId);
     return ok({
       meetingId,
       seatId: seat.value.seatId,
@@ -599,15 +685,15 @@ export class GroupService {
     });
   }
 
-  private manages(who: Leader): boolean {
-    const me = this.deps.store.leaders(who.groupId).find((l) => l.id === who.leaderId);
+  private async manages(who: Leader): Promise<boolean> {
+    const me = (await this.deps.store.leaders(who.groupId)).find((l) => l.id === who.leaderId);
     return me !== undefined && managesLeaders(me.rights);
   }
 
-  private uniqueMemberCode(): string {
+  private async uniqueMemberCode(): Promise<string> {
     for (;;) {
       const code = newJoinCode();
-      if (!this.deps.store.groupByMemberCode(code)) return code;
+      if (!(await this.deps.store.groupByMemberCode(code))) return code;
     }
   }
 }

@@ -1,344 +1,185 @@
-import type { Place } from '../../shared/group/attendance';
-import type { GroupLanguage, GroupMode, LeaderRights, MemberStatus } from '../../shared/group/rules';
-import type { AnonymityMode } from '../../shared/meeting/state';
-import type { TemplatePhase } from '../../shared/meeting/templates';
-import { silentLogger, type Logger } from '../core/logger';
-import { openPrivateDatabase } from '../storage/sqlite';
-import { WalScrubber } from '../storage/walScrub';
-import { migrateGroups } from './migrations';
+/**
+ * Every operation on the groups' lasting records, written once in Kysely for both databases (the
+ * SQLite group file and PostgreSQL's group tables; opened in open.ts). `db` is the store's Kysely
+ * instance or one transaction of it; `engine` is what differs beyond the SQL Kysely writes.
+ */
+import { sql, type Kysely, type UpdateObject } from 'kysely';
 import type { CaseLabelRecord } from '../../shared/group/followUp';
+import type { LeaderRights, MemberStatus } from '../../shared/group/rules';
+import type { Dialect } from '../storage/async/types';
+import {
+  toAttendance,
+  toCaseLabel,
+  toDebrief,
+  toGroup,
+  toLeader,
+  toLeaderLink,
+  toMember,
+  toSession,
+  type AttendanceRow,
+  type EvaluationRow,
+  type GroupIdentity,
+  type GroupRow,
+  type LeaderRow,
+  type MemberRow,
+  type SessionRow,
+} from './rows';
+import type { GroupsDb } from './tables';
 
 /** The group file's name, beside `balint-room.sqlite` in the data folder (GROUP-1). */
 export const GROUP_FILE_NAME = 'balint-groups.sqlite';
 
-export interface GroupPlan {
-  name: string;
-  phases: TemplatePhase[];
+export interface GroupEngine {
+  readonly dialect: Dialect;
+  /** A write removed or replaced content: SQLite truncates its WAL within seconds (walScrub.ts). */
+  afterOverwrite(): void;
+  /** A whole group went: SQLite truncates its WAL at once, then calls `whenScrubbed`. */
+  afterGroupDeleted(whenScrubbed?: () => void): void;
 }
 
-export interface GroupRow {
-  id: string;
-  name: string;
-  language: GroupLanguage;
-  mode: GroupMode;
-  anonymity: AnonymityMode;
-  plan: GroupPlan;
-  memberCode: string;
-  recoveryHash: string | null;
-  nextAt: number | null;
-  currentMeetingId: string | null;
-  createdAt: number;
-  /** GROUP-16: when a meeting of the group last started; null until the first. */
-  lastMeetingAt?: number | null;
-  /** FOLLOW-4: a leader shares the case labels (never their presenters) with the members. */
-  labelsShared?: boolean;
-}
+/** Runs `fn` atomically: in a new transaction, or in the one `db` already is. */
+type Atomically = <T>(fn: (db: Kysely<GroupsDb>) => Promise<T>) => Promise<T>;
 
-export interface LeaderRow {
-  id: string;
-  groupId: string;
-  name: string;
-  rights: LeaderRights;
-  /** CERT-2: printed on certificates; empty until the leader enters it. */
-  accreditation?: string;
-}
+type Settings = Pick<GroupRow, 'id' | 'name' | 'language' | 'mode' | 'anonymity' | 'plan'>;
 
-export interface LeaderLinkRow {
-  id: string;
-  leaderId: string;
-  label: string;
-  createdAt: number;
-}
-
-export interface MemberRow {
-  id: string;
-  groupId: string;
-  name: string;
-  status: MemberStatus;
-  createdAt: number;
-}
-
-export interface SessionRow {
-  id: string;
-  groupId: string;
-  startedAt: number;
-  endedAt: number;
-  plannedMinutes: number;
-  mode: GroupMode;
-  status: 'proposed' | 'confirmed';
-  doubleSessions: number;
-  leaderNames: string[];
-}
-
-export interface AttendanceRow {
-  sessionId: string;
-  memberId: string;
-  attended: boolean;
-  place: Place | null;
-}
-
-export type { CaseLabelRecord } from '../../shared/group/followUp';
-
-export interface DebriefRow {
-  id: string;
-  meetingAt: number;
-  text: string;
-  version: number;
-  updatedAt: number;
-}
-
-/** Who a token is: a leader's link or a member's device, always within one group. */
-export type GroupIdentity =
-  | { kind: 'leader'; groupId: string; leaderId: string; linkId: string }
-  | { kind: 'member'; groupId: string; memberId: string; deviceId: string };
-
-interface GroupDbRow {
-  id: string;
-  name: string;
-  language: string;
-  mode: string;
-  anonymity: string;
-  plan: string;
-  member_code: string;
-  recovery_hash: string | null;
-  next_at: number | null;
-  current_meeting_id: string | null;
-  created_at: number;
-  last_meeting_at: number | null;
-  labels_shared: number;
-}
-
-function toGroup(r: GroupDbRow): GroupRow {
-  return {
-    id: r.id,
-    name: r.name,
-    language: r.language as GroupLanguage,
-    mode: r.mode as GroupMode,
-    anonymity: r.anonymity as AnonymityMode,
-    plan: JSON.parse(r.plan) as GroupPlan,
-    memberCode: r.member_code,
-    recoveryHash: r.recovery_hash,
-    nextAt: r.next_at,
-    currentMeetingId: r.current_meeting_id,
-    createdAt: r.created_at,
-    lastMeetingAt: r.last_meeting_at,
-    labelsShared: r.labels_shared === 1,
-  };
-}
-
-export type GroupStore = ReturnType<typeof openGroupStore>;
+export type GroupOperations = ReturnType<typeof groupOperations>;
 
 /**
- * The lasting records of groups, in their own SQLite file with the meetings' file rules: 0600,
- * WAL, secure delete, temporary data in memory, and the WAL truncated after deletions, so that
- * what a leader deletes (a member, a revoked link, a whole group) leaves the disk as a meeting's
- * content does.
+ * The store: its operations, and transactions of them. Every write is durable when its promise
+ * resolves.
  */
-export function openGroupStore(opts: { file: string; synchronous: 'NORMAL' | 'FULL'; logger?: Logger }) {
-  const db = openPrivateDatabase(opts.file, opts.synchronous);
-  migrateGroups(db);
-  const scrubber = new WalScrubber(db, opts.logger ?? silentLogger);
-  scrubber.startup();
+export interface GroupStore extends GroupOperations {
+  readonly dialect: Dialect;
+  /**
+   * Runs `fn` in one transaction: all of its writes are stored, or none (a rejection rolls back).
+   * Inside, use only `tx`: on SQLite the store's own operations wait for the transaction's end.
+   */
+  transaction<T>(fn: (tx: GroupOperations) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
 
-  const q = {
-    insertGroup: db.prepare(
-      `INSERT INTO groups (id, name, language, mode, anonymity, plan, member_code, recovery_hash, created_at)
-       VALUES (@id, @name, @language, @mode, @anonymity, @plan, @memberCode, @recoveryHash, @createdAt)`,
-    ),
-    getGroup: db.prepare('SELECT * FROM groups WHERE id = ?'),
-    groupByCode: db.prepare('SELECT * FROM groups WHERE member_code = ?'),
-    groupByMeeting: db.prepare('SELECT * FROM groups WHERE current_meeting_id = ?'),
-    updateSettings: db.prepare(
-      `UPDATE groups SET name = @name, language = @language, mode = @mode, anonymity = @anonymity,
-         plan = @plan WHERE id = @id`,
-    ),
-    setMemberCode: db.prepare('UPDATE groups SET member_code = ? WHERE id = ?'),
-    setRecovery: db.prepare('UPDATE groups SET recovery_hash = ? WHERE id = ?'),
-    setNextAt: db.prepare('UPDATE groups SET next_at = ? WHERE id = ?'),
-    setCurrent: db.prepare(
-      'UPDATE groups SET current_meeting_id = ?, current_started_at = NULL WHERE id = ?',
-    ),
-    deleteGroup: db.prepare('DELETE FROM groups WHERE id = ?'),
-    insertLeader: db.prepare('INSERT INTO leaders (id, group_id, name, rights) VALUES (?, ?, ?, ?)'),
-    leaders: db.prepare(
-      'SELECT id, group_id, name, rights, accreditation FROM leaders WHERE group_id = ? ORDER BY rowid',
-    ),
-    setRights: db.prepare('UPDATE leaders SET rights = ? WHERE id = ? AND group_id = ?'),
-    deleteLeader: db.prepare('DELETE FROM leaders WHERE id = ? AND group_id = ?'),
-    setAccreditation: db.prepare('UPDATE leaders SET accreditation = ? WHERE id = ? AND group_id = ?'),
-    accreditations: db.prepare('SELECT name, accreditation FROM leaders WHERE group_id = ? ORDER BY rowid'),
-    insertLink: db.prepare(
-      'INSERT INTO leader_links (token_hash, id, group_id, leader_id, label, created_at) VALUES (?, ?, ?, ?, ?, ?)',
-    ),
-    linkByHash: db.prepare('SELECT id, group_id, leader_id FROM leader_links WHERE token_hash = ?'),
-    links: db.prepare(
-      'SELECT id, leader_id, label, created_at FROM leader_links WHERE group_id = ? ORDER BY created_at, id',
-    ),
-    deleteLink: db.prepare('DELETE FROM leader_links WHERE id = ? AND group_id = ?'),
-    deleteLeaderLinks: db.prepare('DELETE FROM leader_links WHERE leader_id = ? AND group_id = ?'),
-    insertMember: db.prepare(
-      'INSERT INTO members (id, group_id, name, status, created_at) VALUES (?, ?, ?, ?, ?)',
-    ),
-    members: db.prepare(
-      'SELECT id, group_id, name, status, created_at FROM members WHERE group_id = ? ORDER BY created_at, id',
-    ),
-    setMemberStatus: db.prepare('UPDATE members SET status = ? WHERE id = ? AND group_id = ?'),
-    deleteMember: db.prepare('DELETE FROM members WHERE id = ? AND group_id = ?'),
-    insertDevice: db.prepare(
-      'INSERT INTO member_devices (token_hash, id, group_id, member_id, created_at) VALUES (?, ?, ?, ?, ?)',
-    ),
-    deviceByHash: db.prepare('SELECT id, group_id, member_id FROM member_devices WHERE token_hash = ?'),
-    devicesOf: db.prepare(
-      'SELECT created_at FROM member_devices WHERE group_id = ? AND member_id = ? ORDER BY created_at',
-    ),
-    countDevices: db.prepare('SELECT COUNT(*) FROM member_devices WHERE member_id = ?').pluck(),
-    moveDevices: db.prepare('UPDATE member_devices SET member_id = ? WHERE member_id = ? AND group_id = ?'),
-    deleteDevice: db.prepare('DELETE FROM member_devices WHERE id = ? AND group_id = ?'),
-    deleteMemberDevices: db.prepare('DELETE FROM member_devices WHERE member_id = ? AND group_id = ?'),
-    putSeat: db.prepare(
-      'INSERT OR REPLACE INTO meeting_seats (meeting_id, person, group_id, seat_id) VALUES (?, ?, ?, ?)',
-    ),
-    getSeat: db.prepare('SELECT seat_id FROM meeting_seats WHERE meeting_id = ? AND person = ?').pluck(),
-    deleteSeats: db.prepare('DELETE FROM meeting_seats WHERE meeting_id = ?'),
-    deletePersonSeats: db.prepare('DELETE FROM meeting_seats WHERE group_id = ? AND person = ?'),
-    seatsOf: db.prepare('SELECT person, seat_id FROM meeting_seats WHERE meeting_id = ?'),
-    setStartedAt: db.prepare(
-      'UPDATE groups SET current_started_at = ? WHERE id = ? AND current_started_at IS NULL',
-    ),
-    startedAt: db.prepare('SELECT current_started_at FROM groups WHERE id = ?').pluck(),
-    markSlot: db.prepare(
-      'INSERT OR IGNORE INTO presence_slots (meeting_id, person, slot, group_id) VALUES (?, ?, ?, ?)',
-    ),
-    slotsOf: db.prepare('SELECT person, slot FROM presence_slots WHERE meeting_id = ?'),
-    deleteSlots: db.prepare('DELETE FROM presence_slots WHERE meeting_id = ?'),
-    liveGroups: db.prepare('SELECT * FROM groups WHERE current_meeting_id IS NOT NULL'),
-    allGroupIds: db.prepare('SELECT id FROM groups').pluck(),
-    debriefs: db.prepare(
-      'SELECT id, meeting_at, text, version, updated_at FROM debriefs WHERE group_id = ? ORDER BY meeting_at DESC, id',
-    ),
-    putDebrief: db.prepare(
-      `INSERT INTO debriefs (id, group_id, meeting_at, text, version, updated_at) VALUES (@id, @groupId, @meetingAt, @text, 1, @now)
-       ON CONFLICT (id) DO UPDATE SET text = @text, version = version + 1, updated_at = @now
-       WHERE debriefs.group_id = @groupId AND debriefs.version = @base`,
-    ),
-    deleteDebrief: db.prepare('DELETE FROM debriefs WHERE id = ? AND group_id = ?'),
-    staleDebriefs: db.prepare('DELETE FROM debriefs WHERE updated_at < ?'),
-    insertEvaluation: db.prepare(
-      'INSERT INTO evaluations (id, group_id, closed_at, answers, counts) VALUES (?, ?, ?, ?, ?)',
-    ),
-    evaluations: db.prepare(
-      'SELECT closed_at, answers, counts FROM evaluations WHERE group_id = ? ORDER BY closed_at, id',
-    ),
-    insertLabel: db.prepare(
-      `INSERT INTO case_labels (id, group_id, label, case_at, follow_up, presenter_id, renewed_at)
-       VALUES (@id, @groupId, @label, @caseAt, @followUp, @presenterId, @caseAt)`,
-    ),
-    labels: db.prepare(
-      'SELECT id, label, case_at, follow_up, presenter_id, renewed_at FROM case_labels WHERE group_id = ?',
-    ),
-    deleteLabel: db.prepare('DELETE FROM case_labels WHERE id = ? AND group_id = ?'),
-    renewLabel: db.prepare('UPDATE case_labels SET renewed_at = ? WHERE id = ? AND group_id = ?'),
-    setLabelsShared: db.prepare('UPDATE groups SET labels_shared = ? WHERE id = ?'),
-    setLastMeeting: db.prepare('UPDATE groups SET last_meeting_at = ? WHERE id = ?'),
-    insertSession: db.prepare(
-      `INSERT INTO sessions (id, group_id, started_at, ended_at, planned_minutes, mode, status, double_sessions, leader_names)
-       VALUES (@id, @groupId, @startedAt, @endedAt, @plannedMinutes, @mode, @status, @doubleSessions, @leaderNames)`,
-    ),
-    sessions: db.prepare('SELECT * FROM sessions WHERE group_id = ? ORDER BY started_at, id'),
-    confirmSession: db.prepare(
-      "UPDATE sessions SET status = 'confirmed', double_sessions = ? WHERE id = ? AND group_id = ?",
-    ),
-    deleteSession: db.prepare('DELETE FROM sessions WHERE id = ? AND group_id = ?'),
-    staleProposals: db.prepare("DELETE FROM sessions WHERE status = 'proposed' AND ended_at < ?"),
-    putAttendance: db.prepare(
-      'INSERT OR REPLACE INTO attendance (session_id, member_id, attended, place) VALUES (?, ?, ?, ?)',
-    ),
-    attendanceOf: db.prepare(
-      `SELECT a.session_id, a.member_id, a.attended, a.place FROM attendance a
-       JOIN sessions s ON s.id = a.session_id WHERE s.group_id = ?`,
-    ),
-  };
+const changed = (n: bigint | undefined) => Number(n ?? 0n) > 0;
 
+export function groupOperations(db: Kysely<GroupsDb>, engine: GroupEngine, atomically: Atomically) {
   /** A write that removes or replaces content: its old pages leave the WAL within seconds. */
-  const deleted = () => scrubber.soon();
+  const deleted = () => engine.afterOverwrite();
+  // The leaders come in the order they were added (the creator first): SQLite's rowid keeps it,
+  // PostgreSQL's `seq` (schema.ts).
+  const arrival = sql.ref(engine.dialect === 'sqlite' ? 'leaders.rowid' : 'leaders.seq');
+
+  async function groupWhere(column: 'id' | 'member_code' | 'current_meeting_id', value: string) {
+    const row = await db.selectFrom('groups').selectAll().where(column, '=', value).executeTakeFirst();
+    return row ? toGroup(row) : null;
+  }
+  const update = () => db.updateTable('groups');
+  async function setGroup(groupId: string, values: UpdateObject<GroupsDb, 'groups'>) {
+    await update().set(values).where('id', '=', groupId).execute();
+  }
 
   return {
-    transaction: <T>(fn: () => T): T => db.transaction(fn)(),
-    insertGroup(g: GroupRow) {
-      q.insertGroup.run({ ...g, plan: JSON.stringify(g.plan) });
+    async insertGroup(g: GroupRow) {
+      await db
+        .insertInto('groups')
+        .values({
+          id: g.id,
+          name: g.name,
+          language: g.language,
+          mode: g.mode,
+          anonymity: g.anonymity,
+          plan: JSON.stringify(g.plan),
+          member_code: g.memberCode,
+          recovery_hash: g.recoveryHash,
+          created_at: g.createdAt,
+        })
+        .execute();
     },
-    getGroup(id: string): GroupRow | null {
-      const r = q.getGroup.get(id) as GroupDbRow | undefined;
-      return r ? toGroup(r) : null;
-    },
-    groupByMemberCode(code: string): GroupRow | null {
-      const r = q.groupByCode.get(code) as GroupDbRow | undefined;
-      return r ? toGroup(r) : null;
-    },
-    groupByMeeting(meetingId: string): GroupRow | null {
-      const r = q.groupByMeeting.get(meetingId) as GroupDbRow | undefined;
-      return r ? toGroup(r) : null;
-    },
-    updateSettings(g: Pick<GroupRow, 'id' | 'name' | 'language' | 'mode' | 'anonymity' | 'plan'>) {
-      q.updateSettings.run({ ...g, plan: JSON.stringify(g.plan) });
+    getGroup: (id: string): Promise<GroupRow | null> => groupWhere('id', id),
+    groupByMemberCode: (code: string): Promise<GroupRow | null> => groupWhere('member_code', code),
+    groupByMeeting: (meetingId: string): Promise<GroupRow | null> =>
+      groupWhere('current_meeting_id', meetingId),
+    async updateSettings(g: Settings) {
+      await setGroup(g.id, {
+        name: g.name,
+        language: g.language,
+        mode: g.mode,
+        anonymity: g.anonymity,
+        plan: JSON.stringify(g.plan),
+      });
       deleted();
     },
-    setMemberCode(groupId: string, code: string) {
-      q.setMemberCode.run(code, groupId);
+    async setMemberCode(groupId: string, code: string) {
+      await setGroup(groupId, { member_code: code });
       deleted();
     },
-    setRecoveryHash(groupId: string, hash: string | null) {
-      q.setRecovery.run(hash, groupId);
+    async setRecoveryHash(groupId: string, hash: string | null) {
+      await setGroup(groupId, { recovery_hash: hash });
       deleted();
     },
-    setNextAt(groupId: string, at: number | null) {
-      q.setNextAt.run(at, groupId);
-    },
-    setCurrentMeeting(groupId: string, meetingId: string | null) {
-      q.setCurrent.run(meetingId, groupId);
-    },
+    setNextAt: (groupId: string, at: number | null) => setGroup(groupId, { next_at: at }),
+    setCurrentMeeting: (groupId: string, meetingId: string | null) =>
+      setGroup(groupId, { current_meeting_id: meetingId, current_started_at: null }),
     /** Everything of the group goes with it (foreign keys cascade), then the WAL at once. */
-    deleteGroup(groupId: string, whenScrubbed?: () => void) {
-      q.deleteGroup.run(groupId);
-      scrubber.now(whenScrubbed);
+    async deleteGroup(groupId: string, whenScrubbed?: () => void) {
+      await db.deleteFrom('groups').where('id', '=', groupId).execute();
+      engine.afterGroupDeleted(whenScrubbed);
     },
-    insertLeader(l: LeaderRow) {
-      q.insertLeader.run(l.id, l.groupId, l.name, l.rights);
+    async insertLeader(l: LeaderRow) {
+      await db
+        .insertInto('leaders')
+        .values({ id: l.id, group_id: l.groupId, name: l.name, rights: l.rights })
+        .execute();
     },
-    leaders(groupId: string): LeaderRow[] {
-      return (
-        q.leaders.all(groupId) as {
-          id: string;
-          group_id: string;
-          name: string;
-          rights: string;
-          accreditation: string;
-        }[]
-      ).map((r) => ({
-        id: r.id,
-        groupId: r.group_id,
-        name: r.name,
-        rights: r.rights as LeaderRights,
-        accreditation: r.accreditation,
-      }));
+    async leaders(groupId: string): Promise<LeaderRow[]> {
+      const rows = await db
+        .selectFrom('leaders')
+        .select(['id', 'group_id', 'name', 'rights', 'accreditation'])
+        .where('group_id', '=', groupId)
+        .orderBy(arrival)
+        .execute();
+      return rows.map(toLeader);
     },
-    setAccreditation(groupId: string, leaderId: string, text: string) {
-      q.setAccreditation.run(text, leaderId, groupId);
+    async setAccreditation(groupId: string, leaderId: string, text: string) {
+      await db
+        .updateTable('leaders')
+        .set({ accreditation: text })
+        .where('id', '=', leaderId)
+        .where('group_id', '=', groupId)
+        .execute();
       deleted();
     },
-    accreditations(groupId: string): { name: string; accreditation: string }[] {
-      return q.accreditations.all(groupId) as { name: string; accreditation: string }[];
+    accreditations(groupId: string): Promise<{ name: string; accreditation: string }[]> {
+      return db
+        .selectFrom('leaders')
+        .select(['name', 'accreditation'])
+        .where('group_id', '=', groupId)
+        .orderBy(arrival)
+        .execute();
     },
-    setRights(groupId: string, leaderId: string, rights: LeaderRights) {
-      q.setRights.run(rights, leaderId, groupId);
+    async setRights(groupId: string, leaderId: string, rights: LeaderRights) {
+      await db
+        .updateTable('leaders')
+        .set({ rights })
+        .where('id', '=', leaderId)
+        .where('group_id', '=', groupId)
+        .execute();
     },
-    deleteLeader(groupId: string, leaderId: string) {
-      q.deleteLeaderLinks.run(leaderId, groupId);
-      q.deleteLeader.run(leaderId, groupId);
-      q.deletePersonSeats.run(groupId, `l:${leaderId}`);
+    async deleteLeader(groupId: string, leaderId: string) {
+      await atomically(async (t) => {
+        await t
+          .deleteFrom('leader_links')
+          .where('leader_id', '=', leaderId)
+          .where('group_id', '=', groupId)
+          .execute();
+        await t.deleteFrom('leaders').where('id', '=', leaderId).where('group_id', '=', groupId).execute();
+        await t
+          .deleteFrom('meeting_seats')
+          .where('group_id', '=', groupId)
+          .where('person', '=', `l:${leaderId}`)
+          .execute();
+      });
       deleted();
     },
-    insertLeaderLink(
+    async insertLeaderLink(
       groupId: string,
       leaderId: string,
       linkId: string,
@@ -346,279 +187,436 @@ export function openGroupStore(opts: { file: string; synchronous: 'NORMAL' | 'FU
       label: string,
       now: number,
     ) {
-      q.insertLink.run(tokenHash, linkId, groupId, leaderId, label, now);
+      await db
+        .insertInto('leader_links')
+        .values({
+          token_hash: tokenHash,
+          id: linkId,
+          group_id: groupId,
+          leader_id: leaderId,
+          label,
+          created_at: now,
+        })
+        .execute();
     },
-    leaderLinks(groupId: string): LeaderLinkRow[] {
-      return (
-        q.links.all(groupId) as { id: string; leader_id: string; label: string; created_at: number }[]
-      ).map((r) => ({ id: r.id, leaderId: r.leader_id, label: r.label, createdAt: r.created_at }));
+    async leaderLinks(groupId: string) {
+      const rows = await db
+        .selectFrom('leader_links')
+        .select(['id', 'leader_id', 'label', 'created_at'])
+        .where('group_id', '=', groupId)
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute();
+      return rows.map(toLeaderLink);
     },
-    deleteLeaderLink(groupId: string, linkId: string) {
-      q.deleteLink.run(linkId, groupId);
+    async deleteLeaderLink(groupId: string, linkId: string) {
+      await db.deleteFrom('leader_links').where('id', '=', linkId).where('group_id', '=', groupId).execute();
       deleted();
     },
-    deleteLeaderLinks(groupId: string, leaderId: string) {
-      q.deleteLeaderLinks.run(leaderId, groupId);
+    async deleteLeaderLinks(groupId: string, leaderId: string) {
+      await db
+        .deleteFrom('leader_links')
+        .where('leader_id', '=', leaderId)
+        .where('group_id', '=', groupId)
+        .execute();
       deleted();
     },
-    insertMember(m: MemberRow) {
-      q.insertMember.run(m.id, m.groupId, m.name, m.status, m.createdAt);
+    async insertMember(m: MemberRow) {
+      await db
+        .insertInto('members')
+        .values({ id: m.id, group_id: m.groupId, name: m.name, status: m.status, created_at: m.createdAt })
+        .execute();
     },
-    members(groupId: string): MemberRow[] {
-      return (
-        q.members.all(groupId) as {
-          id: string;
-          group_id: string;
-          name: string;
-          status: string;
-          created_at: number;
-        }[]
-      ).map((r) => ({
-        id: r.id,
-        groupId: r.group_id,
-        name: r.name,
-        status: r.status as MemberStatus,
-        createdAt: r.created_at,
-      }));
+    async members(groupId: string): Promise<MemberRow[]> {
+      const rows = await db
+        .selectFrom('members')
+        .selectAll()
+        .where('group_id', '=', groupId)
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute();
+      return rows.map(toMember);
     },
-    setMemberStatus(groupId: string, memberId: string, status: MemberStatus) {
-      q.setMemberStatus.run(status, memberId, groupId);
+    async setMemberStatus(groupId: string, memberId: string, status: MemberStatus) {
+      await db
+        .updateTable('members')
+        .set({ status })
+        .where('id', '=', memberId)
+        .where('group_id', '=', groupId)
+        .execute();
     },
-    deleteMember(groupId: string, memberId: string) {
-      q.deleteMember.run(memberId, groupId);
-      q.deletePersonSeats.run(groupId, `m:${memberId}`);
+    async deleteMember(groupId: string, memberId: string) {
+      await atomically(async (t) => {
+        await t.deleteFrom('members').where('id', '=', memberId).where('group_id', '=', groupId).execute();
+        await t
+          .deleteFrom('meeting_seats')
+          .where('group_id', '=', groupId)
+          .where('person', '=', `m:${memberId}`)
+          .execute();
+      });
       deleted();
     },
-    insertDevice(groupId: string, memberId: string, deviceId: string, tokenHash: string, now: number) {
-      q.insertDevice.run(tokenHash, deviceId, groupId, memberId, now);
+    async insertDevice(groupId: string, memberId: string, deviceId: string, tokenHash: string, now: number) {
+      await db
+        .insertInto('member_devices')
+        .values({
+          token_hash: tokenHash,
+          id: deviceId,
+          group_id: groupId,
+          member_id: memberId,
+          created_at: now,
+        })
+        .execute();
     },
-    devicesOf(groupId: string, memberId: string): { addedAt: number }[] {
-      return (q.devicesOf.all(groupId, memberId) as { created_at: number }[]).map((r) => ({
-        addedAt: r.created_at,
-      }));
+    async devicesOf(groupId: string, memberId: string): Promise<{ addedAt: number }[]> {
+      const rows = await db
+        .selectFrom('member_devices')
+        .select('created_at')
+        .where('group_id', '=', groupId)
+        .where('member_id', '=', memberId)
+        .orderBy('created_at')
+        .execute();
+      return rows.map((r) => ({ addedAt: r.created_at }));
     },
-    countDevices(memberId: string): number {
-      return q.countDevices.get(memberId) as number;
+    async countDevices(memberId: string): Promise<number> {
+      const row = await db
+        .selectFrom('member_devices')
+        .select((eb) => eb.fn.countAll<number>().as('count'))
+        .where('member_id', '=', memberId)
+        .executeTakeFirstOrThrow();
+      return Number(row.count);
     },
-    moveDevices(groupId: string, fromMemberId: string, toMemberId: string) {
-      q.moveDevices.run(toMemberId, fromMemberId, groupId);
+    async moveDevices(groupId: string, fromMemberId: string, toMemberId: string) {
+      await db
+        .updateTable('member_devices')
+        .set({ member_id: toMemberId })
+        .where('member_id', '=', fromMemberId)
+        .where('group_id', '=', groupId)
+        .execute();
     },
-    deleteDevice(groupId: string, deviceId: string) {
-      q.deleteDevice.run(deviceId, groupId);
+    async deleteDevice(groupId: string, deviceId: string) {
+      await db
+        .deleteFrom('member_devices')
+        .where('id', '=', deviceId)
+        .where('group_id', '=', groupId)
+        .execute();
       deleted();
     },
-    deleteMemberDevices(groupId: string, memberId: string) {
-      q.deleteMemberDevices.run(memberId, groupId);
+    async deleteMemberDevices(groupId: string, memberId: string) {
+      await db
+        .deleteFrom('member_devices')
+        .where('member_id', '=', memberId)
+        .where('group_id', '=', groupId)
+        .execute();
       deleted();
     },
     /** Looks a token up by its hash only: a leader's link first, then a member's device. */
-    identify(tokenHash: string): GroupIdentity | null {
-      const link = q.linkByHash.get(tokenHash) as
-        { id: string; group_id: string; leader_id: string } | undefined;
+    async identify(tokenHash: string): Promise<GroupIdentity | null> {
+      const link = await db
+        .selectFrom('leader_links')
+        .select(['id', 'group_id', 'leader_id'])
+        .where('token_hash', '=', tokenHash)
+        .executeTakeFirst();
       if (link) return { kind: 'leader', groupId: link.group_id, leaderId: link.leader_id, linkId: link.id };
-      const device = q.deviceByHash.get(tokenHash) as
-        { id: string; group_id: string; member_id: string } | undefined;
+      const device = await db
+        .selectFrom('member_devices')
+        .select(['id', 'group_id', 'member_id'])
+        .where('token_hash', '=', tokenHash)
+        .executeTakeFirst();
       if (device)
         return { kind: 'member', groupId: device.group_id, memberId: device.member_id, deviceId: device.id };
       return null;
     },
-    putMeetingSeat(groupId: string, meetingId: string, person: string, seatId: string) {
-      q.putSeat.run(meetingId, person, groupId, seatId);
+    async putMeetingSeat(groupId: string, meetingId: string, person: string, seatId: string) {
+      await db
+        .insertInto('meeting_seats')
+        .values({ meeting_id: meetingId, person, group_id: groupId, seat_id: seatId })
+        .onConflict((oc) =>
+          oc.columns(['meeting_id', 'person']).doUpdateSet({ group_id: groupId, seat_id: seatId }),
+        )
+        .execute();
     },
-    meetingSeat(meetingId: string, person: string): string | null {
-      return (q.getSeat.get(meetingId, person) as string | undefined) ?? null;
+    async meetingSeat(meetingId: string, person: string): Promise<string | null> {
+      const row = await db
+        .selectFrom('meeting_seats')
+        .select('seat_id')
+        .where('meeting_id', '=', meetingId)
+        .where('person', '=', person)
+        .executeTakeFirst();
+      return row?.seat_id ?? null;
     },
     /** The meeting ended: its seat map and presence go, and the group has no current meeting. */
-    meetingEnded(meetingId: string) {
-      db.transaction(() => {
-        q.deleteSeats.run(meetingId);
-        q.deleteSlots.run(meetingId);
-        const g = q.groupByMeeting.get(meetingId) as GroupDbRow | undefined;
-        if (g) q.setCurrent.run(null, g.id);
-      })();
+    async meetingEnded(meetingId: string) {
+      await atomically(async (t) => {
+        await t.deleteFrom('meeting_seats').where('meeting_id', '=', meetingId).execute();
+        await t.deleteFrom('presence_slots').where('meeting_id', '=', meetingId).execute();
+        await t
+          .updateTable('groups')
+          .set({ current_meeting_id: null, current_started_at: null })
+          .where('current_meeting_id', '=', meetingId)
+          .execute();
+      });
       deleted();
     },
-    meetingSeats(meetingId: string): { person: string; seatId: string }[] {
-      return (q.seatsOf.all(meetingId) as { person: string; seat_id: string }[]).map((r) => ({
-        person: r.person,
-        seatId: r.seat_id,
-      }));
+    async meetingSeats(meetingId: string): Promise<{ person: string; seatId: string }[]> {
+      const rows = await db
+        .selectFrom('meeting_seats')
+        .select(['person', 'seat_id'])
+        .where('meeting_id', '=', meetingId)
+        .execute();
+      return rows.map((r) => ({ person: r.person, seatId: r.seat_id }));
     },
     /** ATT-1: the group's meeting really began (its first phase started). Only the first time counts. */
-    markStarted(groupId: string, at: number) {
-      q.setStartedAt.run(at, groupId);
+    async markStarted(groupId: string, at: number) {
+      await update()
+        .set({ current_started_at: at })
+        .where('id', '=', groupId)
+        .where('current_started_at', 'is', null)
+        .execute();
     },
-    startedAt(groupId: string): number | null {
-      return (q.startedAt.get(groupId) as number | null | undefined) ?? null;
+    async startedAt(groupId: string): Promise<number | null> {
+      const row = await db
+        .selectFrom('groups')
+        .select('current_started_at')
+        .where('id', '=', groupId)
+        .executeTakeFirst();
+      return row?.current_started_at ?? null;
     },
-    markSlots(groupId: string, meetingId: string, persons: readonly string[], slot: number) {
-      db.transaction(() => {
-        for (const p of persons) q.markSlot.run(meetingId, p, slot, groupId);
-      })();
+    async markSlots(groupId: string, meetingId: string, persons: readonly string[], slot: number) {
+      if (persons.length === 0) return;
+      await db
+        .insertInto('presence_slots')
+        .values(persons.map((person) => ({ meeting_id: meetingId, person, slot, group_id: groupId })))
+        .onConflict((oc) => oc.doNothing())
+        .execute();
     },
-    presence(meetingId: string): Map<string, Set<number>> {
+    async presence(meetingId: string): Promise<Map<string, Set<number>>> {
+      const rows = await db
+        .selectFrom('presence_slots')
+        .select(['person', 'slot'])
+        .where('meeting_id', '=', meetingId)
+        .execute();
       const out = new Map<string, Set<number>>();
-      for (const r of q.slotsOf.all(meetingId) as { person: string; slot: number }[]) {
+      for (const r of rows) {
         const set = out.get(r.person) ?? new Set<number>();
         set.add(r.slot);
         out.set(r.person, set);
       }
       return out;
     },
-    insertEvaluation(groupId: string, id: string, closedAt: number, answers: number, counts: unknown) {
-      q.insertEvaluation.run(id, groupId, closedAt, answers, JSON.stringify(counts));
+    async insertEvaluation(groupId: string, id: string, closedAt: number, answers: number, counts: unknown) {
+      await db
+        .insertInto('evaluations')
+        .values({ id, group_id: groupId, closed_at: closedAt, answers, counts: JSON.stringify(counts) })
+        .execute();
     },
-    evaluations(groupId: string): { closedAt: number; answers: number; counts: unknown }[] {
-      return (q.evaluations.all(groupId) as { closed_at: number; answers: number; counts: string }[]).map(
-        (r) => ({
-          closedAt: r.closed_at,
-          answers: r.answers,
-          counts: JSON.parse(r.counts) as unknown,
-        }),
-      );
-    },
-    debriefs(groupId: string): DebriefRow[] {
-      return (
-        q.debriefs.all(groupId) as {
-          id: string;
-          meeting_at: number;
-          text: string;
-          version: number;
-          updated_at: number;
-        }[]
-      ).map((r) => ({
-        id: r.id,
-        meetingAt: r.meeting_at,
-        text: r.text,
-        version: r.version,
-        updatedAt: r.updated_at,
+    async evaluations(groupId: string): Promise<EvaluationRow[]> {
+      const rows = await db
+        .selectFrom('evaluations')
+        .select(['closed_at', 'answers', 'counts'])
+        .where('group_id', '=', groupId)
+        .orderBy('closed_at')
+        .orderBy('id')
+        .execute();
+      return rows.map((r) => ({
+        closedAt: r.closed_at,
+        answers: r.answers,
+        counts: JSON.parse(r.counts) as unknown,
       }));
     },
+    async debriefs(groupId: string) {
+      const rows = await db
+        .selectFrom('debriefs')
+        .select(['id', 'meeting_at', 'text', 'version', 'updated_at'])
+        .where('group_id', '=', groupId)
+        .orderBy('meeting_at', 'desc')
+        .orderBy('id')
+        .execute();
+      return rows.map(toDebrief);
+    },
     /** Stores the text if `base` is the stored version (0 for a new page); false if another leader saved first. */
-    putDebrief(
+    async putDebrief(
       groupId: string,
       id: string,
       meetingAt: number,
       text: string,
       base: number,
       now: number,
-    ): boolean {
-      const changed = q.putDebrief.run({ id, groupId, meetingAt, text, base, now }).changes > 0;
-      if (changed) deleted();
-      return changed;
+    ): Promise<boolean> {
+      const result = await db
+        .insertInto('debriefs')
+        .values({ id, group_id: groupId, meeting_at: meetingAt, text, version: 1, updated_at: now })
+        .onConflict((oc) =>
+          oc
+            .column('id')
+            .doUpdateSet((eb) => ({ text, version: eb('debriefs.version', '+', 1), updated_at: now }))
+            .where('debriefs.group_id', '=', groupId)
+            .where('debriefs.version', '=', base),
+        )
+        .executeTakeFirst();
+      const stored = changed(result.numInsertedOrUpdatedRows);
+      if (stored) deleted();
+      return stored;
     },
-    deleteDebrief(groupId: string, id: string) {
-      q.deleteDebrief.run(id, groupId);
+    async deleteDebrief(groupId: string, id: string) {
+      await db.deleteFrom('debriefs').where('id', '=', id).where('group_id', '=', groupId).execute();
       deleted();
     },
-    deleteStaleDebriefs(before: number): number {
-      const n = q.staleDebriefs.run(before).changes;
+    async deleteStaleDebriefs(before: number): Promise<number> {
+      const result = await db.deleteFrom('debriefs').where('updated_at', '<', before).executeTakeFirst();
+      const n = Number(result.numDeletedRows);
       if (n > 0) deleted();
       return n;
     },
-    insertLabel(groupId: string, l: Omit<CaseLabelRecord, 'renewedAt'>) {
-      q.insertLabel.run({ ...l, groupId, followUp: l.followUp ? 1 : 0 });
+    async insertLabel(groupId: string, l: Omit<CaseLabelRecord, 'renewedAt'>) {
+      await db
+        .insertInto('case_labels')
+        .values({
+          id: l.id,
+          group_id: groupId,
+          label: l.label,
+          case_at: l.caseAt,
+          follow_up: l.followUp ? 1 : 0,
+          presenter_id: l.presenterId,
+          renewed_at: l.caseAt,
+        })
+        .execute();
     },
-    labels(groupId: string): CaseLabelRecord[] {
-      return (
-        q.labels.all(groupId) as {
-          id: string;
-          label: string;
-          case_at: number;
-          follow_up: number;
-          presenter_id: string | null;
-          renewed_at: number;
-        }[]
-      ).map((r) => ({
-        id: r.id,
-        label: r.label,
-        caseAt: r.case_at,
-        followUp: r.follow_up === 1,
-        presenterId: r.presenter_id,
-        renewedAt: r.renewed_at,
-      }));
+    async labels(groupId: string): Promise<CaseLabelRecord[]> {
+      const rows = await db
+        .selectFrom('case_labels')
+        .select(['id', 'label', 'case_at', 'follow_up', 'presenter_id', 'renewed_at'])
+        .where('group_id', '=', groupId)
+        .orderBy('case_at')
+        .orderBy('id')
+        .execute();
+      return rows.map(toCaseLabel);
     },
     /** FOLLOW-7: done or deleted, the label leaves the WAL within seconds as other deletions do. */
-    deleteLabel(groupId: string, id: string): boolean {
-      const n = q.deleteLabel.run(id, groupId).changes;
-      if (n > 0) deleted();
-      return n > 0;
+    async deleteLabel(groupId: string, id: string): Promise<boolean> {
+      const result = await db
+        .deleteFrom('case_labels')
+        .where('id', '=', id)
+        .where('group_id', '=', groupId)
+        .executeTakeFirst();
+      const gone = changed(result.numDeletedRows);
+      if (gone) deleted();
+      return gone;
     },
-    renewLabel(groupId: string, id: string, now: number): boolean {
-      return q.renewLabel.run(now, id, groupId).changes > 0;
+    async renewLabel(groupId: string, id: string, now: number): Promise<boolean> {
+      const result = await db
+        .updateTable('case_labels')
+        .set({ renewed_at: now })
+        .where('id', '=', id)
+        .where('group_id', '=', groupId)
+        .executeTakeFirst();
+      return changed(result.numUpdatedRows);
     },
-    setLabelsShared(groupId: string, on: boolean) {
-      q.setLabelsShared.run(on ? 1 : 0, groupId);
+    setLabelsShared: (groupId: string, on: boolean) => setGroup(groupId, { labels_shared: on ? 1 : 0 }),
+    async allGroupIds(): Promise<string[]> {
+      const rows = await db.selectFrom('groups').select('id').execute();
+      return rows.map((r) => r.id);
     },
-    allGroupIds(): string[] {
-      return q.allGroupIds.all() as string[];
+    setLastMeeting: (groupId: string, at: number) => setGroup(groupId, { last_meeting_at: at }),
+    async liveGroups(): Promise<GroupRow[]> {
+      const rows = await db
+        .selectFrom('groups')
+        .selectAll()
+        .where('current_meeting_id', 'is not', null)
+        .execute();
+      return rows.map(toGroup);
     },
-    setLastMeeting(groupId: string, at: number) {
-      q.setLastMeeting.run(at, groupId);
+    async insertSession(s: SessionRow, entries: readonly AttendanceRow[]) {
+      await atomically(async (t) => {
+        await t
+          .insertInto('sessions')
+          .values({
+            id: s.id,
+            group_id: s.groupId,
+            started_at: s.startedAt,
+            ended_at: s.endedAt,
+            planned_minutes: s.plannedMinutes,
+            mode: s.mode,
+            status: s.status,
+            double_sessions: s.doubleSessions,
+            leader_names: JSON.stringify(s.leaderNames),
+          })
+          .execute();
+        await putAttendance(t, s.id, entries);
+      });
     },
-    liveGroups(): GroupRow[] {
-      return (q.liveGroups.all() as GroupDbRow[]).map(toGroup);
+    async sessions(groupId: string): Promise<SessionRow[]> {
+      const rows = await db
+        .selectFrom('sessions')
+        .selectAll()
+        .where('group_id', '=', groupId)
+        .orderBy('started_at')
+        .orderBy('id')
+        .execute();
+      return rows.map(toSession);
     },
-    insertSession(s: SessionRow, entries: readonly AttendanceRow[]) {
-      db.transaction(() => {
-        q.insertSession.run({ ...s, leaderNames: JSON.stringify(s.leaderNames) });
-        for (const e of entries) q.putAttendance.run(s.id, e.memberId, e.attended ? 1 : 0, e.place);
-      })();
+    async attendance(groupId: string): Promise<AttendanceRow[]> {
+      const rows = await db
+        .selectFrom('attendance as a')
+        .innerJoin('sessions as s', 's.id', 'a.session_id')
+        .select(['a.session_id', 'a.member_id', 'a.attended', 'a.place'])
+        .where('s.group_id', '=', groupId)
+        .execute();
+      return rows.map(toAttendance);
     },
-    sessions(groupId: string): SessionRow[] {
-      return (q.sessions.all(groupId) as Record<string, unknown>[]).map((r) => ({
-        id: r.id as string,
-        groupId: r.group_id as string,
-        startedAt: r.started_at as number,
-        endedAt: r.ended_at as number,
-        plannedMinutes: r.planned_minutes as number,
-        mode: r.mode as GroupMode,
-        status: r.status as SessionRow['status'],
-        doubleSessions: r.double_sessions as number,
-        leaderNames: JSON.parse(r.leader_names as string) as string[],
-      }));
-    },
-    attendance(groupId: string): AttendanceRow[] {
-      return (
-        q.attendanceOf.all(groupId) as {
-          session_id: string;
-          member_id: string;
-          attended: number;
-          place: string | null;
-        }[]
-      ).map((r) => ({
-        sessionId: r.session_id,
-        memberId: r.member_id,
-        attended: r.attended === 1,
-        place: r.place as Place | null,
-      }));
-    },
-    confirmSession(
+    async confirmSession(
       groupId: string,
       sessionId: string,
       doubleSessions: number,
       entries: readonly AttendanceRow[],
     ) {
-      db.transaction(() => {
-        q.confirmSession.run(doubleSessions, sessionId, groupId);
-        for (const e of entries) q.putAttendance.run(sessionId, e.memberId, e.attended ? 1 : 0, e.place);
-      })();
+      await atomically(async (t) => {
+        await t
+          .updateTable('sessions')
+          .set({ status: 'confirmed', double_sessions: doubleSessions })
+          .where('id', '=', sessionId)
+          .where('group_id', '=', groupId)
+          .execute();
+        await putAttendance(t, sessionId, entries);
+      });
       deleted();
     },
-    deleteSession(groupId: string, sessionId: string) {
-      q.deleteSession.run(sessionId, groupId);
+    async deleteSession(groupId: string, sessionId: string) {
+      await db.deleteFrom('sessions').where('id', '=', sessionId).where('group_id', '=', groupId).execute();
       deleted();
     },
     /** ATT-3: proposals nobody confirmed go 14 days after their meeting. */
-    deleteStaleProposals(before: number): number {
-      const n = q.staleProposals.run(before).changes;
+    async deleteStaleProposals(before: number): Promise<number> {
+      const result = await db
+        .deleteFrom('sessions')
+        .where('status', '=', 'proposed')
+        .where('ended_at', '<', before)
+        .executeTakeFirst();
+      const n = Number(result.numDeletedRows);
       if (n > 0) deleted();
       return n;
     },
-    close() {
-      scrubber.close();
-      db.pragma('wal_checkpoint(TRUNCATE)');
-      db.close();
-    },
   };
+}
+
+/** A session's attendance lines, each replacing the member's line of the session if there is one. */
+async function putAttendance(db: Kysely<GroupsDb>, sessionId: string, entries: readonly AttendanceRow[]) {
+  if (entries.length === 0) return;
+  await db
+    .insertInto('attendance')
+    .values(
+      entries.map((e) => ({
+        session_id: sessionId,
+        member_id: e.memberId,
+        attended: e.attended ? 1 : 0,
+        place: e.place,
+      })),
+    )
+    .onConflict((oc) =>
+      oc.columns(['session_id', 'member_id']).doUpdateSet((eb) => ({
+        attended: eb.ref('excluded.attended'),
+        place: eb.ref('excluded.place'),
+      })),
+    )
+    .execute();
 }

@@ -23,7 +23,8 @@ import { createBoardService, type BoardServiceDeps } from '../../server/board/cr
 import { systemClock } from '../../server/core/clock';
 import { silentLogger } from '../../server/core/logger';
 import { cryptoRandom } from '../../server/core/random';
-import { GROUP_FILE_NAME, openGroupStore } from '../../server/groups/store';
+import { openSqliteGroupStore } from '../../server/groups/open';
+import { GROUP_FILE_NAME } from '../../server/groups/store';
 import { openAsyncSqliteStorage } from '../../server/storage/async/open';
 
 process.env.PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD = '1';
@@ -106,7 +107,7 @@ export async function startAppServer(opts: AppServerOptions = {}): Promise<AppSe
     clientDir: CLIENT_DIST,
     createBoard: (ctx) => createBoardService({ ...ctx, ...opts.board }),
     phoneAddresses: opts.phoneAddresses,
-    groupStore: openGroupStore({ file: path.join(dir, GROUP_FILE_NAME), synchronous: 'NORMAL' }),
+    groupStore: openSqliteGroupStore({ file: path.join(dir, GROUP_FILE_NAME), synchronous: 'NORMAL' }),
   });
   const port = await app.listen(0, opts.host ?? '127.0.0.1');
   return {

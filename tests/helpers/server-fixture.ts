@@ -17,7 +17,8 @@ import { createApp, type App } from '../../server/app';
 import { ManualClock, type Clock } from '../../server/core/clock';
 import { silentLogger, type Logger } from '../../server/core/logger';
 import { seededRandom } from '../../server/core/random';
-import { GROUP_FILE_NAME, openGroupStore } from '../../server/groups/store';
+import { openSqliteGroupStore } from '../../server/groups/open';
+import { GROUP_FILE_NAME } from '../../server/groups/store';
 import type { AsyncStorage } from '../../server/storage/async/types';
 import { openTestStorage } from './test-storage';
 import type { Result } from '../../shared/errors';
@@ -366,7 +367,10 @@ export async function startServer(opts: ServerOptions = {}): Promise<ServerFixtu
   const clock = opts.clock ?? new ManualClock();
   const storage = await openTestStorage(dbFile);
   const groupFile = path.join(path.dirname(dbFile), GROUP_FILE_NAME);
-  const groupStore = openGroupStore({ file: groupFile, synchronous: 'NORMAL' });
+  // The groups' file, also in the PostgreSQL project: their store on PostgreSQL is run by its
+  // contract test (SCALE-6) and by servers started with DATABASE_URL; the group files' timers
+  // (retention sweeps after a clock move) are awaited by the SQLite connection's order only.
+  const groupStore = openSqliteGroupStore({ file: groupFile, synchronous: 'NORMAL' });
   const app = createApp({
     storage,
     clock,

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ManualClock } from '../../server/core/clock';
@@ -150,6 +150,8 @@ describe('certificates (CERT-1..3)', () => {
       }[lang];
       expect(text).toContain(expected);
       if (lang === 'de') expect(text).toContain('2 Stunden Balintgruppenarbeit');
+      // The folder is made by whichever test writes first (a fresh checkout has none).
+      mkdirSync(SCREENSHOTS, { recursive: true });
       execFileSync('pdftoppm', [
         '-png',
         '-r',

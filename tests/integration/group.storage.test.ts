@@ -1,14 +1,15 @@
 import Database from 'better-sqlite3';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { GROUP_FILE_NAME, openGroupStore } from '../../server/groups/store';
+import { openSqliteGroupStore } from '../../server/groups/open';
+import { GROUP_FILE_NAME } from '../../server/groups/store';
 import { GROUP_STORAGE } from '../../shared/group/storage';
 import { tempFolder } from '../helpers/confidential';
 
 describe('what a group stores (GROUP-13)', () => {
-  it('GROUP-13: every table and column of the group file is declared for the Privacy page, and nothing else', () => {
+  it('GROUP-13: every table and column of the group file is declared for the Privacy page, and nothing else', async () => {
     const file = path.join(tempFolder(), GROUP_FILE_NAME);
-    openGroupStore({ file, synchronous: 'NORMAL' }).close();
+    await openSqliteGroupStore({ file, synchronous: 'NORMAL' }).close();
     const db = new Database(file, { readonly: true });
     try {
       const tables = (

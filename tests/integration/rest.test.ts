@@ -95,8 +95,11 @@ describe('REST: creating a meeting (API-1..3, API-7)', () => {
       await queryMeetingsDb(fx.dbFile, 'SELECT * FROM seat_tokens'),
     ]);
     for (const secret of [m.leaderToken, m.projectorKey, seat.token]) expect(dump).not.toContain(secret);
-    expect(dump).toContain(hashSecret(seat.token));
-    expect(dump).toContain(hashSecret(m.leaderToken));
+    // The stored form (CONF-4): SHA-256 on SQLite, an HMAC under the meeting's key on PostgreSQL.
+    const stored = (s: string) => fx.storage.secretHash(m.meetingId, s);
+    expect(dump).toContain(await stored(seat.token));
+    expect(dump).toContain(await stored(m.leaderToken));
+    if (fx.storage.dialect === 'sqlite') expect(await stored(seat.token)).toBe(hashSecret(seat.token));
   });
 
   it('API-1: takes settings, a built-in template, and a leader-made template', async () => {

@@ -1,0 +1,130 @@
+/**
+ * The groups' store on its two databases: SQLite (the group file, opened as every file of the data
+ * folder is, with its own WAL scrubber) and PostgreSQL (the meetings' database, through a pool of
+ * its own or one passed in). Everything else is the one implementation in store.ts.
+ */
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import { silentLogger, type Logger } from '../core/logger';
+import { DEFAULT_POOL_SIZE } from '../storage/async/open';
+import { openPrivateDatabase } from '../storage/sqlite';
+import { WalScrubber } from '../storage/walScrub';
+import { migrateGroupFile, migrateGroupTables } from './schema';
+import { groupOperations, type GroupEngine, type GroupStore } from './store';
+import type { GroupsDb } from './tables';
+
+function build(db: Kysely<GroupsDb>, engine: GroupEngine, close: () => Promise<void>): GroupStore {
+  let closed: Promise<void> | null = null;
+  return {
+    dialect: engine.dialect,
+    ...groupOperations(db, engine, (fn) => db.transaction().execute(fn)),
+    transaction: (fn) =>
+      db.transaction().execute((trx) => fn(groupOperations(trx, engine, (inner) => inner(trx)))),
+    // Once: a second close (a test's clean-up after its own) finds it closed.
+    close: () => (closed ??= close()),
+  };
+}
+
+/**
+ * The lasting records of groups, in their own SQLite file with the meetings' file rules: 0600,
+ * WAL, secure delete, temporary data in memory, and the WAL truncated after deletions, so that
+ * what a leader deletes (a member, a revoked link, a whole group) leaves the disk as a meeting's
+ * content does.
+ */
+export function openSqliteGroupStore(opts: {
+  file: string;
+  synchronous: 'NORMAL' | 'FULL';
+  logger?: Logger;
+}): GroupStore {
+  const file = openPrivateDatabase(opts.file, opts.synchronous);
+  migrateGroupFile(file);
+  const scrubber = new WalScrubber(file, opts.logger ?? silentLogger);
+  // A crash may have left deleted content in the WAL: every start truncates, until it has happened.
+  scrubber.startup();
+  const db = new Kysely<GroupsDb>({ dialect: new SqliteDialect({ database: file }) });
+  return build(
+    db,
+    {
+      dialect: 'sqlite',
+      afterOverwrite: () => scrubber.soon(),
+      afterGroupDeleted: (whenScrubbed) => scrubber.now(whenScrubbed),
+    },
+    // Not db.destroy(): the file is closed here, after its last WAL truncation.
+    () => {
+      scrubber.close();
+      file.pragma('wal_checkpoint(TRUNCATE)');
+      file.close();
+      return Promise.resolve();
+    },
+  );
+}
+
+export type PostgresGroupOptions =
+  /** A pool of the store's own, ended at its close. */
+  | { url: string; poolSize?: number; logger?: Logger }
+  /** The meetings' pool (or any), which the store uses and leaves open at its close. */
+  | { pool: pg.Pool };
+
+/** PostgreSQL's int8 (bigint columns, count(*)): a number here, as on SQLite (epoch ms fit). */
+const INT8_OID = 20;
+
+function errorCode(error: unknown): string {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' ? code : 'unknown';
+}
+
+/**
+ * The groups' pool beside the meetings' one of `meetingsPoolSize` connections: a quarter of it,
+ * at least 2. A process opens both, so it holds up to DATABASE_POOL_SIZE plus this many (README).
+ */
+export function groupPoolSize(meetingsPoolSize: number): number {
+  return Math.max(2, Math.ceil(meetingsPoolSize / 4));
+}
+
+function ownPool(opts: { url: string; poolSize?: number; logger?: Logger }): pg.Pool {
+  const logger = opts.logger ?? silentLogger;
+  const pool = new pg.Pool({
+    connectionString: opts.url,
+    max: opts.poolSize ?? DEFAULT_POOL_SIZE,
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+        oid === INT8_OID ? Number : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+    },
+  });
+  // An idle connection that PostgreSQL closed (a restart, a failover) is dropped by the pool and
+  // the next query opens a new one; unheard, its error event would end the process.
+  pool.on('error', (error) => logger.warn('groups.postgres_idle_error', { code: errorCode(error) }));
+  // A connection that dies while checked out reports on the client, not the pool (async/open.ts).
+  pool.on('connect', (client) => {
+    client.on('error', (error) => logger.warn('groups.postgres_connection_lost', { code: errorCode(error) }));
+  });
+  return pool;
+}
+
+/**
+ * Connects, migrates the group tables under their advisory lock (schema.ts), and serves. A pool
+ * passed in must read int8 as a number, as the meetings' pool does (async/open.ts).
+ */
+export async function openPostgresGroupStore(opts: PostgresGroupOptions): Promise<GroupStore> {
+  const owned = 'url' in opts;
+  const pool = owned ? ownPool(opts) : opts.pool;
+  try {
+    await migrateGroupTables(pool);
+  } catch (error) {
+    if (owned) await pool.end();
+    throw error;
+  }
+  const db = new Kysely<GroupsDb>({ dialect: new PostgresDialect({ pool }) });
+  return build(
+    db,
+    {
+      dialect: 'postgres',
+      afterOverwrite: () => {},
+      // Nothing to truncate: PostgreSQL's copies (WAL, backups) are covered by the keys of
+      // CONF-4 on PostgreSQL, another step of issue 14.
+      afterGroupDeleted: (whenScrubbed) => whenScrubbed?.(),
+    },
+    // Kysely's destroy ends the pool: only a pool of the store's own.
+    () => (owned ? db.destroy() : Promise.resolve()),
+  );
+}
