@@ -6,8 +6,7 @@
  *
  * Importing this module registers one `afterAll` in the test file: every process started through
  * it is stopped and its folder removed when the file ends, whether its tests passed or not; and
- * if the test process itself exits first, the processes are killed on its way out. Outside vitest
- * (the benchmark) nothing is registered: the caller calls `stopServices()`.
+ * if the test process itself exits first, the processes are killed on its way out.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -47,15 +46,16 @@ const children = new Set<ChildProcess>();
 const folders = new Set<string>();
 const stoppers: (() => Promise<void>)[] = [];
 
-/** Stops every process started through this module and removes their folders. */
+/** Stops every process started through this module and removes its folders. */
 export async function stopServices(): Promise<void> {
   for (const stop of stoppers.splice(0).reverse()) await stop();
   for (const dir of folders) rmSync(dir, { recursive: true, force: true });
   folders.clear();
 }
-// The benchmark (bench/lib/engines.ts) starts the same engines outside vitest, where afterAll
-// throws: it calls stopServices itself.
-if (process.env.VITEST) afterAll(stopServices);
+
+// In a test file the file's end stops them; vitest's global set-up (no test file: registering a
+// hook there throws) calls stopServices in its teardown instead.
+if (process.env.VITEST_WORKER_ID !== undefined) afterAll(stopServices);
 process.once('exit', () => {
   for (const child of children) child.kill('SIGKILL');
 });
