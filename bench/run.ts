@@ -192,6 +192,8 @@ const { values: flags } = parseArgs({
     'all-steps': { type: 'boolean', default: false },
     /** The multi-process mode: PostgreSQL, Redis and this many server processes. */
     processes: { type: 'string' },
+    /** Meetings of the HAProxy part (300 by default; fewer on a busy machine). */
+    'haproxy-meetings': { type: 'string' },
   },
 });
 const processes = flags.processes === undefined ? 0 : Number(flags.processes);
@@ -200,6 +202,7 @@ if (flags.processes !== undefined && !(Number.isInteger(processes) && processes 
   process.exit(2);
 }
 const multi = processes > 0;
+const haproxyMeetings = Number(flags['haproxy-meetings'] ?? Number.NaN);
 const parts = new Set(flags.only ? flags.only.split(',') : multi ? DEFAULT_MULTI_PARTS : DEFAULT_PARTS);
 const wanted = (id: string) => parts.has(id);
 const scale = flags.quick ? QUICK : FULL;
@@ -209,6 +212,7 @@ if (!flags.quick && !multi) REQUIRED.push('capacity.checkpointMaxMs');
 const required = () => (multi ? REQUIRED_MULTI : REQUIRED).filter((key) => wanted(key.split('.')[0] ?? ''));
 // The multi-process run creates its meetings through the API and steps further: it may take longer.
 if (multi) scale.limitMs = flags.quick ? 180_000 : 1_200_000;
+if (Number.isInteger(haproxyMeetings) && haproxyMeetings > 0) scale.haproxy.meetings = haproxyMeetings;
 scale.capacity.allSteps = flags['all-steps'];
 const tmp = mkdtempSync(path.join(tmpdir(), 'balint-bench-'));
 const report = new Report(flags.quick);

@@ -322,11 +322,17 @@ async function capLoad(args: {
  */
 async function killAwait(args: { deadUrl: string; killedAt: number; timeoutMs: number }) {
   const affected = held.filter((m) => m.baseUrl === args.deadUrl);
-  const backAfterKill = (m: HeldMeeting) => m.recoveries.filter((r) => r.lostAt >= args.killedAt);
+  /** Each seat's first return after the kill (a seat may move again if its new process drops it). */
+  const backAfterKill = (m: HeldMeeting) => {
+    const first = new Map<number, number>();
+    for (const r of m.recoveries)
+      if (r.lostAt >= args.killedAt && !first.has(r.seat)) first.set(r.seat, r.backAt);
+    return [...first.values()];
+  };
   const started = performance.now();
   const allBack = () => affected.every((m) => backAfterKill(m).length >= m.size);
   while (!allBack() && performance.now() - started < args.timeoutMs) await sleep(KILL_POLL_MS);
-  const backMs = affected.flatMap((m) => backAfterKill(m).map((r) => r.backAt - args.killedAt));
+  const backMs = affected.flatMap((m) => backAfterKill(m).map((backAt) => backAt - args.killedAt));
   const seats = affected.reduce((n, m) => n + m.size, 0);
   return {
     meetings: affected.length,

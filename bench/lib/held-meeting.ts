@@ -32,6 +32,7 @@ interface Seat {
 
 /** A seat that lost its process and came back on another (wall-clock ms, comparable across processes). */
 export interface Recovery {
+  seat: number;
   from: string;
   lostAt: number;
   backAt: number;
@@ -155,7 +156,7 @@ export class HeldMeeting {
         }
         this.seats[index] = fresh;
         this.watch(fresh, index);
-        this.recoveries.push({ from: seat.url, lostAt, backAt: Date.now() });
+        this.recoveries.push({ seat: index, from: seat.url, lostAt, backAt: Date.now() });
         this.recoveringSeats.delete(index);
         return;
       } catch {

@@ -31,8 +31,9 @@ export interface LoadWindow {
   errorSamples: string[];
   /** Each metered component's CPU during the window. */
   cpu: { name: string; percent: number; ms: number }[];
-  /** The load generators together, percent of one core. */
+  /** The load generators together, percent of one core, and the worst event-loop delay p99 among them. */
   loadGenPercent: number;
+  loadGenLoopP99: number;
   /** What the rest of the machine used meanwhile (other people's jobs), percent of one core. */
   othersPercent: number;
   /** The whole machine's busy time, in cores. */
@@ -126,6 +127,7 @@ export async function loadWindow(
     errorSamples: loads.flatMap((l) => l.errorSamples),
     cpu,
     loadGenPercent,
+    loadGenLoopP99: Math.max(...loads.map((l) => l.workerEventLoop.p99)),
     othersPercent: busyCores * 100 - metered - loadGenPercent,
     busyCores,
     elapsedMs,

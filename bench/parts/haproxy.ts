@@ -62,9 +62,11 @@ export async function runHaproxy(report: Report, ctx: HaproxyContext): Promise<v
     'phase p50',
     'phase p99',
     'errors',
+    'server loop p99 / max',
+    'writes waiting for a lock: n / max',
     'server CPU',
     'HAProxy CPU',
-    'load-gen CPU',
+    'load-gen CPU / loop p99',
     'other processes',
   ]);
   const socketsPerMeeting = (meetings[0]?.seats.length ?? 12) * (ctx.withBoard ? 2 : 1);
@@ -87,7 +89,9 @@ export async function runHaproxy(report: Report, ctx: HaproxyContext): Promise<v
         );
         for (const e of connected.errors) section.note(`${leg}, connect error: ${e}`);
         try {
+          await server.probe({ reset: true });
           const w = await loadWindow(workers, scale, ctx.withBoard, meter);
+          const probe = await server.probe();
           byLeg.get(leg)?.push(w);
           const legErrors = connected.failed + w.errors;
           errors += legErrors;
@@ -102,12 +106,22 @@ export async function runHaproxy(report: Report, ctx: HaproxyContext): Promise<v
             ms(w.phase.p50),
             ms(w.phase.p99),
             String(legErrors),
+            `${ms(probe.eventLoop.p99)} / ${ms(probe.eventLoop.max)}`,
+            `${probe.checkpoints.lockWaits} / ${ms(probe.checkpoints.lockWaitMax)}`,
             percent(cpu('server')),
             leg === 'HAProxy' ? percent(cpu('HAProxy')) : `(${percent(cpu('HAProxy'))})`,
-            percent(w.loadGenPercent),
+            `${percent(w.loadGenPercent)} / ${ms(w.loadGenLoopP99)}`,
             percent(w.othersPercent),
           ]);
           for (const e of w.errorSamples) section.note(`${leg}, error: ${e}`);
+          if (leg === 'HAProxy' && legErrors > 0) {
+            // HAProxy says on stderr when its health check takes a server out (or puts it back).
+            const states = proxy
+              .output()
+              .split('\n')
+              .filter((l) => / is (DOWN|UP)/.test(l));
+            for (const line of states.slice(-4)) section.note(`HAProxy: ${line.trim()}`);
+          }
           ctx.log(
             `haproxy: ${leg}: fan-out p50 ${ms(w.fanout.p50)} p99 ${ms(w.fanout.p99)}, ` +
               `CPU server ${percent(cpu('server'))} HAProxy ${percent(cpu('HAProxy'))}, others ${percent(w.othersPercent)}`,

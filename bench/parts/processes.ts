@@ -80,7 +80,7 @@ export async function runProcesses(report: Report, ctx: ProcessesContext, prepar
     `CPU ${processNames.map((_, i) => `p${i + 1}`).join(' / ')}`,
     'PostgreSQL',
     'Redis',
-    'load-gen',
+    'load-gen CPU / loop p99',
     'other processes',
     'machine busy',
   ]);
@@ -145,7 +145,7 @@ export async function runProcesses(report: Report, ctx: ProcessesContext, prepar
         processNames.map((p) => percent(cpu(p))).join(' / '),
         percent(cpu('PostgreSQL')),
         percent(cpu('Redis')),
-        percent(w.loadGenPercent),
+        `${percent(w.loadGenPercent)} / ${ms(w.loadGenLoopP99)}`,
         percent(w.othersPercent),
         `${w.busyCores.toFixed(2)} of ${cores}`,
       ]);
