@@ -335,6 +335,8 @@ async function killAwait(args: { deadUrl: string; killedAt: number; timeoutMs: n
   const backMs = affected.flatMap((m) => backAfterKill(m).map((backAt) => backAt - args.killedAt));
   const seats = affected.reduce((n, m) => n + m.size, 0);
   return {
+    // What went wrong while the seats moved (the load window has taken its own errors by now).
+    errors: capacityErrors.samples.splice(0),
     meetings: affected.length,
     seats,
     back: backMs.length,
@@ -452,7 +454,8 @@ serveRpc({
     flood = null;
     return counts;
   },
-  prepare: (args: { serverUrl: string; seats: number }) => prepareMeetingViaRest(args.serverUrl, args.seats),
+  prepare: (args: { serverUrl: string; seats: number; forwardedFor?: string }) =>
+    prepareMeetingViaRest(args.serverUrl, args.seats, { forwardedFor: args.forwardedFor }),
   fanout,
   phase,
   'cap:connect': capConnect,

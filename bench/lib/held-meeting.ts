@@ -53,7 +53,7 @@ interface ConnectOptions {
 /** Socket.IO's client defaults: reconnectionDelay 1 s, at most 5 s, randomisation ±50%. */
 const RECONNECT_DELAY_MS = 1_000;
 const RECONNECT_DELAY_MAX_MS = 5_000;
-const RECONNECT_ATTEMPTS = 20;
+const RECONNECT_ATTEMPTS = 10;
 const reconnectDelay = (attempt: number) =>
   Math.min(RECONNECT_DELAY_MS * 2 ** attempt, RECONNECT_DELAY_MAX_MS) * (0.5 + Math.random());
 
@@ -144,6 +144,7 @@ export class HeldMeeting {
     closeSeat(seat);
     const start = urls.indexOf(seat.url) + 1;
     const order = [...urls.slice(start), ...urls.slice(0, start)];
+    let lastError = 'none made';
     for (let attempt = 0; attempt < RECONNECT_ATTEMPTS && !this.closing; attempt++) {
       await sleep(reconnectDelay(attempt));
       if (this.closing) break;
@@ -159,12 +160,14 @@ export class HeldMeeting {
         this.recoveries.push({ seat: index, from: seat.url, lostAt, backAt: Date.now() });
         this.recoveringSeats.delete(index);
         return;
-      } catch {
+      } catch (error) {
         // The next attempt tries the next process, after a longer delay.
+        lastError = error instanceof Error ? error.message : String(error);
       }
     }
     this.recoveringSeats.delete(index);
-    if (!this.closing) this.onError(`a seat did not come back within ${RECONNECT_ATTEMPTS} attempts`);
+    if (!this.closing)
+      this.onError(`a seat did not come back within ${RECONNECT_ATTEMPTS} attempts (the last: ${lastError})`);
   }
 
   private watch(seat: Seat, index: number): void {

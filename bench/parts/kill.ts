@@ -15,8 +15,8 @@ import { summarize } from '../lib/stats';
 import { closeMeetings, connectMeetings, loadWindow, percent, type LoadScale } from '../lib/window';
 import type { Prepared } from './processes';
 
-/** Every seat's way back (at most 20 attempts, 5 s apart at most) fits well within this. */
-const BACK_TIMEOUT_MS = 90_000;
+/** Every seat's way back (at most 10 attempts, 5 s apart at most) fits within this. */
+const BACK_TIMEOUT_MS = 60_000;
 
 export interface KillScale extends LoadScale {
   meetings: number;
@@ -32,6 +32,7 @@ interface KillContext {
 }
 
 interface KillAwaitResult {
+  errors: string[];
   meetings: number;
   seats: number;
   back: number;
@@ -120,6 +121,8 @@ export async function runKill(report: Report, ctx: KillContext, prepared: Prepar
         .join(', '),
     ]);
     for (const e of w.errorSamples) section.note(`error: ${e}`);
+    for (const e of new Set(results.flatMap((r) => r.errors)))
+      section.note(`error while the seats moved: ${e}`);
     if (backCount === seats && seats > 0) {
       report.set('kill.backMs', times.max);
       report.set('kill.seats', seats);

@@ -36,6 +36,8 @@ export interface ProcessesScale extends LoadScale {
   steps: number[];
   /** No new step starts after this long. */
   budgetMs: number;
+  /** Stop at the first step where the machine is saturated (the quick run goes through its steps). */
+  stopWhenSaturated: boolean;
 }
 
 interface ProcessesContext {
@@ -165,7 +167,7 @@ export async function runProcesses(report: Report, ctx: ProcessesContext, prepar
         break;
       }
       stopReason = `the last step (${step} meetings) passed`;
-      if (saturated) {
+      if (saturated && scale.stopWhenSaturated) {
         stopReason = `the machine was saturated at ${step} meetings (${w.busyCores.toFixed(2)} of ${cores} cores busy)`;
         break;
       }
