@@ -47,17 +47,19 @@ export const percent = (v: number) => (Number.isFinite(v) ? `${Math.max(0, v).to
 export const sourceAddress = (w: number) => `127.0.0.${11 + w}`;
 
 /**
- * Connects `meetings` to `serverUrl` from the load generators (spread over them); with
- * `failover`, the seats move to the next of those URLs when their process goes away.
+ * Connects `meetings` to `serverUrl` from the load generators, meeting k on load generator
+ * (`firstWorker` + k) mod their number (callers connecting several processes' meetings start each
+ * process on another one, so that a few meetings per process still use every load generator);
+ * with `failover`, the seats move to the next of those URLs when their process goes away.
  */
 export async function connectMeetings(
   workers: RpcClient[],
   serverUrl: string,
   meetings: PreparedMeeting[],
-  opts: { concurrency: number; withBoard: boolean; failover?: string[] },
+  opts: { concurrency: number; withBoard: boolean; failover?: string[]; firstWorker?: number },
 ): Promise<{ failed: number; errors: string[]; ms: number }> {
   const parts: PreparedMeeting[][] = workers.map(() => []);
-  meetings.forEach((m, i) => parts[i % workers.length]?.push(m));
+  meetings.forEach((m, k) => parts[((opts.firstWorker ?? 0) + k) % workers.length]?.push(m));
   const results = await Promise.all(
     parts.map((part, w) =>
       part.length === 0

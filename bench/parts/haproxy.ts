@@ -5,7 +5,7 @@
  * cannot pass the 28,800 WebSockets of the multi-process capacity under the limit of 20,000 open
  * files: it is measured here, apart, at a scale it holds.
  */
-import { ms, type Report } from '../lib/report';
+import { ms, type Report, type Section } from '../lib/report';
 import { startBalancer } from '../lib/engines';
 import { CpuMeter } from '../lib/proc';
 import type { RpcClient } from '../lib/rpc';
@@ -89,6 +89,12 @@ export async function runHaproxy(report: Report, ctx: HaproxyContext): Promise<v
         );
         for (const e of connected.errors) section.note(`${leg}, connect error: ${e}`);
         try {
+          if (connected.failed === meetings.length) {
+            errors += connected.failed;
+            section.row([leg, '0', '0', '', '', '', '', '', String(connected.failed)]);
+            noteHaproxyStates(section, proxy.output());
+            continue;
+          }
           await server.probe({ reset: true });
           const w = await loadWindow(workers, scale, ctx.withBoard, meter);
           const probe = await server.probe();
@@ -114,14 +120,7 @@ export async function runHaproxy(report: Report, ctx: HaproxyContext): Promise<v
             percent(w.othersPercent),
           ]);
           for (const e of w.errorSamples) section.note(`${leg}, error: ${e}`);
-          if (leg === 'HAProxy' && legErrors > 0) {
-            // HAProxy says on stderr when its health check takes a server out (or puts it back).
-            const states = proxy
-              .output()
-              .split('\n')
-              .filter((l) => / is (DOWN|UP)/.test(l));
-            for (const line of states.slice(-4)) section.note(`HAProxy: ${line.trim()}`);
-          }
+          if (leg === 'HAProxy' && legErrors > 0) noteHaproxyStates(section, proxy.output());
           ctx.log(
             `haproxy: ${leg}: fan-out p50 ${ms(w.fanout.p50)} p99 ${ms(w.fanout.p99)}, ` +
               `CPU server ${percent(cpu('server'))} HAProxy ${percent(cpu('HAProxy'))}, others ${percent(w.othersPercent)}`,
@@ -181,4 +180,10 @@ export async function runHaproxy(report: Report, ctx: HaproxyContext): Promise<v
   );
   if (!ctx.withBoard)
     section.error = 'the board is not wired into the server: only phase changes were loaded';
+}
+
+/** HAProxy says on stderr when its health check takes a server out or puts it back. */
+function noteHaproxyStates(section: Section, output: string): void {
+  const states = output.split('\n').filter((l) => / is (DOWN|UP)/.test(l));
+  for (const line of states.slice(-4)) section.note(`HAProxy: ${line.trim()}`);
 }

@@ -75,6 +75,7 @@ export async function runKill(report: Report, ctx: KillContext, prepared: Prepar
         concurrency: scale.concurrency,
         withBoard: ctx.withBoard,
         failover,
+        firstWorker: p,
       });
       if (connected.failed > 0)
         throw new Error(`${connected.failed} meetings did not connect: ${connected.errors.join('; ')}`);
