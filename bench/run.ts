@@ -5,6 +5,9 @@
  * docs/benchmarks.md. `--profile` adds the servers' CPU profiles (self time, longest stalls).
  * `--only a,b` runs some parts (client, fanout, phase, flood, capacity, restart; haproxy only when
  * named); `--all-steps` goes on with the capacity steps past the limit, to see the curve.
+ * `--processes N` runs the multi-process mode instead (PostgreSQL, Redis, N server processes:
+ * fan-out, phase, capacity, kill, haproxy; bench/parts/multi.ts); `--haproxy-meetings N` sets the
+ * HAProxy part's scale.
  *
  * Every loop is bounded in count and time, all traffic stays on 127.0.0.0/8, and every child
  * process is ended at the end, also on errors and signals.
