@@ -3,8 +3,11 @@
  * load generators as others, measures, and prints a table. `--quick` runs every part at a tiny
  * scale and checks only that every figure was produced. `--write-docs` puts the run into
  * docs/benchmarks.md. `--profile` adds the servers' CPU profiles (self time, longest stalls).
- * `--only a,b` runs some parts (client, fanout, phase, capacity, restart); `--all-steps` goes on
- * with the capacity steps past the limit, to see the curve.
+ * `--only a,b` runs some parts (client, fanout, phase, flood, capacity, restart; haproxy only when
+ * named); `--all-steps` goes on with the capacity steps past the limit, to see the curve.
+ * `--processes N` runs the multi-process mode instead (PostgreSQL, Redis, N server processes:
+ * fan-out, phase, capacity, kill, haproxy; bench/parts/multi.ts); `--haproxy-meetings N` sets the
+ * HAProxy part's scale.
  *
  * Every loop is bounded in count and time, all traffic stays on 127.0.0.0/8, and every child
  * process is ended at the end, also on errors and signals.
@@ -15,6 +18,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { exited, killAllNow, spawnTs, stopAll, stopChild, waitForLine } from './lib/children';
 import { writeDocs } from './lib/docs';
+import { stopEngines } from './lib/engines';
 import { loadAverage } from './lib/cpu';
 import { describeMachine } from './lib/machine';
 import { summarizeProfile } from './lib/profile';
@@ -25,12 +29,17 @@ import type { PreparedMeeting, ProbeStats } from './lib/types';
 import { runCapacity, type CapacityScale, type Windows } from './parts/capacity';
 import { runClient } from './parts/client';
 import { runFlood } from './parts/flood';
+import { runHaproxy, type HaproxyScale } from './parts/haproxy';
 import { runFanout, runPhase, type LatencyScale } from './parts/latency';
+import { runMultiProcess, type MultiScale } from './parts/multi';
 import { runRestart } from './parts/restart';
 
 interface Scale {
   latency: LatencyScale;
   capacity: CapacityScale;
+  haproxy: HaproxyScale;
+  /** The multi-process mode (--processes N). */
+  multi: MultiScale;
   workers: number;
   storedMeetings: number;
   restartRuns: number;
@@ -52,6 +61,30 @@ const FULL: Scale = {
     concurrency: 8,
     budgetMs: 180_000,
   },
+  haproxy: {
+    meetings: 300,
+    rounds: 2,
+    windowMs: 10_000,
+    noteEveryMs: 3_000,
+    phaseEveryMs: 30_000,
+    // Gently: a connect storm can hold the server's loop past HAProxy's 1 s health check, and
+    // with its one server out HAProxy refuses every client (what is measured here is the steady cost).
+    concurrency: 2,
+  },
+  multi: {
+    latency: { samples: 300, warmup: 20, rounds: 3 },
+    processes: {
+      steps: [200, 400, 600, 800, 1_000, 1_200, 1_400, 1_600],
+      windowMs: 10_000,
+      noteEveryMs: 3_000,
+      phaseEveryMs: 30_000,
+      concurrency: 8,
+      budgetMs: 600_000,
+      stopEarly: true,
+    },
+    kill: { meetings: 300, windowMs: 20_000, noteEveryMs: 3_000, phaseEveryMs: 30_000, concurrency: 8 },
+    phaseBoardNotes: 100,
+  },
   workers: 4,
   storedMeetings: 1_000,
   restartRuns: 3,
@@ -69,6 +102,21 @@ const QUICK: Scale = {
     phaseEveryMs: 1_000,
     concurrency: 2,
     budgetMs: 10_000,
+  },
+  haproxy: { meetings: 3, rounds: 1, windowMs: 1_500, noteEveryMs: 300, phaseEveryMs: 1_000, concurrency: 2 },
+  multi: {
+    latency: { samples: 20, warmup: 3, rounds: 2 },
+    processes: {
+      steps: [2, 4],
+      windowMs: 1_500,
+      noteEveryMs: 300,
+      phaseEveryMs: 1_000,
+      concurrency: 2,
+      budgetMs: 30_000,
+      stopEarly: false,
+    },
+    kill: { meetings: 4, windowMs: 8_000, noteEveryMs: 300, phaseEveryMs: 1_000, concurrency: 2 },
+    phaseBoardNotes: 5,
   },
   workers: 2,
   storedMeetings: 10,
@@ -102,24 +150,76 @@ const REQUIRED = [
   'client.participant.gzipKB',
   'client.leader.gzipKB',
   'client.projector.gzipKB',
+  'haproxy.straight.p50',
+  'haproxy.straight.p99',
+  'haproxy.proxied.p50',
+  'haproxy.proxied.p99',
+  'haproxy.cpuPercent',
 ];
+
+/** What a multi-process run must produce (its parts' own figures; `fanout.pgCommit*` beside the fan-out). */
+const REQUIRED_MULTI = [
+  'fanout.real.p50',
+  'fanout.real.p99',
+  'fanout.bare.p50',
+  'fanout.bare.p99',
+  'fanout.pgCommitP50',
+  'fanout.pgCommitP99',
+  'phase.real.p50',
+  'phase.real.p99',
+  'phase.bare.p50',
+  'phase.bare.p99',
+  'capacity.meetings',
+  'capacity.costPerMeeting.servers',
+  'capacity.costPerMeeting.postgres',
+  'capacity.costPerMeeting.redis',
+  'capacity.costPerMeeting.loadgen',
+  'capacity.projectedCores',
+  'kill.backMs',
+  'kill.seats',
+  'haproxy.straight.p50',
+  'haproxy.straight.p99',
+  'haproxy.proxied.p50',
+  'haproxy.proxied.p99',
+  'haproxy.cpuPercent',
+];
+
+/** The parts a run without --only runs; the others (haproxy) run when named. */
+const DEFAULT_PARTS = ['client', 'fanout', 'phase', 'flood', 'capacity', 'restart'];
+const DEFAULT_MULTI_PARTS = ['fanout', 'phase', 'capacity', 'kill', 'haproxy'];
 
 const { values: flags } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
     'write-docs': { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
-    /** Comma-separated parts to run (client, fanout, capacity, restart); all by default. */
+    /** Comma-separated parts to run (client, fanout, phase, flood, capacity, restart, haproxy). */
     only: { type: 'string' },
     /** Capacity: go on after a step passed the limit, to see the curve. */
     'all-steps': { type: 'boolean', default: false },
+    /** The multi-process mode: PostgreSQL, Redis and this many server processes. */
+    processes: { type: 'string' },
+    /** Meetings of the HAProxy part (300 by default; fewer on a busy machine). */
+    'haproxy-meetings': { type: 'string' },
   },
 });
-const only = flags.only ? new Set(flags.only.split(',')) : null;
-const wanted = (id: string) => !only || only.has(id);
+const processes = flags.processes === undefined ? 0 : Number(flags.processes);
+if (flags.processes !== undefined && !(Number.isInteger(processes) && processes >= 2 && processes <= 8)) {
+  process.stderr.write(`--processes takes a whole number from 2 to 8 (got ${flags.processes})\n`);
+  process.exit(2);
+}
+const multi = processes > 0;
+const haproxyMeetings = Number(flags['haproxy-meetings'] ?? Number.NaN);
+const parts = new Set(flags.only ? flags.only.split(',') : multi ? DEFAULT_MULTI_PARTS : DEFAULT_PARTS);
+const wanted = (id: string) => parts.has(id);
 const scale = flags.quick ? QUICK : FULL;
 // A WAL truncation runs at most once per 5 s: the quick run's capacity windows (1.5 s) may see none.
-if (!flags.quick) REQUIRED.push('capacity.checkpointMaxMs');
+if (!flags.quick && !multi) REQUIRED.push('capacity.checkpointMaxMs');
+/** A figure's key starts with the id of the part that produces it: only the parts that ran count. */
+const required = () => (multi ? REQUIRED_MULTI : REQUIRED).filter((key) => wanted(key.split('.')[0] ?? ''));
+// The multi-process run creates its meetings through the API and steps further: it may take longer.
+if (multi) scale.limitMs = flags.quick ? 180_000 : 1_200_000;
+if (Number.isInteger(haproxyMeetings) && haproxyMeetings > 0) scale.haproxy.meetings = haproxyMeetings;
 scale.capacity.allSteps = flags['all-steps'];
 const tmp = mkdtempSync(path.join(tmpdir(), 'balint-bench-'));
 const report = new Report(flags.quick);
@@ -214,7 +314,32 @@ async function main(): Promise<number> {
   const first = workers[0]!;
   let withBoard = false;
 
-  if (wanted('fanout') || wanted('phase') || wanted('flood')) {
+  if (multi) {
+    try {
+      await runMultiProcess(report, {
+        processes,
+        workers,
+        tmp,
+        scale: scale.multi,
+        wanted,
+        part,
+        baselines: async () => {
+          const [relay, bareIo] = await Promise.all([
+            startChild('bench/bare-yjs-relay.ts'),
+            startChild('bench/bare-socketio.ts'),
+          ]);
+          return { relay, bareIo, stop: async () => void (await Promise.all([relay.stop(), bareIo.stop()])) };
+        },
+        log,
+      });
+    } catch (error) {
+      const text = error instanceof Error ? error.message : String(error);
+      report.section('processes', `${processes} server processes on PostgreSQL and Redis`).error = text;
+      log(`--processes ${processes}: ${text}`);
+    }
+  }
+
+  if (!multi && (wanted('fanout') || wanted('phase') || wanted('flood'))) {
     const [relay, bareIo] = await Promise.all([
       startChild('bench/bare-yjs-relay.ts'),
       startChild('bench/bare-socketio.ts'),
@@ -310,48 +435,85 @@ async function main(): Promise<number> {
     log(`seeding ${scale.storedMeetings} meetings…`);
     seeded = await seed(storedDir, scale.storedMeetings);
   };
-  await part('capacity', 'Capacity', async () => {
-    await seedOnce();
-    const profileDir = flags.profile ? path.join(tmp, 'profile') : undefined;
-    const server = await startServer({ dataDir: storedDir, cpuProfileDir: profileDir });
-    let windows: Windows = [];
+  if (!multi)
+    await part('capacity', 'Capacity', async () => {
+      await seedOnce();
+      const profileDir = flags.profile ? path.join(tmp, 'profile') : undefined;
+      const server = await startServer({ dataDir: storedDir, cpuProfileDir: profileDir });
+      let windows: Windows = [];
+      try {
+        const boardMeeting = seeded[0];
+        if (!boardMeeting) throw new Error('nothing was seeded');
+        withBoard = await first.call<boolean>(
+          'board-available',
+          { serverUrl: server.url, prepared: boardMeeting },
+          30_000,
+        );
+        windows = await runCapacity(report, {
+          workers,
+          server,
+          seeded,
+          scale: scale.capacity,
+          withBoard,
+          log,
+        });
+        if (withBoard) {
+          await first.call(
+            'add-notes',
+            { serverUrl: server.url, prepared: boardMeeting, count: scale.boardNotes, timeoutMs: 5_000 },
+            120_000,
+          );
+        }
+      } finally {
+        await server.stop();
+      }
+      if (profileDir) {
+        const section = report.section('profile', 'Server CPU profile during the capacity part (self time)');
+        summarizeProfile(profileDir, section, windows);
+      }
+    });
+
+  if (!multi)
+    await part('restart', 'Restart', async () => {
+      await seedOnce();
+      await runRestart(report, {
+        worker: first,
+        fullDir: storedDir,
+        tmp,
+        runs: scale.restartRuns,
+        boardMeeting: seeded[0] ?? null,
+        boardNotes: scale.boardNotes,
+      });
+    });
+
+  await part('haproxy', "HAProxy's own cost", async () => {
+    const dir = path.join(tmp, 'haproxy-data');
+    log(`seeding ${scale.haproxy.meetings} meetings for the HAProxy part…`);
+    const meetings = await seed(dir, scale.haproxy.meetings);
+    // Behind a balancer the server trusts its X-Forwarded-For (README); the same in both legs.
+    const server = await startServer({ dataDir: dir, env: { TRUST_PROXY: '127.0.0.1' } });
     try {
-      const boardMeeting = seeded[0];
+      const boardMeeting = meetings[0];
       if (!boardMeeting) throw new Error('nothing was seeded');
-      withBoard = await first.call<boolean>(
+      const board = await first.call<boolean>(
         'board-available',
         { serverUrl: server.url, prepared: boardMeeting },
         30_000,
       );
-      windows = await runCapacity(report, { workers, server, seeded, scale: scale.capacity, withBoard, log });
-      if (withBoard) {
-        await first.call(
-          'add-notes',
-          { serverUrl: server.url, prepared: boardMeeting, count: scale.boardNotes, timeoutMs: 5_000 },
-          120_000,
-        );
-      }
+      await runHaproxy(report, {
+        workers,
+        server,
+        seeded: meetings,
+        scale: scale.haproxy,
+        withBoard: board,
+        log,
+      });
     } finally {
       await server.stop();
     }
-    if (profileDir) {
-      const section = report.section('profile', 'Server CPU profile during the capacity part (self time)');
-      summarizeProfile(profileDir, section, windows);
-    }
   });
 
-  await part('restart', 'Restart', async () => {
-    await seedOnce();
-    await runRestart(report, {
-      worker: first,
-      fullDir: storedDir,
-      tmp,
-      runs: scale.restartRuns,
-      boardMeeting: seeded[0] ?? null,
-      boardNotes: scale.boardNotes,
-    });
-  });
-
+  await stopEngines();
   await stopAll();
   const seconds = (performance.now() - runStarted) / 1000;
   const header =
@@ -364,10 +526,11 @@ async function main(): Promise<number> {
   const output = [header, '', report.markdown(), '', '### Targets', '', ...targets].join('\n');
   process.stdout.write(`\n${output}\n`);
   if (flags['write-docs']) {
-    await writeDocs(output);
+    const onlyHaproxy = parts.size === 1 && parts.has('haproxy');
+    await writeDocs(output, multi ? 'processes' : onlyHaproxy ? 'haproxy' : 'results');
     log('wrote docs/benchmarks.md');
   }
-  const missing = report.missing(REQUIRED);
+  const missing = report.missing(required());
   if (missing.length > 0) {
     process.stdout.write(`\nMissing figures (${missing.length}): ${missing.join(', ')}\n`);
     return 1;

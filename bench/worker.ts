@@ -25,6 +25,7 @@ const NS_PER_MS = 1e6;
 const LOOP_RESOLUTION_MS = 5;
 const ERROR_SAMPLES = 8;
 const BOARD_CHECK_TIMEOUT_MS = 5_000;
+const KILL_POLL_MS = 20;
 
 let markerSeq = 0;
 /** A marker no other note in this run carries (ASCII, so it is found byte for byte). */
@@ -189,6 +190,7 @@ async function capConnect(args: {
   localAddress?: string;
   concurrency: number;
   withBoard: boolean;
+  failover?: string[];
 }): Promise<ConnectResult> {
   const started = performance.now();
   const errors = new Errors();
@@ -202,6 +204,7 @@ async function capConnect(args: {
           withBoard: args.withBoard,
           localAddress: args.localAddress,
           onError: capacityErrors.add,
+          failover: args.failover,
         });
         held.push(meeting);
         seats += meeting.size;
@@ -248,6 +251,11 @@ async function capLoad(args: {
   const notes = async (m: HeldMeeting) => {
     await pause(random() * args.noteEveryMs);
     for (let n = 0; n < maxNotes && performance.now() < end; n++) {
+      // A meeting whose seats are moving to another process (the kill part) sends nothing meanwhile.
+      if (m.recovering) {
+        await pause(args.noteEveryMs * (0.5 + random()));
+        continue;
+      }
       const sender = 1 + Math.floor(random() * (m.size - 1));
       notesSent++;
       inFlight.push(
@@ -263,6 +271,10 @@ async function capLoad(args: {
   const phases = async (m: HeldMeeting) => {
     await pause(random() * args.phaseEveryMs);
     for (let n = 0; n < maxPhases && performance.now() < end; n++) {
+      if (m.recovering) {
+        await pause(args.phaseEveryMs * (0.5 + random()));
+        continue;
+      }
       // Restarting the speculation phase is a phase change that keeps notes allowed; every
       // view shows the timer (the meetings are seeded with timerVisibility 'everyone').
       const before = m.views().map((v) => v.timer?.startedAt);
@@ -304,10 +316,67 @@ async function capLoad(args: {
   };
 }
 
+/**
+ * The kill part: waits until every seat of the meetings that were on `deadUrl` has come back on
+ * another process after `killedAt` (wall clock), polling every 20 ms within `timeoutMs`.
+ */
+async function killAwait(args: { deadUrl: string; killedAt: number; timeoutMs: number }) {
+  const affected = held.filter((m) => m.baseUrl === args.deadUrl);
+  /** Each seat's first return after the kill (a seat may move again if its new process drops it). */
+  const backAfterKill = (m: HeldMeeting) => {
+    const first = new Map<number, number>();
+    for (const r of m.recoveries)
+      if (r.lostAt >= args.killedAt && !first.has(r.seat)) first.set(r.seat, r.backAt);
+    return [...first.values()];
+  };
+  const started = performance.now();
+  const allBack = () => affected.every((m) => backAfterKill(m).length >= m.size);
+  while (!allBack() && performance.now() - started < args.timeoutMs) await sleep(KILL_POLL_MS);
+  const backMs = affected.flatMap((m) => backAfterKill(m).map((backAt) => backAt - args.killedAt));
+  const seats = affected.reduce((n, m) => n + m.size, 0);
+  return {
+    // What went wrong while the seats moved (the load window has taken its own errors by now).
+    errors: capacityErrors.samples.splice(0),
+    meetings: affected.length,
+    seats,
+    back: backMs.length,
+    backMs,
+    // Seats of other processes that also moved (a kill should move none of them).
+    movedElsewhere: held
+      .filter((m) => m.baseUrl !== args.deadUrl)
+      .reduce((n, m) => n + backAfterKill(m).length, 0),
+  };
+}
+
 function capClose(): number {
   const n = held.length;
   for (const m of held.splice(0)) m.close();
   return n;
+}
+
+/**
+ * Meetings `from` … `from + count - 1` of a multi-process run, created through the REST API of
+ * the process `urls[i % urls.length]` (so every process writes to the shared database), each as
+ * its own forwarded client address 10.77.x.y: the servers trust the benchmark's address
+ * (TRUST_PROXY=127.0.0.1, as behind a balancer), so the per-address limits of creating and
+ * joining apply to each meeting as to a real group, not to the benchmark as a whole.
+ */
+async function prepareMany(args: { urls: string[]; from: number; count: number; concurrency: number }) {
+  const out: { index: number; prepared: PreparedMeeting }[] = [];
+  let next = args.from;
+  const end = args.from + args.count;
+  const lane = async () => {
+    for (let i = next++; i < end; i = next++) {
+      const url = args.urls[i % args.urls.length] ?? '';
+      const prepared = await prepareMeetingViaRest(url, 12, {
+        forwardedFor: `10.77.${(i >> 8) & 255}.${i & 255}`,
+        timerVisibility: 'everyone',
+      });
+      out.push({ index: i, prepared });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, args.concurrency) }, lane));
+  return out.sort((a, b) => a.index - b.index).map((o) => o.prepared);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -385,12 +454,15 @@ serveRpc({
     flood = null;
     return counts;
   },
-  prepare: (args: { serverUrl: string; seats: number }) => prepareMeetingViaRest(args.serverUrl, args.seats),
+  prepare: (args: { serverUrl: string; seats: number; forwardedFor?: string }) =>
+    prepareMeetingViaRest(args.serverUrl, args.seats, { forwardedFor: args.forwardedFor }),
   fanout,
   phase,
   'cap:connect': capConnect,
   'cap:load': capLoad,
   'cap:close': capClose,
+  'kill:await': killAwait,
+  'prepare-many': prepareMany,
   'add-notes': addNotes,
   'board-reload': boardReload,
   'board-available': boardAvailable,

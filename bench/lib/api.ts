@@ -5,11 +5,14 @@ import type { PreparedMeeting, SeatCreds } from './types';
 
 const REQUEST_TIMEOUT_MS = 10_000;
 
-async function post<T>(url: string, body: unknown): Promise<T> {
+async function post<T>(url: string, body: unknown, forwardedFor?: string): Promise<T> {
   const res = await withTimeout(
     fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: {
+        'content-type': 'application/json',
+        ...(forwardedFor ? { 'x-forwarded-for': forwardedFor } : {}),
+      },
       body: JSON.stringify(body),
       signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
     }),
@@ -36,21 +39,35 @@ export function notePhases(view: Pick<MeetingView, 'phases'>): {
 
 /**
  * A 12-seat meeting (leader + 11 participants) in named mode, so that notes appear at once,
- * started and moved to the speculation phase.
+ * started and moved to the speculation phase. With `forwardedFor` (to a server whose TRUST_PROXY
+ * trusts the benchmark's address) its requests count against that client address's limits, as
+ * a balancer's forwarded clients do; `timerVisibility: 'everyone'` lets every seat see a phase
+ * restart (the capacity load needs it).
  */
-export async function prepareMeetingViaRest(baseUrl: string, seats: number): Promise<PreparedMeeting> {
+export async function prepareMeetingViaRest(
+  baseUrl: string,
+  seats: number,
+  opts: { forwardedFor?: string; timerVisibility?: 'everyone' } = {},
+): Promise<PreparedMeeting> {
   const created = await post<{ meetingId: string; joinCode: string; leaderLink: string }>(
     `${baseUrl}/api/meetings`,
-    { title: 'Benchmark', anonymity: 'named', leaderName: 'Leader' },
+    {
+      title: 'Benchmark',
+      anonymity: 'named',
+      leaderName: 'Leader',
+      ...(opts.timerVisibility ? { timerVisibility: opts.timerVisibility } : {}),
+    },
+    opts.forwardedFor,
   );
   const leaderToken = new URLSearchParams(new URL(created.leaderLink).hash.slice(1)).get('t');
   if (!leaderToken) throw new Error('the leader link carries no token');
   const creds: SeatCreds[] = [{ token: leaderToken, role: 'leader' }];
   for (let i = 1; i < seats; i++) {
-    const joined = await post<{ token: string }>(`${baseUrl}/api/join`, {
-      code: created.joinCode,
-      name: `Member ${i}`,
-    });
+    const joined = await post<{ token: string }>(
+      `${baseUrl}/api/join`,
+      { code: created.joinCode, name: `Member ${i}` },
+      opts.forwardedFor,
+    );
     creds.push({ token: joined.token, role: 'participant' });
   }
   const { socket, view } = await connectSeat(baseUrl, leaderToken);

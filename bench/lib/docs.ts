@@ -4,11 +4,15 @@ import * as prettier from 'prettier';
 import { ROOT } from './children';
 
 const FILE = path.join(ROOT, 'docs', 'benchmarks.md');
-const START = '<!-- bench:results:start -->';
-const END = '<!-- bench:results:end -->';
 
-/** Replaces the results block of docs/benchmarks.md with this run's output, formatted by Prettier. */
-export async function writeDocs(results: string): Promise<void> {
+/**
+ * Replaces a results block of docs/benchmarks.md with this run's output, formatted by Prettier:
+ * `results` (the single-process run), `processes` (--processes) or `haproxy` (--only haproxy), so
+ * that one kind of run never overwrites another's figures.
+ */
+export async function writeDocs(results: string, block = 'results'): Promise<void> {
+  const START = `<!-- bench:${block}:start -->`;
+  const END = `<!-- bench:${block}:end -->`;
   const text = existsSync(FILE) ? readFileSync(FILE, 'utf8') : `# Benchmarks\n\n${START}\n${END}\n`;
   const from = text.indexOf(START);
   const to = text.indexOf(END);

@@ -4,6 +4,7 @@
  * every other seat's document, and per phase change the time until every seat has the new
  * snapshot.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { SPECULATION_KINDS } from '../../shared/meeting/phases';
 import type { MeetingCommand } from '../../shared/meeting/commands';
 import type { MeetingView } from '../../shared/meeting/view';
@@ -25,7 +26,36 @@ interface Seat {
   socket: ClientSocket;
   board: BoardClient | null;
   view: MeetingView;
+  /** The process this seat is connected to. */
+  url: string;
 }
+
+/** A seat that lost its process and came back on another (wall-clock ms, comparable across processes). */
+export interface Recovery {
+  seat: number;
+  from: string;
+  lostAt: number;
+  backAt: number;
+}
+
+interface ConnectOptions {
+  withBoard: boolean;
+  localAddress?: string;
+  onError: ErrorSink;
+  /**
+   * Process URLs to fail over to: a seat whose connection drops reconnects to the next of them
+   * (after Socket.IO's default randomised delay), as a browser behind a balancer would be sent to
+   * another process; without it a drop is an error.
+   */
+  failover?: string[];
+}
+
+/** Socket.IO's client defaults: reconnectionDelay 1 s, at most 5 s, randomisation ±50%. */
+const RECONNECT_DELAY_MS = 1_000;
+const RECONNECT_DELAY_MAX_MS = 5_000;
+const RECONNECT_ATTEMPTS = 10;
+const reconnectDelay = (attempt: number) =>
+  Math.min(RECONNECT_DELAY_MS * 2 ** attempt, RECONNECT_DELAY_MAX_MS) * (0.5 + Math.random());
 
 /** Someone is waiting for `waiting` seats to see something sent at `t0`. */
 interface Pending {
@@ -41,13 +71,18 @@ export class HeldMeeting {
   private pendingPhase: { pending: Pending; isNew: (view: MeetingView, seat: number) => boolean } | null =
     null;
   private closing = false;
+  private recoveringSeats = new Set<number>();
+  /** Every seat that failed over, in the order they came back. */
+  readonly recoveries: Recovery[] = [];
   /** Size of the last Yjs update that brought a note to a seat. */
   lastNoteUpdateBytes = 0;
 
   private constructor(
     readonly prepared: PreparedMeeting,
+    /** The process every seat connected to first (a sticky balancer keeps a meeting on one). */
+    readonly baseUrl: string,
     private seats: Seat[],
-    private onError: ErrorSink,
+    private opts: ConnectOptions,
   ) {
     seats.forEach((seat, index) => this.watch(seat, index));
   }
@@ -55,27 +90,10 @@ export class HeldMeeting {
   static async connect(
     baseUrl: string,
     prepared: PreparedMeeting,
-    opts: { withBoard: boolean; localAddress?: string; onError: ErrorSink },
+    opts: ConnectOptions,
   ): Promise<HeldMeeting> {
     const seats = await Promise.allSettled(
-      prepared.seats.map(async (creds): Promise<Seat> => {
-        const { socket, view } = await connectSeat(baseUrl, creds.token, opts.localAddress);
-        try {
-          const board = opts.withBoard
-            ? await openMeetingBoard(
-                baseUrl,
-                prepared.meetingId,
-                prepared.caseIndex,
-                creds.token,
-                opts.localAddress,
-              )
-            : null;
-          return { socket, board, view };
-        } catch (error) {
-          socket.close();
-          throw error;
-        }
-      }),
+      prepared.seats.map((creds) => openSeat(baseUrl, prepared, creds.token, opts)),
     );
     const failed = seats.find((s) => s.status === 'rejected');
     if (failed) {
@@ -84,13 +102,72 @@ export class HeldMeeting {
     }
     return new HeldMeeting(
       prepared,
+      baseUrl,
       seats.map((s) => (s as PromiseFulfilledResult<Seat>).value),
-      opts.onError,
+      opts,
     );
   }
 
   get size(): number {
     return this.seats.length;
+  }
+
+  /** Some seat is reconnecting to another process: the load leaves this meeting alone meanwhile. */
+  get recovering(): boolean {
+    return this.recoveringSeats.size > 0;
+  }
+
+  private onError(what: string): void {
+    this.opts.onError(what);
+  }
+
+  /** The seat's connection dropped: with failover, reconnect it elsewhere, else count an error. */
+  private lost(index: number, what: string): void {
+    if (this.closing) return;
+    if (this.opts.failover) void this.recover(index);
+    else this.onError(what);
+  }
+
+  /**
+   * Reconnects seat `index` on the next process of the failover list (the one it was on comes
+   * last), both connections afresh: back means a new Socket.IO connection with its first
+   * snapshot and a board synced again.
+   */
+  private async recover(index: number): Promise<void> {
+    const seat = this.seats[index];
+    const creds = this.prepared.seats[index];
+    const urls = this.opts.failover ?? [];
+    if (!seat || !creds || this.recoveringSeats.has(index) || urls.length === 0) return;
+    this.recoveringSeats.add(index);
+    const lostAt = Date.now();
+    seat.socket.off();
+    closeSeat(seat);
+    const start = urls.indexOf(seat.url) + 1;
+    const order = [...urls.slice(start), ...urls.slice(0, start)];
+    let lastError = 'none made';
+    for (let attempt = 0; attempt < RECONNECT_ATTEMPTS && !this.closing; attempt++) {
+      await sleep(reconnectDelay(attempt));
+      if (this.closing) break;
+      const url = order[attempt % order.length] ?? seat.url;
+      try {
+        const fresh = await openSeat(url, this.prepared, creds.token, this.opts);
+        if (this.closing) {
+          closeSeat(fresh);
+          break;
+        }
+        this.seats[index] = fresh;
+        this.watch(fresh, index);
+        this.recoveries.push({ seat: index, from: seat.url, lostAt, backAt: Date.now() });
+        this.recoveringSeats.delete(index);
+        return;
+      } catch (error) {
+        // The next attempt tries the next process, after a longer delay.
+        lastError = error instanceof Error ? error.message : String(error);
+      }
+    }
+    this.recoveringSeats.delete(index);
+    if (!this.closing)
+      this.onError(`a seat did not come back within ${RECONNECT_ATTEMPTS} attempts (the last: ${lastError})`);
   }
 
   private watch(seat: Seat, index: number): void {
@@ -100,7 +177,7 @@ export class HeldMeeting {
       if (p?.pending.waiting.has(index) && p.isNew(view, index)) this.arrived(p.pending, index);
     });
     seat.socket.on('disconnect', (reason) => {
-      if (!this.closing) this.onError(`socket disconnected: ${reason}`);
+      if (this.seats[index] === seat) this.lost(index, `socket disconnected: ${reason}`);
     });
     if (!seat.board) return;
     seat.board.doc.on('update', (update: Uint8Array) => {
@@ -112,7 +189,7 @@ export class HeldMeeting {
       }
     });
     seat.board.provider.on('connection-close', (event: { code: number } | null) => {
-      if (!this.closing) this.onError(`board closed: ${event?.code ?? 'locally'}`);
+      if (this.seats[index] === seat) this.lost(index, `board closed: ${event?.code ?? 'locally'}`);
     });
   }
 
@@ -215,6 +292,24 @@ export class HeldMeeting {
   close(): void {
     this.closing = true;
     for (const seat of this.seats) closeSeat(seat);
+  }
+}
+
+async function openSeat(
+  url: string,
+  prepared: PreparedMeeting,
+  token: string,
+  opts: ConnectOptions,
+): Promise<Seat> {
+  const { socket, view } = await connectSeat(url, token, opts.localAddress);
+  try {
+    const board = opts.withBoard
+      ? await openMeetingBoard(url, prepared.meetingId, prepared.caseIndex, token, opts.localAddress)
+      : null;
+    return { socket, board, view, url };
+  } catch (error) {
+    socket.close();
+    throw error;
   }
 }
 

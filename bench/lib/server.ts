@@ -71,7 +71,6 @@ export function serverEnv(
 ): NodeJS.ProcessEnv {
   return {
     ...process.env,
-    ...extra,
     PORT: String(port),
     HOST: '127.0.0.1',
     DATA_DIR: dataDir,
@@ -80,6 +79,8 @@ export function serverEnv(
     PUBLIC_ORIGIN: '',
     CREATE_KEY: '',
     TRUST_PROXY: '0',
+    // Last, so that a part may set what the defaults above leave out (TRUST_PROXY behind HAProxy).
+    ...extra,
   };
 }
 

@@ -26,6 +26,8 @@ interface LatencyContext {
   baseline: Probed;
   prepared: PreparedMeeting;
   scale: LatencyScale;
+  /** Milliseconds the server may add to the baseline (the multi-process mode allows 5 at p50). */
+  targets?: { p50: number; p99: number };
 }
 
 /** Resets both processes' event-loop histograms; the returned function reads them. */
@@ -51,11 +53,12 @@ function compare(
   real: Summary,
   bare: Summary,
   baselineName: string,
+  targets = { p50: ADDED_P50_TARGET_MS, p99: ADDED_P99_TARGET_MS },
 ): void {
   section.columns(['', 'Balint Room', baselineName, 'ratio', 'added', 'target (added)']);
   const rows: [string, keyof Summary, number | null][] = [
-    ['p50', 'p50', ADDED_P50_TARGET_MS],
-    ['p99', 'p99', ADDED_P99_TARGET_MS],
+    ['p50', 'p50', targets.p50],
+    ['p99', 'p99', targets.p99],
     ['max', 'max', null],
   ];
   for (const [name, field, limit] of rows) {
@@ -120,6 +123,7 @@ export async function runFanout(report: Report, ctx: LatencyContext): Promise<vo
     summarize(result.real),
     summarize(result.bare),
     'bare y-protocols relay',
+    ctx.targets,
   );
   section.note(
     `12 seats (leader + 11 participants), each with a Socket.IO connection and a stock WebsocketProvider. ` +
@@ -172,6 +176,7 @@ export async function runPhase(
     summarize(result.real),
     summarize(result.bare),
     'bare Socket.IO broadcast',
+    ctx.targets,
   );
   section.note(
     `12 seats (leader + 11 participants${ctx.withBoard ? ', each also with its board connection' : '; the board was not available'}), ` +
