@@ -632,7 +632,7 @@ export class GroupService {
    * co-leaders). No join code, no name typed.
    */
   async enter(who: GroupIdentity): Promise<Result<GroupSeat>> {
-    const { store, hub } = this.deps;
+    const { store } = this.deps;
     const g = await this.group(who.groupId);
     if (!g) return fail(E.NOT_FOUND, 'no such group');
     let person: string;
