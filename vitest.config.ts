@@ -19,10 +19,8 @@ const SQLITE_ONLY = [
   'tests/integration/startup.errors.test.ts',
   // Runs every operation on both databases itself.
   'tests/integration/storage.contract.test.ts',
-  // They scan the data folder for the groups' SQLite file beside the meetings' one. The test
-  // servers keep the groups in that file on both projects (server-fixture.ts: their retention
-  // timers are awaited by the SQLite connection's order only); the groups' store on PostgreSQL is
-  // run by its own contract test (SCALE-6).
+  // They scan the data folder for the groups' SQLite file beside the meetings' one (on
+  // PostgreSQL the groups' tables are in the meetings' database: SCALE-6's contract test).
   'tests/integration/group.link.test.ts',
   'tests/integration/group.followUp.test.ts',
   'tests/integration/group.attendance.test.ts',

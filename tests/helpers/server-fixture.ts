@@ -17,10 +17,10 @@ import { createApp, type App } from '../../server/app';
 import { ManualClock, type Clock } from '../../server/core/clock';
 import { silentLogger, type Logger } from '../../server/core/logger';
 import { seededRandom } from '../../server/core/random';
-import { openSqliteGroupStore } from '../../server/groups/open';
+import { openPostgresGroupStore, openSqliteGroupStore } from '../../server/groups/open';
 import { GROUP_FILE_NAME } from '../../server/groups/store';
 import type { AsyncStorage } from '../../server/storage/async/types';
-import { openTestStorage } from './test-storage';
+import { openTestStorage, postgresDatabaseFor, TEST_DATABASE } from './test-storage';
 import type { Result } from '../../shared/errors';
 import type { MeetingCommand } from '../../shared/meeting/commands';
 import type { MeetingView } from '../../shared/meeting/view';
@@ -367,10 +367,12 @@ export async function startServer(opts: ServerOptions = {}): Promise<ServerFixtu
   const clock = opts.clock ?? new ManualClock();
   const storage = await openTestStorage(dbFile);
   const groupFile = path.join(path.dirname(dbFile), GROUP_FILE_NAME);
-  // The groups' file, also in the PostgreSQL project: their store on PostgreSQL is run by its
-  // contract test (SCALE-6) and by servers started with DATABASE_URL; the group files' timers
-  // (retention sweeps after a clock move) are awaited by the SQLite connection's order only.
-  const groupStore = openSqliteGroupStore({ file: groupFile, synchronous: 'NORMAL' });
+  // The groups beside the meetings: their file on SQLite, their tables in the same database on
+  // PostgreSQL (SCALE-6).
+  const groupStore =
+    TEST_DATABASE === 'postgres'
+      ? await openPostgresGroupStore({ url: await postgresDatabaseFor(dbFile), poolSize: 2 })
+      : openSqliteGroupStore({ file: groupFile, synchronous: 'NORMAL' });
   const app = createApp({
     storage,
     clock,
@@ -406,6 +408,9 @@ export async function startServer(opts: ServerOptions = {}): Promise<ServerFixtu
       if (!(clock instanceof ManualClock)) throw new Error('advance needs the manual clock');
       clock.advance(ms);
       await app.hub.idle();
+      // The groups' timers (a day's retention sweep) queue their own work: on a pool it would
+      // race the test's next read, where SQLite's one connection kept the order.
+      await app.groups?.settled();
     },
     async connect(token, label, connectOpts) {
       const client = await connectClient(url, token, label, connectOpts);

@@ -245,7 +245,8 @@ describe('PROXY: a note written on a member’s behalf', () => {
     const note = readBoard(watcher.doc).notes[0];
     expect(note?.author).toBe(FOR_NAME);
     expect(Buffer.concat(watcher.frames).includes(Buffer.from(BOARD_NAMES.leader))).toBe(false);
-    expect((await storedNotes(fx, cast.meetingId)).get(ack.value.noteId)?.author_name).toBe(FOR_NAME);
+    // Read through the storage: on PostgreSQL the column holds the name sealed (CONF-4).
+    expect((await fx.storage.getNote(cast.meetingId, ack.value.noteId))?.authorName).toBe(FOR_NAME);
   });
 
   it('PROXY-3: only leaders write on a member’s behalf, under the members’ phase rules; refusals change nothing', async () => {

@@ -204,7 +204,7 @@ describe('several processes on one Redis (real child processes)', { timeout: 120
     for (const p of [p1, p2]) {
       expect(await health(p)).toEqual({
         status: 200,
-        body: expect.objectContaining({ ok: true, components: { redis: 'ok' } }) as unknown,
+        body: expect.objectContaining({ ok: true, components: { redis: 'ok', database: 'ok' } }) as unknown,
       });
     }
     await redis.stop({ mode: 'kill' });
@@ -214,7 +214,10 @@ describe('several processes on one Redis (real child processes)', { timeout: 120
         10_000,
         'healthz fails without Redis',
       );
-      expect((await health(p)).body).toMatchObject({ ok: false, components: { redis: 'down' } });
+      expect((await health(p)).body).toMatchObject({
+        ok: false,
+        components: { redis: 'down', database: 'ok' },
+      });
     }
 
     // Limits still apply, each process counting for itself, and nobody waits for Redis.
@@ -240,7 +243,7 @@ describe('several processes on one Redis (real child processes)', { timeout: 120
     const p3 = await third;
     for (const p of [p1, p3]) {
       await pollUntilAsync(async () => (await health(p)).status === 200, 10_000, 'healthz ready again');
-      expect((await health(p)).body).toMatchObject({ ok: true, components: { redis: 'ok' } });
+      expect((await health(p)).body).toMatchObject({ ok: true, components: { redis: 'ok', database: 'ok' } });
     }
   });
   it('SCALE-1, SCALE-11: HAProxy (docs/haproxy.cfg) takes the processes out while Redis is away, and back when it returns', async () => {

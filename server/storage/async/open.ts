@@ -26,6 +26,9 @@ import { busyWaitingSqliteDialect } from './sqliteDriver';
 import type { MeetingsDb } from './tables';
 import type { AsyncStorage, RelaySealing } from './types';
 
+/** How long start-up waits for the truncation after purging what a crash left (DISK-1). */
+const STARTUP_SCRUB_WAIT_MS = 2_000;
+
 /** pg's default pool size; issue 14 sizes it to max_connections over the processes. */
 export const DEFAULT_POOL_SIZE = 10;
 /** PostgreSQL's int8 (bigint columns, count(*)): a number here, as on SQLite (epoch ms fit). */
@@ -69,7 +72,18 @@ function build(db: Kysely<MeetingsDb>, backend: Backend): AsyncStorage {
     purgeMeeting: (meetingId, whenScrubbed) => purge([meetingId], whenScrubbed),
     async purgeLeftovers() {
       const ids = await leftoverMeetings(db);
-      await purge(ids);
+      // DISK-1: what a crash left leaves the files before the server listens. The truncation runs
+      // on the WAL worker; a reader that blocks it does not keep the server from starting (it is
+      // retried, and logged, as any other).
+      let scrubbed!: () => void;
+      const truncated = new Promise<void>((resolve) => (scrubbed = resolve));
+      await purge(ids, scrubbed);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        truncated,
+        new Promise<void>((resolve) => (timer = setTimeout(resolve, STARTUP_SCRUB_WAIT_MS))),
+      ]);
+      clearTimeout(timer);
       await sweepKeys(db, engine);
       return ids.length;
     },
