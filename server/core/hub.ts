@@ -88,6 +88,10 @@ export const TICK_RETRY_MS = 5_000;
  * not the injected clock: it only batches, it decides nothing.
  */
 export const PRESENCE_COALESCE_MS = 50;
+/** How long a meeting's end waits for its truncation before the clients are told (DISK-1). */
+const PURGE_SCRUB_WAIT_MS = 500;
+/** How long start-up waits for the truncation after the purges it made (DISK-1). */
+const STARTUP_SCRUB_WAIT_MS = 2_000;
 
 /**
  * The live meetings of this process. Every change goes through `run`: pure transition, durable
@@ -95,6 +99,8 @@ export const PRESENCE_COALESCE_MS = 50;
  * acknowledged. Each meeting's work runs through its queue (SCALE-5), one job at a time.
  */
 export class MeetingHub {
+  /** Purges whose WAL truncation has not been reported yet, for start-up to wait on. */
+  private scrubbing = new Set<Promise<void>>();
   private live = new Map<string, LiveMeeting>();
   private effectListeners: EffectListener[] = [];
   private purgeListeners: Listener<[meetingId: string]>[] = [];
@@ -177,7 +183,23 @@ export class MeetingHub {
       await this.run(meetingId, { kind: 'server' }, { type: 'clock:tick' }, { silentActivity: true });
       this.schedule(meetingId);
     }
+    // DISK-1, CONF-8: the meetings ended here leave the files before the server listens (the WAL
+    // worker truncates); a reader that blocks the truncation does not keep it from starting.
+    await this.scrubbed(STARTUP_SCRUB_WAIT_MS);
     return this.live.size;
+  }
+
+  /** Waits (at most `limitMs`) until the purges so far have truncated the WAL. */
+  private async scrubbed(limitMs: number): Promise<void> {
+    const pending = [...this.scrubbing];
+    this.scrubbing.clear();
+    if (pending.length === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all(pending),
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, limitMs))),
+    ]);
+    clearTimeout(timer);
   }
 
   async create(opts: {
@@ -500,21 +522,32 @@ export class MeetingHub {
     m.inactivityTimer?.cancel();
     cancelPresence(m);
     this.live.delete(meetingId);
+    // Settled when the WAL was truncated, or when the purge failed (start-up waits on it).
+    let scrubbed!: () => void;
+    const truncation = new Promise<void>((resolve) => (scrubbed = resolve));
     try {
       // Logged only once the WAL was truncated: until then the content is still in a file.
-      await this.deps.storage.purgeMeeting(meetingId, () =>
+      this.scrubbing.add(truncation);
+      void truncation.then(() => this.scrubbing.delete(truncation));
+      await this.deps.storage.purgeMeeting(meetingId, () => {
         this.deps.logger.info('meeting.purged', {
           meetingId,
           reason,
           ms: Math.round(performance.now() - started),
-        }),
-      );
+        });
+        scrubbed();
+      });
     } catch (error) {
+      scrubbed();
       this.deps.logger.error('meeting.purge_failed', {
         meetingId,
         error: error instanceof Error ? error.name : 'unknown',
       });
     }
+    // DISK-1: the WAL worker truncates after the deletes; the clients are told once it did (in
+    // this meeting's queue only, never on the event loop), unless a reader blocks it: then after
+    // PURGE_SCRUB_WAIT_MS, and it follows as soon as the reader lets go.
+    await within(truncation, PURGE_SCRUB_WAIT_MS);
     for (const listener of this.purgeListeners)
       await this.awaited('meeting.purge_listener_failed', meetingId, () => listener(meetingId));
     this.broadcaster.meetingEnded(meetingId);
@@ -618,6 +651,13 @@ export class MeetingHub {
  */
 function forgetLastRegExpSubject(): void {
   /purged/.test('purged');
+}
+
+/** Resolves when `p` does, or after `limitMs`, whichever comes first. */
+async function within(p: Promise<unknown>, limitMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([p, new Promise<void>((resolve) => (timer = setTimeout(resolve, limitMs)))]);
+  clearTimeout(timer);
 }
 
 function cancelPresence(m: LiveMeeting): void {

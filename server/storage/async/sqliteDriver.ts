@@ -26,8 +26,6 @@ import {
 
 /** How long a statement may wait, off the event loop, for another connection's lock. */
 export const LOCK_WAIT_MS = 2_000;
-/** Distinct statements kept prepared; the storage's queries are a few dozen texts. */
-const STATEMENT_CACHE_SIZE = 256;
 /** Waits between tries: short at first (a truncation's cut takes a few ms), then steady. */
 const RETRY_STEPS_MS = [1, 2, 4, 8, 16, 25];
 
@@ -63,27 +61,17 @@ function delay(ms: number): Promise<void> {
 }
 
 class Connection implements DatabaseConnection {
-  private cache = new Map<string, Database.Statement>();
-
   constructor(
     private db: Database.Database,
     private waits: LockWaits,
     private waitMs: number,
   ) {}
 
-  private statement(text: string): Database.Statement {
-    let stmt = this.cache.get(text);
-    if (!stmt) {
-      // Texts differ only by the length of an IN list (a purge of several meetings): rare.
-      if (this.cache.size >= STATEMENT_CACHE_SIZE) this.cache.clear();
-      stmt = this.db.prepare(text);
-      this.cache.set(text, stmt);
-    }
-    return stmt;
-  }
-
   private runOnce<R>(query: CompiledQuery): QueryResult<R> {
-    const stmt = this.statement(query.sql);
+    // Prepared anew each time, not cached: a prepared statement keeps its last parameters bound
+    // (a token's hash, a note's text) in memory until its next run, so a purged meeting's values
+    // would outlive it in the heap (CONF-1, the heap canary test).
+    const stmt = this.db.prepare(query.sql);
     const parameters = query.parameters as unknown[];
     if (stmt.reader) return { rows: stmt.all(parameters) as R[] };
     const { changes, lastInsertRowid } = stmt.run(parameters);
