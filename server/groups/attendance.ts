@@ -54,13 +54,13 @@ export class GroupAttendance {
     // which the hub does not let listeners keep); the store is written in the meeting's order.
     hub.onSeatConnected((meetingId, seatId) => {
       const slot = slotOf(clock.now());
-      meetingTasks.listen(meetingId, 'seat-connected', () => this.markSeats(meetingId, [seatId], slot));
+      void meetingTasks.listen(meetingId, 'seat-connected', () => this.markSeats(meetingId, [seatId], slot));
     });
     hub.onEffects((meetingId, effects, state) => {
       // The start is a phase entered; other commands need no look-up of the group.
       if (state.status !== 'running' || !effects.some((e) => e.type === 'phase-entered')) return;
       const at = clock.now();
-      meetingTasks.listen(meetingId, 'phase-entered', async () => {
+      void meetingTasks.listen(meetingId, 'phase-entered', async () => {
         const g = await deps.store.groupByMeeting(meetingId);
         if (g) await deps.store.markStarted(g.id, at);
       });
@@ -73,7 +73,7 @@ export class GroupAttendance {
         // The format the meeting had at its end (issue 12: recorded with attendance).
         format: state.spoken ? groupModeOf(state.spoken.format) : null,
       };
-      meetingTasks.listen(ending.meetingId, 'ending', async () => {
+      return meetingTasks.listen(ending.meetingId, 'ending', async () => {
         const g = await deps.store.groupByMeeting(ending.meetingId);
         if (g)
           await this.propose(g, ending.meetingId, ending.endedAt, ending.planned, ending.format ?? g.mode);

@@ -28,11 +28,13 @@ export class Serial {
   }
 
   /**
-   * For a listener of the hub, which does not wait for it: queued as `run`, and a failure is
-   * logged (by name, never a value) instead of becoming an unhandled rejection.
+   * For a listener of the hub: queued as `run`, and a failure is logged (by name, never a value)
+   * instead of becoming an unhandled rejection. Resolves once the task settled, never rejects: the
+   * hub awaits its ending and purge listeners inside the meeting's job, so that the meeting's end
+   * is told only after the group stored what it keeps of it (the attendance proposal).
    */
-  listen(key: string, listener: string, task: () => Promise<void>): void {
-    this.run(key, task).catch((error: unknown) =>
+  listen(key: string, listener: string, task: () => Promise<void>): Promise<void> {
+    return this.run(key, task).catch((error: unknown) =>
       this.logger.error('group.listener_failed', {
         listener,
         error: error instanceof Error ? error.name : 'unknown',
