@@ -3,7 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { DEBRIEF_RETENTION_MONTHS, GROUP_RETENTION_MONTHS } from '../shared/group/rules';
 import { DEFAULT_METRICS_ALLOW, parseAllowList } from './metrics/allow';
-import { DEFAULT_POOL_SIZE } from './storage/async/open';
+import { DEFAULT_POOL_SIZE } from './storage/async/pgPool';
 
 const MAX_PORT = 65_535;
 /** A DNS name: dot-separated labels of letters, digits and inner hyphens (RFC 1123). */

@@ -6,7 +6,7 @@
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import { silentLogger, type Logger } from '../core/logger';
-import { DEFAULT_POOL_SIZE } from '../storage/async/open';
+import { openPool } from '../storage/async/pgPool';
 import { openPrivateDatabase } from '../storage/sqlite';
 import { WalScrubber } from '../storage/walScrub';
 import { migrateGroupFile, migrateGroupTables } from './schema';
@@ -65,14 +65,6 @@ export type PostgresGroupOptions =
   /** The meetings' pool (or any), which the store uses and leaves open at its close. */
   | { pool: pg.Pool };
 
-/** PostgreSQL's int8 (bigint columns, count(*)): a number here, as on SQLite (epoch ms fit). */
-const INT8_OID = 20;
-
-function errorCode(error: unknown): string {
-  const code = (error as { code?: unknown }).code;
-  return typeof code === 'string' ? code : 'unknown';
-}
-
 /**
  * The groups' pool beside the meetings' one of `meetingsPoolSize` connections: a quarter of it,
  * at least 2. A process opens both, so it holds up to DATABASE_POOL_SIZE plus this many (README).
@@ -81,33 +73,20 @@ export function groupPoolSize(meetingsPoolSize: number): number {
   return Math.max(2, Math.ceil(meetingsPoolSize / 4));
 }
 
-function ownPool(opts: { url: string; poolSize?: number; logger?: Logger }): pg.Pool {
-  const logger = opts.logger ?? silentLogger;
-  const pool = new pg.Pool({
-    connectionString: opts.url,
-    max: opts.poolSize ?? DEFAULT_POOL_SIZE,
-    types: {
-      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-        oid === INT8_OID ? Number : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
-    },
-  });
-  // An idle connection that PostgreSQL closed (a restart, a failover) is dropped by the pool and
-  // the next query opens a new one; unheard, its error event would end the process.
-  pool.on('error', (error) => logger.warn('groups.postgres_idle_error', { code: errorCode(error) }));
-  // A connection that dies while checked out reports on the client, not the pool (async/open.ts).
-  pool.on('connect', (client) => {
-    client.on('error', (error) => logger.warn('groups.postgres_connection_lost', { code: errorCode(error) }));
-  });
-  return pool;
-}
-
 /**
  * Connects, migrates the group tables under their advisory lock (schema.ts), and serves. A pool
  * passed in must read int8 as a number, as the meetings' pool does (async/open.ts).
  */
 export async function openPostgresGroupStore(opts: PostgresGroupOptions): Promise<GroupStore> {
   const owned = 'url' in opts;
-  const pool = owned ? ownPool(opts) : opts.pool;
+  const pool = owned
+    ? openPool({
+        url: opts.url,
+        poolSize: opts.poolSize,
+        logger: opts.logger ?? silentLogger,
+        events: 'groups',
+      })
+    : opts.pool;
   try {
     await migrateGroupTables(pool);
   } catch (error) {

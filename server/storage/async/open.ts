@@ -5,7 +5,6 @@
  */
 import path from 'node:path';
 import { Kysely, PostgresDialect, sql } from 'kysely';
-import pg from 'pg';
 import { silentLogger, type Logger } from '../../core/logger';
 import { crashIfAt, type CrashPoint } from '../crashPoints';
 import { KEY_FILE_NAME, openKeyStore } from '../keyStore';
@@ -21,6 +20,7 @@ import {
   type Engine,
 } from './operations';
 import { claimDue, listDue, setDue } from './dueTimes';
+import { openPool } from './pgPool';
 import { migratePostgres } from './postgresMigrate';
 import { busyWaitingSqliteDialect } from './sqliteDriver';
 import type { MeetingsDb } from './tables';
@@ -28,11 +28,6 @@ import type { AsyncStorage, RelaySealing } from './types';
 
 /** How long start-up waits for the truncation after purging what a crash left (DISK-1). */
 const STARTUP_SCRUB_WAIT_MS = 2_000;
-
-/** pg's default pool size; issue 14 sizes it to max_connections over the processes. */
-export const DEFAULT_POOL_SIZE = 10;
-/** PostgreSQL's int8 (bigint columns, count(*)): a number here, as on SQLite (epoch ms fit). */
-const INT8_OID = 20;
 
 interface Backend {
   engine: Engine;
@@ -148,33 +143,10 @@ export interface PostgresOptions {
   logger?: Logger;
 }
 
-function errorCode(error: unknown): string {
-  const code = (error as { code?: unknown }).code;
-  return typeof code === 'string' ? code : 'unknown';
-}
-
 /** Connects, migrates the schema under its advisory lock (postgresMigrate.ts), and serves. */
 export async function openPostgresStorage(opts: PostgresOptions): Promise<AsyncStorage> {
   const logger = opts.logger ?? silentLogger;
-  const pool = new pg.Pool({
-    connectionString: opts.url,
-    max: opts.poolSize ?? DEFAULT_POOL_SIZE,
-    types: {
-      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-        oid === INT8_OID ? Number : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
-    },
-  });
-  // An idle connection that PostgreSQL closed (a restart, a failover) is dropped by the pool and
-  // the next query opens a new one; unheard, its error event would end the process.
-  pool.on('error', (error) => logger.warn('storage.postgres_idle_error', { code: errorCode(error) }));
-  // A connection that dies while checked out (PostgreSQL stopped or restarted, its backend ended)
-  // emits its error on the client, not the pool: unheard, that too would end the process. Its
-  // query or transaction fails as well, and that failure is what the caller answers.
-  pool.on('connect', (client) => {
-    client.on('error', (error) =>
-      logger.warn('storage.postgres_connection_lost', { code: errorCode(error) }),
-    );
-  });
+  const pool = openPool({ url: opts.url, poolSize: opts.poolSize, logger, events: 'storage' });
   try {
     await migratePostgres(pool);
   } catch (error) {
