@@ -4,6 +4,7 @@
  * its own or one passed in). Everything else is the one implementation in store.ts.
  */
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { forgetful } from '../storage/async/forgetfulDialect';
 import pg from 'pg';
 import { silentLogger, type Logger } from '../core/logger';
 import { openPool } from '../storage/async/pgPool';
@@ -41,7 +42,7 @@ export function openSqliteGroupStore(opts: {
   const scrubber = new WalScrubber(file, opts.logger ?? silentLogger);
   // A crash may have left deleted content in the WAL: every start truncates, until it has happened.
   scrubber.startup();
-  const db = new Kysely<GroupsDb>({ dialect: new SqliteDialect({ database: file }) });
+  const db = new Kysely<GroupsDb>({ dialect: forgetful(new SqliteDialect({ database: file })) });
   return build(
     db,
     {
@@ -93,7 +94,7 @@ export async function openPostgresGroupStore(opts: PostgresGroupOptions): Promis
     if (owned) await pool.end();
     throw error;
   }
-  const db = new Kysely<GroupsDb>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<GroupsDb>({ dialect: forgetful(new PostgresDialect({ pool })) });
   return build(
     db,
     {

@@ -23,6 +23,7 @@ import { claimDue, listDue, setDue } from './dueTimes';
 import { openPool } from './pgPool';
 import { migratePostgres } from './postgresMigrate';
 import { busyWaitingSqliteDialect } from './sqliteDriver';
+import { forgetful } from './forgetfulDialect';
 import type { MeetingsDb } from './tables';
 import type { AsyncStorage, RelaySealing } from './types';
 
@@ -113,7 +114,7 @@ function relaySealing(content: ContentCodec): RelaySealing {
 export function openAsyncSqliteStorage(opts: SqliteOptions): AsyncStorage {
   // Its writers wait for locks on timers (sqliteDriver.ts): the worker may hold the write lock.
   const file = openMeetingsFile({ truncateOnWorker: true, ...opts });
-  const db = new Kysely<MeetingsDb>({ dialect: busyWaitingSqliteDialect(file.db) });
+  const db = new Kysely<MeetingsDb>({ dialect: forgetful(busyWaitingSqliteDialect(file.db)) });
   return build(db, {
     engine: {
       dialect: 'sqlite',
@@ -164,7 +165,7 @@ export async function openPostgresStorage(opts: PostgresOptions): Promise<AsyncS
     await pool.end();
     throw error;
   }
-  const db = new Kysely<MeetingsDb>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<MeetingsDb>({ dialect: forgetful(new PostgresDialect({ pool })) });
   const keyStore = keys;
   return build(db, {
     engine: { dialect: 'postgres', afterOverwrite: () => {}, content: sealedContent(keyStore), logger },
