@@ -22,6 +22,8 @@ import { DEFAULT_METRICS_ALLOW } from './metrics/allow';
 import { createMetrics } from './metrics/metrics';
 import { createMetricsRoutes } from './metrics/route';
 import { originOf } from './net/phoneAddresses';
+import { openBus, type Bus } from './scale/bus';
+import { meetingNews } from './scale/meetingNews';
 import type { RedisClients } from './scale/redis';
 import { Limits } from './limits/seatLimits';
 import {
@@ -245,7 +247,18 @@ export function createApp(deps: AppDeps): App {
     if (!req.url?.startsWith('/socket.io/')) socket.destroy();
   });
 
+  let bus: Bus | null = null;
   const ready = (async () => {
+    // SCALE-16, SCALE-17: with Redis, the processes tell each other of new versions and purges
+    // (and relay board updates) before this one holds any meeting.
+    if (redis) {
+      const opened = await openBus({ publisher: redis.commands, logger });
+      bus = opened;
+      const busFailed = (error: unknown) =>
+        logger.warn('bus.failed', { error: error instanceof Error ? error.name : 'unknown' });
+      hub.useNews(meetingNews(opened, busFailed));
+      board?.relayThrough(opened, busFailed);
+    }
     await hub.loadAll();
     await board?.resumeReleases();
   })();
@@ -291,6 +304,7 @@ export function createApp(deps: AppDeps): App {
         await storage.close();
         await groups?.settled();
         await groupStore?.close();
+        await bus?.close();
         await redis?.close();
         logger.info('server.closed');
       })();
