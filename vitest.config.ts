@@ -29,6 +29,7 @@ const SQLITE_ONLY = [
   'tests/integration/keys.store.test.ts',
   // Starts its own PostgreSQL and Redis under several server processes.
   'tests/integration/scale.twoProcesses.test.ts',
+  'tests/integration/scale.dueTimes.test.ts',
 ];
 
 const shared = {

@@ -23,6 +23,7 @@ import { createMetrics } from './metrics/metrics';
 import { createMetricsRoutes } from './metrics/route';
 import { originOf } from './net/phoneAddresses';
 import { openBus, type Bus } from './scale/bus';
+import { DuePoller } from './scale/duePoller';
 import { meetingNews } from './scale/meetingNews';
 import type { RedisClients } from './scale/redis';
 import { Limits } from './limits/seatLimits';
@@ -248,6 +249,7 @@ export function createApp(deps: AppDeps): App {
   });
 
   let bus: Bus | null = null;
+  let duePoller: DuePoller | null = null;
   const ready = (async () => {
     // SCALE-16, SCALE-17: with Redis, the processes tell each other of new versions and purges
     // (and relay board updates) before this one holds any meeting.
@@ -261,6 +263,17 @@ export function createApp(deps: AppDeps): App {
     }
     await hub.loadAll();
     await board?.resumeReleases();
+    // SCALE-19: on PostgreSQL any process applies a due time that no running process holds.
+    if (storage.dialect === 'postgres') {
+      duePoller = new DuePoller({
+        storage,
+        clock,
+        logger,
+        act: (tx, due) => hub.claimDue(tx, due),
+        afterCommit: (due) => hub.dueClaimed(due),
+      });
+      duePoller.start();
+    }
   })();
   // Awaited by listen (and reported there); a failure must not also go unhandled meanwhile.
   ready.catch(() => {});
@@ -289,6 +302,7 @@ export function createApp(deps: AppDeps): App {
         readiness.drain();
         // A start-up still loading finishes first (its failure was reported by listen).
         await ready.catch(() => {});
+        await duePoller?.stop();
         hub.stop();
         groups?.stop();
         const cancelCut = connections.cutAfter(DRAIN_GRACE_MS);

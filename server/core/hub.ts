@@ -12,7 +12,7 @@ import { cryptoRandom, type RandomSource } from './random';
 import type { MeetingView } from '../../shared/meeting/view';
 import { newId, newJoinCode, newSeatToken, newToken, sameHash } from '../security/tokens';
 import type { MeetingNews } from '../scale/meetingNews';
-import type { AsyncStorage, MeetingTransaction, VersionedMeeting } from '../storage/async/types';
+import type { AsyncStorage, DueRow, MeetingTransaction, VersionedMeeting } from '../storage/async/types';
 import { nullBroadcaster, type Broadcaster } from './broadcaster';
 import type { Clock, TimerHandle } from './clock';
 import type { Logger } from './logger';
@@ -94,6 +94,12 @@ export const TICK_RETRY_MS = 5_000;
  * not the injected clock: it only batches, it decides nothing.
  */
 export const PRESENCE_COALESCE_MS = 50;
+/**
+ * SCALE-19: a due time a process claimed from storage is set again this far ahead in the claim's
+ * transaction, and rewritten by the tick or end it causes; if that process dies first, another
+ * one claims it then.
+ */
+export const DUE_RECHECK_MS = 30_000;
 /** How long a meeting's end waits for its truncation before the clients are told (DISK-1). */
 const PURGE_SCRUB_WAIT_MS = 500;
 /** How long start-up waits for the truncation after the purges it made (DISK-1). */
@@ -213,6 +219,40 @@ export class MeetingHub {
     // worker truncates); a reader that blocks the truncation does not keep it from starting.
     await this.scrubbed(STARTUP_SCRUB_WAIT_MS);
     return this.live.size;
+  }
+
+  /**
+   * SCALE-19, on PostgreSQL: the meeting's next deadline and inactivity limit are stored with its
+   * state, so that any process finds them (`dueClaimed`) when none holds the meeting in memory.
+   * Activity between commands (notes) moves the limit later without a write here: a limit found
+   * early is checked against the stored activity and stored again.
+   */
+  private async storeDue(tx: MeetingTransaction, state: MeetingState, activity: number): Promise<void> {
+    if (!this.loadsOnDemand) return;
+    await tx.setDue(state.id, 'phase', nextDeadline(state));
+    await tx.setDue(state.id, 'inactivity', this.limitFrom(state, activity));
+  }
+
+  private limitFrom(state: MeetingState, activity: number): number {
+    return Math.max(activity, state.plannedStartAt ?? 0) + this.deps.inactivityLimitMs;
+  }
+
+  /**
+   * The claiming transaction of a stored due time (the poller, SCALE-19): it is set again
+   * `DUE_RECHECK_MS` ahead, in case this process dies before acting on it.
+   */
+  async claimDue(tx: MeetingTransaction, due: DueRow): Promise<void> {
+    await tx.setDue(due.meetingId, due.kind, this.deps.clock.now() + DUE_RECHECK_MS);
+  }
+
+  /** After the claim committed: the meeting is loaded if need be, and its tick or end runs. */
+  dueClaimed(due: DueRow): void {
+    const { meetingId } = due;
+    this.guarded('meeting.due_failed', meetingId, async () => {
+      if (!(await this.ensureLive(meetingId))) return;
+      if (due.kind === 'phase') this.tick(meetingId);
+      if (due.kind === 'inactivity') await this.queue.run(meetingId, () => this.endInactiveInJob(meetingId));
+    });
   }
 
   /** Holds a stored meeting in memory and follows the other processes' notices about it. */
@@ -380,6 +420,7 @@ export class MeetingHub {
     await this.deps.storage.transaction(async (tx) => {
       await tx.insertMeeting({ state, joinCode, lastActivityAt: now }, { leaderToken, projectorKey });
       await tx.addSeatToken(state.id, leaderSeat.id, leaderToken);
+      await this.storeDue(tx, state, now);
     });
     this.track({ state, joinCode, lastActivityAt: now, version: 0 });
     this.schedule(state.id);
@@ -608,13 +649,15 @@ export class MeetingHub {
       }
       if (command.type === 'clock:tick' && result.effects.length === 0) {
         // Nothing was due (a timer that fired early, or another process applied it): wait for
-        // the deadline again (schedule, after the outcome).
+        // the deadline again (schedule, after the outcome), and store it again (a claimed one).
+        await this.storeDue(tx, base.state, baseActivity);
         return { kind: 'done', result: ok(undefined) };
       }
       let joinCode = base.joinCode;
       if (result.effects.some((e) => e.type === 'rotate-join-code')) joinCode = await this.uniqueJoinCode(tx);
       const activity = opts.silentActivity || command.type === 'clock:tick' ? baseActivity : now;
       await tx.saveMeeting(result.state, activity);
+      await this.storeDue(tx, result.state, activity);
       if (commandKey) await tx.recordCommand(meetingId, commandKey.seatId, commandKey.id);
       if (joinCode !== base.joinCode) await tx.setJoinCode(meetingId, joinCode);
       for (const e of result.effects)
@@ -771,7 +814,7 @@ export class MeetingHub {
   private inactivityDeadline(meetingId: string): number {
     const m = this.live.get(meetingId);
     if (!m) return Infinity;
-    return Math.max(m.lastActivityAt, m.state.plannedStartAt ?? 0) + this.deps.inactivityLimitMs;
+    return this.limitFrom(m.state, m.lastActivityAt);
   }
 
   private scheduleInactivity(meetingId: string): void {
@@ -792,7 +835,14 @@ export class MeetingHub {
     if (!this.live.has(meetingId)) return;
     if (this.loadsOnDemand) await this.refreshInJob(meetingId);
     if (!this.live.has(meetingId)) return;
-    if (this.deps.clock.now() < this.inactivityDeadline(meetingId)) return this.scheduleInactivity(meetingId);
+    if (this.deps.clock.now() < this.inactivityDeadline(meetingId)) {
+      this.scheduleInactivity(meetingId);
+      // A stored limit that was claimed early (activity since) is stored again where it is now.
+      const m = this.live.get(meetingId);
+      if (this.loadsOnDemand && m)
+        await this.deps.storage.setDue(meetingId, 'inactivity', this.limitFrom(m.state, m.lastActivityAt));
+      return;
+    }
     let ended: Result;
     try {
       ended = await this.apply(meetingId, { kind: 'server' }, { type: 'meeting:end' }, {});
