@@ -25,6 +25,7 @@ import { originOf } from './net/phoneAddresses';
 import { openBus, type Bus } from './scale/bus';
 import { DuePoller } from './scale/duePoller';
 import { meetingNews } from './scale/meetingNews';
+import { createPresence, type PresenceRegistry } from './scale/presence';
 import type { RedisClients } from './scale/redis';
 import { Limits } from './limits/seatLimits';
 import {
@@ -240,7 +241,15 @@ export function createApp(deps: AppDeps): App {
       limits,
       clientAddress,
     }) ?? null;
-  attachSocketHandlers(io, { hub, clock, logger, board, limits, clientAddress });
+  attachSocketHandlers(io, {
+    hub,
+    clock,
+    logger,
+    board,
+    limits,
+    clientAddress,
+    acrossProcesses: redis !== null,
+  });
   io.on('connection', (socket) => metrics.watchSocket(socket));
   http.on('upgrade', (req, socket, head) => {
     if (board?.handleUpgrade(req, socket, head)) return metrics.boardSocketOpened(socket);
@@ -250,6 +259,7 @@ export function createApp(deps: AppDeps): App {
 
   let bus: Bus | null = null;
   let duePoller: DuePoller | null = null;
+  let presence: PresenceRegistry | null = null;
   const ready = (async () => {
     // SCALE-16, SCALE-17: with Redis, the processes tell each other of new versions and purges
     // (and relay board updates) before this one holds any meeting.
@@ -259,6 +269,8 @@ export function createApp(deps: AppDeps): App {
       const busFailed = (error: unknown) =>
         logger.warn('bus.failed', { error: error instanceof Error ? error.name : 'unknown' });
       hub.useNews(meetingNews(opened, busFailed));
+      presence = createPresence({ client: redis.commands, logger });
+      hub.usePresence(presence);
       board?.relayThrough(opened, busFailed);
     }
     await hub.loadAll();
@@ -318,6 +330,7 @@ export function createApp(deps: AppDeps): App {
         await storage.close();
         await groups?.settled();
         await groupStore?.close();
+        await presence?.close();
         await bus?.close();
         await redis?.close();
         logger.info('server.closed');

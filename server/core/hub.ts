@@ -11,7 +11,8 @@ import type { MeetingFormat } from '../../shared/spoken/state';
 import { cryptoRandom, type RandomSource } from './random';
 import type { MeetingView } from '../../shared/meeting/view';
 import { newId, newJoinCode, newSeatToken, newToken, sameHash } from '../security/tokens';
-import type { MeetingNews } from '../scale/meetingNews';
+import type { MeetingNews, MeetingNotice } from '../scale/meetingNews';
+import { PRESENCE_HEARTBEAT_MS, type PresenceRegistry } from '../scale/presence';
 import type { AsyncStorage, DueRow, MeetingTransaction, VersionedMeeting } from '../storage/async/types';
 import { nullBroadcaster, type Broadcaster } from './broadcaster';
 import type { Clock, TimerHandle } from './clock';
@@ -26,6 +27,8 @@ interface LiveMeeting {
   lastActivityAt: number;
   /** seat id -> open connections; presence is runtime state, never stored. */
   connections: Map<string, number>;
+  /** The same on the other processes (SCALE-20), as Redis last said; empty for one process. */
+  elsewhere: Map<string, number>;
   phaseTimer: TimerHandle | null;
   inactivityTimer: TimerHandle | null;
   /** A presence-only broadcast waiting to go out (seats appearing or disappearing, coalesced). */
@@ -126,6 +129,9 @@ export class MeetingHub {
    * configured; null for one process.
    */
   private news: MeetingNews | null = null;
+  /** Presence across processes (SCALE-20), with Redis; null for one process. */
+  private presence: PresenceRegistry | null = null;
+  private presenceRefresh: NodeJS.Timeout | null = null;
   /**
    * On PostgreSQL another process may have created the meeting a client asks for: it is loaded
    * from storage then (SCALE-16). On SQLite one process holds them all from its start.
@@ -134,6 +140,40 @@ export class MeetingHub {
 
   constructor(private deps: HubDeps) {
     this.loadsOnDemand = deps.storage.dialect === 'postgres';
+  }
+
+  /**
+   * SCALE-20: this process's connections go into `registry`, and its views count the other
+   * processes' too: read again when another process says a seat appeared or went, and every
+   * heartbeat (a dead process's entries expire within 15 s).
+   */
+  usePresence(registry: PresenceRegistry): void {
+    this.presence = registry;
+    this.presenceRefresh = setInterval(() => {
+      for (const meetingId of this.live.keys()) this.refreshPresence(meetingId);
+    }, PRESENCE_HEARTBEAT_MS);
+    this.presenceRefresh.unref();
+  }
+
+  /** Reads the other processes' counts of the meeting; a change goes out to this one's sockets. */
+  private refreshPresence(meetingId: string): void {
+    const registry = this.presence;
+    if (!registry) return;
+    this.guarded('meeting.presence_read_failed', meetingId, async () => {
+      const counts = await registry.connectedElsewhere(meetingId);
+      const m = this.live.get(meetingId);
+      if (!m || sameCounts(m.elsewhere, counts)) return;
+      m.elsewhere = counts;
+      this.presenceChanged(meetingId, m);
+    });
+  }
+
+  /** This process's and the other processes' connections per seat. */
+  private allConnections(m: LiveMeeting): Map<string, number> {
+    if (m.elsewhere.size === 0) return m.connections;
+    const all = new Map(m.elsewhere);
+    for (const [seat, n] of m.connections) all.set(seat, (all.get(seat) ?? 0) + n);
+    return all;
   }
 
   /** Connects the hub to the other processes: call once, before `loadAll`. */
@@ -175,9 +215,10 @@ export class MeetingHub {
     this.presenceListeners.push(listener);
   }
 
-  /** The seats with an open connection now. */
+  /** The seats with an open connection now, on any process. */
   connectedSeats(meetingId: string): string[] {
-    return [...(this.live.get(meetingId)?.connections.keys() ?? [])];
+    const m = this.live.get(meetingId);
+    return m ? [...this.allConnections(m).keys()] : [];
   }
 
   /**
@@ -264,11 +305,13 @@ export class MeetingHub {
       joinCode: stored.joinCode,
       lastActivityAt: stored.lastActivityAt,
       connections: new Map(),
+      elsewhere: new Map(),
       phaseTimer: null,
       inactivityTimer: null,
       presenceTimer: null,
     };
     this.live.set(meetingId, m);
+    this.refreshPresence(meetingId);
     this.news?.follow(meetingId, (version) => this.hear(meetingId, version));
     return m;
   }
@@ -297,9 +340,10 @@ export class MeetingHub {
   }
 
   /** A notice from another process: a newer version is reloaded, a gone meeting dropped. */
-  private hear(meetingId: string, version: number | null): void {
+  private hear(meetingId: string, version: MeetingNotice): void {
     const m = this.live.get(meetingId);
     if (!m) return;
+    if (version === 'presence') return this.refreshPresence(meetingId);
     if (version === null) {
       this.guarded('meeting.forget_failed', meetingId, () =>
         this.queue.run(meetingId, () => this.forgetInJob(meetingId)),
@@ -508,7 +552,7 @@ export class MeetingHub {
     if (!m) return null;
     return projectView(m.state, seatId, {
       now: this.deps.clock.now(),
-      connections: m.connections,
+      connections: this.allConnections(m),
       joinCode: m.joinCode,
       phoneOrigins: this.deps.phoneOrigins?.(),
     });
@@ -519,11 +563,17 @@ export class MeetingHub {
   }
 
   connected(meetingId: string, seatId: string, delta: 1 | -1): void {
+    // Counted in Redis even after a purge, so that the sockets closing then leave it at zero.
+    const registry = this.presence;
+    registry?.connected({ meetingId, seatId }, delta);
     const m = this.live.get(meetingId);
     if (!m) return;
     const n = (m.connections.get(seatId) ?? 0) + delta;
     if (n > 0) m.connections.set(seatId, n);
     else m.connections.delete(seatId);
+    // SCALE-20: the others read the counts again once Redis has this process's.
+    if (registry && ((delta === 1 && n === 1) || (delta === -1 && n === 0)))
+      void registry.flushed().then(() => this.news?.announce(meetingId, 'presence'));
     // Presence changes only matter when a seat appears or disappears. They are coalesced: the
     // connecting socket gets its own snapshot at once (socket/index.ts), the others soon after.
     if ((delta === 1 && n === 1) || (delta === -1 && n === 0)) this.presenceChanged(meetingId, m);
@@ -772,6 +822,8 @@ export class MeetingHub {
 
   /** Stops all timers (drain / tests). */
   stop(): void {
+    if (this.presenceRefresh) clearInterval(this.presenceRefresh);
+    this.presenceRefresh = null;
     for (const m of this.live.values()) {
       m.phaseTimer?.cancel();
       m.inactivityTimer?.cancel();
@@ -884,6 +936,10 @@ async function within(p: Promise<unknown>, limitMs: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([p, new Promise<void>((resolve) => (timer = setTimeout(resolve, limitMs)))]);
   clearTimeout(timer);
+}
+
+function sameCounts(a: ReadonlyMap<string, number>, b: ReadonlyMap<string, number>): boolean {
+  return a.size === b.size && [...a].every(([seat, n]) => b.get(seat) === n);
 }
 
 function cancelPresence(m: LiveMeeting): void {

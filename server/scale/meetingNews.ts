@@ -7,12 +7,18 @@
  */
 import type { Bus } from './bus';
 
+/**
+ * A notice: the meeting's stored version, null when it is gone, or `presence` when a seat appeared
+ * or disappeared on the sender (its counts are in Redis already: presence.ts).
+ */
+export type MeetingNotice = number | null | 'presence';
+
 /** What the hub needs of the notices (tests and the single-process server pass none). */
 export interface MeetingNews {
-  /** Tells every other process: the meeting is stored at `version` now, or (null) it is gone. */
-  announce(meetingId: string, version: number | null): void;
+  /** Tells every other process: the meeting is stored at `version` now, gone, or its presence changed. */
+  announce(meetingId: string, notice: MeetingNotice): void;
   /** Hears the meeting's notices from other processes until `unfollow`. */
-  follow(meetingId: string, hear: (version: number | null) => void): void;
+  follow(meetingId: string, hear: (notice: MeetingNotice) => void): void;
   unfollow(meetingId: string): void;
   /** Called after the bus lost its connection and came back: notices may have been missed. */
   onGap(listener: () => void): void;
@@ -20,16 +26,18 @@ export interface MeetingNews {
 
 const topic = (meetingId: string) => `meeting:${meetingId}`;
 
-/** A version as 8 bytes; a notice of 0 bytes says the meeting is gone. */
-function encode(version: number | null): Uint8Array {
-  if (version === null) return new Uint8Array(0);
+/** A version as 8 bytes; 0 bytes: the meeting is gone; 1 byte: its presence changed. */
+function encode(notice: MeetingNotice): Uint8Array {
+  if (notice === null) return new Uint8Array(0);
+  if (notice === 'presence') return new Uint8Array([1]);
   const bytes = Buffer.alloc(8);
-  bytes.writeBigUInt64BE(BigInt(version));
+  bytes.writeBigUInt64BE(BigInt(notice));
   return bytes;
 }
 
-function decode(payload: Uint8Array): number | null | undefined {
+function decode(payload: Uint8Array): MeetingNotice | undefined {
   if (payload.length === 0) return null;
+  if (payload.length === 1) return payload[0] === 1 ? 'presence' : undefined;
   if (payload.length !== 8) return undefined;
   return Number(Buffer.from(payload).readBigUInt64BE());
 }
@@ -37,16 +45,16 @@ function decode(payload: Uint8Array): number | null | undefined {
 export function meetingNews(bus: Bus, onError: (error: unknown) => void): MeetingNews {
   const unsubscribes = new Map<string, Promise<() => void>>();
   return {
-    announce(meetingId, version) {
+    announce(meetingId, notice) {
       // A notice Redis did not take is a gap for the others (they reload after theirs).
-      bus.publish(topic(meetingId), encode(version)).catch(onError);
+      bus.publish(topic(meetingId), encode(notice)).catch(onError);
     },
     follow(meetingId, hear) {
       if (unsubscribes.has(meetingId)) return;
       const subscribed = bus.subscribe(topic(meetingId), ({ payload, fromSelf }) => {
         if (fromSelf) return;
-        const version = decode(payload);
-        if (version !== undefined) hear(version);
+        const notice = decode(payload);
+        if (notice !== undefined) hear(notice);
       });
       subscribed.catch(onError);
       unsubscribes.set(meetingId, subscribed);

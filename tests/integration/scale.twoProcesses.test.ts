@@ -26,7 +26,7 @@ async function jumpTo(leader: RecordingClient, kind: string) {
 
 describe('one meeting on two processes (PostgreSQL and Redis)', () => {
   it(
-    'SCALE-16, SCALE-17, SCALE-18: commands, views, notes and the board cross between the processes; a retry is applied once; the end closes everything on both',
+    'SCALE-16, SCALE-17, SCALE-18, SCALE-20: commands, views, presence, notes and the board cross between the processes; the seat cap holds across them; a retry is applied once; the end closes everything on both',
     async () => {
       const [pgServer, redis] = await Promise.all([startPostgres(), startRedis()]);
       const databaseUrl = await pgServer.createDatabase('two_processes');
@@ -51,6 +51,21 @@ describe('one meeting on two processes (PostgreSQL and Redis)', () => {
         'presenter on B',
       );
       await leader.waitFor((v) => v.seats?.length === 3);
+      // SCALE-20: presence counts every process's connections, on either side.
+      await leader.waitFor((v) => v.presence.connected === 3);
+      await member.waitFor((v) => v.presence.connected === 3);
+
+      // LIMIT-4 across processes: a seat's fifth connection, wherever it is, closes its oldest.
+      const extraToken = (await onA.api.join(m.joinCode, 'Extra')).token;
+      const extra = [await onA.connect(extraToken, 'extra 1 on A')];
+      const closedOldest = nextEvent<[{ code: string }]>(extra[0]!.socket, 'connection:closed');
+      for (const [i, env] of [onB, onA, onB, onA].entries()) {
+        extra.push(await env.connect(extraToken, `extra ${i + 2}`));
+      }
+      expect((await closedOldest)[0].code).toBe('limit-reached');
+      for (const c of extra.slice(1)) expect(c.socket.connected).toBe(true);
+      for (const c of extra) c.close();
+      await leader.waitFor((v) => v.presence.connected === 3);
       expect(await leader.run({ type: 'presenter:set', caseIndex: 0, seatId: presenter.seatId })).toEqual({
         ok: true,
       });
