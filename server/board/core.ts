@@ -519,7 +519,14 @@ export class BoardCore {
   }
 
   /** Sends every leader connection of the meeting its notes view. */
+  /** After a change of the meeting's notes: this process's sockets, then the others (SCALE-21). */
   async notifyLeaders(meetingId: string): Promise<void> {
+    await this.notifyLocalLeaders(meetingId);
+    this.deps.hub.notesChanged(meetingId);
+  }
+
+  /** The views that depend on notes, to this process's sockets of the meeting. */
+  async notifyLocalLeaders(meetingId: string): Promise<void> {
     const sockets = this.sockets.get(meetingId);
     if (!sockets) return;
     const views = new Map<string, LeaderNotesView | null>();

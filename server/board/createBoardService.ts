@@ -99,8 +99,10 @@ export function createBoardService(deps: BoardServiceDeps): BoardServiceWithInte
   // SCALE-16: another process changed the meeting; this one's sockets get what depends on it.
   hub.onRefreshed(async (meetingId) => {
     sockets.review(meetingId);
-    await core.notifyLeaders(meetingId);
+    await core.notifyLocalLeaders(meetingId);
   });
+  // SCALE-21: another process changed the notes; this one's leaders get their views of them.
+  hub.onNotesElsewhere((meetingId) => core.notifyLocalLeaders(meetingId));
   hub.onPurge((meetingId) => {
     shares.forget(meetingId);
     core.purge(meetingId, BOARD_CLOSE.MEETING_ENDED, 'meeting ended');

@@ -122,6 +122,7 @@ export class MeetingHub {
   private endingListeners: Listener<[state: MeetingState]>[] = [];
   private presenceListeners: Listener<[meetingId: string, seatId: string]>[] = [];
   private refreshListeners: Listener<[meetingId: string]>[] = [];
+  private notesListeners: Listener<[meetingId: string]>[] = [];
   private readonly queue = new MeetingQueue();
   broadcaster: Broadcaster = nullBroadcaster;
   /**
@@ -227,6 +228,18 @@ export class MeetingHub {
    */
   onRefreshed(listener: Listener<[meetingId: string]>): void {
     this.refreshListeners.push(listener);
+  }
+
+  /**
+   * SCALE-21: the board stored a change of the meeting's notes; the other processes are told, and
+   * their `onNotesElsewhere` listeners send their own sockets the views that depend on notes.
+   */
+  notesChanged(meetingId: string): void {
+    this.news?.announce(meetingId, 'notes');
+  }
+
+  onNotesElsewhere(listener: Listener<[meetingId: string]>): void {
+    this.notesListeners.push(listener);
   }
 
   /** Called after a meeting's data was deleted, so that modules drop what they hold for it. */
@@ -344,6 +357,14 @@ export class MeetingHub {
     const m = this.live.get(meetingId);
     if (!m) return;
     if (version === 'presence') return this.refreshPresence(meetingId);
+    if (version === 'notes') {
+      this.guarded('meeting.notes_listener_failed', meetingId, () =>
+        this.queue.run(meetingId, async () => {
+          for (const listener of this.notesListeners) await listener(meetingId);
+        }),
+      );
+      return;
+    }
     if (version === null) {
       this.guarded('meeting.forget_failed', meetingId, () =>
         this.queue.run(meetingId, () => this.forgetInJob(meetingId)),

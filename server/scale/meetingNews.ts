@@ -8,10 +8,11 @@
 import type { Bus } from './bus';
 
 /**
- * A notice: the meeting's stored version, null when it is gone, or `presence` when a seat appeared
- * or disappeared on the sender (its counts are in Redis already: presence.ts).
+ * A notice: the meeting's stored version, null when it is gone, `presence` when a seat appeared
+ * or disappeared on the sender (its counts are in Redis already: presence.ts), or `notes` when
+ * the sender stored a change of the meeting's notes (the leaders' and presenter's views of them).
  */
-export type MeetingNotice = number | null | 'presence';
+export type MeetingNotice = number | null | 'presence' | 'notes';
 
 /** What the hub needs of the notices (tests and the single-process server pass none). */
 export interface MeetingNews {
@@ -26,10 +27,13 @@ export interface MeetingNews {
 
 const topic = (meetingId: string) => `meeting:${meetingId}`;
 
-/** A version as 8 bytes; 0 bytes: the meeting is gone; 1 byte: its presence changed. */
+/** One byte per notice without a number. */
+const BYTE = { presence: 1, notes: 2 } as const;
+
+/** A version as 8 bytes; 0 bytes: the meeting is gone; 1 byte: presence or notes changed. */
 function encode(notice: MeetingNotice): Uint8Array {
   if (notice === null) return new Uint8Array(0);
-  if (notice === 'presence') return new Uint8Array([1]);
+  if (notice === 'presence' || notice === 'notes') return new Uint8Array([BYTE[notice]]);
   const bytes = Buffer.alloc(8);
   bytes.writeBigUInt64BE(BigInt(notice));
   return bytes;
@@ -37,7 +41,8 @@ function encode(notice: MeetingNotice): Uint8Array {
 
 function decode(payload: Uint8Array): MeetingNotice | undefined {
   if (payload.length === 0) return null;
-  if (payload.length === 1) return payload[0] === 1 ? 'presence' : undefined;
+  if (payload.length === 1)
+    return payload[0] === BYTE.presence ? 'presence' : payload[0] === BYTE.notes ? 'notes' : undefined;
   if (payload.length !== 8) return undefined;
   return Number(Buffer.from(payload).readBigUInt64BE());
 }

@@ -10,6 +10,7 @@ import { readBoard, setTheme } from '../../shared/board/schema';
 import type { MeetingView } from '../../shared/meeting/view';
 import type { RecordingClient } from '../helpers/board-fixture';
 import { envFor } from '../helpers/confidential';
+import { pollUntil } from '../helpers/poll';
 import { nextEvent } from '../helpers/server-fixture';
 import { spawnServer, tempDataDir } from '../helpers/server-process';
 import { startPostgres, startRedis } from '../helpers/services';
@@ -26,7 +27,7 @@ async function jumpTo(leader: RecordingClient, kind: string) {
 
 describe('one meeting on two processes (PostgreSQL and Redis)', () => {
   it(
-    'SCALE-16, SCALE-17, SCALE-18, SCALE-20: commands, views, presence, notes and the board cross between the processes; the seat cap holds across them; a retry is applied once; the end closes everything on both',
+    'SCALE-16, SCALE-17, SCALE-18, SCALE-20, SCALE-21: commands, views, presence, notes and the board cross between the processes; the seat cap holds across them; a retry is applied once; the end closes everything on both',
     async () => {
       const [pgServer, redis] = await Promise.all([startPostgres(), startRedis()]);
       const databaseUrl = await pgServer.createDatabase('two_processes');
@@ -112,6 +113,25 @@ describe('one meeting on two processes (PostgreSQL and Redis)', () => {
       setTheme(leaderBoardOnB.doc, 'theme-across', 'Helplessness');
       await boardOnA.until((d) => readBoard(d).themes.length === 1, 'the theme from B on A');
       await boardOnB.until((d) => readBoard(d).themes.length === 1, 'the theme on B');
+
+      // SCALE-21: a note hidden by the leader on B is in the leader's own view of notes on A.
+      const hiddenNote = readBoard(boardOnA.doc).notes[0]?.id as string;
+      expect(await leaderOnB.sendRaw('note:moderate', { noteId: hiddenNote, action: 'hide' })).toEqual({
+        ok: true,
+      });
+      await pollUntil(
+        () =>
+          leader.received.some(
+            (r) =>
+              r.event === 'board:leader' &&
+              (JSON.parse(r.json) as [{ hidden: { noteId: string }[] }])[0].hidden.some(
+                (n) => n.noteId === hiddenNote,
+              ),
+          ),
+        10_000,
+        'the hidden note in the leader view on A',
+      );
+      await boardOnB.until((d) => readBoard(d).notes.length === 2, 'the hidden note gone from B');
 
       // The end on A: B's sockets are told and disconnected, B's boards closed for good.
       const memberGone = nextEvent(member.socket, 'disconnect');
