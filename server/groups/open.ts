@@ -3,7 +3,7 @@
  * folder is, with its own WAL scrubber) and PostgreSQL (the meetings' database, through a pool of
  * its own or one passed in). Everything else is the one implementation in store.ts.
  */
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, sql, SqliteDialect } from 'kysely';
 import { forgetful } from '../storage/async/forgetfulDialect';
 import pg from 'pg';
 import { silentLogger, type Logger } from '../core/logger';
@@ -11,16 +11,48 @@ import { openPool } from '../storage/async/pgPool';
 import { openPrivateDatabase } from '../storage/sqlite';
 import { WalScrubber } from '../storage/walScrub';
 import { migrateGroupFile, migrateGroupTables } from './schema';
-import { groupOperations, type GroupEngine, type GroupStore } from './store';
+import {
+  groupOperations,
+  type GroupEngine,
+  type GroupOperations,
+  type GroupStore,
+  type GuardLock,
+} from './store';
 import type { GroupsDb } from './tables';
+
+/**
+ * The first number of the two-number advisory locks of the groups' guards ('grp' in ASCII): a
+ * space of its own, apart from the one-number locks of the migrations and the meetings.
+ */
+export const GROUP_GUARD_LOCK_CLASS = 0x677270;
+
+/** Takes the guard's lock in the transaction; it is held until the transaction ends. */
+async function takeLock(trx: Kysely<GroupsDb>, lock: GuardLock): Promise<void> {
+  if ('group' in lock)
+    // A group that is gone has no row to lock: whatever the guard reads then finds it gone too.
+    await sql`SELECT id FROM groups WHERE id = ${lock.group} FOR UPDATE`.execute(trx);
+  else await sql`SELECT pg_advisory_xact_lock(${GROUP_GUARD_LOCK_CLASS}, hashtext(${lock.key}))`.execute(trx);
+}
 
 function build(db: Kysely<GroupsDb>, engine: GroupEngine, close: () => Promise<void>): GroupStore {
   let closed: Promise<void> | null = null;
+  const inTransaction = (trx: Kysely<GroupsDb>): GroupOperations =>
+    groupOperations(trx, engine, (inner) => inner(trx));
+  const transaction: GroupStore['transaction'] = (fn) =>
+    db.transaction().execute((trx) => fn(inTransaction(trx)));
+  const own = groupOperations(db, engine, (fn) => db.transaction().execute(fn));
   return {
     dialect: engine.dialect,
-    ...groupOperations(db, engine, (fn) => db.transaction().execute(fn)),
-    transaction: (fn) =>
-      db.transaction().execute((trx) => fn(groupOperations(trx, engine, (inner) => inner(trx)))),
+    ...own,
+    transaction,
+    guard: (lock, fn) =>
+      engine.dialect === 'sqlite'
+        ? fn(own, transaction)
+        : db.transaction().execute(async (trx) => {
+            await takeLock(trx, lock);
+            const tx = inTransaction(trx);
+            return fn(tx, (inner) => inner(tx));
+          }),
     // Once: a second close (a test's clean-up after its own) finds it closed.
     close: () => (closed ??= close()),
   };

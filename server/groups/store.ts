@@ -44,6 +44,15 @@ type Settings = Pick<GroupRow, 'id' | 'name' | 'language' | 'mode' | 'anonymity'
 
 export type GroupOperations = ReturnType<typeof groupOperations>;
 
+/** Runs `fn` with all of its writes stored or none, inside a guard's transaction or in one of its own. */
+export type Atomic = <T>(fn: (tx: GroupOperations) => Promise<T>) => Promise<T>;
+
+/**
+ * What a guard holds (SCALE-40): a group's row, or a key of work that has no row of its own
+ * (a person entering a meeting).
+ */
+export type GuardLock = { group: string } | { key: string };
+
 /**
  * The store: its operations, and transactions of them. Every write is durable when its promise
  * resolves.
@@ -55,6 +64,15 @@ export interface GroupStore extends GroupOperations {
    * Inside, use only `tx`: on SQLite the store's own operations wait for the transaction's end.
    */
   transaction<T>(fn: (tx: GroupOperations) => Promise<T>): Promise<T>;
+  /**
+   * SCALE-40: runs a read-modify-write that no other process may run on the same state at once.
+   * On PostgreSQL `fn` runs in one transaction that first takes a lock every process honours (the
+   * group's row `FOR UPDATE`, or an advisory lock on the key's hash), so `fn` reads what an earlier
+   * holder committed; inside, use only `tx` and `atomic` (the transaction's connection). On SQLite
+   * one process serves the file (DISK-14) and the service's own queue (serial.ts) is the guard:
+   * `fn` runs on the store itself and `atomic` is a transaction.
+   */
+  guard<T>(lock: GuardLock, fn: (tx: GroupOperations, atomic: Atomic) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
