@@ -10,6 +10,9 @@ import { silentLogger, type Logger } from '../core/logger';
 import { openPool } from '../storage/async/pgPool';
 import { openPrivateDatabase } from '../storage/sqlite';
 import { WalScrubber } from '../storage/walScrub';
+import path from 'node:path';
+import { KEY_FILE_NAME, openKeyStore, type KeyStore } from '../storage/keyStore';
+import { plainGroups, sealedGroups } from './sealing';
 import { migrateGroupFile, migrateGroupTables } from './schema';
 import {
   groupOperations,
@@ -34,13 +37,40 @@ async function takeLock(trx: Kysely<GroupsDb>, lock: GuardLock): Promise<void> {
   else await sql`SELECT pg_advisory_xact_lock(${GROUP_GUARD_LOCK_CLASS}, hashtext(${lock.key}))`.execute(trx);
 }
 
+/**
+ * Runs `fn` in one transaction with operations on it; what they leave for after the commit (the
+ * destruction of keys, CONF-40) runs once it committed, and not at all after a rollback.
+ */
+async function inTransaction<T>(
+  db: Kysely<GroupsDb>,
+  engine: GroupEngine,
+  fn: (trx: Kysely<GroupsDb>, tx: GroupOperations) => Promise<T>,
+): Promise<T> {
+  const committed: (() => void)[] = [];
+  const result = await db.transaction().execute((trx) =>
+    fn(
+      trx,
+      groupOperations(
+        trx,
+        engine,
+        (inner) => inner(trx),
+        (f) => committed.push(f),
+      ),
+    ),
+  );
+  for (const f of committed) f();
+  return result;
+}
+
 function build(db: Kysely<GroupsDb>, engine: GroupEngine, close: () => Promise<void>): GroupStore {
   let closed: Promise<void> | null = null;
-  const inTransaction = (trx: Kysely<GroupsDb>): GroupOperations =>
-    groupOperations(trx, engine, (inner) => inner(trx));
-  const transaction: GroupStore['transaction'] = (fn) =>
-    db.transaction().execute((trx) => fn(inTransaction(trx)));
-  const own = groupOperations(db, engine, (fn) => db.transaction().execute(fn));
+  const transaction: GroupStore['transaction'] = (fn) => inTransaction(db, engine, (_trx, tx) => fn(tx));
+  const own = groupOperations(
+    db,
+    engine,
+    (fn) => db.transaction().execute(fn),
+    (f) => f(),
+  );
   return {
     dialect: engine.dialect,
     ...own,
@@ -48,9 +78,8 @@ function build(db: Kysely<GroupsDb>, engine: GroupEngine, close: () => Promise<v
     guard: (lock, fn) =>
       engine.dialect === 'sqlite'
         ? fn(own, transaction)
-        : db.transaction().execute(async (trx) => {
+        : inTransaction(db, engine, async (trx, tx) => {
             await takeLock(trx, lock);
-            const tx = inTransaction(trx);
             return fn(tx, (inner) => inner(tx));
           }),
     // Once: a second close (a test's clean-up after its own) finds it closed.
@@ -79,6 +108,7 @@ export function openSqliteGroupStore(opts: {
     db,
     {
       dialect: 'sqlite',
+      sealing: plainGroups,
       afterOverwrite: () => scrubber.soon(),
       afterGroupDeleted: (whenScrubbed) => scrubber.now(whenScrubbed),
     },
@@ -92,11 +122,18 @@ export function openSqliteGroupStore(opts: {
   );
 }
 
-export type PostgresGroupOptions =
-  /** A pool of the store's own, ended at its close. */
-  | { url: string; poolSize?: number; logger?: Logger }
-  /** The meetings' pool (or any), which the store uses and leaves open at its close. */
-  | { pool: pg.Pool };
+export type PostgresGroupOptions = (
+  | /** A pool of the store's own, ended at its close. */ { url: string; poolSize?: number; logger?: Logger }
+  | /** The meetings' pool (or any), which the store uses and leaves open at its close. */ { pool: pg.Pool }
+) & {
+  /**
+   * The folder of the key file (`balint-keys.sqlite`): the data folder, as for the meetings'
+   * storage, whose key file the groups' keys share (CONF-40).
+   */
+  keyFolder: string;
+  /** The key file's `synchronous`; FULL by default: a lost key is a lost group. */
+  keySynchronous?: 'NORMAL' | 'FULL';
+};
 
 /**
  * The groups' pool beside the meetings' one of `meetingsPoolSize` connections: a quarter of it,
@@ -126,17 +163,32 @@ export async function openPostgresGroupStore(opts: PostgresGroupOptions): Promis
     if (owned) await pool.end();
     throw error;
   }
+  let keys: KeyStore;
+  try {
+    keys = openKeyStore({
+      file: path.join(opts.keyFolder, KEY_FILE_NAME),
+      synchronous: opts.keySynchronous ?? 'FULL',
+      logger: 'logger' in opts ? opts.logger : undefined,
+    });
+  } catch (error) {
+    if (owned) await pool.end();
+    throw error;
+  }
   const db = new Kysely<GroupsDb>({ dialect: forgetful(new PostgresDialect({ pool })) });
   return build(
     db,
     {
       dialect: 'postgres',
+      sealing: sealedGroups(keys),
       afterOverwrite: () => {},
-      // Nothing to truncate: PostgreSQL's copies (WAL, backups) are covered by the keys of
-      // CONF-4 on PostgreSQL, another step of issue 14.
+      // Nothing to truncate: PostgreSQL's copies (WAL, backups) hold sealed values only, and the
+      // keys' destruction (scrubbed in the key file) makes them unreadable (CONF-40).
       afterGroupDeleted: (whenScrubbed) => whenScrubbed?.(),
     },
-    // Kysely's destroy ends the pool: only a pool of the store's own.
-    () => (owned ? db.destroy() : Promise.resolve()),
+    async () => {
+      // Kysely's destroy ends the pool: only a pool of the store's own.
+      if (owned) await db.destroy();
+      keys.close();
+    },
   );
 }

@@ -377,7 +377,11 @@ export async function startServer(opts: ServerOptions = {}): Promise<ServerFixtu
   const groupStore =
     opts.stores?.groupStore ??
     (TEST_DATABASE === 'postgres'
-      ? await openPostgresGroupStore({ url: await postgresDatabaseFor(dbFile), poolSize: 2 })
+      ? await openPostgresGroupStore({
+          url: await postgresDatabaseFor(dbFile),
+          poolSize: 2,
+          keyFolder: path.dirname(dbFile),
+        })
       : openSqliteGroupStore({ file: groupFile, synchronous: 'NORMAL' }));
   const app = createApp({
     storage,

@@ -8,7 +8,6 @@
  * in the log.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
@@ -21,7 +20,7 @@ import type { AsyncStorage } from '../../server/storage/async/types';
 import { KEY_FILE_NAME, openKeyStore } from '../../server/storage/keyStore';
 import type { NoteRow, StoredMeeting } from '../../server/storage/types';
 import type { MeetingState } from '../../shared/meeting/state';
-import { canary, filesUnder, findIn, scanFolder, tempFolder } from '../helpers/confidential';
+import { canary, findIn, keyHits, scanFolder, tempFolder } from '../helpers/confidential';
 import { populatedLobby } from '../helpers/meetingFixtures';
 import { pollUntilAsync } from '../helpers/poll';
 import { startPostgres, type PostgresServer } from '../helpers/services';
@@ -114,16 +113,6 @@ function boardUpdate(texts: readonly string[]): Uint8Array {
 async function scanPostgres(url: string, needles: readonly string[]) {
   await query(url, 'CHECKPOINT');
   return scanFolder(postgres.dataDir, needles);
-}
-
-/** The files of these folders that hold the key's bytes raw, in hex or in base64. */
-function keyHits(dirs: readonly string[], key: Buffer) {
-  const sources = dirs.flatMap((dir) =>
-    filesUnder(dir).map((file) => ({ name: file, bytes: readFileSync(file) })),
-  );
-  const raw = sources.filter((s) => s.bytes.includes(key)).map((s) => s.name);
-  const text = findIn(sources, [key.toString('hex'), key.toString('base64'), key.toString('base64url')]);
-  return [...raw, ...text.map((h) => `${h.file} (${h.needle.slice(0, 6)}…, ${h.form})`)];
 }
 
 const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');

@@ -36,7 +36,7 @@ async function twoServers(): Promise<Two> {
       unlimited: true,
       stores: {
         storage: await openPostgresStorage({ url, keyFolder, poolSize: 3 }),
-        groupStore: await openPostgresGroupStore({ url, poolSize: 2 }),
+        groupStore: await openPostgresGroupStore({ url, poolSize: 2, keyFolder }),
       },
     });
   const [a, b] = await Promise.all([serve(), serve()]);
