@@ -8,6 +8,7 @@
  */
 import { sealedBox, type SealedBox } from '../storage/async/content';
 import type { KeyStore } from '../storage/keyStore';
+import { hashSecret } from '../security/tokens';
 
 /** The columns that carry a group's content: each sealed value names its column. */
 export type GroupColumn =
@@ -23,7 +24,7 @@ export type GroupColumn =
   | 'debriefs.text'
   | 'case_labels.label';
 
-export type GroupBox = Pick<SealedBox<GroupColumn>, 'text' | 'openText'>;
+export type GroupBox = Pick<SealedBox<GroupColumn>, 'text' | 'openText' | 'hash'>;
 
 /** Thrown when a group's or member's content is written or read while its key is missing. */
 export class GroupKeyMissingError extends Error {
@@ -46,7 +47,11 @@ export interface GroupSealing {
   ): void;
 }
 
-const PLAIN: GroupBox = { text: (_c, _r, plain) => plain, openText: (_c, _r, stored) => stored };
+const PLAIN: GroupBox = {
+  text: (_c, _r, plain) => plain,
+  openText: (_c, _r, stored) => stored,
+  hash: hashSecret,
+};
 
 /** SQLite: content as it is, no keys. */
 export const plainGroups: GroupSealing = {

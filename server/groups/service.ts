@@ -21,7 +21,8 @@ import type { GroupLeaderView, GroupMemberView, GroupSeat, GroupSettings } from 
 import type { Clock, TimerHandle } from '../core/clock';
 import type { MeetingHub } from '../core/hub';
 import type { Logger } from '../core/logger';
-import { hashSecret, newId, newJoinCode, newToken, sameHash } from '../security/tokens';
+import { newId, newJoinCode, newToken, sameHash } from '../security/tokens';
+import { GroupKeyMissingError } from './sealing';
 import { GroupAttendance } from './attendance';
 import type { RandomSource } from '../core/random';
 import { GroupEvaluations } from './evaluation';
@@ -50,6 +51,13 @@ type Member = Extract<GroupIdentity, { kind: 'member' }>;
 export const RETENTION_SWEEP_MS = 24 * 60 * 60_000;
 
 const refused = (message = 'not allowed') => fail(E.FORBIDDEN, message);
+
+/** A secret's stored form for a write: the group's key must be there (it is, while its row is). */
+function mustHash(tx: GroupOperations, groupId: string, secret: string, make = false): string {
+  const hash = tx.secretHash(groupId, secret, make);
+  if (hash === null) throw new GroupKeyMissingError();
+  return hash;
+}
 
 /**
  * The group's life outside its meetings (SPEC.md GROUP-n): leaders and their links, the roster,
@@ -122,7 +130,8 @@ export class GroupService {
   /** Who a bearer token is, within the group of the path; nobody if it belongs to another group. */
   async identify(groupId: string, token: string | null): Promise<GroupIdentity | null> {
     if (!token || token.length < 16 || token.length > 200) return null;
-    const who = await this.deps.store.identify(hashSecret(token));
+    const hash = this.deps.store.secretHash(groupId, token);
+    const who = hash === null ? null : await this.deps.store.identify(hash);
     return who && who.groupId === groupId ? who : null;
   }
 
@@ -157,17 +166,19 @@ export class GroupService {
     const recoveryCode = newToken(16);
     const memberCode = await this.uniqueMemberCode();
     await store.transaction(async (tx) => {
+      // On PostgreSQL the group's key is made here, with its first hash (CONF-41).
+      const hash = (secret: string) => mustHash(tx, id, secret, true);
       await tx.insertGroup({
         id,
         ...settings,
         memberCode,
-        recoveryHash: hashSecret(recoveryCode),
+        recoveryHash: hash(recoveryCode),
         nextAt: null,
         currentMeetingId: null,
         createdAt: now,
       });
       await tx.insertLeader({ id: leaderId, groupId: id, name: leaderName, rights: 'owner' });
-      await tx.insertLeaderLink(id, leaderId, newId(), hashSecret(token), 'first', now);
+      await tx.insertLeaderLink(id, leaderId, newId(), hash(token), 'first', now);
     });
     this.deps.logger.info('group.created', { groupId: id });
     return { groupId: id, token, memberCode, recoveryCode };
@@ -221,7 +232,14 @@ export class GroupService {
       const token = newToken();
       await atomic(async (t) => {
         await t.insertLeader({ id: leaderId, groupId: who.groupId, name, rights: 'leader' });
-        await t.insertLeaderLink(who.groupId, leaderId, newId(), hashSecret(token), 'first', clock.now());
+        await t.insertLeaderLink(
+          who.groupId,
+          leaderId,
+          newId(),
+          mustHash(t, who.groupId, token),
+          'first',
+          clock.now(),
+        );
       });
       return ok({ leaderId, token });
     });
@@ -235,7 +253,8 @@ export class GroupService {
       if (mine.length >= MAX_LINKS_PER_LEADER) return fail(E.LIMIT_REACHED, 'too many links for one leader');
       const linkId = newId();
       const token = newToken();
-      await tx.insertLeaderLink(who.groupId, who.leaderId, linkId, hashSecret(token), label, clock.now());
+      const hash = mustHash(tx, who.groupId, token);
+      await tx.insertLeaderLink(who.groupId, who.leaderId, linkId, hash, label, clock.now());
       return ok({ linkId, token });
     });
   }
@@ -383,7 +402,8 @@ export class GroupService {
     // two processes.
     return this.groupGuard(groupId, async (tx, atomic) => {
       const g = await tx.getGroup(groupId);
-      if (!g?.recoveryHash || !sameHash(g.recoveryHash, hashSecret(code)))
+      const tried = tx.secretHash(groupId, code);
+      if (!g?.recoveryHash || tried === null || !sameHash(g.recoveryHash, tried))
         return fail(E.UNAUTHENTICATED, 'wrong recovery code');
       const owner = (await tx.leaders(groupId)).find((l) => l.rights === 'owner');
       if (!owner) return fail(E.NOT_FOUND, 'no owner');
@@ -391,8 +411,9 @@ export class GroupService {
       const recoveryCode = newToken(16);
       await atomic(async (t) => {
         await t.deleteLeaderLinks(groupId, owner.id);
-        await t.insertLeaderLink(groupId, owner.id, newId(), hashSecret(token), 'recovered', clock.now());
-        await t.setRecoveryHash(groupId, hashSecret(recoveryCode));
+        const hash = (secret: string) => mustHash(t, groupId, secret);
+        await t.insertLeaderLink(groupId, owner.id, newId(), hash(token), 'recovered', clock.now());
+        await t.setRecoveryHash(groupId, hash(recoveryCode));
       });
       this.deps.logger.info('group.recovered', { groupId });
       return ok({ token, recoveryCode });
@@ -428,7 +449,7 @@ export class GroupService {
       const now = clock.now();
       await atomic(async (t) => {
         await t.insertMember({ id: memberId, groupId: g.id, name, status: 'pending', createdAt: now });
-        await t.insertDevice(g.id, memberId, newId(), hashSecret(token), now);
+        await t.insertDevice(g.id, memberId, newId(), mustHash(t, g.id, token), now);
       });
       return ok({ groupId: g.id, memberId, token });
     });

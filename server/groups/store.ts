@@ -24,7 +24,7 @@ import {
   type MemberRow,
   type SessionRow,
 } from './rows';
-import type { GroupBox, GroupSealing } from './sealing';
+import { GroupKeyMissingError, type GroupBox, type GroupSealing } from './sealing';
 import type { AttendanceDbRow, GroupDbRow, GroupsDb } from './tables';
 
 /** The group file's name, beside `balint-room.sqlite` in the data folder (GROUP-1). */
@@ -93,6 +93,7 @@ function lazyBox(get: () => GroupBox): GroupBox {
   return {
     text: (c, r, plain) => (box ??= get()).text(c, r, plain),
     openText: (c, r, stored) => (box ??= get()).openText(c, r, stored),
+    hash: (secret) => (box ??= get()).hash(secret),
   };
 }
 
@@ -141,6 +142,19 @@ export function groupOperations(
   }
 
   return {
+    /**
+     * CONF-41: the stored form of a token or code of the group (a leader's link, a member's
+     * device, the recovery code): SHA-256 on SQLite, an HMAC under the group's key on PostgreSQL
+     * (`make` makes the key, for a new group); null when the group has no key.
+     */
+    secretHash(groupId: string, secret: string, make = false): string | null {
+      try {
+        return sealing.group(groupId, make).hash(secret);
+      } catch (error) {
+        if (error instanceof GroupKeyMissingError) return null;
+        throw error;
+      }
+    },
     async insertGroup(g: GroupRow) {
       const box = sealing.group(g.id, true);
       await db

@@ -8,6 +8,7 @@ import pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openPostgresGroupStore } from '../../server/groups/open';
 import { openPostgresStorage } from '../../server/storage/async/open';
+import { hashSecret } from '../../server/security/tokens';
 import { MAX_LINKS_PER_LEADER, MAX_PENDING_REQUESTS } from '../../shared/group/rules';
 import { tempFolder } from '../helpers/confidential';
 import { bearer, createGroup, type TestGroup } from '../helpers/groupFixtures';
@@ -43,15 +44,19 @@ async function twoServers(): Promise<Two> {
   return { a, b, url };
 }
 
-async function count(url: string, text: string, values: unknown[] = []): Promise<number> {
+async function rowsOf<T>(url: string, text: string, values: unknown[] = []): Promise<T[]> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    const { rows } = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${text}`, values);
-    return rows[0]?.n ?? -1;
+    return (await client.query(text, values)).rows as T[];
   } finally {
     await client.end();
   }
+}
+
+async function count(url: string, where: string, values: unknown[] = []): Promise<number> {
+  const rows = await rowsOf<{ n: number }>(url, `SELECT count(*)::int AS n FROM ${where}`, values);
+  return rows[0]?.n ?? -1;
 }
 
 const post = (fx: ServerFixture, group: TestGroup, path: string, body?: unknown) =>
@@ -102,6 +107,22 @@ describe('the groups on two processes of one PostgreSQL database', () => {
     const answers = await Promise.all(asks);
     expect(answers.filter((r) => r.status === 201)).toHaveLength(MAX_PENDING_REQUESTS);
     expect(await count(url, 'members WHERE group_id = $1', [g.groupId])).toBe(MAX_PENDING_REQUESTS);
+  });
+
+  it('CONF-41: on PostgreSQL a group’s token hashes are HMACs under its key, and its tokens work on either process', async () => {
+    const { a, b, url } = await twoServers();
+    const g = await createGroup(a.api);
+    const rows = await rowsOf<{ token_hash: string; recovery_hash: string }>(
+      url,
+      'SELECT l.token_hash, g.recovery_hash FROM leader_links l JOIN groups g ON g.id = l.group_id',
+    );
+    expect(rows).toHaveLength(1);
+    expect(rows[0]?.token_hash).not.toBe(hashSecret(g.leaderToken));
+    expect(rows[0]?.recovery_hash).not.toBe(hashSecret(g.recoveryCode));
+    for (const fx of [a, b])
+      expect(
+        (await fx.api.request('GET', `/api/groups/${g.groupId}`, undefined, bearer(g.leaderToken))).status,
+      ).toBe(200);
   });
 
   it('SCALE-40: a recovery code used on two processes at once gives one new link', async () => {
