@@ -7,7 +7,7 @@
  * group's content under the group's key (`group:<id>`), destroyed when the group goes.
  */
 import { sealedBox, type SealedBox } from '../storage/async/content';
-import type { KeyStore } from '../storage/keyStore';
+import { destroyKeys, type KeyStore } from '../storage/keyStore';
 import { hashSecret } from '../security/tokens';
 
 /** The columns that carry a group's content: each sealed value names its column. */
@@ -78,14 +78,11 @@ export function sealedGroups(keys: KeyStore): GroupSealing {
     sealed: true,
     group: (groupId, make = false) => box(groupOwner(groupId), groupId, make),
     member: (memberId, make = false) => box(memberOwner(memberId), memberId, make),
-    destroy(owners, whenScrubbed) {
-      const all = [...(owners.groups ?? []).map(groupOwner), ...(owners.members ?? []).map(memberOwner)];
-      let left = all.length;
-      if (left === 0) whenScrubbed?.();
-      for (const owner of all)
-        keys.destroy(owner, () => {
-          if (--left === 0) whenScrubbed?.();
-        });
-    },
+    destroy: (owners, whenScrubbed) =>
+      destroyKeys(
+        keys,
+        [...(owners.groups ?? []).map(groupOwner), ...(owners.members ?? []).map(memberOwner)],
+        whenScrubbed,
+      ),
   };
 }

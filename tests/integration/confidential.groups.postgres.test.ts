@@ -7,7 +7,6 @@
  * PostgreSQL keeps open under no key left.
  */
 import path from 'node:path';
-import pg from 'pg';
 import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { openPostgresGroupStore } from '../../server/groups/open';
 import type { GroupRow } from '../../server/groups/rows';
@@ -15,7 +14,7 @@ import { unseal } from '../../server/security/sealing';
 import { KEY_FILE_NAME, openKeyStore } from '../../server/storage/keyStore';
 import { canary, keyHits, scanFolder, tempFolder } from '../helpers/confidential';
 import { pollUntil } from '../helpers/poll';
-import { startPostgres, type PostgresServer } from '../helpers/services';
+import { queryPostgres, startPostgres, type PostgresServer } from '../helpers/services';
 
 let postgres: PostgresServer;
 beforeAll(async () => {
@@ -31,16 +30,6 @@ async function open() {
   const store = await openPostgresGroupStore({ url, keyFolder, poolSize: 2 });
   onTestFinished(() => store.close());
   return { store, url, keyFolder };
-}
-
-async function query<T>(url: string, text: string, values: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query(text, values)).rows as T[];
-  } finally {
-    await client.end();
-  }
 }
 
 /** Every key the key file holds, by owner, read through a connection of the test's own. */
@@ -67,7 +56,7 @@ function opensUnderAnyKey(keyFolder: string, sealed: string, identity: string): 
 }
 
 async function scanPostgres(url: string, needles: readonly string[]) {
-  await query(url, 'CHECKPOINT');
+  await queryPostgres(url, 'CHECKPOINT');
   return scanFolder(postgres.dataDir, needles);
 }
 
@@ -141,14 +130,14 @@ describe('the groups sealed on PostgreSQL (CONF-40)', () => {
     expect((await store.getGroup('g1'))?.name).toBe(c.group);
     expect(await store.accreditations('g1')).toEqual([{ name: c.leader, accreditation: c.accreditation }]);
     // The clear columns of an attendance line hold nothing.
-    expect(await query(url, 'SELECT attended, place FROM attendance ORDER BY member_id')).toEqual([
+    expect(await queryPostgres(url, 'SELECT attended, place FROM attendance ORDER BY member_id')).toEqual([
       { attended: 0, place: null },
       { attended: 0, place: null },
     ]);
     expect(await scanPostgres(url, Object.values(c))).toEqual([]);
 
-    const [stored] = await query<{ name: string }>(url, "SELECT name FROM members WHERE id = 'm1'");
-    const [line] = await query<{ record: string }>(
+    const [stored] = await queryPostgres<{ name: string }>(url, "SELECT name FROM members WHERE id = 'm1'");
+    const [line] = await queryPostgres<{ record: string }>(
       url,
       "SELECT record FROM attendance WHERE member_id = 'm1'",
     );

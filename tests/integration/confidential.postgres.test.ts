@@ -9,7 +9,6 @@
  */
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import pg from 'pg';
 import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import * as Y from 'yjs';
 import { createLogger } from '../../server/core/logger';
@@ -23,7 +22,7 @@ import type { MeetingState } from '../../shared/meeting/state';
 import { canary, findIn, keyHits, scanFolder, tempFolder } from '../helpers/confidential';
 import { populatedLobby } from '../helpers/meetingFixtures';
 import { pollUntilAsync } from '../helpers/poll';
-import { startPostgres, type PostgresServer } from '../helpers/services';
+import { queryPostgres, startPostgres, type PostgresServer } from '../helpers/services';
 
 let postgres: PostgresServer;
 beforeAll(async () => {
@@ -53,15 +52,7 @@ async function open(keyFolder = tempFolder('balint-keys-')): Promise<Opened> {
   return { storage, url, keyFolder, lines };
 }
 
-async function query<T>(url: string, text: string, values: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query(text, values)).rows as T[];
-  } finally {
-    await client.end();
-  }
-}
+const query = queryPostgres;
 
 /** The meeting's key as the key file holds it, read through a connection of the test's own. */
 function keyOf(keyFolder: string, meetingId: string): Buffer | null {

@@ -4,7 +4,6 @@
  * two processes behind a balancer are; their clients race the same guarded operations. Each race
  * has exactly one effect: one meeting per group, the limits held, a recovery code used once.
  */
-import pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openPostgresGroupStore } from '../../server/groups/open';
 import { openPostgresStorage } from '../../server/storage/async/open';
@@ -13,7 +12,7 @@ import { MAX_LINKS_PER_LEADER, MAX_PENDING_REQUESTS } from '../../shared/group/r
 import { tempFolder } from '../helpers/confidential';
 import { bearer, createGroup, type TestGroup } from '../helpers/groupFixtures';
 import { startServer, type ServerFixture } from '../helpers/server-fixture';
-import { startPostgres, type PostgresServer } from '../helpers/services';
+import { queryPostgres, startPostgres, type PostgresServer } from '../helpers/services';
 
 let postgres: PostgresServer;
 beforeAll(async () => {
@@ -44,18 +43,8 @@ async function twoServers(): Promise<Two> {
   return { a, b, url };
 }
 
-async function rowsOf<T>(url: string, text: string, values: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query(text, values)).rows as T[];
-  } finally {
-    await client.end();
-  }
-}
-
 async function count(url: string, where: string, values: unknown[] = []): Promise<number> {
-  const rows = await rowsOf<{ n: number }>(url, `SELECT count(*)::int AS n FROM ${where}`, values);
+  const rows = await queryPostgres<{ n: number }>(url, `SELECT count(*)::int AS n FROM ${where}`, values);
   return rows[0]?.n ?? -1;
 }
 
@@ -112,7 +101,7 @@ describe('the groups on two processes of one PostgreSQL database', () => {
   it('CONF-41: on PostgreSQL a group’s token hashes are HMACs under its key, and its tokens work on either process', async () => {
     const { a, b, url } = await twoServers();
     const g = await createGroup(a.api);
-    const rows = await rowsOf<{ token_hash: string; recovery_hash: string }>(
+    const rows = await queryPostgres<{ token_hash: string; recovery_hash: string }>(
       url,
       'SELECT l.token_hash, g.recovery_hash FROM leader_links l JOIN groups g ON g.id = l.group_id',
     );

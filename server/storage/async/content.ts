@@ -8,7 +8,7 @@
  */
 import { hashSecret, tokenMeeting } from '../../security/tokens';
 import { keyedHash, seal, unseal } from '../../security/sealing';
-import type { KeyStore } from '../keyStore';
+import { destroyKeys, type KeyStore } from '../keyStore';
 
 /** The columns that carry a meeting's content: each sealed value names its column. */
 export type SealedColumn =
@@ -144,14 +144,7 @@ export function sealedContent(keys: KeyStore): ContentCodec {
       const content = meetingId === null ? null : find(meetingId);
       return content ? { meetingId, hash: content.hash(token) } : null;
     },
-    destroy(meetingIds, whenScrubbed) {
-      let left = meetingIds.length;
-      if (left === 0) whenScrubbed?.();
-      for (const id of meetingIds)
-        keys.destroy(owner(id), () => {
-          if (--left === 0) whenScrubbed?.();
-        });
-    },
+    destroy: (meetingIds, whenScrubbed) => destroyKeys(keys, meetingIds.map(owner), whenScrubbed),
     keyedMeetings: () =>
       keys
         .owners()
