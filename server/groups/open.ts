@@ -12,9 +12,10 @@ import { openPrivateDatabase } from '../storage/sqlite';
 import { WalScrubber } from '../storage/walScrub';
 import path from 'node:path';
 import { KEY_FILE_NAME, openKeyStore, type KeyStore } from '../storage/keyStore';
-import { plainGroups, sealedGroups } from './sealing';
+import { plainGroups, sealedGroups, type GroupSealing } from './sealing';
 import { migrateGroupFile, migrateGroupTables } from './schema';
 import {
+  GROUP_KEYS_LOCK_CLASS,
   groupOperations,
   type GroupEngine,
   type GroupOperations,
@@ -60,6 +61,37 @@ async function inTransaction<T>(
   );
   for (const f of committed) f();
   return result;
+}
+
+/** Ids per query of the sweep: far below PostgreSQL's limit of parameters. */
+const SWEEP_CHUNK = 500;
+
+/**
+ * CONF-42: destroys the keys of groups and roster entries that have no row (a rolled-back
+ * creation; a crash between a deletion's commit and its keys' destruction), under the lock that
+ * every key-making transaction holds shared until its row commits. Returns how many went.
+ */
+async function sweepGroupKeys(db: Kysely<GroupsDb>, sealing: GroupSealing): Promise<number> {
+  return db.transaction().execute(async (trx) => {
+    await sql`SELECT pg_advisory_xact_lock(${GROUP_KEYS_LOCK_CLASS}, 0)`.execute(trx);
+    const keyed = sealing.keyed();
+    const existing = async (table: 'groups' | 'members', ids: string[]) => {
+      const found = new Set<string>();
+      for (let i = 0; i < ids.length; i += SWEEP_CHUNK) {
+        const rows = await trx
+          .selectFrom(table)
+          .select('id')
+          .where('id', 'in', ids.slice(i, i + SWEEP_CHUNK))
+          .execute();
+        for (const r of rows) found.add(r.id);
+      }
+      return ids.filter((id) => !found.has(id));
+    };
+    const groups = await existing('groups', keyed.groups);
+    const members = await existing('members', keyed.members);
+    sealing.destroy({ groups, members });
+    return groups.length + members.length;
+  });
 }
 
 function build(db: Kysely<GroupsDb>, engine: GroupEngine, close: () => Promise<void>): GroupStore {
@@ -175,11 +207,19 @@ export async function openPostgresGroupStore(opts: PostgresGroupOptions): Promis
     throw error;
   }
   const db = new Kysely<GroupsDb>({ dialect: forgetful(new PostgresDialect({ pool })) });
+  const sealing = sealedGroups(keys);
+  try {
+    await sweepGroupKeys(db, sealing);
+  } catch (error) {
+    keys.close();
+    if (owned) await db.destroy();
+    throw error;
+  }
   return build(
     db,
     {
       dialect: 'postgres',
-      sealing: sealedGroups(keys),
+      sealing,
       afterOverwrite: () => {},
       // Nothing to truncate: PostgreSQL's copies (WAL, backups) hold sealed values only, and the
       // keys' destruction (scrubbed in the key file) makes them unreadable (CONF-40).

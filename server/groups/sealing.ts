@@ -45,6 +45,8 @@ export interface GroupSealing {
     owners: { groups?: readonly string[]; members?: readonly string[] },
     whenScrubbed?: () => void,
   ): void;
+  /** The groups and roster entries that have a key, for the start-up sweep (CONF-42). */
+  keyed(): { groups: string[]; members: string[] };
 }
 
 const PLAIN: GroupBox = {
@@ -59,10 +61,13 @@ export const plainGroups: GroupSealing = {
   group: () => PLAIN,
   member: () => PLAIN,
   destroy: (_owners, whenScrubbed) => whenScrubbed?.(),
+  keyed: () => ({ groups: [], members: [] }),
 };
 
 export const groupOwner = (groupId: string) => `group:${groupId}`;
 export const memberOwner = (memberId: string) => `member:${memberId}`;
+const GROUP_PREFIX = groupOwner('');
+const MEMBER_PREFIX = memberOwner('');
 
 /**
  * PostgreSQL: sealed under the keys of the key file. A key is read for every operation and not
@@ -84,5 +89,11 @@ export function sealedGroups(keys: KeyStore): GroupSealing {
         [...(owners.groups ?? []).map(groupOwner), ...(owners.members ?? []).map(memberOwner)],
         whenScrubbed,
       ),
+    keyed() {
+      const owners = keys.owners();
+      const of = (prefix: string) =>
+        owners.filter((o) => o.startsWith(prefix)).map((o) => o.slice(prefix.length));
+      return { groups: of(GROUP_PREFIX), members: of(MEMBER_PREFIX) };
+    },
   };
 }

@@ -166,7 +166,9 @@ export class GroupService {
     const recoveryCode = newToken(16);
     const memberCode = await this.uniqueMemberCode();
     await store.transaction(async (tx) => {
-      // On PostgreSQL the group's key is made here, with its first hash (CONF-41).
+      // On PostgreSQL the group's key is made here, with its first hash (CONF-41), and no start-up
+      // sweep takes it before the row commits (CONF-42).
+      await tx.holdKeys();
       const hash = (secret: string) => mustHash(tx, id, secret, true);
       await tx.insertGroup({
         id,

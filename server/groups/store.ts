@@ -87,6 +87,16 @@ export interface GroupStore extends GroupOperations {
 
 const changed = (n: bigint | undefined) => Number(n ?? 0n) > 0;
 
+/**
+ * The advisory lock (first number; the second is 0) that key-making transactions hold shared and
+ * the start-up sweep of keys without rows holds exclusive (CONF-42): apart from the guards' class.
+ */
+export const GROUP_KEYS_LOCK_CLASS = 0x677271;
+
+async function holdKeys(db: Kysely<GroupsDb>, sealing: GroupSealing): Promise<void> {
+  if (sealing.sealed) await sql`SELECT pg_advisory_xact_lock_shared(${GROUP_KEYS_LOCK_CLASS}, 0)`.execute(db);
+}
+
 /** A box whose key is read at its first use: an empty list of a group that is gone needs none. */
 function lazyBox(get: () => GroupBox): GroupBox {
   let box: GroupBox | null = null;
@@ -155,23 +165,30 @@ export function groupOperations(
         throw error;
       }
     },
-    async insertGroup(g: GroupRow) {
-      const box = sealing.group(g.id, true);
-      await db
-        .insertInto('groups')
-        .values({
-          id: g.id,
-          name: box.text('groups.name', g.id, g.name),
-          language: g.language,
-          mode: g.mode,
-          anonymity: g.anonymity,
-          plan: box.text('groups.plan', g.id, JSON.stringify(g.plan)),
-          member_code: g.memberCode,
-          recovery_hash: g.recoveryHash,
-          created_at: g.createdAt,
-        })
-        .execute();
-    },
+    /**
+     * CONF-42: holds back the start-up sweep of keys without rows (open.ts) until the transaction
+     * `db` is in ends; taken before a key is made, so that no key is swept before its row commits.
+     */
+    holdKeys: () => holdKeys(db, sealing),
+    insertGroup: (g: GroupRow) =>
+      atomically(async (t) => {
+        await holdKeys(t, sealing);
+        const box = sealing.group(g.id, true);
+        await t
+          .insertInto('groups')
+          .values({
+            id: g.id,
+            name: box.text('groups.name', g.id, g.name),
+            language: g.language,
+            mode: g.mode,
+            anonymity: g.anonymity,
+            plan: box.text('groups.plan', g.id, JSON.stringify(g.plan)),
+            member_code: g.memberCode,
+            recovery_hash: g.recoveryHash,
+            created_at: g.createdAt,
+          })
+          .execute();
+      }),
     getGroup: (id: string): Promise<GroupRow | null> => groupWhere('id', id),
     groupByMemberCode: (code: string): Promise<GroupRow | null> => groupWhere('member_code', code),
     groupByMeeting: (meetingId: string): Promise<GroupRow | null> =>
@@ -323,18 +340,20 @@ export function groupOperations(
         .execute();
       deleted();
     },
-    async insertMember(m: MemberRow) {
-      await db
-        .insertInto('members')
-        .values({
-          id: m.id,
-          group_id: m.groupId,
-          name: sealing.member(m.id, true).text('members.name', m.groupId, m.name),
-          status: m.status,
-          created_at: m.createdAt,
-        })
-        .execute();
-    },
+    insertMember: (m: MemberRow) =>
+      atomically(async (t) => {
+        await holdKeys(t, sealing);
+        await t
+          .insertInto('members')
+          .values({
+            id: m.id,
+            group_id: m.groupId,
+            name: sealing.member(m.id, true).text('members.name', m.groupId, m.name),
+            status: m.status,
+            created_at: m.createdAt,
+          })
+          .execute();
+      }),
     async members(groupId: string): Promise<MemberRow[]> {
       const rows = await db
         .selectFrom('members')

@@ -169,6 +169,27 @@ describe('the groups sealed on PostgreSQL (CONF-40)', () => {
     expect(keysIn(keyFolder).has('member:m2')).toBe(true);
   });
 
+  it('CONF-42: at open, keys of groups and roster entries that have no row are destroyed; the others, and the meetings’ keys, stay', async () => {
+    const { store, url, keyFolder } = await open();
+    await store.insertGroup(group('g1', canary('groupname')));
+    await store.insertMember({
+      id: 'm1',
+      groupId: 'g1',
+      name: canary('member'),
+      status: 'admitted',
+      createdAt: AT,
+    });
+    // What a rolled-back creation or a crash before a key's destruction leaves.
+    const keys = openKeyStore({ file: path.join(keyFolder, KEY_FILE_NAME), synchronous: 'FULL' });
+    for (const owner of ['group:ghost', 'member:ghost', 'meeting:someone-elses']) keys.obtain(owner);
+    keys.close();
+    await store.close();
+    const again = await openPostgresGroupStore({ url, keyFolder, poolSize: 2 });
+    onTestFinished(() => again.close());
+    expect([...keysIn(keyFolder).keys()].sort()).toEqual(['group:g1', 'meeting:someone-elses', 'member:m1']);
+    expect((await again.members('g1')).map((m) => m.id)).toEqual(['m1']);
+  });
+
   it('CONF-40: a deleted group takes its key and its members’ keys along, each in no file afterwards', async () => {
     const { store, url, keyFolder } = await open();
     const name = canary('groupname');
