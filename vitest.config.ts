@@ -27,6 +27,9 @@ const SQLITE_ONLY = [
   // No meeting storage: the test services themselves, and the key file (its own SQLite file).
   'tests/integration/services.test.ts',
   'tests/integration/keys.store.test.ts',
+  // Starts its own PostgreSQL and Redis under several server processes.
+  'tests/integration/scale.twoProcesses.test.ts',
+  'tests/integration/scale.dueTimes.test.ts',
 ];
 
 const shared = {

@@ -22,6 +22,10 @@ import { DEFAULT_METRICS_ALLOW } from './metrics/allow';
 import { createMetrics } from './metrics/metrics';
 import { createMetricsRoutes } from './metrics/route';
 import { originOf } from './net/phoneAddresses';
+import { openBus, type Bus } from './scale/bus';
+import { DuePoller } from './scale/duePoller';
+import { meetingNews } from './scale/meetingNews';
+import { createPresence, type PresenceRegistry } from './scale/presence';
 import type { RedisClients } from './scale/redis';
 import { Limits } from './limits/seatLimits';
 import {
@@ -237,7 +241,15 @@ export function createApp(deps: AppDeps): App {
       limits,
       clientAddress,
     }) ?? null;
-  attachSocketHandlers(io, { hub, clock, logger, board, limits, clientAddress });
+  attachSocketHandlers(io, {
+    hub,
+    clock,
+    logger,
+    board,
+    limits,
+    clientAddress,
+    acrossProcesses: redis !== null,
+  });
   io.on('connection', (socket) => metrics.watchSocket(socket));
   http.on('upgrade', (req, socket, head) => {
     if (board?.handleUpgrade(req, socket, head)) return metrics.boardSocketOpened(socket);
@@ -245,9 +257,35 @@ export function createApp(deps: AppDeps): App {
     if (!req.url?.startsWith('/socket.io/')) socket.destroy();
   });
 
+  let bus: Bus | null = null;
+  let duePoller: DuePoller | null = null;
+  let presence: PresenceRegistry | null = null;
   const ready = (async () => {
+    // SCALE-16, SCALE-17: with Redis, the processes tell each other of new versions and purges
+    // (and relay board updates) before this one holds any meeting.
+    if (redis) {
+      const opened = await openBus({ publisher: redis.commands, logger });
+      bus = opened;
+      const busFailed = (error: unknown) =>
+        logger.warn('bus.failed', { error: error instanceof Error ? error.name : 'unknown' });
+      hub.useNews(meetingNews(opened, busFailed));
+      presence = createPresence({ client: redis.commands, logger });
+      hub.usePresence(presence);
+      board?.relayThrough(opened, busFailed);
+    }
     await hub.loadAll();
     await board?.resumeReleases();
+    // SCALE-19: on PostgreSQL any process applies a due time that no running process holds.
+    if (storage.dialect === 'postgres') {
+      duePoller = new DuePoller({
+        storage,
+        clock,
+        logger,
+        act: (tx, due) => hub.claimDue(tx, due),
+        afterCommit: (due) => hub.dueClaimed(due),
+      });
+      duePoller.start();
+    }
   })();
   // Awaited by listen (and reported there); a failure must not also go unhandled meanwhile.
   ready.catch(() => {});
@@ -276,6 +314,7 @@ export function createApp(deps: AppDeps): App {
         readiness.drain();
         // A start-up still loading finishes first (its failure was reported by listen).
         await ready.catch(() => {});
+        await duePoller?.stop();
         hub.stop();
         groups?.stop();
         const cancelCut = connections.cutAfter(DRAIN_GRACE_MS);
@@ -291,6 +330,8 @@ export function createApp(deps: AppDeps): App {
         await storage.close();
         await groups?.settled();
         await groupStore?.close();
+        await presence?.close();
+        await bus?.close();
         await redis?.close();
         logger.info('server.closed');
       })();

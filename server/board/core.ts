@@ -16,6 +16,7 @@ import type { Clock } from '../core/clock';
 import type { MeetingHub } from '../core/hub';
 import type { Logger } from '../core/logger';
 import type { RandomSource } from '../core/random';
+import type { Bus } from '../scale/bus';
 import type { AppSocket } from '../socket/types';
 import type { AsyncStorage } from '../storage/async/types';
 import type { NoteRow } from '../storage/types';
@@ -29,7 +30,8 @@ import {
   type ReleaseTrigger,
 } from './release';
 import { ReleaseTimers } from './releaseTimer';
-import { BoardRoom, type AlsoStore, type BoardConnection } from './room';
+import { BoardRoom, type AlsoStore, type BoardConnection, type DecidedChange } from './room';
+import type { MeetingTransaction } from '../storage/async/types';
 import { upgradeParkedField } from './upgradeBoard';
 import { WaitingSignal } from './waitingSignal';
 
@@ -44,6 +46,16 @@ export interface CoreDeps {
 }
 
 const roomKey = (meetingId: string, caseIndex: number) => `${meetingId}/${caseIndex}`;
+/** The bus topic of a meeting's board updates, and the sealing channel of their payloads. */
+const relayTopic = (meetingId: string) => `board:${meetingId}`;
+const RELAY_CHANNEL = 'board';
+
+/** A relayed update: the case's index (4 bytes), then the Yjs update. */
+function relayPayload(caseIndex: number, update: Uint8Array): Uint8Array {
+  const head = Buffer.alloc(4);
+  head.writeUInt32BE(caseIndex);
+  return Buffer.concat([head, update]);
+}
 
 /**
  * The board's state in this process: the case documents, the note rows behind them (in storage),
@@ -56,6 +68,10 @@ export class BoardCore {
   private sockets = new Map<string, Set<AppSocket>>();
   /** Called when a room is dropped, so its connections are closed. */
   onRoomDropped: (room: BoardRoom, code: number, reason: string) => void = () => {};
+  /** The relay between processes (SCALE-18), with Redis only. */
+  private relayBus: { bus: Bus; failed: (error: unknown) => void } | null = null;
+  /** The meetings whose relayed updates this process hears, until their purge. */
+  private followed = new Map<string, Promise<() => void>>();
   /** The random release delay of each case whose batch is due (REL-1). */
   readonly releaseTimers: ReleaseTimers;
   /** Leaders' coarse "notes are waiting" flag (REL-5). */
@@ -95,12 +111,61 @@ export class BoardCore {
     return pending;
   }
 
+  /**
+   * SCALE-18: board updates cross to the other processes through `bus`, sealed under the
+   * meeting's key; after a gap in the bus every loaded board reads what it missed from storage.
+   */
+  relayThrough(bus: Bus, failed: (error: unknown) => void): void {
+    this.relayBus = { bus, failed };
+    bus.onGap(() => {
+      for (const room of this.rooms.values()) {
+        this.deps.hub
+          .serialized(room.meetingId, async () => {
+            if (!room.destroyed) await room.catchUp();
+          })
+          .catch(failed);
+      }
+    });
+  }
+
+  /** Hears the meeting's relayed updates (in place before its board is read from storage). */
+  private async follow(meetingId: string): Promise<void> {
+    const relay = this.relayBus;
+    if (!relay || this.followed.has(meetingId)) return this.followed.get(meetingId)?.then(() => {});
+    const { hub, storage } = this.deps;
+    const subscribed = relay.bus.subscribe(relayTopic(meetingId), ({ payload, fromSelf }) => {
+      if (fromSelf) return;
+      const opened = storage.relay.open(meetingId, RELAY_CHANNEL, payload);
+      if (!opened || opened.length <= 4) return;
+      const caseIndex = Buffer.from(opened.buffer, opened.byteOffset, 4).readUInt32BE();
+      const update = opened.subarray(4);
+      const room = this.rooms.get(roomKey(meetingId, caseIndex));
+      if (!room) return;
+      hub
+        .serialized(meetingId, async () => {
+          if (!room.destroyed) room.applyFromElsewhere(update);
+        })
+        .catch(relay.failed);
+    });
+    this.followed.set(meetingId, subscribed);
+    await subscribed;
+  }
+
+  private relay(meetingId: string, caseIndex: number, update: Uint8Array): void {
+    const relay = this.relayBus;
+    if (!relay) return;
+    const sealed = this.deps.storage.relay.seal(meetingId, RELAY_CHANNEL, relayPayload(caseIndex, update));
+    if (sealed) relay.bus.publish(relayTopic(meetingId), sealed).catch(relay.failed);
+  }
+
   private async loadRoom(meetingId: string, caseIndex: number): Promise<BoardRoom> {
     const { hub, storage, clock, logger } = this.deps;
+    await this.follow(meetingId);
     const room = await BoardRoom.load(meetingId, caseIndex, {
       storage,
       now: () => clock.now(),
       serialized: (id, job) => hub.serialized(id, job),
+      relay: this.relayBus ? (id, index, update) => this.relay(id, index, update) : undefined,
     });
     room.onCompactFailed = () => logger.warn('board.compact_failed', { meetingId, caseIndex });
     try {
@@ -135,9 +200,19 @@ export class BoardCore {
     alsoStore?: AlsoStore,
     origin: BoardConnection | null = null,
   ): Promise<Uint8Array | null> {
+    return this.commitDecided(meetingId, caseIndex, async () => ({ change, alsoStore }), origin);
+  }
+
+  /** `commit` with the change decided in its transaction (room.ts, `commitDecided`). */
+  async commitDecided(
+    meetingId: string,
+    caseIndex: number,
+    decide: (tx: MeetingTransaction, room: BoardRoom) => Promise<DecidedChange | null>,
+    origin: BoardConnection | null = null,
+  ): Promise<Uint8Array | null> {
     const room = await this.room(meetingId, caseIndex);
     try {
-      return await room.commit(change, alsoStore, origin);
+      return await room.commitDecided((tx) => decide(tx, room), origin);
     } catch (error) {
       this.dropRoom(room, BOARD_CLOSE.SERVER_ERROR, 'server error');
       throw error;
@@ -167,25 +242,49 @@ export class BoardCore {
   async release(meetingId: string, caseIndex: number, trigger: ReleaseTrigger): Promise<number> {
     const state = this.deps.hub.state(meetingId);
     if (!state) return 0;
-    // Only the case's unsettled notes: released ones without a pending change never wait.
-    const notes = await this.deps.storage.listUnsettledNotes(meetingId, caseIndex);
-    const pending = pendingChanges(notes, caseIndex, state.settings);
-    const count = pendingCount(pending);
-    if (!shouldRelease(state.settings, count, trigger)) {
+    let count = 0;
+    let released = false;
+    // SCALE-18: the batch is decided in the transaction that reads the waiting notes (under the
+    // meeting's row lock on PostgreSQL: two processes never release the same notes), and it is
+    // written under a Yjs client id of its own.
+    await this.commitDecided(meetingId, caseIndex, async (tx) => {
+      // Only the case's unsettled notes: released ones without a pending change never wait.
+      const notes = await tx.listUnsettledNotes(meetingId, caseIndex);
+      const pending = pendingChanges(notes, caseIndex, state.settings);
+      count = pendingCount(pending);
+      if (!shouldRelease(state.settings, count, trigger)) return null;
+      released = true;
+      const batch = orderBatch(pending, this.deps.random);
+      const target = releaseTarget(state.settings);
+      const batchNo = ((await tx.maxNoteBatch(meetingId, caseIndex)) ?? -1) + 1;
+      return this.releaseChange(meetingId, caseIndex, state, batch, target, batchNo);
+    });
+    if (!released) {
       if (shouldArmDelay(state.settings, count)) this.releaseTimers.arm(meetingId, caseIndex);
       this.waiting.changed(meetingId, caseIndex);
       return 0;
     }
-    const batch = orderBatch(pending, this.deps.random);
-    const target = releaseTarget(state.settings);
-    const batchNo = await this.nextBatch(meetingId, caseIndex);
+    // Everything that waited went out: whatever comes next waits for a fresh delay.
+    this.releaseTimers.cancel(meetingId, caseIndex);
+    this.waiting.released(meetingId, caseIndex);
+    this.deps.logger.info('board.released', { meetingId, caseIndex, count, trigger });
+    return count;
+  }
+
+  /** A release batch's change of the document and its rows, written in one transaction. */
+  private releaseChange(
+    meetingId: string,
+    caseIndex: number,
+    state: MeetingState,
+    batch: ReturnType<typeof orderBatch>,
+    target: ReturnType<typeof releaseTarget>,
+    batchNo: number,
+  ): DecidedChange {
     // The rows are decided with the document's change and written in its transaction.
     const rows: ((tx: Parameters<AlsoStore>[0]) => Promise<void>)[] = [];
-
-    await this.commit(
-      meetingId,
-      caseIndex,
-      (doc) => {
+    return {
+      ownWriter: true,
+      change: (doc) => {
         for (const n of batch.insert) {
           const text = n.pendingText ?? n.text;
           // BOARD-11: a question is never on the board; its batch goes to the leaders only.
@@ -220,15 +319,10 @@ export class BoardCore {
           rows.push((tx) => tx.deleteNote(meetingId, n.noteId));
         }
       },
-      async (tx) => {
+      alsoStore: async (tx) => {
         for (const write of rows) await write(tx);
       },
-    );
-    // Everything that waited went out: whatever comes next waits for a fresh delay.
-    this.releaseTimers.cancel(meetingId, caseIndex);
-    this.waiting.released(meetingId, caseIndex);
-    this.deps.logger.info('board.released', { meetingId, caseIndex, count, trigger });
-    return count;
+    };
   }
 
   newBoardNote(n: NoteRow, text: string, batch: number) {
@@ -439,6 +533,9 @@ export class BoardCore {
   /** The meeting was purged: keep nothing of it. */
   purge(meetingId: string, code: number, reason: string): void {
     for (const room of this.loadedRooms(meetingId)) this.dropRoom(room, code, reason);
+    const followed = this.followed.get(meetingId);
+    this.followed.delete(meetingId);
+    followed?.then((unsubscribe) => unsubscribe(), this.relayBus?.failed ?? (() => {}));
     this.sockets.delete(meetingId);
     this.releaseTimers.purge(meetingId);
     this.waiting.purge(meetingId);

@@ -96,6 +96,11 @@ export function createBoardService(deps: BoardServiceDeps): BoardServiceWithInte
       });
     }
   });
+  // SCALE-16: another process changed the meeting; this one's sockets get what depends on it.
+  hub.onRefreshed(async (meetingId) => {
+    sockets.review(meetingId);
+    await core.notifyLeaders(meetingId);
+  });
   hub.onPurge((meetingId) => {
     shares.forget(meetingId);
     core.purge(meetingId, BOARD_CLOSE.MEETING_ENDED, 'meeting ended');
@@ -142,6 +147,7 @@ export function createBoardService(deps: BoardServiceDeps): BoardServiceWithInte
     attachSocket,
     leaderView: (meetingId, seatId) => core.leaderView(meetingId, seatId),
     resumeReleases: () => core.resumeReleases(),
+    relayThrough: (bus, failed) => core.relayThrough(bus, failed),
     async close() {
       const closed = sockets.close();
       await core.close(BOARD_CLOSE.GOING_AWAY, 'server shutting down');

@@ -7,6 +7,7 @@ import { send, type BoardConnection, type BoardSink } from './room';
 import type { TimerHandle } from '../core/clock';
 import {
   checkLeaderUpdate,
+  type UpdateVerdict,
   checkReadOnlyUpdate,
   HELD_UPDATE_MAX_BYTES,
   HELD_UPDATE_MAX_MS,
@@ -125,26 +126,43 @@ export function createBoardProtocol(core: BoardCore, opts: { leaderLimits: Leade
     }
   }
 
-  /** Checked on a scratch copy, stored, then relayed; a refused update closes the connection. */
+  /**
+   * Checked on a scratch copy, stored, then relayed; a refused update closes the connection. The
+   * check runs in the update's transaction, against the board as stored (SCALE-18: the room took
+   * every update another process stored first).
+   */
   async function leaderUpdate(conn: BoardConnection, incoming: Uint8Array): Promise<void> {
     const room = conn.room;
     const update = conn.heldUpdate ? Y.mergeUpdates([conn.heldUpdate, incoming]) : incoming;
-    const verdict = checkLeaderUpdate(room.doc, update, opts.leaderLimits);
-    if (verdict.kind === 'incomplete') return hold(conn, update);
+    // Nothing new here is nothing new as stored (this copy is part of it); with one process this
+    // copy is the board as stored, and only an allowed update needs a transaction.
+    let verdict: UpdateVerdict = checkLeaderUpdate(room.doc, update, opts.leaderLimits);
+    const shared = core.deps.storage.dialect === 'postgres';
+    const decide = verdict.kind === 'allowed' || (shared && verdict.kind !== 'nothing-new');
+    try {
+      if (decide)
+        await core.commitDecided(
+          conn.meetingId,
+          room.caseIndex,
+          async (_tx, current) => {
+            verdict = checkLeaderUpdate(current.doc, update, opts.leaderLimits);
+            return verdict.kind === 'allowed' ? { change: (doc) => Y.applyUpdate(doc, update, conn) } : null;
+          },
+          conn,
+        );
+    } catch {
+      logger.error('board.store_failed', { meetingId: conn.meetingId, caseIndex: room.caseIndex });
+      return;
+    }
+    const decided = verdict as UpdateVerdict;
+    if (decided.kind === 'incomplete') return hold(conn, update);
     releaseHold(conn);
-    if (verdict.kind === 'nothing-new') return;
-    if (verdict.kind === 'refused') {
-      logger.warn('board.leader_update_refused', { meetingId: conn.meetingId, code: verdict.code });
-      return closeConn(conn, verdict.code, verdict.reason);
+    if (decided.kind === 'nothing-new') return;
+    if (decided.kind === 'refused') {
+      logger.warn('board.leader_update_refused', { meetingId: conn.meetingId, code: decided.code });
+      return closeConn(conn, decided.code, decided.reason);
     }
     try {
-      await core.commit(
-        conn.meetingId,
-        room.caseIndex,
-        (doc) => Y.applyUpdate(doc, update, conn),
-        undefined,
-        conn,
-      );
       // A leader arranging the board is activity: the inactivity limit counts from now.
       await hub.touch(conn.meetingId);
     } catch {

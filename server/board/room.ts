@@ -1,7 +1,8 @@
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import { notesMap, parkingMap, themesMap } from '../../shared/board/schema';
-import type { AsyncStorage, MeetingTransaction } from '../storage/async/types';
+import type { StoredBoardUpdate } from '../storage/types';
+import type { AsyncStorage, MeetingTransaction, StorageOperations } from '../storage/async/types';
 import { awarenessFrame, updateFrame } from './wire';
 
 /** What the board needs of a WebSocket (`ws` has it; tests pass in-memory sinks). */
@@ -48,6 +49,20 @@ export const COMPACT_AFTER_DELETE_MS = 2_000;
 /** More writes of a board change's transaction (the note rows behind it). */
 export type AlsoStore = (tx: MeetingTransaction) => Promise<void>;
 
+/** A change decided inside its transaction (from rows read there); null: nothing to change. */
+export interface DecidedChange {
+  change: (doc: Y.Doc) => void;
+  alsoStore?: AlsoStore;
+  /**
+   * SCALE-18: written under a Yjs client id of its own, used for this change only (a release
+   * batch): nothing in the board tells which process wrote it.
+   */
+  ownWriter?: boolean;
+}
+
+/** The origin of updates another process stored (applied here, relayed to every connection). */
+export const FROM_ELSEWHERE = Symbol('another process');
+
 /** What a room needs besides its document: storage, the meeting's queue (SCALE-5), the clock. */
 export interface RoomDeps {
   storage: AsyncStorage;
@@ -55,6 +70,8 @@ export interface RoomDeps {
   serialized: <T>(meetingId: string, job: () => Promise<T>) => Promise<T>;
   /** The injected clock's time, for the keep-alive's bookkeeping. */
   now: () => number;
+  /** Tells the other processes of an update this one stored (SCALE-18); absent for one process. */
+  relay?: (meetingId: string, caseIndex: number, update: Uint8Array) => void;
 }
 
 /** A connection this far behind is dropped (it reconnects and resyncs). */
@@ -70,6 +87,10 @@ export class BoardRoom {
   readonly conns = new Set<BoardConnection>();
   private awareness: awarenessProtocol.Awareness | null = null;
   private storedUpdates = 0;
+  /** The last stored update this copy holds (SCALE-18): a newer one is another process's. */
+  private lastSeq = 0;
+  /** On PostgreSQL other processes write to the same board: their updates are read first. */
+  private readonly shared: boolean;
   private compactTimer: NodeJS.Timeout | null = null;
 
   readonly now: () => number;
@@ -79,12 +100,14 @@ export class BoardRoom {
     readonly meetingId: string,
     readonly caseIndex: number,
     private readonly deps: RoomDeps,
-    updates: Uint8Array[],
+    updates: StoredBoardUpdate[],
   ) {
     this.storage = deps.storage;
+    this.shared = deps.storage.dialect === 'postgres';
     this.now = deps.now;
-    if (updates.length > 0) Y.applyUpdate(this.doc, Y.mergeUpdates(updates));
+    if (updates.length > 0) Y.applyUpdate(this.doc, Y.mergeUpdates(updates.map((u) => u.update)));
     this.storedUpdates = updates.length;
+    this.lastSeq = updates.at(-1)?.seq ?? 0;
     // The roots exist from the start, so their types are maps on every copy.
     notesMap(this.doc);
     themesMap(this.doc);
@@ -93,7 +116,7 @@ export class BoardRoom {
 
   /** Loads a case board from its stored updates (inside the meeting's job), compacting them. */
   static async load(meetingId: string, caseIndex: number, deps: RoomDeps): Promise<BoardRoom> {
-    const updates = await deps.storage.loadBoardUpdates(meetingId, caseIndex);
+    const updates = await deps.storage.loadBoardUpdatesAfter(meetingId, caseIndex, 0);
     const room = new BoardRoom(meetingId, caseIndex, deps, updates);
     if (room.storedUpdates > 1) await room.compact();
     return room;
@@ -107,27 +130,50 @@ export class BoardRoom {
    * changed. If storing fails, the in-memory document may be ahead of storage: the caller must
    * drop this room.
    */
-  async commit(
+  commit(
     change: (doc: Y.Doc) => void,
     alsoStore?: AlsoStore,
+    origin: BoardConnection | null = null,
+  ): Promise<Uint8Array | null> {
+    return this.commitDecided(async () => ({ change, alsoStore }), origin);
+  }
+
+  /**
+   * `commit` with the change decided inside the transaction, after the meeting's row lock and
+   * after this copy took every update another process stored (SCALE-18): what `decide` reads and
+   * checks is the board and the rows as stored.
+   */
+  async commitDecided(
+    decide: (tx: MeetingTransaction) => Promise<DecidedChange | null>,
     origin: BoardConnection | null = null,
   ): Promise<Uint8Array | null> {
     const captured: Uint8Array[] = [];
     const capture = (update: Uint8Array) => captured.push(update);
     await this.storage.transaction(async (tx) => {
-      // Several processes (issue 14): the board changes in the meeting's order there too.
-      if (this.storage.dialect === 'postgres') await tx.lockMeeting(this.meetingId);
+      // Several processes (SCALE-16): the board changes in the meeting's order there too.
+      if (this.shared) {
+        await tx.lockMeeting(this.meetingId);
+        await this.catchUp(tx);
+      }
+      const decided = await decide(tx);
+      if (!decided) return;
       this.doc.on('update', capture);
       try {
-        this.doc.transact(() => change(this.doc), origin);
+        if (decided.ownWriter) Y.applyUpdate(this.doc, writtenApart(this.doc, decided.change), origin);
+        else this.doc.transact(() => decided.change(this.doc), origin);
       } finally {
         this.doc.off('update', capture);
       }
-      await alsoStore?.(tx);
-      for (const update of captured) await tx.appendBoardUpdate(this.meetingId, this.caseIndex, update);
+      await decided.alsoStore?.(tx);
+      for (const update of captured) {
+        this.lastSeq = await tx.appendBoardUpdate(this.meetingId, this.caseIndex, update);
+      }
     });
     this.storedUpdates += captured.length;
-    for (const update of captured) this.broadcast(updateFrame(update), origin);
+    for (const update of captured) {
+      this.broadcast(updateFrame(update), origin);
+      this.deps.relay?.(this.meetingId, this.caseIndex, update);
+    }
     if (this.storedUpdates >= COMPACT_AFTER_UPDATES) await this.compact();
     else if (captured.some(deletesSomething)) this.compactSoon();
     return captured.length > 0
@@ -145,17 +191,53 @@ export class BoardRoom {
   async compact(): Promise<void> {
     if (this.compactTimer) clearTimeout(this.compactTimer);
     this.compactTimer = null;
-    const updates = await this.storage.loadBoardUpdates(this.meetingId, this.caseIndex);
-    if (updates.length <= 1) {
-      this.storedUpdates = updates.length;
-      return;
+    // Under the meeting's row lock on PostgreSQL: another process's update stored between the
+    // read and the replace would be lost. This copy takes what it lacks first (SCALE-18).
+    await this.storage.transaction(async (tx) => {
+      if (this.shared) await tx.lockMeeting(this.meetingId);
+      const stored = await tx.loadBoardUpdatesAfter(this.meetingId, this.caseIndex, 0);
+      if (this.shared) this.takeStored(stored.filter((u) => u.seq > this.lastSeq));
+      if (stored.length <= 1) {
+        this.storedUpdates = stored.length;
+        return;
+      }
+      const gc = new Y.Doc();
+      Y.applyUpdate(gc, Y.mergeUpdates(stored.map((u) => u.update)));
+      const merged = Y.encodeStateAsUpdate(gc);
+      gc.destroy();
+      this.lastSeq = await tx.replaceBoardUpdates(this.meetingId, this.caseIndex, merged);
+      this.storedUpdates = 1;
+    });
+  }
+
+  /** Takes the updates other processes stored since this copy's last (inside a transaction). */
+  async catchUp(db: Pick<StorageOperations, 'loadBoardUpdatesAfter'> = this.storage): Promise<void> {
+    this.takeStored(await db.loadBoardUpdatesAfter(this.meetingId, this.caseIndex, this.lastSeq));
+  }
+
+  private takeStored(updates: readonly StoredBoardUpdate[]): void {
+    for (const u of updates) {
+      this.applyFromElsewhere(u.update);
+      this.lastSeq = Math.max(this.lastSeq, u.seq);
     }
-    const gc = new Y.Doc();
-    Y.applyUpdate(gc, Y.mergeUpdates(updates));
-    const merged = Y.encodeStateAsUpdate(gc);
-    gc.destroy();
-    await this.storage.replaceBoardUpdates(this.meetingId, this.caseIndex, merged);
-    this.storedUpdates = 1;
+    this.storedUpdates += updates.length;
+  }
+
+  /**
+   * An update another process stored (read from storage, or relayed through Redis): applied, and
+   * sent to this copy's connections only when it brought something new (a relayed update read
+   * again from storage later brings nothing).
+   */
+  applyFromElsewhere(update: Uint8Array): void {
+    const fresh: Uint8Array[] = [];
+    const capture = (u: Uint8Array) => fresh.push(u);
+    this.doc.on('update', capture);
+    try {
+      Y.applyUpdate(this.doc, update, FROM_ELSEWHERE);
+    } finally {
+      this.doc.off('update', capture);
+    }
+    for (const u of fresh) this.broadcast(updateFrame(u));
   }
 
   /** Compacts within COMPACT_AFTER_DELETE_MS; a failure is retried by the next deletion or drain. */
@@ -251,6 +333,21 @@ export class BoardRoom {
     // Every Awareness runs an interval: destroy it, or the process never exits.
     this.awareness?.destroy();
     this.awareness = null;
+  }
+}
+
+/**
+ * `change` made on a scratch copy of `doc` whose client id is new (Yjs draws one per document),
+ * returned as the update that brings `doc` there: the change's items carry that id only.
+ */
+function writtenApart(doc: Y.Doc, change: (doc: Y.Doc) => void): Uint8Array {
+  const scratch = new Y.Doc({ gc: doc.gc });
+  try {
+    Y.applyUpdate(scratch, Y.encodeStateAsUpdate(doc));
+    scratch.transact(() => change(scratch));
+    return Y.encodeStateAsUpdate(scratch, Y.encodeStateVector(doc));
+  } finally {
+    scratch.destroy();
   }
 }
 

@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import type { LeaderNotesView } from '../../shared/board/commands';
 import type { EventGuard } from '../socket/eventGuard';
 import type { AppSocket } from '../socket/types';
+import type { Bus } from '../scale/bus';
 
 /**
  * The board as the rest of the server sees it. The composition root (server/app.ts) creates it
@@ -21,6 +22,8 @@ export interface BoardService {
   leaderView(meetingId: string, seatId: string): Promise<LeaderNotesView | null>;
   /** After the hub loaded the stored meetings: re-arms the release delays a restart lost. */
   resumeReleases(): Promise<void>;
+  /** SCALE-18: relays board updates to the other processes through the bus (with Redis). */
+  relayThrough(bus: Bus, failed: (error: unknown) => void): void;
   /** Stops keep-alives, closes board connections, compacts and stores what is in memory. */
   close(): Promise<void>;
 }

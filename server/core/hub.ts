@@ -11,7 +11,9 @@ import type { MeetingFormat } from '../../shared/spoken/state';
 import { cryptoRandom, type RandomSource } from './random';
 import type { MeetingView } from '../../shared/meeting/view';
 import { newId, newJoinCode, newSeatToken, newToken, sameHash } from '../security/tokens';
-import type { AsyncStorage, MeetingTransaction } from '../storage/async/types';
+import type { MeetingNews, MeetingNotice } from '../scale/meetingNews';
+import { PRESENCE_HEARTBEAT_MS, type PresenceRegistry } from '../scale/presence';
+import type { AsyncStorage, DueRow, MeetingTransaction, VersionedMeeting } from '../storage/async/types';
 import { nullBroadcaster, type Broadcaster } from './broadcaster';
 import type { Clock, TimerHandle } from './clock';
 import type { Logger } from './logger';
@@ -19,10 +21,14 @@ import { MeetingQueue } from './meetingQueue';
 
 interface LiveMeeting {
   state: MeetingState;
+  /** The stored version this state is (SCALE-16); a newer one stored elsewhere is reloaded. */
+  version: number;
   joinCode: string;
   lastActivityAt: number;
   /** seat id -> open connections; presence is runtime state, never stored. */
   connections: Map<string, number>;
+  /** The same on the other processes (SCALE-20), as Redis last said; empty for one process. */
+  elsewhere: Map<string, number>;
   phaseTimer: TimerHandle | null;
   inactivityTimer: TimerHandle | null;
   /** A presence-only broadcast waiting to go out (seats appearing or disappearing, coalesced). */
@@ -58,12 +64,15 @@ type Listener<A extends unknown[]> = (...args: A) => void | Promise<void>;
 /** What a command run inside its transaction decided; the hub acts on it after the commit. */
 type Outcome =
   | { kind: 'done'; result: Result }
+  /** Another process ended and purged the meeting (SCALE-17). */
+  | { kind: 'gone' }
   | {
       kind: 'applied';
       state: MeetingState;
       effects: readonly Effect[];
       joinCode: string;
       activity: number;
+      version: number;
     };
 
 export interface RunOptions {
@@ -88,6 +97,12 @@ export const TICK_RETRY_MS = 5_000;
  * not the injected clock: it only batches, it decides nothing.
  */
 export const PRESENCE_COALESCE_MS = 50;
+/**
+ * SCALE-19: a due time a process claimed from storage is set again this far ahead in the claim's
+ * transaction, and rewritten by the tick or end it causes; if that process dies first, another
+ * one claims it then.
+ */
+export const DUE_RECHECK_MS = 30_000;
 /** How long a meeting's end waits for its truncation before the clients are told (DISK-1). */
 const PURGE_SCRUB_WAIT_MS = 500;
 /** How long start-up waits for the truncation after the purges it made (DISK-1). */
@@ -106,10 +121,69 @@ export class MeetingHub {
   private purgeListeners: Listener<[meetingId: string]>[] = [];
   private endingListeners: Listener<[state: MeetingState]>[] = [];
   private presenceListeners: Listener<[meetingId: string, seatId: string]>[] = [];
+  private refreshListeners: Listener<[meetingId: string]>[] = [];
   private readonly queue = new MeetingQueue();
   broadcaster: Broadcaster = nullBroadcaster;
+  /**
+   * The notices between processes (SCALE-16, SCALE-17), set before `loadAll` when Redis is
+   * configured; null for one process.
+   */
+  private news: MeetingNews | null = null;
+  /** Presence across processes (SCALE-20), with Redis; null for one process. */
+  private presence: PresenceRegistry | null = null;
+  private presenceRefresh: NodeJS.Timeout | null = null;
+  /**
+   * On PostgreSQL another process may have created the meeting a client asks for: it is loaded
+   * from storage then (SCALE-16). On SQLite one process holds them all from its start.
+   */
+  private readonly loadsOnDemand: boolean;
 
-  constructor(private deps: HubDeps) {}
+  constructor(private deps: HubDeps) {
+    this.loadsOnDemand = deps.storage.dialect === 'postgres';
+  }
+
+  /**
+   * SCALE-20: this process's connections go into `registry`, and its views count the other
+   * processes' too: read again when another process says a seat appeared or went, and every
+   * heartbeat (a dead process's entries expire within 15 s).
+   */
+  usePresence(registry: PresenceRegistry): void {
+    this.presence = registry;
+    this.presenceRefresh = setInterval(() => {
+      for (const meetingId of this.live.keys()) this.refreshPresence(meetingId);
+    }, PRESENCE_HEARTBEAT_MS);
+    this.presenceRefresh.unref();
+  }
+
+  /** Reads the other processes' counts of the meeting; a change goes out to this one's sockets. */
+  private refreshPresence(meetingId: string): void {
+    const registry = this.presence;
+    if (!registry) return;
+    this.guarded('meeting.presence_read_failed', meetingId, async () => {
+      const counts = await registry.connectedElsewhere(meetingId);
+      const m = this.live.get(meetingId);
+      if (!m || sameCounts(m.elsewhere, counts)) return;
+      m.elsewhere = counts;
+      this.presenceChanged(meetingId, m);
+    });
+  }
+
+  /** This process's and the other processes' connections per seat. */
+  private allConnections(m: LiveMeeting): Map<string, number> {
+    if (m.elsewhere.size === 0) return m.connections;
+    const all = new Map(m.elsewhere);
+    for (const [seat, n] of m.connections) all.set(seat, (all.get(seat) ?? 0) + n);
+    return all;
+  }
+
+  /** Connects the hub to the other processes: call once, before `loadAll`. */
+  useNews(news: MeetingNews): void {
+    this.news = news;
+    // Notices may have been lost: whatever this process holds is reloaded from storage.
+    news.onGap(() => {
+      for (const meetingId of this.live.keys()) this.refreshSoon(meetingId);
+    });
+  }
 
   /**
    * Runs `job` as one of the meeting's jobs (SCALE-5): after every job queued before it, before
@@ -141,9 +215,18 @@ export class MeetingHub {
     this.presenceListeners.push(listener);
   }
 
-  /** The seats with an open connection now. */
+  /** The seats with an open connection now, on any process. */
   connectedSeats(meetingId: string): string[] {
-    return [...(this.live.get(meetingId)?.connections.keys() ?? [])];
+    const m = this.live.get(meetingId);
+    return m ? [...this.allConnections(m).keys()] : [];
+  }
+
+  /**
+   * Called inside the meeting's job after its state was reloaded because another process
+   * changed it (SCALE-16): modules refresh what they sent this process's sockets.
+   */
+  onRefreshed(listener: Listener<[meetingId: string]>): void {
+    this.refreshListeners.push(listener);
   }
 
   /** Called after a meeting's data was deleted, so that modules drop what they hold for it. */
@@ -161,17 +244,7 @@ export class MeetingHub {
     const leftovers = await this.deps.storage.purgeLeftovers();
     if (leftovers > 0) this.deps.logger.info('meeting.leftovers_purged', { meetings: leftovers });
     const stored = await this.deps.storage.loadLiveMeetings();
-    for (const m of stored) {
-      this.live.set(m.state.id, {
-        state: m.state,
-        joinCode: m.joinCode,
-        lastActivityAt: m.lastActivityAt,
-        connections: new Map(),
-        phaseTimer: null,
-        inactivityTimer: null,
-        presenceTimer: null,
-      });
-    }
+    for (const m of stored) this.track(m);
     const now = this.deps.clock.now();
     for (const m of stored) {
       const meetingId = m.state.id;
@@ -187,6 +260,163 @@ export class MeetingHub {
     // worker truncates); a reader that blocks the truncation does not keep it from starting.
     await this.scrubbed(STARTUP_SCRUB_WAIT_MS);
     return this.live.size;
+  }
+
+  /**
+   * SCALE-19, on PostgreSQL: the meeting's next deadline and inactivity limit are stored with its
+   * state, so that any process finds them (`dueClaimed`) when none holds the meeting in memory.
+   * Activity between commands (notes) moves the limit later without a write here: a limit found
+   * early is checked against the stored activity and stored again.
+   */
+  private async storeDue(tx: MeetingTransaction, state: MeetingState, activity: number): Promise<void> {
+    if (!this.loadsOnDemand) return;
+    await tx.setDue(state.id, 'phase', nextDeadline(state));
+    await tx.setDue(state.id, 'inactivity', this.limitFrom(state, activity));
+  }
+
+  private limitFrom(state: MeetingState, activity: number): number {
+    return Math.max(activity, state.plannedStartAt ?? 0) + this.deps.inactivityLimitMs;
+  }
+
+  /**
+   * The claiming transaction of a stored due time (the poller, SCALE-19): it is set again
+   * `DUE_RECHECK_MS` ahead, in case this process dies before acting on it.
+   */
+  async claimDue(tx: MeetingTransaction, due: DueRow): Promise<void> {
+    await tx.setDue(due.meetingId, due.kind, this.deps.clock.now() + DUE_RECHECK_MS);
+  }
+
+  /** After the claim committed: the meeting is loaded if need be, and its tick or end runs. */
+  dueClaimed(due: DueRow): void {
+    const { meetingId } = due;
+    this.guarded('meeting.due_failed', meetingId, async () => {
+      if (!(await this.ensureLive(meetingId))) return;
+      if (due.kind === 'phase') this.tick(meetingId);
+      if (due.kind === 'inactivity') await this.queue.run(meetingId, () => this.endInactiveInJob(meetingId));
+    });
+  }
+
+  /** Holds a stored meeting in memory and follows the other processes' notices about it. */
+  private track(stored: VersionedMeeting): LiveMeeting {
+    const meetingId = stored.state.id;
+    const m: LiveMeeting = {
+      state: stored.state,
+      version: stored.version,
+      joinCode: stored.joinCode,
+      lastActivityAt: stored.lastActivityAt,
+      connections: new Map(),
+      elsewhere: new Map(),
+      phaseTimer: null,
+      inactivityTimer: null,
+      presenceTimer: null,
+    };
+    this.live.set(meetingId, m);
+    this.refreshPresence(meetingId);
+    this.news?.follow(meetingId, (version) => this.hear(meetingId, version));
+    return m;
+  }
+
+  /**
+   * The meeting inside its job: held in memory, or (PostgreSQL) loaded from storage because
+   * another process created it (SCALE-16); its timers are armed then, and what fell due while no
+   * process held it is applied by them at once.
+   */
+  private async liveInJob(meetingId: string): Promise<LiveMeeting | null> {
+    const held = this.live.get(meetingId);
+    if (held || !this.loadsOnDemand) return held ?? null;
+    const stored = await this.deps.storage.loadMeeting(meetingId);
+    if (!stored || this.live.has(meetingId)) return this.live.get(meetingId) ?? null;
+    const m = this.track(stored);
+    this.schedule(meetingId);
+    this.deps.logger.info('meeting.loaded', { meetingId, version: stored.version });
+    return m;
+  }
+
+  /** Whether the meeting is live here, after loading it on demand (outside its job). */
+  private async ensureLive(meetingId: string): Promise<boolean> {
+    if (this.live.has(meetingId)) return true;
+    if (!this.loadsOnDemand) return false;
+    return (await this.queue.run(meetingId, () => this.liveInJob(meetingId))) !== null;
+  }
+
+  /** A notice from another process: a newer version is reloaded, a gone meeting dropped. */
+  private hear(meetingId: string, version: MeetingNotice): void {
+    const m = this.live.get(meetingId);
+    if (!m) return;
+    if (version === 'presence') return this.refreshPresence(meetingId);
+    if (version === null) {
+      this.guarded('meeting.forget_failed', meetingId, () =>
+        this.queue.run(meetingId, () => this.forgetInJob(meetingId)),
+      );
+      return;
+    }
+    if (version > m.version) this.refreshSoon(meetingId);
+  }
+
+  private refreshSoon(meetingId: string): void {
+    this.guarded('meeting.refresh_failed', meetingId, () =>
+      this.queue.run(meetingId, () => this.refreshInJob(meetingId)),
+    );
+  }
+
+  /** Reloads the meeting if storage holds a newer version (or drops it when it is gone). */
+  private async refreshInJob(meetingId: string): Promise<void> {
+    const m = this.live.get(meetingId);
+    if (!m) return;
+    const stored = await this.deps.storage.loadMeeting(meetingId);
+    if (!stored) return this.forgetInJob(meetingId);
+    if (stored.version > m.version) await this.adopt(meetingId, m, stored, true);
+    else m.lastActivityAt = Math.max(m.lastActivityAt, stored.lastActivityAt);
+  }
+
+  /**
+   * Takes a state another process stored. Never an older one: versions only go up, so no socket
+   * gets a view older than one it had. With `tell`, this process's sockets get it now.
+   */
+  private async adopt(meetingId: string, m: LiveMeeting, stored: VersionedMeeting, tell: boolean) {
+    if (stored.version <= m.version) return;
+    m.state = stored.state;
+    m.joinCode = stored.joinCode;
+    m.version = stored.version;
+    m.lastActivityAt = Math.max(m.lastActivityAt, stored.lastActivityAt);
+    this.schedule(meetingId);
+    if (!tell) return;
+    this.broadcastChange(meetingId, m);
+    for (const listener of this.refreshListeners)
+      await this.awaited('meeting.refresh_listener_failed', meetingId, () => listener(meetingId));
+  }
+
+  /**
+   * Another process ended and purged the meeting (SCALE-17): this process drops what it holds
+   * (the purge listeners close its board connections) and tells its own sockets, with a last
+   * view that says ended. Nothing is deleted here: the rows are gone already.
+   */
+  private async forgetInJob(meetingId: string): Promise<void> {
+    const m = this.live.get(meetingId);
+    if (!m) return;
+    m.phaseTimer?.cancel();
+    m.inactivityTimer?.cancel();
+    cancelPresence(m);
+    const ended = transition(
+      m.state,
+      { type: 'meeting:end' },
+      this.deps.clock.now(),
+      { kind: 'server' },
+      () => 0,
+    );
+    if (ended.ok) {
+      m.state = ended.state;
+      this.broadcaster.meetingChanged(meetingId);
+    }
+    this.live.delete(meetingId);
+    this.news?.unfollow(meetingId);
+    for (const listener of this.purgeListeners)
+      await this.awaited('meeting.purge_listener_failed', meetingId, () => listener(meetingId));
+    // Only this process's sockets: the purging process told every process's through the adapter
+    // (which may have got here first), and must still send its own sender its ack.
+    this.broadcaster.meetingEnded(meetingId, true);
+    this.deps.logger.info('meeting.forgotten', { meetingId });
+    forgetLastRegExpSubject();
   }
 
   /** Waits (at most `limitMs`) until the purges so far have truncated the WAL. */
@@ -234,16 +464,9 @@ export class MeetingHub {
     await this.deps.storage.transaction(async (tx) => {
       await tx.insertMeeting({ state, joinCode, lastActivityAt: now }, { leaderToken, projectorKey });
       await tx.addSeatToken(state.id, leaderSeat.id, leaderToken);
+      await this.storeDue(tx, state, now);
     });
-    this.live.set(state.id, {
-      state,
-      joinCode,
-      lastActivityAt: now,
-      connections: new Map(),
-      phaseTimer: null,
-      inactivityTimer: null,
-      presenceTimer: null,
-    });
+    this.track({ state, joinCode, lastActivityAt: now, version: 0 });
     this.schedule(state.id);
     this.deps.logger.info('meeting.created', { meetingId: state.id, phases: state.phases.length });
     return { state, joinCode, leaderToken, projectorKey };
@@ -264,7 +487,9 @@ export class MeetingHub {
     meetingId: string,
     key: string,
   ): Promise<Result<{ meetingId: string; seatId: string; token: string }>> {
-    const stored = this.live.has(meetingId) ? await this.deps.storage.projectorKeyHash(meetingId) : null;
+    const stored = (await this.ensureLive(meetingId))
+      ? await this.deps.storage.projectorKeyHash(meetingId)
+      : null;
     if (!stored || !sameHash(stored, await this.deps.storage.secretHash(meetingId, key)))
       return fail(E.UNAUTHENTICATED, 'wrong projector link');
     return this.addSeat(meetingId, 'projector', '');
@@ -286,7 +511,7 @@ export class MeetingHub {
   issueSeatToken(meetingId: string, seatId: string): Promise<string | null> {
     // In the meeting's order: a removal queued before it has deleted the seat's tokens already.
     return this.queue.run(meetingId, async () => {
-      const m = this.live.get(meetingId);
+      const m = await this.liveInJob(meetingId);
       if (!m || !findSeat(m.state, seatId)) return null;
       const token = newSeatToken(meetingId);
       await this.deps.storage.addSeatToken(meetingId, seatId, token);
@@ -312,7 +537,7 @@ export class MeetingHub {
   async authenticate(token: string): Promise<{ meetingId: string; seatId: string } | null> {
     if (typeof token !== 'string' || token.length < 16 || token.length > 200) return null;
     const found = await this.deps.storage.findSeatByToken(token);
-    if (!found) return null;
+    if (!found || !(await this.ensureLive(found.meetingId))) return null;
     const m = this.live.get(found.meetingId);
     if (!m || !findSeat(m.state, found.seatId)) return null;
     return found;
@@ -336,7 +561,7 @@ export class MeetingHub {
     if (!m) return null;
     return projectView(m.state, seatId, {
       now: this.deps.clock.now(),
-      connections: m.connections,
+      connections: this.allConnections(m),
       joinCode: m.joinCode,
       phoneOrigins: this.deps.phoneOrigins?.(),
     });
@@ -347,11 +572,17 @@ export class MeetingHub {
   }
 
   connected(meetingId: string, seatId: string, delta: 1 | -1): void {
+    // Counted in Redis even after a purge, so that the sockets closing then leave it at zero.
+    const registry = this.presence;
+    registry?.connected({ meetingId, seatId }, delta);
     const m = this.live.get(meetingId);
     if (!m) return;
     const n = (m.connections.get(seatId) ?? 0) + delta;
     if (n > 0) m.connections.set(seatId, n);
     else m.connections.delete(seatId);
+    // SCALE-20: the others read the counts again once Redis has this process's.
+    if (registry && ((delta === 1 && n === 1) || (delta === -1 && n === 0)))
+      void registry.flushed().then(() => this.news?.announce(meetingId, 'presence'));
     // Presence changes only matter when a seat appears or disappears. They are coalesced: the
     // connecting socket gets its own snapshot at once (socket/index.ts), the others soon after.
     if ((delta === 1 && n === 1) || (delta === -1 && n === 0)) this.presenceChanged(meetingId, m);
@@ -446,45 +677,77 @@ export class MeetingHub {
     command: MeetingCommand | ServerCommand,
     opts: RunOptions,
   ): Promise<Result> {
-    const m = this.live.get(meetingId);
+    const m = await this.liveInJob(meetingId);
     if (!m) return fail(E.NOT_FOUND, 'no such meeting');
     const { storage, clock, logger } = this.deps;
     // Only seats send command ids; the server's own commands never carry one.
     const commandKey =
       opts.commandId && actor.kind === 'seat' ? { seatId: actor.seatId, id: opts.commandId } : null;
+    /** A newer state another process stored, found under the lock (SCALE-16). */
+    let reloaded: VersionedMeeting | null = null;
     const outcome = await storage.transaction(async (tx): Promise<Outcome> => {
-      // Several processes (issue 14): the row lock serializes this meeting's commands across them.
-      if (storage.dialect === 'postgres') await tx.lockMeeting(meetingId);
+      // SCALE-16: the row lock serializes the meeting's commands across processes (on SQLite the
+      // one connection does). Under it, a newer stored state is this command's base, and the
+      // command id is checked against every process's commits.
+      const locked = await tx.lockMeeting(meetingId);
+      if (!locked) return { kind: 'gone' };
+      if (locked.version > m.version) {
+        reloaded = await tx.loadMeeting(meetingId);
+        if (!reloaded) return { kind: 'gone' };
+      }
+      const base = reloaded ?? { state: m.state, joinCode: m.joinCode, version: m.version };
+      const baseActivity = Math.max(m.lastActivityAt, locked.lastActivityAt);
       if (commandKey && (await tx.hasCommand(meetingId, commandKey.seatId, commandKey.id)))
         return { kind: 'done', result: ok(undefined) };
       const now = clock.now();
       const random = this.deps.random ?? cryptoRandom;
-      const result = transition(m.state, command, now, actor, () => random.next());
+      const result = transition(base.state, command, now, actor, () => random.next());
       if (!result.ok) {
         logger.debug('command.refused', { meetingId, command: command.type, code: result.error.code });
         return { kind: 'done', result };
       }
       if (command.type === 'clock:tick' && result.effects.length === 0) {
-        // Nothing was due (a timer that fired early): wait for the deadline again.
-        this.schedule(meetingId);
+        // Nothing was due (a timer that fired early, or another process applied it): wait for
+        // the deadline again (schedule, after the outcome), and store it again (a claimed one).
+        await this.storeDue(tx, base.state, baseActivity);
         return { kind: 'done', result: ok(undefined) };
       }
-      let joinCode = m.joinCode;
+      let joinCode = base.joinCode;
       if (result.effects.some((e) => e.type === 'rotate-join-code')) joinCode = await this.uniqueJoinCode(tx);
-      const activity = opts.silentActivity || command.type === 'clock:tick' ? m.lastActivityAt : now;
+      const activity = opts.silentActivity || command.type === 'clock:tick' ? baseActivity : now;
       await tx.saveMeeting(result.state, activity);
+      await this.storeDue(tx, result.state, activity);
       if (commandKey) await tx.recordCommand(meetingId, commandKey.seatId, commandKey.id);
-      if (joinCode !== m.joinCode) await tx.setJoinCode(meetingId, joinCode);
+      if (joinCode !== base.joinCode) await tx.setJoinCode(meetingId, joinCode);
       for (const e of result.effects)
         if (e.type === 'seat-removed') await tx.deleteSeatTokens(meetingId, e.seatId);
       await opts.alsoStore?.(tx);
-      return { kind: 'applied', state: result.state, effects: result.effects, joinCode, activity };
+      return {
+        kind: 'applied',
+        state: result.state,
+        effects: result.effects,
+        joinCode,
+        activity,
+        version: locked.version + 1,
+      };
     });
-    if (outcome.kind === 'done') return outcome.result;
+    if (outcome.kind === 'gone') {
+      await this.forgetInJob(meetingId);
+      return fail(E.NOT_FOUND, 'no such meeting');
+    }
+    // What another process stored is this process's state now, whatever this command did; when
+    // it did nothing, this process's sockets are told the newer state here.
+    if (reloaded) await this.adopt(meetingId, m, reloaded, outcome.kind === 'done');
+    if (outcome.kind === 'done') {
+      if (command.type === 'clock:tick') this.schedule(meetingId);
+      return outcome.result;
+    }
     // Committed: from here on memory follows what is stored.
     m.state = outcome.state;
     m.joinCode = outcome.joinCode;
     m.lastActivityAt = outcome.activity;
+    m.version = outcome.version;
+    this.news?.announce(meetingId, outcome.version);
     const { effects } = outcome;
     logger.info('command.applied', { meetingId, command: command.type, actor: actor.kind });
     if (effects.some((e) => e.type === 'meeting-ended')) {
@@ -531,6 +794,7 @@ export class MeetingHub {
     m.inactivityTimer?.cancel();
     cancelPresence(m);
     this.live.delete(meetingId);
+    this.news?.unfollow(meetingId);
     // Settled when the WAL was truncated, or when the purge failed (start-up waits on it).
     let scrubbed!: () => void;
     const truncation = new Promise<void>((resolve) => (scrubbed = resolve));
@@ -557,6 +821,8 @@ export class MeetingHub {
     // this meeting's queue only, never on the event loop), unless a reader blocks it: then after
     // PURGE_SCRUB_WAIT_MS, and it follows as soon as the reader lets go.
     await within(truncation, PURGE_SCRUB_WAIT_MS);
+    // SCALE-17: every other process drops it too and closes its connections.
+    this.news?.announce(meetingId, null);
     for (const listener of this.purgeListeners)
       await this.awaited('meeting.purge_listener_failed', meetingId, () => listener(meetingId));
     this.broadcaster.meetingEnded(meetingId);
@@ -565,6 +831,8 @@ export class MeetingHub {
 
   /** Stops all timers (drain / tests). */
   stop(): void {
+    if (this.presenceRefresh) clearInterval(this.presenceRefresh);
+    this.presenceRefresh = null;
     for (const m of this.live.values()) {
       m.phaseTimer?.cancel();
       m.inactivityTimer?.cancel();
@@ -607,7 +875,7 @@ export class MeetingHub {
   private inactivityDeadline(meetingId: string): number {
     const m = this.live.get(meetingId);
     if (!m) return Infinity;
-    return Math.max(m.lastActivityAt, m.state.plannedStartAt ?? 0) + this.deps.inactivityLimitMs;
+    return this.limitFrom(m.state, m.lastActivityAt);
   }
 
   private scheduleInactivity(meetingId: string): void {
@@ -623,9 +891,19 @@ export class MeetingHub {
 
   /** The backstop: ends the meeting as `meeting:end` does; if that cannot be stored, purges anyway. */
   private async endInactiveInJob(meetingId: string): Promise<void> {
-    // Activity queued before this job may have moved the limit: then it is not due yet.
+    // Activity queued before this job may have moved the limit: then it is not due yet. On
+    // PostgreSQL activity on another process counts too (SCALE-16): the stored one is read first.
     if (!this.live.has(meetingId)) return;
-    if (this.deps.clock.now() < this.inactivityDeadline(meetingId)) return this.scheduleInactivity(meetingId);
+    if (this.loadsOnDemand) await this.refreshInJob(meetingId);
+    if (!this.live.has(meetingId)) return;
+    if (this.deps.clock.now() < this.inactivityDeadline(meetingId)) {
+      this.scheduleInactivity(meetingId);
+      // A stored limit that was claimed early (activity since) is stored again where it is now.
+      const m = this.live.get(meetingId);
+      if (this.loadsOnDemand && m)
+        await this.deps.storage.setDue(meetingId, 'inactivity', this.limitFrom(m.state, m.lastActivityAt));
+      return;
+    }
     let ended: Result;
     try {
       ended = await this.apply(meetingId, { kind: 'server' }, { type: 'meeting:end' }, {});
@@ -641,7 +919,7 @@ export class MeetingHub {
 
   private async meetingIdByJoinCode(joinCode: string): Promise<string | null> {
     const id = await this.deps.storage.findMeetingByJoinCode(joinCode);
-    return id && this.live.has(id) ? id : null;
+    return id && (await this.ensureLive(id)) ? id : null;
   }
 
   /** A join code no stored meeting has; inside a command's transaction, asked of that transaction. */
@@ -667,6 +945,10 @@ async function within(p: Promise<unknown>, limitMs: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([p, new Promise<void>((resolve) => (timer = setTimeout(resolve, limitMs)))]);
   clearTimeout(timer);
+}
+
+function sameCounts(a: ReadonlyMap<string, number>, b: ReadonlyMap<string, number>): boolean {
+  return a.size === b.size && [...a].every(([seat, n]) => b.get(seat) === n);
 }
 
 function cancelPresence(m: LiveMeeting): void {

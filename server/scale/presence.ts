@@ -2,7 +2,7 @@
  * Who is connected, across the server processes of one deployment (SPEC.md SCALE-14): each
  * process writes its own connection counts per meeting and seat into Redis and renews them with
  * a heartbeat; what a process that died wrote expires by itself, so its connections vanish from
- * every view within PRESENCE_TTL_MS. Not wired into the hub yet (issue 14's next step).
+ * every view within PRESENCE_TTL_MS. The hub adds the other processes' counts to its own (SCALE-20).
  *
  * Keys (ids only, never a name or a token):
  * - `balint:presence:m:<meetingId>:p:<processId>`: a hash seatId -> open connections of that
@@ -38,6 +38,8 @@ export interface PresenceRegistry {
   flushed(): Promise<void>;
   /** Open connections per seat of the meeting, on every live process (seats with none are left out). */
   connectedSeats(meetingId: string): Promise<Map<string, number>>;
+  /** The same, on every live process but this one (whose own counts its caller holds). */
+  connectedElsewhere(meetingId: string): Promise<Map<string, number>>;
   /** Open connections of one seat on every live process. */
   connectionsOf(seat: SeatRef): Promise<number>;
   /** Stops the heartbeat and removes this process's entries (a clean stop). */
@@ -51,6 +53,15 @@ export interface PresenceOptions {
   prefix?: string;
   heartbeatMs?: number;
   ttlMs?: number;
+}
+
+/** Per-process counts added up per seat (seats with none left out). */
+async function summed(perProcess: Promise<Map<string, number>[]>): Promise<Map<string, number>> {
+  const total = new Map<string, number>();
+  for (const counts of await perProcess) {
+    for (const [seat, n] of counts) if (n > 0) total.set(seat, (total.get(seat) ?? 0) + n);
+  }
+  return total;
 }
 
 export function createPresence(opts: PresenceOptions): PresenceRegistry {
@@ -102,8 +113,10 @@ export function createPresence(opts: PresenceOptions): PresenceRegistry {
   );
   heartbeat.unref();
 
-  async function countsOf(meetingId: string): Promise<Map<string, number>[]> {
-    const procs = await client.smembers(meetingKey(meetingId));
+  async function countsOf(meetingId: string, exceptSelf = false): Promise<Map<string, number>[]> {
+    const procs = (await client.smembers(meetingKey(meetingId))).filter(
+      (proc) => !exceptSelf || proc !== processId,
+    );
     if (procs.length === 0) return [];
     const pipeline = client.pipeline();
     for (const proc of procs) pipeline.hgetall(hashKey(meetingId, proc));
@@ -132,13 +145,8 @@ export function createPresence(opts: PresenceOptions): PresenceRegistry {
       void enqueue([seat.meetingId]);
     },
     flushed: () => writes,
-    async connectedSeats(meetingId) {
-      const total = new Map<string, number>();
-      for (const counts of await countsOf(meetingId)) {
-        for (const [seat, n] of counts) if (n > 0) total.set(seat, (total.get(seat) ?? 0) + n);
-      }
-      return total;
-    },
+    connectedSeats: (meetingId) => summed(countsOf(meetingId)),
+    connectedElsewhere: (meetingId) => summed(countsOf(meetingId, true)),
     async connectionsOf(seat) {
       let total = 0;
       for (const counts of await countsOf(seat.meetingId)) total += counts.get(seat.seatId) ?? 0;

@@ -38,9 +38,10 @@ export function socketBroadcaster(io: AppServer, hub: MeetingHub): Broadcaster {
         if (view) io.local.to(seatRoom(meetingId, seatId)).emit('meeting:state', view);
       }
     },
-    meetingEnded(meetingId) {
-      io.to(meetingRoom(meetingId)).emit('meeting:ended', { meetingId });
-      afterAcks(() => io.in(meetingRoom(meetingId)).disconnectSockets(true));
+    meetingEnded(meetingId, thisProcess = false) {
+      const sockets = thisProcess ? io.local : io;
+      sockets.to(meetingRoom(meetingId)).emit('meeting:ended', { meetingId });
+      afterAcks(() => sockets.in(meetingRoom(meetingId)).disconnectSockets(true));
     },
     seatRemoved(meetingId, seatId) {
       io.to(seatRoom(meetingId, seatId)).emit('seat:removed');

@@ -20,6 +20,8 @@ interface SocketDeps {
   board: BoardService | null;
   limits: Limits;
   clientAddress: ClientAddress;
+  /** SCALE-20: other processes serve the same meetings (Redis), so the seat cap counts theirs. */
+  acrossProcesses?: boolean;
 }
 
 class HandshakeError extends Error {
@@ -33,13 +35,27 @@ class HandshakeError extends Error {
 export function attachSocketHandlers(io: AppServer, deps: SocketDeps): void {
   const { hub, clock, logger, limits } = deps;
   // Past the cap a seat's oldest connection goes, never the new one (LIMIT-4).
+  const tookOver = {
+    code: E.LIMIT_REACHED,
+    message: `at most ${SOCKETS_PER_SEAT} connections per seat: a newer one took over`,
+  };
   const open = new SeatConnections<AppSocket>(SOCKETS_PER_SEAT, (oldest) => {
-    oldest.emit('connection:closed', {
-      code: E.LIMIT_REACHED,
-      message: `at most ${SOCKETS_PER_SEAT} connections per seat: a newer one took over`,
-    });
+    oldest.emit('connection:closed', tookOver);
     oldest.disconnect(true);
   });
+  /**
+   * LIMIT-4 across processes (SCALE-20): the seat's sockets on every process, through the
+   * adapter; past the cap the oldest go, wherever they are.
+   */
+  async function capAcrossProcesses(meetingId: string, seatId: string): Promise<void> {
+    const sockets = await io.in(seatRoom(meetingId, seatId)).fetchSockets();
+    if (sockets.length <= SOCKETS_PER_SEAT) return;
+    const oldest = [...sockets].sort((a, b) => a.handshake.issued - b.handshake.issued);
+    for (const socket of oldest.slice(0, sockets.length - SOCKETS_PER_SEAT)) {
+      socket.emit('connection:closed', tookOver);
+      socket.disconnect(true);
+    }
+  }
   limits.onFlood((seat, retryAfterMs) => {
     for (const socket of [...open.of(seat)]) {
       socket.emit('connection:closed', { code: E.RATE_LIMITED, message: 'too many requests', retryAfterMs });
@@ -114,6 +130,10 @@ export function attachSocketHandlers(io: AppServer, deps: SocketDeps): void {
     if (view) socket.emit('meeting:state', view);
     deps.board?.attachSocket(socket, guard);
     open.add(seat, socket);
+    if (deps.acrossProcesses)
+      capAcrossProcesses(meetingId, seatId).catch((error: unknown) =>
+        logger.warn('socket.seat_cap_failed', { error: error instanceof Error ? error.name : 'unknown' }),
+      );
     logger.debug('socket.connected', { meetingId, seatId });
   }
 }

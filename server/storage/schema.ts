@@ -119,4 +119,7 @@ export const SCHEMA_STEPS: readonly ((t: ColumnTypes) => string)[] = [
   // (the lookup), and this column the code itself, sealed under the meeting's key (for its leaders'
   // views). SQLite keeps the code in `join_code` and this column empty.
   () => `ALTER TABLE meetings ADD COLUMN join_code_sealed TEXT;`,
+  // SCALE-16: every stored change of a meeting's state counts up its version, so that a process
+  // holding an older copy in memory (another process applied a command) knows to reload it.
+  (t) => `ALTER TABLE meetings ADD COLUMN version ${t.bigint} NOT NULL DEFAULT 0;`,
 ];

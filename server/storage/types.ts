@@ -2,6 +2,11 @@ import type { NoteLayout } from '../../shared/board/schema';
 import type { MeetingState } from '../../shared/meeting/state';
 import type { NoteKind } from '../../shared/meeting/phases';
 
+export interface StoredBoardUpdate {
+  seq: number;
+  update: Uint8Array;
+}
+
 export interface StoredMeeting {
   state: MeetingState;
   joinCode: string;
@@ -94,8 +99,14 @@ export interface MeetingOperations {
    */
   listUnsettledNotes(meetingId: string, caseIndex: number): NoteRow[];
 
-  appendBoardUpdate(meetingId: string, caseIndex: number, update: Uint8Array): void;
+  /** Stores one board update; returns its sequence number (they only grow, SCALE-18). */
+  appendBoardUpdate(meetingId: string, caseIndex: number, update: Uint8Array): number;
   loadBoardUpdates(meetingId: string, caseIndex: number): Uint8Array[];
-  /** Compaction: the stored updates of one board replaced by their merge, in one transaction. */
-  replaceBoardUpdates(meetingId: string, caseIndex: number, merged: Uint8Array): void;
+  /** The board's stored updates after sequence number `afterSeq`, in order, with their numbers. */
+  loadBoardUpdatesAfter(meetingId: string, caseIndex: number, afterSeq: number): StoredBoardUpdate[];
+  /**
+   * Compaction: the stored updates of one board replaced by their merge, in one transaction;
+   * returns the merge's sequence number.
+   */
+  replaceBoardUpdates(meetingId: string, caseIndex: number, merged: Uint8Array): number;
 }

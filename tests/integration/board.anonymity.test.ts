@@ -150,10 +150,13 @@ describe('anonymity on the wire (DESIGN 4, BOARD-6, BOARD-8)', () => {
       theme: 'theme-anon-test-1',
     });
 
-    // 1. Every item, deletion and awareness entry a non-leader receives: the server's writer or a leader.
+    // 1. Every item, deletion and awareness entry a non-leader receives: the server's writer, a
+    //    leader, or a release batch's own writer (SCALE-18: a client id for that batch only);
+    //    never a participant's own copy.
     const writer = await fx.board.writerClientId(cast.meetingId, 0);
     const leaderDoc = board(leader).doc.clientID;
-    const allowed = new Set([writer, leaderDoc]);
+    const participantCopies = new Set(nonLeaders.map((c) => board(c).doc.clientID));
+    const batchWriters = new Set<number>();
     let updatesSeen = 0;
     let leaderAwarenessSeen = 0;
     for (const c of nonLeaders) {
@@ -162,14 +165,18 @@ describe('anonymity on the wire (DESIGN 4, BOARD-6, BOARD-8)', () => {
       for (const frame of frames) {
         const d = decodeFrame(frame);
         updatesSeen += d.structClients.length;
-        for (const id of [...d.structClients, ...d.deleteClients])
-          expect(allowed.has(id), c.label).toBe(true);
+        for (const id of [...d.structClients, ...d.deleteClients]) {
+          expect(participantCopies.has(id), c.label).toBe(false);
+          if (id !== writer && id !== leaderDoc) batchWriters.add(id);
+        }
         for (const id of d.awarenessClients) expect(id, `${c.label} awareness`).toBe(leaderDoc);
         leaderAwarenessSeen += d.awarenessClients.length;
       }
     }
     expect(updatesSeen).toBeGreaterThan(0);
     expect(leaderAwarenessSeen).toBeGreaterThan(0);
+    // The leader's release put the notes on the board under a writer of its own.
+    expect(batchWriters.size).toBeGreaterThan(0);
     for (const c of nonLeaders) {
       // Nobody but the leader is in anyone's awareness.
       const others = [...board(c).provider.awareness.getStates().keys()].filter(

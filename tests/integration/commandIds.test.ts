@@ -118,6 +118,7 @@ describe('the commands table migration (WIRE-1)', () => {
       ALTER TABLE notes DROP COLUMN layout;
       ALTER TABLE notes DROP COLUMN resonance;
       ALTER TABLE meetings DROP COLUMN join_code_sealed;
+      ALTER TABLE meetings DROP COLUMN version;
       DROP TABLE due_times;`);
     db.pragma('user_version = 2');
     db.close();

@@ -182,8 +182,8 @@ describe.each(ENGINES)('the storage on $name (SCALE-2)', (engine) => {
     await storage.insertMeeting(meeting('m1', 'ABC123'), secrets('leader-token-1', 'projector-key-1'));
     await storage.insertMeeting(meeting('m2', 'XYZ789'), secrets('leader-token-2', 'projector-key-2'));
     expect((await storage.loadLiveMeetings()).sort((a, b) => a.state.id.localeCompare(b.state.id))).toEqual([
-      meeting('m1', 'ABC123'),
-      meeting('m2', 'XYZ789'),
+      { ...meeting('m1', 'ABC123'), version: 0 },
+      { ...meeting('m2', 'XYZ789'), version: 0 },
     ]);
     expect(await storage.findMeetingByJoinCode('ABC123')).toBe('m1');
     expect(await storage.findMeetingByJoinCode('NOPE00')).toBeNull();
@@ -203,9 +203,18 @@ describe.each(ENGINES)('the storage on $name (SCALE-2)', (engine) => {
     const ended = { ...meeting('m2', 'XYZ789').state, status: 'ended' as const, endedAt: AT };
     await storage.saveMeeting(ended, AT + 1_000);
 
+    // SCALE-16: every save counts the version up; an ended meeting is not loaded.
     expect(await storage.loadLiveMeetings()).toEqual([
-      { state: renamed, joinCode: 'NEW456', lastActivityAt: AT + 9_000 },
+      { state: renamed, joinCode: 'NEW456', lastActivityAt: AT + 9_000, version: 1 },
     ]);
+    expect(await storage.loadMeeting('m1')).toEqual({
+      state: renamed,
+      joinCode: 'NEW456',
+      lastActivityAt: AT + 9_000,
+      version: 1,
+    });
+    expect(await storage.loadMeeting('m2')).toBeNull();
+    expect(await storage.loadMeeting('none')).toBeNull();
     expect(await storage.findMeetingByJoinCode('XYZ789')).toBeNull();
   });
 
@@ -306,10 +315,23 @@ describe.each(ENGINES)('the storage on $name (SCALE-2)', (engine) => {
       new Uint8Array([255, 0, 128]),
       new Uint8Array(9_000).fill(7),
     ];
-    for (const u of updates) await storage.appendBoardUpdate('m1', 0, u);
-    await storage.appendBoardUpdate('m1', 1, new Uint8Array([9]));
+    const seqs: number[] = [];
+    for (const u of updates) seqs.push(await storage.appendBoardUpdate('m1', 0, u));
+    const other = await storage.appendBoardUpdate('m1', 1, new Uint8Array([9]));
     expect(await storage.loadBoardUpdates('m1', 0)).toEqual(updates);
-    await storage.replaceBoardUpdates('m1', 0, new Uint8Array([42, 0, 42]));
+    // SCALE-18: sequence numbers only grow; a copy reads what came after the last it holds.
+    expect([...seqs, other]).toEqual([...seqs, other].sort((a, b) => a - b));
+    expect(new Set([...seqs, other]).size).toBe(4);
+    expect(await storage.loadBoardUpdatesAfter('m1', 0, seqs[0] as number)).toEqual([
+      { seq: seqs[1], update: updates[1] },
+      { seq: seqs[2], update: updates[2] },
+    ]);
+    expect(await storage.loadBoardUpdatesAfter('m1', 0, seqs[2] as number)).toEqual([]);
+    const merged = await storage.replaceBoardUpdates('m1', 0, new Uint8Array([42, 0, 42]));
+    expect(merged).toBeGreaterThan(other);
+    expect(await storage.loadBoardUpdatesAfter('m1', 0, seqs[2] as number)).toEqual([
+      { seq: merged, update: new Uint8Array([42, 0, 42]) },
+    ]);
     expect(await storage.loadBoardUpdates('m1', 0)).toEqual([new Uint8Array([42, 0, 42])]);
     expect(await storage.loadBoardUpdates('m1', 1)).toEqual([new Uint8Array([9])]);
     expect(await storage.loadBoardUpdates('m2', 0)).toEqual([]);
@@ -319,8 +341,8 @@ describe.each(ENGINES)('the storage on $name (SCALE-2)', (engine) => {
     const { storage } = await engine.open();
     await storage.insertMeeting(meeting('m1', 'ABC123'), secrets('l', 'p'));
     const result = await storage.transaction(async (tx) => {
-      expect(await tx.lockMeeting('m1')).toBe(true);
-      expect(await tx.lockMeeting('none')).toBe(false);
+      expect(await tx.lockMeeting('m1')).toEqual({ version: 0, lastActivityAt: AT });
+      expect(await tx.lockMeeting('none')).toBeNull();
       await tx.saveMeeting({ ...meeting('m1', 'ABC123').state, title: 'In one go' }, AT + 1);
       await tx.recordCommand('m1', 'seat-a', 'c1');
       await tx.replaceBoardUpdates('m1', 0, new Uint8Array([1]));

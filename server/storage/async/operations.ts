@@ -7,9 +7,8 @@ import { sql, type Kysely } from 'kysely';
 import type { Logger } from '../../core/logger';
 import { toNote, toNoteDbRow, toStoredMeeting, type NoteDbRow } from '../rows';
 import { setDue } from './dueTimes';
-import type { StoredMeeting } from '../types';
 import { MeetingKeyMissingError, type ContentCodec, type MeetingContent } from './content';
-import type { Dialect, MeetingTransaction, StorageOperations } from './types';
+import type { Dialect, MeetingTransaction, StorageOperations, VersionedMeeting } from './types';
 import type { MeetingsDb } from './tables';
 
 export interface Engine {
@@ -60,46 +59,57 @@ function openNotes(engine: Engine, meetingId: string, rows: NoteDbRow[]) {
 
 /** What loading the live meetings found: the readable ones, and those whose key is gone. */
 export interface LoadedMeetings {
-  meetings: StoredMeeting[];
+  meetings: VersionedMeeting[];
   unreadable: string[];
 }
 
-/**
- * The live meetings, opened. A meeting whose key is missing (the key file lost or replaced) or
- * whose state does not open under it cannot be served: it is reported, by id and reason only.
- */
-export async function loadReadableMeetings(db: Kysely<MeetingsDb>, engine: Engine): Promise<LoadedMeetings> {
-  const rows = await db
+/** The live meetings' rows (of one meeting, with `meetingId`), as stored. */
+function liveMeetingRows(db: Kysely<MeetingsDb>, meetingId?: string) {
+  let query = db
     .selectFrom('meetings')
-    .select(['id', 'state', 'join_code', 'join_code_sealed', 'last_activity_at'])
-    .where('status', '!=', 'ended')
-    .execute();
+    .select(['id', 'state', 'join_code', 'join_code_sealed', 'last_activity_at', 'version'])
+    .where('status', '!=', 'ended');
+  if (meetingId !== undefined) query = query.where('id', '=', meetingId);
+  return query.execute();
+}
+
+type MeetingRow = Awaited<ReturnType<typeof liveMeetingRows>>[number];
+
+/**
+ * A meeting's row, opened; null when it cannot be served: its key is missing (the key file lost
+ * or replaced) or its state does not open under it. That is logged, by id and reason only.
+ */
+function openMeetingRow(engine: Engine, row: MeetingRow): VersionedMeeting | null {
+  const c = engine.content.find(row.id);
+  if (!c) {
+    engine.logger.error('storage.meeting_key_missing', { meetingId: row.id });
+    return null;
+  }
+  try {
+    const sealedCode = row.join_code_sealed;
+    const stored = toStoredMeeting({
+      state: c.openText('meetings.state', row.id, row.state),
+      join_code: sealedCode === null ? row.join_code : c.openText('meetings.join_code', row.id, sealedCode),
+      last_activity_at: row.last_activity_at,
+    });
+    return { ...stored, version: row.version };
+  } catch (error) {
+    // Only the error's class: a JSON parser's message may quote the text it failed on.
+    engine.logger.error('storage.meeting_unreadable', {
+      meetingId: row.id,
+      error: error instanceof Error ? error.name : 'unknown',
+    });
+    return null;
+  }
+}
+
+/** The live meetings, opened, and the ids of those that cannot be (openMeetingRow). */
+export async function loadReadableMeetings(db: Kysely<MeetingsDb>, engine: Engine): Promise<LoadedMeetings> {
   const out: LoadedMeetings = { meetings: [], unreadable: [] };
-  for (const row of rows) {
-    const c = engine.content.find(row.id);
-    if (!c) {
-      engine.logger.error('storage.meeting_key_missing', { meetingId: row.id });
-      out.unreadable.push(row.id);
-      continue;
-    }
-    try {
-      const sealedCode = row.join_code_sealed;
-      out.meetings.push(
-        toStoredMeeting({
-          state: c.openText('meetings.state', row.id, row.state),
-          join_code:
-            sealedCode === null ? row.join_code : c.openText('meetings.join_code', row.id, sealedCode),
-          last_activity_at: row.last_activity_at,
-        }),
-      );
-    } catch (error) {
-      // Only the error's class: a JSON parser's message may quote the text it failed on.
-      engine.logger.error('storage.meeting_unreadable', {
-        meetingId: row.id,
-        error: error instanceof Error ? error.name : 'unknown',
-      });
-      out.unreadable.push(row.id);
-    }
+  for (const row of await liveMeetingRows(db)) {
+    const opened = openMeetingRow(engine, row);
+    if (opened) out.meetings.push(opened);
+    else out.unreadable.push(row.id);
   }
   return out;
 }
@@ -140,10 +150,29 @@ export function operations(
     update: Uint8Array,
   ) {
     const sealed = keyed(engine, meetingId).bytes('board_updates.update_data', String(caseIndex), update);
-    await t
+    const row = await t
       .insertInto('board_updates')
       .values({ meeting_id: meetingId, case_index: caseIndex, update_data: Buffer.from(sealed) })
+      .returning('seq')
+      .executeTakeFirstOrThrow();
+    return row.seq;
+  }
+  /** A board's stored updates after `afterSeq` (sequence numbers start at 1), opened. */
+  async function updatesAfter(meetingId: string, caseIndex: number, afterSeq: number) {
+    const rows = await db
+      .selectFrom('board_updates')
+      .select(['seq', 'update_data'])
+      .where('meeting_id', '=', meetingId)
+      .where('case_index', '=', caseIndex)
+      .where('seq', '>', afterSeq)
+      .orderBy('seq')
       .execute();
+    if (rows.length === 0) return [];
+    const c = keyed(engine, meetingId);
+    return rows.map((r) => ({
+      seq: r.seq,
+      update: new Uint8Array(c.openBytes('board_updates.update_data', String(caseIndex), r.update_data)),
+    }));
   }
   /** Deletes a meeting's rows of one seat or one note; their content then leaves the WAL soon. */
   async function deleteOverwriting<T extends 'seat_tokens' | 'notes'>(
@@ -191,6 +220,7 @@ export function operations(
           state: c.text('meetings.state', state.id, JSON.stringify(state)),
           status: state.status,
           last_activity_at: now,
+          version: sql<number>`version + 1`,
         })
         .where('id', '=', state.id)
         .execute();
@@ -205,6 +235,10 @@ export function operations(
     },
     // Unreadable meetings are left out here; the storage's own loadLiveMeetings purges them.
     loadLiveMeetings: async () => (await loadReadableMeetings(db, engine)).meetings,
+    async loadMeeting(meetingId) {
+      const [row] = await liveMeetingRows(db, meetingId);
+      return row ? openMeetingRow(engine, row) : null;
+    },
     async findMeetingByJoinCode(joinCode) {
       const row = await db
         .selectFrom('meetings')
@@ -314,30 +348,20 @@ export function operations(
       return openNotes(engine, meetingId, rows);
     },
     appendBoardUpdate: (meetingId, caseIndex, update) => insertUpdate(db, meetingId, caseIndex, update),
-    async loadBoardUpdates(meetingId, caseIndex) {
-      const rows = await db
-        .selectFrom('board_updates')
-        .select('update_data')
-        .where('meeting_id', '=', meetingId)
-        .where('case_index', '=', caseIndex)
-        .orderBy('seq')
-        .execute();
-      if (rows.length === 0) return [];
-      const c = keyed(engine, meetingId);
-      return rows.map(
-        (r) => new Uint8Array(c.openBytes('board_updates.update_data', String(caseIndex), r.update_data)),
-      );
-    },
+    loadBoardUpdates: async (meetingId, caseIndex) =>
+      (await updatesAfter(meetingId, caseIndex, 0)).map((u) => u.update),
+    loadBoardUpdatesAfter: updatesAfter,
     async replaceBoardUpdates(meetingId, caseIndex, merged) {
-      await atomically(async (t) => {
+      const seq = await atomically(async (t) => {
         await t
           .deleteFrom('board_updates')
           .where('meeting_id', '=', meetingId)
           .where('case_index', '=', caseIndex)
           .execute();
-        await insertUpdate(t, meetingId, caseIndex, merged);
+        return insertUpdate(t, meetingId, caseIndex, merged);
       });
       engine.afterOverwrite();
+      return seq;
     },
   };
 }
@@ -347,9 +371,12 @@ export function transactionOperations(trx: Kysely<MeetingsDb>, engine: Engine): 
   return {
     ...operations(trx, engine, (fn) => fn(trx)),
     async lockMeeting(meetingId) {
-      const query = trx.selectFrom('meetings').select('id').where('id', '=', meetingId);
+      const query = trx
+        .selectFrom('meetings')
+        .select(['version', 'last_activity_at'])
+        .where('id', '=', meetingId);
       const row = await (engine.dialect === 'postgres' ? query.forUpdate() : query).executeTakeFirst();
-      return row !== undefined;
+      return row ? { version: row.version, lastActivityAt: row.last_activity_at } : null;
     },
     setDue: (meetingId, kind, at) => setDue(trx, meetingId, kind, at),
   };

@@ -13,6 +13,8 @@ interface MeetingsTable {
   leader_token_hash: string;
   projector_key_hash: string;
   last_activity_at: number;
+  /** Counts up with every stored state (SCALE-16). */
+  version: Generated<number>;
 }
 
 interface CommandsTable {

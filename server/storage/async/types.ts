@@ -1,10 +1,22 @@
 import type { MeetingOperations, SeatLookup, StoredMeeting } from '../types';
 
 /**
- * Operations whose secrets the storage hashes itself (CONF-4): on PostgreSQL a hash is an HMAC
- * under the meeting's key, which only the storage holds.
+ * Operations redefined below: those whose secrets the storage hashes itself (CONF-4: on
+ * PostgreSQL a hash is an HMAC under the meeting's key, which only the storage holds), and the
+ * load, which returns versions (SCALE-16).
  */
-type Hashed = 'insertMeeting' | 'insertSeatToken' | 'findSeatByTokenHash';
+type Redefined = 'insertMeeting' | 'insertSeatToken' | 'findSeatByTokenHash' | 'loadLiveMeetings';
+
+/** A meeting as stored, with the version of its state (SCALE-16: 0 at creation, +1 per save). */
+export interface VersionedMeeting extends StoredMeeting {
+  version: number;
+}
+
+/** What a command's transaction finds under the meeting's row lock. */
+export interface LockedMeeting {
+  version: number;
+  lastActivityAt: number;
+}
 
 type Async<F> = F extends (...args: infer A) => infer R ? (...args: A) => Promise<R> : never;
 
@@ -20,7 +32,7 @@ export interface MeetingSecrets {
  * SQLite, HMAC under the meeting's key on PostgreSQL: CONF-4).
  */
 export type StorageOperations = {
-  [K in Exclude<keyof MeetingOperations, Hashed>]: Async<MeetingOperations[K]>;
+  [K in Exclude<keyof MeetingOperations, Redefined>]: Async<MeetingOperations[K]>;
 } & {
   /** Inserts the meeting and, on PostgreSQL, makes its key first (in the key file). */
   insertMeeting(m: StoredMeeting, secrets: MeetingSecrets): Promise<void>;
@@ -37,6 +49,13 @@ export type StorageOperations = {
    * meeting's key on PostgreSQL. Rejects with `MeetingKeyMissingError` when the key is missing.
    */
   secretHash(meetingId: string, secret: string): Promise<string>;
+  /** The live meetings, opened, with their versions. */
+  loadLiveMeetings(): Promise<VersionedMeeting[]>;
+  /**
+   * One meeting as stored now, opened; null when it is not there (purged, or ended: an ended
+   * meeting is only waiting for its purge) or cannot be opened (its key is missing).
+   */
+  loadMeeting(meetingId: string): Promise<VersionedMeeting | null>;
 };
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -68,9 +87,9 @@ export interface MeetingTransaction extends StorageOperations {
    * Holds the meeting's row until the transaction ends, so that two processes never apply a
    * command to the same old state (PostgreSQL: `SELECT ... FOR UPDATE`; another transaction that
    * locks it waits). On SQLite a no-op: its one connection runs one transaction at a time.
-   * Resolves whether the meeting exists.
+   * Resolves with the stored version and activity, or null when the meeting is not there.
    */
-  lockMeeting(meetingId: string): Promise<boolean>;
+  lockMeeting(meetingId: string): Promise<LockedMeeting | null>;
   /** Sets (or with `at` null, clears) one due time of the meeting (SCALE-15, dueTimes.ts). */
   setDue(meetingId: string, kind: DueKind, at: number | null): Promise<void>;
 }
