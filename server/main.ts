@@ -124,6 +124,8 @@ const groupStore =
         url: databaseUrl ?? '',
         poolSize: groupPoolSize(config.databasePoolSize),
         logger,
+        // CONF-40: the groups' keys in the data folder's key file, beside the meetings' ones.
+        keyFolder: config.dataDir,
       }),
     (error) => describeDatabaseError(error, databaseUrl ?? ''),
   ));

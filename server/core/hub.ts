@@ -568,6 +568,15 @@ export class MeetingHub {
     return this.live.get(meetingId)?.state ?? null;
   }
 
+  /**
+   * Whether the meeting lives here or in the storage (another process serves it: SCALE-43). Every
+   * stored meeting row has a projector key hash, and its purge deletes the row.
+   */
+  async exists(meetingId: string): Promise<boolean> {
+    if (this.live.has(meetingId)) return true;
+    return (await this.deps.storage.projectorKeyHash(meetingId)) !== null;
+  }
+
   view(meetingId: string, seatId: string): MeetingView | null {
     const m = this.live.get(meetingId);
     if (!m) return null;

@@ -147,6 +147,9 @@ export const GROUP_SCHEMA_STEPS: readonly ((t: GroupColumnTypes) => string)[] = 
    );
    CREATE INDEX case_labels_group ON case_labels (group_id, case_at);
    ALTER TABLE groups ADD COLUMN labels_shared INTEGER NOT NULL DEFAULT 0;`,
+  // CONF-40: on PostgreSQL an attendance line's content, sealed under the member's key (attended
+  // and place then hold nothing); unused on SQLite.
+  () => `ALTER TABLE attendance ADD COLUMN record TEXT;`,
 ];
 
 /** The SQLite group file: `user_version` records how far it is. */

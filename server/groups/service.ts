@@ -21,14 +21,15 @@ import type { GroupLeaderView, GroupMemberView, GroupSeat, GroupSettings } from 
 import type { Clock, TimerHandle } from '../core/clock';
 import type { MeetingHub } from '../core/hub';
 import type { Logger } from '../core/logger';
-import { hashSecret, newId, newJoinCode, newToken, sameHash } from '../security/tokens';
+import { newId, newJoinCode, newToken, sameHash } from '../security/tokens';
+import { GroupKeyMissingError } from './sealing';
 import { GroupAttendance } from './attendance';
 import type { RandomSource } from '../core/random';
 import { GroupEvaluations } from './evaluation';
 import { GroupFollowUps } from './followUps';
 import type { GroupIdentity, GroupRow } from './rows';
 import { Serial } from './serial';
-import type { GroupStore } from './store';
+import type { Atomic, GroupOperations, GroupStore, GuardLock } from './store';
 
 export interface GroupServiceDeps {
   store: GroupStore;
@@ -50,6 +51,13 @@ type Member = Extract<GroupIdentity, { kind: 'member' }>;
 export const RETENTION_SWEEP_MS = 24 * 60 * 60_000;
 
 const refused = (message = 'not allowed') => fail(E.FORBIDDEN, message);
+
+/** A secret's stored form for a write: the group's key must be there (it is, while its row is). */
+function mustHash(tx: GroupOperations, groupId: string, secret: string, make = false): string {
+  const hash = tx.secretHash(groupId, secret, make);
+  if (hash === null) throw new GroupKeyMissingError();
+  return hash;
+}
 
 /**
  * The group's life outside its meetings (SPEC.md GROUP-n): leaders and their links, the roster,
@@ -122,7 +130,8 @@ export class GroupService {
   /** Who a bearer token is, within the group of the path; nobody if it belongs to another group. */
   async identify(groupId: string, token: string | null): Promise<GroupIdentity | null> {
     if (!token || token.length < 16 || token.length > 200) return null;
-    const who = await this.deps.store.identify(hashSecret(token));
+    const hash = this.deps.store.secretHash(groupId, token);
+    const who = hash === null ? null : await this.deps.store.identify(hash);
     return who && who.groupId === groupId ? who : null;
   }
 
@@ -131,7 +140,8 @@ export class GroupService {
     const { store, hub } = this.deps;
     const g = await store.getGroup(groupId);
     const meetingId = g?.currentMeetingId;
-    if (g && meetingId && !hub.state(meetingId)) {
+    // Not ours and not in the storage: gone. A meeting that another process serves is not let go.
+    if (g && meetingId && !hub.state(meetingId) && !(await hub.exists(meetingId))) {
       // Queued behind the meeting's own end (its proposal and purge, when it ended just now), and
       // done once however many requests find it.
       await this.meetingTasks.run(meetingId, async () => {
@@ -156,17 +166,21 @@ export class GroupService {
     const recoveryCode = newToken(16);
     const memberCode = await this.uniqueMemberCode();
     await store.transaction(async (tx) => {
+      // On PostgreSQL the group's key is made here, with its first hash (CONF-41), and no start-up
+      // sweep takes it before the row commits (CONF-42).
+      await tx.holdKeys();
+      const hash = (secret: string) => mustHash(tx, id, secret, true);
       await tx.insertGroup({
         id,
         ...settings,
         memberCode,
-        recoveryHash: hashSecret(recoveryCode),
+        recoveryHash: hash(recoveryCode),
         nextAt: null,
         currentMeetingId: null,
         createdAt: now,
       });
       await tx.insertLeader({ id: leaderId, groupId: id, name: leaderName, rights: 'owner' });
-      await tx.insertLeaderLink(id, leaderId, newId(), hashSecret(token), 'first', now);
+      await tx.insertLeaderLink(id, leaderId, newId(), hash(token), 'first', now);
     });
     this.deps.logger.info('group.created', { groupId: id });
     return { groupId: id, token, memberCode, recoveryCode };
@@ -209,18 +223,25 @@ export class GroupService {
 
   /** GROUP-3: a co-leader's first link (only who manages leaders adds one). */
   async addLeader(who: Leader, name: string): Promise<Result<{ leaderId: string; token: string }>> {
-    const { store, clock } = this.deps;
+    const { clock } = this.deps;
     if (!(await this.manages(who)))
       return refused('only the group creator, or a leader they named, adds leaders');
     // Counted and added in one go per group: two requests at once never pass the limit together.
-    return this.serially.run(`group/${who.groupId}`, async () => {
-      if ((await store.leaders(who.groupId)).length >= MAX_LEADERS)
+    return this.groupGuard(who.groupId, async (tx, atomic) => {
+      if ((await tx.leaders(who.groupId)).length >= MAX_LEADERS)
         return fail(E.LIMIT_REACHED, 'too many leaders');
       const leaderId = newId();
       const token = newToken();
-      await store.transaction(async (tx) => {
-        await tx.insertLeader({ id: leaderId, groupId: who.groupId, name, rights: 'leader' });
-        await tx.insertLeaderLink(who.groupId, leaderId, newId(), hashSecret(token), 'first', clock.now());
+      await atomic(async (t) => {
+        await t.insertLeader({ id: leaderId, groupId: who.groupId, name, rights: 'leader' });
+        await t.insertLeaderLink(
+          who.groupId,
+          leaderId,
+          newId(),
+          mustHash(t, who.groupId, token),
+          'first',
+          clock.now(),
+        );
       });
       return ok({ leaderId, token });
     });
@@ -228,13 +249,14 @@ export class GroupService {
 
   /** GROUP-2: a link for the asking leader's second device. */
   addDevice(who: Leader, label: string): Promise<Result<{ linkId: string; token: string }>> {
-    const { store, clock } = this.deps;
-    return this.serially.run(`group/${who.groupId}`, async () => {
-      const mine = (await store.leaderLinks(who.groupId)).filter((l) => l.leaderId === who.leaderId);
+    const { clock } = this.deps;
+    return this.groupGuard(who.groupId, async (tx) => {
+      const mine = (await tx.leaderLinks(who.groupId)).filter((l) => l.leaderId === who.leaderId);
       if (mine.length >= MAX_LINKS_PER_LEADER) return fail(E.LIMIT_REACHED, 'too many links for one leader');
       const linkId = newId();
       const token = newToken();
-      await store.insertLeaderLink(who.groupId, who.leaderId, linkId, hashSecret(token), label, clock.now());
+      const hash = mustHash(tx, who.groupId, token);
+      await tx.insertLeaderLink(who.groupId, who.leaderId, linkId, hash, label, clock.now());
       return ok({ linkId, token });
     });
   }
@@ -341,10 +363,18 @@ export class GroupService {
       await this.followUps.sweep(now);
       let deleted = 0;
       for (const id of await store.allGroupIds()) {
-        const g = await this.group(id);
-        if (!g || g.currentMeetingId || !this.retentionOf(g, now).due) continue;
-        await store.deleteGroup(g.id);
-        this.deps.logger.info('group.expired', { groupId: g.id });
+        // A meeting that vanished is let go first, outside the lock (its end writes to the group).
+        await this.group(id);
+        // Judged again under the group's lock (SCALE-42): a meeting another process just started
+        // keeps the group, and of two processes sweeping at once one deletes it.
+        const expired = await store.guard({ group: id }, async (tx) => {
+          const g = await tx.getGroup(id);
+          if (!g || g.currentMeetingId || !this.retentionOf(g, now).due) return false;
+          await tx.deleteGroup(g.id);
+          return true;
+        });
+        if (!expired) continue;
+        this.deps.logger.info('group.expired', { groupId: id });
         deleted++;
       }
       return deleted;
@@ -369,20 +399,23 @@ export class GroupService {
    * phone); a new code replaces the used one. Wrong codes are rate-limited by the route.
    */
   recover(groupId: string, code: string): Promise<Result<{ token: string; recoveryCode: string }>> {
-    const { store, clock } = this.deps;
-    // One at a time per group: a code is used once, even by two requests sent together.
-    return this.serially.run(`group/${groupId}`, async () => {
-      const g = await store.getGroup(groupId);
-      if (!g?.recoveryHash || !sameHash(g.recoveryHash, hashSecret(code)))
+    const { clock } = this.deps;
+    // One at a time per group: a code is used once, even by two requests sent together, also to
+    // two processes.
+    return this.groupGuard(groupId, async (tx, atomic) => {
+      const g = await tx.getGroup(groupId);
+      const tried = tx.secretHash(groupId, code);
+      if (!g?.recoveryHash || tried === null || !sameHash(g.recoveryHash, tried))
         return fail(E.UNAUTHENTICATED, 'wrong recovery code');
-      const owner = (await store.leaders(groupId)).find((l) => l.rights === 'owner');
+      const owner = (await tx.leaders(groupId)).find((l) => l.rights === 'owner');
       if (!owner) return fail(E.NOT_FOUND, 'no owner');
       const token = newToken();
       const recoveryCode = newToken(16);
-      await store.transaction(async (tx) => {
-        await tx.deleteLeaderLinks(groupId, owner.id);
-        await tx.insertLeaderLink(groupId, owner.id, newId(), hashSecret(token), 'recovered', clock.now());
-        await tx.setRecoveryHash(groupId, hashSecret(recoveryCode));
+      await atomic(async (t) => {
+        await t.deleteLeaderLinks(groupId, owner.id);
+        const hash = (secret: string) => mustHash(t, groupId, secret);
+        await t.insertLeaderLink(groupId, owner.id, newId(), hash(token), 'recovered', clock.now());
+        await t.setRecoveryHash(groupId, hash(recoveryCode));
       });
       this.deps.logger.info('group.recovered', { groupId });
       return ok({ token, recoveryCode });
@@ -410,45 +443,43 @@ export class GroupService {
     const { store, clock } = this.deps;
     const g = await store.groupByMemberCode(code);
     if (!g) return fail(E.NOT_FOUND, 'no group with this code');
-    return this.serially.run(`group/${g.id}`, async () => {
-      const pending = (await store.members(g.id)).filter((m) => m.status === 'pending').length;
+    return this.groupGuard(g.id, async (tx, atomic) => {
+      const pending = (await tx.members(g.id)).filter((m) => m.status === 'pending').length;
       if (pending >= MAX_PENDING_REQUESTS) return fail(E.LIMIT_REACHED, 'too many requests wait already');
       const memberId = newId();
       const token = newToken();
       const now = clock.now();
-      await store.transaction(async (tx) => {
-        await tx.insertMember({ id: memberId, groupId: g.id, name, status: 'pending', createdAt: now });
-        await tx.insertDevice(g.id, memberId, newId(), hashSecret(token), now);
+      await atomic(async (t) => {
+        await t.insertMember({ id: memberId, groupId: g.id, name, status: 'pending', createdAt: now });
+        await t.insertDevice(g.id, memberId, newId(), mustHash(t, g.id, token), now);
       });
       return ok({ groupId: g.id, memberId, token });
     });
   }
 
   admit(who: Leader, memberId: string): Promise<Result> {
-    const { store } = this.deps;
-    return this.serially.run(`group/${who.groupId}`, async () => {
-      const verdict = canAdmit(await store.members(who.groupId), memberId);
+    return this.groupGuard(who.groupId, async (tx) => {
+      const verdict = canAdmit(await tx.members(who.groupId), memberId);
       if (!verdict.ok)
         return verdict.reason === 'roster-full'
           ? fail(E.LIMIT_REACHED, 'the roster is full')
           : fail(E.NOT_FOUND, 'no such request');
-      await store.setMemberStatus(who.groupId, memberId, 'admitted');
+      await tx.setMemberStatus(who.groupId, memberId, 'admitted');
       return ok(undefined);
     });
   }
 
   /** GROUP-8: the request's device now belongs to the roster entry; the request is gone. */
   merge(who: Leader, requestId: string, intoId: string): Promise<Result> {
-    const { store } = this.deps;
-    return this.serially.run(`group/${who.groupId}`, async () => {
-      const verdict = canMerge(await store.members(who.groupId), requestId, intoId);
+    return this.groupGuard(who.groupId, async (tx, atomic) => {
+      const verdict = canMerge(await tx.members(who.groupId), requestId, intoId);
       if (!verdict.ok)
         return fail(E.NOT_FOUND, verdict.reason === 'not-pending' ? 'no such request' : 'no such member');
-      if ((await store.countDevices(intoId)) >= MAX_DEVICES_PER_MEMBER)
+      if ((await tx.countDevices(intoId)) >= MAX_DEVICES_PER_MEMBER)
         return fail(E.LIMIT_REACHED, 'too many devices for one member');
-      await store.transaction(async (tx) => {
-        await tx.moveDevices(who.groupId, requestId, intoId);
-        await tx.deleteMember(who.groupId, requestId);
+      await atomic(async (t) => {
+        await t.moveDevices(who.groupId, requestId, intoId);
+        await t.deleteMember(who.groupId, requestId);
       });
       return ok(undefined);
     });
@@ -594,16 +625,30 @@ export class GroupService {
    * the starting leader holds its leader seat. One live meeting per group at a time.
    */
   startMeeting(who: Leader, plan: GroupSettings['plan'] | null, title: string | null) {
-    // One start at a time per group: two leaders pressing start together make one meeting.
-    return this.serially.run(`group/${who.groupId}`, () => this.startOne(who, plan, title));
+    // One start at a time per group: two leaders pressing start together make one meeting, also
+    // on two processes (SCALE-41).
+    return this.serially.run(`group/${who.groupId}`, async () => {
+      // A meeting that vanished is let go first, outside the lock (its end writes to the group's row).
+      await this.group(who.groupId);
+      return this.deps.store.guard({ group: who.groupId }, (tx, atomic) =>
+        this.startOne(tx, atomic, who, plan, title),
+      );
+    });
   }
 
-  private async startOne(who: Leader, plan: GroupSettings['plan'] | null, title: string | null) {
-    const { store, hub } = this.deps;
-    const g = await this.group(who.groupId);
+  private async startOne(
+    tx: GroupOperations,
+    atomic: Atomic,
+    who: Leader,
+    plan: GroupSettings['plan'] | null,
+    title: string | null,
+  ) {
+    const { hub } = this.deps;
+    // Read under the lock: a start another process committed is seen here.
+    const g = await tx.getGroup(who.groupId);
     if (!g) return fail(E.NOT_FOUND, 'no such group');
     if (g.currentMeetingId) return fail(E.WRONG_STATUS, 'the group already has a live meeting');
-    const me = (await store.leaders(g.id)).find((l) => l.id === who.leaderId);
+    const me = (await tx.leaders(g.id)).find((l) => l.id === who.leaderId);
     const used = plan ?? g.plan;
     const created = await hub.create({
       title: title || g.name,
@@ -615,11 +660,11 @@ export class GroupService {
     });
     const leaderSeat = created.state.seats[0];
     const now = this.deps.clock.now();
-    await store.transaction(async (tx) => {
-      await tx.setCurrentMeeting(g.id, created.state.id);
-      await tx.setLastMeeting(g.id, now);
-      await tx.setNextAt(g.id, null);
-      if (leaderSeat) await tx.putMeetingSeat(g.id, created.state.id, `l:${who.leaderId}`, leaderSeat.id);
+    await atomic(async (t) => {
+      await t.setCurrentMeeting(g.id, created.state.id);
+      await t.setLastMeeting(g.id, now);
+      await t.setNextAt(g.id, null);
+      if (leaderSeat) await t.putMeetingSeat(g.id, created.state.id, `l:${who.leaderId}`, leaderSeat.id);
     });
     this.attendance.meetingStarted(created.state.id);
     this.deps.logger.info('group.meeting_started', { groupId: g.id, meetingId: created.state.id });
@@ -650,22 +695,24 @@ export class GroupService {
     }
     const meetingId = g.currentMeetingId;
     if (!meetingId) return fail(E.WRONG_STATUS, 'the group has no live meeting now');
-    // One at a time per person: two tabs entering together share one seat.
-    return this.serially.run(`person/${meetingId}/${person}`, () =>
-      this.seatOf(g.id, meetingId, person, name, who.kind === 'leader'),
+    // One at a time per person: two tabs entering together share one seat, also on two processes.
+    const key = `person/${meetingId}/${person}`;
+    return this.guarded(key, { key }, (tx) =>
+      this.seatOf(tx, g.id, meetingId, person, name, who.kind === 'leader'),
     );
   }
 
   /** The person's own seat in the meeting, or a new one under their roster name. */
   private async seatOf(
+    tx: GroupOperations,
     groupId: string,
     meetingId: string,
     person: string,
     name: string,
     asLeader: boolean,
   ): Promise<Result<GroupSeat>> {
-    const { store, hub } = this.deps;
-    const seatId = await store.meetingSeat(meetingId, person);
+    const { hub } = this.deps;
+    const seatId = await tx.meetingSeat(meetingId, person);
     const roleOf = (id: string): GroupSeat['role'] => {
       const role = hub.state(meetingId)?.seats.find((s) => s.id === id)?.role;
       return role === 'leader' || role === 'co-leader' ? role : 'participant';
@@ -676,13 +723,29 @@ export class GroupService {
     }
     const seat = await hub.joinAsGroupPerson(meetingId, name, asLeader);
     if (!seat.ok) return seat;
-    await store.putMeetingSeat(groupId, meetingId, person, seat.value.seatId);
+    await tx.putMeetingSeat(groupId, meetingId, person, seat.value.seatId);
     return ok({
       meetingId,
       seatId: seat.value.seatId,
       token: seat.value.token,
       role: roleOf(seat.value.seatId),
     });
+  }
+
+  /**
+   * SCALE-40: a read-modify-write that runs once at a time: in this process by its queue (which
+   * also keeps the order requests came in), across processes by the store's lock.
+   */
+  private guarded<T>(
+    key: string,
+    lock: GuardLock,
+    fn: (tx: GroupOperations, atomic: Atomic) => Promise<T>,
+  ): Promise<T> {
+    return this.serially.run(key, () => this.deps.store.guard(lock, fn));
+  }
+
+  private groupGuard<T>(groupId: string, fn: (tx: GroupOperations, atomic: Atomic) => Promise<T>) {
+    return this.guarded(`group/${groupId}`, { group: groupId }, fn);
   }
 
   private async manages(who: Leader): Promise<boolean> {

@@ -3,7 +3,7 @@
  * SQLite group file and PostgreSQL's group tables; opened in open.ts). `db` is the store's Kysely
  * instance or one transaction of it; `engine` is what differs beyond the SQL Kysely writes.
  */
-import { sql, type Kysely, type UpdateObject } from 'kysely';
+import { sql, type Kysely, type Selectable, type UpdateObject } from 'kysely';
 import type { CaseLabelRecord } from '../../shared/group/followUp';
 import type { LeaderRights, MemberStatus } from '../../shared/group/rules';
 import type { Dialect } from '../storage/async/types';
@@ -24,7 +24,8 @@ import {
   type MemberRow,
   type SessionRow,
 } from './rows';
-import type { GroupsDb } from './tables';
+import { GroupKeyMissingError, type GroupBox, type GroupSealing } from './sealing';
+import type { AttendanceDbRow, GroupDbRow, GroupsDb } from './tables';
 
 /** The group file's name, beside `balint-room.sqlite` in the data folder (GROUP-1). */
 export const GROUP_FILE_NAME = 'balint-groups.sqlite';
@@ -35,7 +36,15 @@ export interface GroupEngine {
   afterOverwrite(): void;
   /** A whole group went: SQLite truncates its WAL at once, then calls `whenScrubbed`. */
   afterGroupDeleted(whenScrubbed?: () => void): void;
+  /** CONF-40: plain on SQLite, sealed under the groups' and members' keys on PostgreSQL. */
+  readonly sealing: GroupSealing;
 }
+
+/**
+ * Runs `fn` once the operation's writes are committed: at once outside a transaction, after its
+ * commit inside one (a key is destroyed only once the rows it sealed are gone for good).
+ */
+export type AfterCommit = (fn: () => void) => void;
 
 /** Runs `fn` atomically: in a new transaction, or in the one `db` already is. */
 type Atomically = <T>(fn: (db: Kysely<GroupsDb>) => Promise<T>) => Promise<T>;
@@ -43,6 +52,15 @@ type Atomically = <T>(fn: (db: Kysely<GroupsDb>) => Promise<T>) => Promise<T>;
 type Settings = Pick<GroupRow, 'id' | 'name' | 'language' | 'mode' | 'anonymity' | 'plan'>;
 
 export type GroupOperations = ReturnType<typeof groupOperations>;
+
+/** Runs `fn` with all of its writes stored or none, inside a guard's transaction or in one of its own. */
+export type Atomic = <T>(fn: (tx: GroupOperations) => Promise<T>) => Promise<T>;
+
+/**
+ * What a guard holds (SCALE-40): a group's row, or a key of work that has no row of its own
+ * (a person entering a meeting).
+ */
+export type GuardLock = { group: string } | { key: string };
 
 /**
  * The store: its operations, and transactions of them. Every write is durable when its promise
@@ -55,21 +73,78 @@ export interface GroupStore extends GroupOperations {
    * Inside, use only `tx`: on SQLite the store's own operations wait for the transaction's end.
    */
   transaction<T>(fn: (tx: GroupOperations) => Promise<T>): Promise<T>;
+  /**
+   * SCALE-40: runs a read-modify-write that no other process may run on the same state at once.
+   * On PostgreSQL `fn` runs in one transaction that first takes a lock every process honours (the
+   * group's row `FOR UPDATE`, or an advisory lock on the key's hash), so `fn` reads what an earlier
+   * holder committed; inside, use only `tx` and `atomic` (the transaction's connection). On SQLite
+   * one process serves the file (DISK-14) and the service's own queue (serial.ts) is the guard:
+   * `fn` runs on the store itself and `atomic` is a transaction.
+   */
+  guard<T>(lock: GuardLock, fn: (tx: GroupOperations, atomic: Atomic) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
 const changed = (n: bigint | undefined) => Number(n ?? 0n) > 0;
 
-export function groupOperations(db: Kysely<GroupsDb>, engine: GroupEngine, atomically: Atomically) {
+/**
+ * The advisory lock (first number; the second is 0) that key-making transactions hold shared and
+ * the start-up sweep of keys without rows holds exclusive (CONF-42): apart from the guards' class.
+ */
+export const GROUP_KEYS_LOCK_CLASS = 0x677271;
+
+async function holdKeys(db: Kysely<GroupsDb>, sealing: GroupSealing): Promise<void> {
+  if (sealing.sealed) await sql`SELECT pg_advisory_xact_lock_shared(${GROUP_KEYS_LOCK_CLASS}, 0)`.execute(db);
+}
+
+/** A box whose key is read at its first use: an empty list of a group that is gone needs none. */
+function lazyBox(get: () => GroupBox): GroupBox {
+  let box: GroupBox | null = null;
+  return {
+    text: (c, r, plain) => (box ??= get()).text(c, r, plain),
+    openText: (c, r, stored) => (box ??= get()).openText(c, r, stored),
+    hash: (secret) => (box ??= get()).hash(secret),
+  };
+}
+
+export function groupOperations(
+  db: Kysely<GroupsDb>,
+  engine: GroupEngine,
+  atomically: Atomically,
+  afterCommit: AfterCommit,
+) {
   /** A write that removes or replaces content: its old pages leave the WAL within seconds. */
   const deleted = () => engine.afterOverwrite();
+  const { sealing } = engine;
+  const inGroup = (groupId: string) => sealing.group(groupId);
+  const toGroupRow = (r: Selectable<GroupDbRow>) => {
+    const box = inGroup(r.id);
+    return toGroup({
+      ...r,
+      name: box.openText('groups.name', r.id, r.name),
+      plan: box.openText('groups.plan', r.id, r.plan),
+    });
+  };
+  const openLeader = <R extends { id: string; name: string; accreditation: string }>(
+    groupId: string,
+    r: R,
+  ): R => {
+    const box = lazyBox(() => inGroup(groupId));
+    return {
+      ...r,
+      name: box.openText('leaders.name', r.id, r.name),
+      // The default of the column's step (empty) was never sealed.
+      accreditation:
+        r.accreditation === '' ? '' : box.openText('leaders.accreditation', r.id, r.accreditation),
+    };
+  };
   // The leaders come in the order they were added (the creator first): SQLite's rowid keeps it,
   // PostgreSQL's `seq` (schema.ts).
   const arrival = sql.ref(engine.dialect === 'sqlite' ? 'leaders.rowid' : 'leaders.seq');
 
   async function groupWhere(column: 'id' | 'member_code' | 'current_meeting_id', value: string) {
     const row = await db.selectFrom('groups').selectAll().where(column, '=', value).executeTakeFirst();
-    return row ? toGroup(row) : null;
+    return row ? toGroupRow(row) : null;
   }
   const update = () => db.updateTable('groups');
   async function setGroup(groupId: string, values: UpdateObject<GroupsDb, 'groups'>) {
@@ -77,33 +152,55 @@ export function groupOperations(db: Kysely<GroupsDb>, engine: GroupEngine, atomi
   }
 
   return {
-    async insertGroup(g: GroupRow) {
-      await db
-        .insertInto('groups')
-        .values({
-          id: g.id,
-          name: g.name,
-          language: g.language,
-          mode: g.mode,
-          anonymity: g.anonymity,
-          plan: JSON.stringify(g.plan),
-          member_code: g.memberCode,
-          recovery_hash: g.recoveryHash,
-          created_at: g.createdAt,
-        })
-        .execute();
+    /**
+     * CONF-41: the stored form of a token or code of the group (a leader's link, a member's
+     * device, the recovery code): SHA-256 on SQLite, an HMAC under the group's key on PostgreSQL
+     * (`make` makes the key, for a new group); null when the group has no key.
+     */
+    secretHash(groupId: string, secret: string, make = false): string | null {
+      try {
+        return sealing.group(groupId, make).hash(secret);
+      } catch (error) {
+        if (error instanceof GroupKeyMissingError) return null;
+        throw error;
+      }
     },
+    /**
+     * CONF-42: holds back the start-up sweep of keys without rows (open.ts) until the transaction
+     * `db` is in ends; taken before a key is made, so that no key is swept before its row commits.
+     */
+    holdKeys: () => holdKeys(db, sealing),
+    insertGroup: (g: GroupRow) =>
+      atomically(async (t) => {
+        await holdKeys(t, sealing);
+        const box = sealing.group(g.id, true);
+        await t
+          .insertInto('groups')
+          .values({
+            id: g.id,
+            name: box.text('groups.name', g.id, g.name),
+            language: g.language,
+            mode: g.mode,
+            anonymity: g.anonymity,
+            plan: box.text('groups.plan', g.id, JSON.stringify(g.plan)),
+            member_code: g.memberCode,
+            recovery_hash: g.recoveryHash,
+            created_at: g.createdAt,
+          })
+          .execute();
+      }),
     getGroup: (id: string): Promise<GroupRow | null> => groupWhere('id', id),
     groupByMemberCode: (code: string): Promise<GroupRow | null> => groupWhere('member_code', code),
     groupByMeeting: (meetingId: string): Promise<GroupRow | null> =>
       groupWhere('current_meeting_id', meetingId),
     async updateSettings(g: Settings) {
+      const box = inGroup(g.id);
       await setGroup(g.id, {
-        name: g.name,
+        name: box.text('groups.name', g.id, g.name),
         language: g.language,
         mode: g.mode,
         anonymity: g.anonymity,
-        plan: JSON.stringify(g.plan),
+        plan: box.text('groups.plan', g.id, JSON.stringify(g.plan)),
       });
       deleted();
     },
@@ -118,15 +215,28 @@ export function groupOperations(db: Kysely<GroupsDb>, engine: GroupEngine, atomi
     setNextAt: (groupId: string, at: number | null) => setGroup(groupId, { next_at: at }),
     setCurrentMeeting: (groupId: string, meetingId: string | null) =>
       setGroup(groupId, { current_meeting_id: meetingId, current_started_at: null }),
-    /** Everything of the group goes with it (foreign keys cascade), then the WAL at once. */
+    /**
+     * Everything of the group goes with it (foreign keys cascade), then the WAL at once; on
+     * PostgreSQL the group's and its members' keys once the delete committed.
+     */
     async deleteGroup(groupId: string, whenScrubbed?: () => void) {
+      const members = await db.selectFrom('members').select('id').where('group_id', '=', groupId).execute();
       await db.deleteFrom('groups').where('id', '=', groupId).execute();
-      engine.afterGroupDeleted(whenScrubbed);
+      afterCommit(() =>
+        sealing.sealed
+          ? sealing.destroy({ groups: [groupId], members: members.map((m) => m.id) }, whenScrubbed)
+          : engine.afterGroupDeleted(whenScrubbed),
+      );
     },
     async insertLeader(l: LeaderRow) {
       await db
         .insertInto('leaders')
-        .values({ id: l.id, group_id: l.groupId, name: l.name, rights: l.rights })
+        .values({
+          id: l.id,
+          group_id: l.groupId,
+          name: inGroup(l.groupId).text('leaders.name', l.id, l.name),
+          rights: l.rights,
+        })
         .execute();
     },
     async leaders(groupId: string): Promise<LeaderRow[]> {
@@ -136,24 +246,30 @@ export function groupOperations(db: Kysely<GroupsDb>, engine: GroupEngine, atomi
         .where('group_id', '=', groupId)
         .orderBy(arrival)
         .execute();
-      return rows.map(toLeader);
+      return rows.map((r) => toLeader(openLeader(groupId, r)));
     },
     async setAccreditation(groupId: string, leaderId: string, text: string) {
       await db
         .updateTable('leaders')
-        .set({ accreditation: text })
+        .set({
+          accreditation: text === '' ? '' : inGroup(groupId).text('leaders.accreditation', leaderId, text),
+        })
         .where('id', '=', leaderId)
         .where('group_id', '=', groupId)
         .execute();
       deleted();
     },
-    accreditations(groupId: string): Promise<{ name: string; accreditation: string }[]> {
-      return db
+    async accreditations(groupId: string): Promise<{ name: string; accreditation: string }[]> {
+      const rows = await db
         .selectFrom('leaders')
-        .select(['name', 'accreditation'])
+        .select(['id', 'name', 'accreditation'])
         .where('group_id', '=', groupId)
         .orderBy(arrival)
         .execute();
+      return rows.map((r) => {
+        const { name, accreditation } = openLeader(groupId, r);
+        return { name, accreditation };
+      });
     },
     async setRights(groupId: string, leaderId: string, rights: LeaderRights) {
       await db
@@ -194,7 +310,7 @@ export function groupOperations(db: Kysely<GroupsDb>, engine: GroupEngine, atomi
           id: linkId,
           group_id: groupId,
           leader_id: leaderId,
-          label,
+          label: inGroup(groupId).text('leader_links.label', linkId, label),
           created_at: now,
         })
         .execute();
@@ -207,7 +323,10 @@ export function groupOperations(db: Kysely<GroupsDb>, engine: GroupEngine, atomi
         .orderBy('created_at')
         .orderBy('id')
         .execute();
-      return rows.map(toLeaderLink);
+      const box = lazyBox(() => inGroup(groupId));
+      return rows.map((r) =>
+        toLeaderLink({ ...r, label: box.openText('leader_links.label', r.id, r.label) }),
+      );
     },
     async deleteLeaderLink(groupId: string, linkId: string) {
       await db.deleteFrom('leader_links').where('id', '=', linkId).where('group_id', '=', groupId).execute();
@@ -221,12 +340,20 @@ export function groupOperations(db: Kysely<GroupsDb>, engine: GroupEngine, atomi
         .execute();
       deleted();
     },
-    async insertMember(m: MemberRow) {
-      await db
-        .insertInto('members')
-        .values({ id: m.id, group_id: m.groupId, name: m.name, status: m.status, created_at: m.createdAt })
-        .execute();
-    },
+    insertMember: (m: MemberRow) =>
+      atomically(async (t) => {
+        await holdKeys(t, sealing);
+        await t
+          .insertInto('members')
+          .values({
+            id: m.id,
+            group_id: m.groupId,
+            name: sealing.member(m.id, true).text('members.name', m.groupId, m.name),
+            status: m.status,
+            created_at: m.createdAt,
+          })
+          .execute();
+      }),
     async members(groupId: string): Promise<MemberRow[]> {
       const rows = await db
         .selectFrom('members')
@@ -235,7 +362,9 @@ export function groupOperations(db: Kysely<GroupsDb>, engine: GroupEngine, atomi
         .orderBy('created_at')
         .orderBy('id')
         .execute();
-      return rows.map(toMember);
+      return rows.map((r) =>
+        toMember({ ...r, name: sealing.member(r.id).openText('members.name', groupId, r.name) }),
+      );
     },
     async setMemberStatus(groupId: string, memberId: string, status: MemberStatus) {
       await db
@@ -255,6 +384,8 @@ export function groupOperations(db: Kysely<GroupsDb>, engine: GroupEngine, atomi
           .execute();
       });
       deleted();
+      // CONF-40: the entry's name and attendance are noise in every copy once its key is gone.
+      afterCommit(() => sealing.destroy({ members: [memberId] }));
     },
     async insertDevice(groupId: string, memberId: string, deviceId: string, tokenHash: string, now: number) {
       await db
@@ -407,21 +538,28 @@ export function groupOperations(db: Kysely<GroupsDb>, engine: GroupEngine, atomi
     async insertEvaluation(groupId: string, id: string, closedAt: number, answers: number, counts: unknown) {
       await db
         .insertInto('evaluations')
-        .values({ id, group_id: groupId, closed_at: closedAt, answers, counts: JSON.stringify(counts) })
+        .values({
+          id,
+          group_id: groupId,
+          closed_at: closedAt,
+          answers,
+          counts: inGroup(groupId).text('evaluations.counts', id, JSON.stringify(counts)),
+        })
         .execute();
     },
     async evaluations(groupId: string): Promise<EvaluationRow[]> {
       const rows = await db
         .selectFrom('evaluations')
-        .select(['closed_at', 'answers', 'counts'])
+        .select(['id', 'closed_at', 'answers', 'counts'])
         .where('group_id', '=', groupId)
         .orderBy('closed_at')
         .orderBy('id')
         .execute();
+      const box = lazyBox(() => inGroup(groupId));
       return rows.map((r) => ({
         closedAt: r.closed_at,
         answers: r.answers,
-        counts: JSON.parse(r.counts) as unknown,
+        counts: JSON.parse(box.openText('evaluations.counts', r.id, r.counts)) as unknown,
       }));
     },
     async debriefs(groupId: string) {
@@ -432,7 +570,8 @@ export function groupOperations(db: Kysely<GroupsDb>, engine: GroupEngine, atomi
         .orderBy('meeting_at', 'desc')
         .orderBy('id')
         .execute();
-      return rows.map(toDebrief);
+      const box = lazyBox(() => inGroup(groupId));
+      return rows.map((r) => toDebrief({ ...r, text: box.openText('debriefs.text', r.id, r.text) }));
     },
     /** Stores the text if `base` is the stored version (0 for a new page); false if another leader saved first. */
     async putDebrief(
@@ -443,20 +582,21 @@ export function groupOperations(db: Kysely<GroupsDb>, engine: GroupEngine, atomi
       base: number,
       now: number,
     ): Promise<boolean> {
+      const stored = inGroup(groupId).text('debriefs.text', id, text);
       const result = await db
         .insertInto('debriefs')
-        .values({ id, group_id: groupId, meeting_at: meetingAt, text, version: 1, updated_at: now })
+        .values({ id, group_id: groupId, meeting_at: meetingAt, text: stored, version: 1, updated_at: now })
         .onConflict((oc) =>
           oc
             .column('id')
-            .doUpdateSet((eb) => ({ text, version: eb('debriefs.version', '+', 1), updated_at: now }))
+            .doUpdateSet((eb) => ({ text: stored, version: eb('debriefs.version', '+', 1), updated_at: now }))
             .where('debriefs.group_id', '=', groupId)
             .where('debriefs.version', '=', base),
         )
         .executeTakeFirst();
-      const stored = changed(result.numInsertedOrUpdatedRows);
-      if (stored) deleted();
-      return stored;
+      const put = changed(result.numInsertedOrUpdatedRows);
+      if (put) deleted();
+      return put;
     },
     async deleteDebrief(groupId: string, id: string) {
       await db.deleteFrom('debriefs').where('id', '=', id).where('group_id', '=', groupId).execute();
@@ -474,7 +614,7 @@ export function groupOperations(db: Kysely<GroupsDb>, engine: GroupEngine, atomi
         .values({
           id: l.id,
           group_id: groupId,
-          label: l.label,
+          label: inGroup(groupId).text('case_labels.label', l.id, l.label),
           case_at: l.caseAt,
           follow_up: l.followUp ? 1 : 0,
           presenter_id: l.presenterId,
@@ -490,7 +630,8 @@ export function groupOperations(db: Kysely<GroupsDb>, engine: GroupEngine, atomi
         .orderBy('case_at')
         .orderBy('id')
         .execute();
-      return rows.map(toCaseLabel);
+      const box = lazyBox(() => inGroup(groupId));
+      return rows.map((r) => toCaseLabel({ ...r, label: box.openText('case_labels.label', r.id, r.label) }));
     },
     /** FOLLOW-7: done or deleted, the label leaves the WAL within seconds as other deletions do. */
     async deleteLabel(groupId: string, id: string): Promise<boolean> {
@@ -524,7 +665,7 @@ export function groupOperations(db: Kysely<GroupsDb>, engine: GroupEngine, atomi
         .selectAll()
         .where('current_meeting_id', 'is not', null)
         .execute();
-      return rows.map(toGroup);
+      return rows.map(toGroupRow);
     },
     async insertSession(s: SessionRow, entries: readonly AttendanceRow[]) {
       await atomically(async (t) => {
@@ -539,10 +680,14 @@ export function groupOperations(db: Kysely<GroupsDb>, engine: GroupEngine, atomi
             mode: s.mode,
             status: s.status,
             double_sessions: s.doubleSessions,
-            leader_names: JSON.stringify(s.leaderNames),
+            leader_names: inGroup(s.groupId).text(
+              'sessions.leader_names',
+              s.id,
+              JSON.stringify(s.leaderNames),
+            ),
           })
           .execute();
-        await putAttendance(t, s.id, entries);
+        await putAttendance(t, sealing, s.id, entries);
       });
     },
     async sessions(groupId: string): Promise<SessionRow[]> {
@@ -553,16 +698,19 @@ export function groupOperations(db: Kysely<GroupsDb>, engine: GroupEngine, atomi
         .orderBy('started_at')
         .orderBy('id')
         .execute();
-      return rows.map(toSession);
+      const box = lazyBox(() => inGroup(groupId));
+      return rows.map((r) =>
+        toSession({ ...r, leader_names: box.openText('sessions.leader_names', r.id, r.leader_names) }),
+      );
     },
     async attendance(groupId: string): Promise<AttendanceRow[]> {
       const rows = await db
         .selectFrom('attendance as a')
         .innerJoin('sessions as s', 's.id', 'a.session_id')
-        .select(['a.session_id', 'a.member_id', 'a.attended', 'a.place'])
+        .select(['a.session_id', 'a.member_id', 'a.attended', 'a.place', 'a.record'])
         .where('s.group_id', '=', groupId)
         .execute();
-      return rows.map(toAttendance);
+      return rows.map((r) => openAttendance(sealing, r));
     },
     async confirmSession(
       groupId: string,
@@ -577,7 +725,7 @@ export function groupOperations(db: Kysely<GroupsDb>, engine: GroupEngine, atomi
           .where('id', '=', sessionId)
           .where('group_id', '=', groupId)
           .execute();
-        await putAttendance(t, sessionId, entries);
+        await putAttendance(t, sealing, sessionId, entries);
       });
       deleted();
     },
@@ -599,24 +747,53 @@ export function groupOperations(db: Kysely<GroupsDb>, engine: GroupEngine, atomi
   };
 }
 
-/** A session's attendance lines, each replacing the member's line of the session if there is one. */
-async function putAttendance(db: Kysely<GroupsDb>, sessionId: string, entries: readonly AttendanceRow[]) {
+/**
+ * A session's attendance lines, each replacing the member's line of the session if there is one.
+ * Sealed (CONF-40), a line's `attended` and `place` are in `record` under the member's key, and the
+ * clear columns hold nothing (0, null).
+ */
+async function putAttendance(
+  db: Kysely<GroupsDb>,
+  sealing: GroupSealing,
+  sessionId: string,
+  entries: readonly AttendanceRow[],
+) {
   if (entries.length === 0) return;
   await db
     .insertInto('attendance')
     .values(
-      entries.map((e) => ({
-        session_id: sessionId,
-        member_id: e.memberId,
-        attended: e.attended ? 1 : 0,
-        place: e.place,
-      })),
+      entries.map((e) =>
+        sealing.sealed
+          ? {
+              session_id: sessionId,
+              member_id: e.memberId,
+              attended: 0,
+              place: null,
+              record: sealing
+                .member(e.memberId)
+                .text(
+                  'attendance.record',
+                  sessionId,
+                  JSON.stringify({ attended: e.attended, place: e.place }),
+                ),
+            }
+          : { session_id: sessionId, member_id: e.memberId, attended: e.attended ? 1 : 0, place: e.place },
+      ),
     )
     .onConflict((oc) =>
       oc.columns(['session_id', 'member_id']).doUpdateSet((eb) => ({
         attended: eb.ref('excluded.attended'),
         place: eb.ref('excluded.place'),
+        record: eb.ref('excluded.record'),
       })),
     )
     .execute();
+}
+
+function openAttendance(sealing: GroupSealing, r: Selectable<AttendanceDbRow>): AttendanceRow {
+  if (r.record === null) return toAttendance(r);
+  const { attended, place } = JSON.parse(
+    sealing.member(r.member_id).openText('attendance.record', r.session_id, r.record),
+  ) as Pick<AttendanceRow, 'attended' | 'place'>;
+  return { sessionId: r.session_id, memberId: r.member_id, attended, place };
 }

@@ -82,6 +82,8 @@ export interface AttendanceDbRow {
   member_id: string;
   attended: number;
   place: string | null;
+  /** CONF-40 on PostgreSQL: `attended` and `place`, sealed under the member's key (null on SQLite). */
+  record: string | null;
 }
 
 export interface EvaluationDbRow {

@@ -33,6 +33,16 @@ export interface KeyStore {
   close(): void;
 }
 
+/** Destroys every owner's key; `whenScrubbed` runs once all of them are gone from the key file. */
+export function destroyKeys(keys: KeyStore, owners: readonly string[], whenScrubbed?: () => void): void {
+  let left = owners.length;
+  if (left === 0) whenScrubbed?.();
+  for (const owner of owners)
+    keys.destroy(owner, () => {
+      if (--left === 0) whenScrubbed?.();
+    });
+}
+
 /** How long a write of the key file waits for another process's (see openKeyStore). */
 const KEY_BUSY_TIMEOUT_MS = 1_000;
 /** Attempts of a write that SQLite refused as busy without waiting (WAL restarts, checkpoints). */

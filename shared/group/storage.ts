@@ -53,7 +53,11 @@ export const GROUP_STORAGE = [
     ],
     kept: 'session',
   },
-  { table: 'attendance', columns: ['session_id', 'member_id', 'attended', 'place'], kept: 'session' },
+  {
+    table: 'attendance',
+    columns: ['session_id', 'member_id', 'attended', 'place', 'record'],
+    kept: 'session',
+  },
   {
     table: 'debriefs',
     columns: ['id', 'group_id', 'meeting_at', 'text', 'version', 'updated_at'],

@@ -122,6 +122,16 @@ export function scanFolder(dir: string, needles: readonly string[]): Hit[] {
   return findIn(sources, needles, { halves: true });
 }
 
+/** The files of these folders that hold the key's bytes raw, in hex or in base64. */
+export function keyHits(dirs: readonly string[], key: Buffer): string[] {
+  const sources = dirs.flatMap((dir) =>
+    filesUnder(dir).map((file) => ({ name: file, bytes: readFileSync(file) })),
+  );
+  const raw = sources.filter((s) => s.bytes.includes(key)).map((s) => s.name);
+  const text = findIn(sources, [key.toString('hex'), key.toString('base64'), key.toString('base64url')]);
+  return [...raw, ...text.map((h) => `${h.file} (${h.needle.slice(0, 6)}…, ${h.form})`)];
+}
+
 /** The needles found in at least one file of the folder (whole, in some encoding). */
 export function foundInFolder(dir: string, needles: readonly string[]): Set<string> {
   const sources = filesUnder(dir).map((file) => ({ name: file, bytes: readFileSync(file) }));

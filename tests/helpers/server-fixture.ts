@@ -18,7 +18,7 @@ import { ManualClock, type Clock } from '../../server/core/clock';
 import { silentLogger, type Logger } from '../../server/core/logger';
 import { seededRandom } from '../../server/core/random';
 import { openPostgresGroupStore, openSqliteGroupStore } from '../../server/groups/open';
-import { GROUP_FILE_NAME } from '../../server/groups/store';
+import { GROUP_FILE_NAME, type GroupStore } from '../../server/groups/store';
 import type { AsyncStorage } from '../../server/storage/async/types';
 import { openTestStorage, postgresDatabaseFor, TEST_DATABASE } from './test-storage';
 import type { Result } from '../../shared/errors';
@@ -330,6 +330,11 @@ export interface ServerOptions {
   /** GROUP_RETENTION_MONTHS and DEBRIEF_RETENTION_MONTHS as main.ts passes them (defaults otherwise). */
   groupRetentionMonths?: number;
   debriefRetentionMonths?: number;
+  /**
+   * Stores of the test's own (e.g. two servers on one PostgreSQL database, as two processes are),
+   * used instead of the run's database and closed with the server.
+   */
+  stores?: { storage: AsyncStorage; groupStore: GroupStore };
 }
 
 export interface ServerFixture {
@@ -365,14 +370,19 @@ export async function startServer(opts: ServerOptions = {}): Promise<ServerFixtu
   const dir = mkdtempSync(path.join(tmpdir(), 'balint-it-'));
   const dbFile = opts.file ?? path.join(dir, 'test.sqlite');
   const clock = opts.clock ?? new ManualClock();
-  const storage = await openTestStorage(dbFile);
+  const storage = opts.stores?.storage ?? (await openTestStorage(dbFile));
   const groupFile = path.join(path.dirname(dbFile), GROUP_FILE_NAME);
   // The groups beside the meetings: their file on SQLite, their tables in the same database on
   // PostgreSQL (SCALE-6).
   const groupStore =
-    TEST_DATABASE === 'postgres'
-      ? await openPostgresGroupStore({ url: await postgresDatabaseFor(dbFile), poolSize: 2 })
-      : openSqliteGroupStore({ file: groupFile, synchronous: 'NORMAL' });
+    opts.stores?.groupStore ??
+    (TEST_DATABASE === 'postgres'
+      ? await openPostgresGroupStore({
+          url: await postgresDatabaseFor(dbFile),
+          poolSize: 2,
+          keyFolder: path.dirname(dbFile),
+        })
+      : openSqliteGroupStore({ file: groupFile, synchronous: 'NORMAL' }));
   const app = createApp({
     storage,
     clock,

@@ -170,6 +170,17 @@ async function runToEnd(
 // ---------------------------------------------------------------------------------------------
 // PostgreSQL
 
+/** Runs one query on the database of `url` over a connection of its own, as an admin's shell would. */
+export async function queryPostgres<T>(url: string, text: string, values: unknown[] = []): Promise<T[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(text, values)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}
+
 export interface PostgresServer {
   /** `postgres://app@127.0.0.1:PORT/postgres`: trust authentication on loopback only. */
   readonly url: string;

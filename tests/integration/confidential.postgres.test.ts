@@ -8,9 +8,7 @@
  * in the log.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import pg from 'pg';
 import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import * as Y from 'yjs';
 import { createLogger } from '../../server/core/logger';
@@ -21,10 +19,10 @@ import type { AsyncStorage } from '../../server/storage/async/types';
 import { KEY_FILE_NAME, openKeyStore } from '../../server/storage/keyStore';
 import type { NoteRow, StoredMeeting } from '../../server/storage/types';
 import type { MeetingState } from '../../shared/meeting/state';
-import { canary, filesUnder, findIn, scanFolder, tempFolder } from '../helpers/confidential';
+import { canary, findIn, keyHits, scanFolder, tempFolder } from '../helpers/confidential';
 import { populatedLobby } from '../helpers/meetingFixtures';
 import { pollUntilAsync } from '../helpers/poll';
-import { startPostgres, type PostgresServer } from '../helpers/services';
+import { queryPostgres, startPostgres, type PostgresServer } from '../helpers/services';
 
 let postgres: PostgresServer;
 beforeAll(async () => {
@@ -54,15 +52,7 @@ async function open(keyFolder = tempFolder('balint-keys-')): Promise<Opened> {
   return { storage, url, keyFolder, lines };
 }
 
-async function query<T>(url: string, text: string, values: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query(text, values)).rows as T[];
-  } finally {
-    await client.end();
-  }
-}
+const query = queryPostgres;
 
 /** The meeting's key as the key file holds it, read through a connection of the test's own. */
 function keyOf(keyFolder: string, meetingId: string): Buffer | null {
@@ -114,16 +104,6 @@ function boardUpdate(texts: readonly string[]): Uint8Array {
 async function scanPostgres(url: string, needles: readonly string[]) {
   await query(url, 'CHECKPOINT');
   return scanFolder(postgres.dataDir, needles);
-}
-
-/** The files of these folders that hold the key's bytes raw, in hex or in base64. */
-function keyHits(dirs: readonly string[], key: Buffer) {
-  const sources = dirs.flatMap((dir) =>
-    filesUnder(dir).map((file) => ({ name: file, bytes: readFileSync(file) })),
-  );
-  const raw = sources.filter((s) => s.bytes.includes(key)).map((s) => s.name);
-  const text = findIn(sources, [key.toString('hex'), key.toString('base64'), key.toString('base64url')]);
-  return [...raw, ...text.map((h) => `${h.file} (${h.needle.slice(0, 6)}…, ${h.form})`)];
 }
 
 const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');

@@ -81,7 +81,8 @@ const ENGINES: Engine[] = [
     async open() {
       // A language's order (ICU en-US): lists must still come in byte order of their ids.
       const url = await postgres.createDatabase(`groups_${++databases}`, { icuLocale: 'en-US' });
-      const openIt = async () => closing(await openPostgresGroupStore({ url }));
+      const keyFolder = tempDataDir();
+      const openIt = async () => closing(await openPostgresGroupStore({ url, keyFolder }));
       const store = await openIt();
       return {
         store,
@@ -415,6 +416,8 @@ describe.each(ENGINES)('the groups’ store on $name (SCALE-6)', (engine) => {
     expect(await store.putDebrief('g1', 'page-1', AT, 'first text', 0, AT + 1)).toBe(true);
     expect(await store.putDebrief('g1', 'page-1', AT, 'from an old version', 0, AT + 2)).toBe(false);
     expect(await store.putDebrief('g1', 'page-1', AT, 'second text', 1, AT + 3)).toBe(true);
+    // Another group's leader cannot overwrite the page (on PostgreSQL a write needs the group's key).
+    await store.insertGroup(group('g2', 'CODE02'));
     expect(await store.putDebrief('g2', 'page-1', AT, 'another group', 2, AT + 4)).toBe(false);
     expect(await store.putDebrief('g1', 'page-2', AT + 60_000, 'later meeting', 0, AT + 5)).toBe(true);
     expect(await store.debriefs('g1')).toEqual([
@@ -619,7 +622,8 @@ describe('the groups’ store on each database, where they differ (SCALE-6)', ()
 
   it('PostgreSQL: processes opening a fresh database together migrate the group tables once (their own advisory lock)', async () => {
     const url = await postgres.createDatabase('groups_together');
-    const stores = await Promise.all([1, 2, 3].map(() => openPostgresGroupStore({ url })));
+    const keyFolder = tempDataDir();
+    const stores = await Promise.all([1, 2, 3].map(() => openPostgresGroupStore({ url, keyFolder })));
     for (const s of stores) onTestFinished(() => s.close());
     expect(await query<{ version: number }>(url, 'SELECT version FROM group_schema_version')).toEqual([
       { version: GROUP_SCHEMA_STEPS.length },
@@ -642,9 +646,10 @@ describe('the groups’ store on each database, where they differ (SCALE-6)', ()
       client.on('error', () => {});
     });
     onTestFinished(() => pool.end());
+    const keyFolder = tempDataDir();
     const [meetings, groups] = await Promise.all([
-      openPostgresStorage({ url, keyFolder: mkdtempSync(path.join(tmpdir(), 'balint-group-keys-')) }),
-      openPostgresGroupStore({ pool }),
+      openPostgresStorage({ url, keyFolder }),
+      openPostgresGroupStore({ pool, keyFolder }),
     ]);
     onTestFinished(() => meetings.close());
     expect(await query<{ version: number }>(url, 'SELECT version FROM schema_version')).toEqual([
@@ -660,7 +665,7 @@ describe('the groups’ store on each database, where they differ (SCALE-6)', ()
     expect((await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM members')).rows).toEqual([
       { n: 2 },
     ]);
-    const again = await openPostgresGroupStore({ pool });
+    const again = await openPostgresGroupStore({ pool, keyFolder });
     onTestFinished(() => again.close());
     expect((await again.getGroup('g1'))?.createdAt).toBe(AT);
   });

@@ -803,6 +803,8 @@ export const de: Catalogue = {
     'Fall-Stichwörter für die Nachfrage (wenige Wörter, das Datum, ob eine Nachfrage gewünscht ist; wer vorgestellt hat, nur für die Leitung):',
   'privacy.group.kept.label':
     'nur mit Zustimmung der vorstellenden Person; gelöscht, wenn eine Leitung es als erledigt markiert oder löscht, oder {labelMonths} Monate nachdem es behalten oder zuletzt verlängert wurde.',
+  'privacy.group.keys':
+    'Mit mehreren Servern werden Name und Anwesenheit jedes Mitglieds unter einem eigenen Schlüssel verschlüsselt gespeichert, der beim Austritt vernichtet wird; alles Übrige der Gruppe unter dem Schlüssel der Gruppe, der mit ihrer Löschung vernichtet wird. Sicherungskopien des Anbieters sind danach nicht mehr lesbar, es sei denn, er hat auch die Schlüssel kopiert: Bitten Sie ihn, solche Kopien getrennt und so kurz wie möglich aufzubewahren.',
   'privacy.group.retention':
     'Eine Gruppe ohne Sitzung seit {groupMonths} Monaten wird mit allem, was sie behält, gelöscht (Einstellung dieses Servers).',
   'followUp.keepTitle': 'Ein Stichwort zu Ihrem Fall für die Gruppe behalten?',

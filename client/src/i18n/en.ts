@@ -789,6 +789,8 @@ export const en = {
     'Case labels for follow-up (a few words, the date, whether a follow-up is wanted; who presented, for the leaders only):',
   'privacy.group.kept.label':
     'kept only with the presenter’s yes; deleted when a leader marks it done or deletes it, or {labelMonths} months after it was kept or last renewed.',
+  'privacy.group.keys':
+    'With several servers, each member’s name and attendance are stored encrypted under a key of their own, destroyed when they leave; the rest of the group under the group’s key, destroyed when the group is deleted. The host’s backup copies can then no longer be read, unless the host also kept copies of the keys: ask your host to keep those apart and for as short a time as they can.',
   'privacy.group.retention':
     'A group with no meeting for {groupMonths} months is deleted with everything it keeps (this server’s setting).',
   'followUp.keepTitle': 'Keep a label of your case for the group?',

@@ -8,7 +8,7 @@
  */
 import { hashSecret, tokenMeeting } from '../../security/tokens';
 import { keyedHash, seal, unseal } from '../../security/sealing';
-import type { KeyStore } from '../keyStore';
+import { destroyKeys, type KeyStore } from '../keyStore';
 
 /** The columns that carry a meeting's content: each sealed value names its column. */
 export type SealedColumn =
@@ -92,21 +92,37 @@ const owner = (meetingId: string) => `${OWNER_PREFIX}${meetingId}`;
  */
 const JOIN_CODE_OWNER = 'server:join-codes';
 
-/** The additional data of a sealed value: its column, meeting and row, unambiguously joined. */
-const identity = (column: SealedColumn, meetingId: string, rowId: string) =>
-  JSON.stringify([column, meetingId, rowId]);
+/**
+ * The additional data of a sealed value: its column, scope (the meeting, or a group's or roster
+ * entry's id) and row, unambiguously joined.
+ */
+const identity = (column: string, scope: string, rowId: string) => JSON.stringify([column, scope, rowId]);
 
-function meetingContent(meetingId: string, key: Buffer): MeetingContent {
+/** Sealing under one owner's key, each value bound to its column, scope and row. */
+export type SealedBox<C extends string> = Omit<
+  MeetingContent,
+  'text' | 'openText' | 'bytes' | 'openBytes'
+> & {
+  text(column: C, rowId: string, plain: string): string;
+  openText(column: C, rowId: string, stored: string): string;
+  bytes(column: C, rowId: string, plain: Uint8Array): Uint8Array;
+  openBytes(column: C, rowId: string, stored: Uint8Array): Uint8Array;
+};
+
+/** What `scope`'s values are sealed with under `key` (used for the groups too: server/groups/sealing.ts). */
+export function sealedBox<C extends string>(scope: string, key: Buffer): SealedBox<C> {
   return {
-    text: (column, rowId, plain) => seal(key, plain, identity(column, meetingId, rowId)).toString('base64'),
+    text: (column, rowId, plain) => seal(key, plain, identity(column, scope, rowId)).toString('base64'),
     openText: (column, rowId, stored) =>
-      unseal(key, Buffer.from(stored, 'base64'), identity(column, meetingId, rowId)).toString('utf8'),
-    bytes: (column, rowId, plain) => seal(key, plain, identity(column, meetingId, rowId)),
-    openBytes: (column, rowId, stored) =>
-      new Uint8Array(unseal(key, stored, identity(column, meetingId, rowId))),
+      unseal(key, Buffer.from(stored, 'base64'), identity(column, scope, rowId)).toString('utf8'),
+    bytes: (column, rowId, plain) => seal(key, plain, identity(column, scope, rowId)),
+    openBytes: (column, rowId, stored) => new Uint8Array(unseal(key, stored, identity(column, scope, rowId))),
     hash: (secret) => keyedHash(key, secret),
   };
 }
+
+const meetingContent = (meetingId: string, key: Buffer): MeetingContent =>
+  sealedBox<SealedColumn>(meetingId, key);
 
 /**
  * PostgreSQL: sealed under the meeting's key. The key is read from the key file for every
@@ -128,14 +144,7 @@ export function sealedContent(keys: KeyStore): ContentCodec {
       const content = meetingId === null ? null : find(meetingId);
       return content ? { meetingId, hash: content.hash(token) } : null;
     },
-    destroy(meetingIds, whenScrubbed) {
-      let left = meetingIds.length;
-      if (left === 0) whenScrubbed?.();
-      for (const id of meetingIds)
-        keys.destroy(owner(id), () => {
-          if (--left === 0) whenScrubbed?.();
-        });
-    },
+    destroy: (meetingIds, whenScrubbed) => destroyKeys(keys, meetingIds.map(owner), whenScrubbed),
     keyedMeetings: () =>
       keys
         .owners()

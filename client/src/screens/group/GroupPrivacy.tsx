@@ -45,6 +45,7 @@ export function GroupPrivacy() {
         ))}
       </ul>
       <p data-testid="privacy-group-retention">{t('privacy.group.retention', { ...periods })}</p>
+      <p data-testid="privacy-group-keys">{t('privacy.group.keys')}</p>
     </section>
   );
 }
