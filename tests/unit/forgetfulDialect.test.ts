@@ -44,14 +44,17 @@ const dialects: [string, () => Dialect][] = [
 ];
 
 describe('compiled queries keep no values (CONF-1)', () => {
-  it.each(dialects)('CONF-1: %s: the wrapped compiler forgets, the bare one keeps (the control)', async (_name, make) => {
-    const bare = new Kysely<Db>({ dialect: make() });
-    const wrapped = new Kysely<Db>({ dialect: forgetful(make()) });
-    // Searched as bytes: a string made of either value here would be in the heap by itself.
-    const keptByBare = compileLookup(bare);
-    const keptByWrapped = compileLookup(wrapped);
-    const heap = await heapBytes();
-    expect(heap.includes(keptByBare), 'the bare compiler keeps its last value').toBe(true);
-    expect(heap.includes(keptByWrapped), 'the wrapped compiler keeps nothing').toBe(false);
-  });
+  it.each(dialects)(
+    'CONF-1: %s: the wrapped compiler forgets, the bare one keeps (the control)',
+    async (_name, make) => {
+      const bare = new Kysely<Db>({ dialect: make() });
+      const wrapped = new Kysely<Db>({ dialect: forgetful(make()) });
+      // Searched as bytes: a string made of either value here would be in the heap by itself.
+      const keptByBare = compileLookup(bare);
+      const keptByWrapped = compileLookup(wrapped);
+      const heap = await heapBytes();
+      expect(heap.includes(keptByBare), 'the bare compiler keeps its last value').toBe(true);
+      expect(heap.includes(keptByWrapped), 'the wrapped compiler keeps nothing').toBe(false);
+    },
+  );
 });
