@@ -72,17 +72,22 @@ describe('truncations on the worker, for the asynchronous storage (DISK-2, DISK-
 
     // Writes keep coming while the worker truncates: each waits for its lock, none fails.
     const writes: Promise<void>[] = [];
+    let walAfter = Infinity;
     await pollUntil(
       () => {
         const n = writes.length;
         writes.push(storage.putNote(note(`kept${n}`, `kept ${n}`)));
-        return seen.some((c) => !c.busy) && scanFolder(dir, [text]).length === 0;
+        const done = seen.some((c) => !c.busy) && scanFolder(dir, [text]).length === 0;
+        // Read when the truncation is seen: the writes queued after it (many on a loaded machine)
+        // grow the WAL again, which says nothing about the truncation.
+        if (done) walAfter = statSync(`${file}-wal`).size;
+        return done;
       },
       15_000,
       'a truncation on the worker that takes the deleted note off the disk',
     );
     await Promise.all(writes);
-    expect(statSync(`${file}-wal`).size).toBeLessThan(64 * 1024);
+    expect(walAfter).toBeLessThan(64 * 1024);
     expect(seen.length).toBeGreaterThan(0);
     expect(seen.every((c) => c.ms === 0 && typeof c.workerMs === 'number')).toBe(true);
     expect(await storage.countNotes('m1', 0)).toBe(writes.length);
