@@ -187,9 +187,20 @@ export interface HttpAnswer<T = unknown> {
   body: T;
 }
 
-/** Talks to the REST API of a server at `url`. */
+/** What a browser keeps between requests: its cookies (a load balancer's sticky one). */
+export interface CookieKeeper {
+  /** The Cookie header to send, if any. */
+  header(): string | undefined;
+  /** Takes the Set-Cookie headers of an answer. */
+  take(setCookie: readonly string[]): void;
+}
+
+/** Talks to the REST API of a server at `url` (with `cookies`, as one browser would). */
 export class Api {
-  constructor(readonly url: string) {}
+  constructor(
+    readonly url: string,
+    private readonly cookies?: CookieKeeper,
+  ) {}
 
   async request<T = unknown>(
     method: string,
@@ -197,11 +208,14 @@ export class Api {
     body?: unknown,
     headers: Record<string, string> = {},
   ): Promise<HttpAnswer<T>> {
+    const cookie = this.cookies?.header();
+    const sent = cookie === undefined ? headers : { cookie, ...headers };
     const res = await fetch(`${this.url}${route}`, {
       method,
-      headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+      headers: body === undefined ? sent : { 'content-type': 'application/json', ...sent },
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     });
+    this.cookies?.take(res.headers.getSetCookie());
     const text = await res.text();
     return { status: res.status, body: (text ? JSON.parse(text) : null) as T };
   }
