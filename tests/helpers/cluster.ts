@@ -55,6 +55,11 @@ export class CookieJar implements CookieKeeper {
     return this.cookies.get(STICKY_COOKIE) ?? null;
   }
 
+  /** Sends this browser to one process, as if HAProxy had pinned it there before. */
+  pin(server: string): void {
+    this.cookies.set(STICKY_COOKIE, server);
+  }
+
   /** Forgets the sticky cookie, as a browser that restarts without it would. */
   forget(): void {
     this.cookies.delete(STICKY_COOKIE);
@@ -106,6 +111,31 @@ class JarWebSocket extends NodeWebSocket {
   }
 }
 
+/** The refusals after which the product client stops (client/src/connection/MeetingConnection.ts). */
+const FINAL_REFUSALS = new Set(['protocol-mismatch', 'unauthenticated']);
+/** Its wait before another handshake when the server gave none. */
+const HANDSHAKE_RETRY_MS = 250;
+
+/**
+ * As the product client does: a handshake the server's middleware refused (`unavailable` while
+ * PostgreSQL is away) stops Socket.IO's own reconnection, so it is tried again after the wait the
+ * server named, unless the refusal is final.
+ */
+function retryRefusedHandshakes(socket: ClientSocket): void {
+  let timer: NodeJS.Timeout | null = null;
+  socket.on('connect_error', (error: Error & { data?: { code?: string; retryAfterMs?: number } }) => {
+    if (FINAL_REFUSALS.has(error.data?.code ?? '') || socket.active) return;
+    timer = setTimeout(() => socket.connect(), error.data?.retryAfterMs ?? HANDSHAKE_RETRY_MS);
+  });
+  // A client the test closes stays closed.
+  const disconnect = socket.disconnect.bind(socket);
+  socket.disconnect = () => {
+    if (timer) clearTimeout(timer);
+    socket.off('connect_error');
+    return disconnect();
+  };
+}
+
 export type Transport = 'websocket' | 'polling';
 
 export interface ClusterNode {
@@ -143,15 +173,21 @@ export interface Cluster {
   start(name: string): Promise<void>;
   /** Waits until HAProxy sends requests to every running process again (its health checks). */
   balanced(): Promise<void>;
-  /** Restarts Redis on its folder and port (`kill`: SIGKILL; `shutdown`: SIGTERM). */
-  restartRedis(mode: 'shutdown' | 'kill'): Promise<void>;
+  /**
+   * Restarts Redis on its folder and port (`kill`: SIGKILL; `shutdown`: SIGTERM); `whileDown`
+   * runs once it is down, before it starts again.
+   */
+  restartRedis(mode: 'shutdown' | 'kill', whileDown?: () => Promise<void>): Promise<void>;
   /**
    * Stops PostgreSQL as `pg_ctl stop -m MODE` does, keeps it down for `downMs`, then starts it
    * again on the same data directory and port. `whileDown` runs once it is down.
    */
   stopPostgres(mode: 'fast' | 'immediate', downMs: number, whileDown?: () => Promise<void>): Promise<void>;
-  /** A new browser: its own jar, its REST calls and connections through HAProxy. */
-  browser(): { jar: CookieJar; api: Api };
+  /**
+   * A new browser: its own jar, its REST calls and connections through HAProxy; `pinTo` starts
+   * it with the sticky cookie of that process (HAProxy still moves it when the process is down).
+   */
+  browser(pinTo?: string | null): { jar: CookieJar; api: Api };
   /** A Socket.IO client through HAProxy with the browser's jar; resolves at its first snapshot. */
   connect(
     browser: { jar: CookieJar; api: Api },
@@ -257,8 +293,9 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
         `HAProxy sends requests to ${[...running].join(', ')} (seen: ${[...seen].join(', ')})`,
       );
     },
-    async restartRedis(mode) {
+    async restartRedis(mode, whileDown) {
       await redis.stop({ mode });
+      await whileDown?.();
       await redis.start();
     },
     async stopPostgres(mode, downMs, whileDown) {
@@ -270,8 +307,9 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
       if (left > 0) await new Promise((resolve) => setTimeout(resolve, left));
       await postgres.start();
     },
-    browser() {
+    browser(pinTo) {
       const jar = new CookieJar();
+      if (pinTo) jar.pin(pinTo);
       return { jar, api: new Api(url, jar) };
     },
     async connect(browser, token, label, connectOpts = {}) {
@@ -301,6 +339,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
           reject(new Error(`${label}: connect_error ${JSON.stringify(error.data ?? error.message)}`));
         });
       });
+      if (connectOpts.reconnection ?? true) retryRefusedHandshakes(socket);
       return { client, jar: browser.jar, api: browser.api, server: () => browser.jar.server() };
     },
     openBoard(browser, token, room, label) {
