@@ -18,7 +18,7 @@ import { LIMIT_SCALE_ENV } from '../../server/limits/testScale';
 import { BOARD_PATH, PROTOCOL_VERSION } from '../../shared/protocol';
 import { BoardClient } from './board-fixture';
 import { pollUntilAsync } from './poll';
-import { Api, EVENT_TIMEOUT_MS, TestClient, type ClientSocket, type CookieKeeper } from './server-fixture';
+import { Api, firstSnapshot, TestClient, type ClientSocket, type CookieKeeper } from './server-fixture';
 import { spawnServer, type ServerProcess } from './server-process';
 import {
   freePort,
@@ -327,18 +327,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
       });
       const client = new TestClient(socket, token, label);
       opened.push(client);
-      await new Promise<void>((resolve, reject) => {
-        const guard = setTimeout(() => reject(new Error(`${label}: no first snapshot`)), EVENT_TIMEOUT_MS);
-        socket.once('meeting:state', () => {
-          clearTimeout(guard);
-          resolve();
-        });
-        socket.once('connect_error', (error: Error & { data?: unknown }) => {
-          clearTimeout(guard);
-          socket.disconnect();
-          reject(new Error(`${label}: connect_error ${JSON.stringify(error.data ?? error.message)}`));
-        });
-      });
+      await firstSnapshot(client);
       if (connectOpts.reconnection ?? true) retryRefusedHandshakes(socket);
       return { client, jar: browser.jar, api: browser.api, server: () => browser.jar.server() };
     },

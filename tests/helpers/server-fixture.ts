@@ -275,8 +275,17 @@ export async function connectClient(
   opts: ConnectOptions = {},
 ): Promise<TestClient> {
   const auth: HandshakeAuth = { token, protocolVersion: PROTOCOL_VERSION };
-  const socket = openSocket(url, { ...auth }, opts);
-  const client = new TestClient(socket, token, label);
+  const client = new TestClient(openSocket(url, { ...auth }, opts), token, label);
+  await firstSnapshot(client);
+  return client;
+}
+
+/**
+ * Resolves at the client's first snapshot; a refused handshake (or none in time) disconnects it
+ * and rejects with the refusal.
+ */
+export async function firstSnapshot(client: TestClient): Promise<void> {
+  const { socket, label } = client;
   const first = new Promise<void>((resolve, reject) => {
     const guard = setTimeout(() => reject(new Error(`${label}: no first snapshot`)), EVENT_TIMEOUT_MS);
     socket.once('meeting:state', () => {
@@ -294,7 +303,6 @@ export async function connectClient(
     socket.disconnect();
     throw error;
   }
-  return client;
 }
 
 /** Tries a handshake that must fail; resolves with the `connect_error` data code (or message). */
