@@ -81,6 +81,30 @@ export class CookieJar implements CookieKeeper {
   }
 }
 
+/**
+ * A browser's REST calls: its cookies, and its own client address in X-Forwarded-For (as a proxy
+ * in front of HAProxy would name it), so that the per-address budgets of REST (shared in Redis,
+ * and not scaled by the test hook) count per browser, not for the whole test file.
+ */
+class BrowserApi extends Api {
+  constructor(
+    url: string,
+    jar: CookieJar,
+    private readonly address: string,
+  ) {
+    super(url, jar);
+  }
+
+  override request<T = unknown>(
+    method: string,
+    route: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ) {
+    return super.request<T>(method, route, body, { 'x-forwarded-for': this.address, ...headers });
+  }
+}
+
 interface JarOptions {
   cookieJar?: CookieJar;
 }
@@ -222,9 +246,9 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     NODE_ENV: 'test',
     DATABASE_URL: databaseUrl,
     REDIS_URL: redis.url,
-    // HAProxy is the one proxy in front (its X-Forwarded-For); every client is 127.0.0.1 to it,
-    // so the per-address budgets are scaled out of the way (the tests are about faults).
-    TRUST_PROXY: '1',
+    // Two proxies: the browser's own X-Forwarded-For (BrowserApi) and HAProxy's. The event and
+    // connection budgets are scaled out of the way (the tests are about faults).
+    TRUST_PROXY: '2',
     [LIMIT_SCALE_ENV]: '1000',
     ...opts.env,
   };
@@ -247,6 +271,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
   const url = haproxy.url;
   const wsUrl = `${url.replace(/^http/, 'ws')}${BOARD_PATH}`;
   const opened: { close(): void }[] = [];
+  let browsers = 0;
 
   const kill = async (name: string) => {
     const node = byName(name);
@@ -310,7 +335,9 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     browser(pinTo) {
       const jar = new CookieJar();
       if (pinTo) jar.pin(pinTo);
-      return { jar, api: new Api(url, jar) };
+      browsers += 1;
+      const address = `10.${(browsers >> 16) & 255}.${(browsers >> 8) & 255}.${browsers & 255}`;
+      return { jar, api: new BrowserApi(url, jar, address) };
     },
     async connect(browser, token, label, connectOpts = {}) {
       const transport = connectOpts.transport ?? 'websocket';

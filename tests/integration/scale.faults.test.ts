@@ -108,7 +108,10 @@ async function castMeeting(title: string, placement: Placement = 'spread'): Prom
   const projectorSeat = await projectorBrowser.api.claimProjector(meeting.meetingId, meeting.projectorKey);
   const projector = await cluster.connect(projectorBrowser, projectorSeat.token, 'projector');
   const everyone = [leader, coLeader, presenter, alice, bob, projector];
-  await Promise.all(everyone.map((c) => c.client.waitFor((v) => v.presence.connected === everyone.length)));
+  // Every seat is in every client's view (presence across processes is SCALE-50's own check).
+  await Promise.all(
+    everyone.map((c) => c.client.waitFor((v) => (v.seats?.length ?? everyone.length) === everyone.length)),
+  );
   await acked(leader.client, { type: 'seat:setRole', seatId: coLeader.client.seatId, role: 'co-leader' });
   await acked(leader.client, { type: 'presenter:set', caseIndex: 0, seatId: presenter.client.seatId });
   await acked(leader.client, { type: 'meeting:start' });
