@@ -11,8 +11,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { NodeWebSocket, NodeXHR } from 'engine.io-client';
-import { io } from 'socket.io-client';
+import { io, NodeWebSocket, NodeXHR } from 'socket.io-client';
 import type WebSocket from 'ws';
 import { LIMIT_SCALE_ENV } from '../../server/limits/testScale';
 import { BOARD_PATH, PROTOCOL_VERSION } from '../../shared/protocol';
@@ -58,11 +57,6 @@ export class CookieJar implements CookieKeeper {
   /** Sends this browser to one process, as if HAProxy had pinned it there before. */
   pin(server: string): void {
     this.cookies.set(STICKY_COOKIE, server);
-  }
-
-  /** Forgets the sticky cookie, as a browser that restarts without it would. */
-  forget(): void {
-    this.cookies.delete(STICKY_COOKIE);
   }
 
   // engine.io-client's own cookie-jar interface (long-polling over xmlhttprequest-ssl).

@@ -142,19 +142,17 @@ function isUnavailable(answer: Result<unknown> | null): boolean {
 /**
  * Sends a command and retries it with the same command id, as the product client does, while
  * it is not answered (the connection is down) or answered `unavailable`; resolves with the first
- * other answer. Every try is recorded in `tries`.
+ * other answer.
  */
 async function retried(
   c: TestClient,
   command: MeetingCommand,
   commandId: string = randomUUID(),
-  tries: (Result | null)[] = [],
 ): Promise<Result> {
   let answer: Result | null = null;
   await pollUntilAsync(
     async () => {
       answer = await c.command(command, commandId).catch(() => null);
-      tries.push(answer);
       return !isUnavailable(answer);
     },
     RETRY_MS,
