@@ -10,8 +10,10 @@ if [ ! -s "$PGDATA/PG_VERSION" ]; then
   printf '%s\n' "$BALINT_DB_PASSWORD" > "$pwfile"
   "$BIN/initdb" -D "$PGDATA" -U balint --pwfile="$pwfile" -A scram-sha-256 -E UTF8 --locale=C.UTF-8
   rm -f "$pwfile"
+  # Password logins from the compose network (initdb allows only loopback); nothing is published.
+  printf 'host all all all scram-sha-256\n' >> "$PGDATA/pg_hba.conf"
   "$BIN/pg_ctl" -D "$PGDATA" -o "-c listen_addresses='' -k /run/postgresql" -w start
-  "$BIN/createdb" -h /run/postgresql -U balint balint
+  PGPASSWORD="$BALINT_DB_PASSWORD" "$BIN/createdb" -w -h /run/postgresql -U balint balint
   "$BIN/pg_ctl" -D "$PGDATA" -m fast -w stop
 fi
 exec "$BIN/postgres" -D "$PGDATA" -k /run/postgresql \
