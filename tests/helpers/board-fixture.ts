@@ -28,7 +28,14 @@ import type { AsyncStorage } from '../../server/storage/async/types';
 import type { Result } from '../../shared/errors';
 import type { MeetingCommand } from '../../shared/meeting/commands';
 import { BOARD_PATH, BOARD_SUBPROTOCOL, PROTOCOL_VERSION } from '../../shared/protocol';
-import { Api, EVENT_TIMEOUT_MS, scaledLimits, TestClient, type ClientSocket } from './server-fixture';
+import {
+  Api,
+  EVENT_TIMEOUT_MS,
+  scaledLimits,
+  TestClient,
+  type ClientSocket,
+  type CookieKeeper,
+} from './server-fixture';
 
 export const HOUR = 3_600_000;
 
@@ -75,6 +82,11 @@ export class RecordingClient extends TestClient {
   }
 }
 
+/** A Set-Cookie header as ws gives it, as a list. */
+function setCookieOf(value: string | string[] | undefined): string[] {
+  return value === undefined ? [] : Array.isArray(value) ? value : [value];
+}
+
 /** One stock WebsocketProvider with its own doc, recording every frame it receives. */
 export class BoardClient {
   readonly doc = new Y.Doc();
@@ -88,17 +100,21 @@ export class BoardClient {
     room: string,
     token: string | null,
     readonly label: string,
-    opts: { origin?: string; protocols?: string[] } = {},
+    opts: { origin?: string; protocols?: string[]; cookies?: CookieKeeper } = {},
   ) {
     const origin = opts.origin;
+    const cookies = opts.cookies;
     const record = (frame: Uint8Array) => {
       this.frames.push(frame);
       for (const listener of [...this.frameListeners]) listener(frame);
     };
     class RecordingWebSocket extends WebSocket {
       constructor(url: string, protocols?: string | string[]) {
-        super(url, protocols, origin ? { origin } : {});
+        // Each (re)connection sends the cookies as they are now, and keeps what the answer sets.
+        const cookie = cookies?.header();
+        super(url, protocols, { ...(origin ? { origin } : {}), ...(cookie ? { headers: { cookie } } : {}) });
         this.on('message', (data: Buffer) => record(new Uint8Array(data)));
+        if (cookies) this.on('upgrade', (res) => cookies.take(setCookieOf(res.headers['set-cookie'])));
       }
     }
     this.provider = new WebsocketProvider(wsUrl, room, this.doc, {

@@ -187,9 +187,20 @@ export interface HttpAnswer<T = unknown> {
   body: T;
 }
 
-/** Talks to the REST API of a server at `url`. */
+/** What a browser keeps between requests: its cookies (a load balancer's sticky one). */
+export interface CookieKeeper {
+  /** The Cookie header to send, if any. */
+  header(): string | undefined;
+  /** Takes the Set-Cookie headers of an answer. */
+  take(setCookie: readonly string[]): void;
+}
+
+/** Talks to the REST API of a server at `url` (with `cookies`, as one browser would). */
 export class Api {
-  constructor(readonly url: string) {}
+  constructor(
+    readonly url: string,
+    private readonly cookies?: CookieKeeper,
+  ) {}
 
   async request<T = unknown>(
     method: string,
@@ -197,11 +208,14 @@ export class Api {
     body?: unknown,
     headers: Record<string, string> = {},
   ): Promise<HttpAnswer<T>> {
+    const cookie = this.cookies?.header();
+    const sent = cookie === undefined ? headers : { cookie, ...headers };
     const res = await fetch(`${this.url}${route}`, {
       method,
-      headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+      headers: body === undefined ? sent : { 'content-type': 'application/json', ...sent },
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     });
+    this.cookies?.take(res.headers.getSetCookie());
     const text = await res.text();
     return { status: res.status, body: (text ? JSON.parse(text) : null) as T };
   }
@@ -261,8 +275,17 @@ export async function connectClient(
   opts: ConnectOptions = {},
 ): Promise<TestClient> {
   const auth: HandshakeAuth = { token, protocolVersion: PROTOCOL_VERSION };
-  const socket = openSocket(url, { ...auth }, opts);
-  const client = new TestClient(socket, token, label);
+  const client = new TestClient(openSocket(url, { ...auth }, opts), token, label);
+  await firstSnapshot(client);
+  return client;
+}
+
+/**
+ * Resolves at the client's first snapshot; a refused handshake (or none in time) disconnects it
+ * and rejects with the refusal.
+ */
+export async function firstSnapshot(client: TestClient): Promise<void> {
+  const { socket, label } = client;
   const first = new Promise<void>((resolve, reject) => {
     const guard = setTimeout(() => reject(new Error(`${label}: no first snapshot`)), EVENT_TIMEOUT_MS);
     socket.once('meeting:state', () => {
@@ -280,7 +303,6 @@ export async function connectClient(
     socket.disconnect();
     throw error;
   }
-  return client;
 }
 
 /** Tries a handshake that must fail; resolves with the `connect_error` data code (or message). */

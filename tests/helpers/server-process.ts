@@ -51,6 +51,11 @@ export interface SpawnOptions {
   /** Simulated time that passed while the server was down (see clockShiftPreload). */
   clockShiftMs?: number;
   env?: Record<string, string>;
+  /**
+   * 'test' (the default): killed when the current test finishes. 'caller': the caller stops it
+   * (a cluster that lives for a whole file, started in `beforeAll`, where no test is current).
+   */
+  owner?: 'test' | 'caller';
 }
 
 /** A data folder that is removed when the test finishes. */
@@ -120,12 +125,13 @@ export async function spawnServer(opts: SpawnOptions): Promise<ServerProcess> {
   const exited = new Promise<Exit>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
-  onTestFinished(async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGKILL');
-      await exited;
-    }
-  });
+  if (opts.owner !== 'caller')
+    onTestFinished(async () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGKILL');
+        await exited;
+      }
+    });
 
   const url = await new Promise<string>((resolve, reject) => {
     const guard = setTimeout(() => fail('did not start in time'), START_TIMEOUT_MS);
