@@ -150,8 +150,10 @@ export class MeetingHub {
    */
   usePresence(registry: PresenceRegistry): void {
     this.presence = registry;
+    // Only the meetings with sockets here: views go to this process's sockets only, and a first
+    // socket reads the counts at once (`connected`).
     this.presenceRefresh = setInterval(() => {
-      for (const meetingId of this.live.keys()) this.refreshPresence(meetingId);
+      for (const [meetingId, m] of this.live) if (m.connections.size > 0) this.refreshPresence(meetingId);
     }, PRESENCE_HEARTBEAT_MS);
     this.presenceRefresh.unref();
   }
@@ -324,7 +326,6 @@ export class MeetingHub {
       presenceTimer: null,
     };
     this.live.set(meetingId, m);
-    this.refreshPresence(meetingId);
     this.news?.follow(meetingId, (version) => this.hear(meetingId, version));
     return m;
   }
@@ -356,7 +357,11 @@ export class MeetingHub {
   private hear(meetingId: string, version: MeetingNotice): void {
     const m = this.live.get(meetingId);
     if (!m) return;
-    if (version === 'presence') return this.refreshPresence(meetingId);
+    // Counts matter only to this process's sockets; a first socket reads them anyway.
+    if (version === 'presence') {
+      if (m.connections.size > 0) this.refreshPresence(meetingId);
+      return;
+    }
     if (version === 'notes') {
       this.guarded('meeting.notes_listener_failed', meetingId, () =>
         this.queue.run(meetingId, async () => {
@@ -415,9 +420,6 @@ export class MeetingHub {
   private async forgetInJob(meetingId: string): Promise<void> {
     const m = this.live.get(meetingId);
     if (!m) return;
-    m.phaseTimer?.cancel();
-    m.inactivityTimer?.cancel();
-    cancelPresence(m);
     const ended = transition(
       m.state,
       { type: 'meeting:end' },
@@ -429,8 +431,7 @@ export class MeetingHub {
       m.state = ended.state;
       this.broadcaster.meetingChanged(meetingId);
     }
-    this.live.delete(meetingId);
-    this.news?.unfollow(meetingId);
+    this.letGo(meetingId, m);
     for (const listener of this.purgeListeners)
       await this.awaited('meeting.purge_listener_failed', meetingId, () => listener(meetingId));
     // Only this process's sockets: the purging process told every process's through the adapter
@@ -438,6 +439,13 @@ export class MeetingHub {
     this.broadcaster.meetingEnded(meetingId, true);
     this.deps.logger.info('meeting.forgotten', { meetingId });
     forgetLastRegExpSubject();
+  }
+
+  /** Drops the meeting from this process's memory (purged here or elsewhere): timers, entry, notices. */
+  private letGo(meetingId: string, m: LiveMeeting): void {
+    stopTimers(m);
+    this.live.delete(meetingId);
+    this.news?.unfollow(meetingId);
   }
 
   /** Waits (at most `limitMs`) until the purges so far have truncated the WAL. */
@@ -598,9 +606,11 @@ export class MeetingHub {
     registry?.connected({ meetingId, seatId }, delta);
     const m = this.live.get(meetingId);
     if (!m) return;
+    const first = m.connections.size === 0;
     const n = (m.connections.get(seatId) ?? 0) + delta;
     if (n > 0) m.connections.set(seatId, n);
     else m.connections.delete(seatId);
+    if (registry && first && delta === 1) this.refreshPresence(meetingId);
     // SCALE-20: the others read the counts again once Redis has this process's.
     if (registry && ((delta === 1 && n === 1) || (delta === -1 && n === 0)))
       void registry.flushed().then(() => this.news?.announce(meetingId, 'presence'));
@@ -811,11 +821,7 @@ export class MeetingHub {
     for (const listener of this.endingListeners)
       await this.awaited('meeting.ending_listener_failed', meetingId, () => listener(m.state));
     const started = performance.now();
-    m.phaseTimer?.cancel();
-    m.inactivityTimer?.cancel();
-    cancelPresence(m);
-    this.live.delete(meetingId);
-    this.news?.unfollow(meetingId);
+    this.letGo(meetingId, m);
     // Settled when the WAL was truncated, or when the purge failed (start-up waits on it).
     let scrubbed!: () => void;
     const truncation = new Promise<void>((resolve) => (scrubbed = resolve));
@@ -854,11 +860,7 @@ export class MeetingHub {
   stop(): void {
     if (this.presenceRefresh) clearInterval(this.presenceRefresh);
     this.presenceRefresh = null;
-    for (const m of this.live.values()) {
-      m.phaseTimer?.cancel();
-      m.inactivityTimer?.cancel();
-      cancelPresence(m);
-    }
+    for (const m of this.live.values()) stopTimers(m);
   }
 
   private schedule(meetingId: string): void {
@@ -970,6 +972,12 @@ async function within(p: Promise<unknown>, limitMs: number): Promise<void> {
 
 function sameCounts(a: ReadonlyMap<string, number>, b: ReadonlyMap<string, number>): boolean {
   return a.size === b.size && [...a].every(([seat, n]) => b.get(seat) === n);
+}
+
+function stopTimers(m: LiveMeeting): void {
+  m.phaseTimer?.cancel();
+  m.inactivityTimer?.cancel();
+  cancelPresence(m);
 }
 
 function cancelPresence(m: LiveMeeting): void {
