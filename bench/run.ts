@@ -321,6 +321,7 @@ async function main(): Promise<number> {
         workers,
         tmp,
         scale: scale.multi,
+        ...(flags.profile ? { profileDir: path.join(tmp, 'profile') } : {}),
         wanted,
         part,
         baselines: async () => {

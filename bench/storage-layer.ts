@@ -30,7 +30,7 @@ const RELEASE_EVERY_NOTES = 10;
 
 type NoteAddCalls = Pick<
   StorageOperations,
-  'findNoteBySecretHash' | 'listUnsettledNotes' | 'countNotes' | 'putNote' | 'touchMeeting' | 'getNote'
+  'findNoteBySecretHash' | 'listUnsettledNotes' | 'countUnhiddenNotes' | 'putNote' | 'touchMeeting' | 'getNote'
 >;
 
 function noteRow(meetingId: string, i: number): NoteRow {
@@ -53,10 +53,11 @@ function noteRow(meetingId: string, i: number): NoteRow {
 function noteAddCalls(s: NoteAddCalls, note: NoteRow, now: number): (() => Promise<unknown>)[] {
   return [
     () => s.findNoteBySecretHash(note.meetingId, note.secretHash),
-    () => s.listUnsettledNotes(note.meetingId, note.caseIndex),
-    () => s.countNotes(note.meetingId, note.caseIndex),
+    () => s.countUnhiddenNotes(note.meetingId, note.caseIndex),
+    // The handler writes these three in one transaction (the release reads the unsettled notes).
     () => s.putNote(note),
     () => s.touchMeeting(note.meetingId, now),
+    () => s.listUnsettledNotes(note.meetingId, note.caseIndex),
     () => s.getNote(note.meetingId, note.noteId),
   ];
 }

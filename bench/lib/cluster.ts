@@ -3,6 +3,7 @@
  * built server with the probe, all on the same data folder (the processes of one host share its
  * key file, ARCHITECTURE.md "Where keys live"), and checked to really run on both engines.
  */
+import path from 'node:path';
 import type { Engines } from './engines';
 import type { RpcClient } from './rpc';
 import { startServer, type RunningServer } from './server';
@@ -47,9 +48,21 @@ export async function assertOnEngines(url: string, name: string): Promise<void> 
   );
 }
 
-export async function startCluster(count: number, dataDir: string, engines: Engines): Promise<Cluster> {
+/** `profileDir` (--profile): each process writes its V8 CPU profile into `<profileDir>/<i + 1>`. */
+export async function startCluster(
+  count: number,
+  dataDir: string,
+  engines: Engines,
+  profileDir?: string,
+): Promise<Cluster> {
   const started = await Promise.allSettled(
-    Array.from({ length: count }, () => startServer({ dataDir, env: clusterEnv(engines) })),
+    Array.from({ length: count }, (_, i) =>
+      startServer({
+        dataDir,
+        env: clusterEnv(engines),
+        ...(profileDir ? { cpuProfileDir: path.join(profileDir, String(i + 1)) } : {}),
+      }),
+    ),
   );
   const processes = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
   const failed = started.find((s) => s.status === 'rejected');

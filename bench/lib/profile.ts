@@ -22,6 +22,7 @@ interface CpuProfile {
 }
 
 const TOP_FUNCTIONS = 12;
+const TOP_TOTALS = 40;
 const TOP_STRETCHES = 5;
 const FRAMES_PER_STRETCH = 3;
 
@@ -74,14 +75,26 @@ export function summarizeProfile(dir: string, section: Section, windows: [number
     return leaf ? nameOf(leaf) : '?';
   };
 
-  // Self time per function.
+  // Self time per function, and total time (with what it called), inside the load windows when
+  // there are any: the connecting between them is other work.
+  const inWindow = (at: number) => windows.some(([a, b]) => at >= a && at <= b);
   const selfMs = new Map<string, number>();
+  const totalMs = new Map<string, number>();
   let busyMs = 0;
+  let sampledAt = profile.startTime;
   profile.samples.forEach((id, i) => {
+    sampledAt += profile.timeDeltas[i] ?? 0;
     const n = byId.get(id);
     const dt = (profile.timeDeltas[i + 1] ?? 0) / 1000;
     if (!n || n.callFrame.functionName === '(idle)') return;
+    if (windows.length > 0 && !inWindow(sampledAt)) return;
     selfMs.set(nameOf(n), (selfMs.get(nameOf(n)) ?? 0) + dt);
+    const onStack = new Set<string>();
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+      const frame = byId.get(at);
+      if (frame?.callFrame.functionName) onStack.add(nameOf(frame));
+    }
+    for (const name of onStack) totalMs.set(name, (totalMs.get(name) ?? 0) + dt);
     busyMs += dt;
   });
   section.columns(['function (self time)', 'ms', 'share of busy time']);
@@ -89,8 +102,15 @@ export function summarizeProfile(dir: string, section: Section, windows: [number
     section.row([name, t.toFixed(0), `${((t / busyMs) * 100).toFixed(1)}%`]);
   }
   section.note(
-    `${(busyMs / 1000).toFixed(1)} s busy in ${((profile.endTime - profile.startTime) / 1e6).toFixed(0)} s.`,
+    `${(busyMs / 1000).toFixed(1)} s busy in ${((profile.endTime - profile.startTime) / 1e6).toFixed(0)} s` +
+      (windows.length > 0 ? ` (busy time counted inside the ${windows.length} load windows only).` : '.'),
   );
+  const heaviest = [...totalMs]
+    .filter(([name]) => !/^\((root|program|garbage collector)\)/.test(name))
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, TOP_TOTALS)
+    .map(([name, t]) => `${name} ${((t / busyMs) * 100).toFixed(0)}%`);
+  section.note(`Total time (with callees), as a share of busy time: ${heaviest.join('; ')}.`);
 
   // Stretches without an idle sample: how long the event loop was held, and by what.
   const stretches: { ms: number; frames: string[]; at: number }[] = [];
@@ -109,7 +129,6 @@ export function summarizeProfile(dir: string, section: Section, windows: [number
     current.frames.push(ownFrame(id));
   });
   // Start-up (module loading) is one long stretch too; it is not what clients wait for.
-  const inWindow = (at: number) => windows.some(([a, b]) => at >= a && at <= b);
   const candidates = stretches
     .filter((s) => !s.frames.some((f) => f.includes('esm/') || f.includes('(tsx)')))
     .sort((a, b) => b.ms - a.ms);

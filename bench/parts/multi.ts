@@ -7,6 +7,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { assertOnEngines, clusterEnv, startCluster, type Cluster } from '../lib/cluster';
+import { summarizeProfile } from '../lib/profile';
 import { sampleCommits, startEngines, type Engines } from '../lib/engines';
 import { ms, type Report } from '../lib/report';
 import type { RpcClient } from '../lib/rpc';
@@ -38,6 +39,8 @@ interface MultiContext {
   /** The bare baselines (y-protocols relay, Socket.IO broadcast), started by the caller. */
   baselines: () => Promise<{ relay: Probed; bareIo: Probed; stop(): Promise<void> }>;
   log: (text: string) => void;
+  /** --profile: the processes' CPU profiles go here, and process 1's is summarized after the run. */
+  profileDir?: string;
 }
 
 /** Runs the multi-process parts; throws (with a message saying why) when the cluster cannot start. */
@@ -50,7 +53,8 @@ export async function runMultiProcess(report: Report, ctx: MultiContext): Promis
   const dataDir = path.join(ctx.tmp, 'cluster-data');
   mkdirSync(dataDir);
   log(`starting ${ctx.processes} server processes on them…`);
-  const cluster = await startCluster(ctx.processes, dataDir, engines);
+  const cluster = await startCluster(ctx.processes, dataDir, engines, ctx.profileDir);
+  const windows: [number, number][] = [];
   try {
     const withBoard = await first.call<boolean>(
       'board-available',
@@ -70,7 +74,15 @@ export async function runMultiProcess(report: Report, ctx: MultiContext): Promis
     await ctx.part('capacity', `Capacity on ${ctx.processes} processes`, () =>
       runProcesses(
         report,
-        { workers, cluster, engines, scale: ctx.scale.processes, withBoard, log },
+        {
+          workers,
+          cluster,
+          engines,
+          scale: ctx.scale.processes,
+          withBoard,
+          log,
+          ...(ctx.profileDir ? { windows } : {}),
+        },
         prepared,
       ),
     );
@@ -80,6 +92,10 @@ export async function runMultiProcess(report: Report, ctx: MultiContext): Promis
     );
   } finally {
     await Promise.all(cluster.processes.map((p) => p.stop()));
+  }
+  if (ctx.profileDir) {
+    const section = report.section('profile', 'CPU profile of server process 1 over the whole run (self time)');
+    summarizeProfile(path.join(ctx.profileDir, '1'), section, windows);
   }
 }
 

@@ -50,6 +50,8 @@ interface ProcessesContext {
   scale: ProcessesScale;
   withBoard: boolean;
   log: (text: string) => void;
+  /** --profile: each load window on process 1's monotonic clock (µs) is pushed here. */
+  windows?: [number, number][];
 }
 
 /** The meetings prepared so far, shared with the kill part. */
@@ -136,7 +138,10 @@ export async function runProcesses(report: Report, ctx: ProcessesContext, prepar
       );
       ctx.log(`processes: ${step} meetings connected (${counts.join(' / ')} per process, ${failed} failed)`);
 
+      const from = ctx.windows ? (await cluster.processes[0]?.probe({}))?.monotonicMicros : undefined;
       const w = await loadWindow(workers, scale, ctx.withBoard, meter);
+      const to = ctx.windows ? (await cluster.processes[0]?.probe({}))?.monotonicMicros : undefined;
+      if (from !== undefined && to !== undefined) ctx.windows?.push([from, to]);
       const errors = failed + w.errors;
       const cpu = (name: string) => w.cpu.find((c) => c.name === name)?.percent ?? Number.NaN;
       const saturated = w.busyCores >= SATURATED_SHARE * cores;

@@ -238,8 +238,14 @@ export class BoardCore {
   /**
    * Sends the waiting changes of a case out if the release rules say so; returns how many went.
    * A change that does not go out arms the case's random delay once MIN_BATCH wait (REL-1).
+   * `first` writes in the same transaction before the notes are read (a new note, its stamp).
    */
-  async release(meetingId: string, caseIndex: number, trigger: ReleaseTrigger): Promise<number> {
+  async release(
+    meetingId: string,
+    caseIndex: number,
+    trigger: ReleaseTrigger,
+    first?: AlsoStore,
+  ): Promise<number> {
     const state = this.deps.hub.state(meetingId);
     if (!state) return 0;
     let count = 0;
@@ -248,6 +254,7 @@ export class BoardCore {
     // meeting's row lock on PostgreSQL: two processes never release the same notes), and it is
     // written under a Yjs client id of its own.
     await this.commitDecided(meetingId, caseIndex, async (tx) => {
+      await first?.(tx);
       // Only the case's unsettled notes: released ones without a pending change never wait.
       const notes = await tx.listUnsettledNotes(meetingId, caseIndex);
       const pending = pendingChanges(notes, caseIndex, state.settings);
@@ -387,10 +394,8 @@ export class BoardCore {
     return { caseIndex, questions };
   }
 
-  private async markedNotes(meetingId: string, caseIndex: number): Promise<string[]> {
-    return (await this.deps.storage.listNotes(meetingId))
-      .filter((n) => n.caseIndex === caseIndex && (n.resonance ?? 0) > 0 && n.status !== 'removed')
-      .map((n) => n.noteId);
+  private markedNotes(meetingId: string, caseIndex: number): Promise<string[]> {
+    return this.deps.storage.listMarkedNoteIds(meetingId, caseIndex);
   }
 
   async nextBatch(meetingId: string, caseIndex: number): Promise<number> {

@@ -13,7 +13,13 @@ import type { MeetingView } from '../../shared/meeting/view';
 import { newId, newJoinCode, newSeatToken, newToken, sameHash } from '../security/tokens';
 import type { MeetingNews, MeetingNotice } from '../scale/meetingNews';
 import { PRESENCE_HEARTBEAT_MS, type PresenceRegistry } from '../scale/presence';
-import type { AsyncStorage, DueRow, MeetingTransaction, VersionedMeeting } from '../storage/async/types';
+import type {
+  AsyncStorage,
+  DueRow,
+  MeetingTransaction,
+  StorageOperations,
+  VersionedMeeting,
+} from '../storage/async/types';
 import { nullBroadcaster, type Broadcaster } from './broadcaster';
 import type { Clock, TimerHandle } from './clock';
 import type { Logger } from './logger';
@@ -678,12 +684,22 @@ export class MeetingHub {
    * meeting's job (the board's note operations), so it does not queue one of its own.
    */
   async touch(meetingId: string): Promise<void> {
+    (await this.touchIn(this.deps.storage, meetingId))();
+  }
+
+  /**
+   * `touch` with the stamp written by `db` (a transaction the caller commits); the returned
+   * function takes it into memory and must be called once that committed.
+   */
+  async touchIn(db: Pick<StorageOperations, 'touchMeeting'>, meetingId: string): Promise<() => void> {
     const m = this.live.get(meetingId);
-    if (!m) return;
+    if (!m) return () => {};
     const now = this.deps.clock.now();
-    await this.deps.storage.touchMeeting(meetingId, now);
-    m.lastActivityAt = now;
-    this.scheduleInactivity(meetingId);
+    await db.touchMeeting(meetingId, now);
+    return () => {
+      m.lastActivityAt = now;
+      this.scheduleInactivity(meetingId);
+    };
   }
 
   /**

@@ -88,8 +88,13 @@ export interface MeetingOperations {
   findNoteBySecretHash(meetingId: string, secretHash: string): NoteRow | null;
   deleteNote(meetingId: string, noteId: string): void;
   listNotes(meetingId: string): NoteRow[];
-  /** How many notes one case holds, whatever their status. */
-  countNotes(meetingId: string, caseIndex: number): number;
+  /** How many notes one case holds that are not hidden (LIMIT: hidden notes free their room). */
+  countUnhiddenNotes(meetingId: string, caseIndex: number): number;
+  /**
+   * The ids of one case's notes that carry resonance marks (BOARD-10), not removed, by id. Reads
+   * no content: a view that needs only the marks never opens every note of the meeting.
+   */
+  listMarkedNoteIds(meetingId: string, caseIndex: number): string[];
   /** The highest release batch number of one case, or null when nothing was released yet. */
   maxNoteBatch(meetingId: string, caseIndex: number): number | null;
   /**

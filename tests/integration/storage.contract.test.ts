@@ -278,10 +278,11 @@ describe.each(ENGINES)('the storage on $name (SCALE-2)', (engine) => {
     expect(await storage.listNotes('m2')).toEqual([note('m2', 'other')]);
   });
 
-  it('a case: its note count, its last batch, and its unsettled notes in id order', async () => {
+  it('a case: its count of notes not hidden, its last batch, its marked notes, and its unsettled notes in id order', async () => {
     const { storage } = await engine.open();
     await storage.insertMeeting(meeting('m1', 'ABC123'), secrets('l', 'p'));
-    expect(await storage.countNotes('m1', 0)).toBe(0);
+    expect(await storage.countUnhiddenNotes('m1', 0)).toBe(0);
+    expect(await storage.listMarkedNoteIds('m1', 0)).toEqual([]);
     expect(await storage.maxNoteBatch('m1', 0)).toBeNull();
     const rows = [
       note('m1', 'n1', { status: 'waiting', batch: null }),
@@ -290,11 +291,17 @@ describe.each(ENGINES)('the storage on $name (SCALE-2)', (engine) => {
       note('m1', 'n4', { status: 'released', batch: 5, pendingDelete: true }),
       note('m1', 'n5', { status: 'screening', batch: null }),
       note('m1', 'n6', { status: 'hidden', batch: 2 }),
-      note('m1', 'n7', { status: 'released', batch: 9, caseIndex: 1 }),
+      note('m1', 'n7', { status: 'released', batch: 9, caseIndex: 1, resonance: 2 }),
+      note('m1', 'n8', { status: 'removed', batch: 4, resonance: 1 }),
     ];
+    rows[1]!.resonance = 3;
+    rows[4]!.resonance = 1;
     for (const row of [...rows].reverse()) await storage.putNote(row);
-    expect(await storage.countNotes('m1', 0)).toBe(6);
-    expect(await storage.countNotes('m1', 1)).toBe(1);
+    // n6 is hidden; n8 (removed) still counts.
+    expect(await storage.countUnhiddenNotes('m1', 0)).toBe(6);
+    expect(await storage.countUnhiddenNotes('m1', 1)).toBe(1);
+    expect(await storage.listMarkedNoteIds('m1', 0)).toEqual(['n2', 'n5']);
+    expect(await storage.listMarkedNoteIds('m1', 1)).toEqual(['n7']);
     expect(await storage.maxNoteBatch('m1', 0)).toBe(7);
     expect(await storage.maxNoteBatch('m1', 1)).toBe(9);
     expect((await storage.listUnsettledNotes('m1', 0)).map((n) => n.noteId)).toEqual([
@@ -303,6 +310,7 @@ describe.each(ENGINES)('the storage on $name (SCALE-2)', (engine) => {
       'n4',
       'n5',
       'n6',
+      'n8',
     ]);
     expect(await storage.listUnsettledNotes('m1', 1)).toEqual([]);
   });

@@ -64,7 +64,15 @@ describe('SQLite storage (DUR-3, DUR-5)', () => {
     for (const meetingId of ['m1', 'm2', 'm3', 'none'])
       for (let c = 0; c < 3; c++) {
         const all = (await storage.listNotes(meetingId)).filter((r) => r.caseIndex === c);
-        expect(await storage.countNotes(meetingId, c)).toBe(all.length);
+        expect(await storage.countUnhiddenNotes(meetingId, c)).toBe(
+          all.filter((r) => r.status !== 'hidden').length,
+        );
+        expect(await storage.listMarkedNoteIds(meetingId, c)).toEqual(
+          all
+            .filter((r) => (r.resonance ?? 0) > 0 && r.status !== 'removed')
+            .map((r) => r.noteId)
+            .sort(),
+        );
         const batches = all.flatMap((r) => (r.batch === null ? [] : [r.batch]));
         expect(await storage.maxNoteBatch(meetingId, c)).toBe(batches.length ? Math.max(...batches) : null);
         expect(await storage.listUnsettledNotes(meetingId, c)).toEqual(

@@ -54,29 +54,30 @@ export async function handleNoteAdd(
   if (!leader && shares.added(meetingId, caseIndex, seatId) >= NOTES_PER_SEAT_PER_CASE) {
     return fail(E.LIMIT_REACHED, `at most ${NOTES_PER_SEAT_PER_CASE} notes per seat and case`);
   }
-  const hidden = (await storage.listUnsettledNotes(meetingId, caseIndex)).filter(
-    (n) => n.status === 'hidden',
-  ).length;
-  if ((await storage.countNotes(meetingId, caseIndex)) - hidden >= MAX_NOTES_PER_CASE)
+  if ((await storage.countUnhiddenNotes(meetingId, caseIndex)) >= MAX_NOTES_PER_CASE)
     return fail(E.LIMIT_REACHED, `at most ${MAX_NOTES_PER_CASE} notes per case`);
 
   const noteId = core.deps.newNoteId();
-  await storage.putNote({
-    meetingId,
-    noteId,
-    caseIndex,
-    kind,
-    text,
-    secretHash,
-    status: 'waiting',
-    pendingText: null,
-    pendingDelete: false,
-    batch: null,
-    authorName: state.settings.anonymity === 'named' ? (onBehalfOf ?? seat.name) : null,
+  let touched = () => {};
+  // The note, the release it may complete and the activity stamp: one transaction.
+  await core.release(meetingId, caseIndex, 'change', async (tx) => {
+    await tx.putNote({
+      meetingId,
+      noteId,
+      caseIndex,
+      kind,
+      text,
+      secretHash,
+      status: 'waiting',
+      pendingText: null,
+      pendingDelete: false,
+      batch: null,
+      authorName: state.settings.anonymity === 'named' ? (onBehalfOf ?? seat.name) : null,
+    });
+    touched = await hub.touchIn(tx, meetingId);
   });
+  touched();
   if (!leader) shares.count(meetingId, caseIndex, seatId);
-  await core.release(meetingId, caseIndex, 'change');
-  await hub.touch(meetingId);
   await core.notifyLeaders(meetingId);
   return ok({ noteId, status: authorStatus(await storage.getNote(meetingId, noteId)) });
 }

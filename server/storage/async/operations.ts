@@ -319,14 +319,27 @@ export function operations(
         .execute();
       return openNotes(engine, meetingId, rows);
     },
-    async countNotes(meetingId, caseIndex) {
+    async countUnhiddenNotes(meetingId, caseIndex) {
       const row = await db
         .selectFrom('notes')
         .select((eb) => eb.fn.countAll<number>().as('count'))
         .where('meeting_id', '=', meetingId)
         .where('case_index', '=', caseIndex)
+        .where('status', '<>', 'hidden')
         .executeTakeFirstOrThrow();
       return Number(row.count);
+    },
+    async listMarkedNoteIds(meetingId, caseIndex) {
+      const rows = await db
+        .selectFrom('notes')
+        .select('note_id')
+        .where('meeting_id', '=', meetingId)
+        .where('case_index', '=', caseIndex)
+        .where('resonance', '>', 0)
+        .where('status', '<>', 'removed')
+        .orderBy('note_id')
+        .execute();
+      return rows.map((r) => r.note_id);
     },
     async maxNoteBatch(meetingId, caseIndex) {
       const row = await db
