@@ -25,6 +25,7 @@ import {
   pendingChanges,
   pendingCount,
   releaseTarget,
+  releasedStatus,
   shouldArmDelay,
   shouldRelease,
   type ReleaseTrigger,
@@ -34,6 +35,12 @@ import { BoardRoom, type AlsoStore, type BoardConnection, type DecidedChange } f
 import type { MeetingTransaction } from '../storage/async/types';
 import { upgradeParkedField } from './upgradeBoard';
 import { WaitingSignal } from './waitingSignal';
+
+/** The storage reads of the notes views, per case (`noteReads`). */
+interface NoteReads {
+  unsettled(caseIndex: number): Promise<NoteRow[]>;
+  marked(caseIndex: number): Promise<string[]>;
+}
 
 export interface CoreDeps {
   hub: MeetingHub;
@@ -278,6 +285,21 @@ export class BoardCore {
     return count;
   }
 
+  /**
+   * An author's change of the case's notes (`write`: a new note, an edit, a deletion), the release
+   * it may complete and the meeting's activity stamp, in one transaction. Returns what `release`
+   * does: a batch takes every waiting change, so a batch that went out took this one.
+   */
+  async writeAndRelease(meetingId: string, caseIndex: number, write: AlsoStore): Promise<number> {
+    let touched = () => {};
+    const released = await this.release(meetingId, caseIndex, 'change', async (tx) => {
+      await write(tx);
+      touched = await this.deps.hub.touchIn(tx, meetingId);
+    });
+    touched();
+    return released;
+  }
+
   /** A release batch's change of the document and its rows, written in one transaction. */
   private releaseChange(
     meetingId: string,
@@ -295,7 +317,7 @@ export class BoardCore {
         for (const n of batch.insert) {
           const text = n.pendingText ?? n.text;
           // BOARD-11: a question is never on the board; its batch goes to the leaders only.
-          const status = n.kind === 'question' ? 'question' : target;
+          const status = releasedStatus(n.kind, state.settings);
           if (status === 'released') insertNote(doc, this.newBoardNote(n, text, batchNo));
           const layout = status === 'released' ? null : (n.layout ?? null);
           rows.push((tx) => tx.putNote({ ...n, text, pendingText: null, status, batch: batchNo, layout }));
@@ -363,12 +385,16 @@ export class BoardCore {
   }
 
   /** The presenter's own marks in the current case, or null when the seat is not its presenter. */
-  async presenterView(meetingId: string, seatId: string): Promise<PresenterMarksView | null> {
+  async presenterView(
+    meetingId: string,
+    seatId: string,
+    reads = this.noteReads(meetingId),
+  ): Promise<PresenterMarksView | null> {
     const state = this.deps.hub.state(meetingId);
     if (!state) return null;
     const caseIndex = currentCaseIndex(state);
     if (state.cases[caseIndex]?.presenterSeatId !== seatId) return null;
-    return { caseIndex, marked: await this.markedNotes(meetingId, caseIndex) };
+    return { caseIndex, marked: await reads.marked(caseIndex) };
   }
 
   /**
@@ -376,7 +402,11 @@ export class BoardCore {
    * the current case's questions phase; null for everyone else. From push-back on the list is
    * empty: the data is not sent, not merely folded.
    */
-  async questionsView(meetingId: string, seatId: string): Promise<QuestionsView | null> {
+  async questionsView(
+    meetingId: string,
+    seatId: string,
+    reads = this.noteReads(meetingId),
+  ): Promise<QuestionsView | null> {
     const state = this.deps.hub.state(meetingId);
     if (!state) return null;
     const seat = findSeat(state, seatId);
@@ -387,15 +417,30 @@ export class BoardCore {
     const phase = state.current ? state.phases[state.current.index] : undefined;
     const asking = state.status === 'running' && phase?.kind === 'questions';
     const questions = asking
-      ? (await this.deps.storage.listUnsettledNotes(meetingId, caseIndex))
+      ? (await reads.unsettled(caseIndex))
           .filter((n) => n.status === 'passed' && !n.pendingDelete)
           .map(({ noteId, text }) => ({ noteId, text }))
       : [];
     return { caseIndex, questions };
   }
 
-  private markedNotes(meetingId: string, caseIndex: number): Promise<string[]> {
-    return this.deps.storage.listMarkedNoteIds(meetingId, caseIndex);
+  /**
+   * The reads the notes views are built from, each made once however many views use it: one
+   * notice to several leaders and the presenter reads the case's notes once.
+   */
+  private noteReads(meetingId: string): NoteReads {
+    const { storage } = this.deps;
+    const unsettled = new Map<number, Promise<NoteRow[]>>();
+    const marked = new Map<number, Promise<string[]>>();
+    const once = <T>(memo: Map<number, Promise<T>>, caseIndex: number, read: () => Promise<T>) => {
+      let p = memo.get(caseIndex);
+      if (!p) memo.set(caseIndex, (p = read()));
+      return p;
+    };
+    return {
+      unsettled: (c) => once(unsettled, c, () => storage.listUnsettledNotes(meetingId, c)),
+      marked: (c) => once(marked, c, () => storage.listMarkedNoteIds(meetingId, c)),
+    };
   }
 
   async nextBatch(meetingId: string, caseIndex: number): Promise<number> {
@@ -450,13 +495,17 @@ export class BoardCore {
     if (set?.size === 0) this.sockets.delete(socket.data.meetingId);
   }
 
-  async leaderView(meetingId: string, seatId: string): Promise<LeaderNotesView | null> {
+  async leaderView(
+    meetingId: string,
+    seatId: string,
+    reads = this.noteReads(meetingId),
+  ): Promise<LeaderNotesView | null> {
     const state = this.deps.hub.state(meetingId);
     if (!state || !isLeaderSeat(state, seatId)) return null;
     const caseIndex = currentCaseIndex(state);
     // Screening, hidden and waiting notes are all unsettled: the released ones are not read.
-    const notes = await this.deps.storage.listUnsettledNotes(meetingId, caseIndex);
-    const resonance = await this.markedNotes(meetingId, caseIndex);
+    const notes = await reads.unsettled(caseIndex);
+    const resonance = await reads.marked(caseIndex);
     return {
       caseIndex,
       screening: notes
@@ -498,17 +547,16 @@ export class BoardCore {
    * Sends one leader connection its view, unless it already has this very view; the current
    * case's presenter gets their own marks instead (BOARD-10).
    */
-  async notifySocket(socket: AppSocket, known?: LeaderNotesView | null): Promise<void> {
-    const view =
-      known === undefined ? await this.leaderView(socket.data.meetingId, socket.data.seatId) : known;
+  async notifySocket(socket: AppSocket, reads = this.noteReads(socket.data.meetingId)): Promise<void> {
+    const view = await this.leaderView(socket.data.meetingId, socket.data.seatId, reads);
     if (!view) {
-      const questions = await this.questionsView(socket.data.meetingId, socket.data.seatId);
+      const questions = await this.questionsView(socket.data.meetingId, socket.data.seatId, reads);
       const questionsJson = questions ? JSON.stringify(questions) : null;
       if (questions && this.lastQuestions.get(socket) !== questionsJson) {
         this.lastQuestions.set(socket, questionsJson as string);
         socket.emit('board:questions', questions);
       }
-      const marks = await this.presenterView(socket.data.meetingId, socket.data.seatId);
+      const marks = await this.presenterView(socket.data.meetingId, socket.data.seatId, reads);
       if (!marks) return;
       const json = JSON.stringify(marks);
       if (this.lastLeaderView.get(socket) === json) return;
@@ -523,7 +571,6 @@ export class BoardCore {
     socket.emit('board:leader', view);
   }
 
-  /** Sends every leader connection of the meeting its notes view. */
   /** After a change of the meeting's notes: this process's sockets, then the others (SCALE-21). */
   async notifyLeaders(meetingId: string): Promise<void> {
     await this.notifyLocalLeaders(meetingId);
@@ -534,12 +581,8 @@ export class BoardCore {
   async notifyLocalLeaders(meetingId: string): Promise<void> {
     const sockets = this.sockets.get(meetingId);
     if (!sockets) return;
-    const views = new Map<string, LeaderNotesView | null>();
-    for (const socket of [...sockets]) {
-      const seatId = socket.data.seatId;
-      if (!views.has(seatId)) views.set(seatId, await this.leaderView(meetingId, seatId));
-      await this.notifySocket(socket, views.get(seatId));
-    }
+    const reads = this.noteReads(meetingId);
+    for (const socket of [...sockets]) await this.notifySocket(socket, reads);
   }
 
   /** The meeting was purged: keep nothing of it. */

@@ -112,6 +112,14 @@ export function releaseTarget(settings: ReleaseSettings): 'released' | 'screenin
   return settings.release === 'screening' ? 'screening' : 'released';
 }
 
+/** The status a new note takes when its batch goes out (BOARD-11: a question reaches leaders only). */
+export function releasedStatus(
+  kind: NoteRow['kind'],
+  settings: ReleaseSettings,
+): 'released' | 'screening' | 'question' {
+  return kind === 'question' ? 'question' : releaseTarget(settings);
+}
+
 /**
  * The order a batch goes out in: new notes shuffled with the injected source, so the board's
  * order (and the writer's item clocks) follow no arrival. Edits and removals are ordered by the

@@ -16,7 +16,7 @@ export function postRefusal(check: Exclude<PostCheck, { ok: true }>): { ok: fals
 }
 
 /** What the author is told about their note. A deletion that waits for its batch is "deleted". */
-export function authorStatus(note: NoteRow | null): NoteStatus {
+export function authorStatus(note: Pick<NoteRow, 'status' | 'pendingDelete'> | null): NoteStatus {
   if (!note || note.pendingDelete) return 'deleted';
   // BOARD-11: to its author a question waits for a leader, then is out (passed on).
   if (note.status === 'question') return 'screening';

@@ -6,6 +6,7 @@ import { NOTES_PER_SEAT_PER_CASE } from '../../limits/budgets';
 import { isLeaderSeat, type BoardCore } from '../core';
 import type { NoteShares } from '../noteShares';
 import { parseOr } from '../../core/answer';
+import { releasedStatus } from '../release';
 import { authorStatus, postRefusal } from './common';
 
 /**
@@ -58,10 +59,8 @@ export async function handleNoteAdd(
     return fail(E.LIMIT_REACHED, `at most ${MAX_NOTES_PER_CASE} notes per case`);
 
   const noteId = core.deps.newNoteId();
-  let touched = () => {};
-  // The note, the release it may complete and the activity stamp: one transaction.
-  await core.release(meetingId, caseIndex, 'change', async (tx) => {
-    await tx.putNote({
+  const released = await core.writeAndRelease(meetingId, caseIndex, (tx) =>
+    tx.putNote({
       meetingId,
       noteId,
       caseIndex,
@@ -73,11 +72,10 @@ export async function handleNoteAdd(
       pendingDelete: false,
       batch: null,
       authorName: state.settings.anonymity === 'named' ? (onBehalfOf ?? seat.name) : null,
-    });
-    touched = await hub.touchIn(tx, meetingId);
-  });
-  touched();
+    }),
+  );
   if (!leader) shares.count(meetingId, caseIndex, seatId);
   await core.notifyLeaders(meetingId);
-  return ok({ noteId, status: authorStatus(await storage.getNote(meetingId, noteId)) });
+  const status = released > 0 ? releasedStatus(kind, state.settings) : 'waiting';
+  return ok({ noteId, status: authorStatus({ status, pendingDelete: false }) });
 }

@@ -34,13 +34,13 @@ export async function handleNoteEdit(core: BoardCore, socket: AppSocket, payload
   const note = await ownNote(core, meetingId, parsed.value.noteId, parsed.value.secret);
   if (!note) return NO_SUCH_NOTE();
   const text = parsed.value.text;
-  if (note.status === 'waiting') {
-    await core.deps.storage.putNote({ ...note, text });
-  } else {
-    await core.deps.storage.putNote({ ...note, pendingText: text === note.text ? null : text });
-  }
-  await core.release(meetingId, note.caseIndex, 'change');
-  await core.deps.hub.touch(meetingId);
+  await core.writeAndRelease(meetingId, note.caseIndex, (tx) =>
+    tx.putNote(
+      note.status === 'waiting'
+        ? { ...note, text }
+        : { ...note, pendingText: text === note.text ? null : text },
+    ),
+  );
   await core.notifyLeaders(meetingId);
   return ok(undefined);
 }
@@ -57,13 +57,11 @@ export async function handleNoteDelete(
   if (!core.deps.hub.state(meetingId)) return fail(E.NOT_FOUND, 'no such meeting');
   const note = await ownNote(core, meetingId, parsed.value.noteId, parsed.value.secret);
   if (!note) return NO_SUCH_NOTE();
-  if (note.status === 'waiting') {
-    await core.deps.storage.deleteNote(meetingId, note.noteId);
-  } else {
-    await core.deps.storage.putNote({ ...note, pendingDelete: true, pendingText: null });
-  }
-  await core.release(meetingId, note.caseIndex, 'change');
-  await core.deps.hub.touch(meetingId);
+  await core.writeAndRelease(meetingId, note.caseIndex, (tx) =>
+    note.status === 'waiting'
+      ? tx.deleteNote(meetingId, note.noteId)
+      : tx.putNote({ ...note, pendingDelete: true, pendingText: null }),
+  );
   await core.notifyLeaders(meetingId);
   return ok(undefined);
 }
