@@ -263,14 +263,14 @@ export class BoardCore {
     await this.commitDecided(meetingId, caseIndex, async (tx) => {
       await first?.(tx);
       // Only the case's unsettled notes: released ones without a pending change never wait.
-      const notes = await tx.listUnsettledNotes(meetingId, caseIndex);
+      const { notes, lastBatch } = await tx.listUnsettledNotesAndLastBatch(meetingId, caseIndex);
       const pending = pendingChanges(notes, caseIndex, state.settings);
       count = pendingCount(pending);
       if (!shouldRelease(state.settings, count, trigger)) return null;
       released = true;
       const batch = orderBatch(pending, this.deps.random);
       const target = releaseTarget(state.settings);
-      const batchNo = ((await tx.maxNoteBatch(meetingId, caseIndex)) ?? -1) + 1;
+      const batchNo = (lastBatch ?? -1) + 1;
       return this.releaseChange(meetingId, caseIndex, state, batch, target, batchNo);
     });
     if (!released) {
@@ -311,8 +311,10 @@ export class BoardCore {
   ): DecidedChange {
     // The rows are decided with the document's change and written in its transaction.
     const rows: ((tx: Parameters<AlsoStore>[0]) => Promise<void>)[] = [];
+    // A batch of notes never seen before touches nothing the board holds.
+    const onlyNew = batch.edit.length === 0 && batch.remove.length === 0;
     return {
-      ownWriter: true,
+      ownWriter: onlyNew ? 'new notes only' : true,
       change: (doc) => {
         for (const n of batch.insert) {
           const text = n.pendingText ?? n.text;

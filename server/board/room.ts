@@ -55,9 +55,11 @@ export interface DecidedChange {
   alsoStore?: AlsoStore;
   /**
    * SCALE-18: written under a Yjs client id of its own, used for this change only (a release
-   * batch): nothing in the board tells which process wrote it.
+   * batch): nothing in the board tells which process wrote it. `'new notes only'`: the change
+   * only adds notes the board never held, so it is written on an empty copy (no copy of the
+   * whole board per batch).
    */
-  ownWriter?: boolean;
+  ownWriter?: boolean | 'new notes only';
 }
 
 /** The origin of updates another process stored (applied here, relayed to every connection). */
@@ -159,8 +161,10 @@ export class BoardRoom {
       if (!decided) return;
       this.doc.on('update', capture);
       try {
-        if (decided.ownWriter) Y.applyUpdate(this.doc, writtenApart(this.doc, decided.change), origin);
-        else this.doc.transact(() => decided.change(this.doc), origin);
+        if (decided.ownWriter) {
+          const fromEmpty = decided.ownWriter === 'new notes only';
+          Y.applyUpdate(this.doc, writtenApart(this.doc, decided.change, fromEmpty), origin);
+        } else this.doc.transact(() => decided.change(this.doc), origin);
       } finally {
         this.doc.off('update', capture);
       }
@@ -339,11 +343,13 @@ export class BoardRoom {
 /**
  * `change` made on a scratch copy of `doc` whose client id is new (Yjs draws one per document),
  * returned as the update that brings `doc` there: the change's items carry that id only.
+ * `fromEmpty`: the change only sets new keys of root maps, which need nothing of `doc` (a key's
+ * item names its root by name and has no left neighbour when the key is new).
  */
-function writtenApart(doc: Y.Doc, change: (doc: Y.Doc) => void): Uint8Array {
+function writtenApart(doc: Y.Doc, change: (doc: Y.Doc) => void, fromEmpty: boolean): Uint8Array {
   const scratch = new Y.Doc({ gc: doc.gc });
   try {
-    Y.applyUpdate(scratch, Y.encodeStateAsUpdate(doc));
+    if (!fromEmpty) Y.applyUpdate(scratch, Y.encodeStateAsUpdate(doc));
     scratch.transact(() => change(scratch));
     return Y.encodeStateAsUpdate(scratch, Y.encodeStateVector(doc));
   } finally {

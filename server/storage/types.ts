@@ -103,6 +103,14 @@ export interface MeetingOperations {
    * without reading the released notes. Ordered by the random note id.
    */
   listUnsettledNotes(meetingId: string, caseIndex: number): NoteRow[];
+  /**
+   * `listUnsettledNotes` and `maxNoteBatch` in one read (a release needs both, and reads them
+   * under the meeting's row lock).
+   */
+  listUnsettledNotesAndLastBatch(
+    meetingId: string,
+    caseIndex: number,
+  ): { notes: NoteRow[]; lastBatch: number | null };
 
   /** Stores one board update; returns its sequence number (they only grow, SCALE-18). */
   appendBoardUpdate(meetingId: string, caseIndex: number, update: Uint8Array): number;

@@ -313,6 +313,12 @@ describe.each(ENGINES)('the storage on $name (SCALE-2)', (engine) => {
       'n8',
     ]);
     expect(await storage.listUnsettledNotes('m1', 1)).toEqual([]);
+    // Both in one read, for a release.
+    for (const c of [0, 1, 2])
+      expect(await storage.listUnsettledNotesAndLastBatch('m1', c)).toEqual({
+        notes: await storage.listUnsettledNotes('m1', c),
+        lastBatch: await storage.maxNoteBatch('m1', c),
+      });
   });
 
   it('board updates: appended in order, bytes kept exactly (one past a page), replaced by their merge per case', async () => {

@@ -360,6 +360,24 @@ export function operations(
         ORDER BY note_id`.execute(db);
       return openNotes(engine, meetingId, rows);
     },
+    async listUnsettledNotesAndLastBatch(meetingId, caseIndex) {
+      // One row at least (the case's last batch), joined with the unsettled notes, if any.
+      const from = engine.dialect === 'sqlite' ? sql`notes AS n INDEXED BY notes_unsettled` : sql`notes AS n`;
+      const { rows } = await sql<Partial<NoteDbRow> & { last_batch: number | null }>`SELECT n.*, b.last_batch
+        FROM (SELECT max(batch) AS last_batch FROM notes
+              WHERE meeting_id = ${meetingId} AND case_index = ${caseIndex}) AS b
+        LEFT JOIN ${from} ON n.meeting_id = ${meetingId} AND n.case_index = ${caseIndex}
+          AND (n.status <> 'released' OR n.pending_text IS NOT NULL OR n.pending_delete <> 0)
+        ORDER BY n.note_id`.execute(db);
+      const lastBatch = rows[0]?.last_batch ?? null;
+      const notes = rows.flatMap(({ last_batch: _, ...row }) =>
+        row.note_id === null || row.note_id === undefined ? [] : [row as NoteDbRow],
+      );
+      return {
+        notes: openNotes(engine, meetingId, notes),
+        lastBatch: lastBatch === null ? null : Number(lastBatch),
+      };
+    },
     appendBoardUpdate: (meetingId, caseIndex, update) => insertUpdate(db, meetingId, caseIndex, update),
     loadBoardUpdates: async (meetingId, caseIndex) =>
       (await updatesAfter(meetingId, caseIndex, 0)).map((u) => u.update),
