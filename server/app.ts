@@ -92,6 +92,8 @@ export interface BoardContext {
   logger: Logger;
   publicOrigin: string | null;
   io: AppServer;
+  /** Several processes serve the meetings (REDIS_URL): the board's caps ask the others too. */
+  acrossProcesses: boolean;
   limits: Limits;
   clientAddress: ClientAddress;
 }
@@ -238,6 +240,7 @@ export function createApp(deps: AppDeps): App {
       logger,
       publicOrigin: deps.publicOrigin,
       io,
+      acrossProcesses: redis !== null,
       limits,
       clientAddress,
     }) ?? null;

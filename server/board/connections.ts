@@ -6,6 +6,9 @@ import { BOARD_CLOSE } from '../../shared/board/closeCodes';
 import { BOARD_PATH, BOARD_SUBPROTOCOL } from '../../shared/protocol';
 import type { TimerHandle } from '../core/clock';
 import { BOARDS_PER_SEAT } from '../limits/budgets';
+import { newId } from '../security/tokens';
+import type { OpenBoard } from '../socket/types';
+import type { BoardSeatPeers, LocalBoardSeats } from './seatPeers';
 import { seatKey, SeatConnections, type Limits } from '../limits/seatLimits';
 import type { ClientAddress } from '../security/clientAddress';
 import { originAllowed } from '../security/origin';
@@ -23,6 +26,8 @@ export interface BoardSocketOptions {
   leaderLimits: LeaderUpdateLimits;
   limits: Limits;
   clientAddress: ClientAddress;
+  /** Several processes (SCALE-22): the other processes' connections of a seat, for LIMIT-4. */
+  peers?: (local: LocalBoardSeats) => BoardSeatPeers;
 }
 
 const CLOSE_GRACE_MS = 1_000;
@@ -65,6 +70,46 @@ export function createBoardSockets(core: BoardCore, opts: BoardSocketOptions) {
   );
   const boardKey = (conn: BoardConnection) =>
     `${seatKey(conn.meetingId, conn.seatId)}/${conn.room.caseIndex}`;
+  // Ids and open times of this process's connections, as the other processes are told them.
+  const processTag = newId();
+  const opened = new WeakMap<BoardConnection, OpenBoard>();
+  const local: LocalBoardSeats = {
+    list: (key) => open.of(key).flatMap((c) => opened.get(c) ?? []),
+    close(key, ids) {
+      for (const conn of [...open.of(key)]) {
+        if (!ids.includes(opened.get(conn)?.id ?? '')) continue;
+        protocol.closeConn(
+          conn,
+          BOARD_CLOSE.SUPERSEDED,
+          `at most ${BOARDS_PER_SEAT} board connections per seat`,
+        );
+      }
+    },
+  };
+  const peers = opts.peers?.(local) ?? null;
+
+  /**
+   * LIMIT-4 across processes (SCALE-22): the seat's connections to the board on every process;
+   * past the cap the oldest are closed wherever they are. Every process that opens one decides
+   * from the same list, so they agree on which go. Unanswered, only this process's cap holds.
+   */
+  async function capAcrossProcesses(key: string): Promise<void> {
+    if (!peers) return;
+    let theirs: OpenBoard[];
+    try {
+      theirs = await peers.list(key);
+    } catch (error) {
+      logger.warn('board.peers_unanswered', { error: error instanceof Error ? error.name : 'unknown' });
+      return;
+    }
+    const mine = local.list(key);
+    const all = [...mine, ...theirs].sort((a, b) => a.openedAt - b.openedAt || (a.id < b.id ? -1 : 1));
+    const oldest = all.slice(0, Math.max(0, all.length - BOARDS_PER_SEAT)).map((b) => b.id);
+    if (oldest.length === 0) return;
+    local.close(key, oldest);
+    const elsewhere = oldest.filter((id) => !mine.some((m) => m.id === id));
+    if (elsewhere.length > 0) peers.close(key, elsewhere);
+  }
   opts.limits.onFlood((seat) => {
     const meetingId = seat.slice(0, seat.indexOf('/'));
     for (const room of core.loadedRooms(meetingId)) {
@@ -178,7 +223,10 @@ export function createBoardSockets(core: BoardCore, opts: BoardSocketOptions) {
     });
     void opening.then((conn) => {
       // A socket closed while its board loaded is not counted against its seat.
-      if (conn && conn.room.conns.has(conn)) open.add(boardKey(conn), conn);
+      if (!conn || !conn.room.conns.has(conn)) return;
+      opened.set(conn, { id: `${processTag}-${id}`, openedAt: clock.now() });
+      open.add(boardKey(conn), conn);
+      if (peers) void capAcrossProcesses(boardKey(conn));
     });
   }
 

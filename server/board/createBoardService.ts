@@ -9,7 +9,7 @@ import type { RandomSource } from '../core/random';
 import type { Limits } from '../limits/seatLimits';
 import type { ClientAddress } from '../security/clientAddress';
 import type { EventGuard } from '../socket/eventGuard';
-import type { AppSocket } from '../socket/types';
+import type { AppServer, AppSocket } from '../socket/types';
 import { newId } from '../security/tokens';
 import type { AsyncStorage } from '../storage/async/types';
 import { createBoardSockets } from './connections';
@@ -22,6 +22,7 @@ import { handleBoardRelease, handleNoteModerate } from './handlers/noteModerate'
 import { handleNoteResonate } from './handlers/noteResonate';
 import { handleQuestionPass } from './handlers/questionPass';
 import { NoteShares } from './noteShares';
+import { boardSeatPeers, type LocalBoardSeats } from './seatPeers';
 import type { BoardService } from './service';
 import { DEFAULT_LEADER_LIMITS, type LeaderUpdateLimits } from './updateCheck';
 
@@ -43,6 +44,9 @@ export interface BoardServiceDeps {
   /** Budgets of board frames and upgrades, shared with Socket.IO's (memory only, never stored). */
   limits: Limits;
   clientAddress: ClientAddress;
+  /** With several processes (REDIS_URL): the Socket.IO server whose adapter reaches the others. */
+  io?: AppServer;
+  acrossProcesses?: boolean;
 }
 
 export const BOARD_KEEP_ALIVE_MS = 10_000;
@@ -72,6 +76,9 @@ export function createBoardService(deps: BoardServiceDeps): BoardServiceWithInte
     leaderLimits: deps.leaderLimits ?? DEFAULT_LEADER_LIMITS,
     limits: deps.limits,
     clientAddress: deps.clientAddress,
+    ...(deps.io && deps.acrossProcesses
+      ? { peers: (local: LocalBoardSeats) => boardSeatPeers(deps.io as AppServer, local) }
+      : {}),
   });
   // How many notes each seat added per case: memory only, a count with no note id (LIMIT-5).
   const shares = new NoteShares();

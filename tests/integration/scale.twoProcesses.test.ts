@@ -27,7 +27,7 @@ async function jumpTo(leader: RecordingClient, kind: string) {
 
 describe('one meeting on two processes (PostgreSQL and Redis)', () => {
   it(
-    'SCALE-16, SCALE-17, SCALE-18, SCALE-20, SCALE-21: commands, views, presence, notes and the board cross between the processes; the seat cap holds across them; a retry is applied once; the end closes everything on both',
+    'SCALE-16, SCALE-17, SCALE-18, SCALE-20, SCALE-21, SCALE-22: commands, views, presence, notes and the board cross between the processes; the seat caps (sockets and boards) hold across them; a retry is applied once; the end closes everything on both',
     async () => {
       const [pgServer, redis] = await Promise.all([startPostgres(), startRedis()]);
       const databaseUrl = await pgServer.createDatabase('two_processes');
@@ -113,6 +113,22 @@ describe('one meeting on two processes (PostgreSQL and Redis)', () => {
       setTheme(leaderBoardOnB.doc, 'theme-across', 'Helplessness');
       await boardOnA.until((d) => readBoard(d).themes.length === 1, 'the theme from B on A');
       await boardOnB.until((d) => readBoard(d).themes.length === 1, 'the theme on B');
+
+      // SCALE-22: LIMIT-4 for boards across processes: a seat's fifth connection to a case board,
+      // wherever it is, closes its oldest, and only that one.
+      const memberBoards = [];
+      for (const [i, env] of [onB, onA, onB, onA, onB].entries()) {
+        const board = env.openBoard(member.token, m.meetingId, 0, `member board ${i + 1}`);
+        await board.synced();
+        memberBoards.push(board);
+      }
+      expect((await memberBoards[0]!.closed()).code).toBe(BOARD_CLOSE.SUPERSEDED);
+      // The others still follow the board: a theme set on A reaches every one of them.
+      setTheme(boardOnA.doc, 'theme-cap', 'Guilt');
+      for (const board of memberBoards.slice(1))
+        await board.until((d) => readBoard(d).themes.length === 2, `${board.label}: the theme`);
+      for (const board of memberBoards.slice(1)) expect(board.closes).toEqual([]);
+      for (const board of memberBoards) board.destroy();
 
       // SCALE-21: a note hidden by the leader on B is in the leader's own view of notes on A.
       const hiddenNote = readBoard(boardOnA.doc).notes[0]?.id as string;
