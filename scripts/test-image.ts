@@ -169,24 +169,28 @@ async function main(): Promise<void> {
   check(true, 'after a restart the meeting and its note are back from the volume');
   podman(['rm', '--force', '--time', '0', name]);
   await composeRun();
+  await composeScaleRun();
 }
 
-/** podman-compose with this machine's runtime (STACK.md), publishing on a free loopback port. */
-function compose(args: string[], port: number): string {
+/**
+ * podman-compose with this machine's runtime (STACK.md), publishing on a free loopback port;
+ * `file` is compose.yaml or compose.scale.yaml, `env` what that file needs besides.
+ */
+function compose(
+  args: string[],
+  port: number,
+  file = 'compose.yaml',
+  project = COMPOSE_PROJECT,
+  env: Record<string, string> = {},
+): string {
   return execFileSync(
     'podman-compose',
-    [
-      '--project-name',
-      COMPOSE_PROJECT,
-      '--file',
-      path.join(ROOT, 'compose.yaml'),
-      '--podman-args=--runtime runc',
-      ...args,
-    ],
+    ['--project-name', project, '--file', path.join(ROOT, file), '--podman-args=--runtime runc', ...args],
     {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, BALINT_PUBLISH: `127.0.0.1:${port}` },
+      env: { ...process.env, BALINT_PUBLISH: `127.0.0.1:${port}`, ...env },
+      maxBuffer: 64 * 1024 * 1024,
     },
   ).toString();
 }
@@ -238,6 +242,73 @@ async function composeRun(): Promise<void> {
         '--volumes',
       ],
       { stdio: 'ignore' },
+    );
+    podmanOk(['rmi', COMPOSE_IMAGE]);
+  }
+}
+
+/** What `/healthz` answers through HAProxy: ok, with both engines named ready (SCALE-9). */
+async function clusterReady(url: string): Promise<boolean> {
+  try {
+    const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2_000) });
+    const body = (await res.json()) as { components?: Record<string, string> };
+    return res.ok && body.components?.database === 'ok' && body.components.redis === 'ok';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * compose.scale.yaml (issue 14): PostgreSQL, Redis and HAProxy built from Debian's packages on the
+ * app image's base, two app processes behind HAProxy. Up; a meeting and a note through HAProxy;
+ * down and up again keeps them (the PostgreSQL and key volumes); down with the volumes.
+ */
+async function composeScaleRun(): Promise<void> {
+  podman(['tag', TAG, COMPOSE_IMAGE]);
+  const port = freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const project = `${COMPOSE_PROJECT}-scale`;
+  const env = {
+    BALINT_DB_PASSWORD: Math.random().toString(36).slice(2),
+    BALINT_REDIS_PASSWORD: Math.random().toString(36).slice(2),
+  };
+  const run = (args: string[]) => compose(args, port, 'compose.scale.yaml', project, env);
+  const ready = () =>
+    until(
+      'HAProxy to answer /healthz with the database and Redis ready',
+      () => clusterReady(url),
+      HEALTHY_WITHIN_MS,
+    );
+  try {
+    const c0 = performance.now();
+    run(['up', '-d']);
+    await ready();
+    figures.push(
+      `compose.scale.yaml up (three images built when missing) until ready: ${Math.round(performance.now() - c0)} ms`,
+    );
+    // The meeting is made through HAProxy, its socket possibly on the other process.
+    const meeting = await meetingWithNote(url);
+    run(['down']);
+    run(['up', '-d']);
+    await ready();
+    await meetingAndNoteAreBack(url, meeting);
+    check(
+      true,
+      'podman-compose: compose.scale.yaml runs PostgreSQL, Redis, two processes and HAProxy; a meeting through HAProxy survives down and up',
+    );
+  } finally {
+    spawnSync(
+      'podman-compose',
+      [
+        '--project-name',
+        project,
+        '--file',
+        path.join(ROOT, 'compose.scale.yaml'),
+        '--podman-args=--runtime runc',
+        'down',
+        '--volumes',
+      ],
+      { stdio: 'ignore', env: { ...process.env, ...env } },
     );
     podmanOk(['rmi', COMPOSE_IMAGE]);
   }

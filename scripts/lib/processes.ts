@@ -47,9 +47,13 @@ export function commandOf(pid: number): string {
   }
 }
 
-export async function until(what: string, check: () => boolean, timeoutMs: number): Promise<void> {
+export async function until(
+  what: string,
+  check: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+): Promise<void> {
   const deadline = performance.now() + timeoutMs;
-  while (!check()) {
+  while (!(await check())) {
     if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, POLL_MS));
   }
