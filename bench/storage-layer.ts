@@ -30,7 +30,7 @@ const RELEASE_EVERY_NOTES = 10;
 
 type NoteAddCalls = Pick<
   StorageOperations,
-  'findNoteBySecretHash' | 'listUnsettledNotes' | 'countUnhiddenNotes' | 'putNote' | 'touchMeeting' | 'getNote'
+  'noteAddChecks' | 'listUnsettledNotesAndLastBatch' | 'putNote' | 'touchMeeting'
 >;
 
 function noteRow(meetingId: string, i: number): NoteRow {
@@ -52,13 +52,12 @@ function noteRow(meetingId: string, i: number): NoteRow {
 /** The storage calls of one note added, in the handler's order, each a thunk for either storage. */
 function noteAddCalls(s: NoteAddCalls, note: NoteRow, now: number): (() => Promise<unknown>)[] {
   return [
-    () => s.findNoteBySecretHash(note.meetingId, note.secretHash),
-    () => s.countUnhiddenNotes(note.meetingId, note.caseIndex),
-    // The handler writes these three in one transaction (the release reads the unsettled notes).
-    () => s.putNote(note),
+    () => s.noteAddChecks(note.meetingId, note.caseIndex, note.secretHash),
+    // The handler runs these three in one transaction, under the meeting's row lock on
+    // PostgreSQL (which also sets the activity stamp there).
     () => s.touchMeeting(note.meetingId, now),
-    () => s.listUnsettledNotes(note.meetingId, note.caseIndex),
-    () => s.getNote(note.meetingId, note.noteId),
+    () => s.listUnsettledNotesAndLastBatch(note.meetingId, note.caseIndex),
+    () => s.putNote(note),
   ];
 }
 

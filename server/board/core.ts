@@ -31,10 +31,31 @@ import {
   type ReleaseTrigger,
 } from './release';
 import { ReleaseTimers } from './releaseTimer';
-import { BoardRoom, type AlsoStore, type BoardConnection, type DecidedChange } from './room';
+import {
+  BoardRoom,
+  type AlsoStore,
+  type BoardConnection,
+  type CommitOptions,
+  type DecidedChange,
+} from './room';
 import type { MeetingTransaction } from '../storage/async/types';
 import { upgradeParkedField } from './upgradeBoard';
 import { WaitingSignal } from './waitingSignal';
+
+/**
+ * An author's change, written in a release's transaction: `write` runs before the notes are read
+ * (an edit, a deletion); `adding` is a new note, decided with the others and written once.
+ */
+export interface AuthorChange {
+  write?: AlsoStore;
+  adding?: NoteRow;
+}
+
+/** `notes` (in note id order) with `note` in its place. */
+function withNote(notes: readonly NoteRow[], note: NoteRow): NoteRow[] {
+  const at = notes.findIndex((n) => n.noteId > note.noteId);
+  return at < 0 ? [...notes, note] : [...notes.slice(0, at), note, ...notes.slice(at)];
+}
 
 /** The storage reads of the notes views, per case (`noteReads`). */
 interface NoteReads {
@@ -216,10 +237,11 @@ export class BoardCore {
     caseIndex: number,
     decide: (tx: MeetingTransaction, room: BoardRoom) => Promise<DecidedChange | null>,
     origin: BoardConnection | null = null,
+    opts: CommitOptions = {},
   ): Promise<Uint8Array | null> {
     const room = await this.room(meetingId, caseIndex);
     try {
-      return await room.commitDecided((tx) => decide(tx, room), origin);
+      return await room.commitDecided((tx) => decide(tx, room), origin, opts);
     } catch (error) {
       this.dropRoom(room, BOARD_CLOSE.SERVER_ERROR, 'server error');
       throw error;
@@ -245,13 +267,13 @@ export class BoardCore {
   /**
    * Sends the waiting changes of a case out if the release rules say so; returns how many went.
    * A change that does not go out arms the case's random delay once MIN_BATCH wait (REL-1).
-   * `first` writes in the same transaction before the notes are read (a new note, its stamp).
+   * `with` adds an author's change to the same transaction (see `writeAndRelease`).
    */
   async release(
     meetingId: string,
     caseIndex: number,
     trigger: ReleaseTrigger,
-    first?: AlsoStore,
+    with_: AuthorChange & { touchAt?: number } = {},
   ): Promise<number> {
     const state = this.deps.hub.state(meetingId);
     if (!state) return 0;
@@ -260,19 +282,26 @@ export class BoardCore {
     // SCALE-18: the batch is decided in the transaction that reads the waiting notes (under the
     // meeting's row lock on PostgreSQL: two processes never release the same notes), and it is
     // written under a Yjs client id of its own.
-    await this.commitDecided(meetingId, caseIndex, async (tx) => {
-      await first?.(tx);
+    const { write, adding, touchAt } = with_;
+    const decide = async (tx: MeetingTransaction): Promise<DecidedChange | null> => {
+      await write?.(tx);
       // Only the case's unsettled notes: released ones without a pending change never wait.
-      const { notes, lastBatch } = await tx.listUnsettledNotesAndLastBatch(meetingId, caseIndex);
+      const read = await tx.listUnsettledNotesAndLastBatch(meetingId, caseIndex);
+      // A new note counts as stored (in the id order of the read) and is written once, as it ends up.
+      const notes = adding ? withNote(read.notes, adding) : read.notes;
       const pending = pendingChanges(notes, caseIndex, state.settings);
       count = pendingCount(pending);
-      if (!shouldRelease(state.settings, count, trigger)) return null;
+      if (!shouldRelease(state.settings, count, trigger)) {
+        if (adding) await tx.putNote(adding);
+        return null;
+      }
       released = true;
       const batch = orderBatch(pending, this.deps.random);
       const target = releaseTarget(state.settings);
-      const batchNo = (lastBatch ?? -1) + 1;
+      const batchNo = (read.lastBatch ?? -1) + 1;
       return this.releaseChange(meetingId, caseIndex, state, batch, target, batchNo);
-    });
+    };
+    await this.commitDecided(meetingId, caseIndex, decide, null, touchAt === undefined ? {} : { touchAt });
     if (!released) {
       if (shouldArmDelay(state.settings, count)) this.releaseTimers.arm(meetingId, caseIndex);
       this.waiting.changed(meetingId, caseIndex);
@@ -286,17 +315,18 @@ export class BoardCore {
   }
 
   /**
-   * An author's change of the case's notes (`write`: a new note, an edit, a deletion), the release
+   * An author's change of the case's notes (a new note, an edit, a deletion), the release
    * it may complete and the meeting's activity stamp, in one transaction. Returns what `release`
    * does: a batch takes every waiting change, so a batch that went out took this one.
    */
-  async writeAndRelease(meetingId: string, caseIndex: number, write: AlsoStore): Promise<number> {
-    let touched = () => {};
-    const released = await this.release(meetingId, caseIndex, 'change', async (tx) => {
-      await write(tx);
-      touched = await this.deps.hub.touchIn(tx, meetingId);
+  async writeAndRelease(meetingId: string, caseIndex: number, change: AuthorChange): Promise<number> {
+    const { hub } = this.deps;
+    const touchAt = hub.activityNow(meetingId);
+    const released = await this.release(meetingId, caseIndex, 'change', {
+      ...change,
+      ...(touchAt === null ? {} : { touchAt }),
     });
-    touched();
+    if (touchAt !== null) hub.touched(meetingId, touchAt);
     return released;
   }
 

@@ -62,6 +62,12 @@ export interface DecidedChange {
   ownWriter?: boolean | 'new notes only';
 }
 
+/** How a change is committed besides its decision. */
+export interface CommitOptions {
+  /** The meeting's activity stamp, stored in the change's transaction (with the row lock). */
+  touchAt?: number;
+}
+
 /** The origin of updates another process stored (applied here, relayed to every connection). */
 export const FROM_ELSEWHERE = Symbol('another process');
 
@@ -148,14 +154,17 @@ export class BoardRoom {
   async commitDecided(
     decide: (tx: MeetingTransaction) => Promise<DecidedChange | null>,
     origin: BoardConnection | null = null,
+    opts: CommitOptions = {},
   ): Promise<Uint8Array | null> {
     const captured: Uint8Array[] = [];
     const capture = (update: Uint8Array) => captured.push(update);
     await this.storage.transaction(async (tx) => {
       // Several processes (SCALE-16): the board changes in the meeting's order there too.
       if (this.shared) {
-        await tx.lockMeeting(this.meetingId);
+        await tx.lockMeeting(this.meetingId, opts.touchAt);
         await this.catchUp(tx);
+      } else if (opts.touchAt !== undefined) {
+        await tx.touchMeeting(this.meetingId, opts.touchAt);
       }
       const decided = await decide(tx);
       if (!decided) return;

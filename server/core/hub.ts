@@ -13,13 +13,7 @@ import type { MeetingView } from '../../shared/meeting/view';
 import { newId, newJoinCode, newSeatToken, newToken, sameHash } from '../security/tokens';
 import type { MeetingNews, MeetingNotice } from '../scale/meetingNews';
 import { PRESENCE_HEARTBEAT_MS, type PresenceRegistry } from '../scale/presence';
-import type {
-  AsyncStorage,
-  DueRow,
-  MeetingTransaction,
-  StorageOperations,
-  VersionedMeeting,
-} from '../storage/async/types';
+import type { AsyncStorage, DueRow, MeetingTransaction, VersionedMeeting } from '../storage/async/types';
 import { nullBroadcaster, type Broadcaster } from './broadcaster';
 import type { Clock, TimerHandle } from './clock';
 import type { Logger } from './logger';
@@ -684,22 +678,25 @@ export class MeetingHub {
    * meeting's job (the board's note operations), so it does not queue one of its own.
    */
   async touch(meetingId: string): Promise<void> {
-    (await this.touchIn(this.deps.storage, meetingId))();
+    const at = this.activityNow(meetingId);
+    if (at === null) return;
+    await this.deps.storage.touchMeeting(meetingId, at);
+    this.touched(meetingId, at);
   }
 
   /**
-   * `touch` with the stamp written by `db` (a transaction the caller commits); the returned
-   * function takes it into memory and must be called once that committed.
+   * For a caller that stores the stamp in a transaction of its own: the time to store (null when
+   * the meeting is not held here, and nothing is to be stored), then `touched` once it committed.
    */
-  async touchIn(db: Pick<StorageOperations, 'touchMeeting'>, meetingId: string): Promise<() => void> {
+  activityNow(meetingId: string): number | null {
+    return this.live.has(meetingId) ? this.deps.clock.now() : null;
+  }
+
+  touched(meetingId: string, at: number): void {
     const m = this.live.get(meetingId);
-    if (!m) return () => {};
-    const now = this.deps.clock.now();
-    await db.touchMeeting(meetingId, now);
-    return () => {
-      m.lastActivityAt = now;
-      this.scheduleInactivity(meetingId);
-    };
+    if (!m) return;
+    m.lastActivityAt = at;
+    this.scheduleInactivity(meetingId);
   }
 
   /**

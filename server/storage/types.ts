@@ -88,8 +88,16 @@ export interface MeetingOperations {
   findNoteBySecretHash(meetingId: string, secretHash: string): NoteRow | null;
   deleteNote(meetingId: string, noteId: string): void;
   listNotes(meetingId: string): NoteRow[];
-  /** How many notes one case holds that are not hidden (LIMIT: hidden notes free their room). */
-  countUnhiddenNotes(meetingId: string, caseIndex: number): number;
+  /**
+   * What adding a note checks first, in one read: the note already stored with this secret's
+   * hash in the meeting (a retry), and how many notes the case holds that are not hidden (hidden
+   * notes free their room).
+   */
+  noteAddChecks(
+    meetingId: string,
+    caseIndex: number,
+    secretHash: string,
+  ): { earlier: NoteRow | null; unhidden: number };
   /**
    * The ids of one case's notes that carry resonance marks (BOARD-10), not removed, by id. Reads
    * no content: a view that needs only the marks never opens every note of the meeting.

@@ -281,7 +281,7 @@ describe.each(ENGINES)('the storage on $name (SCALE-2)', (engine) => {
   it('a case: its count of notes not hidden, its last batch, its marked notes, and its unsettled notes in id order', async () => {
     const { storage } = await engine.open();
     await storage.insertMeeting(meeting('m1', 'ABC123'), secrets('l', 'p'));
-    expect(await storage.countUnhiddenNotes('m1', 0)).toBe(0);
+    expect((await storage.noteAddChecks('m1', 0, 'no such hash')).unhidden).toBe(0);
     expect(await storage.listMarkedNoteIds('m1', 0)).toEqual([]);
     expect(await storage.maxNoteBatch('m1', 0)).toBeNull();
     const rows = [
@@ -298,10 +298,14 @@ describe.each(ENGINES)('the storage on $name (SCALE-2)', (engine) => {
     rows[4]!.resonance = 1;
     for (const row of [...rows].reverse()) await storage.putNote(row);
     // n6 is hidden; n8 (removed) still counts.
-    expect(await storage.countUnhiddenNotes('m1', 0)).toBe(6);
-    expect(await storage.countUnhiddenNotes('m1', 1)).toBe(1);
+    expect((await storage.noteAddChecks('m1', 0, 'no such hash')).unhidden).toBe(6);
+    expect((await storage.noteAddChecks('m1', 1, 'no such hash')).unhidden).toBe(1);
     expect(await storage.listMarkedNoteIds('m1', 0)).toEqual(['n2', 'n5']);
     expect(await storage.listMarkedNoteIds('m1', 1)).toEqual(['n7']);
+    // A retry's note is found by its secret's hash, in the meeting only.
+    expect((await storage.noteAddChecks('m1', 0, 'hash-m1-n5')).earlier).toEqual(rows[4]);
+    expect((await storage.noteAddChecks('m1', 1, 'hash-m1-n5')).earlier?.noteId).toBe('n5');
+    expect((await storage.noteAddChecks('m2', 0, 'hash-m1-n5')).earlier).toBeNull();
     expect(await storage.maxNoteBatch('m1', 0)).toBe(7);
     expect(await storage.maxNoteBatch('m1', 1)).toBe(9);
     expect((await storage.listUnsettledNotes('m1', 0)).map((n) => n.noteId)).toEqual([

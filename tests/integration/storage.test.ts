@@ -64,7 +64,7 @@ describe('SQLite storage (DUR-3, DUR-5)', () => {
     for (const meetingId of ['m1', 'm2', 'm3', 'none'])
       for (let c = 0; c < 3; c++) {
         const all = (await storage.listNotes(meetingId)).filter((r) => r.caseIndex === c);
-        expect(await storage.countUnhiddenNotes(meetingId, c)).toBe(
+        expect((await storage.noteAddChecks(meetingId, c, 'no such hash')).unhidden).toBe(
           all.filter((r) => r.status !== 'hidden').length,
         );
         expect(await storage.listMarkedNoteIds(meetingId, c)).toEqual(

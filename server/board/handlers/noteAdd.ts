@@ -45,22 +45,22 @@ export async function handleNoteAdd(
     return fail(E.FORBIDDEN, 'only leaders write on a member’s behalf');
 
   const secretHash = await storage.secretHash(meetingId, secret);
-  const earlier = await storage.findNoteBySecretHash(meetingId, secretHash);
+  const caseIndex = currentCaseIndex(state);
+  const { earlier, unhidden } = await storage.noteAddChecks(meetingId, caseIndex, secretHash);
   if (earlier) return ok({ noteId: earlier.noteId, status: authorStatus(earlier) });
 
   const check = canPostNote(state, seat, kind);
   if (!check.ok) return postRefusal(check);
-  const caseIndex = currentCaseIndex(state);
   const leader = isLeaderSeat(state, seatId);
   if (!leader && shares.added(meetingId, caseIndex, seatId) >= NOTES_PER_SEAT_PER_CASE) {
     return fail(E.LIMIT_REACHED, `at most ${NOTES_PER_SEAT_PER_CASE} notes per seat and case`);
   }
-  if ((await storage.countUnhiddenNotes(meetingId, caseIndex)) >= MAX_NOTES_PER_CASE)
+  if (unhidden >= MAX_NOTES_PER_CASE)
     return fail(E.LIMIT_REACHED, `at most ${MAX_NOTES_PER_CASE} notes per case`);
 
   const noteId = core.deps.newNoteId();
-  const released = await core.writeAndRelease(meetingId, caseIndex, (tx) =>
-    tx.putNote({
+  const released = await core.writeAndRelease(meetingId, caseIndex, {
+    adding: {
       meetingId,
       noteId,
       caseIndex,
@@ -72,8 +72,8 @@ export async function handleNoteAdd(
       pendingDelete: false,
       batch: null,
       authorName: state.settings.anonymity === 'named' ? (onBehalfOf ?? seat.name) : null,
-    }),
-  );
+    },
+  });
   if (!leader) shares.count(meetingId, caseIndex, seatId);
   await core.notifyLeaders(meetingId);
   const status = released > 0 ? releasedStatus(kind, state.settings) : 'waiting';

@@ -34,13 +34,14 @@ export async function handleNoteEdit(core: BoardCore, socket: AppSocket, payload
   const note = await ownNote(core, meetingId, parsed.value.noteId, parsed.value.secret);
   if (!note) return NO_SUCH_NOTE();
   const text = parsed.value.text;
-  await core.writeAndRelease(meetingId, note.caseIndex, (tx) =>
-    tx.putNote(
-      note.status === 'waiting'
-        ? { ...note, text }
-        : { ...note, pendingText: text === note.text ? null : text },
-    ),
-  );
+  await core.writeAndRelease(meetingId, note.caseIndex, {
+    write: (tx) =>
+      tx.putNote(
+        note.status === 'waiting'
+          ? { ...note, text }
+          : { ...note, pendingText: text === note.text ? null : text },
+      ),
+  });
   await core.notifyLeaders(meetingId);
   return ok(undefined);
 }
@@ -57,11 +58,12 @@ export async function handleNoteDelete(
   if (!core.deps.hub.state(meetingId)) return fail(E.NOT_FOUND, 'no such meeting');
   const note = await ownNote(core, meetingId, parsed.value.noteId, parsed.value.secret);
   if (!note) return NO_SUCH_NOTE();
-  await core.writeAndRelease(meetingId, note.caseIndex, (tx) =>
-    note.status === 'waiting'
-      ? tx.deleteNote(meetingId, note.noteId)
-      : tx.putNote({ ...note, pendingDelete: true, pendingText: null }),
-  );
+  await core.writeAndRelease(meetingId, note.caseIndex, {
+    write: (tx) =>
+      note.status === 'waiting'
+        ? tx.deleteNote(meetingId, note.noteId)
+        : tx.putNote({ ...note, pendingDelete: true, pendingText: null }),
+  });
   await core.notifyLeaders(meetingId);
   return ok(undefined);
 }

@@ -319,15 +319,20 @@ export function operations(
         .execute();
       return openNotes(engine, meetingId, rows);
     },
-    async countUnhiddenNotes(meetingId, caseIndex) {
-      const row = await db
-        .selectFrom('notes')
-        .select((eb) => eb.fn.countAll<number>().as('count'))
-        .where('meeting_id', '=', meetingId)
-        .where('case_index', '=', caseIndex)
-        .where('status', '<>', 'hidden')
-        .executeTakeFirstOrThrow();
-      return Number(row.count);
+    async noteAddChecks(meetingId, caseIndex, secretHash) {
+      // One row: the case's count, joined with the meeting's note of that secret, if any.
+      const { rows } = await sql<Partial<NoteDbRow> & { unhidden: number | string }>`SELECT n.*, c.unhidden
+        FROM (SELECT count(*) AS unhidden FROM notes
+              WHERE meeting_id = ${meetingId} AND case_index = ${caseIndex} AND status <> 'hidden') AS c
+        LEFT JOIN notes AS n ON n.meeting_id = ${meetingId} AND n.secret_hash = ${secretHash}`.execute(db);
+      const [first] = rows;
+      const found = rows.flatMap(({ unhidden: _, ...row }) =>
+        row.note_id === null || row.note_id === undefined ? [] : [row as NoteDbRow],
+      );
+      return {
+        earlier: openNotes(engine, meetingId, found)[0] ?? null,
+        unhidden: Number(first?.unhidden ?? 0),
+      };
     },
     async listMarkedNoteIds(meetingId, caseIndex) {
       const rows = await db
@@ -401,7 +406,16 @@ export function operations(
 export function transactionOperations(trx: Kysely<MeetingsDb>, engine: Engine): MeetingTransaction {
   return {
     ...operations(trx, engine, (fn) => fn(trx)),
-    async lockMeeting(meetingId) {
+    async lockMeeting(meetingId, touchAt) {
+      if (touchAt !== undefined) {
+        const touched = await trx
+          .updateTable('meetings')
+          .set({ last_activity_at: touchAt })
+          .where('id', '=', meetingId)
+          .returning(['version', 'last_activity_at'])
+          .executeTakeFirst();
+        return touched ? { version: touched.version, lastActivityAt: touched.last_activity_at } : null;
+      }
       const query = trx
         .selectFrom('meetings')
         .select(['version', 'last_activity_at'])

@@ -88,8 +88,10 @@ export interface MeetingTransaction extends StorageOperations {
    * command to the same old state (PostgreSQL: `SELECT ... FOR UPDATE`; another transaction that
    * locks it waits). On SQLite a no-op: its one connection runs one transaction at a time.
    * Resolves with the stored version and activity, or null when the meeting is not there.
+   * `touchAt`: the activity stamp is set to it in the same statement (an UPDATE holds the row as
+   * the lock does), so a board change that is activity takes no statement of its own for it.
    */
-  lockMeeting(meetingId: string): Promise<LockedMeeting | null>;
+  lockMeeting(meetingId: string, touchAt?: number): Promise<LockedMeeting | null>;
   /** Sets (or with `at` null, clears) one due time of the meeting (SCALE-15, dueTimes.ts). */
   setDue(meetingId: string, kind: DueKind, at: number | null): Promise<void>;
 }
