@@ -505,7 +505,16 @@ export class BoardCore {
     const state = this.deps.hub.state(meetingId);
     if (!state) return 0;
     let released = 0;
-    for (let c = 0; c < state.cases.length; c++) released += await this.release(meetingId, c, trigger);
+    for (let c = 0; c < state.cases.length; c++) {
+      // A case with nothing waiting as stored takes no transaction (a phase change usually finds
+      // none). A change another process stores after this read runs its own release: the same as
+      // when it commits just after the release's transaction.
+      if ((await this.pendingOf(meetingId, c)) === 0) {
+        this.waiting.changed(meetingId, c);
+        continue;
+      }
+      released += await this.release(meetingId, c, trigger);
+    }
     return released;
   }
 

@@ -285,8 +285,10 @@ export class MeetingHub {
    */
   private async storeDue(tx: MeetingTransaction, state: MeetingState, activity: number): Promise<void> {
     if (!this.loadsOnDemand) return;
-    await tx.setDue(state.id, 'phase', nextDeadline(state));
-    await tx.setDue(state.id, 'inactivity', this.limitFrom(state, activity));
+    await tx.setDues(state.id, [
+      { kind: 'phase', at: nextDeadline(state) },
+      { kind: 'inactivity', at: this.limitFrom(state, activity) },
+    ]);
   }
 
   private limitFrom(state: MeetingState, activity: number): number {

@@ -58,7 +58,8 @@ export class GroupAttendance {
     });
     hub.onEffects((meetingId, effects, state) => {
       // The start is a phase entered; other commands need no look-up of the group.
-      if (state.status !== 'running' || !effects.some((e) => e.type === 'phase-entered')) return;
+      if (!state.inGroup || state.status !== 'running' || !effects.some((e) => e.type === 'phase-entered'))
+        return;
       const at = clock.now();
       void meetingTasks.listen(meetingId, 'phase-entered', async () => {
         const g = await deps.store.groupByMeeting(meetingId);

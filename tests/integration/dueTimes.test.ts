@@ -134,6 +134,29 @@ describe.each(ENGINES)('stored due times on $name (SCALE-15)', (engine) => {
     expect(await a.listDue('m1')).toEqual([]);
   });
 
+  it('SCALE-15: several due times of a meeting set, moved and cleared at once in a transaction', async () => {
+    const { a } = await engine.open();
+    await insertMeetings(a, 2);
+    await a.setDue('m0', 'phase', T0 + 60_000);
+    await a.setDue('m0', 'inactivity', T0 + 3_600_000);
+    await a.setDue('m1', 'phase', T0 + 1_000);
+    await a.transaction((tx) =>
+      tx.setDues('m0', [
+        { kind: 'phase', at: T0 + 40_000 },
+        { kind: 'inactivity', at: null },
+        { kind: 'release:0', at: T0 + 50_000 },
+      ]),
+    );
+    expect(await a.listDue('m0')).toEqual([
+      { meetingId: 'm0', kind: 'phase', dueAt: T0 + 40_000 },
+      { meetingId: 'm0', kind: 'release:0', dueAt: T0 + 50_000 },
+    ]);
+    await a.transaction((tx) => tx.setDues('m0', [{ kind: 'phase', at: null }]));
+    expect(await a.listDue('m0')).toEqual([{ meetingId: 'm0', kind: 'release:0', dueAt: T0 + 50_000 }]);
+    // Another meeting's rows are untouched.
+    expect(await a.listDue('m1')).toEqual([{ meetingId: 'm1', kind: 'phase', dueAt: T0 + 1_000 }]);
+  });
+
   it('SCALE-15: a row that `act` arms again for later stays, at its new time', async () => {
     const { a } = await engine.open();
     await insertMeetings(a, 1);

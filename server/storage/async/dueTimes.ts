@@ -34,6 +34,35 @@ export async function setDue(
     .execute();
 }
 
+/**
+ * Several due times of one meeting at once: the cleared ones in one DELETE, the others in one
+ * INSERT … ON CONFLICT (a command stores its phase deadline and its inactivity limit so).
+ */
+export async function setDues(
+  db: Kysely<MeetingsDb>,
+  meetingId: string,
+  dues: readonly { kind: DueKind; at: number | null }[],
+): Promise<void> {
+  const cleared = dues.flatMap((d) => (d.at === null ? [d.kind] : []));
+  const set = dues.flatMap((d) =>
+    d.at === null ? [] : [{ meeting_id: meetingId, kind: d.kind, due_at: d.at }],
+  );
+  if (cleared.length > 0)
+    await db
+      .deleteFrom('due_times')
+      .where('meeting_id', '=', meetingId)
+      .where('kind', 'in', cleared)
+      .execute();
+  if (set.length > 0)
+    await db
+      .insertInto('due_times')
+      .values(set)
+      .onConflict((oc) =>
+        oc.columns(['meeting_id', 'kind']).doUpdateSet((eb) => ({ due_at: eb.ref('excluded.due_at') })),
+      )
+      .execute();
+}
+
 /** A meeting's due times, soonest first. */
 export async function listDue(db: Kysely<MeetingsDb>, meetingId: string): Promise<DueRow[]> {
   const rows = await db

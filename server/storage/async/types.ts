@@ -94,6 +94,8 @@ export interface MeetingTransaction extends StorageOperations {
   lockMeeting(meetingId: string, touchAt?: number): Promise<LockedMeeting | null>;
   /** Sets (or with `at` null, clears) one due time of the meeting (SCALE-15, dueTimes.ts). */
   setDue(meetingId: string, kind: DueKind, at: number | null): Promise<void>;
+  /** `setDue` for several kinds, in at most two statements. */
+  setDues(meetingId: string, dues: readonly { kind: DueKind; at: number | null }[]): Promise<void>;
 }
 
 /**
