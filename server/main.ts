@@ -26,6 +26,7 @@ import {
 import { groupPoolSize, openPostgresGroupStore, openSqliteGroupStore } from './groups/open';
 import { GROUP_FILE_NAME } from './groups/store';
 import { memoryStores, redisRateLimit, type StoreFactory } from './http/rateLimit';
+import { NOTE_SHARE_WINDOW_MS, NOTES_PER_SEAT_PER_CASE } from './limits/budgets';
 import { Limits } from './limits/seatLimits';
 import { limitScaleFromEnv, scaledStores } from './limits/testScale';
 import { openRedis, probeRedis, redisTarget, type RedisClients } from './scale/redis';
@@ -153,6 +154,17 @@ const limits = new Limits({
   logger,
   store: scaledStores(sharedStores, limitScale.scale),
   connectionStore: scaledStores(memoryStores(now), limitScale.scale),
+  // SCALE-23: a seat's share of a case's notes holds across the processes (never scaled).
+  ...(redis
+    ? {
+        noteShares: redisRateLimit(
+          { points: NOTES_PER_SEAT_PER_CASE, windowMs: NOTE_SHARE_WINDOW_MS },
+          'note-share:seat',
+          now,
+          { client: redis.commands },
+        ),
+      }
+    : {}),
 });
 const app = createApp({
   storage,

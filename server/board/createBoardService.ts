@@ -81,7 +81,7 @@ export function createBoardService(deps: BoardServiceDeps): BoardServiceWithInte
       : {}),
   });
   // How many notes each seat added per case: memory only, a count with no note id (LIMIT-5).
-  const shares = new NoteShares();
+  const shares = new NoteShares(deps.limits);
 
   // Runs inside the command's job (SCALE-5): the hub awaits it before the command's broadcast.
   hub.onEffects(async (meetingId, effects) => {

@@ -72,6 +72,11 @@ export const FLOOD_BLOCK_MS = 30_000;
 /** Events one connection may have waiting for their budget; more are refused at once. */
 export const MAX_QUEUED_EVENTS = 200;
 
+/**
+ * With several processes (SCALE-23) the shares are also counted in Redis, in windows this long:
+ * longer than any meeting, so a seat's share is one share for its meeting.
+ */
+export const NOTE_SHARE_WINDOW_MS = 24 * 60 * 60 * 1000;
 /** A seat's share of a case's notes, counting every note it added whatever became of it (leaders: none). */
 export const NOTES_PER_SEAT_PER_CASE = 40;
 

@@ -27,6 +27,11 @@ export interface LimitsOptions {
   connectionStore?: StoreFactory;
   /** CONNECTS_PER_ADDRESS by default (tests of that budget pass a smaller one). */
   connectsPerAddress?: number;
+  /**
+   * Several processes (SCALE-23): the seats' shares of a case's notes (LIMIT-5) counted in this
+   * store too, shared by every process (Redis). Absent with one process: the board counts them.
+   */
+  noteShares?: RateLimitStore;
 }
 
 const OK: RateVerdict = { ok: true, retryAfterMs: 0 };
@@ -102,6 +107,16 @@ export class Limits {
   /** Any handshake or upgrade from `address`, before its token is looked at. */
   async connect(address: string): Promise<RateVerdict> {
     return this.connects.consume(address, 1);
+  }
+
+  /**
+   * One note of `seat` in case `caseIndex` against its share on every process (SCALE-23); always
+   * granted without a shared store. Spent when asked: call it once the note will be added.
+   */
+  noteShare(seat: string, caseIndex: number): Promise<RateVerdict> {
+    return this.opts.noteShares
+      ? this.opts.noteShares.consume(`${seat}/${caseIndex}`, 1)
+      : Promise.resolve(OK);
   }
 
   /** Whether `seat` is refused for a flood, and for how long still. */

@@ -27,7 +27,7 @@ async function jumpTo(leader: RecordingClient, kind: string) {
 
 describe('one meeting on two processes (PostgreSQL and Redis)', () => {
   it(
-    'SCALE-16, SCALE-17, SCALE-18, SCALE-20, SCALE-21, SCALE-22: commands, views, presence, notes and the board cross between the processes; the seat caps (sockets and boards) hold across them; a retry is applied once; the end closes everything on both',
+    'SCALE-16, SCALE-17, SCALE-18, SCALE-20, SCALE-21, SCALE-22, SCALE-23: commands, views, presence, notes and the board cross between the processes; the seat caps (sockets and boards) and the note share hold across them; a retry is applied once; the end closes everything on both',
     async () => {
       const [pgServer, redis] = await Promise.all([startPostgres(), startRedis()]);
       const databaseUrl = await pgServer.createDatabase('two_processes');
@@ -148,6 +148,21 @@ describe('one meeting on two processes (PostgreSQL and Redis)', () => {
         'the hidden note in the leader view on A',
       );
       await boardOnB.until((d) => readBoard(d).notes.length === 2, 'the hidden note gone from B');
+
+      // SCALE-23: LIMIT-5 across processes: the member's share of the case (40 notes, 3 written
+      // above) is one share whichever process each note reaches.
+      const memberOnA = await onA.connect(member.token, 'member on A');
+      const addNote = (client: typeof member, text: string) =>
+        client.send('note:add', { secret: randomUUID().replace(/-/g, ''), kind: 'association', text });
+      for (let i = 0; i < 37; i++) {
+        const ack = await addNote(i % 2 === 0 ? memberOnA : member, `note ${i} of the share`);
+        expect(ack.ok, `note ${i}`).toBe(true);
+      }
+      for (const client of [memberOnA, member]) {
+        const ack = await addNote(client, 'one past the share');
+        expect(ack).toMatchObject({ ok: false, error: { code: 'limit-reached' } });
+      }
+      memberOnA.close();
 
       // The end on A: B's sockets are told and disconnected, B's boards closed for good.
       const memberGone = nextEvent(member.socket, 'disconnect');

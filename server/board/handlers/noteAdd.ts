@@ -57,6 +57,10 @@ export async function handleNoteAdd(
   }
   if (unhidden >= MAX_NOTES_PER_CASE)
     return fail(E.LIMIT_REACHED, `at most ${MAX_NOTES_PER_CASE} notes per case`);
+  // SCALE-23: the same share counted on every process (with one process, always granted).
+  if (!leader && !(await shares.spendAcross(meetingId, caseIndex, seatId))) {
+    return fail(E.LIMIT_REACHED, `at most ${NOTES_PER_SEAT_PER_CASE} notes per seat and case`);
+  }
 
   const noteId = core.deps.newNoteId();
   const released = await core.writeAndRelease(meetingId, caseIndex, {
