@@ -94,7 +94,10 @@ export async function runMultiProcess(report: Report, ctx: MultiContext): Promis
     await Promise.all(cluster.processes.map((p) => p.stop()));
   }
   if (ctx.profileDir) {
-    const section = report.section('profile', 'CPU profile of server process 1 over the whole run (self time)');
+    const section = report.section(
+      'profile',
+      'CPU profile of server process 1 over the whole run (self time)',
+    );
     summarizeProfile(path.join(ctx.profileDir, '1'), section, windows);
   }
 }
