@@ -6,7 +6,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Logger } from '../../core/logger';
 import { toNote, toNoteDbRow, toStoredMeeting, type NoteDbRow } from '../rows';
-import { setDue } from './dueTimes';
+import { keepDue, setDue } from './dueTimes';
 import { MeetingKeyMissingError, type ContentCodec, type MeetingContent } from './content';
 import type { Dialect, MeetingTransaction, StorageOperations, VersionedMeeting } from './types';
 import type { MeetingsDb } from './tables';
@@ -379,6 +379,7 @@ export function transactionOperations(trx: Kysely<MeetingsDb>, engine: Engine): 
       return row ? { version: row.version, lastActivityAt: row.last_activity_at } : null;
     },
     setDue: (meetingId, kind, at) => setDue(trx, meetingId, kind, at),
+    keepDue: (meetingId, kind, at) => keepDue(trx, meetingId, kind, at),
   };
 }
 

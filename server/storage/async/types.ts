@@ -92,6 +92,8 @@ export interface MeetingTransaction extends StorageOperations {
   lockMeeting(meetingId: string): Promise<LockedMeeting | null>;
   /** Sets (or with `at` null, clears) one due time of the meeting (SCALE-15, dueTimes.ts). */
   setDue(meetingId: string, kind: DueKind, at: number | null): Promise<void>;
+  /** Sets one due time unless one is set; resolves with the time that holds (dueTimes.ts). */
+  keepDue(meetingId: string, kind: DueKind, at: number): Promise<number>;
 }
 
 /**
