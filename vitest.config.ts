@@ -30,6 +30,7 @@ const SQLITE_ONLY = [
   // Starts its own PostgreSQL and Redis under several server processes.
   'tests/integration/scale.twoProcesses.test.ts',
   'tests/integration/scale.dueTimes.test.ts',
+  'tests/integration/scale.releaseDue.test.ts',
   // Starts its own PostgreSQL, Redis, HAProxy and three server processes (issue 14's faults):
   // once per run is enough, and the SQLite project's name says nothing about what it runs on.
   'tests/integration/scale.faults.test.ts',

@@ -18,6 +18,7 @@ import type { Logger } from '../core/logger';
 import type { RandomSource } from '../core/random';
 import type { Bus } from '../scale/bus';
 import type { AppSocket } from '../socket/types';
+import { releaseDueKind } from '../storage/async/dueTimes';
 import type { AsyncStorage } from '../storage/async/types';
 import type { NoteRow } from '../storage/types';
 import {
@@ -109,14 +110,17 @@ export class BoardCore {
   /** The last questions view each presenter or projector socket got (BOARD-11). */
   private lastQuestions = new WeakMap<AppSocket, string>();
 
+  /** On PostgreSQL a case's release delay is a stored due time too (SCALE-60). */
+  private readonly storesDue: boolean;
+
   constructor(readonly deps: CoreDeps) {
+    this.storesDue = deps.storage.dialect === 'postgres';
     // Timers run their work as the meeting's jobs (SCALE-5), like every other board change.
     this.releaseTimers = new ReleaseTimers(deps, (meetingId, caseIndex) =>
-      deps.hub.serialized(meetingId, async () => {
-        await this.release(meetingId, caseIndex, 'timer');
-        await this.notifyLeaders(meetingId);
-      }),
+      deps.hub.serialized(meetingId, () => this.releaseDue(meetingId, caseIndex)),
     );
+    // SCALE-60: a stored delay this process claimed (its arming process may be gone), in the job.
+    deps.hub.onReleaseDue((meetingId, caseIndex) => this.releaseDue(meetingId, caseIndex));
     this.waiting = new WaitingSignal(
       deps.clock,
       deps.logger,
@@ -279,6 +283,7 @@ export class BoardCore {
     if (!state) return 0;
     let count = 0;
     let released = false;
+    let storedAt: number | undefined;
     // SCALE-18: the batch is decided in the transaction that reads the waiting notes (under the
     // meeting's row lock on PostgreSQL: two processes never release the same notes), and it is
     // written under a Yjs client id of its own.
@@ -293,9 +298,15 @@ export class BoardCore {
       count = pendingCount(pending);
       if (!shouldRelease(state.settings, count, trigger)) {
         if (adding) await tx.putNote(adding);
+        const arm = shouldArmDelay(state.settings, count);
+        if (this.storesDue) storedAt = await this.storeDelay(tx, meetingId, caseIndex, arm, trigger);
         return null;
       }
       released = true;
+      // SCALE-60: the batch goes out in this transaction, and its stored delay with it (a named
+      // meeting never has one: its notes go out at once, with no statement more).
+      if (this.storesDue && state.settings.anonymity !== 'named')
+        await tx.setDue(meetingId, releaseDueKind(caseIndex), null);
       const batch = orderBatch(pending, this.deps.random);
       const target = releaseTarget(state.settings);
       const batchNo = (read.lastBatch ?? -1) + 1;
@@ -303,7 +314,7 @@ export class BoardCore {
     };
     await this.commitDecided(meetingId, caseIndex, decide, null, touchAt === undefined ? {} : { touchAt });
     if (!released) {
-      if (shouldArmDelay(state.settings, count)) this.releaseTimers.arm(meetingId, caseIndex);
+      if (shouldArmDelay(state.settings, count)) this.releaseTimers.arm(meetingId, caseIndex, storedAt);
       this.waiting.changed(meetingId, caseIndex);
       return 0;
     }
@@ -328,6 +339,31 @@ export class BoardCore {
     });
     if (touchAt !== null) hub.touched(meetingId, touchAt);
     return released;
+  }
+
+  /**
+   * SCALE-60, PostgreSQL: the case's delay as a stored due time, in the transaction that decided
+   * not to release. Once MIN_BATCH changes wait it is stored unless another change (on any
+   * process) stored it already; that time holds, and is returned for the local timer. A delay
+   * that passed with fewer waiting is gone, as its timer is (REL-1).
+   */
+  private async storeDelay(
+    tx: Pick<MeetingTransaction, 'keepDue' | 'setDue'>,
+    meetingId: string,
+    caseIndex: number,
+    arm: boolean,
+    trigger: ReleaseTrigger,
+  ): Promise<number | undefined> {
+    const kind = releaseDueKind(caseIndex);
+    if (arm) return tx.keepDue(meetingId, kind, this.releaseTimers.proposedAt(meetingId, caseIndex));
+    if (trigger === 'timer') await tx.setDue(meetingId, kind, null);
+    return undefined;
+  }
+
+  /** A case's delay passed (its timer here, or its stored due time on any process): in the job. */
+  private async releaseDue(meetingId: string, caseIndex: number): Promise<void> {
+    await this.release(meetingId, caseIndex, 'timer');
+    await this.notifyLeaders(meetingId);
   }
 
   /** A release batch's change of the document and its rows, written in one transaction. */
@@ -571,7 +607,10 @@ export class BoardCore {
     };
   }
 
-  /** Arms what a restart lost (REL-3): a fresh delay for every case whose batch is due. */
+  /**
+   * Arms what a restart lost (REL-3): a fresh delay for every case whose batch is due. On
+   * PostgreSQL (SCALE-60) a stored delay holds instead, and one is stored where none is.
+   */
   async resumeReleases(): Promise<void> {
     for (const meetingId of this.deps.hub.meetingIds()) {
       const state = this.deps.hub.state(meetingId);
@@ -579,7 +618,11 @@ export class BoardCore {
       for (let c = 0; c < state.cases.length; c++) {
         const count = await this.pendingOf(meetingId, c);
         this.waiting.prime(meetingId, c, count > 0);
-        if (shouldArmDelay(state.settings, count)) this.releaseTimers.arm(meetingId, c);
+        if (!shouldArmDelay(state.settings, count)) continue;
+        const storedAt = this.storesDue
+          ? await this.deps.storage.transaction((tx) => this.storeDelay(tx, meetingId, c, true, 'change'))
+          : undefined;
+        this.releaseTimers.arm(meetingId, c, storedAt);
       }
     }
   }

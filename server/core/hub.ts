@@ -14,6 +14,7 @@ import { newId, newJoinCode, newSeatToken, newToken, sameHash } from '../securit
 import type { MeetingNews, MeetingNotice } from '../scale/meetingNews';
 import { PRESENCE_HEARTBEAT_MS, type PresenceRegistry } from '../scale/presence';
 import type { AsyncStorage, DueRow, MeetingTransaction, VersionedMeeting } from '../storage/async/types';
+import { releaseDueCase } from '../storage/async/dueTimes';
 import { nullBroadcaster, type Broadcaster } from './broadcaster';
 import type { Clock, TimerHandle } from './clock';
 import type { Logger } from './logger';
@@ -123,6 +124,7 @@ export class MeetingHub {
   private presenceListeners: Listener<[meetingId: string, seatId: string]>[] = [];
   private refreshListeners: Listener<[meetingId: string]>[] = [];
   private notesListeners: Listener<[meetingId: string]>[] = [];
+  private releaseDueListeners: Listener<[meetingId: string, caseIndex: number]>[] = [];
   private readonly queue = new MeetingQueue();
   broadcaster: Broadcaster = nullBroadcaster;
   /**
@@ -303,14 +305,28 @@ export class MeetingHub {
     await tx.setDue(due.meetingId, due.kind, this.deps.clock.now() + DUE_RECHECK_MS);
   }
 
-  /** After the claim committed: the meeting is loaded if need be, and its tick or end runs. */
+  /**
+   * After the claim committed: the meeting is loaded if need be, and its tick, end or a case's
+   * delayed release (SCALE-60, the board's) runs. A release that fails leaves the claimed row
+   * for a later poll.
+   */
   dueClaimed(due: DueRow): void {
     const { meetingId } = due;
+    const releaseCase = releaseDueCase(due.kind);
     this.guarded('meeting.due_failed', meetingId, async () => {
       if (!(await this.ensureLive(meetingId))) return;
       if (due.kind === 'phase') this.tick(meetingId);
       if (due.kind === 'inactivity') await this.queue.run(meetingId, () => this.endInactiveInJob(meetingId));
+      if (releaseCase !== null)
+        await this.queue.run(meetingId, async () => {
+          for (const listener of this.releaseDueListeners) await listener(meetingId, releaseCase);
+        });
     });
+  }
+
+  /** SCALE-60: called in the meeting's job when a case's stored release delay was claimed here. */
+  onReleaseDue(listener: Listener<[meetingId: string, caseIndex: number]>): void {
+    this.releaseDueListeners.push(listener);
   }
 
   /** Holds a stored meeting in memory and follows the other processes' notices about it. */

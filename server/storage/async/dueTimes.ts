@@ -10,7 +10,7 @@
  *
  * Rows hold no content: a meeting id, a kind and a time.
  */
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Dialect, DueKind, DueRow } from './types';
 import type { MeetingsDb } from './tables';
 
@@ -61,6 +61,36 @@ export async function setDues(
         oc.columns(['meeting_id', 'kind']).doUpdateSet((eb) => ({ due_at: eb.ref('excluded.due_at') })),
       )
       .execute();
+}
+
+/**
+ * Sets one due time of a meeting unless one is set already; resolves with the time that holds
+ * (one statement: on a conflict the row keeps its time and returns it).
+ */
+export async function keepDue(
+  db: Kysely<MeetingsDb>,
+  meetingId: string,
+  kind: DueKind,
+  at: number,
+): Promise<number> {
+  const row = await db
+    .insertInto('due_times')
+    .values({ meeting_id: meetingId, kind, due_at: at })
+    .onConflict((oc) =>
+      oc.columns(['meeting_id', 'kind']).doUpdateSet({ due_at: sql<number>`due_times.due_at` }),
+    )
+    .returning('due_at')
+    .executeTakeFirstOrThrow();
+  return row.due_at;
+}
+
+/** The due kind of a case's delayed release (REL-1, SCALE-60). */
+export const releaseDueKind = (caseIndex: number): DueKind => `release:${caseIndex}`;
+
+/** The case of a delayed release's due kind; null for any other kind. */
+export function releaseDueCase(kind: DueKind): number | null {
+  const match = /^release:(\d{1,4})$/.exec(kind);
+  return match ? Number(match[1]) : null;
 }
 
 /** A meeting's due times, soonest first. */

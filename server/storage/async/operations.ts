@@ -6,7 +6,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Logger } from '../../core/logger';
 import { toNote, toNoteDbRow, toStoredMeeting, type NoteDbRow } from '../rows';
-import { setDue, setDues } from './dueTimes';
+import { keepDue, setDue, setDues } from './dueTimes';
 import { MeetingKeyMissingError, type ContentCodec, type MeetingContent } from './content';
 import type { Dialect, MeetingTransaction, StorageOperations, VersionedMeeting } from './types';
 import type { MeetingsDb } from './tables';
@@ -425,6 +425,7 @@ export function transactionOperations(trx: Kysely<MeetingsDb>, engine: Engine): 
     },
     setDue: (meetingId, kind, at) => setDue(trx, meetingId, kind, at),
     setDues: (meetingId, dues) => setDues(trx, meetingId, dues),
+    keepDue: (meetingId, kind, at) => keepDue(trx, meetingId, kind, at),
   };
 }
 

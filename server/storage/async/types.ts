@@ -96,6 +96,8 @@ export interface MeetingTransaction extends StorageOperations {
   setDue(meetingId: string, kind: DueKind, at: number | null): Promise<void>;
   /** `setDue` for several kinds, in at most two statements. */
   setDues(meetingId: string, dues: readonly { kind: DueKind; at: number | null }[]): Promise<void>;
+  /** Sets one due time unless one is set; resolves with the time that holds (dueTimes.ts). */
+  keepDue(meetingId: string, kind: DueKind, at: number): Promise<number>;
 }
 
 /**
