@@ -82,18 +82,26 @@ describe(`the release delay as a due time (${TEST_DATABASE})`, () => {
       expect(delay).toBeLessThanOrEqual(RELEASE_DELAY_MAX_MS);
       // The local timer ends at the stored time: not a millisecond before it.
       await fx.advance(delay - 1);
-      expect(await statuses(fx, cast.meetingId, first.map((n) => n.noteId))).toEqual(['waiting', 'waiting', 'waiting']);
+      expect(
+        await statuses(
+          fx,
+          cast.meetingId,
+          first.map((n) => n.noteId),
+        ),
+      ).toEqual(['waiting', 'waiting', 'waiting']);
       await fx.advance(1);
     } else {
       expect(writes).toEqual([]);
       expect(stored).toEqual([]);
       await fx.advance(RELEASE_DELAY_MAX_MS);
     }
-    expect(await statuses(fx, cast.meetingId, first.map((n) => n.noteId))).toEqual([
-      'released',
-      'released',
-      'released',
-    ]);
+    expect(
+      await statuses(
+        fx,
+        cast.meetingId,
+        first.map((n) => n.noteId),
+      ),
+    ).toEqual(['released', 'released', 'released']);
     expect(await releaseRows(fx, cast.meetingId)).toEqual([]);
 
     // A leader's release sends the batch before the delay, and the stored delay goes with it.
@@ -101,11 +109,13 @@ describe(`the release delay as a due time (${TEST_DATABASE})`, () => {
     for (let i = 0; i < MIN_BATCH; i++) second.push(await add(members[i] as RecordingClient, `second ${i}`));
     expect(await releaseRows(fx, cast.meetingId)).toHaveLength(onPostgres ? 1 : 0);
     expect(await cast.leader.send('board:release', {})).toEqual({ ok: true });
-    expect(await statuses(fx, cast.meetingId, second.map((n) => n.noteId))).toEqual([
-      'released',
-      'released',
-      'released',
-    ]);
+    expect(
+      await statuses(
+        fx,
+        cast.meetingId,
+        second.map((n) => n.noteId),
+      ),
+    ).toEqual(['released', 'released', 'released']);
     expect(await releaseRows(fx, cast.meetingId)).toEqual([]);
 
     // Three wait, one is taken back: when the delay passes with two, nothing leaves, and no
@@ -113,10 +123,18 @@ describe(`the release delay as a due time (${TEST_DATABASE})`, () => {
     const third = [];
     for (let i = 0; i < MIN_BATCH; i++) third.push(await add(members[i] as RecordingClient, `third ${i}`));
     const taken = third[0] as (typeof third)[number];
-    expect((await taken.author.send('note:delete', { noteId: taken.noteId, secret: taken.secret })).ok).toBe(true);
+    expect((await taken.author.send('note:delete', { noteId: taken.noteId, secret: taken.secret })).ok).toBe(
+      true,
+    );
     expect(await releaseRows(fx, cast.meetingId)).toHaveLength(onPostgres ? 1 : 0);
     await fx.advance(RELEASE_DELAY_MAX_MS);
-    expect(await statuses(fx, cast.meetingId, third.slice(1).map((n) => n.noteId))).toEqual(['waiting', 'waiting']);
+    expect(
+      await statuses(
+        fx,
+        cast.meetingId,
+        third.slice(1).map((n) => n.noteId),
+      ),
+    ).toEqual(['waiting', 'waiting']);
     expect(await releaseRows(fx, cast.meetingId)).toEqual([]);
 
     if (!onPostgres) expect(writes).toEqual([]);
