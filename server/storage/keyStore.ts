@@ -1,6 +1,6 @@
 import { silentLogger, type Logger } from '../core/logger';
 import { KEY_BYTES, newMeetingKey } from '../security/sealing';
-import { openPrivateDatabase } from './sqlite';
+import { isBusy, openPrivateDatabase, retryingBusy as retrying } from './sqlite';
 import { WalScrubber } from './walScrub';
 
 /** The key file's name; it lives in the key folder (by default the data folder). */
@@ -45,25 +45,6 @@ export function destroyKeys(keys: KeyStore, owners: readonly string[], whenScrub
 
 /** How long a write of the key file waits for another process's (see openKeyStore). */
 const KEY_BUSY_TIMEOUT_MS = 1_000;
-/** Attempts of a write that SQLite refused as busy without waiting (WAL restarts, checkpoints). */
-const BUSY_ATTEMPTS = 5;
-
-const isBusy = (error: unknown) => error instanceof Error && /busy|locked/i.test(error.message);
-
-/**
- * Runs a write of the key file, again when SQLite answers busy: in WAL mode it does so at once, not
- * after its busy timeout, when another process restarts the log or checkpoints it at that moment.
- */
-function retrying<T>(write: () => T): T {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return write();
-    } catch (error) {
-      if (!isBusy(error) || attempt >= BUSY_ATTEMPTS) throw error;
-    }
-  }
-}
-
 const SCHEMA = `CREATE TABLE IF NOT EXISTS keys (
   owner TEXT PRIMARY KEY,
   key BLOB NOT NULL
@@ -74,11 +55,11 @@ export function openKeyStore(opts: {
   synchronous: 'NORMAL' | 'FULL';
   logger?: Logger;
 }): KeyStore {
-  const db = openPrivateDatabase(opts.file, opts.synchronous);
   // The processes of one host write this file together (a meeting made or ended in each): a write
   // waits for another process's write (an fsync) rather than failing at the meetings' file's
-  // 3 ms. Writes here are rare, one per meeting made or ended, so the wait is rare too.
-  db.pragma(`busy_timeout = ${KEY_BUSY_TIMEOUT_MS}`);
+  // 3 ms. Writes here are rare, one per meeting made or ended, so the wait is rare too. From the
+  // first statement: two processes starting at once both open the file and make it WAL.
+  const db = openPrivateDatabase(opts.file, opts.synchronous, KEY_BUSY_TIMEOUT_MS);
   retrying(() => db.exec(SCHEMA));
   const scrubber = new WalScrubber(db, opts.logger ?? silentLogger);
   scrubber.startup();

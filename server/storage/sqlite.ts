@@ -38,16 +38,42 @@ export interface SqliteOptions {
   truncateOnWorker?: boolean;
 }
 
+/** Attempts of a statement that SQLite refused as busy without waiting (WAL restarts, checkpoints). */
+const BUSY_ATTEMPTS = 5;
+
+export const isBusy = (error: unknown) => error instanceof Error && /busy|locked/i.test(error.message);
+
+/**
+ * Runs a statement on a file that other processes write too (the key file), again when SQLite
+ * answers busy: in WAL mode it does so at once, not after its busy timeout, when another process
+ * switches the journal mode, restarts the log or checkpoints it at that moment.
+ */
+export function retryingBusy<T>(run: () => T): T {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return run();
+    } catch (error) {
+      if (!isBusy(error) || attempt >= BUSY_ATTEMPTS) throw error;
+    }
+  }
+}
+
 /**
  * A database file as every file of the data folder is opened (the meetings' and the groups'):
  * private, WAL, a short busy timeout, deleted content zeroed, temporary data in memory.
+ * `busyTimeoutMs`: for a file that other processes share (the key file), from the first statement.
  */
-export function openPrivateDatabase(file: string, synchronous: 'NORMAL' | 'FULL'): Database.Database {
+export function openPrivateDatabase(
+  file: string,
+  synchronous: 'NORMAL' | 'FULL',
+  busyTimeoutMs = BUSY_TIMEOUT_MS,
+): Database.Database {
   // SQLite gives the -wal and -shm files the main file's mode: 0600 here makes all three private.
   if (file !== ':memory:') ensurePrivateFile(file);
   const db = new Database(file);
-  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-  db.pragma('journal_mode = WAL');
+  db.pragma(`busy_timeout = ${busyTimeoutMs}`);
+  // Another process of the host may be making the same file WAL at this moment (busy, at once).
+  retryingBusy(() => db.pragma('journal_mode = WAL'));
   db.pragma(`synchronous = ${synchronous}`);
   // Deleted content is overwritten with zeros, in the file and in the WAL (confidentiality).
   db.pragma('secure_delete = ON');

@@ -99,7 +99,8 @@ function runWorker(script: string, file: string, name: string, count: number) {
     child.once('exit', (code) =>
       code === 0
         ? resolve(JSON.parse(out) as { kept: string[]; shared: string })
-        : reject(new Error(`${name} exited ${code}: ${err}`)),
+        : // Quoted: vitest would read the child's stack lines as this error's frames (and fails on tsx's).
+          reject(new Error(`${name} exited ${code}:\n${err.replace(/^/gm, '| ')}`)),
     );
   });
 }
