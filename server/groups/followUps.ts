@@ -16,6 +16,7 @@ import type { Clock } from '../core/clock';
 import type { MeetingHub } from '../core/hub';
 import type { Logger } from '../core/logger';
 import { newId } from '../security/tokens';
+import { skipLost } from './lostKeys';
 import type { GroupIdentity, GroupRow } from './rows';
 import type { GroupStore } from './store';
 
@@ -190,7 +191,8 @@ export class GroupFollowUps {
     const { store } = this.deps;
     let n = 0;
     for (const groupId of await store.allGroupIds())
-      for (const l of await store.labels(groupId))
+      // CONF-43: a group whose key is missing is skipped, the others swept.
+      for (const l of (await skipLost(this.deps.logger, groupId, () => store.labels(groupId))) ?? [])
         if (labelExpired(now, l.renewedAt) && (await store.deleteLabel(groupId, l.id))) n++;
     if (n > 0) this.deps.logger.info('group.labels_expired', { labels: n });
     return n;

@@ -12,6 +12,7 @@ import { openPrivateDatabase } from '../storage/sqlite';
 import { WalScrubber } from '../storage/walScrub';
 import path from 'node:path';
 import { KEY_FILE_NAME, openKeyStore, type KeyStore } from '../storage/keyStore';
+import { dropLostGroups } from './lostKeys';
 import { plainGroups, sealedGroups, type GroupSealing } from './sealing';
 import { migrateGroupFile, migrateGroupTables } from './schema';
 import {
@@ -155,9 +156,11 @@ export function openSqliteGroupStore(opts: {
 }
 
 export type PostgresGroupOptions = (
-  | /** A pool of the store's own, ended at its close. */ { url: string; poolSize?: number; logger?: Logger }
+  | /** A pool of the store's own, ended at its close. */ { url: string; poolSize?: number }
   | /** The meetings' pool (or any), which the store uses and leaves open at its close. */ { pool: pg.Pool }
 ) & {
+  /** Where the pool's events and the groups dropped at open for a missing key (CONF-43) go. */
+  logger?: Logger;
   /**
    * The folder of the key file (`balint-keys.sqlite`): the data folder, as for the meetings'
    * storage, whose key file the groups' keys share (CONF-40).
@@ -200,7 +203,7 @@ export async function openPostgresGroupStore(opts: PostgresGroupOptions): Promis
     keys = openKeyStore({
       file: path.join(opts.keyFolder, KEY_FILE_NAME),
       synchronous: opts.keySynchronous ?? 'FULL',
-      logger: 'logger' in opts ? opts.logger : undefined,
+      logger: opts.logger,
     });
   } catch (error) {
     if (owned) await pool.end();
@@ -210,6 +213,8 @@ export async function openPostgresGroupStore(opts: PostgresGroupOptions): Promis
   const sealing = sealedGroups(keys);
   try {
     await sweepGroupKeys(db, sealing);
+    // CONF-43: a group or roster entry whose key is missing is dropped, as CONF-10 drops a meeting.
+    await dropLostGroups(db, sealing, opts.logger ?? silentLogger);
   } catch (error) {
     keys.close();
     if (owned) await db.destroy();

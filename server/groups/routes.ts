@@ -1,4 +1,4 @@
-import express, { type Request, type Response } from 'express';
+import express, { type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { ERROR_CODES as E, type Result } from '../../shared/errors';
 import { MAX_DOUBLE_SESSIONS } from '../../shared/group/attendance';
@@ -14,6 +14,7 @@ import type { ClientAddress } from '../security/clientAddress';
 import { hashSecret, normalizeJoinCode, sameHash } from '../security/tokens';
 import { certificateFontAvailable, certificatePdf } from './certificatePdf';
 import { addFollowUpRoutes } from './followUpRoutes';
+import { GroupKeyMissingError } from './sealing';
 import type { GroupService } from './service';
 import type { GroupIdentity } from './rows';
 
@@ -477,6 +478,13 @@ export function createGroupRoutes(deps: GroupRoutesDeps): express.Router {
     const record = await groups.memberRecord(found);
     if (!record) return sendError(res, E.FORBIDDEN, 'not on the roster');
     res.json(record);
+  });
+
+  // CONF-43: a group or member whose key went under the running process is gone for the request
+  // (the next open drops it): 404, not a 500.
+  router.use('/api/groups', (error: unknown, _req: Request, res: Response, next: NextFunction) => {
+    if (!(error instanceof GroupKeyMissingError)) return next(error);
+    sendError(res, E.NOT_FOUND, error.owner === 'group' ? 'no such group' : 'no such member');
   });
 
   return router;

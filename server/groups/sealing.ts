@@ -26,10 +26,14 @@ export type GroupColumn =
 
 export type GroupBox = Pick<SealedBox<GroupColumn>, 'text' | 'openText' | 'hash'>;
 
-/** Thrown when a group's or member's content is written or read while its key is missing. */
+/**
+ * Thrown when a group's or member's content is written or read while its key is missing (the key
+ * file lost or replaced under a running process). `owner` says whose key: a request then answers
+ * 404 for that group or member (CONF-43).
+ */
 export class GroupKeyMissingError extends Error {
-  constructor() {
-    super("the group's or member's key is missing: its content cannot be read or written");
+  constructor(readonly owner: 'group' | 'member' = 'group') {
+    super(`the ${owner}'s key is missing: its content cannot be read or written`);
     this.name = 'GroupKeyMissingError';
   }
 }
@@ -74,15 +78,15 @@ const MEMBER_PREFIX = memberOwner('');
  * kept: a key another process destroyed must not live on in this one.
  */
 export function sealedGroups(keys: KeyStore): GroupSealing {
-  const box = (owner: string, scope: string, make: boolean): GroupBox => {
+  const box = (kind: 'group' | 'member', owner: string, scope: string, make: boolean): GroupBox => {
     const key = make ? keys.obtain(owner) : keys.find(owner);
-    if (!key) throw new GroupKeyMissingError();
+    if (!key) throw new GroupKeyMissingError(kind);
     return sealedBox<GroupColumn>(scope, key);
   };
   return {
     sealed: true,
-    group: (groupId, make = false) => box(groupOwner(groupId), groupId, make),
-    member: (memberId, make = false) => box(memberOwner(memberId), memberId, make),
+    group: (groupId, make = false) => box('group', groupOwner(groupId), groupId, make),
+    member: (memberId, make = false) => box('member', memberOwner(memberId), memberId, make),
     destroy: (owners, whenScrubbed) =>
       destroyKeys(
         keys,

@@ -22,6 +22,7 @@ import type { Clock, TimerHandle } from '../core/clock';
 import type { MeetingHub } from '../core/hub';
 import type { Logger } from '../core/logger';
 import { newId, newJoinCode, newToken, sameHash } from '../security/tokens';
+import { skipLost } from './lostKeys';
 import { GroupKeyMissingError } from './sealing';
 import { GroupAttendance } from './attendance';
 import type { RandomSource } from '../core/random';
@@ -131,6 +132,8 @@ export class GroupService {
   async identify(groupId: string, token: string | null): Promise<GroupIdentity | null> {
     if (!token || token.length < 16 || token.length > 200) return null;
     const hash = this.deps.store.secretHash(groupId, token);
+    // CONF-43: a group whose row is there and whose key is not is gone (404), not a wrong token.
+    if (hash === null && (await this.deps.store.hasGroup(groupId))) throw new GroupKeyMissingError('group');
     const who = hash === null ? null : await this.deps.store.identify(hash);
     return who && who.groupId === groupId ? who : null;
   }
@@ -363,15 +366,19 @@ export class GroupService {
       await this.followUps.sweep(now);
       let deleted = 0;
       for (const id of await store.allGroupIds()) {
-        // A meeting that vanished is let go first, outside the lock (its end writes to the group).
-        await this.group(id);
-        // Judged again under the group's lock (SCALE-42): a meeting another process just started
-        // keeps the group, and of two processes sweeping at once one deletes it.
-        const expired = await store.guard({ group: id }, async (tx) => {
-          const g = await tx.getGroup(id);
-          if (!g || g.currentMeetingId || !this.retentionOf(g, now).due) return false;
-          await tx.deleteGroup(g.id);
-          return true;
+        // CONF-43: a group whose key went under the running process is skipped (dropped at the
+        // next open); the sweep goes on with the others.
+        const expired = await skipLost(this.deps.logger, id, async () => {
+          // A meeting that vanished is let go first, outside the lock (its end writes to the group).
+          await this.group(id);
+          // Judged again under the group's lock (SCALE-42): a meeting another process just started
+          // keeps the group, and of two processes sweeping at once one deletes it.
+          return store.guard({ group: id }, async (tx) => {
+            const g = await tx.getGroup(id);
+            if (!g || g.currentMeetingId || !this.retentionOf(g, now).due) return false;
+            await tx.deleteGroup(g.id);
+            return true;
+          });
         });
         if (!expired) continue;
         this.deps.logger.info('group.expired', { groupId: id });

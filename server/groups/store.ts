@@ -24,6 +24,7 @@ import {
   type MemberRow,
   type SessionRow,
 } from './rows';
+import { memberBoxOrNull } from './lostKeys';
 import { GroupKeyMissingError, type GroupBox, type GroupSealing } from './sealing';
 import type { AttendanceDbRow, GroupDbRow, GroupsDb } from './tables';
 
@@ -190,6 +191,10 @@ export function groupOperations(
           .execute();
       }),
     getGroup: (id: string): Promise<GroupRow | null> => groupWhere('id', id),
+    /** Whether the group's row is there, without opening it (CONF-43: a group whose key is gone). */
+    async hasGroup(id: string): Promise<boolean> {
+      return (await db.selectFrom('groups').select('id').where('id', '=', id).executeTakeFirst()) !== undefined;
+    },
     groupByMemberCode: (code: string): Promise<GroupRow | null> => groupWhere('member_code', code),
     groupByMeeting: (meetingId: string): Promise<GroupRow | null> =>
       groupWhere('current_meeting_id', meetingId),
@@ -362,9 +367,12 @@ export function groupOperations(
         .orderBy('created_at')
         .orderBy('id')
         .execute();
-      return rows.map((r) =>
-        toMember({ ...r, name: sealing.member(r.id).openText('members.name', groupId, r.name) }),
-      );
+      // CONF-43: an entry whose key went under the running process is left out (and dropped at
+      // the next open); the rest of the roster is served.
+      return rows.flatMap((r) => {
+        const box = memberBoxOrNull(sealing, r.id);
+        return box ? [toMember({ ...r, name: box.openText('members.name', groupId, r.name) })] : [];
+      });
     },
     async setMemberStatus(groupId: string, memberId: string, status: MemberStatus) {
       await db
@@ -710,7 +718,7 @@ export function groupOperations(
         .select(['a.session_id', 'a.member_id', 'a.attended', 'a.place', 'a.record'])
         .where('s.group_id', '=', groupId)
         .execute();
-      return rows.map((r) => openAttendance(sealing, r));
+      return rows.flatMap((r) => openAttendance(sealing, r));
     },
     async confirmSession(
       groupId: string,
@@ -790,10 +798,14 @@ async function putAttendance(
     .execute();
 }
 
-function openAttendance(sealing: GroupSealing, r: Selectable<AttendanceDbRow>): AttendanceRow {
-  if (r.record === null) return toAttendance(r);
-  const { attended, place } = JSON.parse(
-    sealing.member(r.member_id).openText('attendance.record', r.session_id, r.record),
-  ) as Pick<AttendanceRow, 'attended' | 'place'>;
-  return { sessionId: r.session_id, memberId: r.member_id, attended, place };
+/** The line, opened; none when its member's key is missing (CONF-43: the entry is lost). */
+function openAttendance(sealing: GroupSealing, r: Selectable<AttendanceDbRow>): AttendanceRow[] {
+  if (r.record === null) return [toAttendance(r)];
+  const box = memberBoxOrNull(sealing, r.member_id);
+  if (!box) return [];
+  const { attended, place } = JSON.parse(box.openText('attendance.record', r.session_id, r.record)) as Pick<
+    AttendanceRow,
+    'attended' | 'place'
+  >;
+  return [{ sessionId: r.session_id, memberId: r.member_id, attended, place }];
 }
