@@ -191,10 +191,6 @@ export function groupOperations(
           .execute();
       }),
     getGroup: (id: string): Promise<GroupRow | null> => groupWhere('id', id),
-    /** Whether the group's row is there, without opening it (CONF-43: a group whose key is gone). */
-    async hasGroup(id: string): Promise<boolean> {
-      return (await db.selectFrom('groups').select('id').where('id', '=', id).executeTakeFirst()) !== undefined;
-    },
     groupByMemberCode: (code: string): Promise<GroupRow | null> => groupWhere('member_code', code),
     groupByMeeting: (meetingId: string): Promise<GroupRow | null> =>
       groupWhere('current_meeting_id', meetingId),
@@ -663,7 +659,8 @@ export function groupOperations(
     },
     setLabelsShared: (groupId: string, on: boolean) => setGroup(groupId, { labels_shared: on ? 1 : 0 }),
     async allGroupIds(): Promise<string[]> {
-      const rows = await db.selectFrom('groups').select('id').execute();
+      // Oldest first: the sweeps meet the groups in one order on both databases.
+      const rows = await db.selectFrom('groups').select('id').orderBy('created_at').orderBy('id').execute();
       return rows.map((r) => r.id);
     },
     setLastMeeting: (groupId: string, at: number) => setGroup(groupId, { last_meeting_at: at }),

@@ -8,12 +8,18 @@
  */
 import path from 'node:path';
 import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import type { ManualClock } from '../../server/core/clock';
+import { createLogger } from '../../server/core/logger';
 import { openPostgresGroupStore } from '../../server/groups/open';
 import type { GroupRow } from '../../server/groups/rows';
 import { unseal } from '../../server/security/sealing';
+import { openPostgresStorage } from '../../server/storage/async/open';
 import { KEY_FILE_NAME, openKeyStore } from '../../server/storage/keyStore';
+import type { GroupLeaderView } from '../../shared/group/views';
 import { canary, keyHits, scanFolder, tempFolder } from '../helpers/confidential';
+import { bearer, createGroup, joinAndAdmit } from '../helpers/groupFixtures';
 import { pollUntil } from '../helpers/poll';
+import { startServer } from '../helpers/server-fixture';
 import { queryPostgres, startPostgres, type PostgresServer } from '../helpers/services';
 
 let postgres: PostgresServer;
@@ -31,6 +37,20 @@ async function open() {
   onTestFinished(() => store.close());
   return { store, url, keyFolder };
 }
+
+/** Destroys an owner's key behind the stores' backs (a key file restored from an older copy). */
+async function loseKey(keyFolder: string, owner: string): Promise<void> {
+  const keys = openKeyStore({ file: path.join(keyFolder, KEY_FILE_NAME), synchronous: 'FULL' });
+  try {
+    expect(keys.find(owner)).not.toBeNull();
+    await new Promise<void>((resolve) => keys.destroy(owner, resolve));
+  } finally {
+    keys.close();
+  }
+}
+
+/** The JSON log lines, parsed. */
+const events = (lines: readonly string[]) => lines.map((l) => JSON.parse(l) as Record<string, unknown>);
 
 /** Every key the key file holds, by owner, read through a connection of the test's own. */
 function keysIn(keyFolder: string): Map<string, Buffer> {
@@ -208,5 +228,129 @@ describe('the groups sealed on PostgreSQL (CONF-40)', () => {
     expect([...keysIn(keyFolder).keys()]).toEqual(['group:g2']);
     for (const key of [groupKey, memberKey]) expect(keyHits([keyFolder, postgres.dataDir], key)).toEqual([]);
     expect(await scanPostgres(url, [name, member])).toEqual([]);
+  });
+});
+
+describe('a group or roster entry whose key is missing (CONF-43)', () => {
+  it('CONF-43: at open, a group whose key is missing or whose row does not open is dropped whole, an entry whose key is missing alone; logged by ids only; the rest is served', async () => {
+    const { store, url, keyFolder } = await open();
+    const c = {
+      kept: canary('keptgroup'),
+      lost: canary('lostgroup'),
+      copied: canary('copiedgroup'),
+      gone: canary('lostmember'),
+      stays: canary('keptmember'),
+      inLost: canary('memberoflost'),
+    };
+    await store.insertGroup(group('g1', c.kept));
+    await store.insertGroup(group('g2', c.lost));
+    await store.insertGroup(group('g3', c.copied));
+    await store.insertMember({ id: 'm1', groupId: 'g1', name: c.gone, status: 'admitted', createdAt: AT });
+    await store.insertMember({ id: 'm2', groupId: 'g1', name: c.stays, status: 'admitted', createdAt: AT });
+    await store.insertMember({ id: 'm3', groupId: 'g2', name: c.inLost, status: 'admitted', createdAt: AT });
+    await store.insertSession(
+      {
+        id: 's1',
+        groupId: 'g1',
+        startedAt: AT,
+        endedAt: AT + 1,
+        plannedMinutes: 90,
+        mode: 'hybrid',
+        status: 'confirmed',
+        doubleSessions: 2,
+        leaderNames: ['L'],
+      },
+      [
+        { sessionId: 's1', memberId: 'm1', attended: true, place: 'room' },
+        { sessionId: 's1', memberId: 'm2', attended: true, place: 'remote' },
+      ],
+    );
+    await store.close();
+    await loseKey(keyFolder, 'group:g2');
+    await loseKey(keyFolder, 'member:m1');
+    // g3's name replaced by g1's sealed name: its key is there, its row does not open under it.
+    await queryPostgres(
+      url,
+      "UPDATE groups SET name = (SELECT name FROM groups WHERE id = 'g1') WHERE id = 'g3'",
+    );
+
+    const lines: string[] = [];
+    const again = await openPostgresGroupStore({
+      url,
+      keyFolder,
+      poolSize: 2,
+      logger: createLogger('debug', (line) => lines.push(line)),
+    });
+    onTestFinished(() => again.close());
+
+    expect(await again.allGroupIds()).toEqual(['g1']);
+    expect((await again.getGroup('g1'))?.name).toBe(c.kept);
+    expect((await again.members('g1')).map((m) => [m.id, m.name])).toEqual([['m2', c.stays]]);
+    expect(await again.attendance('g1')).toEqual([
+      { sessionId: 's1', memberId: 'm2', attended: true, place: 'remote' },
+    ]);
+    // Their rows are gone (the group's tables cascade from it, the entry's attendance from it).
+    expect(await queryPostgres(url, 'SELECT id FROM groups ORDER BY id')).toEqual([{ id: 'g1' }]);
+    expect(await queryPostgres(url, 'SELECT id FROM members ORDER BY id')).toEqual([{ id: 'm2' }]);
+    expect(await queryPostgres(url, 'SELECT member_id FROM attendance')).toEqual([{ member_id: 'm2' }]);
+    // The keys they still had went with them (g3's and the members of g2 and g3).
+    expect([...keysIn(keyFolder).keys()].sort()).toEqual(['group:g1', 'member:m2']);
+    expect(events(lines).filter((l) => String(l.event).startsWith('groups.'))).toEqual([
+      expect.objectContaining({ level: 'error', event: 'groups.group_key_missing', groupId: 'g2' }),
+      expect.objectContaining({ level: 'error', event: 'groups.group_unreadable', groupId: 'g3' }),
+      expect.objectContaining({
+        level: 'error',
+        event: 'groups.member_key_missing',
+        groupId: 'g1',
+        memberId: 'm1',
+      }),
+    ]);
+    const log = lines.join('\n');
+    for (const text of Object.values(c)) expect(log).not.toContain(text);
+  });
+
+  it('CONF-43: while running, an entry whose key went is left out of the roster and its member’s requests answer 404; a group whose key went answers as a deleted one, and the retention sweep goes on past it', async () => {
+    const url = await postgres.createDatabase(`group_sealed_${++databases}`);
+    const keyFolder = tempFolder('balint-group-keys-');
+    const lines: string[] = [];
+    const logger = createLogger('debug', (line) => lines.push(line));
+    const storage = await openPostgresStorage({ url, keyFolder, poolSize: 2, logger });
+    const groupStore = await openPostgresGroupStore({ url, keyFolder, poolSize: 2, logger });
+    const fx = await startServer({ stores: { storage, groupStore }, logger, groupRetentionMonths: 2 });
+    const clock = fx.clock as ManualClock;
+    // The lost group first: the sweep meets it before the other one.
+    const lost = await createGroup(fx.api, 'Lost group');
+    clock.advance(1_000);
+    const kept = await createGroup(fx.api, 'Kept group');
+    const anna = await joinAndAdmit(fx.api, kept, 'Anna Lostkey');
+    await joinAndAdmit(fx.api, kept, 'Berta Keptkey');
+    const view = async (g: typeof kept) =>
+      fx.api.request<GroupLeaderView>('GET', `/api/groups/${g.groupId}`, undefined, bearer(g.leaderToken));
+    const annaId = (await view(kept)).body.members.find((m) => m.name === 'Anna Lostkey')?.id ?? '';
+    expect(annaId).not.toBe('');
+
+    await loseKey(keyFolder, `member:${annaId}`);
+    const seen = await view(kept);
+    expect(seen.status).toBe(200);
+    expect(seen.body.members.map((m) => m.name)).toEqual(['Berta Keptkey']);
+    const own = await fx.api.request('GET', `/api/groups/${kept.groupId}/me/export`, undefined, bearer(anna));
+    expect(own.status).toBe(404);
+    expect((own.body as { error: { code: string } }).error.code).toBe('not-found');
+
+    await loseKey(keyFolder, `group:${lost.groupId}`);
+    expect((await view(lost)).status).toBe(401);
+    const join = await fx.api.request('POST', '/api/groups/join', { code: lost.memberCode, name: 'Clara' });
+    expect(join.status).toBe(404);
+
+    // Both groups pass their retention: the lost one is skipped (logged), the kept one deleted.
+    await fx.advance(70 * 24 * 3_600_000);
+    expect((await view(kept)).status).toBe(401);
+    expect(await queryPostgres(url, 'SELECT id FROM groups')).toEqual([{ id: lost.groupId }]);
+    const logged = events(lines);
+    expect(logged).toContainEqual(
+      expect.objectContaining({ event: 'groups.group_key_missing', groupId: lost.groupId }),
+    );
+    expect(logged.map((l) => l.event)).not.toContain('group.retention_failed');
+    expect(lines.join('\n')).not.toMatch(/Lostkey|Keptkey|Lost group|Kept group/);
   });
 });
