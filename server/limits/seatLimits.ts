@@ -136,10 +136,13 @@ export class Limits {
     firstKey: string,
     second?: RateLimitStore,
   ): Promise<RateVerdict> {
-    const held = await this.blocked(seat);
+    // The block is asked while the budgets are spent (Redis pipelines the requests): a blocked
+    // seat's events are refused whatever they spend.
+    const [held, verdict] = await Promise.all([
+      this.blocked(seat),
+      first.consume(firstKey, 1).then((own) => (own.ok && second ? second.consume(seat, 1) : own)),
+    ]);
     if (!held.ok) return held;
-    let verdict = await first.consume(firstKey, 1);
-    if (verdict.ok && second) verdict = await second.consume(seat, 1);
     if (verdict.ok) return OK;
     await this.refused(seat);
     return verdict;
